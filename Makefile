@@ -1,0 +1,58 @@
+# Ledger — common tasks. `make run` sets everything up on a fresh Debian machine.
+
+SHELL       := /bin/bash
+VENV        := .venv
+PYTHON      := $(VENV)/bin/python
+UV          := $(VENV)/bin/uv
+LEDGER      := $(VENV)/bin/ledger
+DEPS_STAMP  := $(VENV)/.deps-stamp
+HOST        ?= 127.0.0.1
+PORT        ?= 5000
+PYTEST_ARGS ?=
+
+.PHONY: deps system-deps lock db demo run test bench doctor
+
+## deps: system packages, the virtualenv and the locked Python dependencies
+deps: system-deps $(DEPS_STAMP)
+
+system-deps:
+	bash scripts/install-system-deps.sh
+
+$(PYTHON): | system-deps
+	python3 -m venv $(VENV)
+
+$(UV): | $(PYTHON)
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+
+$(DEPS_STAMP): requirements.lock pyproject.toml | $(UV)
+	$(UV) pip install --python $(PYTHON) -r requirements.lock
+	$(UV) pip install --python $(PYTHON) --no-deps -e .
+	touch $@
+
+## lock: regenerate requirements.lock from pyproject.toml
+lock: | $(UV)
+	$(UV) pip compile pyproject.toml --extra test -o requirements.lock
+
+## db: migrate the database (LEDGER_DATABASE_URL, default instance/ledger.sqlite3)
+db: deps
+	$(LEDGER) db upgrade
+
+## demo: load the demo province (idempotent) and print the demo logins
+demo: db
+	$(LEDGER) demo
+
+## run: set up, migrate, load the demo and serve http://$(HOST):$(PORT)
+run: deps db demo
+	$(LEDGER) run --host $(HOST) --port $(PORT)
+
+## test: run every test (PostgreSQL tests when LEDGER_TEST_POSTGRES_URL is set)
+test: deps
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+## bench: run the benchmarks
+bench: deps
+	$(PYTHON) -m benchmarks
+
+## doctor: check system libraries, fonts and the database revision
+doctor:
+	$(LEDGER) doctor

@@ -1,0 +1,103 @@
+"""Engine and session setup, the declarative Base and the column types shared by the models."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Iterator
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Any constant will do: every transaction that writes takes this one lock on PostgreSQL,
+# so posting appends (and the reads they depend on) are serialized.
+WRITE_LOCK_KEY = 0x1ED6E5
+
+
+class Base(DeclarativeBase):
+    metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Money(sa.types.TypeDecorator):
+    """An amount as an integer count of 0.01万元. Refuses anything but int: no floats, no Decimal."""
+
+    impl = sa.BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is not None and (type(value) is not int):
+            raise TypeError(f"money must be an int of 0.01万元, got {type(value).__name__}")
+        return value
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Stored as naive UTC, returned as aware UTC. Naive input is refused, not guessed."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime; pass an aware datetime")
+        return value.astimezone(UTC).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        return None if value is None else value.replace(tzinfo=UTC)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def make_engine(url: str, **kwargs) -> sa.Engine:
+    if url.startswith("sqlite"):
+        engine = sa.create_engine(url, connect_args={"timeout": 30}, **kwargs)
+        _sqlite_setup(engine)
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _sqlite_setup(engine: sa.Engine) -> None:
+    # pysqlite's own transaction handling is turned off so that we can emit BEGIN IMMEDIATE
+    # for writers (serializing posting appends) and plain BEGIN for readers.
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn):
+        write = conn.get_execution_options().get("ledger_write", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+
+
+def make_sessionmaker(engine: sa.Engine) -> sessionmaker[Session]:
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+@contextmanager
+def writing(session: Session) -> Iterator[Session]:
+    """One write transaction, serialized against every other writer; commit or roll back whole."""
+    if session.in_transaction():
+        # A request reads (authentication, lookups) before it writes; nothing is pending then.
+        assert not (session.new or session.dirty or session.deleted), "unflushed changes before a write"
+        session.rollback()
+    with session.begin():
+        conn = session.connection(execution_options={"ledger_write": True})
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
+        yield session

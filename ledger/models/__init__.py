@@ -1,0 +1,19 @@
+"""Typed SQLAlchemy models, one module per aggregate. Importing this package registers them all."""
+
+from ledger.db import Base
+from ledger.models.agreement import Agreement, AgreementEvent, AgreementVersion
+from ledger.models.audit import AuditEntry
+from ledger.models.idempotency import IdempotencyRecord
+from ledger.models.investment import InvestmentReport
+from ledger.models.posting import Posting
+from ledger.models.project import Project
+from ledger.models.region import Region
+from ledger.models.user import ApiToken, User
+from ledger.models.year import AssessmentYear, YearEvent
+from ledger.models.zone import Zone
+
+__all__ = [
+    "Base", "Agreement", "AgreementEvent", "AgreementVersion", "ApiToken", "AssessmentYear",
+    "AuditEntry", "IdempotencyRecord", "InvestmentReport", "Posting", "Project", "Region", "User",
+    "YearEvent", "Zone",
+]

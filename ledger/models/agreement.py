@@ -1,0 +1,109 @@
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ledger.db import Base, UTCDateTime, utcnow
+from ledger.models.enums import VERSION_STATUSES, check_in
+
+
+class Agreement(Base):
+    """An investment transfer agreement (投资转移协议): the chain of versions of one project."""
+
+    __tablename__ = "agreements"
+    __table_args__ = (
+        sa.CheckConstraint("recommender_code <> receiver_code", name="distinct_parties"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), unique=True)
+    recommender_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), index=True)
+    receiver_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    row_version: Mapped[int] = mapped_column(default=1)
+
+    versions: Mapped[list["AgreementVersion"]] = relationship(
+        order_by="AgreementVersion.version", back_populates="agreement", lazy="selectin"
+    )
+    events: Mapped[list["AgreementEvent"]] = relationship(
+        order_by="AgreementEvent.id", lazy="selectin", viewonly=True
+    )
+
+    __mapper_args__ = {"version_id_col": row_version}
+
+    @property
+    def newest(self) -> "AgreementVersion":
+        return self.versions[-1]
+
+
+class AgreementVersion(Base):
+    """One version of an agreement with its own workflow state.
+
+    `superseded_from` is the first year of the later filed version that replaced it; the
+    effective last year is then min(last_year, superseded_from - 1)."""
+
+    __tablename__ = "agreement_versions"
+    __table_args__ = (
+        sa.UniqueConstraint("agreement_id", "version", name="uq_agreement_versions_agreement_version"),
+        sa.UniqueConstraint("filing_year", "filing_seq", name="uq_agreement_versions_filing"),
+        check_in("status", VERSION_STATUSES, "status"),
+        check_in("proposed_by", ("recommender", "receiver"), "proposed_by"),
+        sa.CheckConstraint("recommender_share > 0 AND recommender_share <= 10000", name="share_range"),
+        sa.CheckConstraint("last_year IS NULL OR last_year >= first_year", name="year_order"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("agreements.id"), index=True)
+    version: Mapped[int]
+    status: Mapped[str] = mapped_column(sa.String(12), default="draft")
+    recommender_share: Mapped[int]  # basis points
+    first_year: Mapped[int]
+    last_year: Mapped[int | None]
+    signed_on: Mapped[date]
+    recommender_signatory: Mapped[str] = mapped_column(sa.String(50))
+    receiver_signatory: Mapped[str] = mapped_column(sa.String(50))
+    reason: Mapped[str] = mapped_column(sa.Text)
+    proposed_by: Mapped[str] = mapped_column(sa.String(12))
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    submitted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    statistics_ack_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    commerce_ack_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    return_reason: Mapped[str | None] = mapped_column(sa.Text)
+    filing_year: Mapped[int | None]
+    filing_seq: Mapped[int | None]
+    filing_number: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
+    filed_on: Mapped[date | None]
+    superseded_from: Mapped[int | None]
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    agreement: Mapped[Agreement] = relationship(back_populates="versions")
+
+    @property
+    def effective_last_year(self) -> int | None:
+        if self.superseded_from is None:
+            return self.last_year
+        cut = self.superseded_from - 1
+        return cut if self.last_year is None else min(self.last_year, cut)
+
+    @property
+    def acknowledged_by(self) -> list[str]:
+        return [b for b, at in (("statistics", self.statistics_ack_at), ("commerce", self.commerce_ack_at)) if at]
+
+
+class AgreementEvent(Base):
+    """The workflow history of an agreement: who did what to which version, and why."""
+
+    __tablename__ = "agreement_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("agreements.id"), index=True)
+    version: Mapped[int]
+    action: Mapped[str] = mapped_column(sa.String(20))
+    from_status: Mapped[str | None] = mapped_column(sa.String(12))
+    to_status: Mapped[str] = mapped_column(sa.String(12))
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    actor_role: Mapped[str] = mapped_column(sa.String(12))
+    actor_region: Mapped[str | None] = mapped_column(sa.String(16))
+    reason: Mapped[str | None] = mapped_column(sa.Text)
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

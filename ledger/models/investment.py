@@ -1,0 +1,25 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ledger.db import Base, Money, UTCDateTime, utcnow
+
+
+class InvestmentReport(Base):
+    """One revision of a month's completed investment (完成投资). The newest revision counts."""
+
+    __tablename__ = "investment_reports"
+    __table_args__ = (
+        sa.UniqueConstraint("project_id", "period", "revision", name="uq_investment_reports_revision"),
+        sa.CheckConstraint("amount >= 0", name="amount_nonnegative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
+    period: Mapped[str] = mapped_column(sa.String(7))
+    revision: Mapped[int]
+    amount: Mapped[int] = mapped_column(Money)
+    note: Mapped[str] = mapped_column(sa.Text, default="")
+    reported_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

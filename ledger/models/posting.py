@@ -1,0 +1,32 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ledger.db import Base, Money, UTCDateTime
+from ledger.models.enums import POSTING_ROLES, check_in
+
+
+class Posting(Base):
+    """An immutable ledger row (分算记录); written only by the reconciler in ledger/ledger.py."""
+
+    __tablename__ = "postings"
+    __table_args__ = (
+        check_in("role", POSTING_ROLES, "role"),
+        sa.Index("ix_postings_project_period", "project_id", "period"),
+        sa.Index("ix_postings_region_period", "region_code", "period"),
+    )
+
+    seq: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"))
+    agreement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agreements.id"))
+    version: Mapped[int | None]
+    region_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"))
+    role: Mapped[str] = mapped_column(sa.String(12))
+    period: Mapped[str] = mapped_column(sa.String(7))
+    amount: Mapped[int] = mapped_column(Money)
+    cause: Mapped[str] = mapped_column(sa.String(120))
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    hash_version: Mapped[int]
+    prev_hash: Mapped[str] = mapped_column(sa.String(64))
+    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)

@@ -93,7 +93,7 @@ def current_amounts(session: Session, project_id: int, year: int) -> dict[str, i
                             InvestmentReport.revision == newest.c.rev))
         .where(InvestmentReport.project_id == project_id)
     )
-    return dict(rows.tuples().all())
+    return {period: amount for period, amount in rows}
 
 
 def desired(project: Project, amounts: dict[str, int], rule: Applicable) -> dict[tuple[str, str, str], int]:

@@ -41,3 +41,10 @@ class Forbidden(DomainError):
 class Unauthorized(DomainError):
     status = 401
     reason = "Unauthorized"
+
+
+class PreconditionFailed(DomainError):
+    """A stale If-Match (412)."""
+
+    status = 412
+    reason = "Precondition Failed"

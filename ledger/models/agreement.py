@@ -21,6 +21,7 @@ class Agreement(Base):
     recommender_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), index=True)
     receiver_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped by every workflow action on any version: the ETag of the whole chain.
     row_version: Mapped[int] = mapped_column(default=1)
 
     versions: Mapped[list["AgreementVersion"]] = relationship(
@@ -29,8 +30,6 @@ class Agreement(Base):
     events: Mapped[list["AgreementEvent"]] = relationship(
         order_by="AgreementEvent.id", lazy="selectin", viewonly=True
     )
-
-    __mapper_args__ = {"version_id_col": row_version}
 
     @property
     def newest(self) -> "AgreementVersion":

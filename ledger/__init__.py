@@ -38,6 +38,12 @@ def create_app(config: type[Config] | Config | None = None, **overrides) -> Flas
         return jsonify(status="ok" if ok else "degraded", database=engine.dialect.name,
                        revision=current, head=head), (200 if ok else 503)
 
+    app.json.ensure_ascii = False  # Chinese stays readable in JSON
+    from ledger.api import init_api
+    from ledger.api.auth import limiter
+    limiter.init_app(app)
+    init_api(app)
+
     from ledger.cli import register
     register(app)
     return app

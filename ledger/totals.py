@@ -15,7 +15,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ledger.models import Posting, Project, Region
+from ledger.models import Agreement, AgreementVersion, Posting, Project, Region
 
 FIGURES = ("in_place", "ceded", "credited", "attributed")
 
@@ -89,3 +89,77 @@ def grand_total(rows: dict[str, RegionTotals]) -> RegionTotals:
     for row in rows.values():
         out.add(row)
     return out
+
+
+@dataclass
+class ProjectLine:
+    project_id: int
+    project_name: str
+    host_code: str
+    recommender_code: str | None
+    agreement_number: str | None
+    version: int | None
+    recommender_share: int | None
+    amount: int
+    recommender_part: int
+
+    @property
+    def host_part(self) -> int:
+        return self.amount - self.recommender_part
+
+
+def region_rows(rows: dict[str, RegionTotals], scope: str | None) -> list[tuple[RegionTotals, bool]]:
+    """The rows to show: every region (scope None) or `scope` and the regions below it; a region
+    with regions below it is shown rolled up. Returns (figures, rolled_up) pairs in code order."""
+    wanted = set(rows) if scope is None else {scope} | _descendants(rows, scope)
+    out = []
+    for code in sorted(wanted):
+        has_children = bool(rows[code].children)
+        out.append((rolled_up(rows, code) if has_children else rows[code], has_children))
+    return out
+
+
+def _descendants(rows: dict[str, RegionTotals], code: str) -> set[str]:
+    out, stack = set(), list(rows[code].children)
+    while stack:
+        current = stack.pop()
+        if current not in out:
+            out.add(current)
+            stack.extend(rows[current].children)
+    return out
+
+
+def project_lines(session: Session, year: int, as_of: datetime | None = None,
+                  region: str | None = None) -> list[ProjectLine]:
+    """Per project with postings in the year: the annual amount and each side's part, with the
+    agreement version the latest of its postings was made under (so as-of answers are stable)."""
+    sums = _scope(
+        sa.select(Posting.project_id, Posting.role, sa.func.sum(Posting.amount))
+        .group_by(Posting.project_id, Posting.role), year, as_of)
+    amounts: dict[int, dict[str, int]] = {}
+    for project_id, role, total in session.execute(sums):
+        amounts.setdefault(project_id, {})[role] = int(total)
+    last_rule = _scope(
+        sa.select(Posting.project_id, sa.func.max(Posting.seq))
+        .where(Posting.agreement_id.is_not(None)).group_by(Posting.project_id), year, as_of)
+    rule_seq = dict(session.execute(last_rule).all())
+    lines = []
+    for project_id in sorted(amounts):
+        project = session.get(Project, project_id)
+        by_role = amounts[project_id]
+        agreement = version = None
+        if project_id in rule_seq:
+            posting = session.get(Posting, rule_seq[project_id])
+            agreement = session.get(Agreement, posting.agreement_id)
+            version = session.scalar(sa.select(AgreementVersion).where(
+                AgreementVersion.agreement_id == agreement.id,
+                AgreementVersion.version == posting.version))
+        line = ProjectLine(project_id, project.name, project.host_code,
+                           agreement.recommender_code if agreement else None,
+                           agreement.number if agreement else None,
+                           version.version if version else None,
+                           version.recommender_share if version else None,
+                           sum(by_role.values()), by_role.get("recommender", 0))
+        if region is None or region in (line.host_code, line.recommender_code):
+            lines.append(line)
+    return lines

@@ -10,6 +10,7 @@ from ledger.services import agreements, projects, reference, users, years
 from ledger.services.investments import report_investment
 
 ADMIN = Actor.system("test-admin")
+VALID_CREDIT_CODE = "91640000710600058B"  # GB 32100 check digit B
 _counter = itertools.count(1)
 
 
@@ -44,7 +45,7 @@ class World:
                 **fields):
         host, zone = host or self.lingwu, zone or self.zone_lw
         data = {"name": f"项目{next(_counter)}", "investor_name": "宁夏某某有限公司",
-                "investor_credit_code": "91640000710600058B", "industry_code": "C2614",
+                "investor_credit_code": VALID_CREDIT_CODE, "industry_code": "C2614",
                 "planned_investment": "50000.00", "zone_id": zone.id, "signed_on": "2024-03-01"}
         data.update(fields)
         p = projects.create_project(self.session, host, data)

@@ -82,6 +82,7 @@ def _record(session: Session, actor: Actor, agreement: Agreement, v: AgreementVe
     _event(session, actor, agreement, v, action, before["status"] if before else None, reason)
     agreement.row_version += 1  # the agreement's ETag covers all its versions
     session.flush()
+    session.expire(agreement, ["events"])  # reload the history with the new event
     audit(session, actor, f"agreement.{action}", "agreement", agreement.number, before,
           snapshot(v, AUDITED))
 
@@ -268,3 +269,12 @@ def version_terms_for_year(agreement: Agreement, year: int) -> AgreementVersion 
     version = coverage.in_force(ledger.filed_terms(agreement), year)
     return None if version is None else next(v for v in agreement.versions if v.version == version)
 
+
+
+def visible_query(actor: Actor) -> sa.Select:
+    """The agreements this user may see, newest first."""
+    query = sa.select(Agreement).order_by(Agreement.id.desc())
+    if actor.role == "region":
+        query = query.where(sa.or_(Agreement.recommender_code == actor.region_code,
+                                   Agreement.receiver_code == actor.region_code))
+    return query

@@ -150,3 +150,25 @@ def change_stage(session: Session, actor: Actor, project_id: int, stage, on,
         audit(session, actor, "project.stage", "project", project.id, before, snapshot(project, AUDITED))
     return project
 
+
+
+def visible_query(actor: Actor, region: str | None = None, zone: int | None = None,
+                  stage: str | None = None, q: str | None = None) -> sa.Select:
+    """The projects this user may see, filtered, newest first."""
+    query = sa.select(Project).order_by(Project.id.desc())
+    if actor.role == "region":
+        party = sa.select(Agreement.project_id).where(
+            sa.or_(Agreement.recommender_code == actor.region_code,
+                   Agreement.receiver_code == actor.region_code))
+        query = query.where(sa.or_(Project.host_code == actor.region_code, Project.id.in_(party)))
+    if region:
+        query = query.where(Project.host_code == region)
+    if zone is not None:
+        query = query.where(Project.zone_id == zone)
+    if stage:
+        query = query.where(Project.stage == stage)
+    if q:
+        like = f"%{q}%"
+        query = query.where(sa.or_(Project.name.like(like), Project.investor_name.like(like),
+                                   Project.project_code.like(like)))
+    return query

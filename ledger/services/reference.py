@@ -11,7 +11,9 @@ from ledger.domain.errors import Conflict, Invalid
 from ledger.models import Project, Region, Zone
 from ledger.models.enums import ZONE_KINDS, ZONE_LEVELS
 from ledger.policy import Actor, require_admin
-from ledger.services.common import audit, get_or_404, reject_unknown, snapshot, text
+from ledger.services.common import (
+    audit, check_row_version, get_or_404, reject_unknown, snapshot, text,
+)
 
 REGION_FIELDS = ("code", "name", "level", "parent_code")
 ZONE_FIELDS = ("name", "level", "kind", "region_code", "blocks", "leading_industries",
@@ -117,11 +119,13 @@ def create_zone(session: Session, actor: Actor, data: dict) -> Zone:
     return zone
 
 
-def update_zone(session: Session, actor: Actor, zone_id: int, data: dict) -> Zone:
+def update_zone(session: Session, actor: Actor, zone_id: int, data: dict,
+                row_version: int | None = None) -> Zone:
     require_admin(actor)
     reject_unknown(data, ZONE_FIELDS)
     with writing(session):
         zone = get_or_404(session, Zone, zone_id, "zone")
+        check_row_version(zone.row_version, row_version)
         before = snapshot(zone, ZONE_FIELDS)
         values = _zone_values(session, data)
         if "region_code" in values and values["region_code"] != zone.region_code:

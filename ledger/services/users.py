@@ -17,7 +17,9 @@ from ledger.domain.errors import Conflict, Invalid
 from ledger.models import ApiToken, Region, User
 from ledger.models.enums import USER_ROLES
 from ledger.policy import Actor, require_admin
-from ledger.services.common import as_bool, audit, get_or_404, reject_unknown, snapshot
+from ledger.services.common import (
+    as_bool, audit, check_row_version, get_or_404, reject_unknown, snapshot,
+)
 
 USER_FIELDS = ("username", "password", "role", "region_code", "active")
 PUBLIC_FIELDS = ("username", "role", "region_code", "active")  # never the password hash
@@ -70,13 +72,15 @@ def create_user(session: Session, actor: Actor, data: dict) -> User:
     return user
 
 
-def update_user(session: Session, actor: Actor, user_id: int, data: dict) -> User:
+def update_user(session: Session, actor: Actor, user_id: int, data: dict,
+                row_version: int | None = None) -> User:
     require_admin(actor, "manage users")
     reject_unknown(data, USER_FIELDS)
     if "username" in data:
         raise Invalid("a username cannot be changed", field="username")
     with writing(session):
         user = get_or_404(session, User, user_id, "user")
+        check_row_version(user.row_version, row_version)
         before = snapshot(user, PUBLIC_FIELDS)
         role = data.get("role", user.role)
         region_code = data["region_code"] if "region_code" in data else (

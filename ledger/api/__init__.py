@@ -1,0 +1,81 @@
+"""The JSON API (SPEC §5) on flask-smorest: /api/v1, OpenAPI document and local Swagger UI.
+
+Errors are JSON `{code, status, message, errors}` under /api/ only; the HTML side keeps Flask's
+HTML errors."""
+
+from __future__ import annotations
+
+from flask import Flask, request, send_from_directory
+from flask_smorest import Api
+from werkzeug.exceptions import HTTPException
+
+from ledger.domain.errors import DomainError
+
+API_PREFIX = "/api/"
+
+
+class LedgerApi(Api):
+    def _register_error_handlers(self):
+        self._app.register_error_handler(HTTPException, self._http_error)
+        self._app.register_error_handler(DomainError, self._domain_error)
+
+    def _http_error(self, error: HTTPException):
+        if not request.path.startswith(API_PREFIX):
+            return error  # Flask renders its HTML error page
+        payload, code, headers = self.handle_http_exception(error)
+        payload.setdefault("message", error.description)
+        return payload, code, headers
+
+    def _domain_error(self, error: DomainError):
+        if not request.path.startswith(API_PREFIX):
+            return f"{error.reason}: {error.message}", error.status
+        payload = {"code": error.status, "status": error.reason, "message": error.message}
+        if error.errors:
+            payload["errors"] = _locate(error.errors)
+        headers = {"WWW-Authenticate": 'Bearer realm="ledger"'} if error.status == 401 else {}
+        return payload, error.status, headers
+
+
+def _locate(errors: dict) -> dict:
+    """Group field errors by where the field came from: path, query or the JSON body."""
+    out: dict = {}
+    for field, messages in errors.items():
+        if field in (request.view_args or {}):
+            where = "path"
+        elif field in request.args:
+            where = "query"
+        else:
+            where = "json"
+        out.setdefault(where, {})[field] = messages
+    return out
+
+
+def init_api(app: Flask) -> Api:
+    from swagger_ui_bundle import swagger_ui_path
+
+    app.config.update(
+        API_TITLE="Ledger API — 跨开发区招商引资分配台账",
+        API_VERSION="v1",
+        OPENAPI_VERSION="3.0.3",
+        OPENAPI_URL_PREFIX="/api/v1",
+        OPENAPI_JSON_PATH="openapi.json",
+        OPENAPI_SWAGGER_UI_PATH="docs",
+        OPENAPI_SWAGGER_UI_URL="/api/v1/docs/assets/",
+        API_SPEC_OPTIONS={
+            "security": [{"bearerAuth": []}],
+            "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
+            "info": {"description": "Amounts are 万元 as decimal strings with two decimals. "
+                                    "Attributed figures are for the annual assessment only "
+                                    "(仅用于年度绩效考核)."},
+        },
+    )
+    api = LedgerApi(app)
+
+    @app.get("/api/v1/docs/assets/<path:filename>")
+    def swagger_assets(filename: str):
+        return send_from_directory(swagger_ui_path, filename)
+
+    from ledger.api import agreements, auth, ledger_views, projects, reference, users
+    for module in (auth, users, reference, projects, agreements, ledger_views):
+        api.register_blueprint(module.blp)
+    return api

@@ -1,0 +1,42 @@
+"""POST /auth/token and GET /me."""
+
+from __future__ import annotations
+
+from flask import current_app
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_smorest import abort
+
+from ledger import get_session
+from ledger.api.support import actor, api_blueprint, authenticate
+from ledger.models import User
+from ledger.schemas.requests import TokenRequest
+from ledger.schemas.resources import TokenSchema, UserSchema
+from ledger.services.users import check_password, issue_token
+
+blp = api_blueprint("auth", "Bearer tokens and the current user", public=True)
+limiter = Limiter(key_func=get_remote_address)
+
+
+@blp.route("/auth/token", methods=["POST"])
+@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@blp.doc(security=[])
+@blp.arguments(TokenRequest)
+@blp.response(200, TokenSchema)
+def token(data):
+    """Exchange a username and password for a bearer token (rate limited)."""
+    session = get_session()
+    user = check_password(session, data["username"], data["password"])
+    if user is None:
+        abort(401, message="wrong username or password, or the account is inactive")
+    ttl = current_app.config["TOKEN_TTL"]
+    raw, _ = issue_token(session, user, ttl)
+    return {"access_token": raw, "token_type": "bearer", "expires_in": ttl}
+
+
+@blp.route("/me")
+@blp.response(200, UserSchema)
+def me():
+    """The authenticated user and role."""
+    authenticate()
+    return get_session().get(User, actor().id)

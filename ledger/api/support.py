@@ -1,0 +1,129 @@
+"""What every API blueprint shares: authentication, ETag/If-Match, Idempotency-Key."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import g, jsonify, make_response, request
+from flask_smorest import Blueprint, abort
+
+from ledger import get_session
+from ledger.db import writing
+from ledger.models import IdempotencyRecord
+from ledger.policy import Actor
+
+BEARER_RE = re.compile(r"Bearer ([A-Za-z0-9_\-]{20,200})")
+ETAG_RE = re.compile(r'(?:W/)?"(\d{1,12})"')
+
+
+def authenticate() -> None:
+    """before_request of every protected blueprint: a valid bearer token or 401."""
+    from ledger.services.users import actor_of, user_for_token
+    match = BEARER_RE.fullmatch(request.headers.get("Authorization", ""))
+    user = user_for_token(get_session(), match[1]) if match else None
+    if user is None:
+        abort(401, message="missing, expired or revoked bearer token",
+              headers={"WWW-Authenticate": 'Bearer realm="ledger"'})
+    g.actor = actor_of(user)
+
+
+def actor() -> Actor:
+    return g.actor
+
+
+class LedgerBlueprint(Blueprint):
+    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 200}
+
+
+def api_blueprint(name: str, description: str, *, public: bool = False) -> Blueprint:
+    blp = LedgerBlueprint(name, f"ledger.api.{name}", url_prefix="/api/v1", description=description)
+    if not public:
+        blp.before_request(authenticate)
+    return blp
+
+
+# ------------------------------------------------------------------ ETag / If-Match
+
+def etag(row_version: int) -> str:
+    return f'"{row_version}"'
+
+
+def with_etag(data, row_version: int, status: int = 200):
+    """A JSON response carrying the resource's ETag."""
+    response = make_response(jsonify(data), status)
+    response.headers["ETag"] = etag(row_version)
+    return response
+
+
+def if_match(required: bool) -> int | None:
+    """The row version named by If-Match: 428 when required and absent, 412 when unreadable."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        if required:
+            abort(428, message="this request needs an If-Match header with the resource's ETag")
+        return None
+    match = ETAG_RE.fullmatch(header.strip())
+    if match is None:
+        abort(412, message="If-Match does not name a current version of this resource")
+    return int(match[1])
+
+
+# ------------------------------------------------------------------ Idempotency-Key
+
+def _request_hash() -> str:
+    h = hashlib.sha256()
+    for part in (request.method, request.path, request.query_string.decode(),
+                 request.content_type or ""):
+        h.update(part.encode() + b"\0")
+    h.update(request.get_data())
+    return h.hexdigest()
+
+
+def idempotent(view):
+    """POST with an Idempotency-Key: the first response is kept with a hash of the request; the
+    same key and body replay it (Idempotency-Replayed: true), a different body is 422."""
+
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        key = request.headers.get("Idempotency-Key")
+        if key is None:
+            return view(*args, **kwargs)
+        if not 1 <= len(key) <= 200 or not key.isprintable():
+            abort(422, message="invalid Idempotency-Key",
+                  errors={"headers": {"Idempotency-Key": ["1–200 printable characters"]}})
+        session, user_id, digest = get_session(), g.actor.id, _request_hash()
+        found = session.scalar(sa.select(IdempotencyRecord).where(
+            IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key))
+        if found is not None:
+            if found.request_hash != digest:
+                abort(422, message="this Idempotency-Key was used with a different request",
+                      errors={"headers": {"Idempotency-Key": ["reused with a different request"]}})
+            replay = make_response(found.response_body, found.status_code, found.response_headers)
+            replay.headers["Idempotency-Replayed"] = "true"
+            return replay
+        response = make_response(view(*args, **kwargs))
+        if response.status_code < 500:
+            keep = {k: v for k, v in response.headers.items() if k in ("Content-Type", "ETag", "Location")}
+            try:
+                with writing(session):
+                    session.add(IdempotencyRecord(
+                        user_id=user_id, key=key, request_hash=digest,
+                        status_code=response.status_code,
+                        response_body=response.get_data(as_text=True), response_headers=keep))
+            except sa.exc.IntegrityError:
+                pass  # a concurrent request with the same key stored its response first
+        return response
+
+    return wrapper
+
+
+def paginate(query, pagination_parameters):
+    """One page of a select, with the total count for the X-Pagination header."""
+    session = get_session()
+    pagination_parameters.item_count = session.scalar(
+        sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
+    page, size = pagination_parameters.page, pagination_parameters.page_size
+    return list(session.scalars(query.offset((page - 1) * size).limit(size)))

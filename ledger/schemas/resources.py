@@ -1,0 +1,260 @@
+"""What the API returns. Amounts as strings with two decimals, times as UTC ISO 8601 with Z."""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields
+
+from ledger.domain.codes import industry_name
+from ledger.models.enums import (
+    POSTING_ROLES, PROJECT_STAGES, REGION_LEVELS, USER_ROLES, VERSION_STATUSES, YEAR_STATUSES,
+    ZONE_KINDS, ZONE_LEVELS,
+)
+from ledger.schemas.fields import Amount, Share, SignedAmount, UTCDateTime
+
+
+def _enum(values, **kw):
+    return fields.String(metadata={"enum": list(values)}, **kw)
+
+
+class UserSchema(Schema):
+    id = fields.Integer()
+    username = fields.String()
+    role = _enum(USER_ROLES)
+    region_code = fields.String(allow_none=True)
+    active = fields.Boolean()
+    created_at = UTCDateTime()
+
+
+class TokenSchema(Schema):
+    access_token = fields.String()
+    token_type = fields.String(metadata={"enum": ["bearer"]})
+    expires_in = fields.Integer(metadata={"description": "seconds"})
+
+
+class RegionSchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    level = _enum(REGION_LEVELS)
+    parent_code = fields.String(allow_none=True)
+
+
+class ZoneSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    level = _enum(ZONE_LEVELS)
+    kind = _enum(ZONE_KINDS)
+    region_code = fields.String()
+    blocks = fields.List(fields.String())
+    leading_industries = fields.List(fields.String())
+    restricted_industries = fields.List(fields.String())
+
+
+class ZoneMatchSchema(ZoneSchema):
+    match_length = fields.Integer(metadata={"description": "length of the leading-industry code that covers the query (longer = closer)"})
+
+
+class IndustrySchema(Schema):
+    code = fields.String()
+    name = fields.String()
+    level = _enum(("section", "division"))
+    section = fields.String()
+
+
+class ProjectSchema(Schema):
+    id = fields.Integer()
+    name = fields.String()
+    investor_name = fields.String()
+    investor_credit_code = fields.String(allow_none=True)
+    investor_foreign = fields.Boolean()
+    industry_code = fields.String()
+    industry_name = fields.Function(lambda p: industry_name(p.industry_code))
+    project_code = fields.String(allow_none=True)
+    planned_investment = Amount()
+    zone_id = fields.Integer()
+    host_code = fields.String()
+    stage = _enum(PROJECT_STAGES)
+    signed_on = fields.Date(allow_none=True)
+    started_on = fields.Date(allow_none=True)
+    operating_on = fields.Date(allow_none=True)
+    cancelled_on = fields.Date(allow_none=True)
+
+
+class SignatoriesSchema(Schema):
+    recommender = fields.String(attribute="recommender_signatory")
+    receiver = fields.String(attribute="receiver_signatory")
+
+
+class VersionSchema(Schema):
+    version = fields.Integer()
+    status = _enum(VERSION_STATUSES)
+    recommender_share = Share()
+    first_year = fields.Integer()
+    last_year = fields.Integer(attribute="effective_last_year", allow_none=True,
+                               metadata={"description": "inclusive; a superseded version ends the year before its successor starts"})
+    agreed_last_year = fields.Integer(attribute="last_year", allow_none=True)
+    signed_on = fields.Date()
+    signatories = fields.Function(lambda v: SignatoriesSchema().dump(v))
+    reason = fields.String()
+    proposed_by = _enum(("recommender", "receiver"))
+    confirmed_at = UTCDateTime(allow_none=True)
+    submitted_at = UTCDateTime(allow_none=True)
+    acknowledged_by = fields.List(fields.String())
+    return_reason = fields.String(allow_none=True)
+    filing_number = fields.String(allow_none=True)
+    filed_on = fields.Date(allow_none=True)
+
+
+class EventSchema(Schema):
+    version = fields.Integer()
+    action = fields.String()
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String()
+    actor_role = fields.String()
+    actor_region = fields.String(allow_none=True)
+    reason = fields.String(allow_none=True)
+    at = UTCDateTime()
+
+
+# The top-level fields mirror the newest version.
+MIRRORED = ("version", "status", "recommender_share", "first_year", "last_year", "signed_on",
+            "signatories", "reason", "proposed_by", "acknowledged_by", "return_reason",
+            "filing_number", "filed_on")
+
+
+class AgreementSchema(Schema):
+    id = fields.Integer()
+    number = fields.String()
+    project_id = fields.Integer()
+    recommender_code = fields.String()
+    receiver_code = fields.String()
+    version = fields.Integer()
+    status = _enum(VERSION_STATUSES)
+    recommender_share = fields.String()
+    first_year = fields.Integer()
+    last_year = fields.Integer(allow_none=True)
+    signed_on = fields.Date()
+    signatories = fields.Dict()
+    reason = fields.String()
+    proposed_by = fields.String()
+    acknowledged_by = fields.List(fields.String())
+    return_reason = fields.String(allow_none=True)
+    filing_number = fields.String(allow_none=True)
+    filed_on = fields.Date(allow_none=True)
+    versions = fields.List(fields.Nested(VersionSchema))
+    events = fields.List(fields.Nested(EventSchema))
+
+    def dump(self, obj, *args, **kwargs):  # flatten the newest version onto the agreement
+        if isinstance(obj, list) or kwargs.get("many"):
+            return [self.dump(o) for o in obj]
+        data = super().dump(obj)
+        newest = VersionSchema().dump(obj.newest)
+        data.update({k: newest[k] for k in MIRRORED})
+        return data
+
+
+class ReportSchema(Schema):
+    id = fields.Integer()
+    project_id = fields.Integer()
+    period = fields.String()
+    revision = fields.Integer()
+    amount = Amount()
+    note = fields.String()
+    reported_at = UTCDateTime()
+
+
+class PostingSchema(Schema):
+    seq = fields.Integer()
+    project_id = fields.Integer()
+    agreement_id = fields.Integer(allow_none=True)
+    version = fields.Integer(allow_none=True)
+    region_code = fields.String()
+    role = _enum(POSTING_ROLES)
+    period = fields.String()
+    amount = SignedAmount()
+    cause = fields.String()
+    recorded_at = UTCDateTime()
+    hash_version = fields.Integer()
+    prev_hash = fields.String()
+    hash = fields.String()
+
+
+class ReportResultSchema(Schema):
+    report = fields.Nested(ReportSchema)
+    postings = fields.List(fields.Nested(PostingSchema))
+    created = fields.Boolean(metadata={"description": "false when the amount equalled the newest revision (nothing written)"})
+
+
+class YearSchema(Schema):
+    year = fields.Integer()
+    status = _enum(YEAR_STATUSES)
+    changed_at = UTCDateTime(allow_none=True)
+
+
+class AuditSchema(Schema):
+    id = fields.Integer()
+    at = UTCDateTime()
+    actor_username = fields.String()
+    actor_role = fields.String()
+    action = fields.String()
+    entity = fields.String()
+    entity_id = fields.String()
+    before = fields.Dict(allow_none=True)
+    after = fields.Dict(allow_none=True)
+
+
+class FiguresSchema(Schema):
+    in_place = SignedAmount()
+    ceded = SignedAmount()
+    credited = SignedAmount()
+    attributed = SignedAmount()
+
+
+class RegionFiguresSchema(FiguresSchema):
+    code = fields.String()
+    name = fields.String()
+    level = fields.String()
+    parent_code = fields.String(allow_none=True)
+    rolled_up = fields.Boolean(metadata={"description": "true when the row includes the regions below it"})
+
+
+class ReconciliationSchema(Schema):
+    in_place = SignedAmount()
+    attributed = SignedAmount()
+    difference = SignedAmount()
+
+
+class AttributionSchema(Schema):
+    year = fields.Integer()
+    as_of = UTCDateTime()
+    note = fields.String()
+    regions = fields.List(fields.Nested(RegionFiguresSchema))
+    totals = fields.Nested(FiguresSchema)
+    reconciliation = fields.Nested(ReconciliationSchema)
+
+
+class ProjectLineSchema(Schema):
+    project_id = fields.Integer()
+    project_name = fields.String()
+    host_code = fields.String()
+    recommender_code = fields.String(allow_none=True)
+    agreement_number = fields.String(allow_none=True)
+    version = fields.Integer(allow_none=True)
+    recommender_share = Share(allow_none=True)
+    amount = SignedAmount()
+    recommender_part = SignedAmount()
+    host_part = SignedAmount()
+
+
+class ProjectLinesSchema(Schema):
+    year = fields.Integer()
+    as_of = UTCDateTime()
+    note = fields.String()
+    projects = fields.List(fields.Nested(ProjectLineSchema))
+
+
+class VerifySchema(Schema):
+    ok = fields.Boolean()
+    postings = fields.Integer()
+    head = fields.Dict(allow_none=True, metadata={"description": "{seq, hash} of the newest posting"})
+    first_bad_seq = fields.Integer(allow_none=True)
+    problems = fields.List(fields.String())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sqlalchemy as sa
 from flask import Flask, g, jsonify
 from sqlalchemy.orm import Session
 
@@ -33,7 +34,12 @@ def create_app(config: type[Config] | Config | None = None, **overrides) -> Flas
     @app.get("/healthz")
     def healthz():
         from ledger.migrate import current_revision, head_revision
-        current, head = current_revision(engine), head_revision()
+        head = head_revision()
+        try:
+            current = current_revision(engine)
+        except sa.exc.OperationalError:
+            return jsonify(status="degraded", database=engine.dialect.name, revision=None,
+                           head=head, error="database unreachable"), 503
         ok = current is not None and current == head
         return jsonify(status="ok" if ok else "degraded", database=engine.dialect.name,
                        revision=current, head=head), (200 if ok else 503)

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import sys
+from typing import NoReturn
 
 import click
+import sqlalchemy as sa
 from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 
 from ledger.domain.errors import DomainError
+from ledger.models.enums import USER_ROLES
 
 
-def _engine():
+def _engine() -> sa.Engine:
     return current_app.extensions["ledger.engine"]
 
 
@@ -20,10 +24,70 @@ def _session():
     return get_session()
 
 
-def _fail(err: DomainError) -> None:
-    detail = "".join(f"\n  {f}: {'; '.join(m)}" for f, m in (err.errors or {}).items())
-    click.echo(f"error: {err.message}{detail}", err=True)
+def _shown_url() -> str:
+    return _engine().url.render_as_string(hide_password=True)
+
+
+def _error(message: str) -> NoReturn:
+    click.echo(f"error: {message}", err=True)
     sys.exit(1)
+
+
+def _fail(err: DomainError) -> NoReturn:
+    errors = err.errors or {}
+    if len(errors) == 1 and next(iter(errors.values())) == [err.message]:
+        _error(f"{next(iter(errors))}: {err.message}")  # error: password: must be at least …
+    detail = "".join(f"\n  {f}: {'; '.join(m)}" for f, m in errors.items())
+    _error(f"{err.message}{detail}")
+
+
+def database_command(f):
+    """Report an unreachable database or an unknown revision in one line, not a traceback.
+    (Place it under @with_appcontext.)"""
+    @functools.wraps(f)
+    def wrapper(*args, **kwargs):
+        try:
+            return f(*args, **kwargs)
+        except sa.exc.OperationalError as exc:
+            reason = str(exc.orig or exc).strip().splitlines()
+            _error(f"database {_shown_url()}: {reason[0] if reason else type(exc).__name__}")
+        except Exception as exc:
+            from alembic.util import CommandError  # not at the top: keeps app start-up quick
+            if isinstance(exc, CommandError):
+                _error(str(exc))
+            raise
+    return wrapper
+
+
+def _require_schema() -> None:
+    """Commands that read or write data need the database at the head revision."""
+    from ledger import migrate
+    current, head = migrate.current_revision(_engine()), migrate.head_revision()
+    if current == head:
+        return
+    if current is None:
+        _error(f"database {_shown_url()} has no schema (head is {head}); run `ledger db upgrade`")
+    if not migrate.is_known_revision(current):
+        _error(f"database {_shown_url()} is at revision {current}, unknown to this version of "
+               f"Ledger (head is {head})")
+    _error(f"database {_shown_url()} is at revision {current}, not at head {head}; "
+           "run `ledger db upgrade`")
+
+
+def _describe(revision: str | None, head: str | None) -> str:
+    if revision is None:
+        return "base (no schema)"
+    return f"{revision} (head)" if revision == head else revision
+
+
+def _report_move(verb: str, before: str | None, after: str | None) -> None:
+    from ledger import migrate
+    head = migrate.head_revision()
+    if before == after:
+        click.echo(f"database {_shown_url()}: already at {_describe(after, head)}")
+    else:
+        click.echo(f"database {_shown_url()}: {verb} from {_describe(before, head)} "
+                   f"to {_describe(after, head)}")
 
 
 @click.group("db", help="Database migrations (Alembic).")
@@ -34,19 +98,41 @@ def db_group() -> None:
 @db_group.command("upgrade", help="Migrate the database to REVISION (default: head).")
 @click.argument("revision", default="head")
 @with_appcontext
+@database_command
 def db_upgrade(revision: str) -> None:
     from ledger import migrate
+    before = migrate.current_revision(_engine())
     migrate.upgrade(_engine(), revision)
-    click.echo(f"database at {migrate.current_revision(_engine())}")
+    _report_move("upgraded", before, migrate.current_revision(_engine()))
 
 
 @db_group.command("downgrade", help="Migrate the database down to REVISION ('base' empties it).")
 @click.argument("revision")
 @with_appcontext
+@database_command
 def db_downgrade(revision: str) -> None:
     from ledger import migrate
+    before = migrate.current_revision(_engine())
     migrate.downgrade(_engine(), revision)
-    click.echo(f"database at {migrate.current_revision(_engine()) or 'base'}")
+    _report_move("downgraded", before, migrate.current_revision(_engine()))
+
+
+@db_group.command("revision", help="Write a new migration file (date-sortable name) for "
+                  "the difference between the models and a database at head.")
+@click.option("-m", "--message", required=True, help="What the migration does (becomes the slug).")
+@click.option("--autogenerate/--empty", default=True, show_default=True,
+              help="Compare the models with the database, or write an empty revision.")
+@with_appcontext
+@database_command
+def db_revision(message: str, autogenerate: bool) -> None:
+    from ledger import migrate
+    if autogenerate:
+        _require_schema()
+    path = migrate.revision(_engine(), message, autogenerate=autogenerate)
+    if path is None:
+        click.echo("the models and the database agree; no revision written")
+    else:
+        click.echo(f"wrote {path}; review it before committing")
 
 
 @click.group("users", help="User accounts.")
@@ -56,14 +142,20 @@ def users_group() -> None:
 
 @users_group.command("create")
 @click.argument("username")
-@click.option("--role", required=True, type=click.Choice(["admin", "statistics", "commerce", "region"]))
-@click.option("--region", "region_code", help="Region code (for --role region).")
-@click.option("--password-stdin", is_flag=True, help="Read the password from standard input.")
+@click.option("--role", required=True, metavar="ROLE", help=f"One of {', '.join(USER_ROLES)}.")
+@click.option("--region", "region_code", metavar="CODE",
+              help="GB/T 2260 code of an existing region (only with --role region).")
+@click.option("--password-stdin", is_flag=True, help="Read the password from the first line of "
+              "standard input instead of prompting.")
 @with_appcontext
+@database_command
 def users_create(username: str, role: str, region_code: str | None, password_stdin: bool) -> None:
     """Create a user; the password is prompted for unless --password-stdin."""
+    # The role and region are checked by the service (the one place for those rules),
+    # so a bad value is an `error:` line with exit code 1 and nothing is written.
     from ledger.policy import Actor
     from ledger.services.users import create_user
+    _require_schema()
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
@@ -74,45 +166,55 @@ def users_create(username: str, role: str, region_code: str | None, password_std
                             "region_code": region_code})
     except DomainError as err:
         _fail(err)
-    click.echo(f"created user {user.username} ({user.role}{', ' + user.region_code if user.region_code else ''})")
+    region = f", {user.region_code}" if user.region_code else ""
+    click.echo(f"created user {user.username} ({user.role}{region})")
 
 
 @users_group.command("token")
 @click.argument("username")
 @with_appcontext
+@database_command
 def users_token(username: str) -> None:
     """Print a new API bearer token for USERNAME (same tokens as POST /api/v1/auth/token)."""
-    import sqlalchemy as sa
-
     from ledger.models import User
     from ledger.services.users import issue_token
+    _require_schema()
     session = _session()
     user = session.scalar(sa.select(User).where(User.username == username))
     if user is None or not user.active:
-        click.echo(f"error: no active user {username}", err=True)
-        sys.exit(1)
+        _error(f"no active user {username}")
     raw, _ = issue_token(session, user, current_app.config["TOKEN_TTL"])
     click.echo(raw)
 
 
 @click.command("demo", help="Load the demo province (idempotent) and print the demo logins.")
 @with_appcontext
+@database_command
 def demo_command() -> None:
     from ledger.demo import load_demo
+    _require_schema()
     logins = load_demo(_session(), echo=click.echo)
     click.echo("\nDemo logins (username / password / role):")
+    w_user = max((len(u) for u, _, _ in logins), default=0)
+    w_password = max((len(p) for _, p, _ in logins), default=0)
     for username, password, role in logins:
-        click.echo(f"  {username:<14} {password:<14} {role}")
+        click.echo(f"  {username:<{w_user}}  {password:<{w_password}}  {role}")
 
 
-@click.command("verify", help="Recompute the hash chain and the attribution invariants.")
+@click.command("verify", help="Recompute the hash chain and the attribution invariants; "
+               "exit code 1 and the first bad seq on failure.")
 @with_appcontext
+@database_command
 def verify_command() -> None:
     from ledger.ledger import verify
+    _require_schema()
     result = verify(_session())
     if result.ok:
-        click.echo(f"ok: {result.postings} postings, head seq {result.head_seq} "
-                   f"hash {(result.head_hash or '')[:16]}")
+        if result.head_seq is None:
+            click.echo(f"ok: {result.postings} postings (empty ledger)")
+        else:
+            click.echo(f"ok: {result.postings} postings, head seq {result.head_seq} "
+                       f"hash {(result.head_hash or '')[:16]}")
         return
     for problem in result.problems:
         click.echo(f"FAIL: {problem}", err=True)

@@ -1,0 +1,1 @@
+"""Benchmarks (`make bench`): a synthetic province driven through the real services."""

@@ -1,0 +1,269 @@
+"""The migrations: up, down and up again on SQLite and PostgreSQL; they build exactly the schema
+the models describe; their files form one linear, date-sortable history; every constraint is
+named by the naming convention (SQLite needs the names to alter tables)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+import ledger.models  # noqa: F401  (registers every table)
+from ledger import migrate
+from ledger.db import Base, make_engine
+from tests.conftest import reset_postgres
+
+VERSIONS = migrate.MIGRATIONS_DIR / "versions"
+FILE_NAME = re.compile(r"(?P<date>\d{8}_\d{4})_(?P<rev>[0-9a-f]{12})_(?P<slug>[a-z0-9_]+)\.py")
+MODEL_TABLES = set(Base.metadata.tables)
+
+
+@contextmanager
+def empty_database(request, backend: str, tmp_path: Path) -> Iterator[sa.Engine]:
+    """An engine on an empty database (no tables, no alembic_version)."""
+    if backend == "sqlite":
+        engine = make_engine(f"sqlite:///{tmp_path / 'empty.sqlite3'}")
+        try:
+            yield engine
+        finally:
+            engine.dispose()
+        return
+    url = request.getfixturevalue("postgres_url")
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+        conn.exec_driver_sql("CREATE SCHEMA public")
+    try:
+        yield engine
+    finally:
+        engine.dispose()
+        reset_postgres(url)  # the other PostgreSQL tests expect the schema at head
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def empty_engine(request, tmp_path):
+    with empty_database(request, request.param, tmp_path) as engine:
+        yield engine
+
+
+@pytest.fixture
+def empty_postgres_engine(request, tmp_path):
+    with empty_database(request, "postgres", tmp_path) as engine:
+        yield engine
+
+
+def table_names(engine: sa.Engine) -> set[str]:
+    return set(sa.inspect(engine).get_table_names())
+
+
+def schema_diff(engine: sa.Engine) -> list:
+    with engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        return compare_metadata(context, Base.metadata)
+
+
+def version_rows(engine: sa.Engine) -> list[str]:
+    with engine.connect() as conn:
+        return list(conn.scalars(sa.text("SELECT version_num FROM alembic_version")))
+
+
+# --- up, down, up ------------------------------------------------------------------------
+
+
+def test_upgrade_downgrade_upgrade(empty_engine):
+    head = migrate.head_revision()
+    assert table_names(empty_engine) == set()
+    assert migrate.current_revision(empty_engine) is None
+
+    migrate.upgrade(empty_engine)
+    assert table_names(empty_engine) == MODEL_TABLES | {"alembic_version"}
+    assert version_rows(empty_engine) == [head]
+    assert migrate.current_revision(empty_engine) == head
+
+    migrate.upgrade(empty_engine)  # at head already: nothing to do, nothing breaks
+    assert version_rows(empty_engine) == [head]
+
+    migrate.downgrade(empty_engine, "base")
+    assert table_names(empty_engine) <= {"alembic_version"}
+    if "alembic_version" in table_names(empty_engine):
+        assert version_rows(empty_engine) == []
+    assert migrate.current_revision(empty_engine) is None
+
+    migrate.upgrade(empty_engine)
+    assert table_names(empty_engine) == MODEL_TABLES | {"alembic_version"}
+    assert migrate.current_revision(empty_engine) == head
+    assert schema_diff(empty_engine) == []
+
+
+@pytest.mark.postgres
+def test_downgrade_leaves_no_postgres_objects_behind(empty_postgres_engine):
+    engine = empty_postgres_engine
+    migrate.upgrade(engine)
+    migrate.downgrade(engine, "base")
+    with engine.connect() as conn:
+        sequences = conn.scalars(sa.text(
+            "SELECT sequence_name FROM information_schema.sequences "
+            "WHERE sequence_schema = 'public'")).all()
+        types = conn.scalars(sa.text(
+            "SELECT t.typname FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace "
+            "WHERE n.nspname = 'public' AND t.typtype IN ('e', 'd')")).all()
+    assert sequences == []
+    assert types == []
+
+
+def test_each_revision_steps_down_and_up(empty_engine):
+    """Every step of the history, one at a time, both ways."""
+    revisions = [s.revision for s in ScriptDirectory(str(migrate.MIGRATIONS_DIR)).walk_revisions()]
+    revisions.reverse()  # base first
+    for rev in revisions:
+        migrate.upgrade(empty_engine, rev)
+        assert migrate.current_revision(empty_engine) == rev
+    for previous in reversed([None, *revisions[:-1]]):
+        migrate.downgrade(empty_engine, "-1")
+        assert migrate.current_revision(empty_engine) == previous
+    assert table_names(empty_engine) <= {"alembic_version"}
+
+
+# --- the models and the migrations agree -------------------------------------------------
+
+
+def test_migrated_schema_matches_the_models(empty_engine):
+    migrate.upgrade(empty_engine)
+    assert schema_diff(empty_engine) == []
+
+
+def test_schema_diff_is_not_blind(empty_engine):
+    """compare_metadata does see a difference (so the empty diff above means something)."""
+    migrate.upgrade(empty_engine)
+    with empty_engine.begin() as conn:
+        conn.exec_driver_sql("DROP INDEX ix_postings_recorded_at")
+    diff = schema_diff(empty_engine)
+    assert [d[0] for d in diff] == ["add_index"]
+    assert diff[0][1].name == "ix_postings_recorded_at"
+
+
+# --- constraint names ----------------------------------------------------------------------
+
+
+def reflected_constraints(engine: sa.Engine) -> dict[str, dict[str, set]]:
+    insp = sa.inspect(engine)
+    found = {}
+    for table in sorted(MODEL_TABLES):
+        found[table] = {
+            "pk": {insp.get_pk_constraint(table).get("name")},
+            "fk": {fk.get("name") for fk in insp.get_foreign_keys(table)},
+            "uq": {uq.get("name") for uq in insp.get_unique_constraints(table)},
+            "ck": {ck.get("name") for ck in insp.get_check_constraints(table)},
+            # PostgreSQL also lists the index behind each unique constraint
+            "ix": {ix.get("name") for ix in insp.get_indexes(table)
+                   if "duplicates_constraint" not in ix},
+        }
+    return found
+
+
+def model_constraints() -> dict[str, dict[str, set]]:
+    expected = {}
+    for name, table in Base.metadata.tables.items():
+        kinds = {"pk": set(), "fk": set(), "uq": set(), "ck": set(), "ix": set()}
+        for constraint in table.constraints:
+            kind = {sa.PrimaryKeyConstraint: "pk", sa.ForeignKeyConstraint: "fk",
+                    sa.UniqueConstraint: "uq", sa.CheckConstraint: "ck"}[type(constraint)]
+            kinds[kind].add(str(constraint.name))
+        kinds["ix"] = {str(ix.name) for ix in table.indexes}
+        expected[name] = kinds
+    return expected
+
+
+def test_every_constraint_has_its_conventional_name(empty_engine):
+    migrate.upgrade(empty_engine)
+    found = reflected_constraints(empty_engine)
+    for table, kinds in found.items():
+        for kind, names in kinds.items():
+            assert None not in names, f"{table}: unnamed {kind} constraint"
+            prefix = "ix_" if kind == "ix" else f"{kind}_{table}"
+            for name in names:
+                assert name.startswith(prefix), f"{table}: {kind} {name!r} not named {prefix}…"
+    # And the database has exactly the names the models give (none truncated or renamed).
+    assert found == model_constraints()
+
+
+def test_the_models_have_checks_and_foreign_keys_to_name():
+    """The naming test above is not vacuous."""
+    expected = model_constraints()
+    assert "ck_users_role" in expected["users"]["ck"]
+    assert "fk_users_region_code_regions" in expected["users"]["fk"]
+    assert "uq_users_username" in expected["users"]["uq"]
+    assert expected["users"]["pk"] == {"pk_users"}
+    assert sum(len(k["ck"]) for k in expected.values()) >= 10
+
+
+# --- the revision files --------------------------------------------------------------------
+
+
+def revision_files() -> list[Path]:
+    return sorted(p for p in VERSIONS.glob("*.py"))
+
+
+def test_revision_files_are_named_date_rev_slug():
+    files = revision_files()
+    assert files, "no migrations"
+    script = ScriptDirectory(str(migrate.MIGRATIONS_DIR))
+    for path in files:
+        match = FILE_NAME.fullmatch(path.name)
+        assert match, f"{path.name} is not YYYYMMDD_HHMM_<rev>_<slug>.py"
+        rev = script.get_revision(match["rev"])
+        assert rev is not None and Path(rev.path).name == path.name
+        created = re.search(r"^Create Date: (\S+ \d\d:\d\d)", rev.module.__doc__ or "", re.M)
+        assert created, f"{path.name} has no Create Date"
+        assert datetime.strptime(match["date"], "%Y%m%d_%H%M") == datetime.strptime(
+            created[1], "%Y-%m-%d %H:%M")
+
+
+def test_history_is_single_and_linear_and_in_file_name_order():
+    script = ScriptDirectory(str(migrate.MIGRATIONS_DIR))
+    assert len(script.get_heads()) == 1
+    assert len(script.get_bases()) == 1
+    history = list(reversed(list(script.walk_revisions())))  # base first
+    for previous, current in zip([None, *history], history):
+        assert not current.is_merge_point and not current.branch_labels
+        assert current.down_revision == (previous.revision if previous else None)
+    # Every file is in the history, and sorting the file names sorts the history.
+    assert [Path(r.path).name for r in history] == [p.name for p in revision_files()]
+    assert history[-1].revision == migrate.head_revision()
+
+
+def test_revision_files_carry_no_alembic_boilerplate():
+    for path in revision_files():
+        text = path.read_text(encoding="utf-8")
+        assert "please adjust" not in text and "end Alembic commands" not in text, path.name
+
+
+def test_new_revision_gets_a_date_sortable_name(tmp_path, monkeypatch, sqlite_template):
+    """`ledger.migrate.revision` (behind `ledger db revision`) writes the same kind of name,
+    and writes nothing when the models and the database agree."""
+    copy = tmp_path / "migrations"
+    shutil.copytree(migrate.MIGRATIONS_DIR, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(migrate, "MIGRATIONS_DIR", copy)
+    db = tmp_path / "ledger.sqlite3"
+    shutil.copy(sqlite_template, db)
+    engine = make_engine(f"sqlite:///{db}")
+    try:
+        assert migrate.revision(engine, "nothing changed") is None
+        path = migrate.revision(engine, "Add zone notes", autogenerate=False)
+    finally:
+        engine.dispose()
+    match = FILE_NAME.fullmatch(path.name)
+    assert match and match["slug"] == "add_zone_notes", path.name
+    assert path.parent == copy / "versions"
+    new = ScriptDirectory(str(copy)).get_revision(match["rev"])
+    assert new.down_revision == ScriptDirectory(str(VERSIONS.parent)).get_current_head()
+    assert sorted(p.name for p in (copy / "versions").glob("*.py"))[-1] == path.name

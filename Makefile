@@ -47,6 +47,7 @@ run: deps db demo
 
 ## test: run every test (PostgreSQL tests when LEDGER_TEST_POSTGRES_URL is set)
 test: deps
+	bash scripts/ensure-redis.sh
 	$(VENV)/bin/pytest $(PYTEST_ARGS)
 
 ## bench: run the benchmarks

@@ -21,11 +21,13 @@ class Config:
     TOKEN_TTL = int(_env("TOKEN_TTL", "28800"))
     RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URL", "memory://")
     LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
-    # Civil dates (filing date, the year of a filing number) follow Beijing time.
-    LOCAL_TIMEZONE = "Asia/Shanghai"
 
 
 class ProductionConfig(Config):
+    """gunicorn (wsgi.py): several worker processes share the login rate limits through Redis."""
+
+    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URL", "redis://127.0.0.1:6379/0")
+
     def __init__(self) -> None:
         if self.SECRET_KEY == "dev-only-change-me":
             raise RuntimeError("LEDGER_SECRET_KEY must be set in production")

@@ -4,6 +4,7 @@
 #   Pango/HarfBuzz subsetter/fontconfig/Noto CJK: WeasyPrint PDFs with Chinese text
 #   poppler-utils: pdftotext/pdffonts used by the document tests
 #   chromium: headless browser for the Playwright UI tests
+#   redis-server: the shared login rate-limit store of the production settings (tested by make test)
 set -euo pipefail
 
 PACKAGES=(
@@ -14,6 +15,7 @@ PACKAGES=(
   poppler-utils
   fontconfig
   chromium
+  redis-server
 )
 
 if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>&1; then

@@ -1,0 +1,42 @@
+"""Production settings: the secret key is required and login attempts are limited through Redis,
+so that every gunicorn worker shares one count. Uses the real local Redis."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+import redis
+
+from ledger import create_app
+from ledger.config import ProductionConfig
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+
+
+def test_production_requires_a_secret_key(monkeypatch):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "dev-only-change-me")
+    with pytest.raises(RuntimeError, match="LEDGER_SECRET_KEY"):
+        ProductionConfig()
+
+
+def test_production_rate_limits_logins_through_redis(monkeypatch, sqlite_template, tmp_path):
+    try:
+        redis.Redis.from_url(REDIS_URL).ping()
+    except redis.ConnectionError as err:
+        pytest.fail(f"Redis is not running on 127.0.0.1:6379 ({err}); .ci/run starts it")
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 40)
+    assert ProductionConfig.RATELIMIT_STORAGE_URI.startswith("redis://")
+    prefix = f"ledger-test-{uuid.uuid4().hex}"
+    app = create_app(ProductionConfig(), DATABASE_URL=f"sqlite:///{sqlite_template}",
+                     RATELIMIT_STORAGE_URI=REDIS_URL, LOGIN_RATE_LIMIT="3 per minute",
+                     RATELIMIT_KEY_PREFIX=prefix)
+    client = app.test_client()
+    codes = [client.post("/api/v1/auth/token", json={"username": "nobody", "password": "wrong-pass"}).status_code
+             for _ in range(4)]
+    assert codes == [401, 401, 401, 429]
+    body = client.post("/api/v1/auth/token", json={"username": "nobody", "password": "x"}).json
+    assert body["code"] == 429 and body["status"] == "Too Many Requests"
+    stored = redis.Redis.from_url(REDIS_URL).keys(f"LIMITS:LIMITER/{prefix}/*")
+    assert stored, "the limiter counted in Redis"
+    app.extensions["ledger.engine"].dispose()

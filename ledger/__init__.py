@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import Flask, g, jsonify
+from flask import Flask, g, jsonify, render_template
 from sqlalchemy.orm import Session
 
 from ledger.config import Config
@@ -43,6 +43,11 @@ def create_app(config: type[Config] | Config | None = None, **overrides) -> Flas
         ok = current is not None and current == head
         return jsonify(status="ok" if ok else "degraded", database=engine.dialect.name,
                        revision=current, head=head), (200 if ok else 503)
+
+    @app.get("/")
+    def index():
+        # Public: anonymous users learn what this is and where to log in, nothing more (SPEC §4).
+        return render_template("index.html")
 
     app.json.ensure_ascii = False  # Chinese stays readable in JSON
     from ledger.api import init_api

@@ -109,3 +109,10 @@ def test_keyword_overrides_win_over_the_config_class(tmp_path):
         assert str(app.extensions["ledger.engine"].url) == url
     finally:
         app.extensions["ledger.engine"].dispose()
+
+
+def test_index_page_is_public_and_chinese(client):
+    response = client.get("/")
+    page = response.get_data(as_text=True)
+    assert response.status_code == 200 and 'lang="zh-CN"' in page
+    assert "仅用于年度绩效考核" in page and "/api/v1/docs" in page

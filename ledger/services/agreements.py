@@ -12,10 +12,13 @@ from ledger.domain import coverage, workflow
 from ledger.domain.errors import Conflict, Invalid, NotFound
 from ledger.domain.money import parse_share
 from ledger.models import Agreement, AgreementEvent, AgreementVersion, Project, Region
-from ledger.policy import Actor, require_filing_body, require_party, visible_agreement
+from ledger.policy import (
+    Actor, require_filing_body, require_party, visible_agreement, visible_project,
+)
 from ledger.services.common import (
     as_date, as_year, audit, check_row_version, reject_unknown, snapshot, text, today,
 )
+from ledger.services.projects import parties
 from ledger.services.reference import ancestors
 
 TERMS = ("recommender_share", "first_year", "last_year", "signed_on", "signatories", "reason")
@@ -94,9 +97,13 @@ def create_agreement(session: Session, actor: Actor, data: dict) -> Agreement:
     terms = _terms(data, None)
     with writing(session):
         project = session.get(Project, data["project_id"])
-        if project is None:
-            raise NotFound(f"project {data['project_id']} not found")
         recommender = data.get("recommender_code")
+        # A region sees a project it hosts or is party to; naming itself the recommender makes
+        # it one. Anyone else gets 404, never a hint that the project exists.
+        if project is None or not visible_project(
+                actor, project.host_code,
+                parties(session, project.id) + ((recommender,) if isinstance(recommender, str) else ())):
+            raise NotFound(f"project {data['project_id']} not found")
         if not isinstance(recommender, str) or session.get(Region, recommender) is None:
             raise Invalid("no such region", field="recommender_code")
         receiver = data.get("receiver_code", project.host_code)
@@ -154,6 +161,7 @@ def edit_agreement(session: Session, actor: Actor, agreement_id: int, data: dict
         for key, value in _terms(data, v).items():
             setattr(v, key, value)
         v.proposed_by, v.confirmed_at, v.submitted_at = side, None, None
+        v.return_reason = None  # answered by this edit; the event history keeps it
         v.statistics_ack_at = v.commerce_ack_at = None
         _record(session, actor, agreement, v, "edit", before)
     return agreement
@@ -209,8 +217,11 @@ def acknowledge(session: Session, actor: Actor, agreement_id: int,
         setattr(v, f"{body}_ack_at", utcnow())
         cut = _file(session, agreement, v) if v.status == "filed" else []
         _record(session, actor, agreement, v, "acknowledge", before)
-        for old, old_status in cut:
-            _event(session, actor, agreement, old, "supersede", old_status)
+        for old, old_before in cut:
+            # The earlier version changed too (status, superseded_from): its own event and audit row.
+            _event(session, actor, agreement, old, "supersede", old_before["status"])
+            audit(session, actor, "agreement.supersede", "agreement", agreement.number, old_before,
+                  snapshot(old, AUDITED))
         if v.status == "filed":
             years = ledger.project_years(session, agreement.project_id)
             ledger.reconcile(session, [(agreement.project_id, y) for y in years],
@@ -219,9 +230,12 @@ def acknowledge(session: Session, actor: Actor, agreement_id: int,
 
 
 def _file(session: Session, agreement: Agreement,
-          v: AgreementVersion) -> list[tuple[AgreementVersion, str]]:
-    """Number the filing and cut back earlier versions; returns those cut, with their status."""
-    before_terms = ledger.filed_terms(agreement)
+          v: AgreementVersion) -> list[tuple[AgreementVersion, dict]]:
+    """Number the filing and cut back earlier versions; returns those cut, each with its audit
+    snapshot from before the cut."""
+    # `v` is already marked filed by the caller: leave it out of the "before" coverage, or the
+    # comparison sees it on both sides and misses years it takes away from earlier versions.
+    before_terms = [t for t in ledger.filed_terms(agreement) if t.version != v.version]
     shares = {x.version: x.recommender_share for x in agreement.versions}
     after_terms = before_terms + [coverage.Term(v.version, v.first_year, v.last_year)]
     closed = ledger.closed_years(session)
@@ -238,7 +252,7 @@ def _file(session: Session, agreement: Agreement,
     cut = []
     for old in agreement.versions[:-1]:
         if old.status == "filed" or (old.status == "superseded" and old.superseded_from > v.first_year):
-            cut.append((old, old.status))
+            cut.append((old, snapshot(old, AUDITED)))
             old.status = "superseded"
             old.superseded_from = min(old.superseded_from or v.first_year, v.first_year)
     return cut

@@ -16,7 +16,7 @@ from ledger.models import AuditEntry
 from ledger.policy import Actor
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")  # civil dates (filed_on, numbering years) are Beijing dates
-PERIOD_RE = re.compile(r"(\d{4})-(0[1-9]|1[0-2])")
+PERIOD_RE = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")  # [0-9]: no full-width digits
 
 
 def today() -> date:

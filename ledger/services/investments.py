@@ -44,7 +44,7 @@ def report_investment(session: Session, actor: Actor, project_id: int, period, a
         require_region(actor, project.host_code, "report investment of a project hosted elsewhere")
         if not project.landed:
             raise Conflict(f"only a landed project (under construction or in operation) can report "
-                           f"completed investment; this one is '{project.stage}'", field="period")
+                           f"completed investment; this one is '{project.stage}'")
         previous = newest(session, project.id, period)
         if previous is not None and previous.amount == units:
             return ReportResult(previous, [], False)

@@ -107,6 +107,8 @@ def _revoke_all(session: Session, user_id: int) -> None:
 
 
 def check_password(session: Session, username: str, password: str) -> User | None:
+    if not isinstance(username, str) or not isinstance(password, str):
+        return None  # a malformed login is a failed login, not a crash
     user = session.scalar(sa.select(User).where(User.username == username))
     try:
         _hasher.verify(user.password_hash if user else _DUMMY_HASH, password)
@@ -133,6 +135,8 @@ def issue_token(session: Session, user: User, ttl_seconds: int) -> tuple[str, Ap
 
 
 def user_for_token(session: Session, raw: str) -> User | None:
+    if not isinstance(raw, str):
+        return None
     token = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
     if token is None or token.revoked_at is not None or token.expires_at <= utcnow():
         return None
@@ -141,6 +145,8 @@ def user_for_token(session: Session, raw: str) -> User | None:
 
 
 def revoke_token(session: Session, raw: str) -> bool:
+    if not isinstance(raw, str):
+        return False
     with writing(session):
         token = session.scalar(sa.select(ApiToken).where(ApiToken.token_hash == _digest(raw)))
         if token is None or token.revoked_at is not None:

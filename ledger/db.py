@@ -100,4 +100,8 @@ def writing(session: Session) -> Iterator[Session]:
         conn = session.connection(execution_options={"ledger_write": True})
         if conn.dialect.name == "postgresql":
             conn.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
+        # Sessions keep objects across commits (expire_on_commit=False), so an object the caller
+        # still holds from an earlier transaction (an agreement and its versions, say) may be
+        # stale by now: another writer may have changed it. Under the lock, read everything afresh.
+        session.expire_all()
         yield session

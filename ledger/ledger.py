@@ -136,7 +136,7 @@ def reconcile(session: Session, targets: Iterable[tuple[int, int]], cause: str,
     Raises Conflict, before anything is written, if a closed year would change."""
     now = now or datetime.now(UTC)
     closed = closed_years(session)
-    planned: list[tuple[Project, Applicable, dict]] = []
+    planned: list[tuple[Project, tuple[int | None, int | None], dict]] = []
     for project_id, year in sorted(set(targets)):
         project = session.get(Project, project_id)
         agreement = session.scalars(
@@ -145,18 +145,18 @@ def reconcile(session: Session, targets: Iterable[tuple[int, int]], cause: str,
         if diff and year in closed:
             raise Conflict(f"assessment year {year} is closed; reopen it before changing its figures")
         if diff:
-            planned.append((project, rule, diff))
+            planned.append((project, _reference(agreement, rule), diff))
 
     last = head(session)
     seq, prev = (last.seq, last.hash) if last else (0, GENESIS_HASH)
     written: list[Posting] = []
-    for project, rule, diff in planned:
+    for project, (agreement_id, version), diff in planned:
         for (period, region, role) in sorted(diff, key=lambda k: (k[0], ROLE_ORDER[k[2]], k[1])):
             seq += 1
             on_agreement = role != "host"
             p = Posting(seq=seq, project_id=project.id,
-                        agreement_id=rule.agreement_id if on_agreement else None,
-                        version=rule.version if on_agreement else None,
+                        agreement_id=agreement_id if on_agreement else None,
+                        version=version if on_agreement else None,
                         region_code=region, role=role, period=period,
                         amount=diff[(period, region, role)], cause=cause, recorded_at=now,
                         hash_version=HASH_VERSION, prev_hash=prev)
@@ -165,6 +165,16 @@ def reconcile(session: Session, targets: Iterable[tuple[int, int]], cause: str,
     session.add_all(written)
     session.flush()
     return written
+
+
+def _reference(agreement: Agreement | None, rule: Applicable) -> tuple[int | None, int | None]:
+    """The agreement version recorded on recommender/receiver postings: the one in force, or —
+    when a year has just left every version's coverage (a termination) and the split is being
+    reversed — the newest filed version, whose filing caused the reversal."""
+    if rule.agreement_id is not None or agreement is None:
+        return rule.agreement_id, rule.version
+    filed = [t.version for t in filed_terms(agreement)]
+    return (agreement.id, max(filed)) if filed else (None, None)
 
 
 def project_years(session: Session, project_id: int) -> set[int]:
@@ -189,7 +199,20 @@ class Verification:
 
 def verify(session: Session) -> Verification:
     """Recompute the hash chain, then check that every project-year is fully reconciled
-    (which implies Σ postings = reported total and recommender total = split(total))."""
+    (which implies Σ postings = reported total and recommender total = split(total)).
+
+    Reads what is committed, from one snapshot in a session of its own: under PostgreSQL's
+    READ COMMITTED each query would see a different moment, so a writer committing between
+    two of them made a valid ledger look broken; and the caller's session may hold objects
+    cached before the database changed (sessions keep objects across commits)."""
+    bind = session.get_bind()
+    with Session(bind) as snapshot:
+        if bind.dialect.name == "postgresql":
+            snapshot.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+        return _verify(snapshot)
+
+
+def _verify(session: Session) -> Verification:
     problems: list[str] = []
     first_bad: int | None = None
     prev, expected_seq, count, last = GENESIS_HASH, 1, 0, None

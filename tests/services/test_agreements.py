@@ -354,6 +354,12 @@ def test_termination_returns_later_years_to_the_host(world, session):
     assert balances(session, p.id, 2026) == {(LW, HOST): "200.00"}
     assert [row[:4] for row in postings(session, p.id, 2026)[-3:]] == [
         ("2026-03", LW, HOST, "200.00"), ("2026-03", XQ, REC, "-60.00"), ("2026-03", LW, RCV, "-140.00")]
+    # The reversals name the terminating version whose filing caused them; the host row none.
+    reversal = session.scalars(sa.select(Posting).where(Posting.project_id == p.id,
+                                                        Posting.period == "2026-03")
+                               .order_by(Posting.seq.desc()).limit(3)).all()
+    assert sorted((r.role, r.agreement_id, r.version) for r in reversal) == [
+        (HOST, None, None), (RCV, a.id, 2), (REC, a.id, 2)]
     world.report(p, "2026-04", "5.00")
     assert balances(session, p.id, 2026) == {(LW, HOST): "205.00"}
     rows = totals.region_totals(session, 2026)

@@ -105,3 +105,19 @@ def writing(session: Session) -> Iterator[Session]:
         # stale by now: another writer may have changed it. Under the lock, read everything afresh.
         session.expire_all()
         yield session
+
+
+@contextmanager
+def settled(session: Session) -> Iterator[Session]:
+    """A read transaction that starts once no writer is in flight. A posting's recorded_at is
+    set before its transaction commits, so without this an as-of answer for a very recent time
+    could still change when that commit lands; with it, every posting recorded up to now is
+    visible, and an as-of answer for any time up to now never changes afterwards."""
+    if session.in_transaction():
+        assert not (session.new or session.dirty or session.deleted), "unflushed changes before a read"
+        session.rollback()
+    with session.begin():
+        conn = session.connection(execution_options={"ledger_write": True})  # SQLite: BEGIN IMMEDIATE
+        if conn.dialect.name == "postgresql":
+            conn.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(WRITE_LOCK_KEY)))
+        yield session

@@ -8,6 +8,7 @@ from __future__ import annotations
 from flask import Flask, request, send_from_directory
 from flask_smorest import Api
 from werkzeug.exceptions import HTTPException
+from werkzeug.routing import IntegerConverter
 
 from ledger.domain.errors import DomainError
 
@@ -50,8 +51,18 @@ def _locate(errors: dict) -> dict:
     return out
 
 
+class IdConverter(IntegerConverter):
+    """`<int:…>` path segments end at the database's INTEGER range: a larger number names no
+    row (404 from routing) instead of overflowing the driver (500)."""
+
+    def __init__(self, map, *args, max: int | None = 2**31 - 1, **kwargs):  # noqa: A002
+        super().__init__(map, *args, max=max, **kwargs)
+
+
 def init_api(app: Flask) -> Api:
     from swagger_ui_bundle import swagger_ui_path
+
+    app.url_map.converters["int"] = IdConverter
 
     app.config.update(
         API_TITLE="Ledger API — 跨开发区招商引资分配台账",

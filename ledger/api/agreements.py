@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from ledger import get_session
-from ledger.api.support import actor, api_blueprint, idempotent, if_match, paginate, with_etag
+from ledger.api.support import (
+    actor, api_blueprint, documented_headers, idempotent, if_match, if_match_parameter, paginate,
+    with_etag,
+)
 from ledger.schemas.requests import AgreementCreate, AgreementTerms, ReasonRequest
 from ledger.schemas.resources import AgreementSchema
 from ledger.services import agreements
 
 blp = api_blueprint("agreements", "Investment transfer agreements (投资转移协议) and filing (备案)")
+optional_if_match = documented_headers(if_match_parameter(required=False))  # 412 when stale
 
 
 def _out(agreement, status: int = 200):
@@ -52,6 +56,7 @@ def patch_agreement(data, agreement_id: int):
 
 @blp.route("/agreements/<int:agreement_id>/confirm", methods=["POST"])
 @idempotent
+@optional_if_match
 @blp.response(200, AgreementSchema)
 def confirm_agreement(agreement_id: int):
     """The counterparty confirms the draft: draft → signed. If-Match is honoured when sent."""
@@ -60,6 +65,7 @@ def confirm_agreement(agreement_id: int):
 
 @blp.route("/agreements/<int:agreement_id>/submit", methods=["POST"])
 @idempotent
+@optional_if_match
 @blp.response(200, AgreementSchema)
 def submit_agreement(agreement_id: int):
     """Either party submits for filing: signed → submitted."""
@@ -68,6 +74,7 @@ def submit_agreement(agreement_id: int):
 
 @blp.route("/agreements/<int:agreement_id>/acknowledge", methods=["POST"])
 @idempotent
+@optional_if_match
 @blp.response(200, AgreementSchema)
 def acknowledge_agreement(agreement_id: int):
     """The statistics bureau or the commerce department acknowledges; the second
@@ -78,6 +85,7 @@ def acknowledge_agreement(agreement_id: int):
 
 @blp.route("/agreements/<int:agreement_id>/return", methods=["POST"])
 @idempotent
+@optional_if_match
 @blp.arguments(ReasonRequest)
 @blp.response(200, AgreementSchema)
 def return_agreement(data, agreement_id: int):
@@ -88,6 +96,7 @@ def return_agreement(data, agreement_id: int):
 
 @blp.route("/agreements/<int:agreement_id>/amend", methods=["POST"])
 @idempotent
+@optional_if_match
 @blp.arguments(AgreementTerms)
 @blp.response(201, AgreementSchema)
 def amend_agreement(data, agreement_id: int):

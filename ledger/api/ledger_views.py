@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import sqlalchemy as sa
 from flask_smorest import abort
 
 from ledger import get_session
 from ledger.api.support import actor, api_blueprint, idempotent, paginate
-from ledger.db import utcnow
+from ledger.db import settled, utcnow
+from ledger.domain.errors import Invalid
 from ledger.ledger import verify
 from ledger.models import AssessmentYear, AuditEntry, InvestmentReport, Posting, Region
 from ledger.policy import (
@@ -40,15 +43,26 @@ def _scope_region(requested: str | None) -> str | None:
     return requested or own
 
 
+def _as_of(args) -> datetime:
+    """`as_of` (default: now). A future time is refused: its answer could still change."""
+    now = utcnow()
+    as_of = args.get("as_of") or now
+    if as_of > now:
+        raise Invalid("must not be in the future", field="as_of")
+    return as_of
+
+
 @blp.route("/attribution")
 @blp.arguments(AttributionQuery, location="query")
 @blp.response(200, AttributionSchema)
 def attribution(args):
     """Per region: in place (在地), ceded, credited and attributed (考核口径) for a year, as
     recorded at `as_of` (default now), with province totals and the reconciliation line."""
-    session, as_of = get_session(), args.get("as_of") or utcnow()
+    session = get_session()
     scope = _scope_region(args.get("region"))
-    rows = region_totals(session, args["year"], as_of)
+    with settled(session):
+        as_of = _as_of(args)
+        rows = region_totals(session, args["year"], as_of)
     total = grand_total(rows)
     return {
         "year": args["year"], "as_of": as_of, "note": ASSESSMENT_NOTE,
@@ -66,8 +80,9 @@ def attribution(args):
 @blp.response(200, ProjectLinesSchema)
 def attribution_projects(args):
     """Per project: host, recommender, share, annual amount and each side's part."""
-    as_of = args.get("as_of") or utcnow()
-    lines = project_lines(get_session(), args["year"], as_of, attribution_scope(actor()))
+    with settled(get_session()) as session:
+        as_of = _as_of(args)
+        lines = project_lines(session, args["year"], as_of, attribution_scope(actor()))
     return {"year": args["year"], "as_of": as_of, "note": ASSESSMENT_NOTE,
             "projects": [vars(line) | {"host_part": line.host_part} for line in lines]}
 

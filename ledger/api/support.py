@@ -4,19 +4,22 @@ from __future__ import annotations
 
 import hashlib
 import re
+from copy import deepcopy
 from functools import wraps
 
 import sqlalchemy as sa
 from flask import g, jsonify, make_response, request
 from flask_smorest import Blueprint, abort
+from flask_smorest.utils import deepupdate
 
 from ledger import get_session
 from ledger.db import writing
 from ledger.models import IdempotencyRecord
 from ledger.policy import Actor
 
-BEARER_RE = re.compile(r"Bearer ([A-Za-z0-9_\-]{20,200})")
-ETAG_RE = re.compile(r'(?:W/)?"(\d{1,12})"')
+# The auth scheme is case-insensitive (RFC 7235 §2.1): token_type is "bearer" in our own answer.
+BEARER_RE = re.compile(r"(?i:Bearer) +([A-Za-z0-9_\-]{20,200})")
+ETAG_RE = re.compile(r'"(\d{1,12})"')  # our ETags are strong; If-Match compares strongly
 
 
 def authenticate() -> None:
@@ -37,12 +40,86 @@ def actor() -> Actor:
 class LedgerBlueprint(Blueprint):
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 200}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._prepare_doc_cbks.append(self._prepare_header_doc)
+
+    @staticmethod
+    def _prepare_header_doc(doc, doc_info, *, method, **kwargs):
+        """Document the request headers the views read themselves: If-Match (required on every
+        PATCH: 428 without it, 412 when stale) and those added by `documented_headers`."""
+        params = list(doc_info.get("ledger_headers", []))
+        if method == "patch":
+            params.append(if_match_parameter(required=True))
+            doc = deepupdate(doc, {"responses": {412: "PRECONDITION_FAILED",
+                                                 428: "PRECONDITION_REQUIRED"}})
+        if params:
+            doc.setdefault("parameters", []).extend(params)
+        return doc
+
+
+def if_match_parameter(required: bool) -> dict:
+    return {"in": "header", "name": "If-Match", "required": required,
+            "description": 'the ETag of the resource as last read, e.g. "3"',
+            "schema": {"type": "string"}}
+
+
+IDEMPOTENCY_KEY_PARAMETER = {
+    "in": "header", "name": "Idempotency-Key", "required": False,
+    "description": "the same key with the same request replays the first response "
+                   "(Idempotency-Replayed: true); with a different request, 422",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
+
+
+def documented_headers(*parameters: dict):
+    """Add header parameters to a view's OpenAPI operation."""
+    def decorator(view):
+        view._apidoc = deepcopy(getattr(view, "_apidoc", {}))
+        view._apidoc.setdefault("ledger_headers", []).extend(parameters)
+        return view
+    return decorator
+
 
 def api_blueprint(name: str, description: str, *, public: bool = False) -> Blueprint:
     blp = LedgerBlueprint(name, f"ledger.api.{name}", url_prefix="/api/v1", description=description)
     if not public:
         blp.before_request(authenticate)
+    blp.before_request(reject_nul)
     return blp
+
+
+NUL_MESSAGE = "must not contain the NUL character (U+0000)"
+
+
+def _has_nul(value) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def reject_nul() -> None:
+    """422 for a NUL character anywhere in the path, query or JSON body: PostgreSQL text cannot
+    hold one, so it would otherwise fail in the database (500) instead of being refused."""
+    errors: dict = {}
+    for name, value in (request.view_args or {}).items():
+        if _has_nul(value):
+            errors.setdefault("path", {})[name] = [NUL_MESSAGE]
+    for name, value in request.args.items(multi=True):
+        if _has_nul(name) or _has_nul(value):
+            errors.setdefault("query", {})[name] = [NUL_MESSAGE]
+    body = request.get_json(silent=True) if request.is_json else None
+    if isinstance(body, dict):
+        for name, value in body.items():
+            if _has_nul(name) or _has_nul(value):
+                errors.setdefault("json", {})[name] = [NUL_MESSAGE]
+    elif _has_nul(body):
+        errors["json"] = {"_schema": [NUL_MESSAGE]}
+    if errors:
+        abort(422, message=NUL_MESSAGE, errors=errors)
 
 
 # ------------------------------------------------------------------ ETag / If-Match
@@ -59,11 +136,14 @@ def with_etag(data, row_version: int, status: int = 200):
 
 
 def if_match(required: bool) -> int | None:
-    """The row version named by If-Match: 428 when required and absent, 412 when unreadable."""
+    """The row version named by If-Match: 428 when required and absent, 412 when it names no
+    current version; `*` (any current version) checks nothing."""
     header = request.headers.get("If-Match")
     if header is None:
         if required:
             abort(428, message="this request needs an If-Match header with the resource's ETag")
+        return None
+    if header.strip() == "*":
         return None
     match = ETAG_RE.fullmatch(header.strip())
     if match is None:
@@ -117,7 +197,7 @@ def idempotent(view):
                 pass  # a concurrent request with the same key stored its response first
         return response
 
-    return wrapper
+    return documented_headers(IDEMPOTENCY_KEY_PARAMETER)(wrapper)
 
 
 def paginate(query, pagination_parameters):
@@ -126,4 +206,7 @@ def paginate(query, pagination_parameters):
     pagination_parameters.item_count = session.scalar(
         sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
     page, size = pagination_parameters.page, pagination_parameters.page_size
-    return list(session.scalars(query.offset((page - 1) * size).limit(size)))
+    offset = (page - 1) * size
+    if offset >= pagination_parameters.item_count:
+        return []  # past the end (also keeps huge page numbers away from the database's integers)
+    return list(session.scalars(query.offset(offset).limit(size)))

@@ -9,7 +9,8 @@ from marshmallow import ValidationError, fields
 from ledger.domain.errors import Invalid
 from ledger.domain.money import format_amount, format_share, parse_amount, parse_share
 
-AMOUNT_PATTERN = r"^(0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?$"
+# Up to 10^12 万元 inclusive (1000000000000.00 is valid and is returned as such).
+AMOUNT_PATTERN = r"^((0|[1-9][0-9]{0,11})(\.[0-9]{1,2})?|1000000000000(\.0{1,2})?)$"
 SHARE_PATTERN = r"^(100(\.0{1,2})?|[1-9]?[0-9](\.[0-9]{1,2})?)$"
 
 
@@ -65,10 +66,24 @@ class UTCDateTime(fields.DateTime):
     """ISO 8601 in UTC with a Z, to the microsecond."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        if value is None:
-            return None
-        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+        return None if value is None else utc(value)
 
 
 def utc(value: datetime) -> str:
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    # isoformat, not strftime("%Y"): strftime does not zero-pad years before 1000 ("95-04-09…").
+    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+
+
+class AsOf(fields.AwareDateTime):
+    """An ISO 8601 instant (naive = UTC) that exists in UTC: 0001-01-01T00:00+08:00 does not,
+    and would overflow later (500)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(default_timezone=UTC, **kwargs)
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        moment = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError as err:
+            raise ValidationError("is outside the range of UTC times") from err

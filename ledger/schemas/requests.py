@@ -3,19 +3,40 @@ Unknown fields are refused (marshmallow's default RAISE)."""
 
 from __future__ import annotations
 
-from datetime import UTC
-
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
 from ledger.models.enums import PROJECT_STAGES, REGION_LEVELS, USER_ROLES, ZONE_KINDS, ZONE_LEVELS
-from ledger.schemas.fields import Amount, Share
+from ledger.schemas.fields import Amount, AsOf, Share
 
 Int = lambda **kw: fields.Integer(strict=True, **kw)  # noqa: E731  ("5" and 5.0 are not ints)
 Year = lambda **kw: Int(validate=validate.Range(1990, 2100), **kw)  # noqa: E731
 # Query strings are text: their integers are parsed, not type-checked.
 QInt = lambda **kw: fields.Integer(**kw)  # noqa: E731
+# Ids and sequence numbers stay within their columns' integer range (INTEGER ids,
+# BIGINT posting seq): a larger number would overflow the driver or the database (500).
+MAX_ID, MAX_SEQ = 2**31 - 1, 2**63 - 1
+QId = lambda **kw: QInt(validate=validate.Range(1, MAX_ID), **kw)  # noqa: E731
+Id = lambda **kw: Int(validate=validate.Range(1, MAX_ID), **kw)  # noqa: E731  (the same in JSON)
 QYear = lambda **kw: QInt(validate=validate.Range(1990, 2100), **kw)  # noqa: E731
 Code = lambda **kw: fields.String(validate=validate.Length(1, 16), **kw)  # noqa: E731
+
+
+class Bool(fields.Boolean):
+    """JSON true or false only: marshmallow's Boolean would also take "yes", "on", 1 …"""
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        if type(value) is not bool:
+            raise self.make_error("invalid", input=value)
+        return value
+
+
+class Changes(Schema):
+    """A PATCH (or amendment) body: at least one field, else there is nothing to change."""
+
+    @validates_schema
+    def _not_empty(self, data, **kwargs):
+        if not data:
+            raise ValidationError("no fields given")
 
 
 def _text(max_len: int, **kw):
@@ -32,14 +53,14 @@ class UserCreate(Schema):
     password = fields.String(required=True, load_only=True, validate=validate.Length(8, 200))
     role = fields.String(required=True, validate=validate.OneOf(USER_ROLES))
     region_code = Code(allow_none=True)
-    active = fields.Boolean(load_default=True)
+    active = Bool(load_default=True)
 
 
-class UserPatch(Schema):
+class UserPatch(Changes):
     password = fields.String(load_only=True, validate=validate.Length(8, 200))
     role = fields.String(validate=validate.OneOf(USER_ROLES))
     region_code = Code(allow_none=True)
-    active = fields.Boolean()
+    active = Bool()
 
 
 class RegionCreate(Schema):
@@ -62,7 +83,7 @@ class ZoneCreate(Schema):
     restricted_industries = IndustryList()
 
 
-class ZonePatch(Schema):
+class ZonePatch(Changes):
     name = _text(100)
     level = fields.String(validate=validate.OneOf(ZONE_LEVELS))
     kind = fields.String(validate=validate.OneOf(ZONE_KINDS))
@@ -76,11 +97,11 @@ class ProjectFields(Schema):
     name = _text(200)
     investor_name = _text(200)
     investor_credit_code = fields.String(allow_none=True, validate=validate.Length(max=18))
-    investor_foreign = fields.Boolean()
+    investor_foreign = Bool()
     industry_code = fields.String(validate=validate.Length(1, 5))
     project_code = fields.String(allow_none=True, validate=validate.Length(max=24))
     planned_investment = Amount()
-    zone_id = Int()
+    zone_id = Id()
 
 
 class ProjectCreate(ProjectFields):
@@ -88,11 +109,11 @@ class ProjectCreate(ProjectFields):
     investor_name = _text(200, required=True)
     industry_code = fields.String(required=True, validate=validate.Length(1, 5))
     planned_investment = Amount(required=True)
-    zone_id = Int(required=True)
+    zone_id = Id(required=True)
     signed_on = fields.Date()
 
 
-class ProjectPatch(ProjectFields):
+class ProjectPatch(ProjectFields, Changes):
     stage = fields.String(validate=validate.OneOf(PROJECT_STAGES))
     stage_on = fields.Date(metadata={"description": "the date of the new stage (required with stage)"})
 
@@ -107,7 +128,7 @@ class SignatoriesRequest(Schema):
     receiver = _text(50, required=True)
 
 
-class AgreementTerms(Schema):
+class AgreementTerms(Changes):
     recommender_share = Share()
     first_year = Year()
     last_year = Year(allow_none=True)
@@ -117,7 +138,7 @@ class AgreementTerms(Schema):
 
 
 class AgreementCreate(AgreementTerms):
-    project_id = Int(required=True)
+    project_id = Id(required=True)
     recommender_code = Code(required=True)
     receiver_code = Code()
     recommender_share = Share(required=True)
@@ -133,7 +154,7 @@ class ReasonRequest(Schema):
 
 class ProjectQuery(Schema):
     region = Code()
-    zone = QInt()
+    zone = QId()
     stage = fields.String(validate=validate.OneOf(PROJECT_STAGES))
     q = fields.String(validate=validate.Length(max=100))
 
@@ -152,23 +173,22 @@ class ZoneMatchQuery(Schema):
 
 class AttributionQuery(Schema):
     year = QYear(required=True)
-    as_of = fields.AwareDateTime(default_timezone=UTC,
-                                 metadata={"description": "ISO 8601; totals as recorded at this time"})
+    as_of = AsOf(metadata={"description": "ISO 8601; totals as recorded at this time"})
     region = Code()
     format = fields.String(load_default="json", validate=validate.OneOf(["json"]))
 
 
 class ProjectLinesQuery(Schema):
     year = QYear(required=True)
-    as_of = fields.AwareDateTime(default_timezone=UTC)
+    as_of = AsOf()
     format = fields.String(load_default="json", validate=validate.OneOf(["json"]))
 
 
 class PostingQuery(Schema):
-    project = QInt()
+    project = QId()
     region = Code()
     year = QYear()
-    after_seq = QInt(validate=validate.Range(min=0))
+    after_seq = QInt(validate=validate.Range(0, MAX_SEQ))
 
 
 class AuditQuery(Schema):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields
+from marshmallow import Schema, fields, post_dump
 
 from ledger.domain.codes import industry_name
 from ledger.models.enums import (
@@ -143,11 +143,10 @@ class AgreementSchema(Schema):
     versions = fields.List(fields.Nested(VersionSchema))
     events = fields.List(fields.Nested(EventSchema))
 
-    def dump(self, obj, *args, **kwargs):  # flatten the newest version onto the agreement
-        if isinstance(obj, list) or kwargs.get("many"):
-            return [self.dump(o) for o in obj]
-        data = super().dump(obj)
-        newest = VersionSchema().dump(obj.newest)
+    @post_dump(pass_original=True)
+    def _mirror_newest(self, data, original, **kwargs):
+        """Flatten the newest version onto the agreement (also for many=True lists)."""
+        newest = VersionSchema().dump(original.newest)
         data.update({k: newest[k] for k in MIRRORED})
         return data
 

@@ -153,7 +153,7 @@ def edit_agreement(session: Session, actor: Actor, agreement_id: int, data: dict
     party has to confirm again."""
     reject_unknown(data, TERMS)
     if not data:
-        raise Invalid("nothing to change", errors={"json": ["no fields given"]})
+        raise Invalid("nothing to change", errors={"_schema": ["no fields given"]})
     with writing(session):
         agreement, v, side = _newest_for_party(session, actor, agreement_id, "edit this agreement", row_version)
         before = snapshot(v, AUDITED)
@@ -264,7 +264,7 @@ def amend(session: Session, actor: Actor, agreement_id: int, data: dict,
     confirmed by the amending party."""
     reject_unknown(data, TERMS)
     if not data:
-        raise Invalid("nothing to change", errors={"json": ["no fields given"]})
+        raise Invalid("nothing to change", errors={"_schema": ["no fields given"]})
     with writing(session):
         agreement, newest, side = _newest_for_party(session, actor, agreement_id, "amend this agreement", row_version)
         workflow.amend(newest.status)

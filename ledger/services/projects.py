@@ -120,12 +120,12 @@ def update_project(session: Session, actor: Actor, project_id: int, data: dict,
     return project
 
 
-def change_stage(session: Session, actor: Actor, project_id: int, stage, on,
+def change_stage(session: Session, actor: Actor, project_id: int, stage, stage_on,
                  row_version: int | None = None) -> Project:
     """Move a project forward (签约 → 开工建设 → 投产) or cancel it; skipped stages get the same date."""
     if stage not in STAGE_DATE:
         raise Invalid(f"must be one of {', '.join(STAGE_DATE)}", field="stage")
-    on = as_date(on, "on")
+    on = as_date(stage_on, "stage_on")
     with writing(session):
         project = get_visible(session, actor, project_id)
         require_region(actor, project.host_code, "change the stage of a project hosted elsewhere")
@@ -142,7 +142,7 @@ def change_stage(session: Session, actor: Actor, project_id: int, stage, on,
             skipped = (stage,)
         earlier = [d for d in (project.signed_on, project.started_on, project.operating_on) if d]
         if earlier and on < max(earlier):
-            raise Invalid(f"must not be before {max(earlier).isoformat()}", field="on")
+            raise Invalid(f"must not be before {max(earlier).isoformat()}", field="stage_on")
         for s in skipped:
             setattr(project, STAGE_DATE[s], on)
         project.stage = stage

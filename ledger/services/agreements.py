@@ -147,13 +147,17 @@ def _newest_for_party(session: Session, actor: Actor, agreement_id, what: str,
     return agreement, agreement.newest, side
 
 
+def _require_changes(data: dict) -> None:
+    reject_unknown(data, TERMS)
+    if not data:
+        raise Invalid("nothing to change", errors={"_schema": ["no fields given"]})
+
+
 def edit_agreement(session: Session, actor: Actor, agreement_id: int, data: dict,
                    row_version: int | None = None) -> Agreement:
     """Change the terms of a draft or returned version; it goes back to draft and the other
     party has to confirm again."""
-    reject_unknown(data, TERMS)
-    if not data:
-        raise Invalid("nothing to change", errors={"_schema": ["no fields given"]})
+    _require_changes(data)
     with writing(session):
         agreement, v, side = _newest_for_party(session, actor, agreement_id, "edit this agreement", row_version)
         before = snapshot(v, AUDITED)
@@ -262,9 +266,7 @@ def amend(session: Session, actor: Actor, agreement_id: int, data: dict,
           row_version: int | None = None) -> Agreement:
     """Propose version n+1 (a new ratio, end year or a termination); it starts as a draft
     confirmed by the amending party."""
-    reject_unknown(data, TERMS)
-    if not data:
-        raise Invalid("nothing to change", errors={"_schema": ["no fields given"]})
+    _require_changes(data)
     with writing(session):
         agreement, newest, side = _newest_for_party(session, actor, agreement_id, "amend this agreement", row_version)
         workflow.amend(newest.status)

@@ -134,3 +134,12 @@ def test_whole_story(admin, anon):
     assert _ok(tongji.get("/ledger/verify"))["ok"] is True
     years = _ok(tongji.get("/years"))
     assert {y["year"]: y["status"] for y in years} == {2025: "closed", 2026: "open"}
+
+
+def test_as_of_must_not_be_in_the_future(admin):
+    future = "2999-01-01T00:00:00Z"
+    r = admin.get("/attribution", query_string={"year": 2025, "as_of": future})
+    assert r.status_code == 422
+    assert r.json["errors"] == {"query": {"as_of": ["must not be in the future"]}}
+    r = admin.get("/attribution/projects", query_string={"year": 2025, "as_of": future})
+    assert r.status_code == 422 and "as_of" in r.json["errors"]["query"]

@@ -91,20 +91,31 @@ def make_sessionmaker(engine: sa.Engine) -> sessionmaker[Session]:
 
 @contextmanager
 def writing(session: Session) -> Iterator[Session]:
-    """One write transaction, serialized against every other writer; commit or roll back whole."""
+    """One write transaction, serialized against every other writer; commit or roll back whole.
+
+    Inside another `writing` block it joins that transaction: an idempotent API request keeps
+    the action and its stored response in one transaction."""
+    if session.info.get("ledger_writing"):
+        yield session
+        return
     if session.in_transaction():
         # A request reads (authentication, lookups) before it writes; nothing is pending then.
         assert not (session.new or session.dirty or session.deleted), "unflushed changes before a write"
         session.rollback()
-    with session.begin():
-        conn = session.connection(execution_options={"ledger_write": True})
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
-        # Sessions keep objects across commits (expire_on_commit=False), so an object the caller
-        # still holds from an earlier transaction (an agreement and its versions, say) may be
-        # stale by now: another writer may have changed it. Under the lock, read everything afresh.
-        session.expire_all()
-        yield session
+    session.info["ledger_writing"] = True
+    try:
+        with session.begin():
+            conn = session.connection(execution_options={"ledger_write": True})
+            if conn.dialect.name == "postgresql":
+                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
+            # Sessions keep objects across commits (expire_on_commit=False), so an object the
+            # caller still holds from an earlier transaction (an agreement and its versions, say)
+            # may be stale by now: another writer may have changed it. Under the lock, read
+            # everything afresh.
+            session.expire_all()
+            yield session
+    finally:
+        del session.info["ledger_writing"]
 
 
 @contextmanager

@@ -175,26 +175,24 @@ def idempotent(view):
             abort(422, message="invalid Idempotency-Key",
                   errors={"headers": {"Idempotency-Key": ["1–200 printable characters"]}})
         session, user_id, digest = get_session(), g.actor.id, _request_hash()
-        found = session.scalar(sa.select(IdempotencyRecord).where(
-            IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key))
-        if found is not None:
-            if found.request_hash != digest:
-                abort(422, message="this Idempotency-Key was used with a different request",
-                      errors={"headers": {"Idempotency-Key": ["reused with a different request"]}})
-            replay = make_response(found.response_body, found.status_code, found.response_headers)
-            replay.headers["Idempotency-Replayed"] = "true"
-            return replay
-        response = make_response(view(*args, **kwargs))
-        if response.status_code < 500:
+        # One write transaction for the lookup, the action and the stored response: a second
+        # request with the same key waits for the first and then replays it, and a crash
+        # cannot leave an action done whose response was not kept.
+        with writing(session):
+            found = session.scalar(sa.select(IdempotencyRecord).where(
+                IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key))
+            if found is not None:
+                if found.request_hash != digest:
+                    abort(422, message="this Idempotency-Key was used with a different request",
+                          errors={"headers": {"Idempotency-Key": ["reused with a different request"]}})
+                replay = make_response(found.response_body, found.status_code, found.response_headers)
+                replay.headers["Idempotency-Replayed"] = "true"
+                return replay
+            response = make_response(view(*args, **kwargs))
             keep = {k: v for k, v in response.headers.items() if k in ("Content-Type", "ETag", "Location")}
-            try:
-                with writing(session):
-                    session.add(IdempotencyRecord(
-                        user_id=user_id, key=key, request_hash=digest,
-                        status_code=response.status_code,
-                        response_body=response.get_data(as_text=True), response_headers=keep))
-            except sa.exc.IntegrityError:
-                pass  # a concurrent request with the same key stored its response first
+            session.add(IdempotencyRecord(
+                user_id=user_id, key=key, request_hash=digest, status_code=response.status_code,
+                response_body=response.get_data(as_text=True), response_headers=keep))
         return response
 
     return documented_headers(IDEMPOTENCY_KEY_PARAMETER)(wrapper)

@@ -197,8 +197,7 @@ def test_unreachable_database_is_reported_without_password(migrations):
 
 
 def test_fresh_database_against_project_migrations(tmp_path):
-    if not list((doctor.MIGRATIONS_DIR / "versions").glob("*.py")):
-        pytest.skip("the project has no migrations yet")
+    assert list((doctor.MIGRATIONS_DIR / "versions").glob("*.py")), "the project has migrations"
     check = doctor.check_database(sqlite_db(tmp_path))
     assert not check.ok
     assert check.fix == "ledger db upgrade"

@@ -106,7 +106,7 @@ def test_concurrent_reports_and_filings_postgres(pg_app):
             held = []  # like any caller that keeps what it read: objects survive commits
             for _ in range(REPORTS_EACH):
                 if rng.random() < 0.3:
-                    held = session.scalars(sa.select(Agreement)).all()  # versions load with them
+                    held = session.scalars(sa.select(Agreement)).all()  # noqa: F841 (kept alive: the session must hold them)
                     session.commit()  # the read ends cleanly: no rollback before the next write
                 project_id, host = rng.choice(projects)
                 amount = rng.choice(["0", "10.05", "20.10", "33.33", f"{rng.randint(0, 10**6)}.{rng.randint(0, 99):02d}"])

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ledger.domain.errors import Forbidden
+from ledger.domain.workflow import FILING_BODIES
 
 OFFICIAL_ROLES = ("admin", "statistics", "commerce")  # see every project and agreement
-FILING_BODIES = ("statistics", "commerce")
 
 
 @dataclass(frozen=True)
@@ -78,9 +78,6 @@ def visible_agreement(actor: Actor, recommender_code: str, receiver_code: str) -
     return actor.role in OFFICIAL_ROLES or actor.region_code in (recommender_code, receiver_code)
 
 
-def can_close_years(actor: Actor) -> bool:
-    return actor.role == "statistics"
-
 
 def postings_scope(actor: Actor) -> str | None:
     """None = every posting; else only the postings of this region."""
@@ -94,7 +91,3 @@ def require_ledger_admin(actor: Actor, what: str = "verify the ledger or read th
 def attribution_scope(actor: Actor) -> str | None:
     """None = every region's row; else only this region's rows (plus the province totals)."""
     return None if actor.role in OFFICIAL_ROLES else actor.region_code
-
-
-def may_read_documents(actor: Actor, party_codes: tuple[str, ...] = ()) -> bool:
-    return actor.role in OFFICIAL_ROLES or actor.region_code in party_codes

@@ -73,14 +73,8 @@ def rolled_up(rows: dict[str, RegionTotals], code: str) -> RegionTotals:
     """A region's own figures plus those of every region below it, each counted once."""
     base = rows[code]
     out = RegionTotals(base.code, base.name, base.level, base.parent_code)
-    stack, seen = [code], set()
-    while stack:
-        current = stack.pop()
-        if current in seen:
-            continue
-        seen.add(current)
+    for current in {code} | _descendants(rows, code):
         out.add(rows[current])
-        stack.extend(rows[current].children)
     return out
 
 

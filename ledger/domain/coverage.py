@@ -58,13 +58,3 @@ def changed_years(before: Iterable[Term], after: Iterable[Term], shares: dict[in
         return None if v is None else shares[v]
 
     return {y for y in candidate_years if share(before, y) != share(after, y)}
-
-
-def span(terms: Iterable[Term]) -> tuple[int, int | None] | None:
-    """The smallest range of years containing every term; None when there are none."""
-    terms = list(terms)
-    if not terms:
-        return None
-    first = min(t.first_year for t in terms)
-    lasts = [t.last_year for t in terms]
-    return first, (None if None in lasts else max(lasts))

@@ -14,16 +14,6 @@ from __future__ import annotations
 from ledger.domain.errors import Conflict
 
 FILING_BODIES = ("statistics", "commerce")
-SIDES = ("recommender", "receiver")
-
-STATUS_LABELS = {
-    "draft": "草稿",
-    "signed": "已签署",
-    "submitted": "已报送",
-    "returned": "已退回",
-    "filed": "已备案",
-    "superseded": "已被替代",
-}
 
 
 def _require(status: str, allowed: tuple[str, ...], action: str) -> None:

@@ -7,6 +7,7 @@ from flask import current_app, has_app_context
 from sqlalchemy.orm import Session
 
 from ledger import ledger
+from ledger.config import Config
 from ledger.db import utcnow, writing
 from ledger.domain import coverage, workflow
 from ledger.domain.errors import Conflict, Invalid, NotFound
@@ -27,7 +28,6 @@ AUDITED = ("version", "status", "recommender_share", "first_year", "last_year", 
            "recommender_signatory", "receiver_signatory", "reason", "proposed_by",
            "statistics_ack_at", "commerce_ack_at", "return_reason", "filing_number", "filed_on",
            "superseded_from")
-DEFAULT_FILING_PREFIX = "统备"
 
 
 def get_visible(session: Session, actor: Actor, agreement_id) -> Agreement:
@@ -250,7 +250,7 @@ def _file(session: Session, agreement: Agreement,
     filed_on = today()
     seq = (session.scalar(sa.select(sa.func.max(AgreementVersion.filing_seq))
                           .where(AgreementVersion.filing_year == filed_on.year)) or 0) + 1
-    prefix = current_app.config["FILING_PREFIX"] if has_app_context() else DEFAULT_FILING_PREFIX
+    prefix = current_app.config["FILING_PREFIX"] if has_app_context() else Config.FILING_PREFIX
     v.filing_year, v.filing_seq, v.filed_on = filed_on.year, seq, filed_on
     v.filing_number = f"{prefix}〔{filed_on.year}〕{seq}号"
     cut = []
@@ -278,13 +278,6 @@ def amend(session: Session, actor: Actor, agreement_id: int, data: dict,
         session.refresh(agreement, ["versions"])
         _record(session, actor, agreement, v, "amend", None)
     return agreement
-
-
-def version_terms_for_year(agreement: Agreement, year: int) -> AgreementVersion | None:
-    """The filed version in force in a year (used by documents and the per-project report)."""
-    version = coverage.in_force(ledger.filed_terms(agreement), year)
-    return None if version is None else next(v for v in agreement.versions if v.version == version)
-
 
 
 def visible_query(actor: Actor) -> sa.Select:

@@ -20,9 +20,9 @@ def status(session: Session, year: int) -> str:
 
 
 def close_year(session: Session, actor: Actor, year) -> AssessmentYear:
+    require_role(actor, ("statistics",), "close an assessment year")
     year = as_year(year, "year")
     with writing(session):
-        require_role(actor, ("statistics",), "close an assessment year")
         row = session.get(AssessmentYear, year) or AssessmentYear(year=year, status="open")
         if row.status == "closed":
             raise Conflict(f"assessment year {year} is already closed")
@@ -35,10 +35,10 @@ def close_year(session: Session, actor: Actor, year) -> AssessmentYear:
 
 
 def reopen_year(session: Session, actor: Actor, year, reason) -> AssessmentYear:
+    require_role(actor, ("statistics",), "reopen an assessment year")
     year = as_year(year, "year")
     reason = text(reason, "reason", max_len=2000)
     with writing(session):
-        require_role(actor, ("statistics",), "reopen an assessment year")
         row = session.get(AssessmentYear, year)
         if row is None or row.status != "closed":
             raise Conflict(f"assessment year {year} is not closed")

@@ -8,7 +8,7 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
-from ledger import totals
+from ledger import ledger, totals
 from ledger.domain.errors import Conflict
 from ledger.ledger import verify
 from ledger.models import AgreementEvent, Posting
@@ -288,9 +288,9 @@ def test_amendment_from_a_later_year_reattributes_only_from_then(world, session)
     assert postings(session, p.id, 2026) == p2026 + [
         ("2026-03", XQ, REC, "40.00", 2), ("2026-03", LW, RCV, "-40.00", 2)]
     assert balances(session, p.id, 2026) == {(XQ, REC): "100.00", (LW, RCV): "100.00"}
-    assert agreements.version_terms_for_year(a, 2025).version == 1
-    assert agreements.version_terms_for_year(a, 2026).version == 2
-    assert agreements.version_terms_for_year(a, 2024) is None
+    assert ledger.applicable(a, 2025).version == 1
+    assert ledger.applicable(a, 2026).version == 2
+    assert ledger.applicable(a, 2024).version is None
     assert [e[:4] for e in events(session, a.id)][-2:] == [
         (2, "acknowledge", "submitted", "filed"), (1, "supersede", "filed", "superseded")]
     supersede = session.scalars(sa.select(AgreementEvent).where(
@@ -319,7 +319,7 @@ def test_amendment_covering_the_whole_range_supersedes_entirely(world, session):
     v1 = version(a, 1)
     assert (v1.status, v1.superseded_from, v1.effective_last_year) == ("superseded", 2025, 2024)
     assert v1.effective_last_year < v1.first_year  # coverage empty
-    assert agreements.version_terms_for_year(a, 2025).version == 2
+    assert ledger.applicable(a, 2025).version == 2
     assert balances(session, p.id, 2025) == {(XQ, REC): "40.00", (LW, RCV): "60.00"}
     assert balances(session, p.id, 2026) == {(XQ, REC): "80.00", (LW, RCV): "120.00"}
     assert {v for *_, v in postings(session, p.id)[-4:]} == {2}

@@ -9,8 +9,10 @@ DEPS_STAMP  := $(VENV)/.deps-stamp
 HOST        ?= 127.0.0.1
 PORT        ?= 5000
 PYTEST_ARGS ?=
+# pytest-xdist processes for `make test` (auto: one per core; 0: in the make process)
+TEST_WORKERS ?= auto
 
-.PHONY: deps system-deps lock db demo run test bench doctor
+.PHONY: deps system-deps lock db demo run test bench doctor translations
 
 ## deps: system packages, the virtualenv and the locked Python dependencies
 deps: system-deps $(DEPS_STAMP)
@@ -48,7 +50,7 @@ run: deps db demo
 ## test: run every test (PostgreSQL tests when LEDGER_TEST_POSTGRES_URL is set)
 test: deps
 	bash scripts/ensure-redis.sh
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 ## bench: run the benchmarks
 bench: deps
@@ -57,3 +59,11 @@ bench: deps
 ## doctor: check system libraries, fonts and the database revision
 doctor:
 	$(LEDGER) doctor
+
+## translations: extract the texts to translate, merge them into the catalog, compile it
+translations: deps
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --sort-output --no-location --project Ledger \
+		-o ledger/translations/messages.pot .
+	$(VENV)/bin/pybabel update -i ledger/translations/messages.pot -d ledger/translations \
+		--no-fuzzy-matching --width 100
+	$(VENV)/bin/pybabel compile -d ledger/translations

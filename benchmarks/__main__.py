@@ -13,15 +13,23 @@ import tempfile
 import time
 from pathlib import Path
 
-from ledger import create_app, get_session
+from datetime import date
+
+from ledger import create_app, current
+from ledger.commands import agreements, projects, reference, users
+from ledger.commands.inputs import (
+    AgreementInput, ProjectInput, RegionInput, ReportInput, StageChange, TermsInput, UserInput,
+    ZoneInput,
+)
+from ledger.commands.investments import report_investment
 from ledger.config import TestingConfig
+from ledger.context import Context
 from ledger.db import make_engine
-from ledger.ledger import verify
-from ledger.migrate import upgrade
+from ledger.domain.codes import reference_regions
+from ledger.migrate import rebuild, upgrade
 from ledger.policy import Actor
-from ledger.services import agreements, projects, reference, users
-from ledger.services.investments import report_investment
-from ledger.totals import grand_total, region_totals
+from ledger.postings import verify
+from ledger.queries.attribution import grand_total, region_totals
 
 ADMIN = Actor.system("bench")
 CREDIT = "91640000710600058B"
@@ -29,31 +37,35 @@ CREDIT = "91640000710600058B"
 
 def province(session, n_projects: int) -> tuple[list, Actor, Actor, Actor, Actor]:
     """Ningxia's regions, one zone, n landed projects in 灵武, half with a filed agreement."""
-    from ledger.domain.codes import reference_regions
+    admin = Context(session, ADMIN)
     for row in reference_regions():
-        reference.create_region(session, ADMIN, row)
-    zone = reference.create_zone(session, ADMIN, {
-        "name": "基准园区", "level": "provincial", "kind": "industrial", "region_code": "640181",
-        "leading_industries": ["C26"], "restricted_industries": []})
-    make = lambda name, role, region=None: users.actor_of(users.create_user(  # noqa: E731
-        session, ADMIN, {"username": name, "password": "bench-pass", "role": role, "region_code": region}))
+        reference.create_region(admin, RegionInput(**row))
+    zone = reference.create_zone(admin, ZoneInput(
+        name="基准园区", level="provincial", kind="industrial", region_code="640181",
+        blocks=[], leading_industries=["C26"], restricted_industries=[]))
+
+    def make(name, role, region=None) -> Context:
+        user = users.create_user(admin, UserInput(username=name, password="bench-pass", role=role,
+                                                  region_code=region, active=True))
+        return admin.acting_as(users.actor_of(user))
+
     host, rec = make("host", "region", "640181"), make("rec", "region", "640104")
     stat, com = make("stat", "statistics"), make("com", "commerce")
+    terms = TermsInput(recommender_share=3333, first_year=2024, last_year=None,
+                       signed_on=date(2024, 1, 1), recommender_signatory="甲",
+                       receiver_signatory="乙", reason="基准")
     out = []
     for i in range(n_projects):
-        p = projects.create_project(session, host, {
-            "name": f"项目{i}", "investor_name": "某公司", "investor_credit_code": CREDIT,
-            "industry_code": "C2614", "planned_investment": "1000.00", "zone_id": zone.id})
-        p = projects.change_stage(session, host, p.id, "under_construction", "2024-01-01")
+        p = projects.create_project(host, ProjectInput(
+            name=f"项目{i}", investor_name="某公司", investor_credit_code=CREDIT,
+            industry_code="C2614", planned_investment=100000, zone_id=zone.id))
+        p = projects.change_stage(host, p.id, StageChange("under_construction", date(2024, 1, 1)))
         if i % 2 == 0:
-            a = agreements.create_agreement(session, rec, {
-                "project_id": p.id, "recommender_code": "640104", "recommender_share": "33.33",
-                "first_year": 2024, "signed_on": "2024-01-01",
-                "signatories": {"recommender": "甲", "receiver": "乙"}, "reason": "基准"})
-            agreements.confirm(session, host, a.id)
-            agreements.submit(session, host, a.id)
-            agreements.acknowledge(session, stat, a.id)
-            agreements.acknowledge(session, com, a.id)
+            a = agreements.create_agreement(rec, AgreementInput(p.id, "640104", terms))
+            agreements.confirm(host, a.id)
+            agreements.submit(host, a.id)
+            agreements.acknowledge(stat, a.id)
+            agreements.acknowledge(com, a.id)
         out.append(p)
     return out, host, rec, stat, com
 
@@ -61,20 +73,20 @@ def province(session, n_projects: int) -> tuple[list, Actor, Actor, Actor, Actor
 def run(url: str, n_projects: int, months: int) -> dict[str, float]:
     app = create_app(TestingConfig, DATABASE_URL=url)
     with app.app_context():
-        session = get_session()
+        session = current.session()
         plist, host, *_ = province(session, n_projects)
         periods = [f"{2024 + m // 12}-{m % 12 + 1:02d}" for m in range(months)]
         t0 = time.perf_counter()
         count = 0
         for period in periods:
             for p in plist:
-                report_investment(session, host, p.id, period, f"{(p.id * 7919 + count) % 100000}.{count % 100:02d}")
+                report_investment(host, ReportInput(p.id, period, (p.id * 7919 + count) % 10**7))
                 count += 1
         reports = time.perf_counter() - t0
         # Revisions touch earlier months: every later month of the year is re-posted.
         t0 = time.perf_counter()
         for p in plist:
-            report_investment(session, host, p.id, periods[0], "1.23")
+            report_investment(host, ReportInput(p.id, periods[0], 123))
         revisions = time.perf_counter() - t0
         t0 = time.perf_counter()
         result = verify(session)
@@ -101,8 +113,9 @@ def main() -> None:
         backends["sqlite"] = run(url, args.projects, args.months)
         pg = os.environ.get("LEDGER_BENCH_POSTGRES_URL") or os.environ.get("LEDGER_TEST_POSTGRES_URL")
         if pg:
-            from tests.conftest import reset_postgres
-            reset_postgres(pg)
+            engine = make_engine(pg)
+            rebuild(engine)
+            engine.dispose()
             backends["postgresql"] = run(pg, args.projects, args.months)
     keys = list(next(iter(backends.values())))
     print(f"{args.projects} projects × {args.months} months")

@@ -9,19 +9,15 @@ from typing import NoReturn
 import click
 import sqlalchemy as sa
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 
+from ledger import current
+from ledger.domain.enums import Role, values
 from ledger.domain.errors import DomainError
-from ledger.models.enums import USER_ROLES
 
 
 def _engine() -> sa.Engine:
     return current_app.extensions["ledger.engine"]
-
-
-def _session():
-    from ledger import get_session
-    return get_session()
 
 
 def _shown_url() -> str:
@@ -35,8 +31,9 @@ def _error(message: str) -> NoReturn:
 
 def _fail(err: DomainError) -> NoReturn:
     errors = err.errors or {}
-    if len(errors) == 1 and next(iter(errors.values())) == [err.message]:
-        _error(f"{next(iter(errors))}: {err.message}")  # error: password: must be at least …
+    if len(errors) == 1 and len(next(iter(errors.values()))) == 1:
+        field, (message,) = next(iter(errors.items()))
+        _error(f"{field}: {message}")  # error: password: must be at least …
     detail = "".join(f"\n  {f}: {'; '.join(m)}" for f, m in errors.items())
     _error(f"{err.message}{detail}")
 
@@ -142,7 +139,7 @@ def users_group() -> None:
 
 @users_group.command("create")
 @click.argument("username")
-@click.option("--role", required=True, metavar="ROLE", help=f"One of {', '.join(USER_ROLES)}.")
+@click.option("--role", required=True, metavar="ROLE", help=f"One of {', '.join(values(Role))}.")
 @click.option("--region", "region_code", metavar="CODE",
               help="GB/T 2260 code of an existing region (only with --role region).")
 @click.option("--password-stdin", is_flag=True, help="Read the password from the first line of "
@@ -151,19 +148,19 @@ def users_group() -> None:
 @database_command
 def users_create(username: str, role: str, region_code: str | None, password_stdin: bool) -> None:
     """Create a user; the password is prompted for unless --password-stdin."""
-    # The role and region are checked by the service (the one place for those rules),
-    # so a bad value is an `error:` line with exit code 1 and nothing is written.
+    # The role and region are checked by the schema and the command (the one place for those
+    # rules), so a bad value is an `error:` line with exit code 1 and nothing is written.
+    from ledger.commands.users import create_user
     from ledger.policy import Actor
-    from ledger.services.users import create_user
+    from ledger.schemas.requests import UserCreate, load
     _require_schema()
     if password_stdin:
         password = sys.stdin.readline().rstrip("\r\n")
     else:
         password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
     try:
-        user = create_user(_session(), Actor.system("cli"),
-                           {"username": username, "password": password, "role": role,
-                            "region_code": region_code})
+        user = create_user(current.context(Actor.system("cli")), load(UserCreate, {
+            "username": username, "password": password, "role": role, "region_code": region_code}))
     except DomainError as err:
         _fail(err)
     region = f", {user.region_code}" if user.region_code else ""
@@ -176,14 +173,13 @@ def users_create(username: str, role: str, region_code: str | None, password_std
 @database_command
 def users_token(username: str) -> None:
     """Print a new API bearer token for USERNAME (same tokens as POST /api/v1/auth/token)."""
-    from ledger.models import User
-    from ledger.services.users import issue_token
+    from ledger.commands.users import actor_of, issue_token
+    from ledger.queries.users import by_username
     _require_schema()
-    session = _session()
-    user = session.scalar(sa.select(User).where(User.username == username))
+    user = by_username(current.session(), username)
     if user is None or not user.active:
         _error(f"no active user {username}")
-    raw, _ = issue_token(session, user, current_app.config["TOKEN_TTL"])
+    raw, _ = issue_token(current.context(actor_of(user)))
     click.echo(raw)
 
 
@@ -191,9 +187,9 @@ def users_token(username: str) -> None:
 @with_appcontext
 @database_command
 def demo_command() -> None:
-    from ledger.demo import load_demo
+    from ledger.commands.demo import load_demo
     _require_schema()
-    logins = load_demo(_session(), echo=click.echo)
+    logins = load_demo(current.session(), current.settings(), echo=click.echo)
     click.echo("\nDemo logins (username / password / role):")
     w_user = max((len(u) for u, _, _ in logins), default=0)
     w_password = max((len(p) for _, p, _ in logins), default=0)
@@ -206,9 +202,10 @@ def demo_command() -> None:
 @with_appcontext
 @database_command
 def verify_command() -> None:
-    from ledger.ledger import verify
+    from ledger.policy import Actor
+    from ledger.queries.verification import verify_ledger
     _require_schema()
-    result = verify(_session())
+    result = verify_ledger(current.context(Actor.system("cli")))
     if result.ok:
         if result.head_seq is None:
             click.echo(f"ok: {result.postings} postings (empty ledger)")
@@ -237,12 +234,3 @@ def register(app: Flask) -> None:
     for command in (db_group, users_group, demo_command, verify_command, doctor_command):
         app.cli.add_command(command)
 
-
-def _create_app():
-    from ledger import create_app
-    return create_app()
-
-
-def main() -> None:
-    FlaskGroup(create_app=_create_app, add_version_option=False,
-               help="Ledger — 跨开发区招商引资分配台账").main(prog_name="ledger")

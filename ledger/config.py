@@ -1,39 +1,53 @@
-"""Settings read from the environment (LEDGER_*), one class per mode."""
+"""Settings read from the environment (LEDGER_*) when a configuration is made — never at import,
+so each app (and each test) gets exactly the environment it is created with."""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
-
-
-def _env(name: str, default: str | None = None) -> str | None:
-    return os.environ.get(f"LEDGER_{name}", default)
+DEV_SECRET_KEY = "dev-only-change-me"
 
 
 class Config:
+    """Development defaults (`ledger run`): SQLite under instance/, in-memory rate limits."""
+
     TESTING = False
-    DATABASE_URL = _env("DATABASE_URL") or f"sqlite:///{INSTANCE_DIR / 'ledger.sqlite3'}"
-    SECRET_KEY = _env("SECRET_KEY") or "dev-only-change-me"
-    FILING_PREFIX = _env("FILING_PREFIX", "统备")
-    PUBLIC_URL = _env("PUBLIC_URL", "http://127.0.0.1:5000")
-    TOKEN_TTL = int(_env("TOKEN_TTL", "28800"))
-    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URL", "memory://")
-    LOGIN_RATE_LIMIT = _env("LOGIN_RATE_LIMIT", "10 per minute")
+    ratelimit_default = "memory://"
+
+    def __init__(self, environ: Mapping[str, str] | None = None):
+        env = os.environ if environ is None else environ
+
+        def get(name: str, default: str) -> str:
+            return env.get(f"LEDGER_{name}", default)
+
+        self.DATABASE_URL = get("DATABASE_URL", "") or f"sqlite:///{INSTANCE_DIR / 'ledger.sqlite3'}"
+        self.SECRET_KEY = get("SECRET_KEY", "") or DEV_SECRET_KEY
+        self.FILING_PREFIX = get("FILING_PREFIX", "统备")
+        self.PUBLIC_URL = get("PUBLIC_URL", "http://127.0.0.1:5000")
+        self.TOKEN_TTL = int(get("TOKEN_TTL", "28800"))
+        self.RATELIMIT_STORAGE_URI = get("RATELIMIT_STORAGE_URL", self.ratelimit_default)
+        self.LOGIN_RATE_LIMIT = get("LOGIN_RATE_LIMIT", "10 per minute")
 
 
 class ProductionConfig(Config):
     """gunicorn (wsgi.py): several worker processes share the login rate limits through Redis."""
 
-    RATELIMIT_STORAGE_URI = _env("RATELIMIT_STORAGE_URL", "redis://127.0.0.1:6379/0")
+    ratelimit_default = "redis://127.0.0.1:6379/0"
 
-    def __init__(self) -> None:
-        if self.SECRET_KEY == "dev-only-change-me":
+    def __init__(self, environ: Mapping[str, str] | None = None):
+        super().__init__(environ)
+        if self.SECRET_KEY == DEV_SECRET_KEY:
             raise RuntimeError("LEDGER_SECRET_KEY must be set in production")
 
 
 class TestingConfig(Config):
     TESTING = True
-    SECRET_KEY = "test"
-    LOGIN_RATE_LIMIT = "1000 per minute"
+    __test__ = False  # a configuration, not a pytest test class
+
+    def __init__(self, environ: Mapping[str, str] | None = None):
+        super().__init__({} if environ is None else environ)
+        self.SECRET_KEY = "test"
+        self.LOGIN_RATE_LIMIT = "1000 per minute"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Iterator
 
 import sqlalchemy as sa
@@ -54,6 +55,13 @@ class UTCDateTime(sa.types.TypeDecorator):
 
     def process_result_value(self, value, dialect):
         return None if value is None else value.replace(tzinfo=UTC)
+
+
+def check_in(column: str, enum: type[StrEnum], name: str) -> sa.CheckConstraint:
+    """A CHECK that `column` holds one of the enum's values (no database enum types: they make
+    migrations brittle)."""
+    quoted = ", ".join(f"'{member.value}'" for member in enum)
+    return sa.CheckConstraint(f"{column} IN ({quoted})", name=name)
 
 
 def utcnow() -> datetime:

@@ -60,3 +60,15 @@ def is_known_revision(rev: str) -> bool:
 def current_revision(engine: sa.Engine) -> str | None:
     with engine.connect() as conn:
         return MigrationContext.configure(conn).get_current_revision()
+
+
+def rebuild(engine: sa.Engine) -> None:
+    """Drop every table and migrate from scratch — for disposable databases only (the tests'
+    and the benchmarks'); no command of the application calls it."""
+    if engine.dialect.name == "postgresql":
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP SCHEMA public CASCADE")
+            conn.exec_driver_sql("CREATE SCHEMA public")
+    else:
+        downgrade(engine, "base")
+    upgrade(engine)

@@ -1,16 +1,19 @@
-"""Who may do what (SPEC §4), in one place. Services and endpoints ask here and nowhere else.
+"""Who may do what (SPEC §4), in one place. Commands and queries ask here and nowhere else.
 
-`require_*` raise Forbidden (403) for a known user acting outside the table; `visible_*` answer
-whether an object exists for this user at all — callers turn a False into NotFound (404)."""
+Each visibility predicate stands beside the SQL filter that selects the same rows, so a list
+and a lookup can never disagree. `require_*` raise Forbidden (403) for a known user acting
+outside the table; `can_see_*` answer whether an object exists for this user at all — callers
+turn a False into NotFound (404), never a hint that the object exists."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ledger.domain.errors import Forbidden
-from ledger.domain.workflow import FILING_BODIES
+import sqlalchemy as sa
 
-OFFICIAL_ROLES = ("admin", "statistics", "commerce")  # see every project and agreement
+from ledger.domain.enums import FILING_BODIES, OFFICIAL_ROLES, Role, Side
+from ledger.domain.errors import Forbidden
+from ledger.models import Agreement, Posting, Project
 
 
 @dataclass(frozen=True)
@@ -23,71 +26,107 @@ class Actor:
     @classmethod
     def system(cls, name: str = "system") -> "Actor":
         """The command line acting with administrator rights (`ledger users create`, demo)."""
-        return cls(None, name, "admin")
+        return cls(None, name, Role.ADMIN)
+
+    @property
+    def official(self) -> bool:
+        """Administrators and the two filing bodies see every project and agreement."""
+        return self.role in OFFICIAL_ROLES
 
 
-def _deny(what: str) -> Forbidden:
-    return Forbidden(f"your role may not {what}")
+def _require(allowed: bool, what: str) -> None:
+    if not allowed:
+        raise Forbidden(f"forbidden.{what}")
 
 
-def require_admin(actor: Actor, what: str = "change users, regions or zones") -> None:
-    if actor.role != "admin":
-        raise _deny(what)
+# ------------------------------------------------------------------ reference data and users
+
+def require_admin(actor: Actor) -> None:
+    """Regions and zones are written by administrators only."""
+    _require(actor.role == Role.ADMIN, "reference")
 
 
-def require_role(actor: Actor, roles: tuple[str, ...], what: str) -> None:
-    if actor.role not in roles:
-        raise _deny(what)
+def require_user_admin(actor: Actor) -> None:
+    _require(actor.role == Role.ADMIN, "users")
 
 
-def require_region(actor: Actor, region_code: str, what: str) -> None:
-    """Only region R itself may do this (create/edit/report for projects hosted in R …)."""
-    if actor.role != "region" or actor.region_code != region_code:
-        raise _deny(what)
+# ------------------------------------------------------------------ projects
+
+def require_host(actor: Actor, host_code: str) -> None:
+    """Only the host region itself registers, edits, stages and reports a project."""
+    _require(actor.role == Role.REGION and actor.region_code == host_code, "host_only")
 
 
-def party_side(actor: Actor, recommender_code: str, receiver_code: str) -> str | None:
-    if actor.role != "region":
+def can_see_project(actor: Actor, host_code: str, party_codes: tuple[str, ...] = ()) -> bool:
+    return actor.official or actor.region_code == host_code or actor.region_code in party_codes
+
+
+def projects_seen_by(actor: Actor) -> sa.ColumnElement[bool]:
+    """The SQL twin of can_see_project."""
+    if actor.official:
+        return sa.true()
+    party = sa.select(Agreement.project_id).where(agreements_seen_by(actor))
+    return sa.or_(Project.host_code == actor.region_code, Project.id.in_(party))
+
+
+# ------------------------------------------------------------------ agreements
+
+def side_of(actor: Actor, recommender_code: str, receiver_code: str) -> Side | None:
+    if actor.role != Role.REGION:
         return None
     if actor.region_code == recommender_code:
-        return "recommender"
+        return Side.RECOMMENDER
     if actor.region_code == receiver_code:
-        return "receiver"
+        return Side.RECEIVER
     return None
 
 
-def require_party(actor: Actor, recommender_code: str, receiver_code: str, what: str) -> str:
-    side = party_side(actor, recommender_code, receiver_code)
-    if side is None:
-        raise _deny(what)
+def require_party(actor: Actor, recommender_code: str, receiver_code: str) -> Side:
+    side = side_of(actor, recommender_code, receiver_code)
+    _require(side is not None, "not_a_party")
     return side
 
 
-def require_filing_body(actor: Actor) -> str:
-    require_role(actor, FILING_BODIES, "acknowledge or return a filing")
-    return actor.role
+def can_see_agreement(actor: Actor, recommender_code: str, receiver_code: str) -> bool:
+    return actor.official or actor.region_code in (recommender_code, receiver_code)
 
 
-def visible_project(actor: Actor, host_code: str, party_codes: tuple[str, ...] = ()) -> bool:
-    if actor.role in OFFICIAL_ROLES:
-        return True
-    return actor.region_code == host_code or actor.region_code in party_codes
+def agreements_seen_by(actor: Actor) -> sa.ColumnElement[bool]:
+    """The SQL twin of can_see_agreement."""
+    if actor.official:
+        return sa.true()
+    return sa.or_(Agreement.recommender_code == actor.region_code,
+                  Agreement.receiver_code == actor.region_code)
 
 
-def visible_agreement(actor: Actor, recommender_code: str, receiver_code: str) -> bool:
-    return actor.role in OFFICIAL_ROLES or actor.region_code in (recommender_code, receiver_code)
+def require_filing_body(actor: Actor) -> Role:
+    """The statistics bureau and the commerce department acknowledge or return filings."""
+    _require(actor.role in FILING_BODIES, "filing_body")
+    return Role(actor.role)
 
 
+# ------------------------------------------------------------------ years and the ledger
 
-def postings_scope(actor: Actor) -> str | None:
-    """None = every posting; else only the postings of this region."""
-    return None if actor.role in OFFICIAL_ROLES else actor.region_code
+def require_year_keeper(actor: Actor) -> None:
+    """The statistics bureau closes and reopens assessment years."""
+    _require(actor.role == Role.STATISTICS, "years")
 
 
-def require_ledger_admin(actor: Actor, what: str = "verify the ledger or read the audit log") -> None:
-    require_role(actor, ("admin", "statistics"), what)
+def require_ledger_reader(actor: Actor) -> None:
+    """Verification of the whole ledger and the audit log."""
+    _require(actor.role in (Role.ADMIN, Role.STATISTICS), "ledger")
+
+
+def postings_seen_by(actor: Actor) -> sa.ColumnElement[bool]:
+    """Officials read every posting; a region only its own."""
+    return sa.true() if actor.official else Posting.region_code == actor.region_code
 
 
 def attribution_scope(actor: Actor) -> str | None:
     """None = every region's row; else only this region's rows (plus the province totals)."""
-    return None if actor.role in OFFICIAL_ROLES else actor.region_code
+    return None if actor.official else actor.region_code
+
+
+def require_attribution_region(actor: Actor, requested: str | None) -> None:
+    own = attribution_scope(actor)
+    _require(own is None or requested in (None, own), "attribution_region")

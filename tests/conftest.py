@@ -1,41 +1,47 @@
 """Shared fixtures. Every database test runs on SQLite and on PostgreSQL (when
 LEDGER_TEST_POSTGRES_URL is set; set and unreachable fails the suite). The schema is built by
-running the migrations, never by create_all."""
+running the migrations, never by create_all.
+
+`app` is the backend's one app with its database restored for this test (tests/snapshots.py):
+to the `world` snapshot when the test uses the `world` fixture, to `story` when it uses
+`seeded`, else empty."""
 
 from __future__ import annotations
 
 import os
-import shutil
 
 import pytest
 import sqlalchemy as sa
 
-from ledger import create_app, get_session
-from ledger.config import TestingConfig
-from ledger.db import Base, make_engine
-from ledger.migrate import upgrade
+from ledger import current
+from tests.snapshots import PostgresBackend, SqliteBackend, migrated_sqlite, reset_postgres
 
 PG_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL")
 BACKENDS = ("sqlite", "postgres")
+SNAPSHOT_OF_FIXTURE = {"seeded": "story", "world": "world"}  # checked in this order
 
 
 @pytest.fixture(scope="session")
-def sqlite_template(tmp_path_factory) -> str:
-    path = tmp_path_factory.mktemp("template") / "ledger.sqlite3"
-    engine = make_engine(f"sqlite:///{path}")
-    upgrade(engine)
-    engine.dispose()
-    return str(path)
+def sqlite_template(tmp_path_factory):
+    return migrated_sqlite(tmp_path_factory.mktemp("template") / "ledger.sqlite3")
 
 
-def reset_postgres(url: str) -> None:
-    """An empty public schema migrated to head."""
-    engine = make_engine(url)
-    with engine.begin() as conn:
-        conn.exec_driver_sql("DROP SCHEMA public CASCADE")
-        conn.exec_driver_sql("CREATE SCHEMA public")
-    upgrade(engine)
-    engine.dispose()
+def worker_database(url: str) -> str:
+    """Under pytest-xdist each worker gets a database of its own next to the one named
+    (test → test_gw0, test_gw1 …), created on first use."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        return url
+    base = sa.make_url(url)
+    name = f"{base.database}_{worker}"
+    engine = sa.create_engine(base, isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as conn:
+            if conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}) is None:
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    finally:
+        engine.dispose()
+    return base.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture(scope="session")
@@ -43,42 +49,45 @@ def postgres_url() -> str:
     if not PG_URL:
         pytest.skip("LEDGER_TEST_POSTGRES_URL is not set")
     try:
-        reset_postgres(PG_URL)
+        url = worker_database(PG_URL)
+        reset_postgres(url)
     except sa.exc.OperationalError as err:  # set but unreachable: fail, never skip
         pytest.fail(f"LEDGER_TEST_POSTGRES_URL is set but unreachable: {err}")
-    return PG_URL
-
-
-def truncate_postgres(url: str) -> None:
-    engine = make_engine(url)
-    tables = ", ".join(t.name for t in Base.metadata.sorted_tables)
-    with engine.begin() as conn:
-        conn.exec_driver_sql(f"TRUNCATE {tables} RESTART IDENTITY CASCADE")
-    engine.dispose()
-
-
-@pytest.fixture(params=BACKENDS)
-def db_url(request, tmp_path, sqlite_template) -> str:
-    if request.param == "sqlite":
-        path = tmp_path / "ledger.sqlite3"
-        shutil.copy(sqlite_template, path)
-        return f"sqlite:///{path}"
-    url = request.getfixturevalue("postgres_url")
-    truncate_postgres(url)
     return url
 
 
+@pytest.fixture(scope="session")
+def sqlite_backend(sqlite_template, tmp_path_factory):
+    backend = SqliteBackend(sqlite_template, tmp_path_factory.mktemp("sqlite-backend"))
+    yield backend
+    backend.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_backend(postgres_url):
+    backend = PostgresBackend(postgres_url)
+    yield backend
+    backend.close()
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request):
+    """The backend of this test (test ids carry 'sqlite' / 'postgres')."""
+    return request.getfixturevalue(f"{request.param}_backend")
+
+
 @pytest.fixture
-def app(db_url):
-    app = create_app(TestingConfig, DATABASE_URL=db_url)
-    yield app
-    app.extensions["ledger.engine"].dispose()
+def app(backend, request):
+    name = next((snap for fixture, snap in SNAPSHOT_OF_FIXTURE.items()
+                 if fixture in request.fixturenames), "empty")
+    backend.restore(name)
+    return backend.app
 
 
 @pytest.fixture
 def session(app):
     with app.app_context():
-        yield get_session()
+        yield current.session()
 
 
 @pytest.fixture
@@ -92,6 +101,7 @@ def runner(app):
 
 
 @pytest.fixture
-def world(session):
+def world(backend, app, session):
+    """The World snapshot (tests.factories) with helpers acting through the commands."""
     from tests.factories import World
-    return World(session)
+    return World(session, backend.data["world"])

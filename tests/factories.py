@@ -1,45 +1,78 @@
-"""Builders for test data, going through the real services (so every rule applies)."""
+"""The World every service-level test starts from — the Ningxia regions, two zones, one user per
+role — and helpers that build the rest through the real commands (so every rule applies)."""
 
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
+from datetime import datetime
 
+from ledger import current
+from ledger.commands import agreements, years
+from ledger.context import Context
+from ledger.db import utcnow
 from ledger.domain.codes import reference_regions
+from ledger.models import Zone
 from ledger.policy import Actor
-from ledger.services import agreements, projects, reference, users, years
-from ledger.services.investments import report_investment
+from tests import drive
 
 ADMIN = Actor.system("test-admin")
 VALID_CREDIT_CODE = "91640000710600058B"  # GB 32100 check digit B
+PASSWORD = "secret-pass"
 _counter = itertools.count(1)
+
+# name → (username, role, region)
+USERS = {
+    "statistics": ("tongji", "statistics", None),
+    "commerce": ("shangwu", "commerce", None),
+    "lingwu": ("lingwu", "region", "640181"),      # host of zone_lw
+    "xingqing": ("xingqing", "region", "640104"),  # host of zone_xq
+    "pingluo": ("pingluo", "region", "640221"),    # a bystander
+}
 
 
 class World:
-    """The Ningxia regions, two zones, and one user per role; helpers for the rest."""
+    def __init__(self, session, ids: dict, clock: Callable[[], datetime] = utcnow):
+        self.session, self.ids, self.clock = session, ids, clock
+        for name, actor in ids["actors"].items():
+            setattr(self, name, Actor(*actor))
 
-    def __init__(self, session):
-        self.session = session
+    @staticmethod
+    def build(session) -> dict:
+        """Fill an empty database; returns the ids the World is made from."""
+        ctx = Context(session, ADMIN)
         for row in reference_regions():
-            reference.create_region(session, ADMIN, row)
-        self.zone_lw = reference.create_zone(session, ADMIN, {
+            drive.create_region(ctx, row)
+        zone_lw = drive.create_zone(ctx, {
             "name": "灵武羊绒产业园区", "level": "provincial", "kind": "industrial",
             "region_code": "640181", "blocks": ["羊绒园", "再生资源园"],
             "leading_industries": ["C17", "C18", "C26"], "restricted_industries": ["C25"]})
-        self.zone_xq = reference.create_zone(session, ADMIN, {
+        zone_xq = drive.create_zone(ctx, {
             "name": "银川经济技术开发区", "level": "national", "kind": "economic",
             "region_code": "640104", "blocks": ["兴庆区块"],
             "leading_industries": ["C38", "C39"], "restricted_industries": ["C26"]})
-        self.statistics = self.user("tongji", "statistics")
-        self.commerce = self.user("shangwu", "commerce")
-        self.lingwu = self.user("lingwu", "region", "640181")      # host of zone_lw
-        self.xingqing = self.user("xingqing", "region", "640104")  # host of zone_xq
-        self.pingluo = self.user("pingluo", "region", "640221")    # a bystander
+        actors = {}
+        for name, (username, role, region) in USERS.items():
+            user = drive.create_user(ctx, {"username": username, "password": PASSWORD,
+                                           "role": role, "region_code": region})
+            actors[name] = (user.id, username, role, region)
+        return {"zone_lw": zone_lw.id, "zone_xq": zone_xq.id, "actors": actors}
+
+    @property
+    def zone_lw(self) -> Zone:
+        return self.session.get(Zone, self.ids["zone_lw"])
+
+    @property
+    def zone_xq(self) -> Zone:
+        return self.session.get(Zone, self.ids["zone_xq"])
+
+    def ctx(self, actor: Actor) -> Context:
+        return Context(self.session, actor, current.settings(), self.clock)
 
     def user(self, username: str, role: str, region_code: str | None = None) -> Actor:
-        u = users.create_user(self.session, ADMIN, {
-            "username": username, "password": "secret-pass", "role": role,
-            "region_code": region_code})
-        return users.actor_of(u)
+        from ledger.commands.users import actor_of
+        return actor_of(drive.create_user(self.ctx(ADMIN), {
+            "username": username, "password": PASSWORD, "role": role, "region_code": region_code}))
 
     def project(self, host: Actor | None = None, zone=None, stage: str = "under_construction",
                 **fields):
@@ -48,9 +81,9 @@ class World:
                 "investor_credit_code": VALID_CREDIT_CODE, "industry_code": "C2614",
                 "planned_investment": "50000.00", "zone_id": zone.id, "signed_on": "2024-03-01"}
         data.update(fields)
-        p = projects.create_project(self.session, host, data)
+        p = drive.create_project(self.ctx(host), data)
         if stage != "signed":
-            p = projects.change_stage(self.session, host, p.id, stage, "2024-04-01")
+            p = drive.change_stage(self.ctx(host), p.id, stage, "2024-04-01")
         return p
 
     def agreement(self, project, recommender: Actor | None = None, share: str = "30",
@@ -61,7 +94,7 @@ class World:
                 "signed_on": "2025-01-10", "signatories": {"recommender": "张三", "receiver": "李四"},
                 "reason": "兴庆区经开区不含化工产业定位"}
         data.update(extra)
-        a = agreements.create_agreement(self.session, recommender, data)
+        a = drive.create_agreement(self.ctx(recommender), data)
         if file:
             a = self.file(a, project)
         return a
@@ -70,16 +103,16 @@ class World:
         """Take the newest draft through confirm, submit and both acknowledgements."""
         side = agreement.newest.proposed_by
         other = receiver or (self.lingwu if side == "recommender" else self.xingqing)
-        agreements.confirm(self.session, other, agreement.id)
-        agreements.submit(self.session, other, agreement.id)
-        agreements.acknowledge(self.session, self.statistics, agreement.id)
-        return agreements.acknowledge(self.session, self.commerce, agreement.id)
+        agreements.confirm(self.ctx(other), agreement.id)
+        agreements.submit(self.ctx(other), agreement.id)
+        agreements.acknowledge(self.ctx(self.statistics), agreement.id)
+        return agreements.acknowledge(self.ctx(self.commerce), agreement.id)
 
-    def report(self, project, period: str, amount: str, host: Actor | None = None):
-        return report_investment(self.session, host or self.lingwu, project.id, period, amount)
+    def report(self, project, period: str, amount: str, host: Actor | None = None, note=None):
+        return drive.report(self.ctx(host or self.lingwu), project.id, period, amount, note)
 
     def close(self, year: int):
-        return years.close_year(self.session, self.statistics, year)
+        return years.close_year(self.ctx(self.statistics), year)
 
     def reopen(self, year: int, reason: str = "更正数据"):
-        return years.reopen_year(self.session, self.statistics, year, reason)
+        return drive.reopen_year(self.ctx(self.statistics), year, reason)

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
+
+import pytest
 
 from ledger import create_app, migrate
-from ledger.config import INSTANCE_DIR, TestingConfig
+from ledger.config import INSTANCE_DIR, ProductionConfig, TestingConfig
 
 # --- /healthz ------------------------------------------------------------------------------------
 
 
-def test_healthz_on_a_migrated_database(app, client, db_url):
+def test_healthz_on_a_migrated_database(app, client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.mimetype == "application/json"
     head = migrate.head_revision()
     assert head is not None
     assert response.get_json() == {
-        "status": "ok", "database": "postgresql" if db_url.startswith("postgresql") else "sqlite",
+        "status": "ok", "database": "postgresql" if app.config["DATABASE_URL"].startswith("postgresql") else "sqlite",
         "revision": head, "head": head}
 
 
@@ -50,53 +49,47 @@ def test_healthz_after_a_downgrade_is_degraded(app, client):
 
 # --- configuration -------------------------------------------------------------------------------
 
-PRINT_CONFIG = """
-import json, sys
-from ledger import create_app
-from ledger.config import ProductionConfig
-cls = ProductionConfig if sys.argv[1:] == ["production"] else None
-app = create_app(cls() if cls else None)
-keys = ["DATABASE_URL", "SECRET_KEY", "FILING_PREFIX", "PUBLIC_URL", "TOKEN_TTL", "TESTING"]
-print(json.dumps({k: app.config[k] for k in keys}, ensure_ascii=False))
-"""
+KEYS = ["DATABASE_URL", "SECRET_KEY", "FILING_PREFIX", "PUBLIC_URL", "TOKEN_TTL", "TESTING"]
 
 
-def app_config_in_subprocess(env_vars: dict[str, str], *args: str) -> subprocess.CompletedProcess:
-    """Config classes read the environment when imported, so each case needs its own process."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEDGER_", "FLASK_"))}
-    env.update(env_vars)
-    return subprocess.run([sys.executable, "-c", PRINT_CONFIG, *args], env=env,
-                          capture_output=True, text=True, timeout=120, check=False)
+def config_of(monkeypatch, env_vars: dict[str, str], config_class=None) -> dict:
+    """The settings of an app made under exactly these LEDGER_* variables (a configuration
+    reads the environment when it is made, not when it is imported)."""
+    for name in [k for k in os.environ if k.startswith(("LEDGER_", "FLASK_"))]:
+        monkeypatch.delenv(name)
+    for name, value in env_vars.items():
+        monkeypatch.setenv(name, value)
+    app = create_app(config_class() if config_class else None)
+    try:
+        return {k: app.config[k] for k in KEYS}
+    finally:
+        app.extensions["ledger.engine"].dispose()
 
 
-def test_create_app_reads_ledger_variables(tmp_path):
+def test_create_app_reads_ledger_variables(tmp_path, monkeypatch):
     url = f"sqlite:///{tmp_path / 'from-env.sqlite3'}"
-    result = app_config_in_subprocess({
+    assert config_of(monkeypatch, {
         "LEDGER_DATABASE_URL": url, "LEDGER_SECRET_KEY": "s3cret-from-env",
         "LEDGER_FILING_PREFIX": "宁统备", "LEDGER_PUBLIC_URL": "https://ledger.example.cn",
-        "LEDGER_TOKEN_TTL": "600"})
-    assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout) == {
+        "LEDGER_TOKEN_TTL": "600"}) == {
         "DATABASE_URL": url, "SECRET_KEY": "s3cret-from-env", "FILING_PREFIX": "宁统备",
         "PUBLIC_URL": "https://ledger.example.cn", "TOKEN_TTL": 600, "TESTING": False}
 
 
-def test_create_app_defaults_without_ledger_variables():
-    result = app_config_in_subprocess({})
-    assert result.returncode == 0, result.stderr
-    config = json.loads(result.stdout)
+def test_create_app_defaults_without_ledger_variables(monkeypatch):
+    config = config_of(monkeypatch, {})
     assert config["DATABASE_URL"] == f"sqlite:///{INSTANCE_DIR / 'ledger.sqlite3'}"
     assert config["FILING_PREFIX"] == "统备"
     assert config["TOKEN_TTL"] == 28800
 
 
-def test_production_refuses_the_default_secret_key():
-    result = app_config_in_subprocess({}, "production")
-    assert result.returncode != 0
-    assert "LEDGER_SECRET_KEY must be set in production" in result.stderr
-    ok = app_config_in_subprocess({"LEDGER_SECRET_KEY": "a-real-secret"}, "production")
-    assert ok.returncode == 0, ok.stderr
-    assert json.loads(ok.stdout)["SECRET_KEY"] == "a-real-secret"
+def test_production_refuses_the_default_secret_key(monkeypatch, tmp_path):
+    with pytest.raises(RuntimeError, match="LEDGER_SECRET_KEY must be set in production"):
+        config_of(monkeypatch, {}, ProductionConfig)
+    ok = config_of(monkeypatch, {"LEDGER_SECRET_KEY": "a-real-secret",
+                                 "LEDGER_DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}"},
+                   ProductionConfig)
+    assert ok["SECRET_KEY"] == "a-real-secret"
 
 
 def test_keyword_overrides_win_over_the_config_class(tmp_path):

@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from ledger import create_app, get_session, migrate
+from ledger import create_app, current, migrate
 from ledger.config import TestingConfig
+from ledger.context import Context
 from ledger.db import make_engine, make_sessionmaker, utcnow
 from ledger.domain.codes import reference_regions
 from ledger.models import ApiToken, AuditEntry, Posting, User
-from ledger.services import reference
-from ledger.services.users import check_password, update_user, user_for_token
+from ledger.queries.users import check_password, user_for_token
+from tests import drive
 from tests.factories import ADMIN, World
 
 LEDGER = Path(sys.executable).with_name("ledger")
@@ -37,9 +38,9 @@ def users_in(app) -> dict[str, User]:
 
 def seed_regions(app) -> None:
     with app.app_context():
-        session = get_session()
+        ctx = Context(current.session(), ADMIN)
         for row in reference_regions():
-            reference.create_region(session, ADMIN, row)
+            drive.create_region(ctx, row)
 
 
 @pytest.fixture
@@ -93,7 +94,7 @@ def test_ledger_command_end_to_end_on_sqlite(tmp_path):
     engine = make_engine(url)
     try:
         with make_sessionmaker(engine)() as session:
-            user = user_for_token(session, raw)
+            user = user_for_token(session, raw, utcnow())
             assert user is not None and user.username == "admin1" and user.role == "admin"
             assert check_password(session, "admin1", PASSWORD) is not None
     finally:
@@ -281,9 +282,9 @@ def test_token_is_accepted_by_the_api_lookup(app, runner):
     raw1, raw2 = first.output.strip(), second.output.strip()
     assert raw1 != raw2 and len(raw1) >= 40
     with make_sessionmaker(app.extensions["ledger.engine"])() as session:
-        assert user_for_token(session, raw1).username == "admin1"
-        assert user_for_token(session, raw2).username == "admin1"
-        assert user_for_token(session, raw1 + "x") is None
+        assert user_for_token(session, raw1, utcnow()).username == "admin1"
+        assert user_for_token(session, raw2, utcnow()).username == "admin1"
+        assert user_for_token(session, raw1 + "x", utcnow()) is None
         tokens = session.scalars(sa.select(ApiToken)).all()
         assert len(tokens) == 2 and all(raw1 not in t.token_hash for t in tokens)
         ttl = timedelta(seconds=app.config["TOKEN_TTL"])
@@ -302,7 +303,8 @@ def test_token_for_unknown_user(app, runner):
 def test_token_for_deactivated_user(app, runner):
     assert create(runner, "admin1", "--role", "admin").exit_code == 0
     with app.app_context():
-        update_user(get_session(), ADMIN, users_in(app)["admin1"].id, {"active": False})
+        drive.update_user(Context(current.session(), ADMIN), users_in(app)["admin1"].id,
+                          {"active": False})
     result = runner.invoke(args=["users", "token", "admin1"])
     assert result.exit_code == 1
     assert result.output == "error: no active user admin1\n"
@@ -344,10 +346,11 @@ def test_verify_empty_ledger(runner):
 
 
 @pytest.fixture
-def postings(app):
+def postings(backend, app):
     """The worked example of SPEC §3: 4 postings, then returns their count."""
+    world_ids = backend.restore("world")
     with app.app_context():
-        world = World(get_session())
+        world = World(current.session(), world_ids)
         project = world.project()
         world.agreement(project, share="30", first_year=2025)
         world.report(project, "2025-01", "10.05")

@@ -6,18 +6,20 @@ import re
 
 import pytest
 import sqlalchemy as sa
-from argon2 import PasswordHasher
 
-from ledger import demo, get_session
+from ledger import current
+from ledger.commands import demo
+from ledger.context import Context
 from ledger.db import Base
 from ledger.domain.split import split
-from ledger.ledger import head, verify
 from ledger.models import (
     Agreement, AgreementEvent, AssessmentYear, InvestmentReport, Posting, Project, Region, Zone,
 )
-from ledger.services import users
-from ledger.services.users import check_password
-from ledger.totals import grand_total, region_totals, rolled_up
+from ledger.postings import head, verify
+from ledger.queries.attribution import grand_total, region_totals, rolled_up
+from ledger.queries.users import check_password
+from tests import drive
+from tests.helpers import today
 
 LANDED = [p for p in demo.PROJECTS if demo.landed(p)]
 EXPECTED_STATUSES = {  # project key → statuses of its agreement's versions, oldest first
@@ -27,12 +29,10 @@ EXPECTED_STATUSES = {  # project key → statuses of its agreement's versions, o
 }
 
 
-@pytest.fixture(autouse=True)
-def cheap_password_hashes(monkeypatch):
-    """Argon2 at its production cost takes ~0.3 s per demo account on these machines; the
-    demo's behaviour does not depend on the cost, so hash cheaply here."""
-    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
-    monkeypatch.setattr(users, "_hasher", cheap)
+@pytest.fixture
+def loaded(backend, app, session):
+    """The demo province, loaded once per backend (snapshot `demo`); the logins it printed."""
+    return backend.restore("demo")
 
 
 def _project(session, key: str) -> Project:
@@ -73,8 +73,8 @@ def _dump(session) -> dict[str, list[tuple]]:
     return out
 
 
-def test_demo_loads_a_verified_province(session):
-    logins = demo.load_demo(session, echo=lambda _: None)
+def test_demo_loads_a_verified_province(session, loaded):
+    logins = loaded
 
     result = verify(session)
     assert result.ok, result.problems
@@ -106,9 +106,7 @@ def test_demo_loads_a_verified_province(session):
     assert parties | hosts <= region_users
 
 
-def test_demo_has_every_stage_status_and_a_closed_year(session):
-    demo.load_demo(session, echo=lambda _: None)
-
+def test_demo_has_every_stage_status_and_a_closed_year(session, loaded):
     stages = set(session.scalars(sa.select(Project.stage)))
     assert stages == {"signed", "under_construction", "in_operation", "cancelled"}
     assert _statuses(session) == EXPECTED_STATUSES
@@ -147,9 +145,7 @@ def test_demo_has_every_stage_status_and_a_closed_year(session):
     assert foreign.investor_foreign and foreign.investor_credit_code is None
 
 
-def test_demo_attribution_reconciles(session):
-    demo.load_demo(session, echo=lambda _: None)
-
+def test_demo_attribution_reconciles(session, loaded):
     for year in (2024, 2025):
         rows = region_totals(session, year)
         total = grand_total(rows)
@@ -176,20 +172,20 @@ def test_demo_attribution_reconciles(session):
     assert recommended_2026 == 0
 
 
-def test_second_run_writes_nothing(session):
+def test_second_run_writes_nothing(session, loaded):
     lines: list[str] = []
-    first_logins = demo.load_demo(session, echo=lines.append)
+    first_logins = loaded
     before = _dump(session)
     head_before = head(session)
 
     lines.clear()
-    second_logins = demo.load_demo(session, echo=lines.append)
+    second_logins = demo.load_demo(session, current.settings(), echo=lines.append)
 
     assert second_logins == first_logins
     after = _dump(session)
     assert {t: len(r) for t, r in after.items()} == {t: len(r) for t, r in before.items()}
     assert after == before
-    assert (head(session).seq, head(session).hash) == (head_before.seq, head_before.hash)
+    assert head(session) == head_before
     news = [int(n) for line in lines for n in re.findall(r"\((\d+) new", line)]
     assert len(news) == 6 and set(news) == {0}
     assert any("(0 workflow steps" in line for line in lines)
@@ -209,33 +205,33 @@ def test_interrupted_load_is_completed_by_the_next_run(session, monkeypatch):
     with monkeypatch.context() as m:  # crash in the middle of the monthly reports
         m.setattr(demo, "report_investment", failing_after(40, demo.report_investment))
         with pytest.raises(RuntimeError):
-            demo.load_demo(session, echo=lambda _: None)
+            demo.load_demo(session, current.settings(), echo=lambda _: None)
     calls["n"] = 0
     with monkeypatch.context() as m:  # then in the middle of an agreement's workflow
-        m.setitem(demo._ACTIONS, "acknowledge", failing_after(3, demo._ACTIONS["acknowledge"]))
+        m.setattr(demo.agreements, "acknowledge", failing_after(3, demo.agreements.acknowledge))
         with pytest.raises(RuntimeError):
-            demo.load_demo(session, echo=lambda _: None)
+            demo.load_demo(session, current.settings(), echo=lambda _: None)
     assert session.get(AssessmentYear, 2024) is None
 
-    demo.load_demo(session, echo=lambda _: None)
+    demo.load_demo(session, current.settings(), echo=lambda _: None)
 
     assert verify(session).ok
     assert _statuses(session) == EXPECTED_STATUSES
     steps = session.scalar(sa.select(sa.func.count()).where(AgreementEvent.action != "supersede"))
     assert steps == sum(len(s) for s in demo.AGREEMENTS.values())
-    months = len(demo.periods(demo.last_period(demo.today())))
+    months = len(demo.periods(demo.last_period(today())))
     reports = session.scalar(sa.select(sa.func.count()).select_from(InvestmentReport))
     assert reports == len(LANDED) * months + len(demo.REVISIONS)
     assert session.get(AssessmentYear, 2024).status == "closed"
     before = _dump(session)
-    demo.load_demo(session, echo=lambda _: None)
+    demo.load_demo(session, current.settings(), echo=lambda _: None)
     assert _dump(session) == before
 
 
 def test_cli_demo_prints_logins(app, runner):
     with app.app_context():  # an administrator account that existed before the demo
-        users.create_user(get_session(), demo.LOADER, {"username": "admin", "role": "admin",
-                                                       "password": "someone-elses-password"})
+        drive.create_user(Context(current.session(), demo.LOADER), {
+            "username": "admin", "role": "admin", "password": "someone-elses-password"})
     result = runner.invoke(args=["demo"])
     assert result.exit_code == 0, result.output
     assert "regions: 29" in result.output
@@ -245,7 +241,7 @@ def test_cli_demo_prints_logins(app, runner):
     admin_line = next(x for x in result.output.splitlines() if x.strip().startswith("admin "))
     assert "(unchanged)" in admin_line and demo.password_of("admin") not in result.output
     with app.app_context():
-        assert verify(get_session()).ok
+        assert verify(current.session()).ok
     again = runner.invoke(args=["demo"])
     assert again.exit_code == 0 and demo.password_of("tongji") in again.output
     verified = runner.invoke(args=["verify"])

@@ -14,21 +14,23 @@ from ledger.config import ProductionConfig
 REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
-def test_production_requires_a_secret_key(monkeypatch):
-    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "dev-only-change-me")
+def test_production_requires_a_secret_key():
     with pytest.raises(RuntimeError, match="LEDGER_SECRET_KEY"):
-        ProductionConfig()
+        ProductionConfig(environ={})
+    with pytest.raises(RuntimeError, match="LEDGER_SECRET_KEY"):
+        ProductionConfig(environ={"LEDGER_SECRET_KEY": ""})
+    assert ProductionConfig(environ={"LEDGER_SECRET_KEY": "x" * 40}).SECRET_KEY == "x" * 40
 
 
-def test_production_rate_limits_logins_through_redis(monkeypatch, sqlite_template, tmp_path):
+def test_production_rate_limits_logins_through_redis(sqlite_template):
     try:
         redis.Redis.from_url(REDIS_URL).ping()
     except redis.ConnectionError as err:
         pytest.fail(f"Redis is not running on 127.0.0.1:6379 ({err}); .ci/run starts it")
-    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "x" * 40)
-    assert ProductionConfig.RATELIMIT_STORAGE_URI.startswith("redis://")
+    config = ProductionConfig(environ={"LEDGER_SECRET_KEY": "x" * 40})
+    assert config.RATELIMIT_STORAGE_URI.startswith("redis://")
     prefix = f"ledger-test-{uuid.uuid4().hex}"
-    app = create_app(ProductionConfig(), DATABASE_URL=f"sqlite:///{sqlite_template}",
+    app = create_app(config, DATABASE_URL=f"sqlite:///{sqlite_template}",
                      RATELIMIT_STORAGE_URI=REDIS_URL, LOGIN_RATE_LIMIT="3 per minute",
                      RATELIMIT_KEY_PREFIX=prefix)
     client = app.test_client()

@@ -6,16 +6,28 @@ HTML errors."""
 from __future__ import annotations
 
 from flask import Flask, request, send_from_directory
+import marshmallow as ma
 from flask_smorest import Api
+from flask_smorest import error_handler
 from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
-from ledger.domain.errors import DomainError
+from ledger.domain.errors import DomainError, code_of
 
 API_PREFIX = "/api/"
 
 
+class ErrorSchema(error_handler.ErrorSchema):
+    error = ma.fields.String(metadata={
+        "description": "stable code of the error, e.g. amount.too_many_decimals (translated by "
+                       "the web UI; `message` is its English text)"})
+    error_codes = ma.fields.Dict(metadata={
+        "description": "the stable code of each message in `errors`, in the same shape"})
+
+
 class LedgerApi(Api):
+    ERROR_SCHEMA = ErrorSchema
+
     def _register_error_handlers(self):
         self._app.register_error_handler(HTTPException, self._http_error)
         self._app.register_error_handler(DomainError, self._domain_error)
@@ -25,14 +37,18 @@ class LedgerApi(Api):
             return error  # Flask renders its HTML error page
         payload, code, headers = self.handle_http_exception(error)
         payload.setdefault("message", error.description)
+        if "errors" in payload:
+            payload["error_codes"] = _codes(payload["errors"])
         return payload, code, headers
 
     def _domain_error(self, error: DomainError):
         if not request.path.startswith(API_PREFIX):
             return f"{error.reason}: {error.message}", error.status
-        payload = {"code": error.status, "status": error.reason, "message": error.message}
+        payload = {"code": error.status, "status": error.reason, "message": error.message,
+                   "error": error.code}
         if error.errors:
             payload["errors"] = _locate(error.errors)
+            payload["error_codes"] = _codes(payload["errors"])
         headers = {"WWW-Authenticate": 'Bearer realm="ledger"'} if error.status == 401 else {}
         return payload, error.status, headers
 
@@ -45,10 +61,21 @@ def _locate(errors: dict) -> dict:
             where = "path"
         elif field in request.args:
             where = "query"
+        elif field in request.headers:
+            where = "headers"
         else:
             where = "json"
         out.setdefault(where, {})[field] = messages
     return out
+
+
+def _codes(errors):
+    """The stable codes of field errors, in the shape of `errors` (for clients that translate)."""
+    if isinstance(errors, dict):
+        return {key: _codes(value) for key, value in errors.items()}
+    if isinstance(errors, list):
+        return [_codes(value) for value in errors]
+    return code_of(errors)
 
 
 class IdConverter(IntegerConverter):
@@ -81,6 +108,8 @@ def init_api(app: Flask) -> Api:
         },
     )
     api = LedgerApi(app)
+    from ledger.api.auth import limiter
+    limiter.init_app(app)
 
     @app.get("/api/v1/docs/assets/<path:filename>")
     def swagger_assets(filename: str):

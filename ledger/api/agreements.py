@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from ledger import get_session
 from ledger.api.support import (
-    actor, api_blueprint, documented_headers, idempotent, if_match, if_match_parameter, paginate,
-    with_etag,
+    api_blueprint, ctx, documented_headers, idempotent, if_match, if_match_parameter, page_args,
+    paginated, with_etag,
 )
+from ledger.commands import agreements
+from ledger.queries import agreements as agreement_queries
 from ledger.schemas.requests import AgreementCreate, AgreementTerms, ReasonRequest
 from ledger.schemas.resources import AgreementSchema
-from ledger.services import agreements
 
 blp = api_blueprint("agreements", "Investment transfer agreements (投资转移协议) and filing (备案)")
 optional_if_match = documented_headers(if_match_parameter(required=False))  # 412 when stale
@@ -24,7 +24,8 @@ def _out(agreement, status: int = 200):
 @blp.paginate()
 def list_agreements(pagination_parameters):
     """Agreements you are a party to (every agreement for the filing bodies and administrators)."""
-    return paginate(agreements.visible_query(actor()), pagination_parameters)
+    return paginated(agreement_queries.agreements(ctx(), **page_args(pagination_parameters)),
+                     pagination_parameters)
 
 
 @blp.route("/agreements", methods=["POST"])
@@ -33,14 +34,14 @@ def list_agreements(pagination_parameters):
 @blp.response(201, AgreementSchema)
 def post_agreement(data):
     """Create an agreement as one of its parties; version 1 starts as a draft you have confirmed."""
-    return _out(agreements.create_agreement(get_session(), actor(), data), 201)
+    return _out(agreements.create_agreement(ctx(), data), 201)
 
 
 @blp.route("/agreements/<int:agreement_id>")
 @blp.response(200, AgreementSchema)
 def get_agreement(agreement_id: int):
     """The agreement with every version and its event history."""
-    return _out(agreements.get_visible(get_session(), actor(), agreement_id))
+    return _out(agreement_queries.agreement(ctx(), agreement_id))
 
 
 @blp.route("/agreements/<int:agreement_id>", methods=["PATCH"])
@@ -48,10 +49,8 @@ def get_agreement(agreement_id: int):
 @blp.response(200, AgreementSchema)
 def patch_agreement(data, agreement_id: int):
     """Edit a draft or returned version (back to draft; the other party confirms again)."""
-    session = get_session()
-    agreements.get_visible(session, actor(), agreement_id)
-    return _out(agreements.edit_agreement(session, actor(), agreement_id, data,
-                                          if_match(required=True)))
+    agreement_queries.agreement(ctx(), agreement_id)  # 404 before 428 for what you cannot see
+    return _out(agreements.edit_agreement(ctx(), agreement_id, data, if_match(required=True)))
 
 
 @blp.route("/agreements/<int:agreement_id>/confirm", methods=["POST"])
@@ -60,7 +59,7 @@ def patch_agreement(data, agreement_id: int):
 @blp.response(200, AgreementSchema)
 def confirm_agreement(agreement_id: int):
     """The counterparty confirms the draft: draft → signed. If-Match is honoured when sent."""
-    return _out(agreements.confirm(get_session(), actor(), agreement_id, if_match(required=False)))
+    return _out(agreements.confirm(ctx(), agreement_id, if_match(required=False)))
 
 
 @blp.route("/agreements/<int:agreement_id>/submit", methods=["POST"])
@@ -69,7 +68,7 @@ def confirm_agreement(agreement_id: int):
 @blp.response(200, AgreementSchema)
 def submit_agreement(agreement_id: int):
     """Either party submits for filing: signed → submitted."""
-    return _out(agreements.submit(get_session(), actor(), agreement_id, if_match(required=False)))
+    return _out(agreements.submit(ctx(), agreement_id, if_match(required=False)))
 
 
 @blp.route("/agreements/<int:agreement_id>/acknowledge", methods=["POST"])
@@ -79,8 +78,7 @@ def submit_agreement(agreement_id: int):
 def acknowledge_agreement(agreement_id: int):
     """The statistics bureau or the commerce department acknowledges; the second
     acknowledgement files the version (filing number, supersession, re-attribution)."""
-    return _out(agreements.acknowledge(get_session(), actor(), agreement_id,
-                                       if_match(required=False)))
+    return _out(agreements.acknowledge(ctx(), agreement_id, if_match(required=False)))
 
 
 @blp.route("/agreements/<int:agreement_id>/return", methods=["POST"])
@@ -90,8 +88,7 @@ def acknowledge_agreement(agreement_id: int):
 @blp.response(200, AgreementSchema)
 def return_agreement(data, agreement_id: int):
     """A filing body returns the submitted version with a reason: submitted → returned."""
-    return _out(agreements.return_(get_session(), actor(), agreement_id, data["reason"],
-                                   if_match(required=False)))
+    return _out(agreements.return_(ctx(), agreement_id, data["reason"], if_match(required=False)))
 
 
 @blp.route("/agreements/<int:agreement_id>/amend", methods=["POST"])
@@ -102,5 +99,4 @@ def return_agreement(data, agreement_id: int):
 def amend_agreement(data, agreement_id: int):
     """A party proposes version n+1 (new share, years, or a termination with last_year) as a
     draft; refused (409) while the newest version is not filed."""
-    return _out(agreements.amend(get_session(), actor(), agreement_id, data,
-                                 if_match(required=False)), 201)
+    return _out(agreements.amend(ctx(), agreement_id, data, if_match(required=False)), 201)

@@ -7,12 +7,12 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_smorest import abort
 
-from ledger import get_session
+from ledger import current
 from ledger.api.support import actor, api_blueprint, authenticate
-from ledger.models import User
+from ledger.commands.users import actor_of, issue_token
+from ledger.queries.users import check_password, me as user_of
 from ledger.schemas.requests import TokenRequest
 from ledger.schemas.resources import TokenSchema, UserSchema
-from ledger.services.users import check_password, issue_token
 
 blp = api_blueprint("auth", "Bearer tokens and the current user", public=True)
 limiter = Limiter(key_func=get_remote_address)
@@ -25,13 +25,12 @@ limiter = Limiter(key_func=get_remote_address)
 @blp.response(200, TokenSchema)
 def token(data):
     """Exchange a username and password for a bearer token (rate limited)."""
-    session = get_session()
-    user = check_password(session, data["username"], data["password"])
+    user = check_password(current.session(), data["username"], data["password"])
     if user is None:
         abort(401, message="wrong username or password, or the account is inactive")
-    ttl = current_app.config["TOKEN_TTL"]
-    raw, _ = issue_token(session, user, ttl)
-    return {"access_token": raw, "token_type": "bearer", "expires_in": ttl}
+    context = current.context(actor_of(user))
+    raw, _ = issue_token(context)
+    return {"access_token": raw, "token_type": "bearer", "expires_in": context.settings.token_ttl}
 
 
 @blp.route("/me")
@@ -39,4 +38,4 @@ def token(data):
 def me():
     """The authenticated user and role."""
     authenticate()
-    return get_session().get(User, actor().id)
+    return user_of(current.session(), actor())

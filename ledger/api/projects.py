@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from flask_smorest import abort
-
-from ledger import get_session
-from ledger.api.support import actor, api_blueprint, idempotent, if_match, paginate, with_etag
-from ledger.domain.errors import Invalid
-from ledger.policy import require_region
+from ledger.api.support import (
+    api_blueprint, ctx, idempotent, if_match, page_args, paginated, with_etag,
+)
+from ledger.commands import investments, projects
+from ledger.commands.inputs import ReportInput, StageChange
+from ledger.domain.periods import parse_period
+from ledger.policy import require_host
+from ledger.queries import projects as project_queries
 from ledger.schemas.requests import InvestmentPut, ProjectCreate, ProjectPatch, ProjectQuery, YearQuery
 from ledger.schemas.resources import ProjectSchema, ReportResultSchema, ReportSchema
-from ledger.services import investments, projects
 
 blp = api_blueprint("projects", "Projects (招商引资项目) and completed investment (完成投资)")
 
@@ -21,7 +22,8 @@ blp = api_blueprint("projects", "Projects (招商引资项目) and completed inv
 @blp.paginate()
 def list_projects(args, pagination_parameters):
     """Projects you may see: filters `region` (host), `zone`, `stage`, `q` (name, investor, code)."""
-    return paginate(projects.visible_query(actor(), **args), pagination_parameters)
+    return paginated(project_queries.projects(ctx(), **args, **page_args(pagination_parameters)),
+                     pagination_parameters)
 
 
 @blp.route("/projects", methods=["POST"])
@@ -30,14 +32,14 @@ def list_projects(args, pagination_parameters):
 @blp.response(201, ProjectSchema)
 def post_project(data):
     """Register a project in a zone of your own region."""
-    project = projects.create_project(get_session(), actor(), data)
+    project = projects.create_project(ctx(), data)
     return with_etag(ProjectSchema().dump(project), project.row_version, 201)
 
 
 @blp.route("/projects/<int:project_id>")
 @blp.response(200, ProjectSchema)
 def get_project(project_id: int):
-    project = projects.get_visible(get_session(), actor(), project_id)
+    project = project_queries.project(ctx(), project_id)
     return with_etag(ProjectSchema().dump(project), project.row_version)
 
 
@@ -46,20 +48,14 @@ def get_project(project_id: int):
 @blp.response(200, ProjectSchema)
 def patch_project(data, project_id: int):
     """Edit a project or move it to a later stage (`stage` with `stage_on`); needs If-Match."""
-    session = get_session()
-    project = projects.get_visible(session, actor(), project_id)
-    require_region(actor(), project.host_code, "edit a project hosted elsewhere")
+    context = ctx()
+    # 404 for what you cannot see and 403 for what you may not change, before the 428.
+    require_host(context.actor, project_queries.project(context, project_id).host_code)
     row_version = if_match(required=True)
-    stage, stage_on = data.pop("stage", None), data.pop("stage_on", None)
-    if stage is not None or stage_on is not None:
-        # A stage change is a request of its own: every write is one transaction.
-        if stage is None or stage_on is None or data:
-            raise Invalid("send stage with stage_on, and nothing else", field="stage")
-        project = projects.change_stage(session, actor(), project_id, stage, stage_on, row_version)
-    elif data:
-        project = projects.update_project(session, actor(), project_id, data, row_version)
+    if isinstance(data, StageChange):
+        project = projects.change_stage(context, project_id, data, row_version)
     else:
-        abort(422, message="nothing to change", errors={"json": {"_schema": ["no fields given"]}})
+        project = projects.update_project(context, project_id, data, row_version)
     return with_etag(ProjectSchema().dump(project), project.row_version)
 
 
@@ -69,9 +65,8 @@ def patch_project(data, project_id: int):
 def put_investment(data, project_id: int, period: str):
     """Report or revise a month's completed investment (host region). The same amount again
     is a no-op (`created: false`)."""
-    result = investments.report_investment(get_session(), actor(), project_id, period,
-                                           data["amount"], data.get("note"))
-    return result
+    return investments.report_investment(ctx(), ReportInput(
+        project_id, parse_period(period), data["amount"], data["note"]))
 
 
 @blp.route("/projects/<int:project_id>/investments")
@@ -79,4 +74,4 @@ def put_investment(data, project_id: int, period: str):
 @blp.response(200, ReportSchema(many=True))
 def list_investments(args, project_id: int):
     """Every revision of every month, oldest first."""
-    return investments.reports(get_session(), actor(), project_id, args.get("year"))
+    return project_queries.reports(ctx(), project_id, args.get("year"))

@@ -7,15 +7,19 @@ import re
 from copy import deepcopy
 from functools import wraps
 
-import sqlalchemy as sa
 from flask import g, jsonify, make_response, request
 from flask_smorest import Blueprint, abort
 from flask_smorest.utils import deepupdate
 
-from ledger import get_session
-from ledger.db import writing
-from ledger.models import IdempotencyRecord
+from ledger import current
+from ledger.commands import idempotency
+from ledger.commands.users import actor_of
+from ledger.context import Context
+from ledger.db import utcnow
+from ledger.domain import limits
 from ledger.policy import Actor
+from ledger.queries.pages import Page
+from ledger.queries.users import user_for_token
 
 # The auth scheme is case-insensitive (RFC 7235 §2.1): token_type is "bearer" in our own answer.
 BEARER_RE = re.compile(r"(?i:Bearer) +([A-Za-z0-9_\-]{20,200})")
@@ -24,9 +28,8 @@ ETAG_RE = re.compile(r'"(\d{1,12})"')  # our ETags are strong; If-Match compares
 
 def authenticate() -> None:
     """before_request of every protected blueprint: a valid bearer token or 401."""
-    from ledger.services.users import actor_of, user_for_token
     match = BEARER_RE.fullmatch(request.headers.get("Authorization", ""))
-    user = user_for_token(get_session(), match[1]) if match else None
+    user = user_for_token(current.session(), match[1], utcnow()) if match else None
     if user is None:
         abort(401, message="missing, expired or revoked bearer token",
               headers={"WWW-Authenticate": 'Bearer realm="ledger"'})
@@ -37,8 +40,14 @@ def actor() -> Actor:
     return g.actor
 
 
+def ctx() -> Context:
+    """The command and query context of the authenticated request."""
+    return current.context(g.actor)
+
+
 class LedgerBlueprint(Blueprint):
-    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 200}
+    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": limits.PAGE_SIZE_DEFAULT,
+                                     "max_page_size": limits.PAGE_SIZE_MAX}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -68,7 +77,7 @@ IDEMPOTENCY_KEY_PARAMETER = {
     "in": "header", "name": "Idempotency-Key", "required": False,
     "description": "the same key with the same request replays the first response "
                    "(Idempotency-Replayed: true); with a different request, 422",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 200}}
+    "schema": {"type": "string", "minLength": 1, "maxLength": limits.IDEMPOTENCY_KEY}}
 
 
 def documented_headers(*parameters: dict):
@@ -171,40 +180,29 @@ def idempotent(view):
         key = request.headers.get("Idempotency-Key")
         if key is None:
             return view(*args, **kwargs)
-        if not 1 <= len(key) <= 200 or not key.isprintable():
+        if not 1 <= len(key) <= limits.IDEMPOTENCY_KEY or not key.isprintable():
             abort(422, message="invalid Idempotency-Key",
                   errors={"headers": {"Idempotency-Key": ["1–200 printable characters"]}})
-        session, user_id, digest = get_session(), g.actor.id, _request_hash()
-        # One write transaction for the lookup, the action and the stored response: a second
-        # request with the same key waits for the first and then replays it, and a crash
-        # cannot leave an action done whose response was not kept.
-        with writing(session):
-            found = session.scalar(sa.select(IdempotencyRecord).where(
-                IdempotencyRecord.user_id == user_id, IdempotencyRecord.key == key))
-            if found is not None:
-                if found.request_hash != digest:
-                    abort(422, message="this Idempotency-Key was used with a different request",
-                          errors={"headers": {"Idempotency-Key": ["reused with a different request"]}})
-                replay = make_response(found.response_body, found.status_code, found.response_headers)
+        with idempotency.idempotent(ctx(), key, _request_hash()) as slot:
+            if slot.replay is not None:
+                replay = make_response(slot.replay.body, slot.replay.status_code,
+                                       slot.replay.headers)
                 replay.headers["Idempotency-Replayed"] = "true"
                 return replay
             response = make_response(view(*args, **kwargs))
-            keep = {k: v for k, v in response.headers.items() if k in ("Content-Type", "ETag", "Location")}
-            session.add(IdempotencyRecord(
-                user_id=user_id, key=key, request_hash=digest, status_code=response.status_code,
-                response_body=response.get_data(as_text=True), response_headers=keep))
+            slot.keep(idempotency.Response(
+                response.status_code, response.get_data(as_text=True),
+                {k: v for k, v in response.headers.items() if k in ("Content-Type", "ETag", "Location")}))
         return response
 
     return documented_headers(IDEMPOTENCY_KEY_PARAMETER)(wrapper)
 
 
-def paginate(query, pagination_parameters):
-    """One page of a select, with the total count for the X-Pagination header."""
-    session = get_session()
-    pagination_parameters.item_count = session.scalar(
-        sa.select(sa.func.count()).select_from(query.order_by(None).subquery()))
-    page, size = pagination_parameters.page, pagination_parameters.page_size
-    offset = (page - 1) * size
-    if offset >= pagination_parameters.item_count:
-        return []  # past the end (also keeps huge page numbers away from the database's integers)
-    return list(session.scalars(query.offset(offset).limit(size)))
+def page_args(pagination_parameters) -> dict[str, int]:
+    return {"page": pagination_parameters.page, "page_size": pagination_parameters.page_size}
+
+
+def paginated(page: Page, pagination_parameters) -> list:
+    """The page's items; its total goes to the X-Pagination header."""
+    pagination_parameters.item_count = page.total
+    return page.items

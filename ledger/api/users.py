@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
-import sqlalchemy as sa
-from flask_smorest import abort
-
-from ledger import get_session
-from ledger.api.support import actor, api_blueprint, idempotent, if_match, paginate, with_etag
-from ledger.models import User
-from ledger.policy import require_admin
+from ledger import current
+from ledger.api.support import (
+    api_blueprint, ctx, idempotent, if_match, page_args, paginated, with_etag,
+)
+from ledger.commands.users import create_user, update_user
+from ledger.policy import require_user_admin
+from ledger.queries import users as user_queries
+from ledger.queries.pages import page_of
 from ledger.schemas.requests import UserCreate, UserPatch
 from ledger.schemas.resources import UserSchema
-from ledger.services.users import create_user, update_user
 
 blp = api_blueprint("users", "Accounts (administrators only)")
 
@@ -21,8 +21,9 @@ blp = api_blueprint("users", "Accounts (administrators only)")
 @blp.paginate()
 def list_users(pagination_parameters):
     """Every account, by username."""
-    require_admin(actor(), "list users")
-    return paginate(sa.select(User).order_by(User.username), pagination_parameters)
+    page = page_of(current.session(), user_queries.users(ctx().actor),
+                   **page_args(pagination_parameters))
+    return paginated(page, pagination_parameters)
 
 
 @blp.route("/users", methods=["POST"])
@@ -31,17 +32,14 @@ def list_users(pagination_parameters):
 @blp.response(201, UserSchema)
 def post_user(data):
     """Create an account."""
-    user = create_user(get_session(), actor(), data)
+    user = create_user(ctx(), data)
     return with_etag(UserSchema().dump(user), user.row_version, 201)
 
 
 @blp.route("/users/<int:user_id>")
 @blp.response(200, UserSchema)
 def get_user(user_id: int):
-    require_admin(actor(), "read users")
-    user = get_session().get(User, user_id)
-    if user is None:
-        abort(404, message=f"user {user_id} not found")
+    user = user_queries.user(current.session(), ctx().actor, user_id)
     return with_etag(UserSchema().dump(user), user.row_version)
 
 
@@ -50,7 +48,6 @@ def get_user(user_id: int):
 @blp.response(200, UserSchema)
 def patch_user(data, user_id: int):
     """Change role, region, password or active (needs If-Match)."""
-    require_admin(actor(), "manage users")
-    user = update_user(get_session(), actor(), user_id, data, row_version=if_match(required=True))
+    require_user_admin(ctx().actor)  # 403 before 428
+    user = update_user(ctx(), user_id, data, row_version=if_match(required=True))
     return with_etag(UserSchema().dump(user), user.row_version)
-

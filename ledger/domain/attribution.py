@@ -15,16 +15,13 @@ was already posted (SPEC §3 worked example: Jan revised to 0 → Feb recommende
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 
+from ledger.domain.enums import PostingRole
+from ledger.domain.periods import is_period
 from ledger.domain.split import split
 
-HOST = "host"
-RECOMMENDER = "recommender"
-RECEIVER = "receiver"
-
-_PERIOD = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
+HOST, RECOMMENDER, RECEIVER = PostingRole.HOST, PostingRole.RECOMMENDER, PostingRole.RECEIVER
 
 
 def desired_for_year(monthly: Mapping[str, int], share_bp: int | None) -> dict[tuple[str, str], int]:
@@ -62,10 +59,9 @@ def _check(periods: list[str], monthly: Mapping[str, int]) -> None:
     # Mixing years would silently carry one year's rounding into the next: refuse it.
     years = set()
     for period in periods:
-        m = _PERIOD.fullmatch(period) if isinstance(period, str) else None
-        if m is None:
+        if not is_period(period):
             raise ValueError(f"period must be 'YYYY-MM', got {period!r}")
-        years.add(m[1])
+        years.add(period[:4])
         amount = monthly[period]
         if not isinstance(amount, int) or isinstance(amount, bool) or amount < 0:
             raise ValueError(f"amount for {period} must be an int >= 0, got {amount!r}")

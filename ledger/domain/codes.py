@@ -17,11 +17,10 @@ from importlib import resources
 from stdnum.cn import uscc
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
+from ledger.domain.enums import IndustryLevel, RegionLevel, values
 from ledger.domain.errors import Invalid
 
 # --- Regions (GB/T 2260) -----------------------------------------------------------------------
-
-LEVELS = ("province", "prefecture", "county", "committee")
 
 _SIX = re.compile(r"[0-9]{6}")
 _COMMITTEE = re.compile(r"([0-9]{6})-([A-Z0-9]{2,8})")
@@ -32,10 +31,10 @@ def _six_digit_level(code: str) -> str | None:
     if not _SIX.fullmatch(code) or code[:2] == "00":
         return None
     if code[2:] == "0000":
-        return "province"
+        return RegionLevel.PROVINCE
     if code[4:] == "00":
-        return "prefecture"
-    return "county"
+        return RegionLevel.PREFECTURE
+    return RegionLevel.COUNTY
 
 
 def region_level_of(code: str) -> str | None:
@@ -44,7 +43,7 @@ def region_level_of(code: str) -> str | None:
         return None
     m = _COMMITTEE.fullmatch(code)
     if m:
-        return "committee" if _six_digit_level(m[1]) else None
+        return RegionLevel.COMMITTEE if _six_digit_level(m[1]) else None
     return _six_digit_level(code)
 
 
@@ -53,40 +52,41 @@ def validate_region(code: str, level: str, parent_code: str | None) -> None:
 
     Whether the parent exists is for the caller (it needs the database).
     """
-    if level not in LEVELS:
-        raise Invalid(f"must be one of {', '.join(LEVELS)}", field="level")
+    if level not in values(RegionLevel):
+        raise Invalid("field.one_of", field="level", choices=", ".join(values(RegionLevel)))
     if not isinstance(code, str):
-        raise Invalid("must be a string", field="code")
+        raise Invalid("field.not_a_string", field="code")
     parent = parent_code or None  # CSV rows carry "" for "no parent"
-    if level == "committee":
+    if level == RegionLevel.COMMITTEE:
         m = _COMMITTEE.fullmatch(code)
         if m is None or _six_digit_level(m[1]) is None:
-            raise Invalid("a committee code is the host's six-digit code, '-' and 2–8 uppercase "
-                          "letters or digits (e.g. 640000-NDJD)", field="code")
+            raise Invalid("region.committee_code", field="code")
         if parent != m[1]:
-            raise Invalid(f"must be the host region {m[1]} named in the code", field="parent_code")
+            raise Invalid("region.committee_parent", field="parent_code", host=m[1])
         return
     if not _SIX.fullmatch(code):
-        raise Invalid("must be a six-digit GB/T 2260 code", field="code")
+        raise Invalid("region.six_digits", field="code")
     implied = _six_digit_level(code)
     if implied is None:
-        raise Invalid("the province part (first two digits) must not be 00", field="code")
+        raise Invalid("region.province_00", field="code")
     if implied != level:
-        raise Invalid(f"{code} is a {implied} code, not a {level} code", field="code")
+        raise Invalid("region.level_mismatch", field="code", code=code, implied=implied,
+                      level=level)
     province = code[:2] + "0000"
-    if level == "province":
+    if level == RegionLevel.PROVINCE:
         allowed: tuple[str, ...] = ()
-    elif level == "prefecture":
+    elif level == RegionLevel.PREFECTURE:
         allowed = (province,)
     else:
         # A county sits under its prefecture, or directly under the province
         # (省直辖县级行政区, e.g. middle digits 90).
         allowed = (code[:4] + "00", province)
     if parent is None and allowed:
-        raise Invalid(f"a {level} needs a parent ({' or '.join(allowed)})", field="parent_code")
+        raise Invalid("region.parent_required", field="parent_code", level=level,
+                      allowed=" or ".join(allowed))
     if parent is not None and parent not in allowed:
-        expected = " or ".join(allowed) if allowed else "none"
-        raise Invalid(f"parent of {level} {code} must be {expected}", field="parent_code")
+        raise Invalid("region.parent_wrong", field="parent_code", level=level, code=code,
+                      expected=" or ".join(allowed) if allowed else "none")
 
 
 # --- Reference data ----------------------------------------------------------------------------
@@ -118,7 +118,7 @@ def _industries() -> tuple[tuple[str, str, str, str], ...]:
     """(code, name, level, section); divisions get their section letter: '26' → 'C26'."""
     rows = []
     for r in _read_csv("gbt4754_2017.csv"):
-        code = r["code"] if r["level"] == "section" else r["section"] + r["code"]
+        code = r["code"] if r["level"] == IndustryLevel.SECTION else r["section"] + r["code"]
         rows.append((code, r["name"], r["level"], r["section"]))
     return tuple(rows)
 
@@ -136,19 +136,19 @@ def industries() -> list[dict[str, str]]:
 def validate_industry(code: str, field: str = "industry_code") -> str:
     """Accept 'C', 'C26', 'C261', 'C2614' when the division belongs to that section."""
     if not isinstance(code, str):
-        raise Invalid("must be a string", field=field)
+        raise Invalid("field.not_a_string", field=field)
     m = _INDUSTRY.fullmatch(code)
     if m is None:
         if _INDUSTRY.fullmatch(code.upper()):
-            raise Invalid("the section letter must be uppercase", field=field)
-        raise Invalid("must be a GB/T 4754-2017 section letter optionally followed by 2, 3 or 4 "
-                      "digits (e.g. C, C26, C2614)", field=field)
+            raise Invalid("industry.lowercase", field=field)
+        raise Invalid("industry.shape", field=field)
     section, digits = m[1], m[2]
     names = _industry_names()
     if section not in names:
-        raise Invalid(f"{section} is not a GB/T 4754-2017 section (A–T)", field=field)
+        raise Invalid("industry.section_unknown", field=field, section=section)
     if digits and section + digits[:2] not in names:
-        raise Invalid(f"{digits[:2]} is not a division of section {section}", field=field)
+        raise Invalid("industry.division_unknown", field=field, division=digits[:2],
+                      section=section)
     return code
 
 
@@ -181,18 +181,17 @@ _USCC_SHAPE = re.compile(r"[0-9A-Z]{18}")
 def validate_credit_code(code: str, field: str = "investor_credit_code") -> str:
     """统一社会信用代码 (GB 32100): 18 characters with a valid check digit."""
     if not isinstance(code, str) or not _USCC_SHAPE.fullmatch(code):
-        raise Invalid("must be 18 digits or uppercase letters (统一社会信用代码), without spaces",
-                      field=field)
+        raise Invalid("credit_code.shape", field=field)
     try:
         uscc.validate(code)
     except InvalidChecksum:
-        raise Invalid("check digit does not match (统一社会信用代码 GB 32100)", field=field) from None
+        raise Invalid("credit_code.check_digit", field=field) from None
     except ValidationError:
-        raise Invalid("is not a valid 统一社会信用代码: the first 8 characters must be digits "
-                      "and the letters I, O, S, V, Z are not used", field=field) from None
+        raise Invalid("credit_code.invalid", field=field) from None
     return code
 
 
+PROJECT_CODE_YEARS = (1990, 2099)  # the year part of a GB/T 40058 code
 _PROJECT_CODE = re.compile(r"([0-9]{4})-([0-9]{6})-[0-9]{2}-[0-9]{2}-[0-9]{6}")
 
 
@@ -200,9 +199,31 @@ def validate_project_code(code: str, field: str = "project_code") -> str:
     """GB/T 40058 project code shape YYYY-RRRRRR-DD-TT-NNNNNN."""
     m = _PROJECT_CODE.fullmatch(code) if isinstance(code, str) else None
     if m is None:
-        raise Invalid("must have the shape YYYY-RRRRRR-DD-TT-NNNNNN (GB/T 40058)", field=field)
-    if not 1990 <= int(m[1]) <= 2099:
-        raise Invalid("year part must be between 1990 and 2099", field=field)
+        raise Invalid("project_code.shape", field=field)
+    if not PROJECT_CODE_YEARS[0] <= int(m[1]) <= PROJECT_CODE_YEARS[1]:
+        raise Invalid("project_code.year", field=field, min=PROJECT_CODE_YEARS[0],
+                      max=PROJECT_CODE_YEARS[1])
     if _six_digit_level(m[2]) is None:
-        raise Invalid("region part must be a valid six-digit GB/T 2260 code", field=field)
+        raise Invalid("project_code.region", field=field)
     return code
+
+
+def check_industry_lists(leading: Iterable[str], restricted: Iterable[str]) -> None:
+    """A zone may not restrict one of its own leading industries."""
+    restricted = list(restricted)
+    for lead in leading:
+        if any(covers(r, lead) for r in restricted):
+            raise Invalid("industry.leading_restricted", field="restricted_industries", code=lead)
+
+
+def restricted_by(restricted: Iterable[str], code: str) -> list[str]:
+    """The entries of a restricted list that cover `code` (a project there may not land)."""
+    return [r for r in restricted if covers(r, code)]
+
+
+def match_length(leading: Iterable[str], restricted: Iterable[str], code: str) -> int | None:
+    """How closely a zone fits industry `code`: the length of its most specific leading
+    industry covering the code, or None when none does or its restricted list covers it."""
+    if restricted_by(restricted, code):
+        return None
+    return best_cover_length(leading, code)

@@ -1,60 +1,68 @@
-"""Which filed agreement version applies to which year.
+"""Which filed agreement version applies to which year, and supersession — in one place.
 
 A filed version covers [first_year, last_year] (last_year None = open-ended). When a later
-version is filed, every earlier one is cut back to end the year before the later one starts;
-so the version in force in a year is the newest filed version whose first year is not after it,
-provided that version has not ended yet.
+version is filed, every earlier one is cut back to end the year before the later one starts
+(`superseded_from` records that start); a version whose coverage becomes empty is superseded
+entirely. Termination is a version with last_year set and no successor.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Iterable
 
 from ledger.domain.errors import Conflict
+
+
+def effective_last_year(last_year: int | None, superseded_from: int | None) -> int | None:
+    """The last year a version really covers, after any cut by a later version."""
+    if superseded_from is None:
+        return last_year
+    cut = superseded_from - 1
+    return cut if last_year is None else min(last_year, cut)
 
 
 @dataclass(frozen=True)
 class Term:
     version: int
     first_year: int
-    last_year: int | None  # as agreed, before any supersession
+    last_year: int | None  # as agreed
+    share_bp: int
+    superseded_from: int | None = None
+
+    @property
+    def effective_last_year(self) -> int | None:
+        return effective_last_year(self.last_year, self.superseded_from)
+
+    def covers(self, year: int) -> bool:
+        last = self.effective_last_year
+        return self.first_year <= year and (last is None or year <= last)
 
 
-def effective(terms: Iterable[Term]) -> dict[int, tuple[int, int | None]]:
-    """version → (first_year, effective last_year); an empty coverage has last < first."""
-    ordered = sorted(terms, key=lambda t: t.version)
-    result: dict[int, tuple[int, int | None]] = {}
-    cut: int | None = None  # the earliest first year of any later version
-    for term in reversed(ordered):
-        last = term.last_year
-        if cut is not None:
-            last = cut - 1 if last is None else min(last, cut - 1)
-        result[term.version] = (term.first_year, last)
-        cut = term.first_year if cut is None else min(cut, term.first_year)
-    return result
+def file(filed: Iterable[Term], new: Term) -> list[Term]:
+    """The filed terms once `new` is filed: every earlier one cut back to end before it."""
+    cut = [replace(t, superseded_from=new.first_year if t.superseded_from is None
+                   else min(t.superseded_from, new.first_year)) for t in filed]
+    return cut + [new]
 
 
-def covers(first: int, last: int | None, year: int) -> bool:
-    return first <= year and (last is None or year <= last)
-
-
-def in_force(terms: Iterable[Term], year: int) -> int | None:
+def in_force(filed: Iterable[Term], year: int) -> Term | None:
     """The version in force in `year`, or None when the year stays 100% with the host."""
-    found = [v for v, (first, last) in effective(terms).items() if covers(first, last, year)]
+    found = [t for t in filed if t.covers(year)]
     if len(found) > 1:  # impossible by construction; a guard against corrupted data
-        raise Conflict(f"versions {found} overlap in {year}")
+        raise Conflict("coverage.overlap", versions=", ".join(str(t.version) for t in found),
+                       year=year)
     return found[0] if found else None
 
 
-def changed_years(before: Iterable[Term], after: Iterable[Term], shares: dict[int, int],
+def changed_years(before: Iterable[Term], after: Iterable[Term],
                   candidate_years: Iterable[int]) -> set[int]:
     """Years among `candidate_years` whose applicable share differs between the two sets of
     filed terms (a year gaining, losing or changing coverage)."""
     before, after = list(before), list(after)
 
     def share(terms: list[Term], year: int) -> int | None:
-        v = in_force(terms, year)
-        return None if v is None else shares[v]
+        term = in_force(terms, year)
+        return None if term is None else term.share_bp
 
     return {y for y in candidate_years if share(before, y) != share(after, y)}

@@ -1,17 +1,62 @@
-"""Domain errors. Each carries the HTTP status it maps to, in one place."""
+"""Domain errors with stable codes.
+
+Every refusal names a stable code (`amount.too_many_decimals`) and its parameters. The English
+text of each code lives in `ledger.domain.messages`; the API sends it as `message`, and the web UI
+translates the same code through the Flask-Babel catalog. Each error class carries the HTTP
+status it maps to, in one place.
+"""
 
 from __future__ import annotations
+
+from typing import Any
+
+from ledger.domain.messages import render
+
+
+def _problem(code: str, params: dict[str, Any]) -> "Problem":
+    return Problem(code, **params)
+
+
+class Problem(str):
+    """One thing wrong: a code with parameters. Its string value is the English text, so it
+    travels wherever a message string does (marshmallow error dicts, JSON) and still carries
+    the code for whoever translates it."""
+
+    code: str
+    params: dict[str, Any]
+
+    def __new__(cls, code: str, /, **params: Any) -> "Problem":
+        obj = super().__new__(cls, render(code, params))
+        obj.code, obj.params = code, params
+        return obj
+
+    def __reduce__(self):  # copy/deepcopy/pickle rebuild from the code, not the English text
+        return _problem, (self.code, self.params)
+
+
+def code_of(message: object) -> str:
+    """The stable code of a message (a plain string from elsewhere counts as `invalid`)."""
+    return message.code if isinstance(message, Problem) else "invalid"
 
 
 class DomainError(Exception):
     status = 400
     reason = "Bad Request"
 
-    def __init__(self, message: str, *, field: str | None = None, errors: dict | None = None):
-        super().__init__(message)
-        self.message = message
-        # errors: {field: [messages]}; a single-field error fills it from `field`.
-        self.errors = errors or ({field: [message]} if field else None)
+    def __init__(self, code: str, /, *, field: str | None = None,
+                 errors: dict[str, list[Problem]] | None = None, **params: Any):
+        self.message = Problem(code, **params)
+        super().__init__(self.message)
+        # errors: {field: [problems]}; a single-field error fills it from `field`.
+        self.errors = errors or ({field: [self.message]} if field else None)
+
+    @property
+    def code(self) -> str:
+        return self.message.code
+
+
+class BadRequest(DomainError):
+    """A request that cannot be read at all (400)."""
 
 
 class Invalid(DomainError):
@@ -19,6 +64,10 @@ class Invalid(DomainError):
 
     status = 422
     reason = "Unprocessable Entity"
+
+
+def missing(fields: list[str]) -> Invalid:
+    return Invalid("input.missing_fields", errors={f: [Problem("field.required")] for f in fields})
 
 
 class Conflict(DomainError):
@@ -48,3 +97,10 @@ class PreconditionFailed(DomainError):
 
     status = 412
     reason = "Precondition Failed"
+
+
+class PreconditionRequired(DomainError):
+    """A missing If-Match (428)."""
+
+    status = 428
+    reason = "Precondition Required"

@@ -2,7 +2,7 @@
 
 Amounts travel as decimal strings with at most two decimals and are stored as integer units of
 0.01万元; shares are percents with at most two decimals, stored as basis points (0.01 %).
-Bad input is rejected with a message naming the problem, never rounded (SPEC §3): a silently
+Bad input is rejected with a code naming the problem, never rounded (SPEC §3): a silently
 rounded 0.005万元 would make the ledger disagree with the report it came from.
 """
 
@@ -18,54 +18,54 @@ MAX_UNITS = 10**14
 BP_PER_PERCENT = 100
 MAX_SHARE_BP = 100 * BP_PER_PERCENT
 
-# Deliberately loose so each way of being wrong gets its own message below; [0-9] (not \d)
+# Deliberately loose so each way of being wrong gets its own code below; [0-9] (not \d)
 # keeps full-width and other Unicode digits out.
 _LOOSE = re.compile(r"(?P<sign>[+-]?)(?P<int>[0-9]*)(?:(?P<dot>\.)(?P<frac>[0-9]*))?")
 _NON_FINITE = {"nan", "inf", "infinity"}
 _EXPONENT = re.compile(r"[+-]?[0-9]*\.?[0-9]*[eE][+-]?[0-9]+")
 
 
-def _parse_hundredths(text: object, field: str, *, allow_negative: bool, max_abs: int) -> int:
-    """Parse '123', '123.4', '123.45' (optionally '-…') into an int of hundredths."""
+def _parse_hundredths(text: object, field: str, kind: str, *, allow_negative: bool,
+                      max_abs: int) -> int:
+    """Parse '123', '123.4', '123.45' (optionally '-…') into an int of hundredths.
+    `kind` ("amount" or "share") prefixes the error codes."""
+    def refuse(problem: str, **params) -> Invalid:
+        return Invalid(f"{kind}.{problem}", field=field, **params)
+
     if not isinstance(text, str):
-        raise Invalid("must be a decimal string such as \"1234.56\"", field=field)
+        raise refuse("not_a_string")
     if text == "":
-        raise Invalid("must not be empty", field=field)
+        raise refuse("empty")
     if any(ch.isspace() for ch in text):
-        raise Invalid("must not contain spaces", field=field)
+        raise refuse("spaces")
     if text.lstrip("+-").lower() in _NON_FINITE:
-        raise Invalid("must be a finite number (NaN and infinity are not accepted)", field=field)
+        raise refuse("not_finite")
     if _EXPONENT.fullmatch(text):
-        raise Invalid("must be written without an exponent (e.g. \"1000\", not \"1e3\")", field=field)
+        raise refuse("exponent")
     if "," in text or "，" in text or "_" in text:
-        raise Invalid("must not contain thousands separators", field=field)
+        raise refuse("separators")
     m = _LOOSE.fullmatch(text)
     if m is None:
         if any(ch.isdigit() and not "0" <= ch <= "9" for ch in text):
-            raise Invalid("must use the ASCII digits 0-9", field=field)
-        raise Invalid("must be a decimal number such as \"1234.56\"", field=field)
+            raise refuse("non_ascii_digits")
+        raise refuse("not_a_number")
     sign, whole, dot, frac = m["sign"], m["int"], m["dot"], m["frac"] or ""
     if sign == "+":
-        raise Invalid("must not have a plus sign", field=field)
+        raise refuse("plus_sign")
     if sign == "-" and not allow_negative:
-        raise Invalid("must not be negative", field=field)
+        raise refuse("negative")
     if whole == "" or (dot and frac == ""):
-        raise Invalid("must have digits on both sides of the decimal point", field=field)
+        raise refuse("digits_around_point")
     if len(frac) > 2:
-        raise Invalid(f"must have at most two decimal places (got {len(frac)}); it is not rounded",
-                      field=field)
+        raise refuse("too_many_decimals", places=len(frac))
     # Check magnitude on the digit string first: int() of a huge string is slow or refused.
     significant = whole.lstrip("0")
     if len(significant) > len(str(max_abs)):
-        raise Invalid(_too_large(max_abs), field=field)
+        raise refuse("too_large", max=_format_hundredths(max_abs))
     value = int(significant or "0") * 100 + int(frac.ljust(2, "0"))
     if value > max_abs:
-        raise Invalid(_too_large(max_abs), field=field)
+        raise refuse("too_large", max=_format_hundredths(max_abs))
     return -value if sign == "-" else value
-
-
-def _too_large(max_abs: int) -> str:
-    return f"must not exceed {_format_hundredths(max_abs)}"
 
 
 def _format_hundredths(value: int) -> str:
@@ -80,7 +80,8 @@ def parse_amount(text: object, *, field: str = "amount", allow_negative: bool = 
 
     Negatives are only for postings (allow_negative=True); reports and plans are ≥ 0.
     """
-    return _parse_hundredths(text, field, allow_negative=allow_negative, max_abs=MAX_UNITS)
+    return _parse_hundredths(text, field, "amount", allow_negative=allow_negative,
+                             max_abs=MAX_UNITS)
 
 
 def format_amount(units: int) -> str:
@@ -90,9 +91,9 @@ def format_amount(units: int) -> str:
 
 def parse_share(text: object, *, field: str = "recommender_share") -> int:
     """Percent string → basis points: '30' → 3000, '33.33' → 3333; 0 < share ≤ 100."""
-    bp = _parse_hundredths(text, field, allow_negative=False, max_abs=MAX_SHARE_BP)
+    bp = _parse_hundredths(text, field, "share", allow_negative=False, max_abs=MAX_SHARE_BP)
     if bp == 0:
-        raise Invalid("must be greater than 0", field=field)
+        raise Invalid("share.zero", field=field)
     return bp
 
 

@@ -5,58 +5,93 @@
     submitted --return (statistics or commerce)--> returned --edit--> draft
     draft --edit--> draft            filed --(a later version is filed)--> superseded
 
-Each function takes the current state and returns the next one, or raises Conflict (409) when
-the action is not allowed now. Who may act at all is the permission policy's business.
+Each action takes the current state and returns the whole transition — the new status and every
+field it sets or clears — or raises Conflict (409) when the action is not allowed now. Who may
+act at all is the permission policy's business.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from ledger.domain.enums import FILING_BODIES, Side, VersionStatus
 from ledger.domain.errors import Conflict
 
-FILING_BODIES = ("statistics", "commerce")
+S = VersionStatus
+COUNTS_FOR_COVERAGE = (S.FILED, S.SUPERSEDED)  # the versions whose terms ever applied
+ACK_FIELD = {body: f"{body}_ack_at" for body in FILING_BODIES}
 
 
-def _require(status: str, allowed: tuple[str, ...], action: str) -> None:
+@dataclass(frozen=True)
+class Transition:
+    status: VersionStatus
+    sets: dict[str, Any] = field(default_factory=dict)  # field → new value (None clears it)
+
+    def setting(self, more: dict[str, Any]) -> "Transition":
+        """The same transition, also setting `more` (new terms, the filing number …)."""
+        return Transition(self.status, self.sets | more)
+
+    def apply(self, version: Any) -> None:
+        version.status = self.status
+        for name, value in self.sets.items():
+            setattr(version, name, value)
+
+
+def _require(status: str, allowed: tuple[VersionStatus, ...], action: str) -> None:
     if status not in allowed:
-        raise Conflict(
-            f"cannot {action} a version in status '{status}' (allowed in: {', '.join(allowed)})"
-        )
+        raise Conflict("workflow.not_allowed", action=action, status=status,
+                       allowed=", ".join(allowed))
 
 
-def confirm(status: str, proposed_by: str, side: str) -> str:
-    _require(status, ("draft",), "confirm")
+def acknowledged_by(acks: dict[str, datetime | None]) -> list[str]:
+    """The filing bodies that have acknowledged, given {body: acknowledged_at}."""
+    return [body for body in FILING_BODIES if acks.get(body)]
+
+
+def confirm(status: str, proposed_by: str, side: str, now: datetime) -> Transition:
+    _require(status, (S.DRAFT,), "confirm")
     if side == proposed_by:
-        raise Conflict("the counterparty must confirm; this party proposed the version")
-    return "signed"
+        raise Conflict("workflow.confirm_own")
+    return Transition(S.SIGNED, {"confirmed_at": now})
 
 
-def submit(status: str) -> str:
-    _require(status, ("signed",), "submit")
-    return "submitted"
+def submit(status: str, now: datetime) -> Transition:
+    _require(status, (S.SIGNED,), "submit")
+    return Transition(S.SUBMITTED, {"submitted_at": now})
 
 
-def acknowledge(status: str, acknowledged_by: list[str], body: str) -> str:
-    """Returns 'filed' once both filing bodies have acknowledged, else 'submitted'."""
-    _require(status, ("submitted",), "acknowledge")
-    if body in acknowledged_by:
-        raise Conflict(f"{body} has already acknowledged this version")
-    return "filed" if set(acknowledged_by) | {body} == set(FILING_BODIES) else "submitted"
+def acknowledge(status: str, acknowledged: list[str], body: str, now: datetime) -> Transition:
+    """Filed once both filing bodies have acknowledged, else still submitted."""
+    _require(status, (S.SUBMITTED,), "acknowledge")
+    if body in acknowledged:
+        raise Conflict("workflow.already_acknowledged", body=body)
+    filed = set(acknowledged) | {body} == set(FILING_BODIES)
+    return Transition(S.FILED if filed else S.SUBMITTED, {ACK_FIELD[body]: now})
 
 
-def return_(status: str) -> str:
-    _require(status, ("submitted",), "return")
-    return "returned"
+def return_(status: str, reason: str) -> Transition:
+    _require(status, (S.SUBMITTED,), "return")
+    return Transition(S.RETURNED, {"return_reason": reason} | dict.fromkeys(ACK_FIELD.values()))
 
 
-def edit(status: str) -> str:
-    _require(status, ("draft", "returned"), "edit")
-    return "draft"
+def edit(status: str, side: Side) -> Transition:
+    """New terms: back to draft, proposed by the editing party; every confirmation, submission
+    and acknowledgement of the old terms is cleared (the event history keeps them)."""
+    _require(status, (S.DRAFT, S.RETURNED), "edit")
+    cleared = ("confirmed_at", "submitted_at", "return_reason", *ACK_FIELD.values())
+    return Transition(S.DRAFT, {"proposed_by": side} | dict.fromkeys(cleared))
 
 
-def amend(newest_status: str) -> str:
-    """A new version may be proposed only when the newest one is filed."""
-    if newest_status != "filed":
-        raise Conflict(
-            f"cannot amend while the newest version is '{newest_status}'; it must be filed first"
-        )
-    return "draft"
+def amend(newest_status: str, side: Side) -> Transition:
+    """Version n+1 may be proposed only when the newest one is filed; it starts as a draft
+    proposed (and so confirmed) by the amending party."""
+    if newest_status != S.FILED:
+        raise Conflict("workflow.amend_unfiled", status=newest_status)
+    return Transition(S.DRAFT, {"proposed_by": side})
+
+
+def supersede(from_year: int) -> Transition:
+    """A later filed version takes over from `from_year` (coverage.file computes it)."""
+    return Transition(S.SUPERSEDED, {"superseded_from": from_year})

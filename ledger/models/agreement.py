@@ -3,8 +3,9 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ledger.db import Base, UTCDateTime, utcnow
-from ledger.models.enums import VERSION_STATUSES, check_in
+from ledger.db import Base, UTCDateTime, check_in, utcnow
+from ledger.domain import coverage, limits, workflow
+from ledger.domain.enums import Side, VersionStatus
 
 
 class Agreement(Base):
@@ -16,7 +17,7 @@ class Agreement(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    number: Mapped[str] = mapped_column(sa.String(20), unique=True)
+    number: Mapped[str] = mapped_column(sa.String(limits.AGREEMENT_NUMBER), unique=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), unique=True)
     recommender_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), index=True)
     receiver_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), index=True)
@@ -46,8 +47,8 @@ class AgreementVersion(Base):
     __table_args__ = (
         sa.UniqueConstraint("agreement_id", "version", name="uq_agreement_versions_agreement_version"),
         sa.UniqueConstraint("filing_year", "filing_seq", name="uq_agreement_versions_filing"),
-        check_in("status", VERSION_STATUSES, "status"),
-        check_in("proposed_by", ("recommender", "receiver"), "proposed_by"),
+        check_in("status", VersionStatus, "status"),
+        check_in("proposed_by", Side, "proposed_by"),
         sa.CheckConstraint("recommender_share > 0 AND recommender_share <= 10000", name="share_range"),
         sa.CheckConstraint("last_year IS NULL OR last_year >= first_year", name="year_order"),
     )
@@ -55,13 +56,13 @@ class AgreementVersion(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("agreements.id"), index=True)
     version: Mapped[int]
-    status: Mapped[str] = mapped_column(sa.String(12), default="draft")
+    status: Mapped[str] = mapped_column(sa.String(12), default=VersionStatus.DRAFT)
     recommender_share: Mapped[int]  # basis points
     first_year: Mapped[int]
     last_year: Mapped[int | None]
     signed_on: Mapped[date]
-    recommender_signatory: Mapped[str] = mapped_column(sa.String(50))
-    receiver_signatory: Mapped[str] = mapped_column(sa.String(50))
+    recommender_signatory: Mapped[str] = mapped_column(sa.String(limits.SIGNATORY))
+    receiver_signatory: Mapped[str] = mapped_column(sa.String(limits.SIGNATORY))
     reason: Mapped[str] = mapped_column(sa.Text)
     proposed_by: Mapped[str] = mapped_column(sa.String(12))
     confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
@@ -71,7 +72,7 @@ class AgreementVersion(Base):
     return_reason: Mapped[str | None] = mapped_column(sa.Text)
     filing_year: Mapped[int | None]
     filing_seq: Mapped[int | None]
-    filing_number: Mapped[str | None] = mapped_column(sa.String(40), unique=True)
+    filing_number: Mapped[str | None] = mapped_column(sa.String(limits.FILING_NUMBER), unique=True)
     filed_on: Mapped[date | None]
     superseded_from: Mapped[int | None]
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
@@ -80,14 +81,17 @@ class AgreementVersion(Base):
 
     @property
     def effective_last_year(self) -> int | None:
-        if self.superseded_from is None:
-            return self.last_year
-        cut = self.superseded_from - 1
-        return cut if self.last_year is None else min(self.last_year, cut)
+        return coverage.effective_last_year(self.last_year, self.superseded_from)
 
     @property
     def acknowledged_by(self) -> list[str]:
-        return [b for b, at in (("statistics", self.statistics_ack_at), ("commerce", self.commerce_ack_at)) if at]
+        return workflow.acknowledged_by({body: getattr(self, name)
+                                         for body, name in workflow.ACK_FIELD.items()})
+
+    @property
+    def term(self) -> coverage.Term:
+        return coverage.Term(self.version, self.first_year, self.last_year,
+                             self.recommender_share, self.superseded_from)
 
 
 class AgreementEvent(Base):

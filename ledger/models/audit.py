@@ -5,6 +5,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.db import Base, UTCDateTime, utcnow
+from ledger.domain import limits
 
 
 class AuditEntry(Base):
@@ -16,10 +17,10 @@ class AuditEntry(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
-    actor_username: Mapped[str] = mapped_column(sa.String(50))
+    actor_username: Mapped[str] = mapped_column(sa.String(limits.USERNAME_MAX))
     actor_role: Mapped[str] = mapped_column(sa.String(12))
-    action: Mapped[str] = mapped_column(sa.String(40))
-    entity: Mapped[str] = mapped_column(sa.String(30))
-    entity_id: Mapped[str] = mapped_column(sa.String(40))
+    action: Mapped[str] = mapped_column(sa.String(limits.AUDIT_ACTION))
+    entity: Mapped[str] = mapped_column(sa.String(limits.AUDIT_ENTITY))
+    entity_id: Mapped[str] = mapped_column(sa.String(limits.AUDIT_ENTITY_ID))
     before: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(sa.JSON)

@@ -4,6 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.db import Base, UTCDateTime, utcnow
+from ledger.domain import limits
 
 
 class IdempotencyRecord(Base):
@@ -14,7 +15,7 @@ class IdempotencyRecord(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
-    key: Mapped[str] = mapped_column(sa.String(200))
+    key: Mapped[str] = mapped_column(sa.String(limits.IDEMPOTENCY_KEY))
     request_hash: Mapped[str] = mapped_column(sa.String(64))
     status_code: Mapped[int]
     response_body: Mapped[str] = mapped_column(sa.Text)

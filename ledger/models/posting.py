@@ -3,16 +3,16 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.db import Base, Money, UTCDateTime
-from ledger.models.enums import POSTING_ROLES, check_in
+from ledger.db import Base, Money, UTCDateTime, check_in
+from ledger.domain.enums import PostingRole
 
 
 class Posting(Base):
-    """An immutable ledger row (分算记录); written only by the reconciler in ledger/ledger.py."""
+    """An immutable ledger row (分算记录); written only by the reconciler in ledger/postings/."""
 
     __tablename__ = "postings"
     __table_args__ = (
-        check_in("role", POSTING_ROLES, "role"),
+        check_in("role", PostingRole, "role"),
         sa.Index("ix_postings_project_period", "project_id", "period"),
         sa.Index("ix_postings_region_period", "region_code", "period"),
     )

@@ -3,21 +3,22 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.db import Base, UTCDateTime, utcnow
-from ledger.models.enums import USER_ROLES, check_in
+from ledger.db import Base, UTCDateTime, check_in, utcnow
+from ledger.domain import limits
+from ledger.domain.enums import Role
 
 
 class User(Base):
     __tablename__ = "users"
     __table_args__ = (
-        check_in("role", USER_ROLES, "role"),
+        check_in("role", Role, "role"),
         sa.CheckConstraint(
             "(role = 'region') = (region_code IS NOT NULL)", name="region_code_iff_region_role"
         ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    username: Mapped[str] = mapped_column(sa.String(50), unique=True)
+    username: Mapped[str] = mapped_column(sa.String(limits.USERNAME_MAX), unique=True)
     password_hash: Mapped[str] = mapped_column(sa.String(200))
     role: Mapped[str] = mapped_column(sa.String(12))
     region_code: Mapped[str | None] = mapped_column(sa.ForeignKey("regions.code"))

@@ -3,8 +3,9 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.db import Base, UTCDateTime, utcnow
-from ledger.models.enums import ZONE_KINDS, ZONE_LEVELS, check_in
+from ledger.db import Base, UTCDateTime, check_in, utcnow
+from ledger.domain import limits
+from ledger.domain.enums import ZoneKind, ZoneLevel
 
 
 class Zone(Base):
@@ -12,12 +13,12 @@ class Zone(Base):
 
     __tablename__ = "zones"
     __table_args__ = (
-        check_in("level", ZONE_LEVELS, "level"),
-        check_in("kind", ZONE_KINDS, "kind"),
+        check_in("level", ZoneLevel, "level"),
+        check_in("kind", ZoneKind, "kind"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(sa.String(100), unique=True)
+    name: Mapped[str] = mapped_column(sa.String(limits.ZONE_NAME), unique=True)
     level: Mapped[str] = mapped_column(sa.String(12))
     kind: Mapped[str] = mapped_column(sa.String(12))
     region_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), index=True)

@@ -1,196 +1,294 @@
-"""What the API accepts. Types and shapes only: every business rule is the services' business.
-Unknown fields are refused (marshmallow's default RAISE)."""
+"""What the API (and the web forms) accept, loaded into the commands' typed input.
+
+These schemas are the one place where a value's type, shape and size are checked; the limits
+come from ledger.domain.limits. Rules that need the database (does the zone exist, may this
+user act) are the commands' business. Unknown fields are refused (marshmallow's RAISE)."""
 
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError, fields, post_load, validates_schema
 
-from ledger.models.enums import PROJECT_STAGES, REGION_LEVELS, USER_ROLES, ZONE_KINDS, ZONE_LEVELS
-from ledger.schemas.fields import Amount, AsOf, Share
-
-Int = lambda **kw: fields.Integer(strict=True, **kw)  # noqa: E731  ("5" and 5.0 are not ints)
-Year = lambda **kw: Int(validate=validate.Range(1990, 2100), **kw)  # noqa: E731
-# Query strings are text: their integers are parsed, not type-checked.
-QInt = lambda **kw: fields.Integer(**kw)  # noqa: E731
-# Ids and sequence numbers stay within their columns' integer range (INTEGER ids,
-# BIGINT posting seq): a larger number would overflow the driver or the database (500).
-MAX_ID, MAX_SEQ = 2**31 - 1, 2**63 - 1
-QId = lambda **kw: QInt(validate=validate.Range(1, MAX_ID), **kw)  # noqa: E731
-Id = lambda **kw: Int(validate=validate.Range(1, MAX_ID), **kw)  # noqa: E731  (the same in JSON)
-QYear = lambda **kw: QInt(validate=validate.Range(1990, 2100), **kw)  # noqa: E731
-Code = lambda **kw: fields.String(validate=validate.Length(1, 16), **kw)  # noqa: E731
+from ledger.commands.inputs import (
+    AgreementInput, ProjectInput, RegionInput, StageChange, TermsInput, UserInput, ZoneInput,
+)
+from ledger.domain import codes, limits
+from ledger.domain.enums import RegionLevel, Role, Stage, ZoneKind, ZoneLevel
+from ledger.domain.errors import Invalid, Problem
+from ledger.schemas.fields import (
+    Amount, AsOf, Bool, Choice, CreditCode, Date, Id, IndustryCode, Int, Length, List, Nested,
+    Pattern, ProjectCode, RegionCode, Share, Text, Year, refuse,
+)
 
 
-class Bool(fields.Boolean):
-    """JSON true or false only: marshmallow's Boolean would also take "yes", "on", 1 …"""
+class Request(Schema):
+    """Refusals of the whole body, coded like the fields' own."""
 
-    def _deserialize(self, value, attr, data, **kwargs):
-        if type(value) is not bool:
-            raise self.make_error("invalid", input=value)
-        return value
+    error_messages = {"unknown": Problem("field.unknown"), "type": Problem("input.not_an_object")}
 
 
-class Changes(Schema):
+class Changes(Request):
     """A PATCH (or amendment) body: at least one field, else there is nothing to change."""
 
     @validates_schema
     def _not_empty(self, data, **kwargs):
         if not data:
-            raise ValidationError("no fields given")
+            raise refuse("input.empty")
 
 
-def _text(max_len: int, **kw):
-    return fields.String(validate=validate.Length(1, max_len), **kw)
+def load(schema: type[Schema], data: object, **kwargs):
+    """Load `data` outside a request (command line, demo, tests): the typed input, or Invalid
+    naming each bad field (nested errors are reported on their top-level field)."""
+    try:
+        return schema(**kwargs).load(data)
+    except ValidationError as err:
+        messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+        raise Invalid("input.invalid", errors={k: _flatten(v) for k, v in messages.items()}) from err
 
 
-class TokenRequest(Schema):
-    username = _text(50, required=True)
-    password = _text(200, required=True)
+def _flatten(messages) -> list:
+    if isinstance(messages, dict):
+        return [m for value in messages.values() for m in _flatten(value)]
+    return list(messages)
 
 
-class UserCreate(Schema):
-    username = _text(50, required=True)
-    password = fields.String(required=True, load_only=True, validate=validate.Length(8, 200))
-    role = fields.String(required=True, validate=validate.OneOf(USER_ROLES))
-    region_code = Code(allow_none=True)
+# ------------------------------------------------------------------ accounts
+
+class TokenRequest(Request):
+    username = Text(limits.USERNAME_MAX, required=True)
+    password = Text(limits.PASSWORD_MAX, required=True, strip=False)
+
+
+def Password(**kwargs) -> fields.String:
+    return Text(limits.PASSWORD_MAX, min_len=limits.PASSWORD_MIN, strip=False, blank=True,
+                load_only=True, **kwargs)
+
+
+class UserCreate(Request):
+    username = Text(limits.USERNAME_MAX, strip=False, required=True, pattern=Pattern(
+        rf"[A-Za-z0-9_.-]{{{limits.USERNAME_MIN},{limits.USERNAME_MAX}}}", "username.shape"))
+    password = Password(required=True)
+    role = Choice(Role, required=True)
+    region_code = RegionCode(allow_none=True)
     active = Bool(load_default=True)
+
+    @post_load
+    def _input(self, data, **kwargs) -> UserInput:
+        return UserInput(**data)
 
 
 class UserPatch(Changes):
-    password = fields.String(load_only=True, validate=validate.Length(8, 200))
-    role = fields.String(validate=validate.OneOf(USER_ROLES))
-    region_code = Code(allow_none=True)
+    password = Password()
+    role = Choice(Role)
+    region_code = RegionCode(allow_none=True)
     active = Bool()
 
-
-class RegionCreate(Schema):
-    code = Code(required=True)
-    name = _text(100, required=True)
-    level = fields.String(required=True, validate=validate.OneOf(REGION_LEVELS))
-    parent_code = Code(allow_none=True)
+    @post_load
+    def _input(self, data, **kwargs) -> UserInput:
+        return UserInput(**data)
 
 
-IndustryList = lambda **kw: fields.List(fields.String(validate=validate.Length(1, 5)), **kw)  # noqa: E731
+# ------------------------------------------------------------------ reference data
+
+class RegionCreate(Request):
+    code = RegionCode(required=True)
+    name = Text(limits.REGION_NAME, required=True)
+    level = Choice(RegionLevel, required=True)
+    parent_code = RegionCode(allow_none=True)
+
+    @validates_schema
+    def _structure(self, data, **kwargs):
+        try:
+            codes.validate_region(data["code"], data["level"], data.get("parent_code"))
+        except Invalid as err:
+            raise ValidationError({f: list(m) for f, m in err.errors.items()}) from err
+
+    @post_load
+    def _input(self, data, **kwargs) -> RegionInput:
+        return RegionInput(**data | {"parent_code": data.get("parent_code") or None})
 
 
-class ZoneCreate(Schema):
-    name = _text(100, required=True)
-    level = fields.String(required=True, validate=validate.OneOf(ZONE_LEVELS))
-    kind = fields.String(required=True, validate=validate.OneOf(ZONE_KINDS))
-    region_code = Code(required=True)
-    blocks = fields.List(_text(100), validate=validate.Length(max=3))
+def IndustryList(**kwargs) -> List:
+    return List(IndustryCode(), **kwargs)
+
+
+class ZoneFields(Request):
+    name = Text(limits.ZONE_NAME)
+    level = Choice(ZoneLevel)
+    kind = Choice(ZoneKind)
+    region_code = RegionCode()
+    blocks = List(Text(limits.BLOCK_NAME), validate=Length(max=limits.MAX_BLOCKS, what="blocks"))
     leading_industries = IndustryList()
     restricted_industries = IndustryList()
 
+    @validates_schema
+    def _distinct(self, data, **kwargs):
+        for name, code in (("blocks", "blocks.duplicate"), ("leading_industries", "industry.twice"),
+                           ("restricted_industries", "industry.twice")):
+            items = data.get(name) or []
+            twice = sorted({x for x in items if items.count(x) > 1})
+            if twice:
+                raise ValidationError({name: [Problem(code, item=twice[0])]})
 
-class ZonePatch(Changes):
-    name = _text(100)
-    level = fields.String(validate=validate.OneOf(ZONE_LEVELS))
-    kind = fields.String(validate=validate.OneOf(ZONE_KINDS))
-    region_code = Code()
-    blocks = fields.List(_text(100), validate=validate.Length(max=3))
-    leading_industries = IndustryList()
-    restricted_industries = IndustryList()
+    @post_load
+    def _input(self, data, **kwargs) -> ZoneInput:
+        return ZoneInput(**data)
 
 
-class ProjectFields(Schema):
-    name = _text(200)
-    investor_name = _text(200)
-    investor_credit_code = fields.String(allow_none=True, validate=validate.Length(max=18))
+class ZoneCreate(ZoneFields):
+    name = Text(limits.ZONE_NAME, required=True)
+    level = Choice(ZoneLevel, required=True)
+    kind = Choice(ZoneKind, required=True)
+    region_code = RegionCode(required=True)
+
+
+class ZonePatch(ZoneFields, Changes):
+    pass
+
+
+# ------------------------------------------------------------------ projects
+
+class ProjectFields(Request):
+    name = Text(limits.PROJECT_NAME)
+    investor_name = Text(limits.INVESTOR_NAME)
+    investor_credit_code = CreditCode()
     investor_foreign = Bool()
-    industry_code = fields.String(validate=validate.Length(1, 5))
-    project_code = fields.String(allow_none=True, validate=validate.Length(max=24))
+    industry_code = IndustryCode()
+    project_code = ProjectCode()
     planned_investment = Amount()
     zone_id = Id()
 
 
 class ProjectCreate(ProjectFields):
-    name = _text(200, required=True)
-    investor_name = _text(200, required=True)
-    industry_code = fields.String(required=True, validate=validate.Length(1, 5))
+    name = Text(limits.PROJECT_NAME, required=True)
+    investor_name = Text(limits.INVESTOR_NAME, required=True)
+    industry_code = IndustryCode(required=True)
     planned_investment = Amount(required=True)
     zone_id = Id(required=True)
-    signed_on = fields.Date()
+    signed_on = Date()
+
+    @post_load
+    def _input(self, data, **kwargs) -> ProjectInput:
+        return ProjectInput(**data)
 
 
 class ProjectPatch(ProjectFields, Changes):
-    stage = fields.String(validate=validate.OneOf(PROJECT_STAGES))
-    stage_on = fields.Date(metadata={"description": "the date of the new stage (required with stage)"})
+    stage = Choice(Stage)
+    stage_on = Date(metadata={"description": "the date of the new stage (required with stage)"})
+
+    @post_load
+    def _input(self, data, **kwargs) -> ProjectInput | StageChange:
+        """A stage change is a request of its own: every write is one transaction."""
+        if "stage" in data or "stage_on" in data:
+            if set(data) != {"stage", "stage_on"}:
+                raise ValidationError({"stage": [Problem("stage.alone")]})
+            return StageChange(data["stage"], data["stage_on"])
+        return ProjectInput(**data)
 
 
-class InvestmentPut(Schema):
+class InvestmentPut(Request):
     amount = Amount(required=True)
-    note = fields.String(validate=validate.Length(max=500), load_default="")
+    note = Text(limits.NOTE, blank=True, load_default="")
 
 
-class SignatoriesRequest(Schema):
-    recommender = _text(50, required=True)
-    receiver = _text(50, required=True)
+# ------------------------------------------------------------------ agreements
+
+class SignatoriesRequest(Request):
+    recommender = Text(limits.SIGNATORY, required=True)
+    receiver = Text(limits.SIGNATORY, required=True)
+
+
+def _terms(data: dict) -> TermsInput:
+    signatories = data.pop("signatories", None)
+    if signatories is not None:
+        data["recommender_signatory"] = signatories["recommender"]
+        data["receiver_signatory"] = signatories["receiver"]
+    return TermsInput(**data)
 
 
 class AgreementTerms(Changes):
     recommender_share = Share()
     first_year = Year()
     last_year = Year(allow_none=True)
-    signed_on = fields.Date()
-    signatories = fields.Nested(SignatoriesRequest)
-    reason = _text(2000)
+    signed_on = Date()
+    signatories = Nested(SignatoriesRequest)
+    reason = Text(limits.REASON)
+
+    @post_load
+    def _input(self, data, **kwargs) -> TermsInput:
+        return _terms(data)
 
 
-class AgreementCreate(AgreementTerms):
+class AgreementCreate(Request):
     project_id = Id(required=True)
-    recommender_code = Code(required=True)
-    receiver_code = Code()
+    recommender_code = RegionCode(required=True)
+    receiver_code = RegionCode()
     recommender_share = Share(required=True)
     first_year = Year(required=True)
-    signed_on = fields.Date(required=True)
-    signatories = fields.Nested(SignatoriesRequest, required=True)
-    reason = _text(2000, required=True)
+    last_year = Year(allow_none=True)
+    signed_on = Date(required=True)
+    signatories = Nested(SignatoriesRequest, required=True)
+    reason = Text(limits.REASON, required=True)
+
+    @post_load
+    def _input(self, data, **kwargs) -> AgreementInput:
+        parties = {k: data.pop(k) for k in ("project_id", "recommender_code", "receiver_code")
+                   if k in data}
+        return AgreementInput(terms=_terms(data | {"last_year": data.get("last_year")}), **parties)
 
 
-class ReasonRequest(Schema):
-    reason = _text(2000, required=True)
+class ReasonRequest(Request):
+    reason = Text(limits.REASON, required=True)
 
 
-class ProjectQuery(Schema):
-    region = Code()
+# ------------------------------------------------------------------ query strings
+
+def QId(**kwargs) -> Int:
+    return Id(query=True, **kwargs)
+
+
+def QYear(**kwargs) -> Int:
+    return Year(query=True, **kwargs)
+
+
+class ProjectQuery(Request):
+    region = RegionCode()
     zone = QId()
-    stage = fields.String(validate=validate.OneOf(PROJECT_STAGES))
-    q = fields.String(validate=validate.Length(max=100))
+    stage = Choice(Stage)
+    q = Text(limits.SEARCH, strip=False, blank=True)
 
 
-class YearQuery(Schema):
+class YearQuery(Request):
     year = QYear()
 
 
-class IndustryQuery(Schema):
-    q = fields.String(validate=validate.Length(max=50))
+class IndustryQuery(Request):
+    q = Text(limits.INDUSTRY_SEARCH, blank=True)
 
 
-class ZoneMatchQuery(Schema):
-    industry = fields.String(required=True, validate=validate.Length(1, 5))
+class ZoneMatchQuery(Request):
+    industry = IndustryCode(required=True)
 
 
-class AttributionQuery(Schema):
+class AttributionQuery(Request):
     year = QYear(required=True)
     as_of = AsOf(metadata={"description": "ISO 8601; totals as recorded at this time"})
-    region = Code()
-    format = fields.String(load_default="json", validate=validate.OneOf(["json"]))
+    region = RegionCode()
+    format = Choice(("json",), load_default="json")
 
 
-class ProjectLinesQuery(Schema):
+class ProjectLinesQuery(Request):
     year = QYear(required=True)
     as_of = AsOf()
-    format = fields.String(load_default="json", validate=validate.OneOf(["json"]))
+    format = Choice(("json",), load_default="json")
 
 
-class PostingQuery(Schema):
+class PostingQuery(Request):
     project = QId()
-    region = Code()
+    region = RegionCode()
     year = QYear()
-    after_seq = QInt(validate=validate.Range(0, MAX_SEQ))
+    after_seq = Int(0, limits.MAX_SEQ, query=True)
 
 
-class AuditQuery(Schema):
-    entity = fields.String(validate=validate.Length(max=30))
-    actor = fields.String(validate=validate.Length(max=50))
+class AuditQuery(Request):
+    entity = Text(limits.AUDIT_ENTITY, strip=False, blank=True)
+    actor = Text(limits.USERNAME_MAX, strip=False, blank=True)

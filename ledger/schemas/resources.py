@@ -5,21 +5,21 @@ from __future__ import annotations
 from marshmallow import Schema, fields, post_dump
 
 from ledger.domain.codes import industry_name
-from ledger.models.enums import (
-    POSTING_ROLES, PROJECT_STAGES, REGION_LEVELS, USER_ROLES, VERSION_STATUSES, YEAR_STATUSES,
-    ZONE_KINDS, ZONE_LEVELS,
+from ledger.domain.enums import (
+    IndustryLevel, PostingRole, RegionLevel, Role, Side, Stage, VersionStatus, YearStatus,
+    ZoneKind, ZoneLevel, values,
 )
 from ledger.schemas.fields import Amount, Share, SignedAmount, UTCDateTime
 
 
-def _enum(values, **kw):
-    return fields.String(metadata={"enum": list(values)}, **kw)
+def _enum(enum, **kw):
+    return fields.String(metadata={"enum": list(values(enum))}, **kw)
 
 
 class UserSchema(Schema):
     id = fields.Integer()
     username = fields.String()
-    role = _enum(USER_ROLES)
+    role = _enum(Role)
     region_code = fields.String(allow_none=True)
     active = fields.Boolean()
     created_at = UTCDateTime()
@@ -34,15 +34,15 @@ class TokenSchema(Schema):
 class RegionSchema(Schema):
     code = fields.String()
     name = fields.String()
-    level = _enum(REGION_LEVELS)
+    level = _enum(RegionLevel)
     parent_code = fields.String(allow_none=True)
 
 
 class ZoneSchema(Schema):
     id = fields.Integer()
     name = fields.String()
-    level = _enum(ZONE_LEVELS)
-    kind = _enum(ZONE_KINDS)
+    level = _enum(ZoneLevel)
+    kind = _enum(ZoneKind)
     region_code = fields.String()
     blocks = fields.List(fields.String())
     leading_industries = fields.List(fields.String())
@@ -56,7 +56,7 @@ class ZoneMatchSchema(ZoneSchema):
 class IndustrySchema(Schema):
     code = fields.String()
     name = fields.String()
-    level = _enum(("section", "division"))
+    level = _enum(IndustryLevel)
     section = fields.String()
 
 
@@ -72,7 +72,7 @@ class ProjectSchema(Schema):
     planned_investment = Amount()
     zone_id = fields.Integer()
     host_code = fields.String()
-    stage = _enum(PROJECT_STAGES)
+    stage = _enum(Stage)
     signed_on = fields.Date(allow_none=True)
     started_on = fields.Date(allow_none=True)
     operating_on = fields.Date(allow_none=True)
@@ -86,7 +86,7 @@ class SignatoriesSchema(Schema):
 
 class VersionSchema(Schema):
     version = fields.Integer()
-    status = _enum(VERSION_STATUSES)
+    status = _enum(VersionStatus)
     recommender_share = Share()
     first_year = fields.Integer()
     last_year = fields.Integer(attribute="effective_last_year", allow_none=True,
@@ -95,7 +95,7 @@ class VersionSchema(Schema):
     signed_on = fields.Date()
     signatories = fields.Function(lambda v: SignatoriesSchema().dump(v))
     reason = fields.String()
-    proposed_by = _enum(("recommender", "receiver"))
+    proposed_by = _enum(Side)
     confirmed_at = UTCDateTime(allow_none=True)
     submitted_at = UTCDateTime(allow_none=True)
     acknowledged_by = fields.List(fields.String())
@@ -128,7 +128,7 @@ class AgreementSchema(Schema):
     recommender_code = fields.String()
     receiver_code = fields.String()
     version = fields.Integer()
-    status = _enum(VERSION_STATUSES)
+    status = _enum(VersionStatus)
     recommender_share = fields.String()
     first_year = fields.Integer()
     last_year = fields.Integer(allow_none=True)
@@ -167,7 +167,7 @@ class PostingSchema(Schema):
     agreement_id = fields.Integer(allow_none=True)
     version = fields.Integer(allow_none=True)
     region_code = fields.String()
-    role = _enum(POSTING_ROLES)
+    role = _enum(PostingRole)
     period = fields.String()
     amount = SignedAmount()
     cause = fields.String()
@@ -185,7 +185,7 @@ class ReportResultSchema(Schema):
 
 class YearSchema(Schema):
     year = fields.Integer()
-    status = _enum(YEAR_STATUSES)
+    status = _enum(YearStatus)
     changed_at = UTCDateTime(allow_none=True)
 
 

@@ -1,9 +1,7 @@
 """A seeded database for the API tests, built once per backend and restored before each test.
 
-The seed is tests.factories.World plus an administrator, one agreement in each workflow state,
-monthly reports, a closed year and a bearer token for every actor. Building it costs seconds
-(Argon2 hashes); restoring it costs milliseconds: SQLite copies the seeded file back, PostgreSQL
-truncates and re-inserts the rows captured right after seeding.
+The seed (snapshot `story`, tests/snapshots.py) is the World plus an administrator, one agreement
+in each workflow state, monthly reports, a closed year and a bearer token for every actor.
 
 Actors (the columns of the permission matrix):
     anon         no credentials
@@ -17,19 +15,12 @@ Actors (the columns of the permission matrix):
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass, field
-from pathlib import Path
 
-import sqlalchemy as sa
-
-from ledger import create_app, get_session
-from ledger.config import TestingConfig
-from ledger.db import Base
+from ledger.commands import agreements
 from ledger.models import User
-from ledger.services import agreements
-from ledger.services.users import issue_token
 from tests.factories import World
+from tests.helpers import issue_token_for
 
 ACTORS = ("anon", "admin", "statistics", "commerce", "host", "recommender", "bystander")
 REGION_OF = {"host": "640181", "recommender": "640104", "bystander": "640221"}
@@ -46,9 +37,9 @@ class Seed:
     usernames: dict[str, str] = field(default_factory=dict)
 
 
-def build(session) -> Seed:
-    """Fill an empty, migrated database (inside an app context)."""
-    w = World(session)
+def build(session, world_ids: dict) -> Seed:
+    """Fill a database holding the World snapshot (inside an app context)."""
+    w = World(session, world_ids)
     admin = w.user("admin", "admin")
     seed = Seed()
     by_actor = {"admin": admin, "statistics": w.statistics, "commerce": w.commerce,
@@ -62,11 +53,11 @@ def build(session) -> Seed:
     a_draft = w.agreement(p_draft, file=False)  # proposed by the recommender
     p_signed = w.project()
     a_signed = w.agreement(p_signed, file=False)
-    agreements.confirm(session, w.lingwu, a_signed.id)
+    agreements.confirm(w.ctx(w.lingwu), a_signed.id)
     p_submitted = w.project()
     a_submitted = w.agreement(p_submitted, file=False)
-    agreements.confirm(session, w.lingwu, a_submitted.id)
-    agreements.submit(session, w.lingwu, a_submitted.id)
+    agreements.confirm(w.ctx(w.lingwu), a_submitted.id)
+    agreements.submit(w.ctx(w.lingwu), a_submitted.id)
     p_free = w.project()  # hosted by 灵武市, no agreement: only the host (and officials) see it
     p_unlanded = w.project(stage="signed")
     w.close(2023)
@@ -81,104 +72,8 @@ def build(session) -> Seed:
         user = session.get(User, actor.id)
         seed.ids[f"u_{name}"] = user.id
         seed.usernames[name] = user.username
-        seed.tokens[name], _ = issue_token(session, user, TOKEN_TTL)
+        seed.tokens[name], _ = issue_token_for(session, user, TOKEN_TTL)
     return seed
-
-
-# ------------------------------------------------------------------ row counts
-
-def row_counts(engine: sa.Engine) -> dict[str, int]:
-    """Rows per table (the API tests' "nothing was written" check)."""
-    with engine.connect() as conn:
-        return {t.name: conn.scalar(sa.select(sa.func.count()).select_from(t))
-                for t in Base.metadata.sorted_tables}
-
-
-def db_state(engine: sa.Engine) -> dict[str, list[str]]:
-    """Every row of every table (the seed is small): a refused request must leave it equal."""
-    with engine.connect() as conn:
-        return {t.name: sorted(repr(tuple(r)) for r in conn.execute(sa.select(t)))
-                for t in Base.metadata.sorted_tables}
-
-
-def postings_head(engine: sa.Engine) -> tuple[int | None, str | None]:
-    from ledger.models import Posting
-    with engine.connect() as conn:
-        row = conn.execute(sa.select(Posting.seq, Posting.hash)
-                           .order_by(Posting.seq.desc()).limit(1)).first()
-    return (row.seq, row.hash) if row else (None, None)
-
-
-# ------------------------------------------------------------------ backends
-
-class SeededBackend:
-    """One app on one database; `reset()` puts the seed back."""
-
-    name: str
-    app = None
-    seed: Seed
-
-    @property
-    def engine(self) -> sa.Engine:
-        return self.app.extensions["ledger.engine"]
-
-    def reset(self) -> None:
-        raise NotImplementedError
-
-    def close(self) -> None:
-        self.engine.dispose()
-
-
-class SqliteBackend(SeededBackend):
-    name = "sqlite"
-
-    def __init__(self, template: str, workdir: Path):
-        self.seeded = workdir / "seeded.sqlite3"
-        self.live = workdir / "live.sqlite3"
-        shutil.copy(template, self.seeded)
-        builder = create_app(TestingConfig, DATABASE_URL=f"sqlite:///{self.seeded}")
-        with builder.app_context():
-            self.seed = build(get_session())
-        builder.extensions["ledger.engine"].dispose()  # checkpoints the WAL into the file
-        self.app = create_app(TestingConfig, DATABASE_URL=f"sqlite:///{self.live}")
-        self.reset()
-
-    def reset(self) -> None:
-        self.engine.dispose()
-        for suffix in ("-wal", "-shm"):
-            Path(f"{self.live}{suffix}").unlink(missing_ok=True)
-        shutil.copy(self.seeded, self.live)
-
-
-class PostgresBackend(SeededBackend):
-    name = "postgres"
-
-    def __init__(self, url: str):
-        from tests.conftest import truncate_postgres
-        truncate_postgres(url)
-        self.app = create_app(TestingConfig, DATABASE_URL=url)
-        with self.app.app_context():
-            self.seed = build(get_session())
-        with self.engine.connect() as conn:
-            self.rows = {t.name: [dict(r._mapping) for r in conn.execute(sa.select(t))]
-                         for t in Base.metadata.sorted_tables}
-
-    def reset(self) -> None:
-        tables = Base.metadata.sorted_tables
-        with self.engine.begin() as conn:
-            for table in reversed(tables):  # DELETE is much faster than TRUNCATE on tiny tables
-                conn.execute(table.delete())
-            for table in tables:
-                if self.rows[table.name]:
-                    conn.execute(table.insert(), self.rows[table.name])
-            for table in tables:
-                pk = list(table.primary_key.columns)
-                if len(pk) == 1 and isinstance(pk[0].type, sa.Integer) and pk[0].autoincrement is not False:
-                    col = pk[0].name
-                    conn.exec_driver_sql(
-                        f"SELECT setval(pg_get_serial_sequence('{table.name}', '{col}'), "
-                        f"COALESCE((SELECT max({col}) FROM {table.name}), 1), "
-                        f"(SELECT max({col}) FROM {table.name}) IS NOT NULL)")
 
 
 # ------------------------------------------------------------------ valid request bodies

@@ -1,11 +1,16 @@
-"""API fixtures: a client that logs in through POST /auth/token and speaks JSON."""
+"""API fixtures: a client that logs in through POST /auth/token and speaks JSON, and the seeded
+database (snapshot `story`) with a bearer token for every actor."""
 
 from __future__ import annotations
 
 import pytest
 
+from ledger.commands.users import create_user
+from ledger.context import Context
 from ledger.policy import Actor
-from ledger.services.users import create_user
+from ledger.schemas.requests import UserCreate, load
+from tests.api._seed import ACTORS
+from tests.helpers import db_state
 
 ADMIN_PASSWORD = "admin-pass-1"
 
@@ -37,6 +42,9 @@ class ApiClient:
     def patch(self, path, json=None, headers=None, **kw):
         return self.client.patch(f"/api/v1{path}", json=json, headers=self._headers(headers), **kw)
 
+    def delete(self, path, headers=None, **kw):
+        return self.client.delete(f"/api/v1{path}", headers=self._headers(headers), **kw)
+
 
 @pytest.fixture
 def anon(client):
@@ -45,70 +53,50 @@ def anon(client):
 
 @pytest.fixture
 def admin(app, session, anon):
-    create_user(session, Actor.system("test"), {"username": "admin", "password": ADMIN_PASSWORD,
-                                                 "role": "admin"})
+    create_user(Context(session, Actor.system("test")), load(UserCreate, {
+        "username": "admin", "password": ADMIN_PASSWORD, "role": "admin"}))
     return anon.login("admin", ADMIN_PASSWORD)
 
 
-# ------------------------------------------------------------------ seeded databases
-# (added for the permission, bad-input, idempotency and schemathesis tests)
-
-from tests.api._seed import (  # noqa: E402
-    ACTORS, PostgresBackend, SqliteBackend, db_state, postings_head, row_counts,
-)
-
-
 class SeededEnv:
-    """The seeded database of one backend, reset for this test: `env.as_("host")` is an
+    """The seeded database of one backend, restored for this test: `env.as_("host")` is an
     ApiClient holding that actor's token; `env.ids` names the seeded objects."""
 
     def __init__(self, backend):
-        self.backend, self.app, self.seed = backend, backend.app, backend.seed
-        self.ids, self.backend_name = backend.seed.ids, backend.name
+        self.backend, self.app = backend, backend.app
+        self.seed = backend.data["story"]
+        self.ids, self.backend_name = self.seed.ids, backend.name
         self.client = backend.app.test_client()
 
     def as_(self, actor: str) -> ApiClient:
         assert actor in ACTORS, actor
         return ApiClient(self.client, None if actor == "anon" else self.seed.tokens[actor])
 
+    def state(self) -> dict:
+        """Every table's rows (counted and digested) and the postings head."""
+        with self.backend.engine.connect() as conn:
+            return db_state(conn)
+
     def counts(self) -> dict[str, int]:
-        return row_counts(self.backend.engine)
+        return self.state()["counts"]
 
     def head(self):
-        return postings_head(self.backend.engine)
-
-    def state(self) -> dict[str, list[str]]:
-        """Every row of every table."""
-        return db_state(self.backend.engine)
-
-
-@pytest.fixture(scope="session")
-def _seeded_sqlite_backend(sqlite_template, tmp_path_factory):
-    backend = SqliteBackend(sqlite_template, tmp_path_factory.mktemp("seeded"))
-    yield backend
-    backend.close()
-
-
-@pytest.fixture(scope="session")
-def _seeded_postgres_backend(postgres_url):
-    backend = PostgresBackend(postgres_url)
-    yield backend
-    backend.close()
+        return self.state()["postings_head"] or (None, None)
 
 
 @pytest.fixture
-def seeded_sqlite(_seeded_sqlite_backend) -> SeededEnv:
-    _seeded_sqlite_backend.reset()
-    return SeededEnv(_seeded_sqlite_backend)
-
-
-@pytest.fixture
-def seeded_postgres(_seeded_postgres_backend) -> SeededEnv:
-    _seeded_postgres_backend.reset()
-    return SeededEnv(_seeded_postgres_backend)
-
-
-@pytest.fixture(params=("sqlite", "postgres"))
-def seeded(request) -> SeededEnv:
+def seeded(backend, app) -> SeededEnv:
     """The seeded database on each backend (test ids carry 'sqlite' / 'postgres')."""
-    return request.getfixturevalue(f"seeded_{request.param}")
+    return SeededEnv(backend)
+
+
+@pytest.fixture
+def seeded_sqlite(sqlite_backend) -> SeededEnv:
+    sqlite_backend.restore("story")
+    return SeededEnv(sqlite_backend)
+
+
+@pytest.fixture
+def seeded_postgres(postgres_backend) -> SeededEnv:
+    postgres_backend.restore("story")
+    return SeededEnv(postgres_backend)

@@ -7,10 +7,12 @@ import shutil
 
 import pytest
 
-from ledger import create_app, get_session
+from ledger import create_app, current
 from ledger.config import TestingConfig
 from ledger.models import User
-from ledger.services.users import issue_token, revoke_token
+from ledger.commands.users import actor_of, revoke_token
+from ledger.context import Context
+from tests.helpers import issue_token_for
 
 ERROR_KEYS = {"code", "status", "message"}
 
@@ -65,7 +67,7 @@ def test_login_issues_a_working_token(seeded):
     anon = seeded.as_("anon")
     r = anon.post("/auth/token", {"username": "lingwu", "password": "secret-pass"})
     assert r.status_code == 200
-    assert r.json["token_type"] == "bearer" and r.json["expires_in"] == TestingConfig.TOKEN_TTL
+    assert r.json["token_type"] == "bearer" and r.json["expires_in"] == seeded.app.config["TOKEN_TTL"]
     # the scheme is case-insensitive: "<token_type> <access_token>" as returned works
     me = anon.get("/me", headers={"Authorization": f"{r.json['token_type']} {r.json['access_token']}"})
     assert me.status_code == 200 and me.json["region_code"] == "640181"
@@ -95,9 +97,9 @@ def limited_app(sqlite_template, tmp_path):
     shutil.copy(sqlite_template, path)
     app = create_app(TestingConfig, DATABASE_URL=f"sqlite:///{path}", LOGIN_RATE_LIMIT="3 per minute")
     from ledger.policy import Actor
-    from ledger.services.users import create_user
+    from tests import drive
     with app.app_context():
-        create_user(get_session(), Actor.system("test"), {
+        drive.create_user(Context(current.session(), Actor.system("test")), {
             "username": "tongji", "password": "secret-pass", "role": "statistics"})
     yield app
     app.extensions["ledger.engine"].dispose()
@@ -130,8 +132,8 @@ def test_rate_limit_counts_per_client_address(limited_app):
 
 def _issue(env, name: str, ttl: int) -> str:
     with env.app.app_context():
-        session = get_session()
-        raw, _ = issue_token(session, session.get(User, env.ids[name]), ttl)
+        session = current.session()
+        raw, _ = issue_token_for(session, session.get(User, env.ids[name]), ttl)
     return raw
 
 
@@ -150,7 +152,9 @@ def test_revoked_token_is_401(seeded):
     token = _issue(seeded, "u_host", 3600)
     assert _me(seeded, token).status_code == 200
     with seeded.app.app_context():
-        assert revoke_token(get_session(), token) is True
+        session = current.session()
+        host = actor_of(session.get(User, seeded.ids["u_host"]))
+        assert revoke_token(Context(session, host), token) is True
     r = _me(seeded, token)
     _json_error(r, 401)
     assert r.headers["WWW-Authenticate"].startswith("Bearer")

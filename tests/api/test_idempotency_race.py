@@ -9,15 +9,15 @@ import threading
 import sqlalchemy as sa
 
 from ledger.models import IdempotencyRecord, Project, User
-from ledger.services.users import issue_token
 from tests.factories import VALID_CREDIT_CODE
+from tests.helpers import issue_token_for
 
 THREADS = 6
 
 
 def test_same_key_at_once_acts_once(app, world, session):
     user = session.scalar(sa.select(User).where(User.username == "lingwu"))
-    token, _ = issue_token(session, user, 3600)
+    token, _ = issue_token_for(session, user, 3600)
     body = {"name": "并发项目", "investor_name": "某公司", "investor_credit_code": VALID_CREDIT_CODE,
             "industry_code": "C2614", "planned_investment": "10.00", "zone_id": world.zone_lw.id}
     headers = {"Authorization": f"Bearer {token}", "Idempotency-Key": "race-1"}

@@ -7,8 +7,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 from stdnum.cn import uscc
 
+from ledger.domain.enums import RegionLevel, values
 from ledger.domain.codes import (
-    LEVELS,
     best_cover_length,
     covers,
     industries,
@@ -120,7 +120,7 @@ def test_reference_regions_are_ningxia_and_valid():
     assert sum(r["level"] == "prefecture" for r in rows) == 5
     assert sum(r["level"] == "county" for r in rows) == 22
     for row in rows:
-        assert row["level"] in LEVELS
+        assert row["level"] in values(RegionLevel)
         validate_region(row["code"], row["level"], row["parent_code"])
     codes = {r["code"] for r in rows}
     assert all(r["parent_code"] in codes for r in rows if r["parent_code"])

@@ -20,7 +20,7 @@ from alembic.script import ScriptDirectory
 import ledger.models  # noqa: F401  (registers every table)
 from ledger import migrate
 from ledger.db import Base, make_engine
-from tests.conftest import reset_postgres
+from tests.snapshots import reset_postgres
 
 VERSIONS = migrate.MIGRATIONS_DIR / "versions"
 FILE_NAME = re.compile(r"(?P<date>\d{8}_\d{4})_(?P<rev>[0-9a-f]{12})_(?P<slug>[a-z0-9_]+)\.py")
@@ -38,6 +38,7 @@ def empty_database(request, backend: str, tmp_path: Path) -> Iterator[sa.Engine]
             engine.dispose()
         return
     url = request.getfixturevalue("postgres_url")
+    others = request.getfixturevalue("postgres_backend")  # the other tests' app on this database
     engine = make_engine(url)
     with engine.begin() as conn:
         conn.exec_driver_sql("DROP SCHEMA public CASCADE")
@@ -47,6 +48,8 @@ def empty_database(request, backend: str, tmp_path: Path) -> Iterator[sa.Engine]
     finally:
         engine.dispose()
         reset_postgres(url)  # the other PostgreSQL tests expect the schema at head
+        # Their app's pooled connections may hold statements prepared on the dropped tables.
+        others.engine.dispose()
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])

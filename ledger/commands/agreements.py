@@ -1,0 +1,224 @@
+"""Investment transfer agreements: creation, edits, the filing workflow and amendments.
+
+Every workflow action is a transition of ledger.domain.workflow applied to the newest version;
+filing numbers the version, cuts back earlier ones (ledger.domain.coverage) and re-attributes
+the project's reports."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ledger import postings
+from ledger.commands.common import audit, check_row_version, snapshot
+from ledger.context import Context
+from ledger.commands.inputs import AgreementInput, TermsInput
+from ledger.db import writing
+from ledger.domain import coverage, workflow
+from ledger.domain.enums import Side, Stage, VersionStatus
+from ledger.domain.errors import Conflict, Invalid, NotFound, missing
+from ledger.models import Agreement, AgreementEvent, AgreementVersion, Project, Region
+from ledger.policy import can_see_project, require_filing_body, require_party, side_of
+from ledger.queries.lookup import party_codes, visible_agreement
+from ledger.queries.reference import ancestors
+
+TERMS = ("recommender_share", "first_year", "last_year", "signed_on", "recommender_signatory",
+         "receiver_signatory", "reason")
+AUDITED = ("version", "status", "recommender_share", "first_year", "last_year", "signed_on",
+           "recommender_signatory", "receiver_signatory", "reason", "proposed_by",
+           "statistics_ack_at", "commerce_ack_at", "return_reason", "filing_number", "filed_on",
+           "superseded_from")
+
+
+def _terms(inp: TermsInput, base: AgreementVersion | None) -> dict:
+    """The complete terms of a version: those sent, the rest from `base` (the version edited
+    or amended)."""
+    out = inp.given()
+    if base is not None:
+        for key in TERMS:
+            out.setdefault(key, getattr(base, key))
+    out.setdefault("last_year", None)
+    absent = [f for f in ("recommender_share", "first_year", "signed_on", "reason") if f not in out]
+    if "recommender_signatory" not in out:
+        absent.append("signatories")
+    if absent:
+        raise missing(absent)
+    if out["last_year"] is not None and out["last_year"] < out["first_year"]:
+        raise Invalid("agreement.last_before_first", field="last_year")
+    return out
+
+
+def _record(ctx: Context, agreement: Agreement, v: AgreementVersion, action: str,
+            before: dict | None, reason: str | None = None) -> None:
+    """The workflow event and the audit row of one change of version `v`."""
+    ctx.session.add(AgreementEvent(
+        agreement_id=agreement.id, version=v.version, action=action,
+        from_status=before["status"] if before else None, to_status=v.status,
+        actor_id=ctx.actor.id, actor_role=ctx.actor.role, actor_region=ctx.actor.region_code,
+        reason=reason, at=ctx.now()))
+    ctx.session.flush()
+    ctx.session.expire(agreement, ["events"])  # reload the history with the new event
+    audit(ctx, f"agreement.{action}", "agreement", agreement.number, before, snapshot(v, AUDITED))
+
+
+def create_agreement(ctx: Context, inp: AgreementInput) -> Agreement:
+    terms = _terms(inp.terms, None)
+    with writing(ctx.session) as session:
+        project = session.get(Project, inp.project_id)
+        # A region sees a project it hosts or is party to; naming itself the recommender makes
+        # it one. Anyone else gets 404, never a hint that the project exists.
+        if project is None or not can_see_project(
+                ctx.actor, project.host_code,
+                party_codes(session, project.id) + (inp.recommender_code,)):
+            raise NotFound("resource.not_found", what="project", key=inp.project_id)
+        if session.get(Region, inp.recommender_code) is None:
+            raise Invalid("region.unknown", field="recommender_code")
+        receiver = inp.receiver_code or project.host_code
+        if receiver != project.host_code:
+            raise Invalid("agreement.receiver_not_host", field="receiver_code", host=project.host_code)
+        side = require_party(ctx.actor, inp.recommender_code, receiver)
+        if inp.recommender_code == receiver or inp.recommender_code in ancestors(session, project.host_code):
+            raise Invalid("agreement.self_referral", field="recommender_code")
+        if project.stage == Stage.CANCELLED:
+            raise Conflict("agreement.project_cancelled", field="project_id")
+        existing = session.scalar(sa.select(Agreement).where(Agreement.project_id == project.id))
+        if existing is not None:
+            raise Conflict("agreement.exists", field="project_id", number=existing.number)
+        agreement = Agreement(number=_next_number(ctx), project_id=project.id,
+                              recommender_code=inp.recommender_code, receiver_code=receiver)
+        session.add(agreement)
+        session.flush()
+        _changing(agreement, None)
+        v = AgreementVersion(agreement_id=agreement.id, version=1, status=VersionStatus.DRAFT,
+                             proposed_by=side, **terms)
+        session.add(v)
+        session.flush()
+        session.refresh(agreement, ["versions"])
+        _record(ctx, agreement, v, "create", None)
+    return agreement
+
+
+def _next_number(ctx: Context) -> str:
+    prefix = f"XY-{ctx.today().year}-"
+    count = ctx.session.scalar(sa.select(sa.func.count()).where(Agreement.number.like(f"{prefix}%")))
+    return f"{prefix}{count + 1:04d}"
+
+
+def _changing(agreement: Agreement, row_version: int | None) -> None:
+    """The change acts on the terms the caller saw; its ETag covers all versions."""
+    check_row_version(agreement.row_version, row_version)
+    agreement.row_version += 1
+
+
+def _as_party(ctx: Context, agreement_id: int,
+              row_version: int | None) -> tuple[Agreement, AgreementVersion, Side]:
+    agreement = visible_agreement(ctx.session, ctx.actor, agreement_id)
+    side = require_party(ctx.actor, agreement.recommender_code, agreement.receiver_code)
+    _changing(agreement, row_version)
+    return agreement, agreement.newest, side
+
+
+def _as_filing_body(ctx: Context, agreement_id: int,
+                    row_version: int | None) -> tuple[Agreement, AgreementVersion, str]:
+    body = require_filing_body(ctx.actor)
+    agreement = visible_agreement(ctx.session, ctx.actor, agreement_id)
+    _changing(agreement, row_version)
+    return agreement, agreement.newest, body
+
+
+def _step(ctx: Context, agreement: Agreement, v: AgreementVersion, action: str,
+          transition: workflow.Transition, reason: str | None = None) -> Agreement:
+    """Apply one workflow transition to version `v`, with its event and audit row."""
+    before = snapshot(v, AUDITED)
+    transition.apply(v)
+    _record(ctx, agreement, v, action, before, reason)
+    return agreement
+
+
+def edit_agreement(ctx: Context, agreement_id: int, inp: TermsInput,
+                   row_version: int | None = None) -> Agreement:
+    """Change the terms of a draft or returned version; it goes back to draft and the other
+    party has to confirm again."""
+    with writing(ctx.session):
+        agreement, v, side = _as_party(ctx, agreement_id, row_version)
+        transition = workflow.edit(v.status, side)
+        return _step(ctx, agreement, v, "edit", transition.setting(_terms(inp, v)))
+
+
+def confirm(ctx: Context, agreement_id: int, row_version: int | None = None) -> Agreement:
+    with writing(ctx.session):
+        agreement, v, side = _as_party(ctx, agreement_id, row_version)
+        return _step(ctx, agreement, v, "confirm",
+                     workflow.confirm(v.status, v.proposed_by, side, ctx.now()))
+
+
+def submit(ctx: Context, agreement_id: int, row_version: int | None = None) -> Agreement:
+    with writing(ctx.session):
+        agreement, v, _ = _as_party(ctx, agreement_id, row_version)
+        return _step(ctx, agreement, v, "submit", workflow.submit(v.status, ctx.now()))
+
+
+def return_(ctx: Context, agreement_id: int, reason: str,
+            row_version: int | None = None) -> Agreement:
+    with writing(ctx.session):
+        agreement, v, _ = _as_filing_body(ctx, agreement_id, row_version)
+        return _step(ctx, agreement, v, "return", workflow.return_(v.status, reason), reason)
+
+
+def acknowledge(ctx: Context, agreement_id: int, row_version: int | None = None) -> Agreement:
+    """A filing body acknowledges; the second acknowledgement files the version: it gets a
+    filing number, earlier versions are superseded and the ledger is re-attributed."""
+    with writing(ctx.session) as session:
+        agreement, v, body = _as_filing_body(ctx, agreement_id, row_version)
+        transition = workflow.acknowledge(v.status, v.acknowledged_by, body, ctx.now())
+        filing, cut = _file(ctx, agreement, v) if transition.status == VersionStatus.FILED else ({}, [])
+        _step(ctx, agreement, v, "acknowledge", transition.setting(filing))
+        for old, old_before in cut:
+            # The earlier version changed too (status, superseded_from): its own event and audit row.
+            _record(ctx, agreement, old, "supersede", old_before)
+        if v.status == VersionStatus.FILED:
+            years = postings.project_years(session, agreement.project_id)
+            postings.reconcile(session, [(agreement.project_id, y) for y in years],
+                               f"filing:{agreement.number} v{v.version}", ctx.now())
+    return agreement
+
+
+def _file(ctx: Context, agreement: Agreement,
+          v: AgreementVersion) -> tuple[dict, list[tuple[AgreementVersion, dict]]]:
+    """The filing fields of `v` (number, date), after cutting back earlier versions; returns
+    also those cut, each with its audit snapshot from before the cut."""
+    earlier = [x for x in agreement.versions
+               if x.version != v.version and x.status in workflow.COUNTS_FOR_COVERAGE]
+    before_terms = [x.term for x in earlier]
+    after_terms = coverage.file(before_terms, v.term)
+    touched = coverage.changed_years(before_terms, after_terms, postings.closed_years(ctx.session))
+    if touched:
+        raise Conflict("agreement.closed_year_coverage", years=", ".join(map(str, sorted(touched))))
+    filed_on = ctx.today()
+    seq = (ctx.session.scalar(sa.select(sa.func.max(AgreementVersion.filing_seq))
+                              .where(AgreementVersion.filing_year == filed_on.year)) or 0) + 1
+    filing = {"filing_year": filed_on.year, "filing_seq": seq, "filed_on": filed_on,
+              "filing_number": f"{ctx.settings.filing_prefix}〔{filed_on.year}〕{seq}号"}
+    cut = []
+    for old, term in zip(earlier, after_terms):
+        if term.superseded_from != old.superseded_from:
+            before = snapshot(old, AUDITED)
+            workflow.supersede(term.superseded_from).apply(old)
+            cut.append((old, before))
+    return filing, cut
+
+
+def amend(ctx: Context, agreement_id: int, inp: TermsInput,
+          row_version: int | None = None) -> Agreement:
+    """Propose version n+1 (a new ratio, end year or a termination); it starts as a draft
+    confirmed by the amending party."""
+    with writing(ctx.session) as session:
+        agreement, newest, side = _as_party(ctx, agreement_id, row_version)
+        transition = workflow.amend(newest.status, side)
+        v = AgreementVersion(agreement_id=agreement.id, version=newest.version + 1,
+                             **_terms(inp, newest))
+        transition.apply(v)
+        session.add(v)
+        session.flush()
+        session.refresh(agreement, ["versions"])
+        _record(ctx, agreement, v, "amend", None)
+    return agreement

@@ -1,0 +1,105 @@
+"""Typed input of the commands, as the request schemas load it: amounts and shares already
+integers, dates already dates, texts stripped. Fields not sent are UNSET, so one class serves a
+creation (the schema requires what must be there) and a change (only what was sent)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import date
+from typing import Any
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNSET: Any = _Unset()
+
+
+class Input:
+    def given(self) -> dict[str, Any]:
+        """The fields that were sent, by name."""
+        return {f.name: getattr(self, f.name) for f in fields(self)
+                if getattr(self, f.name) is not UNSET}
+
+
+@dataclass(frozen=True)
+class RegionInput(Input):
+    code: str = UNSET
+    name: str = UNSET
+    level: str = UNSET
+    parent_code: str | None = None
+
+
+@dataclass(frozen=True)
+class ZoneInput(Input):
+    name: str = UNSET
+    level: str = UNSET
+    kind: str = UNSET
+    region_code: str = UNSET
+    blocks: list[str] = UNSET
+    leading_industries: list[str] = UNSET
+    restricted_industries: list[str] = UNSET
+
+
+@dataclass(frozen=True)
+class UserInput(Input):
+    username: str = UNSET
+    password: str = UNSET
+    role: str = UNSET
+    region_code: str | None = UNSET
+    active: bool = UNSET
+
+
+@dataclass(frozen=True)
+class ProjectInput(Input):
+    name: str = UNSET
+    investor_name: str = UNSET
+    investor_credit_code: str | None = UNSET
+    investor_foreign: bool = UNSET
+    industry_code: str = UNSET
+    project_code: str | None = UNSET
+    planned_investment: int = UNSET  # 0.01万元
+    zone_id: int = UNSET
+    signed_on: date | None = UNSET
+
+
+@dataclass(frozen=True)
+class StageChange(Input):
+    stage: str
+    stage_on: date
+
+
+@dataclass(frozen=True)
+class ReportInput(Input):
+    """One month's completed investment of one project."""
+
+    project_id: int
+    period: str
+    amount: int  # 0.01万元
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class TermsInput(Input):
+    """The terms of an agreement version."""
+
+    recommender_share: int = UNSET  # basis points
+    first_year: int = UNSET
+    last_year: int | None = UNSET
+    signed_on: date = UNSET
+    recommender_signatory: str = UNSET
+    receiver_signatory: str = UNSET
+    reason: str = UNSET
+
+
+@dataclass(frozen=True)
+class AgreementInput(Input):
+    project_id: int
+    recommender_code: str
+    terms: TermsInput
+    receiver_code: str | None = None

@@ -1,0 +1,53 @@
+"""Assessment years (考核年度): closed by the statistics bureau after the assessment, reopened
+with a reason. A closed year refuses every change to its figures."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from ledger import postings
+from ledger.commands.common import audit
+from ledger.context import Context
+from ledger.db import writing
+from ledger.domain.enums import YearAction, YearStatus
+from ledger.domain.errors import Conflict
+from ledger.domain.periods import parse_year, year_prefix
+from ledger.models import AssessmentYear, InvestmentReport, YearEvent
+from ledger.policy import require_year_keeper
+
+
+def close_year(ctx: Context, year: int) -> AssessmentYear:
+    require_year_keeper(ctx.actor)
+    year = parse_year(year)
+    with writing(ctx.session) as session:
+        row = session.get(AssessmentYear, year) or AssessmentYear(year=year, status=YearStatus.OPEN)
+        if row.status == YearStatus.CLOSED:
+            raise Conflict("year.already_closed", year=year)
+        row.status, row.changed_at = YearStatus.CLOSED, ctx.now()
+        session.add(row)
+        session.flush()
+        session.add(YearEvent(year=year, action=YearAction.CLOSE, actor_id=ctx.actor.id,
+                              at=row.changed_at))
+        audit(ctx, "year.close", "year", year, {"status": YearStatus.OPEN},
+              {"status": YearStatus.CLOSED})
+    return row
+
+
+def reopen_year(ctx: Context, year: int, reason: str) -> AssessmentYear:
+    require_year_keeper(ctx.actor)
+    year = parse_year(year)
+    with writing(ctx.session) as session:
+        row = session.get(AssessmentYear, year)
+        if row is None or row.status != YearStatus.CLOSED:
+            raise Conflict("year.not_closed", year=year)
+        row.status, row.changed_at = YearStatus.OPEN, ctx.now()
+        session.flush()
+        session.add(YearEvent(year=year, action=YearAction.REOPEN, reason=reason,
+                              actor_id=ctx.actor.id, at=row.changed_at))
+        audit(ctx, "year.reopen", "year", year, {"status": YearStatus.CLOSED},
+              {"status": YearStatus.OPEN, "reason": reason})
+        # Catch up anything that could not be posted while the year was closed.
+        projects = session.scalars(sa.select(InvestmentReport.project_id).distinct()
+                                   .where(InvestmentReport.period.like(f"{year_prefix(year)}%")))
+        postings.reconcile(session, [(p, year) for p in projects], f"reopen:{year}", ctx.now())
+    return row

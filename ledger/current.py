@@ -1,0 +1,31 @@
+"""The database session and the command Context of the current Flask app context — for the
+adapters (API, web pages, command line); commands and queries receive them as arguments."""
+
+from __future__ import annotations
+
+from flask import current_app, g
+from sqlalchemy.orm import Session
+
+from ledger.context import Context, Settings
+from ledger.policy import Actor
+
+
+def session() -> Session:
+    """The session of the current request or command (closed at teardown)."""
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["ledger.sessionmaker"]()
+    return g.db_session
+
+
+def close_session(_exc=None) -> None:
+    found = g.pop("db_session", None)
+    if found is not None:
+        found.close()
+
+
+def settings() -> Settings:
+    return Settings.from_config(current_app.config)
+
+
+def context(actor: Actor) -> Context:
+    return Context(session(), actor, settings())

@@ -1,0 +1,86 @@
+"""The closed vocabularies of SPEC §2, each defined once. Stored as short strings with CHECK
+constraints (models), listed in the OpenAPI document (schemas), labelled in Chinese (web)."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    STATISTICS = "statistics"
+    COMMERCE = "commerce"
+    REGION = "region"
+
+
+# The statistics bureau and the commerce department file agreements; officials see everything.
+FILING_BODIES = (Role.STATISTICS, Role.COMMERCE)
+OFFICIAL_ROLES = (Role.ADMIN, Role.STATISTICS, Role.COMMERCE)
+
+
+class RegionLevel(StrEnum):
+    PROVINCE = "province"
+    PREFECTURE = "prefecture"
+    COUNTY = "county"
+    COMMITTEE = "committee"
+
+
+class ZoneLevel(StrEnum):
+    NATIONAL = "national"
+    PROVINCIAL = "provincial"
+
+
+class ZoneKind(StrEnum):
+    ECONOMIC = "economic"
+    HIGHTECH = "hightech"
+    BONDED = "bonded"
+    INDUSTRIAL = "industrial"
+    OTHER = "other"
+
+
+class Stage(StrEnum):
+    SIGNED = "signed"
+    UNDER_CONSTRUCTION = "under_construction"
+    IN_OPERATION = "in_operation"
+    CANCELLED = "cancelled"
+
+
+class VersionStatus(StrEnum):
+    DRAFT = "draft"
+    SIGNED = "signed"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    FILED = "filed"
+    SUPERSEDED = "superseded"
+
+
+class Side(StrEnum):
+    """The two parties of an agreement."""
+
+    RECOMMENDER = "recommender"
+    RECEIVER = "receiver"
+
+
+class PostingRole(StrEnum):
+    HOST = "host"
+    RECOMMENDER = "recommender"
+    RECEIVER = "receiver"
+
+
+class YearStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class YearAction(StrEnum):
+    CLOSE = "close"
+    REOPEN = "reopen"
+
+
+class IndustryLevel(StrEnum):
+    SECTION = "section"
+    DIVISION = "division"
+
+
+def values(enum: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(member.value for member in enum)

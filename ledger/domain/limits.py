@@ -1,0 +1,50 @@
+"""Every size limit of the product, in one place: request schemas validate against these,
+models size their columns from them, and the UI shows them. Lengths count characters after
+surrounding whitespace is stripped."""
+
+from __future__ import annotations
+
+from datetime import date
+
+# Texts (characters)
+PROJECT_NAME = 200
+INVESTOR_NAME = 200
+REGION_NAME = 100
+ZONE_NAME = 100
+BLOCK_NAME = 100
+SIGNATORY = 50
+REASON = 2000
+NOTE = 500
+USERNAME_MIN, USERNAME_MAX = 3, 50
+PASSWORD_MIN, PASSWORD_MAX = 8, 200
+SEARCH = 100           # the q= of project lists
+INDUSTRY_SEARCH = 50   # the q= of the industry table
+AUDIT_ENTITY = 30
+AUDIT_ACTION = 40
+AUDIT_ENTITY_ID = 40
+
+# Codes (characters)
+REGION_CODE = 16       # 640000-NDJDXXXX: six digits, '-', up to 8 letters or digits
+INDUSTRY_CODE = 5      # C2614
+CREDIT_CODE = 18       # 统一社会信用代码
+PROJECT_CODE = 24      # 2023-640000-26-03-004512
+AGREEMENT_NUMBER = 20  # XY-2026-0007
+FILING_NUMBER = 40     # 统备〔2026〕7号
+FILING_PREFIX = 10
+
+# Counts
+MAX_BLOCKS = 3         # a zone has at most three blocks (区块)
+
+# Years and dates the ledger accepts (assessment years, agreement years, civil dates)
+YEAR_MIN, YEAR_MAX = 1990, 2100
+DATE_MIN, DATE_MAX = date(YEAR_MIN, 1, 1), date(YEAR_MAX, 12, 31)
+
+# Database integer ranges: ids are INTEGER, posting sequence numbers BIGINT.
+MAX_ID = 2**31 - 1
+MAX_SEQ = 2**63 - 1
+
+# Lists
+PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 50, 200
+
+# HTTP
+IDEMPOTENCY_KEY = 200

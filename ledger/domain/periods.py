@@ -1,0 +1,61 @@
+"""Reporting periods ('YYYY-MM') and civil dates, in one place.
+
+Civil dates — the day an agreement is filed, the year that numbers a filing — are Beijing
+dates; stored times are UTC."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from ledger.domain.errors import Invalid
+from ledger.domain.limits import YEAR_MAX, YEAR_MIN
+
+LOCAL_TZ = ZoneInfo("Asia/Shanghai")
+PATTERN = r"([0-9]{4})-(0[1-9]|1[0-2])"  # [0-9]: no full-width digits
+_PERIOD = re.compile(PATTERN)
+
+
+def local_date(moment: datetime) -> date:
+    return moment.astimezone(LOCAL_TZ).date()
+
+
+def is_period(value: object) -> bool:
+    return isinstance(value, str) and _PERIOD.fullmatch(value) is not None
+
+
+def parse_period(value: object, field: str = "period") -> str:
+    if not is_period(value) or not YEAR_MIN <= int(value[:4]) <= YEAR_MAX:
+        raise Invalid("period.shape", field=field, min=YEAR_MIN, max=YEAR_MAX)
+    return value
+
+
+def parse_year(value: object, field: str = "year") -> int:
+    if type(value) is not int or not YEAR_MIN <= value <= YEAR_MAX:
+        raise Invalid("year.range", field=field, min=YEAR_MIN, max=YEAR_MAX)
+    return value
+
+
+def parse_date(value: object, field: str) -> date:
+    if isinstance(value, str) and re.fullmatch(r"[0-9]{4}-[0-9]{2}-[0-9]{2}", value):
+        try:
+            value = date.fromisoformat(value)
+        except ValueError:
+            pass
+    if isinstance(value, date) and not isinstance(value, datetime):
+        return value
+    raise Invalid("date.shape", field=field)
+
+
+def year_of(period: str) -> int:
+    return int(period[:4])
+
+
+def period_of(day: date) -> str:
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def year_prefix(year: int) -> str:
+    """'2025-': every period of the year starts with it."""
+    return f"{year:04d}-"

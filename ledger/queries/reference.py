@@ -1,0 +1,54 @@
+"""Regions, zones and the industry table: reference data every user may read."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ledger.domain import codes
+from ledger.models import Region, Zone
+from ledger.queries.lookup import get_or_404
+
+
+def regions() -> sa.Select:
+    return sa.select(Region).order_by(Region.code)
+
+
+def region(session: Session, code: str) -> Region:
+    return get_or_404(session, Region, code, "region")
+
+
+def zones() -> sa.Select:
+    return sa.select(Zone).order_by(Zone.id)
+
+
+def zone(session: Session, zone_id: int) -> Zone:
+    return get_or_404(session, Zone, zone_id, "zone")
+
+
+def ancestors(session: Session, code: str) -> list[str]:
+    """The codes above a region, nearest first."""
+    out: list[str] = []
+    region = session.get(Region, code)
+    while region is not None and region.parent_code is not None and region.parent_code not in out:
+        out.append(region.parent_code)
+        region = session.get(Region, region.parent_code)
+    return out
+
+
+def matching_zones(session: Session, industry: str) -> list[tuple[Zone, int]]:
+    """Zones whose leading industries cover the code and whose restricted list does not,
+    the closest leading-industry match first: (zone, match length)."""
+    matches = []
+    for zone in session.scalars(zones()):
+        length = codes.match_length(zone.leading_industries, zone.restricted_industries, industry)
+        if length:
+            matches.append((zone, length))
+    matches.sort(key=lambda m: (-m[1], m[0].id))
+    return matches
+
+
+def industries(q: str = "") -> list[dict[str, str]]:
+    """The GB/T 4754-2017 sections (门类) and divisions (大类); `q` filters by code or name."""
+    return [r for r in codes.industries()
+            if not q or r["code"].startswith(q.upper()) or q in r["name"]]

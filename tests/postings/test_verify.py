@@ -1,0 +1,211 @@
+"""`verify` and `ledger verify`: a consistent ledger passes; a posting changed or deleted behind
+the application's back is named by its seq. Plus the canonical encoding, pinned by hand."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import sqlalchemy as sa
+
+from ledger.db import writing
+from ledger.postings import GENESIS_HASH, HASH_VERSION, canonical_encoding, chain_hash, reconcile, verify
+from ledger.models import Posting
+
+
+@pytest.fixture
+def filled(world, session):
+    """A small but real ledger: host postings, a filing that re-attributes them, a revision."""
+    project = world.project()
+    world.report(project, "2025-01", "10.05")
+    world.report(project, "2025-02", "10.05")
+    world.agreement(project, share="30", first_year=2025)
+    world.report(project, "2025-01", "0.00")
+    other = world.project(host=world.xingqing, zone=world.zone_xq, industry_code="C3811")
+    world.report(other, "2024-06", "1.00", host=world.xingqing)
+    session.commit()
+    count = session.scalar(sa.select(sa.func.count()).select_from(Posting))
+    assert count >= 10
+    return count
+
+
+def fresh_verify(app):
+    with app.extensions["ledger.sessionmaker"]() as s:
+        return verify(s)
+
+
+def raw(app, sql: str, **params) -> int:
+    """Change the database directly, as an intruder (or a broken tool) would."""
+    with app.extensions["ledger.engine"].begin() as conn:
+        return conn.execute(sa.text(sql), params).rowcount
+
+
+def cli_verify(app):
+    return app.test_cli_runner().invoke(args=["verify"])
+
+
+def test_consistent_ledger_verifies(app, filled):
+    result = fresh_verify(app)
+    assert (result.ok, result.postings, result.head_seq, result.first_bad_seq, result.problems) == (
+        True, filled, filled, None, [])
+    with app.extensions["ledger.sessionmaker"]() as s:
+        head = s.get(Posting, filled)
+        assert result.head_hash == head.hash
+    out = cli_verify(app)
+    assert out.exit_code == 0, out.output
+    assert f"ok: {filled} postings, head seq {filled} hash {head.hash[:16]}" in out.output
+
+
+def test_empty_ledger_verifies(app, world):
+    result = fresh_verify(app)
+    assert (result.ok, result.postings, result.head_seq, result.head_hash) == (True, 0, None, None)
+    assert cli_verify(app).exit_code == 0
+
+
+@pytest.mark.parametrize("column", ["amount", "cause", "region_code", "recorded_at", "hash", "prev_hash"])
+def test_a_changed_posting_is_named(app, filled, column):
+    seq = filled // 2
+    with app.extensions["ledger.sessionmaker"]() as s:
+        p = s.get(Posting, seq)
+        if column == "amount":
+            sql, params = "UPDATE postings SET amount = amount + 1 WHERE seq = :seq", {}
+        elif column == "cause":
+            sql, params = "UPDATE postings SET cause = :v WHERE seq = :seq", {"v": p.cause + " "}
+        elif column == "region_code":
+            sql, params = "UPDATE postings SET region_code = :v WHERE seq = :seq", {
+                "v": "640221" if p.region_code != "640221" else "640181"}
+        elif column == "recorded_at":  # one microsecond is enough
+            stored = s.execute(sa.text("SELECT recorded_at FROM postings WHERE seq = :seq"),
+                               {"seq": seq}).scalar()
+            if isinstance(stored, str):  # SQLite hands back text
+                stored = datetime.fromisoformat(stored)
+            sql, params = "UPDATE postings SET recorded_at = :v WHERE seq = :seq", {
+                "v": stored + timedelta(microseconds=1)}
+        else:
+            sql, params = f"UPDATE postings SET {column} = :v WHERE seq = :seq", {"v": "f" * 64}
+    assert raw(app, sql, seq=seq, **params) == 1
+
+    result = fresh_verify(app)
+    assert not result.ok
+    assert result.first_bad_seq == seq
+    assert any(f"seq {seq}" in problem for problem in result.problems)
+    assert result.postings == filled  # the chain is still read to the end
+
+    out = cli_verify(app)
+    assert out.exit_code == 1
+    assert f"first bad seq: {seq}" in out.output
+    assert f"FAIL: seq {seq}:" in out.output
+
+
+def test_the_first_of_several_bad_seqs_is_named(app, filled):
+    raw(app, "UPDATE postings SET amount = amount + 1 WHERE seq IN (:a, :b)", a=3, b=filled - 1)
+    assert fresh_verify(app).first_bad_seq == 3
+    assert "first bad seq: 3" in cli_verify(app).output
+
+
+def test_a_deleted_posting_is_reported_missing(app, filled):
+    seq = filled // 2
+    assert raw(app, "DELETE FROM postings WHERE seq = :seq", seq=seq) == 1
+    result = fresh_verify(app)
+    assert not result.ok
+    assert result.first_bad_seq == seq
+    assert f"seq {seq} is missing (found {seq + 1})" in result.problems
+    out = cli_verify(app)
+    assert out.exit_code == 1
+    assert f"seq {seq} is missing" in out.output and f"first bad seq: {seq}" in out.output
+
+
+def test_a_deleted_first_posting_is_reported_missing(app, filled):
+    raw(app, "DELETE FROM postings WHERE seq = 1")
+    result = fresh_verify(app)
+    assert (result.ok, result.first_bad_seq) == (False, 1)
+    assert "seq 1 is missing (found 2)" in result.problems
+
+
+def test_a_truncated_tail_breaks_the_invariants(app, filled):
+    """Dropping the newest posting leaves a valid chain, but the project-year it belonged to
+    no longer matches the attribution rule: still a failure, with no seq to blame."""
+    raw(app, "DELETE FROM postings WHERE seq = :seq", seq=filled)
+    result = fresh_verify(app)
+    assert not result.ok and result.first_bad_seq is None
+    assert result.head_seq == filled - 1
+    assert any("postings differ from the attribution rule" in p for p in result.problems)
+    out = cli_verify(app)
+    assert out.exit_code == 1 and "postings differ" in out.output
+
+
+def test_a_consistent_forgery_still_breaks_the_invariants(app, filled):
+    """Rewriting a posting and re-hashing the whole chain keeps the chain valid; the
+    attribution invariants catch it anyway."""
+    with app.extensions["ledger.sessionmaker"]() as s, s.begin():
+        rows = s.scalars(sa.select(Posting).order_by(Posting.seq)).all()
+        rows[2].amount += 100
+        prev = GENESIS_HASH
+        for p in rows:
+            p.prev_hash = prev
+            p.hash = prev = chain_hash(prev, p)
+    result = fresh_verify(app)
+    assert not result.ok and result.first_bad_seq is None
+    assert any("postings differ" in p for p in result.problems)
+
+
+# ------------------------------------------------------------------ canonical encoding
+
+def _posting(**fields) -> Posting:
+    base = dict(seq=1, project_id=7, agreement_id=3, version=2, region_code="640104",
+                role="recommender", period="2025-01", amount=301, cause="report:7/2025-01 r1",
+                recorded_at=datetime(2025, 1, 2, 3, 4, 5, 6, tzinfo=UTC), hash_version=1)
+    base.update(fields)
+    return Posting(**base)
+
+
+def test_canonical_encoding_is_pinned():
+    """hash_version 1, computed by hand from the documented format (see ledger/ledger.py)."""
+    first = _posting()
+    assert HASH_VERSION == 1 and GENESIS_HASH == "0" * 64
+    expected = (b'[1,1,7,3,2,"640104","recommender","2025-01","301",'
+                b'"report:7/2025-01 r1","2025-01-02T03:04:05.000006Z"]')
+    assert canonical_encoding(first) == expected
+    h1 = "f29abe1f02c91a9f8721c62664c6461aadbafc38de89e9143ce4a0a64c0216a9"
+    assert hashlib.sha256(b"0" * 64 + expected).hexdigest() == h1
+    assert chain_hash(GENESIS_HASH, first) == h1
+
+    # Nulls, a negative amount, non-ASCII text unescaped, a non-UTC time converted to UTC.
+    second = _posting(seq=2, agreement_id=None, version=None, region_code="640181", role="host",
+                      period="2024-12", amount=-1005, cause="重算:2024年",
+                      recorded_at=datetime(2025, 1, 1, tzinfo=ZoneInfo("Asia/Shanghai")))
+    assert canonical_encoding(second) == (
+        '[1,2,7,null,null,"640181","host","2024-12","-1005","重算:2024年",'
+        '"2024-12-31T16:00:00.000000Z"]').encode("utf-8")
+    assert chain_hash(h1, second) == "37977d06c4ac46df05fa518fd1b0790ed46154bfedb799eb9362ff546c73ca49"
+
+
+def test_encoding_survives_the_database(app, world, session):
+    """Microseconds and amounts come back from either database exactly as they were hashed."""
+    project = world.project()
+    world.report(project, "2025-03", "1.00")
+    when = datetime(2025, 3, 31, 23, 59, 59, 999_999, tzinfo=UTC)
+    with writing(session):
+        session.execute(sa.text("DELETE FROM postings"))  # rebuild this project's line by hand
+        written = reconcile(session, [(project.id, 2025)], cause="测试:重放", now=when)
+    assert [(p.seq, p.amount) for p in written] == [(1, 100)]
+    encoded = canonical_encoding(written[0])
+    with app.extensions["ledger.sessionmaker"]() as s:
+        stored = s.get(Posting, 1)
+        assert stored.recorded_at == when
+        assert canonical_encoding(stored) == encoded
+        assert stored.hash == chain_hash(GENESIS_HASH, stored) == written[0].hash
+        assert verify(s).ok
+
+
+def test_verify_reads_the_database_not_the_callers_cache(app, filled, session):
+    """The caller's session still holds the postings it loaded (sessions keep objects across
+    commits); a change made behind its back must be found all the same."""
+    held = session.scalars(sa.select(Posting).order_by(Posting.seq)).all()
+    session.commit()
+    raw(app, "UPDATE postings SET amount = amount - 1 WHERE seq = 2")
+    result = verify(session)
+    assert (result.ok, result.first_bad_seq) == (False, 2)
+    assert held[1].amount == session.get(Posting, 2).amount  # the cache itself is untouched

@@ -62,11 +62,13 @@ def can_see_project(actor: Actor, host_code: str, party_codes: tuple[str, ...] =
 
 
 def projects_seen_by(actor: Actor) -> sa.ColumnElement[bool]:
-    """The SQL twin of can_see_project."""
+    """The SQL twin of can_see_project: a region sees the projects it hosts and those whose
+    live agreement names it (a withdrawn or declined one no longer does)."""
     if actor.official:
         return sa.true()
-    party = sa.select(Agreement.project_id).where(agreements_seen_by(actor))
-    return sa.or_(Project.host_code == actor.region_code, Project.id.in_(party))
+    named = sa.select(Agreement.project_id).where(
+        Agreement.ended_as.is_(None), Agreement.recommender_code == actor.region_code)
+    return sa.or_(Project.host_code == actor.region_code, Project.id.in_(named))
 
 
 # ------------------------------------------------------------------ agreements
@@ -81,9 +83,13 @@ def side_of(actor: Actor, recommender_code: str, receiver_code: str) -> Side | N
     return None
 
 
-def require_party(actor: Actor, recommender_code: str, receiver_code: str) -> Side:
+def require_party(actor: Actor, recommender_code: str, receiver_code: str,
+                  only: Side | None = None) -> Side:
+    """The actor's side in the agreement; `only` restricts the action to one side (the host
+    withdraws, the recommender declines)."""
     side = side_of(actor, recommender_code, receiver_code)
     _require(side is not None, "not_a_party")
+    _require(only is None or side == only, f"{only}_only")
     return side
 
 

@@ -1,14 +1,17 @@
 """Driving the commands from tests the way an adapter does: raw request values go through the
 request schemas into typed input (so a bad value is refused exactly as the API refuses it), with
-a Context for the acting user. Commands whose arguments are already typed (confirm, submit,
-close_year …) are called directly."""
+a Context for the acting user. Commands whose arguments are already typed (close_year …) are
+called directly."""
 
 from __future__ import annotations
+
+import sqlalchemy as sa
 
 from ledger.commands import agreements, investments, projects, reference, users, years
 from ledger.commands.inputs import ReportInput
 from ledger.context import Context
 from ledger.domain.periods import parse_period
+from ledger.models import Agreement
 from ledger.schemas.requests import (
     AgreementCreate, AgreementTerms, InvestmentPut, ProjectCreate, ProjectPatch, ReasonRequest,
     RegionCreate, UserCreate, UserPatch, ZoneCreate, ZonePatch, load,
@@ -59,18 +62,54 @@ def create_agreement(ctx: Context, data):
     return agreements.create_agreement(ctx, load(AgreementCreate, data))
 
 
-def edit_agreement(ctx: Context, agreement_id, data, row_version=None):
-    return agreements.edit_agreement(ctx, agreement_id, load(AgreementTerms, data), row_version)
+# The agreement workflow acts on the version the caller read (If-Match). By default these act
+# like a client that has just read the agreement; pass row_version to act on an older read.
+READ = object()
 
 
-def amend(ctx: Context, agreement_id, data, row_version=None):
-    return agreements.amend(ctx, agreement_id, load(AgreementTerms, data), row_version)
+def _read(ctx: Context, agreement_id, row_version):
+    if row_version is not READ:
+        return row_version
+    return ctx.session.scalar(sa.select(Agreement.row_version).where(Agreement.id == agreement_id)) \
+        if type(agreement_id) is int else None
 
 
-def return_(ctx: Context, agreement_id, reason, row_version=None):
+def edit_agreement(ctx: Context, agreement_id, data, row_version=READ):
+    return agreements.edit_agreement(ctx, agreement_id, load(AgreementTerms, data),
+                                     _read(ctx, agreement_id, row_version))
+
+
+def amend(ctx: Context, agreement_id, data, row_version=READ):
+    return agreements.amend(ctx, agreement_id, load(AgreementTerms, data),
+                            _read(ctx, agreement_id, row_version))
+
+
+def confirm(ctx: Context, agreement_id, row_version=READ):
+    return agreements.confirm(ctx, agreement_id, _read(ctx, agreement_id, row_version))
+
+
+def submit(ctx: Context, agreement_id, row_version=READ):
+    return agreements.submit(ctx, agreement_id, _read(ctx, agreement_id, row_version))
+
+
+def acknowledge(ctx: Context, agreement_id, row_version=READ):
+    return agreements.acknowledge(ctx, agreement_id, _read(ctx, agreement_id, row_version))
+
+
+def withdraw(ctx: Context, agreement_id, row_version=READ):
+    return agreements.withdraw(ctx, agreement_id, _read(ctx, agreement_id, row_version))
+
+
+def return_(ctx: Context, agreement_id, reason, row_version=READ):
     """POST /agreements/{id}/return {reason}."""
     return agreements.return_(ctx, agreement_id, load(ReasonRequest, {"reason": reason})["reason"],
-                              row_version)
+                              _read(ctx, agreement_id, row_version))
+
+
+def decline(ctx: Context, agreement_id, reason, row_version=READ):
+    """POST /agreements/{id}/decline {reason}."""
+    return agreements.decline(ctx, agreement_id, load(ReasonRequest, {"reason": reason})["reason"],
+                              _read(ctx, agreement_id, row_version))
 
 
 def reopen_year(ctx: Context, year, reason):

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from ledger import current
-from ledger.commands import agreements, years
+from ledger.commands import years
 from ledger.context import Context
 from ledger.db import utcnow
 from ledger.domain.codes import reference_regions
@@ -86,27 +86,35 @@ class World:
             p = drive.change_stage(self.ctx(host), p.id, stage, "2024-04-01")
         return p
 
+    def region_actor(self, code: str) -> Actor:
+        """The World's user of region `code`."""
+        return next(a for a in (self.lingwu, self.xingqing, self.pingluo) if a.region_code == code)
+
     def agreement(self, project, recommender: Actor | None = None, share: str = "30",
                   first_year: int = 2025, last_year: int | None = None, file: bool = True, **extra):
+        """The host opens an agreement naming `recommender` (兴庆区 by default); filed unless
+        `file` is false (then a draft waiting for the recommender)."""
         recommender = recommender or self.xingqing
         data = {"project_id": project.id, "recommender_code": recommender.region_code,
                 "recommender_share": share, "first_year": first_year, "last_year": last_year,
                 "signed_on": "2025-01-10", "signatories": {"recommender": "张三", "receiver": "李四"},
                 "reason": "兴庆区经开区不含化工产业定位"}
         data.update(extra)
-        a = drive.create_agreement(self.ctx(recommender), data)
+        a = drive.create_agreement(self.ctx(self.region_actor(project.host_code)), data)
         if file:
-            a = self.file(a, project)
+            a = self.file(a)
         return a
 
-    def file(self, agreement, project=None, receiver: Actor | None = None):
-        """Take the newest draft through confirm, submit and both acknowledgements."""
+    def file(self, agreement, confirmer: Actor | None = None):
+        """Take the newest draft through confirm (by the party that did not propose it),
+        submit and both acknowledgements."""
         side = agreement.newest.proposed_by
-        other = receiver or (self.lingwu if side == "recommender" else self.xingqing)
-        agreements.confirm(self.ctx(other), agreement.id)
-        agreements.submit(self.ctx(other), agreement.id)
-        agreements.acknowledge(self.ctx(self.statistics), agreement.id)
-        return agreements.acknowledge(self.ctx(self.commerce), agreement.id)
+        other = confirmer or self.region_actor(
+            agreement.recommender_code if side == "receiver" else agreement.receiver_code)
+        drive.confirm(self.ctx(other), agreement.id)
+        drive.submit(self.ctx(other), agreement.id)
+        drive.acknowledge(self.ctx(self.statistics), agreement.id)
+        return drive.acknowledge(self.ctx(self.commerce), agreement.id)
 
     def report(self, project, period: str, amount: str, host: Actor | None = None, note=None):
         return drive.report(self.ctx(host or self.lingwu), project.id, period, amount, note)

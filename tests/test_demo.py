@@ -22,10 +22,11 @@ from tests import drive
 from tests.helpers import today
 
 LANDED = [p for p in demo.PROJECTS if demo.landed(p)]
-EXPECTED_STATUSES = {  # project key → statuses of its agreement's versions, oldest first
-    "polyolefin": ["superseded", "filed"], "datacenter": ["filed"],
-    "aluminum": ["superseded", "filed"], "dairy": ["filed"], "starch": ["submitted"],
-    "cashmere": ["returned"], "fine_chem": ["signed"], "motor": ["draft"],
+EXPECTED_STATUSES = {  # project key → each chain's version statuses, oldest first
+    "polyolefin": [["superseded", "filed"]], "datacenter": [["filed"]],
+    "aluminum": [["superseded", "filed"]], "dairy": [["filed"]], "starch": [["submitted"]],
+    "cashmere": [["returned"]], "fine_chem": [["withdrawn"], ["signed"]],
+    "motor": [["declined"], ["draft"]],
 }
 
 
@@ -43,9 +44,9 @@ def _project(session, key: str) -> Project:
 def _statuses(session) -> dict[str, list[str]]:
     out = {}
     for key in demo.AGREEMENTS:
-        agreement = session.scalar(sa.select(Agreement).where(
-            Agreement.project_id == _project(session, key).id))
-        out[key] = [v.status for v in agreement.versions]
+        chains = session.scalars(sa.select(Agreement).where(
+            Agreement.project_id == _project(session, key).id).order_by(Agreement.id))
+        out[key] = [[v.status for v in agreement.versions] for agreement in chains]
     return out
 
 

@@ -56,10 +56,12 @@ class LedgerBlueprint(Blueprint):
     @staticmethod
     def _prepare_header_doc(doc, doc_info, *, method, **kwargs):
         """Document the request headers the views read themselves: If-Match (required on every
-        PATCH: 428 without it, 412 when stale) and those added by `documented_headers`."""
+        PATCH and workflow action: 428 without it, 412 when stale) and those added by
+        `documented_headers`."""
         params = list(doc_info.get("ledger_headers", []))
         if method == "patch":
             params.append(if_match_parameter(required=True))
+        if any(p["name"] == "If-Match" and p["required"] for p in params):
             doc = deepupdate(doc, {"responses": {412: "PRECONDITION_FAILED",
                                                  428: "PRECONDITION_REQUIRED"}})
         if params:

@@ -1,8 +1,10 @@
 """Investment transfer agreements: creation, edits, the filing workflow and amendments.
 
-Every workflow action is a transition of ledger.domain.workflow applied to the newest version;
-filing numbers the version, cuts back earlier ones (ledger.domain.coverage) and re-attributes
-the project's reports."""
+The host region opens an agreement (as the receiving party) and names the recommender, who
+confirms or declines it; the host may withdraw a chain that was never filed. Every workflow
+action is a transition of ledger.domain.workflow applied to the newest version; filing numbers
+the version, cuts back earlier ones (ledger.domain.coverage) and re-attributes the project's
+reports."""
 
 from __future__ import annotations
 
@@ -14,11 +16,11 @@ from ledger.context import Context
 from ledger.commands.inputs import AgreementInput, TermsInput
 from ledger.db import writing
 from ledger.domain import coverage, workflow
-from ledger.domain.enums import Side, Stage, VersionStatus
-from ledger.domain.errors import Conflict, Invalid, NotFound, missing
-from ledger.models import Agreement, AgreementEvent, AgreementVersion, Project, Region
-from ledger.policy import can_see_project, require_filing_body, require_party, side_of
-from ledger.queries.lookup import party_codes, visible_agreement
+from ledger.domain.enums import Ending, Side, Stage, VersionStatus
+from ledger.domain.errors import Conflict, Invalid, PreconditionRequired, missing
+from ledger.models import Agreement, AgreementEvent, AgreementVersion, Region
+from ledger.policy import require_filing_body, require_host, require_party
+from ledger.queries.lookup import visible_agreement, visible_project
 from ledger.queries.reference import ancestors
 
 TERMS = ("recommender_share", "first_year", "last_year", "signed_on", "recommender_signatory",
@@ -61,35 +63,33 @@ def _record(ctx: Context, agreement: Agreement, v: AgreementVersion, action: str
 
 
 def create_agreement(ctx: Context, inp: AgreementInput) -> Agreement:
+    """The host region opens an agreement naming the recommender; version 1 is a draft it has
+    proposed, waiting for the recommender to confirm or decline."""
     terms = _terms(inp.terms, None)
     with writing(ctx.session) as session:
-        project = session.get(Project, inp.project_id)
-        # A region sees a project it hosts or is party to; naming itself the recommender makes
-        # it one. Anyone else gets 404, never a hint that the project exists.
-        if project is None or not can_see_project(
-                ctx.actor, project.host_code,
-                party_codes(session, project.id) + (inp.recommender_code,)):
-            raise NotFound("resource.not_found", what="project", key=inp.project_id)
+        # A project the user may not see answers exactly like one that does not exist.
+        project = visible_project(session, ctx.actor, inp.project_id)
+        require_host(ctx.actor, project.host_code)
         if session.get(Region, inp.recommender_code) is None:
             raise Invalid("region.unknown", field="recommender_code")
         receiver = inp.receiver_code or project.host_code
         if receiver != project.host_code:
             raise Invalid("agreement.receiver_not_host", field="receiver_code", host=project.host_code)
-        side = require_party(ctx.actor, inp.recommender_code, receiver)
         if inp.recommender_code == receiver or inp.recommender_code in ancestors(session, project.host_code):
             raise Invalid("agreement.self_referral", field="recommender_code")
         if project.stage == Stage.CANCELLED:
             raise Conflict("agreement.project_cancelled", field="project_id")
-        existing = session.scalar(sa.select(Agreement).where(Agreement.project_id == project.id))
+        existing = session.scalar(sa.select(Agreement).where(Agreement.project_id == project.id,
+                                                             Agreement.ended_as.is_(None)))
         if existing is not None:
             raise Conflict("agreement.exists", field="project_id", number=existing.number)
         agreement = Agreement(number=_next_number(ctx), project_id=project.id,
                               recommender_code=inp.recommender_code, receiver_code=receiver)
         session.add(agreement)
         session.flush()
-        _changing(agreement, None)
+        agreement.row_version += 1  # the ETag counts every change of the chain, this one too
         v = AgreementVersion(agreement_id=agreement.id, version=1, status=VersionStatus.DRAFT,
-                             proposed_by=side, **terms)
+                             proposed_by=Side.RECEIVER, **terms)
         session.add(v)
         session.flush()
         session.refresh(agreement, ["versions"])
@@ -104,15 +104,19 @@ def _next_number(ctx: Context) -> str:
 
 
 def _changing(agreement: Agreement, row_version: int | None) -> None:
-    """The change acts on the terms the caller saw; its ETag covers all versions."""
+    """Every workflow action names the terms it acts on: the agreement's row version (its ETag,
+    covering all versions) as the caller read it — nobody confirms, files or returns terms other
+    than those they saw (428 without it, 412 when stale)."""
+    if row_version is None:
+        raise PreconditionRequired("resource.version_required")
     check_row_version(agreement.row_version, row_version)
     agreement.row_version += 1
 
 
-def _as_party(ctx: Context, agreement_id: int,
-              row_version: int | None) -> tuple[Agreement, AgreementVersion, Side]:
+def _as_party(ctx: Context, agreement_id: int, row_version: int | None,
+              only: Side | None = None) -> tuple[Agreement, AgreementVersion, Side]:
     agreement = visible_agreement(ctx.session, ctx.actor, agreement_id)
-    side = require_party(ctx.actor, agreement.recommender_code, agreement.receiver_code)
+    side = require_party(ctx.actor, agreement.recommender_code, agreement.receiver_code, only)
     _changing(agreement, row_version)
     return agreement, agreement.newest, side
 
@@ -135,7 +139,7 @@ def _step(ctx: Context, agreement: Agreement, v: AgreementVersion, action: str,
 
 
 def edit_agreement(ctx: Context, agreement_id: int, inp: TermsInput,
-                   row_version: int | None = None) -> Agreement:
+                   row_version: int | None) -> Agreement:
     """Change the terms of a draft or returned version; it goes back to draft and the other
     party has to confirm again."""
     with writing(ctx.session):
@@ -144,27 +148,49 @@ def edit_agreement(ctx: Context, agreement_id: int, inp: TermsInput,
         return _step(ctx, agreement, v, "edit", transition.setting(_terms(inp, v)))
 
 
-def confirm(ctx: Context, agreement_id: int, row_version: int | None = None) -> Agreement:
+def confirm(ctx: Context, agreement_id: int, row_version: int | None) -> Agreement:
     with writing(ctx.session):
         agreement, v, side = _as_party(ctx, agreement_id, row_version)
         return _step(ctx, agreement, v, "confirm",
                      workflow.confirm(v.status, v.proposed_by, side, ctx.now()))
 
 
-def submit(ctx: Context, agreement_id: int, row_version: int | None = None) -> Agreement:
+def submit(ctx: Context, agreement_id: int, row_version: int | None) -> Agreement:
     with writing(ctx.session):
         agreement, v, _ = _as_party(ctx, agreement_id, row_version)
         return _step(ctx, agreement, v, "submit", workflow.submit(v.status, ctx.now()))
 
 
 def return_(ctx: Context, agreement_id: int, reason: str,
-            row_version: int | None = None) -> Agreement:
+            row_version: int | None) -> Agreement:
     with writing(ctx.session):
         agreement, v, _ = _as_filing_body(ctx, agreement_id, row_version)
         return _step(ctx, agreement, v, "return", workflow.return_(v.status, reason), reason)
 
 
-def acknowledge(ctx: Context, agreement_id: int, row_version: int | None = None) -> Agreement:
+def withdraw(ctx: Context, agreement_id: int, row_version: int | None) -> Agreement:
+    """The host ends a chain that was never filed (draft or returned): the project is free for
+    a new agreement and the recommender no longer sees it."""
+    with writing(ctx.session):
+        agreement, v, _ = _as_party(ctx, agreement_id, row_version, only=Side.RECEIVER)
+        ever_filed = any(x.status in workflow.COUNTS_FOR_COVERAGE for x in agreement.versions)
+        _step(ctx, agreement, v, "withdraw", workflow.withdraw(v.status, ever_filed))
+        agreement.ended_as = Ending.WITHDRAWN
+    return agreement
+
+
+def decline(ctx: Context, agreement_id: int, reason: str,
+            row_version: int | None) -> Agreement:
+    """The recommender refuses the draft naming it, with a reason; the project is free for a
+    new agreement and the recommender no longer sees it."""
+    with writing(ctx.session):
+        agreement, v, _ = _as_party(ctx, agreement_id, row_version, only=Side.RECOMMENDER)
+        _step(ctx, agreement, v, "decline", workflow.decline(v.status), reason)
+        agreement.ended_as = Ending.DECLINED
+    return agreement
+
+
+def acknowledge(ctx: Context, agreement_id: int, row_version: int | None) -> Agreement:
     """A filing body acknowledges; the second acknowledgement files the version: it gets a
     filing number, earlier versions are superseded and the ledger is re-attributed."""
     with writing(ctx.session) as session:
@@ -208,7 +234,7 @@ def _file(ctx: Context, agreement: Agreement,
 
 
 def amend(ctx: Context, agreement_id: int, inp: TermsInput,
-          row_version: int | None = None) -> Agreement:
+          row_version: int | None) -> Agreement:
     """Propose version n+1 (a new ratio, end year or a termination); it starts as a draft
     confirmed by the amending party."""
     with writing(ctx.session) as session:

@@ -151,12 +151,13 @@ def _terms(recommender: str, share: str, first_year: int, signed_on: str,
 
 
 AGREEMENTS = {
+    # The host region opens each agreement and names the recommender, who confirms or declines.
     # v1 (30 %, from 2024) filed, then superseded by a filed amendment v2 (33.33 %, from 2025).
     "polyolefin": (
-        ("xixia", "create", _terms("640105", "30", 2024, "2023-03-10", ("马建国", "王立新"),
-                                   "银川经济技术开发区将C25、C26列入限制发展产业名录，"
-                                   "项目推荐至宁东能源化工基地落地")),
-        ("ningdong", "confirm", None), ("ningdong", "submit", None), *FILE,
+        ("ningdong", "create", _terms("640105", "30", 2024, "2023-03-10", ("马建国", "王立新"),
+                                      "银川经济技术开发区将C25、C26列入限制发展产业名录，"
+                                      "项目推荐至宁东能源化工基地落地")),
+        ("xixia", "confirm", None), ("ningdong", "submit", None), *FILE,
         ("xixia", "amend", {"recommender_share": "33.33", "first_year": 2025,
                             "signed_on": "2024-12-20",
                             "reason": "推荐方持续提供项目服务保障，双方协商自2025年起调整分成比例"}),
@@ -164,31 +165,32 @@ AGREEMENTS = {
     ),
     # Filed, 50 %, from 2024; commerce acknowledges first.
     "datacenter": (
-        ("lingwu", "create", _terms("640181", "50", 2024, "2023-05-18", ("李文斌", "周海燕"),
-                                    "银川高新技术产业开发区主导产业不含数据中心，"
-                                    "项目推荐至中卫工业园区西部云基地")),
-        ("shapotou", "confirm", None), ("lingwu", "submit", None),
+        ("shapotou", "create", _terms("640181", "50", 2024, "2023-05-18", ("李文斌", "周海燕"),
+                                      "银川高新技术产业开发区主导产业不含数据中心，"
+                                      "项目推荐至中卫工业园区西部云基地")),
+        ("lingwu", "confirm", None), ("lingwu", "submit", None),
         ("shangwu", "acknowledge", None), ("tongji", "acknowledge", None),
     ),
     # Terminated: v1 (20 %, from 2024) filed; v2 ends the split after 2025 (filed, no successor).
     "aluminum": (
-        ("yuanzhou", "create", _terms("640402", "20", 2024, "2023-06-05", ("杨志刚", "刘建华"),
-                                      "固原经济开发区将C31、C32列入限制发展产业名录")),
-        ("huinong", "confirm", None), ("huinong", "submit", None), *FILE,
+        ("huinong", "create", _terms("640402", "20", 2024, "2023-06-05", ("杨志刚", "刘建华"),
+                                     "固原经济开发区将C31、C32列入限制发展产业名录")),
+        ("yuanzhou", "confirm", None), ("huinong", "submit", None), *FILE,
         ("huinong", "amend", {"last_year": 2025, "signed_on": "2025-12-19",
                               "reason": "推荐方不再承担项目服务，双方协商协议于2025年末终止"}),
         ("yuanzhou", "confirm", None), ("huinong", "submit", None), *FILE,
     ),
-    # Returned once (wrong signing date), edited, confirmed again and filed: 25 % from 2025.
+    # Returned once (wrong signing date), edited by the recommender, confirmed again by the host
+    # and filed: 25 % from 2025.
     "dairy": (
-        ("huinong", "create", _terms("640205", "25", 2025, "2023-01-20", ("张玉梅", "马晓东"),
-                                     "石嘴山经济技术开发区将C13、C14列入限制发展产业名录")),
-        ("litong", "confirm", None), ("litong", "submit", None),
+        ("litong", "create", _terms("640205", "25", 2025, "2023-01-20", ("张玉梅", "马晓东"),
+                                    "石嘴山经济技术开发区将C13、C14列入限制发展产业名录")),
+        ("huinong", "confirm", None), ("litong", "submit", None),
         ("tongji", "return", "协议签署日期早于项目签约日期（2023-02-10），请核实后重新报送"),
         ("huinong", "edit", {"signed_on": "2024-12-18"}),
         ("litong", "confirm", None), ("litong", "submit", None), *FILE,
     ),
-    # Submitted, acknowledged by the statistics bureau only; proposed by the receiver.
+    # Submitted, acknowledged by the statistics bureau only.
     "starch": (
         ("yuanzhou", "create", _terms("640502", "33.33", 2025, "2025-03-28", ("田学军", "杨志刚"),
                                       "中卫工业园区主导产业不含农副食品加工，项目推荐至固原经济开发区")),
@@ -197,19 +199,26 @@ AGREEMENTS = {
     ),
     # Returned by the commerce department with a reason.
     "cashmere": (
-        ("litong", "create", _terms("640302", "15", 2025, "2025-04-16", ("马晓东", "李文斌"),
+        ("lingwu", "create", _terms("640302", "15", 2025, "2025-04-16", ("马晓东", "李文斌"),
                                     "吴忠金积工业园区主导产业不含纺织业")),
-        ("lingwu", "confirm", None), ("lingwu", "submit", None),
+        ("litong", "confirm", None), ("lingwu", "submit", None),
         ("shangwu", "return", "分成比例测算依据未附，请补充双方招商服务投入说明后重新报送"),
     ),
-    # Signed by both parties, not yet submitted.
+    # The host opened a draft with the wrong share and withdrew it before the recommender
+    # confirmed; its second chain is signed by both parties, not yet submitted.
     "fine_chem": (
-        ("zhongning", "create", _terms("640521", "30", 2026, "2026-09-08", ("黄继红", "王立新"),
-                                       "中宁县无化工园区，项目推荐至宁东能源化工基地")),
-        ("ningdong", "confirm", None),
+        ("ningdong", "create", _terms("640521", "50", 2026, "2026-09-08", ("黄继红", "王立新"),
+                                      "中宁县无化工园区，项目推荐至宁东能源化工基地")),
+        ("ningdong", "withdraw", None),
+        ("ningdong", "create", _terms("640521", "30", 2026, "2026-09-08", ("黄继红", "王立新"),
+                                      "中宁县无化工园区，项目推荐至宁东能源化工基地")),
+        ("zhongning", "confirm", None),
     ),
-    # A draft proposed by the receiver, awaiting the recommender's confirmation.
+    # The first recommender named declined; the host's draft naming another one waits for it.
     "motor": (
+        ("xixia", "create", _terms("640181", "40", 2026, "2026-10-16", ("李文斌", "马建国"),
+                                   "灵武市园区无新能源汽车零部件配套")),
+        ("lingwu", "decline", "本市未参与该项目招商，不同意作为推荐方"),
         ("xixia", "create", _terms("640202", "40", 2026, "2026-10-20", ("赵永强", "马建国"),
                                    "大武口区现有园区以冶金、煤化工为主，无新能源汽车零部件配套")),
     ),
@@ -413,24 +422,31 @@ def _terms_input(data: dict) -> TermsInput:
 
 
 def _step(ctx: Context, agreement: Agreement, action: str, data) -> Agreement:
+    """One workflow step on the terms just read (the agreement's current row version)."""
+    seen = agreement.row_version
     if action in ("edit", "amend"):
         act = agreements.edit_agreement if action == "edit" else agreements.amend
-        return act(ctx, agreement.id, _terms_input(data))
-    if action == "return":
-        return agreements.return_(ctx, agreement.id, data)
-    return {"confirm": agreements.confirm, "submit": agreements.submit,
-            "acknowledge": agreements.acknowledge}[action](ctx, agreement.id)
+        return act(ctx, agreement.id, _terms_input(data), seen)
+    if action in ("return", "decline"):
+        act = agreements.return_ if action == "return" else agreements.decline
+        return act(ctx, agreement.id, data, seen)
+    return {"confirm": agreements.confirm, "submit": agreements.submit, "withdraw": agreements.withdraw,
+            "acknowledge": agreements.acknowledge}[action](ctx, agreement.id, seen)
 
 
 def _load_agreements(loader: Loader, found: dict[str, Project]) -> None:
+    """Replay each project's script after the steps its chains' event history records (a
+    project may have had several chains: one withdrawn or declined, then a new one)."""
     session = loader.session
     steps_done = 0
     for key, steps in AGREEMENTS.items():
         project = found[key]
-        agreement = session.scalar(sa.select(Agreement).where(Agreement.project_id == project.id))
-        done = 0 if agreement is None else session.scalar(
-            sa.select(sa.func.count()).where(AgreementEvent.agreement_id == agreement.id,
-                                             AgreementEvent.action != "supersede"))
+        chains = session.scalars(sa.select(Agreement).where(Agreement.project_id == project.id)
+                                 .order_by(Agreement.id)).all()
+        agreement = chains[-1] if chains else None
+        done = session.scalar(sa.select(sa.func.count()).where(
+            AgreementEvent.agreement_id.in_([a.id for a in chains]),
+            AgreementEvent.action != "supersede"))
         for username, action, data in steps[done:]:
             ctx = loader.as_(username)
             if action == "create":

@@ -52,6 +52,15 @@ class VersionStatus(StrEnum):
     RETURNED = "returned"
     FILED = "filed"
     SUPERSEDED = "superseded"
+    WITHDRAWN = "withdrawn"  # the host ended a chain that was never filed
+    DECLINED = "declined"    # the recommender refused the draft
+
+
+class Ending(StrEnum):
+    """How a chain that was never filed ended; it frees the project for a new agreement."""
+
+    WITHDRAWN = "withdrawn"
+    DECLINED = "declined"
 
 
 class Side(StrEnum):

@@ -125,6 +125,8 @@ MESSAGES: dict[str, str] = {
                                "{allowed})"),
     "workflow.confirm_own": N_("the counterparty must confirm; this party proposed the version"),
     "workflow.already_acknowledged": N_("{body} has already acknowledged this version"),
+    "workflow.withdraw_filed": N_("a chain that was filed cannot be withdrawn; amend it or end "
+                                  "it with a last year instead"),
     "workflow.amend_unfiled": N_("cannot amend while the newest version is '{status}'; it must "
                                  "be filed first"),
 
@@ -138,11 +140,15 @@ MESSAGES: dict[str, str] = {
     # Access and concurrency
     "idempotency.key_reused": N_("this Idempotency-Key was used with a different request"),
     "resource.not_found": N_("{what} {key} not found"),
+    "resource.version_required": N_("name the version you act on: send If-Match with the ETag "
+                                    "you read"),
     "resource.stale": N_("the resource changed since you read it; reload and retry"),
     "forbidden.reference": N_("your role may not change users, regions or zones"),
     "forbidden.users": N_("your role may not manage users"),
     "forbidden.host_only": N_("only the host region may do this for its projects"),
     "forbidden.not_a_party": N_("your role may not act on an agreement you are not a party to"),
+    "forbidden.receiver_only": N_("only the host region (the receiving party) may do this"),
+    "forbidden.recommender_only": N_("only the recommending party may do this"),
     "forbidden.filing_body": N_("your role may not acknowledge or return a filing"),
     "forbidden.years": N_("your role may not close or reopen an assessment year"),
     "forbidden.ledger": N_("your role may not verify the ledger or read the audit log"),

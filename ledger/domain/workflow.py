@@ -4,6 +4,8 @@
     submitted --acknowledge (statistics and commerce, each once)--> filed
     submitted --return (statistics or commerce)--> returned --edit--> draft
     draft --edit--> draft            filed --(a later version is filed)--> superseded
+    draft | returned --withdraw (the host; the chain never filed)--> withdrawn
+    draft --decline (the recommender, with a reason)--> declined
 
 Each action takes the current state and returns the whole transition — the new status and every
 field it sets or clears — or raises Conflict (409) when the action is not allowed now. Who may
@@ -90,6 +92,22 @@ def amend(newest_status: str, side: Side) -> Transition:
     if newest_status != S.FILED:
         raise Conflict("workflow.amend_unfiled", status=newest_status)
     return Transition(S.DRAFT, {"proposed_by": side})
+
+
+def withdraw(status: str, ever_filed: bool) -> Transition:
+    """The host ends a chain that was never filed."""
+    _require(status, (S.DRAFT, S.RETURNED), "withdraw")
+    if ever_filed:
+        raise Conflict("workflow.withdraw_filed")
+    return Transition(S.WITHDRAWN)
+
+
+def decline(status: str) -> Transition:
+    """The recommender refuses to be named in the draft (a chain still in draft was never
+    filed: amendments start only from a filed version and are not declined but left unconfirmed
+    or edited)."""
+    _require(status, (S.DRAFT,), "decline")
+    return Transition(S.DECLINED)
 
 
 def supersede(from_year: int) -> Transition:

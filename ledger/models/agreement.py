@@ -5,7 +5,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.db import Base, UTCDateTime, check_in, utcnow
 from ledger.domain import coverage, limits, workflow
-from ledger.domain.enums import Side, VersionStatus
+from ledger.domain.enums import Ending, Side, VersionStatus
 
 
 class Agreement(Base):
@@ -14,16 +14,22 @@ class Agreement(Base):
     __tablename__ = "agreements"
     __table_args__ = (
         sa.CheckConstraint("recommender_code <> receiver_code", name="distinct_parties"),
+        check_in("ended_as", Ending, "ended_as"),
+        # One live chain per project; a withdrawn or declined one frees the project.
+        sa.Index("ix_agreements_live_project", "project_id", unique=True,
+                 sqlite_where=sa.text("ended_as IS NULL"),
+                 postgresql_where=sa.text("ended_as IS NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     number: Mapped[str] = mapped_column(sa.String(limits.AGREEMENT_NUMBER), unique=True)
-    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), unique=True)
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
     recommender_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), index=True)
     receiver_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Bumped by every workflow action on any version: the ETag of the whole chain.
     row_version: Mapped[int] = mapped_column(default=1)
+    ended_as: Mapped[str | None] = mapped_column(sa.String(12))  # withdrawn | declined
 
     versions: Mapped[list["AgreementVersion"]] = relationship(
         order_by="AgreementVersion.version", back_populates="agreement", lazy="selectin"

@@ -95,6 +95,12 @@ def differences(session: Session, project: Project, agreement: Agreement | None,
     return rule, {k: d for k, d in diff.items() if d != 0}
 
 
+def live_agreement(session: Session, project_id: int) -> Agreement | None:
+    """The project's agreement chain that is not withdrawn or declined (at most one)."""
+    return session.scalar(sa.select(Agreement).where(Agreement.project_id == project_id,
+                                                     Agreement.ended_as.is_(None)))
+
+
 def closed_years(session: Session) -> set[int]:
     return set(session.scalars(
         sa.select(AssessmentYear.year).where(AssessmentYear.status == YearStatus.CLOSED)))
@@ -119,8 +125,7 @@ def reconcile(session: Session, targets: Iterable[tuple[int, int]], cause: str,
     planned: list[tuple[Project, tuple[int | None, int | None], dict]] = []
     for project_id, year in sorted(set(targets)):
         project = session.get(Project, project_id)
-        agreement = session.scalars(
-            sa.select(Agreement).where(Agreement.project_id == project_id)).first()
+        agreement = live_agreement(session, project_id)
         rule, diff = differences(session, project, agreement, year)
         if diff and year in closed:
             raise Conflict("year.closed_figures", year=year)

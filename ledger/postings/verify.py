@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ledger.models import Agreement, Posting, Project
+from ledger.models import Posting, Project
 from ledger.postings.chain import GENESIS_HASH, HASH_VERSION, chain_hash
-from ledger.postings.reconcile import differences, project_years
+from ledger.postings.reconcile import differences, live_agreement, project_years
 
 
 @dataclass
@@ -51,8 +51,7 @@ def _verify(session: Session) -> Verification:
         prev, expected_seq, last = p.hash, p.seq + 1, p
     for project_id in session.scalars(sa.select(Project.id).order_by(Project.id)):
         project = session.get(Project, project_id)
-        agreement = session.scalars(
-            sa.select(Agreement).where(Agreement.project_id == project_id)).first()
+        agreement = live_agreement(session, project_id)
         for year in sorted(project_years(session, project_id)):
             _, diff = differences(session, project, agreement, year)
             if diff:

@@ -19,9 +19,10 @@ def get_or_404(session: Session, model, key, what: str):
 
 
 def party_codes(session: Session, project_id: int) -> tuple[str, ...]:
-    """The regions party to the project's agreement, if it has one."""
+    """The regions party to the project's live agreement, if it has one."""
     row = session.execute(sa.select(Agreement.recommender_code, Agreement.receiver_code)
-                          .where(Agreement.project_id == project_id)).first()
+                          .where(Agreement.project_id == project_id,
+                                 Agreement.ended_as.is_(None))).first()
     return tuple(row) if row else ()
 
 

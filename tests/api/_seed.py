@@ -17,8 +17,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ledger.commands import agreements
 from ledger.models import User
+from tests import drive
 from tests.factories import World
 from tests.helpers import issue_token_for
 
@@ -53,11 +53,11 @@ def build(session, world_ids: dict) -> Seed:
     a_draft = w.agreement(p_draft, file=False)  # proposed by the recommender
     p_signed = w.project()
     a_signed = w.agreement(p_signed, file=False)
-    agreements.confirm(w.ctx(w.lingwu), a_signed.id)
+    drive.confirm(w.ctx(w.xingqing), a_signed.id)
     p_submitted = w.project()
     a_submitted = w.agreement(p_submitted, file=False)
-    agreements.confirm(w.ctx(w.lingwu), a_submitted.id)
-    agreements.submit(w.ctx(w.lingwu), a_submitted.id)
+    drive.confirm(w.ctx(w.xingqing), a_submitted.id)
+    drive.submit(w.ctx(w.lingwu), a_submitted.id)
     p_free = w.project()  # hosted by 灵武市, no agreement: only the host (and officials) see it
     p_unlanded = w.project(stage="signed")
     w.close(2023)

@@ -58,37 +58,42 @@ def test_same_key_on_another_endpoint_is_422(seeded):
     key = {"Idempotency-Key": "k-2"}
     assert host.post("/projects", fill(PROJECT_BODY, seeded.ids), headers=key).status_code == 201
     state = seeded.state()
-    r = host.post(f"/agreements/{seeded.ids['a_draft']}/confirm", headers=key)
+    etag = host.get(f"/agreements/{seeded.ids['a_draft']}").headers["ETag"]
+    r = host.post(f"/agreements/{seeded.ids['a_draft']}/confirm", headers=key | {"If-Match": etag})
     assert r.status_code == 422 and "Idempotency-Key" in r.json["errors"]["headers"]
     assert seeded.state() == state
 
 
 def test_keys_are_per_user(seeded):
-    """Both parties may create the agreement; the same key and body from the second party is
-    a request of its own (409: the project has its agreement), not a replay of the first's."""
+    """The same key and body from another user is a request of its own (here 403: the project
+    is the recommender's to see now that it is named, but only the host opens agreements), not
+    a replay of the host's."""
     host, recommender = seeded.as_("host"), seeded.as_("recommender")
     body = fill(AGREEMENT_BODY, seeded.ids)
     key = {"Idempotency-Key": "shared-key"}
     first = host.post("/agreements", body, headers=key)
     assert first.status_code == 201 and first.json["proposed_by"] == "receiver"
     second = recommender.post("/agreements", body, headers=key)
-    assert second.status_code == 409 and REPLAYED not in second.headers
+    assert second.status_code == 403 and REPLAYED not in second.headers
     replay = host.post("/agreements", body, headers=key)
     assert replay.status_code == 201 and replay.headers[REPLAYED] == "true"
     assert replay.json == first.json
 
 
 def test_workflow_action_replay_does_not_act_twice(seeded):
-    host, aid = seeded.as_("host"), seeded.ids["a_draft"]
-    key = {"Idempotency-Key": "confirm-once"}
-    first = host.post(f"/agreements/{aid}/confirm", headers=key)
+    rec, aid = seeded.as_("recommender"), seeded.ids["a_draft"]
+    read = {"If-Match": rec.get(f"/agreements/{aid}").headers["ETag"]}
+    key = {"Idempotency-Key": "confirm-once"} | read
+    first = rec.post(f"/agreements/{aid}/confirm", headers=key)
     assert first.status_code == 200 and first.json["status"] == "signed"
     state = seeded.state()
-    again = host.post(f"/agreements/{aid}/confirm", headers=key)
+    again = rec.post(f"/agreements/{aid}/confirm", headers=key)
     assert again.status_code == 200 and again.headers[REPLAYED] == "true" and again.json == first.json
     assert seeded.state() == state
-    # without the key the repeated action is what it is: not allowed in the new state
-    assert host.post(f"/agreements/{aid}/confirm").status_code == 409
+    # without the key the repeated action is what it is: stale terms, then not allowed now
+    assert rec.post(f"/agreements/{aid}/confirm", headers=read).status_code == 412
+    now = {"If-Match": first.headers["ETag"]}
+    assert rec.post(f"/agreements/{aid}/confirm", headers=now).status_code == 409
 
 
 def test_year_close_replay(seeded):
@@ -151,7 +156,7 @@ def test_agreement_etag_changes_with_every_workflow_action(seeded):
     ids = seeded.ids
     host, rec = seeded.as_("host"), seeded.as_("recommender")
     stats, commerce = seeded.as_("statistics"), seeded.as_("commerce")
-    created = rec.post("/agreements", fill(AGREEMENT_BODY, ids))
+    created = host.post("/agreements", fill(AGREEMENT_BODY, ids))  # the host opens it
     assert created.status_code == 201
     aid = created.json["id"]
     seen = [created.headers["ETag"]]
@@ -159,8 +164,10 @@ def test_agreement_etag_changes_with_every_workflow_action(seeded):
     def act(client, action, body=None, status=200):
         current = seen[-1]
         state = seeded.state()
+        missing = client.post(f"/agreements/{aid}/{action}", body)
+        assert missing.status_code == 428, (action, missing.json)  # every action names its version
         stale = client.post(f"/agreements/{aid}/{action}", body, headers={"If-Match": '"999999"'})
-        assert stale.status_code == 412, (action, stale.json)  # If-Match is honoured when sent
+        assert stale.status_code == 412, (action, stale.json)
         assert seeded.state() == state
         r = client.post(f"/agreements/{aid}/{action}", body, headers={"If-Match": current})
         assert r.status_code == status, (action, r.json)
@@ -170,7 +177,7 @@ def test_agreement_etag_changes_with_every_workflow_action(seeded):
         seen.append(etag)
         return r.json
 
-    assert act(host, "confirm")["status"] == "signed"
+    assert act(rec, "confirm")["status"] == "signed"
     assert act(rec, "submit")["status"] == "submitted"
     assert act(stats, "return", {"reason": "材料不全"})["status"] == "returned"
     edited = host.patch(f"/agreements/{aid}", {"reason": "补充材料后重新报送"}, headers={"If-Match": seen[-1]})

@@ -128,7 +128,7 @@ def check_status(expected: str) -> Callable:
 
 def check_created_agreement(env, actor, body):
     assert body["project_id"] == env.ids["p_free"] and body["status"] == "draft"
-    assert body["proposed_by"] == {"host": "receiver", "recommender": "recommender"}[actor]
+    assert body["proposed_by"] == "receiver"  # the host opens it
 
 
 def check_amended(env, actor, body):
@@ -210,7 +210,8 @@ ENDPOINTS = [
              query={"year": 2025}, check=check_reports),
     # agreements
     Endpoint("agreements.list", "GET", "/agreements", ALL_200, check=check_agreements),
-    Endpoint("agreements.create", "POST", "/agreements", row(403, 403, 403, 201, 201, 404),
+    # Only the host opens an agreement; a region that does not host the project cannot see it.
+    Endpoint("agreements.create", "POST", "/agreements", row(403, 403, 403, 201, 404, 404),
              body=AGREEMENT_BODY, check=check_created_agreement),
     Endpoint("agreements.get", "GET", "/agreements/{a_filed}", PARTY_READ, check=check_status("filed")),
     Endpoint("agreements.patch", "PATCH", "/agreements/{a_draft}", row(403, 403, 403, 200, 200, 404),
@@ -219,23 +220,41 @@ ENDPOINTS = [
              or pytest.fail(b)),
     Endpoint("agreements.patch.filed", "PATCH", "/agreements/{a_filed}", row(403, 403, 403, 409, 409, 404),
              body={"recommender_share": "25"}, etag_of="/agreements/{a_filed}"),
+    # Workflow actions name the version they act on (If-Match with the ETag the caller read).
     Endpoint("agreements.confirm", "POST", "/agreements/{a_draft}/confirm",
-             row(403, 403, 403, 200, 409, 404), check=check_status("signed")),
+             row(403, 403, 403, 409, 200, 404), etag_of="/agreements/{a_draft}",
+             check=check_status("signed")),
+    Endpoint("agreements.decline", "POST", "/agreements/{a_draft}/decline",
+             row(403, 403, 403, 403, 200, 404), body={"reason": "本区不同意作为推荐方"},
+             etag_of="/agreements/{a_draft}", check=check_status("declined")),
+    Endpoint("agreements.decline.signed", "POST", "/agreements/{a_signed}/decline",
+             row(403, 403, 403, 403, 409, 404), body={"reason": "本区不同意作为推荐方"},
+             etag_of="/agreements/{a_signed}"),
+    Endpoint("agreements.withdraw", "POST", "/agreements/{a_draft}/withdraw",
+             row(403, 403, 403, 200, 403, 404), etag_of="/agreements/{a_draft}",
+             check=check_status("withdrawn")),
+    Endpoint("agreements.withdraw.filed", "POST", "/agreements/{a_filed}/withdraw",
+             row(403, 403, 403, 409, 403, 404), etag_of="/agreements/{a_filed}"),
     Endpoint("agreements.submit", "POST", "/agreements/{a_signed}/submit",
-             row(403, 403, 403, 200, 200, 404), check=check_status("submitted")),
+             row(403, 403, 403, 200, 200, 404), etag_of="/agreements/{a_signed}",
+             check=check_status("submitted")),
     Endpoint("agreements.submit.draft", "POST", "/agreements/{a_draft}/submit",
-             row(403, 403, 403, 409, 409, 404)),
+             row(403, 403, 403, 409, 409, 404), etag_of="/agreements/{a_draft}"),
     Endpoint("agreements.acknowledge", "POST", "/agreements/{a_submitted}/acknowledge", FILING_BODIES,
+             etag_of="/agreements/{a_submitted}",
              check=lambda env, a, b: (b["status"], b["acknowledged_by"]) == ("submitted", [a])
              or pytest.fail(b)),
     Endpoint("agreements.acknowledge.draft", "POST", "/agreements/{a_draft}/acknowledge",
-             row(403, 409, 409, 403, 403, 403)),
+             row(403, 409, 409, 403, 403, 403), etag_of="/agreements/{a_draft}"),
     Endpoint("agreements.return", "POST", "/agreements/{a_submitted}/return", FILING_BODIES,
-             body={"reason": "材料不全"}, check=check_status("returned")),
+             body={"reason": "材料不全"}, etag_of="/agreements/{a_submitted}",
+             check=check_status("returned")),
     Endpoint("agreements.amend", "POST", "/agreements/{a_filed}/amend", row(403, 403, 403, 201, 201, 404),
-             body={"recommender_share": "40", "first_year": 2026}, check=check_amended),
+             body={"recommender_share": "40", "first_year": 2026}, etag_of="/agreements/{a_filed}",
+             check=check_amended),
     Endpoint("agreements.amend.draft", "POST", "/agreements/{a_draft}/amend",
-             row(403, 403, 403, 409, 409, 404), body={"recommender_share": "40"}),
+             row(403, 403, 403, 409, 409, 404), body={"recommender_share": "40"},
+             etag_of="/agreements/{a_draft}"),
     # attribution, ledger, years, audit
     Endpoint("attribution", "GET", "/attribution", ALL_200, query={"year": 2025}, check=check_attribution),
     Endpoint("attribution.other_region", "GET", "/attribution", row(200, 200, 200, 200, 403, 403),

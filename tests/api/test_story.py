@@ -16,6 +16,12 @@ def _ok(response, status=200):
     return response.json
 
 
+def _act(client, aid, action, body=None):
+    """A workflow action on the terms the client has just read (If-Match with their ETag)."""
+    etag = client.get(f"/agreements/{aid}").headers["ETag"]
+    return client.post(f"/agreements/{aid}/{action}", json=body, headers={"If-Match": etag})
+
+
 def _figures(body, code):
     return next({k: r[k] for k in ("in_place", "ceded", "credited", "attributed")}
                 for r in body["regions"] if r["code"] == code)
@@ -54,18 +60,18 @@ def test_whole_story(admin, anon):
                                headers={"If-Match": etag}))
     assert project["stage"] == "under_construction" and project["host_code"] == "640181"
 
-    # The recommending county proposes the agreement; the receiving county confirms.
-    agreement = _ok(xingqing.post("/agreements", {
+    # The host county opens the agreement naming the recommending county, which confirms.
+    agreement = _ok(lingwu.post("/agreements", {
         "project_id": project["id"], "recommender_code": "640104", "recommender_share": "30",
         "first_year": 2025, "last_year": None, "signed_on": "2025-01-10",
         "signatories": {"recommender": "张三", "receiver": "李四"},
         "reason": "兴庆区开发区不含化工产业定位"}), 201)
     aid = agreement["id"]
     assert agreement["status"] == "draft" and agreement["number"].startswith("XY-")
-    assert _ok(lingwu.post(f"/agreements/{aid}/confirm"))["status"] == "signed"
-    assert _ok(lingwu.post(f"/agreements/{aid}/submit"))["status"] == "submitted"
-    assert _ok(tongji.post(f"/agreements/{aid}/acknowledge"))["status"] == "submitted"
-    filed = _ok(shangwu.post(f"/agreements/{aid}/acknowledge"))
+    assert _ok(_act(xingqing, aid, "confirm"))["status"] == "signed"
+    assert _ok(_act(lingwu, aid, "submit"))["status"] == "submitted"
+    assert _ok(_act(tongji, aid, "acknowledge"))["status"] == "submitted"
+    filed = _ok(_act(shangwu, aid, "acknowledge"))
     assert filed["status"] == "filed" and sorted(filed["acknowledged_by"]) == ["commerce", "statistics"]
     assert re.fullmatch(r"统备〔\d{4}〕1号", filed["filing_number"])
     assert [e["action"] for e in filed["events"]] == ["create", "confirm", "submit", "acknowledge", "acknowledge"]
@@ -102,12 +108,12 @@ def test_whole_story(admin, anon):
 
     # An amendment from 2026 changes the split from its first year onward only.
     put("2025-03", "100.00")
-    amended = _ok(lingwu.post(f"/agreements/{aid}/amend", {"recommender_share": "50", "first_year": 2026}), 201)
+    amended = _ok(_act(lingwu, aid, "amend", {"recommender_share": "50", "first_year": 2026}), 201)
     assert amended["version"] == 2 and amended["status"] == "draft"
-    _ok(xingqing.post(f"/agreements/{aid}/confirm"))
-    _ok(xingqing.post(f"/agreements/{aid}/submit"))
-    _ok(tongji.post(f"/agreements/{aid}/acknowledge"))
-    v2 = _ok(shangwu.post(f"/agreements/{aid}/acknowledge"))
+    _ok(_act(xingqing, aid, "confirm"))
+    _ok(_act(xingqing, aid, "submit"))
+    _ok(_act(tongji, aid, "acknowledge"))
+    v2 = _ok(_act(shangwu, aid, "acknowledge"))
     assert [(v["version"], v["status"], v["last_year"]) for v in v2["versions"]] == [
         (1, "superseded", 2025), (2, "filed", None)]
     assert re.fullmatch(r"统备〔\d{4}〕2号", v2["filing_number"])
@@ -122,12 +128,12 @@ def test_whole_story(admin, anon):
     postings_before = _ok(tongji.get("/postings", query_string={"page_size": 200}))
     r = lingwu.put(f"/projects/{project['id']}/investments/2025-04", json={"amount": "1.00"})
     assert r.status_code == 409 and r.json["code"] == 409
-    r = lingwu.post(f"/agreements/{aid}/amend", json={"recommender_share": "10", "first_year": 2025})
+    r = _act(lingwu, aid, "amend", {"recommender_share": "10", "first_year": 2025})
     assert r.status_code == 201  # a draft changes nothing yet …
-    _ok(xingqing.post(f"/agreements/{aid}/confirm"))
-    _ok(xingqing.post(f"/agreements/{aid}/submit"))
-    _ok(tongji.post(f"/agreements/{aid}/acknowledge"))
-    r = shangwu.post(f"/agreements/{aid}/acknowledge")  # … filing it would change closed 2025
+    _ok(_act(xingqing, aid, "confirm"))
+    _ok(_act(xingqing, aid, "submit"))
+    _ok(_act(tongji, aid, "acknowledge"))
+    r = _act(shangwu, aid, "acknowledge")  # … filing it would change closed 2025
     assert r.status_code == 409, r.json
     assert _ok(tongji.get("/postings", query_string={"page_size": 200})) == postings_before
     assert _ok(tongji.get("/attribution?year=2025"))["regions"] == y25["regions"]

@@ -9,11 +9,12 @@ import pytest
 import sqlalchemy as sa
 
 from ledger import postings as ledger
-from ledger.commands import agreements
-from ledger.domain.errors import Conflict
+from ledger.domain.errors import Conflict, NotFound
 from ledger.models import AgreementEvent, Posting
 from ledger.postings import verify
+from ledger.queries import agreements as agreement_queries
 from ledger.queries import attribution as totals
+from ledger.queries import projects as project_queries
 from tests import drive
 from tests.helpers import assert_rejected, audit_rows, balances, postings, today
 
@@ -55,25 +56,25 @@ def amounts(rows):
 def test_full_workflow_with_events_and_audit(world, session):
     p = world.project()
     y = today().year
-    a = drive.create_agreement(world.ctx(world.xingqing), data(p))
+    a = drive.create_agreement(world.ctx(world.lingwu), data(p))  # the host opens it
     assert a.number == f"XY-{y}-0001"
     assert (a.recommender_code, a.receiver_code, a.project_id) == (XQ, LW, p.id)
     v = a.newest
-    assert (v.version, v.status, v.proposed_by, v.recommender_share) == (1, "draft", REC, 3000)
+    assert (v.version, v.status, v.proposed_by, v.recommender_share) == (1, "draft", RCV, 3000)
     assert (v.first_year, v.last_year, v.signed_on) == (2025, None, date(2025, 1, 10))
     assert (v.recommender_signatory, v.receiver_signatory) == ("张三", "李四")
     assert v.acknowledged_by == [] and v.filing_number is None
     etag = a.row_version
 
-    a = agreements.confirm(world.ctx(world.lingwu), a.id)
+    a = drive.confirm(world.ctx(world.xingqing), a.id)  # the recommender confirms
     assert a.newest.status == "signed" and a.newest.confirmed_at is not None
     assert a.row_version == etag + 1
-    a = agreements.submit(world.ctx(world.xingqing), a.id)  # either party may submit
+    a = drive.submit(world.ctx(world.xingqing), a.id)  # either party may submit
     assert a.newest.status == "submitted" and a.newest.submitted_at is not None
-    a = agreements.acknowledge(world.ctx(world.commerce), a.id)
+    a = drive.acknowledge(world.ctx(world.commerce), a.id)
     assert a.newest.status == "submitted"
     assert a.newest.acknowledged_by == ["commerce"] and a.newest.filing_number is None
-    a = agreements.acknowledge(world.ctx(world.statistics), a.id)
+    a = drive.acknowledge(world.ctx(world.statistics), a.id)
     v = a.newest
     assert v.status == "filed"
     assert v.acknowledged_by == ["statistics", "commerce"]
@@ -82,16 +83,16 @@ def test_full_workflow_with_events_and_audit(world, session):
     assert a.row_version == etag + 4
 
     assert events(session, a.id) == [
-        (1, "create", None, "draft", "region", XQ, None),
-        (1, "confirm", "draft", "signed", "region", LW, None),
+        (1, "create", None, "draft", "region", LW, None),
+        (1, "confirm", "draft", "signed", "region", XQ, None),
         (1, "submit", "signed", "submitted", "region", XQ, None),
         (1, "acknowledge", "submitted", "submitted", "commerce", None, None),
         (1, "acknowledge", "submitted", "filed", "statistics", None, None),
     ]
     rows = audit_rows(session, "agreement", a.number)
     assert [(r.action, r.actor_username, r.actor_role) for r in rows] == [
-        ("agreement.create", "xingqing", "region"),
-        ("agreement.confirm", "lingwu", "region"),
+        ("agreement.create", "lingwu", "region"),
+        ("agreement.confirm", "xingqing", "region"),
         ("agreement.submit", "xingqing", "region"),
         ("agreement.acknowledge", "shangwu", "commerce"),
         ("agreement.acknowledge", "tongji", "statistics"),
@@ -138,9 +139,9 @@ def test_filing_prefix_is_configurable(world, session, app):
 def test_return_clears_acknowledgements_and_edit_needs_new_confirmation(world, session):
     p = world.project()
     a = world.agreement(p, file=False)
-    agreements.confirm(world.ctx(world.lingwu), a.id)
-    agreements.submit(world.ctx(world.lingwu), a.id)
-    a = agreements.acknowledge(world.ctx(world.statistics), a.id)
+    drive.confirm(world.ctx(world.xingqing), a.id)
+    drive.submit(world.ctx(world.lingwu), a.id)
+    a = drive.acknowledge(world.ctx(world.statistics), a.id)
     assert a.newest.acknowledged_by == ["statistics"]
     a = drive.return_(world.ctx(world.commerce), a.id, "  分成比例依据不足  ")
     v = a.newest
@@ -153,7 +154,7 @@ def test_return_clears_acknowledgements_and_edit_needs_new_confirmation(world, s
     assert ret.after["return_reason"] == "分成比例依据不足"
 
     # A returned version cannot simply be submitted or acknowledged again.
-    assert_rejected(session, lambda: agreements.submit(world.ctx(world.lingwu), a.id), Conflict)
+    assert_rejected(session, lambda: drive.submit(world.ctx(world.lingwu), a.id), Conflict)
     # The host edits it: back to draft, now proposed by the receiver, confirmations cleared.
     a = drive.edit_agreement(world.ctx(world.lingwu), a.id, {"recommender_share": "25"})
     v = a.newest
@@ -161,12 +162,12 @@ def test_return_clears_acknowledgements_and_edit_needs_new_confirmation(world, s
     assert v.confirmed_at is None and v.submitted_at is None and v.acknowledged_by == []
     assert v.return_reason is None  # answered by the edit; the event history keeps the reason
     # The editor cannot confirm its own proposal; the other party must.
-    assert_rejected(session, lambda: agreements.confirm(world.ctx(world.lingwu), a.id), Conflict)
-    a = agreements.confirm(world.ctx(world.xingqing), a.id)
+    assert_rejected(session, lambda: drive.confirm(world.ctx(world.lingwu), a.id), Conflict)
+    a = drive.confirm(world.ctx(world.xingqing), a.id)
     assert a.newest.status == "signed"
-    agreements.submit(world.ctx(world.xingqing), a.id)
-    agreements.acknowledge(world.ctx(world.commerce), a.id)
-    a = agreements.acknowledge(world.ctx(world.statistics), a.id)
+    drive.submit(world.ctx(world.xingqing), a.id)
+    drive.acknowledge(world.ctx(world.commerce), a.id)
+    a = drive.acknowledge(world.ctx(world.statistics), a.id)
     assert a.newest.status == "filed" and a.newest.recommender_share == 2500
     assert a.newest.filing_number == filing_number(1)  # the returned round used no number
     assert [e[1:4] for e in events(session, a.id)] == [
@@ -181,15 +182,15 @@ def test_return_clears_acknowledgements_and_edit_needs_new_confirmation(world, s
 
 def test_edit_of_a_draft_by_the_other_party_swaps_who_must_confirm(world, session):
     p = world.project()
-    a = world.agreement(p, file=False)  # proposed by the recommender
-    a = drive.edit_agreement(world.ctx(world.lingwu), a.id, {"last_year": 2027, "reason": "改为三年"})
+    a = world.agreement(p, file=False)  # opened (proposed) by the host
+    a = drive.edit_agreement(world.ctx(world.xingqing), a.id, {"last_year": 2027, "reason": "改为三年"})
     v = a.newest
-    assert (v.status, v.proposed_by, v.last_year, v.reason) == ("draft", RCV, 2027, "改为三年")
+    assert (v.status, v.proposed_by, v.last_year, v.reason) == ("draft", REC, 2027, "改为三年")
     assert v.recommender_share == 3000  # untouched terms stay
     edit = audit_rows(session, "agreement", a.number)[-1]
     assert (edit.action, edit.before["last_year"], edit.after["last_year"]) == ("agreement.edit", None, 2027)
-    assert_rejected(session, lambda: agreements.confirm(world.ctx(world.lingwu), a.id), Conflict)
-    assert agreements.confirm(world.ctx(world.xingqing), a.id).newest.status == "signed"
+    assert_rejected(session, lambda: drive.confirm(world.ctx(world.xingqing), a.id), Conflict)
+    assert drive.confirm(world.ctx(world.lingwu), a.id).newest.status == "signed"
 
 
 # ------------------------------------------------------------------------------ the ledger
@@ -228,7 +229,7 @@ def test_totals_across_prefectures(world, session):
     b_proj = world.project(host=world.xingqing, zone=world.zone_xq, industry_code="C3811")
     world.agreement(a_proj, share="30")                               # 兴庆 recommends to 灵武
     b = world.agreement(b_proj, recommender=world.pingluo, share="33.33", file=False)
-    world.file(b, receiver=world.xingqing)                            # 平罗 (石嘴山市) to 兴庆
+    world.file(b)                                                     # 平罗 (石嘴山市) to 兴庆
     world.report(a_proj, "2025-05", "100.00")
     world.report(b_proj, "2025-05", "99.99", host=world.xingqing)
     # split(9999, 3333 bp) = 3332.6667 → 3333
@@ -367,9 +368,9 @@ def test_termination_returns_later_years_to_the_host(world, session):
 
 def _submitted_with_one_ack(world, p, **over):
     a = world.agreement(p, file=False, **over)
-    agreements.confirm(world.ctx(world.lingwu), a.id)
-    agreements.submit(world.ctx(world.lingwu), a.id)
-    return agreements.acknowledge(world.ctx(world.statistics), a.id)
+    drive.confirm(world.ctx(world.xingqing), a.id)
+    drive.submit(world.ctx(world.lingwu), a.id)
+    return drive.acknowledge(world.ctx(world.statistics), a.id)
 
 
 @pytest.mark.parametrize("with_reports", [True, False], ids=["year-has-reports", "year-without-reports"])
@@ -380,14 +381,14 @@ def test_filing_into_a_closed_year_is_refused_until_reopened(world, session, wit
     world.report(p, "2026-03", "50.00")
     world.close(2025)
     a = _submitted_with_one_ack(world, p, first_year=2025)
-    err = assert_rejected(session, lambda: agreements.acknowledge(world.ctx(world.commerce), a.id), Conflict)
+    err = assert_rejected(session, lambda: drive.acknowledge(world.ctx(world.commerce), a.id), Conflict)
     assert "2025" in err.message
     session.refresh(a)
     assert a.newest.status == "submitted" and a.newest.acknowledged_by == ["statistics"]
     assert balances(session, p.id, 2026) == {(LW, HOST): "50.00"}
 
     world.reopen(2025)
-    a = agreements.acknowledge(world.ctx(world.commerce), a.id)
+    a = drive.acknowledge(world.ctx(world.commerce), a.id)
     assert a.newest.status == "filed" and a.newest.filing_number == filing_number(1)
     assert balances(session, p.id, 2026) == {(XQ, REC): "15.00", (LW, RCV): "35.00"}
     if with_reports:
@@ -417,16 +418,16 @@ def test_amendment_and_closed_years(world, session, amendment, allowed):
         amendment = {"first_year": 2024, **amendment}
     world.close(2025)
     a = drive.amend(world.ctx(world.xingqing), a.id, amendment)
-    agreements.confirm(world.ctx(world.lingwu), a.id)
-    agreements.submit(world.ctx(world.lingwu), a.id)
-    agreements.acknowledge(world.ctx(world.statistics), a.id)
+    drive.confirm(world.ctx(world.lingwu), a.id)
+    drive.submit(world.ctx(world.lingwu), a.id)
+    drive.acknowledge(world.ctx(world.statistics), a.id)
     p2025 = postings(session, p.id, 2025)
     if allowed:
-        a = agreements.acknowledge(world.ctx(world.commerce), a.id)
+        a = drive.acknowledge(world.ctx(world.commerce), a.id)
         assert a.newest.status == "filed"
         assert balances(session, p.id, 2026) == {(XQ, REC): "80.00", (LW, RCV): "120.00"}
     else:
-        assert_rejected(session, lambda: agreements.acknowledge(world.ctx(world.commerce), a.id), Conflict)
+        assert_rejected(session, lambda: drive.acknowledge(world.ctx(world.commerce), a.id), Conflict)
         session.refresh(a)
         assert [v.status for v in a.versions] == ["filed", "submitted"]
     assert postings(session, p.id, 2025) == p2025
@@ -445,14 +446,14 @@ def test_closed_year_without_reports_cannot_change_coverage(world, session, amen
     world.report(p, "2026-03", "100.00")
     world.close(2025)
     a = drive.amend(world.ctx(world.lingwu), a.id, amendment)
-    agreements.confirm(world.ctx(world.xingqing), a.id)
-    agreements.submit(world.ctx(world.xingqing), a.id)
-    agreements.acknowledge(world.ctx(world.commerce), a.id)
-    err = assert_rejected(session, lambda: agreements.acknowledge(world.ctx(world.statistics), a.id),
+    drive.confirm(world.ctx(world.xingqing), a.id)
+    drive.submit(world.ctx(world.xingqing), a.id)
+    drive.acknowledge(world.ctx(world.commerce), a.id)
+    err = assert_rejected(session, lambda: drive.acknowledge(world.ctx(world.statistics), a.id),
                           Conflict)
     assert "2025" in err.message
     world.reopen(2025)
-    a = agreements.acknowledge(world.ctx(world.statistics), a.id)
+    a = drive.acknowledge(world.ctx(world.statistics), a.id)
     assert [v.status for v in a.versions] == ["superseded", "filed"]
     expected = {(LW, HOST): "100.00"} if "last_year" in amendment else {(XQ, REC): "40.00",
                                                                           (LW, RCV): "60.00"}
@@ -468,3 +469,56 @@ def test_closed_year_outside_both_versions_does_not_block(world, session):
     a = world.file(drive.amend(world.ctx(world.xingqing), a.id,
                                     {"first_year": 2025, "last_year": 2025, "recommender_share": "45"}))
     assert [v.status for v in a.versions] == ["superseded", "filed"]
+
+
+# ------------------------------------------------------------------------------ ending a chain
+
+def test_the_host_opens_and_the_recommender_declines(world, session):
+    """SPEC §2: the recommender declines the host's draft with a reason; the chain ends, the
+    project is free for a new agreement, and the recommender no longer sees the project."""
+    p = world.project()
+    world.report(p, "2025-01", "10.00")
+    a = world.agreement(p, file=False)
+    assert project_queries.project(world.ctx(world.xingqing), p.id).id == p.id  # named: it sees it
+    a = drive.decline(world.ctx(world.xingqing), a.id, "  本区不同意作为推荐方  ")
+    assert (a.newest.status, a.ended_as) == ("declined", "declined")
+    assert events(session, a.id)[-1] == (1, "decline", "draft", "declined", "region", XQ,
+                                         "本区不同意作为推荐方")
+    assert audit_rows(session, "agreement", a.number)[-1].action == "agreement.decline"
+    # The recommender's view of the project ends (its record of the agreement stays).
+    assert_rejected(session, lambda: project_queries.project(world.ctx(world.xingqing), p.id), NotFound)
+    assert_rejected(session, lambda: project_queries.reports(world.ctx(world.xingqing), p.id), NotFound)
+    assert agreement_queries.agreement(world.ctx(world.xingqing), a.id).ended_as == "declined"
+    # Nothing more can happen to the ended chain.
+    for act in (lambda: drive.confirm(world.ctx(world.xingqing), a.id),
+                lambda: drive.withdraw(world.ctx(world.lingwu), a.id)):
+        assert_rejected(session, act, Conflict)
+    # The project is free: the host names another recommender, who files it.
+    b = world.agreement(p, recommender=world.pingluo)
+    assert b.newest.status == "filed" and b.number != a.number
+    assert balances(session, p.id, 2025) == {(PL, REC): "3.00", (LW, RCV): "7.00"}
+    assert verify(session).ok
+
+
+@pytest.mark.parametrize("returned", [False, True], ids=["draft", "returned"])
+def test_the_host_withdraws_a_chain_never_filed(world, session, returned):
+    p = world.project()
+    a = world.agreement(p, file=False)
+    if returned:
+        drive.confirm(world.ctx(world.xingqing), a.id)
+        drive.submit(world.ctx(world.xingqing), a.id)
+        drive.return_(world.ctx(world.statistics), a.id, "材料不全")
+    a = drive.withdraw(world.ctx(world.lingwu), a.id)
+    assert (a.newest.status, a.ended_as) == ("withdrawn", "withdrawn")
+    assert events(session, a.id)[-1][1:6] == ("withdraw", "returned" if returned else "draft",
+                                              "withdrawn", "region", LW)
+    assert_rejected(session, lambda: project_queries.project(world.ctx(world.xingqing), p.id), NotFound)
+    assert world.agreement(p).newest.status == "filed"  # free for a new one
+
+
+def test_a_filed_chain_cannot_be_withdrawn_even_with_a_pending_amendment(world, session):
+    p = world.project()
+    a = world.agreement(p)
+    a = drive.amend(world.ctx(world.lingwu), a.id, {"recommender_share": "40"})
+    err = assert_rejected(session, lambda: drive.withdraw(world.ctx(world.lingwu), a.id), Conflict)
+    assert err.code == "workflow.withdraw_filed"

@@ -16,7 +16,9 @@ import pytest
 
 from ledger.commands import agreements, years
 from ledger.db import utcnow
-from ledger.domain.errors import Conflict, Forbidden, Invalid, NotFound, PreconditionFailed
+from ledger.domain.errors import (
+    Conflict, Forbidden, Invalid, NotFound, PreconditionFailed, PreconditionRequired,
+)
 from ledger.domain.periods import local_date
 from ledger.queries import agreements as agreement_queries
 from ledger.queries import projects as project_queries
@@ -89,19 +91,19 @@ def s_draft(w):
 
 def s_signed(w):
     ns = s_draft(w)
-    agreements.confirm(w.ctx(w.lingwu), ns.a.id)
+    drive.confirm(w.ctx(w.xingqing), ns.a.id)
     return ns
 
 
 def s_submitted(w):
     ns = s_signed(w)
-    agreements.submit(w.ctx(w.lingwu), ns.a.id)
+    drive.submit(w.ctx(w.lingwu), ns.a.id)
     return ns
 
 
 def s_stats_acked(w):
     ns = s_submitted(w)
-    agreements.acknowledge(w.ctx(w.statistics), ns.a.id)
+    drive.acknowledge(w.ctx(w.statistics), ns.a.id)
     return ns
 
 
@@ -483,7 +485,8 @@ def agreement_data(ns, over):
     return merged(data, over)
 
 
-def create(actor="xingqing", **over):
+def create(actor="lingwu", **over):
+    """The host (灵武市) opens an agreement naming 兴庆区, with `over` changed."""
     def call(w, ns):
         who = ns.yinchuan if actor == "yinchuan" else getattr(w, actor)
         return drive.create_agreement(w.ctx(who), agreement_data(ns, over))
@@ -495,8 +498,12 @@ CREATE_CASES = [
          Invalid, "recommender_code", setup=s_landed),
     case("self-referral-host-prefecture-by-host", create(actor="lingwu", recommender_code="640100"),
          Invalid, "recommender_code", setup=s_yinchuan, match="self-referral"),
-    case("self-referral-host-prefecture-by-prefecture",
-         create(actor="yinchuan", recommender_code="640100"), Invalid, "recommender_code", setup=s_yinchuan),
+    case("prefecture-of-the-host-may-not-open", create(actor="yinchuan", recommender_code="640100"),
+         NotFound, setup=s_yinchuan),
+    case("recommender-may-not-open-for-a-project-it-cannot-see", create(actor="xingqing"), NotFound,
+         setup=s_landed),
+    case("named-recommender-may-not-open-a-second", create(actor="xingqing"), Forbidden,
+         setup=s_draft),
     case("self-referral-host-province", create(actor="lingwu", recommender_code="640000"),
          Invalid, "recommender_code", setup=s_landed),
     case("recommender-unknown", create(actor="lingwu", recommender_code="650101"), Invalid,
@@ -560,7 +567,7 @@ def act(action, actor, *args, agreement_id=None, **kwargs):
 
 WORKFLOW_CASES = [
     # actions in the wrong state → Conflict
-    case("confirm-by-proposer", act("confirm", "xingqing"), Conflict, setup=s_draft, match="counterparty"),
+    case("confirm-by-proposer", act("confirm", "lingwu"), Conflict, setup=s_draft, match="counterparty"),
     case("confirm-signed", act("confirm", "lingwu"), Conflict, setup=s_signed),
     case("confirm-filed", act("confirm", "lingwu"), Conflict, setup=s_filed),
     case("submit-draft", act("submit", "xingqing"), Conflict, setup=s_draft),
@@ -615,7 +622,7 @@ WORKFLOW_CASES = [
     case("party-acknowledges", act("acknowledge", "lingwu"), Forbidden, setup=s_submitted),
     case("non-party-region-acknowledges", act("acknowledge", "pingluo"), Forbidden, setup=s_submitted),
     case("party-returns", act("return_", "xingqing", "理由"), Forbidden, setup=s_submitted),
-    case("admin-acknowledges", lambda w, ns: agreements.acknowledge(w.ctx(ADMIN), ns.a.id), Forbidden,
+    case("admin-acknowledges", lambda w, ns: drive.acknowledge(w.ctx(ADMIN), ns.a.id), Forbidden,
          setup=s_submitted),
     # invisible objects → NotFound
     case("bystander-confirms", act("confirm", "pingluo"), NotFound, setup=s_draft),
@@ -630,9 +637,27 @@ WORKFLOW_CASES = [
          setup=s_draft),
     case("agreement-id-string", act("submit", "lingwu", agreement_id="1"), NotFound, setup=s_signed),
     # optimistic concurrency
-    case("stale-row-version", lambda w, ns: agreements.confirm(w.ctx(w.lingwu), ns.a.id,
+    case("stale-row-version", lambda w, ns: drive.confirm(w.ctx(w.xingqing), ns.a.id,
                                                                 row_version=ns.a.row_version - 1),
          PreconditionFailed, setup=s_draft),
+    case("confirm-without-naming-the-version", lambda w, ns: agreements.confirm(
+        w.ctx(w.xingqing), ns.a.id, None), PreconditionRequired, setup=s_draft),
+    case("acknowledge-without-naming-the-version", lambda w, ns: agreements.acknowledge(
+        w.ctx(w.statistics), ns.a.id, None), PreconditionRequired, setup=s_submitted),
+    # ending a chain: the host withdraws one never filed, the recommender declines a draft
+    case("withdraw-by-recommender", act("withdraw", "xingqing"), Forbidden, setup=s_draft),
+    case("withdraw-by-statistics", act("withdraw", "statistics"), Forbidden, setup=s_draft),
+    case("withdraw-signed", act("withdraw", "lingwu"), Conflict, setup=s_signed),
+    case("withdraw-submitted", act("withdraw", "lingwu"), Conflict, setup=s_submitted),
+    case("withdraw-filed", act("withdraw", "lingwu"), Conflict, setup=s_filed),
+    case("withdraw-pending-amendment-of-filed-chain", act("withdraw", "lingwu"), Conflict,
+         setup=s_amending, match="filed"),
+    case("withdraw-by-bystander", act("withdraw", "pingluo"), NotFound, setup=s_draft),
+    case("decline-by-host", act("decline", "lingwu", "不同意"), Forbidden, setup=s_draft),
+    case("decline-signed", act("decline", "xingqing", "不同意"), Conflict, setup=s_signed),
+    case("decline-returned", act("decline", "xingqing", "不同意"), Conflict, setup=s_returned),
+    case("decline-without-reason", act("decline", "xingqing", " "), Invalid, "reason", setup=s_draft),
+    case("decline-by-bystander", act("decline", "pingluo", "不同意"), NotFound, setup=s_draft),
 ]
 
 
@@ -666,9 +691,9 @@ def ok_region(**over):
 
 def ok_share(share):
     def call(w):
-        a = drive.create_agreement(w.ctx(w.xingqing),
-                                        agreement_data(SimpleNamespace(p=w.project()),
-                                                       {"recommender_share": share}))
+        a = drive.create_agreement(w.ctx(w.lingwu),
+                                   agreement_data(SimpleNamespace(p=w.project()),
+                                                  {"recommender_share": share}))
         return a.newest.recommender_share
     return call
 

@@ -21,7 +21,7 @@ from tests.postings.oracle import (
 from ledger.domain.errors import Conflict
 from ledger.postings import verify
 from ledger.models import Agreement, AgreementVersion, InvestmentReport, Posting, Project
-from ledger.commands import agreements, years
+from ledger.commands import years
 from ledger.context import Context
 from tests import drive
 from ledger.queries.attribution import grand_total, region_totals
@@ -121,21 +121,21 @@ def test_concurrent_reports_and_filings_postgres(pg_world):
                 if agreement_id is None:
                     data = agreement_data(project_id, recommender.region_code,
                                           rng.randint(1, 10_000), rng.choice(first_years), None)
-                    a = runner.attempt("create", drive.create_agreement, Context(session, recommender), data)
+                    a = runner.attempt("create", drive.create_agreement, Context(session, receiver), data)
                     agreement_id = a and a.id
                     continue
                 v = _newest(session, agreement_id)
                 other = receiver if v.proposed_by == "recommender" else recommender
                 body_actor = rng.choice([world.statistics, world.commerce])
                 if v.status == "draft":
-                    runner.attempt("confirm", agreements.confirm, Context(session, other), agreement_id)
+                    runner.attempt("confirm", drive.confirm, Context(session, other), agreement_id)
                 elif v.status == "signed":
-                    runner.attempt("submit", agreements.submit, Context(session, rng.choice([recommender, receiver])), agreement_id)
+                    runner.attempt("submit", drive.submit, Context(session, rng.choice([recommender, receiver])), agreement_id)
                 elif v.status == "submitted":
                     if rng.random() < 0.15:
                         runner.attempt("return", drive.return_, Context(session, body_actor), agreement_id, "请补充材料")
                     else:  # may repeat an acknowledgement already given: Conflict
-                        runner.attempt("acknowledge", agreements.acknowledge, Context(session, body_actor), agreement_id)
+                        runner.attempt("acknowledge", drive.acknowledge, Context(session, body_actor), agreement_id)
                 elif v.status == "returned":
                     runner.attempt("edit", drive.edit_agreement, Context(session, receiver), agreement_id,
                                    {"recommender_share": share_text(rng.randint(1, 10_000))})
@@ -156,7 +156,7 @@ def test_concurrent_reports_and_filings_postgres(pg_world):
                 pending = session.scalars(sa.select(Agreement.id).join(AgreementVersion)
                                           .where(AgreementVersion.status == "submitted")).all()
                 if pending:
-                    runner.attempt("acknowledge(race)", agreements.acknowledge,
+                    runner.attempt("acknowledge(race)", drive.acknowledge,
                                    Context(session, rng.choice([world.statistics, world.commerce])),
                                    rng.choice(pending))
         return body
@@ -269,10 +269,10 @@ def test_a_long_lived_session_sees_what_another_writer_filed(app, world, session
         held = worker.scalars(sa.select(Agreement)).all()  # the caller keeps what it read
         worker.commit()
         drive.amend(Context(other, world.xingqing), a.id, {"recommender_share": "50"})
-        agreements.confirm(Context(other, world.lingwu), a.id)
-        agreements.submit(Context(other, world.lingwu), a.id)
-        agreements.acknowledge(Context(other, world.statistics), a.id)
-        agreements.acknowledge(Context(other, world.commerce), a.id)
+        drive.confirm(Context(other, world.lingwu), a.id)
+        drive.submit(Context(other, world.lingwu), a.id)
+        drive.acknowledge(Context(other, world.statistics), a.id)
+        drive.acknowledge(Context(other, world.commerce), a.id)
         result = drive.report(Context(worker, world.lingwu), project.id, "2024-02", "10.00")
         # Feb under 50 %: YTD 20.00 → recommender 10.00, Jan already carries 5.00 → +5.00.
         assert {(p.role, p.amount) for p in result.postings} == {("recommender", 500), ("receiver", 500)}

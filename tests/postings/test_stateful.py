@@ -20,7 +20,7 @@ from tests.postings.oracle import (
     agreement_data, amount_text, fingerprint, in_force, oracle_desired, oracle_split,
     posted_by_key, reset_mutable, share_text, totals_by_year,
 )
-from ledger.commands import agreements, years
+from ledger.commands import years
 from ledger.domain.errors import Conflict, Invalid
 from ledger.postings import verify
 from ledger.queries.attribution import grand_total, region_totals
@@ -107,15 +107,15 @@ class LedgerMachine(RuleBasedStateMachine):
         n = a.newest
         actor = self.body(body)
         if body in n["acked"]:
-            self.refused(Conflict, agreements.acknowledge, self.c(actor), a.id)
+            self.refused(Conflict, drive.acknowledge, self.c(actor), a.id)
         elif not n["acked"]:  # the first of the two acknowledgements files nothing yet
-            result = agreements.acknowledge(self.c(actor), a.id)
+            result = drive.acknowledge(self.c(actor), a.id)
             assert result.newest.status == "submitted" and result.newest.acknowledged_by == [body]
             n["acked"].add(body)
         elif self.filing_refused(a):
-            self.refused(Conflict, agreements.acknowledge, self.c(actor), a.id)
+            self.refused(Conflict, drive.acknowledge, self.c(actor), a.id)
         else:
-            result = agreements.acknowledge(self.c(actor), a.id)
+            result = drive.acknowledge(self.c(actor), a.id)
             assert result.newest.status == "filed" and result.newest.filing_number
             a.filed.append((n["version"], n["share"], n["first"], n["last"]))
             n["status"], n["acked"] = "filed", {*BODIES}
@@ -124,8 +124,8 @@ class LedgerMachine(RuleBasedStateMachine):
         """Counterparty confirms and submits, then both filing bodies acknowledge."""
         other = a.receiver if proposer == a.recommender else a.recommender
         actor = self.actor_for(other)
-        agreements.confirm(self.c(actor), a.id)
-        agreements.submit(self.c(actor), a.id)
+        drive.confirm(self.c(actor), a.id)
+        drive.submit(self.c(actor), a.id)
         a.newest.update(status="submitted", acked=set())
         self.acknowledge(a, first_body)
         self.acknowledge(a, BODIES[1 - BODIES.index(first_body)])
@@ -177,18 +177,19 @@ class LedgerMachine(RuleBasedStateMachine):
         project_id, host, recommenders = self.ctx.projects[p]
         recommender = recommenders[r]
         data = agreement_data(project_id, recommender.region_code, share, first, last)
+        # The host opens the agreement naming the recommender (SPEC §2).
         if last is not None and last < first:
-            self.refused(Invalid, drive.create_agreement, self.c(recommender), data)
+            self.refused(Invalid, drive.create_agreement, self.c(host), data)
             return
         if project_id in self.agreements:
-            self.refused(Conflict, drive.create_agreement, self.c(recommender), data)
+            self.refused(Conflict, drive.create_agreement, self.c(host), data)
             return
-        created = drive.create_agreement(self.c(recommender), data)
+        created = drive.create_agreement(self.c(host), data)
         assert created.newest.recommender_share == share
         a = ModelAgreement(created.id, recommender.region_code, host.region_code)
         a.newest = dict(version=1, share=share, first=first, last=last, status="draft", acked=set())
         self.agreements[project_id] = a
-        self.file_through(a, recommender.region_code, first_body)
+        self.file_through(a, host.region_code, first_body)
 
     @precondition(lambda self: self.agreements)
     @rule(data=st.data(), share=st.none() | shares, first=st.none() | st.sampled_from(YEARS),
@@ -344,19 +345,19 @@ def test_ledger_state_machine(app, session, world):
 
 
 def _filed(world, session, project, share_bp, first, last):
-    a = drive.create_agreement(world.ctx(world.xingqing), agreement_data(
+    a = drive.create_agreement(world.ctx(world.lingwu), agreement_data(
         project.id, "640104", share_bp, first, last))
-    agreements.confirm(world.ctx(world.lingwu), a.id)
-    agreements.submit(world.ctx(world.lingwu), a.id)
-    agreements.acknowledge(world.ctx(world.statistics), a.id)
-    return agreements.acknowledge(world.ctx(world.commerce), a.id)
+    drive.confirm(world.ctx(world.xingqing), a.id)
+    drive.submit(world.ctx(world.lingwu), a.id)
+    drive.acknowledge(world.ctx(world.statistics), a.id)
+    return drive.acknowledge(world.ctx(world.commerce), a.id)
 
 
 def _amend_to_submitted(world, session, a, changes):
     drive.amend(world.ctx(world.xingqing), a.id, changes)
-    agreements.confirm(world.ctx(world.lingwu), a.id)
-    agreements.submit(world.ctx(world.lingwu), a.id)
-    agreements.acknowledge(world.ctx(world.statistics), a.id)
+    drive.confirm(world.ctx(world.lingwu), a.id)
+    drive.submit(world.ctx(world.lingwu), a.id)
+    drive.acknowledge(world.ctx(world.statistics), a.id)
 
 
 def test_termination_cannot_remove_coverage_of_closed_year(world, session):
@@ -370,10 +371,10 @@ def test_termination_cannot_remove_coverage_of_closed_year(world, session):
     _amend_to_submitted(world, session, a, {"last_year": 2024})
     before = fingerprint(session)
     with pytest.raises(Conflict, match="2025"):
-        agreements.acknowledge(world.ctx(world.commerce), a.id)
+        drive.acknowledge(world.ctx(world.commerce), a.id)
     assert fingerprint(session) == before
     world.reopen(2025)
-    assert agreements.acknowledge(world.ctx(world.commerce), a.id).newest.status == "filed"
+    assert drive.acknowledge(world.ctx(world.commerce), a.id).newest.status == "filed"
 
 
 def test_amendment_that_keeps_a_closed_years_share_is_not_refused(world, session):
@@ -384,6 +385,6 @@ def test_amendment_that_keeps_a_closed_years_share_is_not_refused(world, session
     a = _filed(world, session, project, 3000, 2024, 2025)
     world.close(2024)
     _amend_to_submitted(world, session, a, {"last_year": 2030})
-    filed = agreements.acknowledge(world.ctx(world.commerce), a.id)
+    filed = drive.acknowledge(world.ctx(world.commerce), a.id)
     assert filed.newest.status == "filed" and filed.newest.version == 2
     assert verify(session).ok

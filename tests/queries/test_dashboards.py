@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ledger.commands import agreements
 from ledger.queries.dashboards import counts
+from tests import drive
 
 
 def waiting(world, actor) -> list[int]:
@@ -12,18 +12,18 @@ def waiting(world, actor) -> list[int]:
 
 def test_each_party_and_filing_body_sees_what_waits_for_it(world, session):
     p = world.project()
-    a = world.agreement(p, file=False)  # proposed by the recommender (兴庆区)
-    assert waiting(world, world.lingwu) == [a.id]      # the receiver confirms
-    assert waiting(world, world.xingqing) == []        # the proposer waits
+    a = world.agreement(p, file=False)  # opened by the host (灵武市) naming 兴庆区
+    assert waiting(world, world.xingqing) == [a.id]    # the recommender confirms or declines
+    assert waiting(world, world.lingwu) == []          # the host waits
     assert waiting(world, world.statistics) == []
-    agreements.confirm(world.ctx(world.lingwu), a.id)
+    drive.confirm(world.ctx(world.xingqing), a.id)
     assert waiting(world, world.lingwu) == waiting(world, world.xingqing) == [a.id]  # submit
-    agreements.submit(world.ctx(world.lingwu), a.id)
+    drive.submit(world.ctx(world.lingwu), a.id)
     assert waiting(world, world.statistics) == waiting(world, world.commerce) == [a.id]
     assert waiting(world, world.lingwu) == []
-    agreements.acknowledge(world.ctx(world.statistics), a.id)
+    drive.acknowledge(world.ctx(world.statistics), a.id)
     assert waiting(world, world.statistics) == [] and waiting(world, world.commerce) == [a.id]
-    agreements.acknowledge(world.ctx(world.commerce), a.id)
+    drive.acknowledge(world.ctx(world.commerce), a.id)
     assert waiting(world, world.commerce) == []
 
 

@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 # pytest-xdist processes for `make test` (auto: one per core; 0: in the make process)
 TEST_WORKERS ?= auto
 
-.PHONY: deps system-deps lock db demo run test bench doctor translations
+.PHONY: deps system-deps lock db key demo run test bench doctor translations
 
 ## deps: system packages, the virtualenv and the locked Python dependencies
 deps: system-deps $(DEPS_STAMP)
@@ -39,8 +39,14 @@ lock: | $(UV)
 db: deps
 	$(LEDGER) db upgrade
 
+## key: the development key that signs checkpoints (instance/signing-key.pem), made once
+SIGNING_KEY := instance/signing-key.pem
+key: $(SIGNING_KEY)
+$(SIGNING_KEY): | deps
+	$(LEDGER) keys create $@
+
 ## demo: load the demo province (idempotent) and print the demo logins
-demo: db
+demo: db key
 	$(LEDGER) demo
 
 ## run: set up, migrate, load the demo and serve http://$(HOST):$(PORT)

@@ -197,26 +197,45 @@ def demo_command() -> None:
         click.echo(f"  {username:<{w_user}}  {password:<{w_password}}  {role}")
 
 
-@click.command("verify", help="Recompute the hash chain and the attribution invariants; "
-               "exit code 1 and the first bad seq on failure.")
+def _head(value: str | None) -> tuple[int, str] | None:
+    if value is None:
+        return None
+    seq, _, digest = value.partition(":")
+    if not seq.isdigit() or len(digest) != 64:
+        raise click.BadParameter("SEQ:HASH — a journal entry's number and its 64-digit hash")
+    return int(seq), digest.lower()
+
+
+@click.command("verify", help="Recompute both hash chains, replay the journal against the tables "
+               "and the postings, check the signed checkpoints; exit code 1 and the first bad "
+               "seq or journal entry on failure.")
+@click.option("--expect-head", metavar="SEQ:HASH", callback=lambda c, p, v: _head(v),
+              help="A journal head recorded elsewhere (printed by an earlier verify): fail if "
+                   "the journal no longer holds it.")
 @with_appcontext
 @database_command
-def verify_command() -> None:
+def verify_command(expect_head: tuple[int, str] | None) -> None:
     from ledger.policy import Actor
     from ledger.queries.verification import verify_ledger
     _require_schema()
-    result = verify_ledger(current.context(Actor.system("cli")))
+    result = verify_ledger(current.context(Actor.system("cli")), expect_head)
     if result.ok:
         if result.head_seq is None:
             click.echo(f"ok: {result.postings} postings (empty ledger)")
         else:
             click.echo(f"ok: {result.postings} postings, head seq {result.head_seq} "
                        f"hash {(result.head_hash or '')[:16]}")
+        if result.journal_head_seq is not None:
+            click.echo(f"journal: {result.journal_entries} entries, head "
+                       f"{result.journal_head_seq}:{result.journal_head_hash}; "
+                       f"{result.checkpoints} signed checkpoint(s)")
         return
     for problem in result.problems:
         click.echo(f"FAIL: {problem}", err=True)
     if result.first_bad_seq is not None:
         click.echo(f"first bad seq: {result.first_bad_seq}", err=True)
+    if result.first_bad_entry is not None:
+        click.echo(f"first bad journal entry: {result.first_bad_entry}", err=True)
     sys.exit(1)
 
 
@@ -230,7 +249,29 @@ def doctor_command() -> None:
         sys.exit(1)
 
 
+@click.group("keys", help="The Ed25519 key that signs the ledger's checkpoints.")
+def keys_group() -> None:
+    pass
+
+
+@keys_group.command("create")
+@click.argument("path", required=False)
+@with_appcontext
+def keys_create(path: str | None) -> None:
+    """Write a new signing key to PATH (default: LEDGER_SIGNING_KEY_FILE); never overwrites.
+    Keep it outside the database and its backups."""
+    from pathlib import Path
+
+    from ledger import signing
+    target = Path(path or current_app.config["SIGNING_KEY_FILE"])
+    if target.exists():
+        _error(f"{target} exists; a signing key is never overwritten")
+    signing.create_key(target)
+    click.echo(f"created {target} (key id {signing.key_id(signing.load_key(target).public_key())})")
+
+
 def register(app: Flask) -> None:
-    for command in (db_group, users_group, demo_command, verify_command, doctor_command):
+    for command in (db_group, users_group, keys_group, demo_command, verify_command,
+                    doctor_command):
         app.cli.add_command(command)
 

@@ -30,6 +30,8 @@ class Config:
         self.TOKEN_TTL = int(get("TOKEN_TTL", "28800"))
         self.RATELIMIT_STORAGE_URI = get("RATELIMIT_STORAGE_URL", self.ratelimit_default)
         self.LOGIN_RATE_LIMIT = get("LOGIN_RATE_LIMIT", "10 per minute")
+        # The Ed25519 key that signs checkpoints; `make run` creates a development key here.
+        self.SIGNING_KEY_FILE = get("SIGNING_KEY_FILE", "") or str(INSTANCE_DIR / "signing-key.pem")
 
 
 class ProductionConfig(Config):
@@ -41,6 +43,10 @@ class ProductionConfig(Config):
         super().__init__(environ)
         if self.SECRET_KEY == DEV_SECRET_KEY:
             raise RuntimeError("LEDGER_SECRET_KEY must be set in production")
+        env = os.environ if environ is None else environ
+        if not env.get("LEDGER_SIGNING_KEY_FILE"):
+            raise RuntimeError("LEDGER_SIGNING_KEY_FILE must be set in production: the key that "
+                               "signs checkpoints lives outside the database and its backups")
 
 
 class TestingConfig(Config):

@@ -21,10 +21,12 @@ from ledger.policy import Actor
 class Settings:
     filing_prefix: str = "统备"  # 统备〔2026〕7号
     token_ttl: int = 8 * 3600    # seconds
+    signing_key_file: str | None = None  # Ed25519 key of the checkpoints, outside the database
 
     @classmethod
     def from_config(cls, config: Mapping) -> "Settings":
-        return cls(filing_prefix=config["FILING_PREFIX"], token_ttl=config["TOKEN_TTL"])
+        return cls(filing_prefix=config["FILING_PREFIX"], token_ttl=config["TOKEN_TTL"],
+                   signing_key_file=config.get("SIGNING_KEY_FILE"))
 
 
 @dataclass(frozen=True)

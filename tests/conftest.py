@@ -57,15 +57,23 @@ def postgres_url() -> str:
 
 
 @pytest.fixture(scope="session")
-def sqlite_backend(sqlite_template, tmp_path_factory):
-    backend = SqliteBackend(sqlite_template, tmp_path_factory.mktemp("sqlite-backend"))
+def signing_key_file(tmp_path_factory):
+    """The deployment's checkpoint key of the test apps (outside every database)."""
+    from ledger.signing import create_key
+    return create_key(tmp_path_factory.mktemp("keys") / "signing-key.pem")
+
+
+@pytest.fixture(scope="session")
+def sqlite_backend(sqlite_template, tmp_path_factory, signing_key_file):
+    backend = SqliteBackend(sqlite_template, tmp_path_factory.mktemp("sqlite-backend"),
+                            signing_key_file)
     yield backend
     backend.close()
 
 
 @pytest.fixture(scope="session")
-def postgres_backend(postgres_url):
-    backend = PostgresBackend(postgres_url)
+def postgres_backend(postgres_url, signing_key_file):
+    backend = PostgresBackend(postgres_url, signing_key_file)
     yield backend
     backend.close()
 

@@ -74,13 +74,15 @@ def posting_count(session) -> int:
     return session.scalar(sa.select(sa.func.count()).select_from(Posting))
 
 
-def audit_rows(session, entity: str | None = None, entity_id=None) -> list[AuditEntry]:
+def audit_rows(session, entity: str | None = None, entity_id=None) -> list:
+    """The journal's entries (before and after parsed), oldest first."""
+    from ledger.queries.audit import AuditRow
     query = sa.select(AuditEntry).order_by(AuditEntry.id)
     if entity is not None:
         query = query.where(AuditEntry.entity == entity)
     if entity_id is not None:
         query = query.where(AuditEntry.entity_id == str(entity_id))
-    return list(session.scalars(query))
+    return [AuditRow.of(e) for e in session.scalars(query)]
 
 
 def today():
@@ -95,3 +97,24 @@ def issue_token_for(session, user, ttl_seconds: int):
     from ledger.commands.users import actor_of, issue_token
     from ledger.context import Context, Settings
     return issue_token(Context(session, actor_of(user), Settings(token_ttl=ttl_seconds)))
+
+
+def verify(session, app=None, **kwargs):
+    """`ledger verify` (ledger.postings.verify) with the checkpoint key of `app` (default: the
+    current app)."""
+    from flask import current_app
+
+    from ledger import signing
+    from ledger.postings import verify as run
+    key_file = (app or current_app).config["SIGNING_KEY_FILE"]
+    return run(session, signing.public_keys(key_file), **kwargs)
+
+
+def tamper(app, sql: str, **params) -> int:
+    """Change the database directly, as an intruder with full write access (or a broken tool)
+    would — on PostgreSQL first switching off the append-only triggers, as a superuser can.
+    Returns the rows changed."""
+    with app.extensions["ledger.engine"].begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        return conn.execute(sa.text(sql), params).rowcount

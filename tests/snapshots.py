@@ -42,8 +42,9 @@ class Backend:
 
     name: str
 
-    def __init__(self, url: str):
-        self.app: Flask = create_app(TestingConfig, DATABASE_URL=url)
+    def __init__(self, url: str, signing_key_file: Path):
+        self.app: Flask = create_app(TestingConfig, DATABASE_URL=url,
+                                     SIGNING_KEY_FILE=str(signing_key_file))
         self.config = dict(self.app.config)
         self.data: dict[str, Any] = {}  # what each snapshot's builder returned
 
@@ -61,6 +62,11 @@ class Backend:
         self.app.config.update(self.config)
         limiter.reset()  # login counts start afresh (in-memory storage in tests)
         return self.data[name]
+
+    def take(self, name: str, data: Any = None) -> None:
+        """Keep the database as it is now as snapshot `name` (a test's own starting point)."""
+        self._capture(name)
+        self.data[name] = data
 
     def _build(self, name: str) -> None:
         base, builder = BUILDERS[name]
@@ -84,11 +90,11 @@ class Backend:
 class SqliteBackend(Backend):
     name = "sqlite"
 
-    def __init__(self, template: Path, workdir: Path):
+    def __init__(self, template: Path, workdir: Path, signing_key_file: Path):
         self.workdir, self.live = workdir, workdir / "live.sqlite3"
         self.files = {"empty": template}
         shutil.copy(template, self.live)
-        super().__init__(f"sqlite:///{self.live}")
+        super().__init__(f"sqlite:///{self.live}", signing_key_file)
         self.data["empty"] = None
 
     def _restore(self, name: str) -> None:
@@ -106,8 +112,8 @@ class SqliteBackend(Backend):
 class PostgresBackend(Backend):
     name = "postgres"
 
-    def __init__(self, url: str):
-        super().__init__(url)
+    def __init__(self, url: str, signing_key_file: Path):
+        super().__init__(url, signing_key_file)
         self.rows: dict[str, dict[str, list[dict]]] = {"empty": {}}
         self.data["empty"] = None
 

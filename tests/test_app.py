@@ -87,6 +87,7 @@ def test_production_refuses_the_default_secret_key(monkeypatch, tmp_path):
     with pytest.raises(RuntimeError, match="LEDGER_SECRET_KEY must be set in production"):
         config_of(monkeypatch, {}, ProductionConfig)
     ok = config_of(monkeypatch, {"LEDGER_SECRET_KEY": "a-real-secret",
+                                 "LEDGER_SIGNING_KEY_FILE": "/etc/ledger/key.pem",
                                  "LEDGER_DATABASE_URL": f"sqlite:///{tmp_path / 'p.sqlite3'}"},
                    ProductionConfig)
     assert ok["SECRET_KEY"] == "a-real-secret"

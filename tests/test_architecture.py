@@ -16,18 +16,19 @@ PACKAGE = Path(__file__).resolve().parent.parent / "ledger"
 ADAPTERS = ("ledger.api", "ledger.web", "ledger.cli")
 BASE = ("ledger.domain",)
 INFRA = ("ledger.db", "ledger.migrate", "ledger.passwords", "ledger.config", "ledger.data",
-         "ledger.doctor")
+         "ledger.doctor", "ledger.signing")
 CORE = BASE + INFRA + ("ledger.models", "ledger.postings", "ledger.policy", "ledger.context")
 LAYERS: dict[str, tuple[str, ...]] = {
     "ledger.domain": BASE,
     "ledger.db": BASE,
     "ledger.migrate": ("ledger.db",),
     "ledger.passwords": (),
+    "ledger.signing": (),
     "ledger.config": (),
     "ledger.data": (),
     "ledger.doctor": (),
     "ledger.models": BASE + ("ledger.db",),
-    "ledger.postings": BASE + ("ledger.db", "ledger.models"),
+    "ledger.postings": BASE + ("ledger.db", "ledger.models", "ledger.signing"),
     "ledger.policy": BASE + ("ledger.models",),
     "ledger.context": BASE + ("ledger.db", "ledger.policy"),
     "ledger.queries": CORE,

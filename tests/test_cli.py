@@ -18,9 +18,11 @@ from ledger.context import Context
 from ledger.db import make_engine, make_sessionmaker, utcnow
 from ledger.domain.codes import reference_regions
 from ledger.models import ApiToken, AuditEntry, Posting, User
+from ledger.queries.audit import AuditRow
 from ledger.queries.users import check_password, user_for_token
 from tests import drive
 from tests.factories import ADMIN, World
+from tests.helpers import tamper
 
 LEDGER = Path(sys.executable).with_name("ledger")
 PASSWORD = "correct horse"
@@ -188,7 +190,8 @@ def test_create_admin(app, runner):
     with make_sessionmaker(app.extensions["ledger.engine"])() as session:
         assert check_password(session, "admin1", PASSWORD).id == user.id
         assert check_password(session, "admin1", PASSWORD + "x") is None
-        entry = session.scalars(sa.select(AuditEntry).where(AuditEntry.action == "user.create")).one()
+        entry = AuditRow.of(session.scalars(
+            sa.select(AuditEntry).where(AuditEntry.action == "user.create")).one())
     assert (entry.actor_username, entry.actor_role, entry.entity_id) == ("cli", "admin", str(user.id))
     assert "password" not in entry.after and entry.after["username"] == "admin1"
 
@@ -365,8 +368,7 @@ def test_verify_ok_and_tampered(app, runner, postings):
     assert result.exit_code == 0, result.output
     assert result.output.startswith("ok: 4 postings, head seq 4 hash ")
 
-    with app.extensions["ledger.engine"].begin() as conn:
-        conn.execute(sa.update(Posting).where(Posting.seq == 2).values(amount=Posting.amount + 1))
+    assert tamper(app, "UPDATE postings SET amount = amount + 1 WHERE seq = 2") == 1
     result = runner.invoke(args=["verify"])
     assert result.exit_code == 1
     assert "FAIL: seq 2: hash does not match its contents or predecessor" in result.output

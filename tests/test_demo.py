@@ -15,7 +15,8 @@ from ledger.domain.split import split
 from ledger.models import (
     Agreement, AgreementEvent, AssessmentYear, InvestmentReport, Posting, Project, Region, Zone,
 )
-from ledger.postings import head, verify
+from ledger.postings import head
+from tests.helpers import verify
 from ledger.queries.attribution import grand_total, region_totals, rolled_up
 from ledger.queries.users import check_password
 from tests import drive

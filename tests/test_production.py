@@ -15,11 +15,20 @@ REDIS_URL = "redis://127.0.0.1:6379/0"
 
 
 def test_production_requires_a_secret_key():
+    key = {"LEDGER_SIGNING_KEY_FILE": "/etc/ledger/signing-key.pem"}
     with pytest.raises(RuntimeError, match="LEDGER_SECRET_KEY"):
-        ProductionConfig(environ={})
+        ProductionConfig(environ=key)
     with pytest.raises(RuntimeError, match="LEDGER_SECRET_KEY"):
-        ProductionConfig(environ={"LEDGER_SECRET_KEY": ""})
-    assert ProductionConfig(environ={"LEDGER_SECRET_KEY": "x" * 40}).SECRET_KEY == "x" * 40
+        ProductionConfig(environ=key | {"LEDGER_SECRET_KEY": ""})
+    assert ProductionConfig(environ=key | {"LEDGER_SECRET_KEY": "x" * 40}).SECRET_KEY == "x" * 40
+
+
+def test_production_requires_a_signing_key_outside_the_database():
+    with pytest.raises(RuntimeError, match="LEDGER_SIGNING_KEY_FILE"):
+        ProductionConfig(environ={"LEDGER_SECRET_KEY": "x" * 40})
+    config = ProductionConfig(environ={"LEDGER_SECRET_KEY": "x" * 40,
+                                       "LEDGER_SIGNING_KEY_FILE": "/etc/ledger/key.pem"})
+    assert config.SIGNING_KEY_FILE == "/etc/ledger/key.pem"
 
 
 def test_production_rate_limits_logins_through_redis(sqlite_template):
@@ -27,7 +36,8 @@ def test_production_rate_limits_logins_through_redis(sqlite_template):
         redis.Redis.from_url(REDIS_URL).ping()
     except redis.ConnectionError as err:
         pytest.fail(f"Redis is not running on 127.0.0.1:6379 ({err}); .ci/run starts it")
-    config = ProductionConfig(environ={"LEDGER_SECRET_KEY": "x" * 40})
+    config = ProductionConfig(environ={"LEDGER_SECRET_KEY": "x" * 40,
+                                       "LEDGER_SIGNING_KEY_FILE": "/etc/ledger/key.pem"})
     assert config.RATELIMIT_STORAGE_URI.startswith("redis://")
     prefix = f"ledger-test-{uuid.uuid4().hex}"
     app = create_app(config, DATABASE_URL=f"sqlite:///{sqlite_template}",

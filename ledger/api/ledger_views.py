@@ -65,11 +65,19 @@ def list_postings(args, pagination_parameters):
 @blp.route("/ledger/verify")
 @blp.response(200, VerifySchema)
 def verify_ledger():
-    """Recompute the hash chain and the attribution invariants."""
-    result = verification.verify_ledger(ctx())
-    head = None if result.head_seq is None else {"seq": result.head_seq, "hash": result.head_hash}
-    return {"ok": result.ok, "postings": result.postings, "head": head,
-            "first_bad_seq": result.first_bad_seq, "problems": result.problems}
+    """Recompute both hash chains, replay the journal against the tables and the postings, and
+    check the signed checkpoints."""
+    r = verification.verify_ledger(ctx())
+
+    def head(seq, digest):
+        return None if seq is None else {"seq": seq, "hash": digest}
+
+    return {"ok": r.ok, "postings": r.postings, "head": head(r.head_seq, r.head_hash),
+            "first_bad_seq": r.first_bad_seq, "checkpoints": r.checkpoints,
+            "journal": {"entries": r.journal_entries,
+                        "head": head(r.journal_head_seq, r.journal_head_hash),
+                        "first_bad_entry": r.first_bad_entry},
+            "problems": r.problems}
 
 
 @blp.route("/years")

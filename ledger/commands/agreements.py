@@ -11,7 +11,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ledger import postings
-from ledger.commands.common import audit, check_row_version, snapshot
+from ledger.commands.common import audit, check_row_version
 from ledger.context import Context
 from ledger.commands.inputs import AgreementInput, TermsInput
 from ledger.db import writing
@@ -19,16 +19,13 @@ from ledger.domain import coverage, workflow
 from ledger.domain.enums import Ending, Side, Stage, VersionStatus
 from ledger.domain.errors import Conflict, Invalid, PreconditionRequired, missing
 from ledger.models import Agreement, AgreementEvent, AgreementVersion, Region
+from ledger.postings.journal import record
 from ledger.policy import require_filing_body, require_host, require_party
 from ledger.queries.lookup import visible_agreement, visible_project
 from ledger.queries.reference import ancestors
 
 TERMS = ("recommender_share", "first_year", "last_year", "signed_on", "recommender_signatory",
          "receiver_signatory", "reason")
-AUDITED = ("version", "status", "recommender_share", "first_year", "last_year", "signed_on",
-           "recommender_signatory", "receiver_signatory", "reason", "proposed_by",
-           "statistics_ack_at", "commerce_ack_at", "return_reason", "filing_number", "filed_on",
-           "superseded_from")
 
 
 def _terms(inp: TermsInput, base: AgreementVersion | None) -> dict:
@@ -51,7 +48,8 @@ def _terms(inp: TermsInput, base: AgreementVersion | None) -> dict:
 
 def _record(ctx: Context, agreement: Agreement, v: AgreementVersion, action: str,
             before: dict | None, reason: str | None = None) -> None:
-    """The workflow event and the audit row of one change of version `v`."""
+    """The workflow event and the journal entry of one change of version `v` (the entry holds
+    the version and its chain as they are now, and the action's reason)."""
     ctx.session.add(AgreementEvent(
         agreement_id=agreement.id, version=v.version, action=action,
         from_status=before["status"] if before else None, to_status=v.status,
@@ -59,7 +57,9 @@ def _record(ctx: Context, agreement: Agreement, v: AgreementVersion, action: str
         reason=reason, at=ctx.now()))
     ctx.session.flush()
     ctx.session.expire(agreement, ["events"])  # reload the history with the new event
-    audit(ctx, f"agreement.{action}", "agreement", agreement.number, before, snapshot(v, AUDITED))
+    after = record("version", v) | record("chain", agreement) | (
+        {"action_reason": reason} if reason is not None else {})
+    audit(ctx, f"agreement.{action}", "agreement", agreement.number, before, after)
 
 
 def create_agreement(ctx: Context, inp: AgreementInput) -> Agreement:
@@ -132,7 +132,7 @@ def _as_filing_body(ctx: Context, agreement_id: int,
 def _step(ctx: Context, agreement: Agreement, v: AgreementVersion, action: str,
           transition: workflow.Transition, reason: str | None = None) -> Agreement:
     """Apply one workflow transition to version `v`, with its event and audit row."""
-    before = snapshot(v, AUDITED)
+    before = record("version", v)
     transition.apply(v)
     _record(ctx, agreement, v, action, before, reason)
     return agreement
@@ -174,9 +174,9 @@ def withdraw(ctx: Context, agreement_id: int, row_version: int | None) -> Agreem
     with writing(ctx.session):
         agreement, v, _ = _as_party(ctx, agreement_id, row_version, only=Side.RECEIVER)
         ever_filed = any(x.status in workflow.COUNTS_FOR_COVERAGE for x in agreement.versions)
-        _step(ctx, agreement, v, "withdraw", workflow.withdraw(v.status, ever_filed))
+        transition = workflow.withdraw(v.status, ever_filed)
         agreement.ended_as = Ending.WITHDRAWN
-    return agreement
+        return _step(ctx, agreement, v, "withdraw", transition)
 
 
 def decline(ctx: Context, agreement_id: int, reason: str,
@@ -185,9 +185,9 @@ def decline(ctx: Context, agreement_id: int, reason: str,
     new agreement and the recommender no longer sees it."""
     with writing(ctx.session):
         agreement, v, _ = _as_party(ctx, agreement_id, row_version, only=Side.RECOMMENDER)
-        _step(ctx, agreement, v, "decline", workflow.decline(v.status), reason)
+        transition = workflow.decline(v.status)
         agreement.ended_as = Ending.DECLINED
-    return agreement
+        return _step(ctx, agreement, v, "decline", transition, reason)
 
 
 def acknowledge(ctx: Context, agreement_id: int, row_version: int | None) -> Agreement:
@@ -197,14 +197,16 @@ def acknowledge(ctx: Context, agreement_id: int, row_version: int | None) -> Agr
         agreement, v, body = _as_filing_body(ctx, agreement_id, row_version)
         transition = workflow.acknowledge(v.status, v.acknowledged_by, body, ctx.now())
         filing, cut = _file(ctx, agreement, v) if transition.status == VersionStatus.FILED else ({}, [])
-        _step(ctx, agreement, v, "acknowledge", transition.setting(filing))
-        for old, old_before in cut:
-            # The earlier version changed too (status, superseded_from): its own event and audit row.
-            _record(ctx, agreement, old, "supersede", old_before)
-        if v.status == VersionStatus.FILED:
+        before = record("version", v)
+        transition.setting(filing).apply(v)
+        if v.status == VersionStatus.FILED:  # re-attribute first: the journal entries cover it
             years = postings.project_years(session, agreement.project_id)
             postings.reconcile(session, [(agreement.project_id, y) for y in years],
                                f"filing:{agreement.number} v{v.version}", ctx.now())
+        _record(ctx, agreement, v, "acknowledge", before)
+        for old, old_before in cut:
+            # The earlier version changed too (status, superseded_from): its own event and entry.
+            _record(ctx, agreement, old, "supersede", old_before)
     return agreement
 
 
@@ -227,7 +229,7 @@ def _file(ctx: Context, agreement: Agreement,
     cut = []
     for old, term in zip(earlier, after_terms):
         if term.superseded_from != old.superseded_from:
-            before = snapshot(old, AUDITED)
+            before = record("version", old)
             workflow.supersede(term.superseded_from).apply(old)
             cut.append((old, before))
     return filing, cut

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ledger.commands.common import audit, check_row_version, snapshot
+from ledger.commands.common import audit, check_row_version
 from ledger.context import Context
 from ledger.commands.inputs import ProjectInput, StageChange
 from ledger.db import writing
@@ -12,12 +12,12 @@ from ledger.domain import codes, stages
 from ledger.domain.enums import Stage
 from ledger.domain.errors import Conflict, Invalid
 from ledger.models import InvestmentReport, Project, Zone
+from ledger.postings.journal import record
 from ledger.policy import require_host
 from ledger.queries.lookup import party_codes, visible_project
 
 EDITABLE = ("name", "investor_name", "investor_credit_code", "investor_foreign", "industry_code",
             "project_code", "planned_investment", "zone_id")
-AUDITED = EDITABLE + ("host_code", "stage", "signed_on", "started_on", "operating_on", "cancelled_on")
 
 
 def _zone(ctx: Context, zone_id: int) -> Zone:
@@ -58,7 +58,7 @@ def create_project(ctx: Context, inp: ProjectInput) -> Project:
             _apply(ctx, project, inp)
         session.add(project)
         session.flush()
-        audit(ctx, "project.create", "project", project.id, None, snapshot(project, AUDITED))
+        audit(ctx, "project.create", "project", project.id, None, record("project", project))
     return project
 
 
@@ -68,7 +68,7 @@ def update_project(ctx: Context, project_id: int, inp: ProjectInput,
         project = visible_project(session, ctx.actor, project_id)
         require_host(ctx.actor, project.host_code)
         check_row_version(project.row_version, row_version)
-        before = snapshot(project, AUDITED)
+        before = record("project", project)
         with session.no_autoflush:
             _apply(ctx, project, inp)
             if project.zone.region_code != project.host_code:
@@ -79,7 +79,7 @@ def update_project(ctx: Context, project_id: int, inp: ProjectInput,
                     raise Conflict("project.move_with_history", field="zone_id")
                 project.host_code = project.zone.region_code
         session.flush()
-        audit(ctx, "project.update", "project", project.id, before, snapshot(project, AUDITED))
+        audit(ctx, "project.update", "project", project.id, before, record("project", project))
     return project
 
 
@@ -90,12 +90,12 @@ def change_stage(ctx: Context, project_id: int, change: StageChange,
         project = visible_project(session, ctx.actor, project_id)
         require_host(ctx.actor, project.host_code)
         check_row_version(project.row_version, row_version)
-        before = snapshot(project, AUDITED)
+        before = record("project", project)
         dates = {name: getattr(project, name) for name in
                  (stages.DATE_OF[s] for s in stages.ORDER)}
         for key, value in stages.advance(project.stage, change.stage, change.stage_on,
                                          dates).items():
             setattr(project, key, value)
         session.flush()
-        audit(ctx, "project.stage", "project", project.id, before, snapshot(project, AUDITED))
+        audit(ctx, "project.stage", "project", project.id, before, record("project", project))
     return project

@@ -4,19 +4,17 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ledger.commands.common import audit, check_row_version, snapshot
+from ledger.commands.common import audit, check_row_version
 from ledger.context import Context
 from ledger.commands.inputs import RegionInput, ZoneInput
 from ledger.db import writing
 from ledger.domain import codes
 from ledger.domain.errors import Conflict, Invalid
 from ledger.models import Project, Region, Zone
+from ledger.postings.journal import record
 from ledger.policy import require_admin
 from ledger.queries.lookup import get_or_404
 
-REGION_FIELDS = ("code", "name", "level", "parent_code")
-ZONE_FIELDS = ("name", "level", "kind", "region_code", "blocks", "leading_industries",
-               "restricted_industries")
 
 
 def create_region(ctx: Context, inp: RegionInput) -> Region:
@@ -29,7 +27,7 @@ def create_region(ctx: Context, inp: RegionInput) -> Region:
         region = Region(**inp.given())
         session.add(region)
         session.flush()
-        audit(ctx, "region.create", "region", region.code, None, snapshot(region, REGION_FIELDS))
+        audit(ctx, "region.create", "region", region.code, None, record("region", region))
     return region
 
 
@@ -52,7 +50,7 @@ def create_zone(ctx: Context, inp: ZoneInput) -> Zone:
         _apply(ctx, zone, inp)
         session.add(zone)
         session.flush()
-        audit(ctx, "zone.create", "zone", zone.id, None, snapshot(zone, ZONE_FIELDS))
+        audit(ctx, "zone.create", "zone", zone.id, None, record("zone", zone))
     return zone
 
 
@@ -61,12 +59,12 @@ def update_zone(ctx: Context, zone_id: int, inp: ZoneInput, row_version: int | N
     with writing(ctx.session) as session:
         zone = get_or_404(session, Zone, zone_id, "zone")
         check_row_version(zone.row_version, row_version)
-        before = snapshot(zone, ZONE_FIELDS)
+        before = record("zone", zone)
         moves = inp.given().get("region_code", zone.region_code) != zone.region_code
         if moves and session.scalar(sa.select(Project.id).where(Project.zone_id == zone.id).limit(1)):
             raise Conflict("zone.move_with_projects", field="region_code")
         with session.no_autoflush:  # the name check below must not flush half-changed rows
             _apply(ctx, zone, inp)
         session.flush()
-        audit(ctx, "zone.update", "zone", zone.id, before, snapshot(zone, ZONE_FIELDS))
+        audit(ctx, "zone.update", "zone", zone.id, before, record("zone", zone))
     return zone

@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from ledger.commands.common import audit, check_row_version, snapshot
+from ledger.commands.common import audit, check_row_version
 from ledger.context import Context
 from ledger.commands.inputs import UserInput
 from ledger.db import writing
@@ -14,10 +14,10 @@ from ledger.domain.enums import Role
 from ledger.domain.errors import Conflict, Invalid
 from ledger.models import ApiToken, Region, User
 from ledger.passwords import hash_password, new_token, token_digest
+from ledger.postings.journal import record
 from ledger.policy import Actor, require_user_admin
 from ledger.queries.lookup import get_or_404
 
-PUBLIC_FIELDS = ("username", "role", "region_code", "active")  # never the password hash
 
 
 def actor_of(user: User) -> Actor:
@@ -43,7 +43,7 @@ def create_user(ctx: Context, inp: UserInput) -> User:
                     role=inp.role, region_code=region_code, active=inp.active)
         session.add(user)
         session.flush()
-        audit(ctx, "user.create", "user", user.id, None, snapshot(user, PUBLIC_FIELDS))
+        audit(ctx, "user.create", "user", user.id, None, record("user", user))
     return user
 
 
@@ -52,7 +52,7 @@ def update_user(ctx: Context, user_id: int, inp: UserInput, row_version: int | N
     with writing(ctx.session) as session:
         user = get_or_404(session, User, user_id, "user")
         check_row_version(user.row_version, row_version)
-        before = snapshot(user, PUBLIC_FIELDS)
+        before = record("user", user)
         changes = inp.given()
         role = changes.get("role", user.role)
         region_code = changes["region_code"] if "region_code" in changes else (
@@ -67,7 +67,7 @@ def update_user(ctx: Context, user_id: int, inp: UserInput, row_version: int | N
         if password_changed or not user.active or before["role"] != role:
             _revoke_all(ctx, user.id)
         session.flush()
-        after = snapshot(user, PUBLIC_FIELDS) | ({"password": "changed"} if password_changed else {})
+        after = record("user", user) | ({"password": "changed"} if password_changed else {})
         audit(ctx, "user.update", "user", user.id, before, after)
     return user
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ledger import postings
+from ledger.commands import checkpoints
 from ledger.commands.common import audit
 from ledger.context import Context
 from ledger.db import writing
@@ -17,8 +18,10 @@ from ledger.policy import require_year_keeper
 
 
 def close_year(ctx: Context, year: int) -> AssessmentYear:
+    """Close the year and sign a checkpoint of the ledger as closed."""
     require_year_keeper(ctx.actor)
     year = parse_year(year)
+    key = checkpoints.signing_key(ctx)
     with writing(ctx.session) as session:
         row = session.get(AssessmentYear, year) or AssessmentYear(year=year, status=YearStatus.OPEN)
         if row.status == YearStatus.CLOSED:
@@ -30,6 +33,7 @@ def close_year(ctx: Context, year: int) -> AssessmentYear:
                               at=row.changed_at))
         audit(ctx, "year.close", "year", year, {"status": YearStatus.OPEN},
               {"status": YearStatus.CLOSED})
+        checkpoints.write(ctx, key, ctx.now(), f"year {year} closed")
     return row
 
 
@@ -44,10 +48,10 @@ def reopen_year(ctx: Context, year: int, reason: str) -> AssessmentYear:
         session.flush()
         session.add(YearEvent(year=year, action=YearAction.REOPEN, reason=reason,
                               actor_id=ctx.actor.id, at=row.changed_at))
-        audit(ctx, "year.reopen", "year", year, {"status": YearStatus.CLOSED},
-              {"status": YearStatus.OPEN, "reason": reason})
         # Catch up anything that could not be posted while the year was closed.
         projects = session.scalars(sa.select(InvestmentReport.project_id).distinct()
                                    .where(InvestmentReport.period.like(f"{year_prefix(year)}%")))
         postings.reconcile(session, [(p, year) for p in projects], f"reopen:{year}", ctx.now())
+        audit(ctx, "year.reopen", "year", year, {"status": YearStatus.CLOSED},
+              {"status": YearStatus.OPEN, "reason": reason})
     return row

@@ -99,6 +99,13 @@ class PreconditionFailed(DomainError):
     reason = "Precondition Failed"
 
 
+class Unavailable(DomainError):
+    """The deployment lacks something it needs (a signing key …): 503, nothing changed."""
+
+    status = 503
+    reason = "Service Unavailable"
+
+
 class PreconditionRequired(DomainError):
     """A missing If-Match (428)."""
 

@@ -137,6 +137,10 @@ MESSAGES: dict[str, str] = {
     "year.already_closed": N_("assessment year {year} is already closed"),
     "year.not_closed": N_("assessment year {year} is not closed"),
 
+    # The deployment
+    "signing.unavailable": N_("the checkpoint signing key is not available ({detail}); ask the "
+                              "administrator to configure LEDGER_SIGNING_KEY_FILE"),
+
     # Access and concurrency
     "idempotency.key_reused": N_("this Idempotency-Key was used with a different request"),
     "resource.not_found": N_("{what} {key} not found"),

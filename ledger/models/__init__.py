@@ -3,6 +3,7 @@
 from ledger.db import Base
 from ledger.models.agreement import Agreement, AgreementEvent, AgreementVersion
 from ledger.models.audit import AuditEntry
+from ledger.models.checkpoint import Checkpoint
 from ledger.models.idempotency import IdempotencyRecord
 from ledger.models.investment import InvestmentReport
 from ledger.models.posting import Posting
@@ -14,6 +15,6 @@ from ledger.models.zone import Zone
 
 __all__ = [
     "Base", "Agreement", "AgreementEvent", "AgreementVersion", "ApiToken", "AssessmentYear",
-    "AuditEntry", "IdempotencyRecord", "InvestmentReport", "Posting", "Project", "Region", "User",
+    "AuditEntry", "Checkpoint", "IdempotencyRecord", "InvestmentReport", "Posting", "Project", "Region", "User",
     "YearEvent", "Zone",
 ]

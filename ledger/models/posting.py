@@ -15,10 +15,14 @@ class Posting(Base):
         check_in("role", PostingRole, "role"),
         sa.Index("ix_postings_project_period", "project_id", "period"),
         sa.Index("ix_postings_region_period", "region_code", "period"),
+        sa.Index("ix_postings_host_period", "host_code", "period"),
     )
 
     seq: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"))
+    # The project's host when posted (hash_version 2 covers it): the in-place figures are sums
+    # of chained postings, never of the mutable projects table.
+    host_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"))
     agreement_id: Mapped[int | None] = mapped_column(sa.ForeignKey("agreements.id"))
     version: Mapped[int | None]
     region_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"))

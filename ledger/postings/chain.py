@@ -1,10 +1,12 @@
 """The hash chain of the postings.
 
-Canonical encoding, hash_version 1 — the UTF-8 bytes of the compact JSON array
-    [1, seq, project_id, agreement_id|null, version|null, region_code, role, period,
+Canonical encoding, hash_version 2 (every posting written since the journal came) — the UTF-8
+bytes of the compact JSON array
+    [2, seq, project_id, host_code, agreement_id|null, version|null, region_code, role, period,
      "<amount as an integer string of 0.01万元>", cause, "<recorded_at YYYY-MM-DDTHH:MM:SS.ffffffZ>"]
-(separators "," and ":", non-ASCII characters unescaped);
-hash = hex(SHA-256(prev_hash as 64 ASCII hex digits ‖ encoding)); the first prev_hash is 64 zeros.
+(separators "," and ":", non-ASCII characters unescaped); hash_version 1 is the same without
+host_code (older rows keep verifying under it). hash = hex(SHA-256(prev_hash as 64 ASCII hex
+digits ‖ encoding)); the first prev_hash is 64 zeros.
 """
 
 from __future__ import annotations
@@ -18,14 +20,15 @@ from sqlalchemy.orm import Session
 
 from ledger.models import Posting
 
-HASH_VERSION = 1
+HASH_VERSION = 2
 GENESIS_HASH = "0" * 64
 
 
 def canonical_encoding(p: Posting) -> bytes:
     recorded = p.recorded_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    row = [HASH_VERSION, p.seq, p.project_id, p.agreement_id, p.version, p.region_code, p.role,
-           p.period, str(p.amount), p.cause, recorded]
+    host = [p.host_code] if p.hash_version == 2 else []
+    row = [p.hash_version, p.seq, p.project_id, *host, p.agreement_id, p.version, p.region_code,
+           p.role, p.period, str(p.amount), p.cause, recorded]
     return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 

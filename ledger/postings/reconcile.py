@@ -138,7 +138,7 @@ def reconcile(session: Session, targets: Iterable[tuple[int, int]], cause: str,
         for (period, region, role) in sorted(diff, key=lambda k: (k[0], ROLE_ORDER[k[2]], k[1])):
             seq += 1
             on_agreement = role != PostingRole.HOST
-            p = Posting(seq=seq, project_id=project.id,
+            p = Posting(seq=seq, project_id=project.id, host_code=project.host_code,
                         agreement_id=agreement_id if on_agreement else None,
                         version=version if on_agreement else None,
                         region_code=region, role=role, period=period,

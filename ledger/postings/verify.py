@@ -1,61 +1,274 @@
-"""`ledger verify`: recompute the hash chain and check that every project-year is reconciled
-(which implies Σ postings = reported total and the recommender's total = split(total))."""
+"""`ledger verify`: recompute both hash chains, replay the journal against the tables and the
+postings, and check the signed checkpoints.
+
+What it proves: the journal and the postings are unbroken chains (an edited or deleted entry
+before the head is named by its sequence number); each journal entry's record of the postings
+head still holds (the journal's head stands for the postings); every table that a figure or a
+filing depends on equals the journal's replay (an edited report revision, a forged filing number,
+a year reopened by SQL … is named by the journal entry it contradicts); the postings are exactly
+what the attribution rule gives for the replayed facts; and every checkpoint is signed by a known
+key and still matches the chains (re-hashing or truncating cannot keep a signature valid).
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import defaultdict
+from dataclasses import dataclass, field
+from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Session
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy.orm import Session, aliased
 
-from ledger.models import Posting, Project
-from ledger.postings.chain import GENESIS_HASH, HASH_VERSION, chain_hash
-from ledger.postings.reconcile import differences, live_agreement, project_years
+from ledger.domain import coverage, workflow
+from ledger.domain.attribution import desired_for_year
+from ledger.domain.enums import PostingRole, YearStatus
+from ledger.domain.periods import year_of
+from ledger.models import (
+    Agreement, AgreementEvent, AgreementVersion, AssessmentYear, AuditEntry, Checkpoint,
+    InvestmentReport, Posting, Project, Region, User, YearEvent, Zone,
+)
+from ledger.postings import chain, checkpoints, journal
+from ledger.postings.journal import record
+from ledger.postings.replay import BASELINE, Fact, Replay
 
 
 @dataclass
 class Verification:
     ok: bool
     postings: int
-    head_seq: int | None
+    head_seq: int | None            # the postings' head
     head_hash: str | None
-    first_bad_seq: int | None
-    problems: list[str]
+    first_bad_seq: int | None       # the first bad posting
+    journal_entries: int = 0
+    journal_head_seq: int | None = None
+    journal_head_hash: str | None = None
+    first_bad_entry: int | None = None  # the first journal entry broken or contradicted
+    checkpoints: int = 0
+    problems: list[str] = field(default_factory=list)
 
 
-def verify(session: Session) -> Verification:
+def verify(session: Session, keys: dict[str, Ed25519PublicKey] | None = None,
+           expect_head: tuple[int, str] | None = None) -> Verification:
     """Reads what is committed, from one snapshot in a session of its own: under PostgreSQL's
     READ COMMITTED each query would see a different moment, so a writer committing between
     two of them made a valid ledger look broken; and the caller's session may hold objects
-    cached before the database changed (sessions keep objects across commits)."""
+    cached before the database changed (sessions keep objects across commits).
+
+    `keys`: the public keys checkpoints may be signed with, by key id. `expect_head`: a
+    (seq, hash) of the journal recorded elsewhere, which the journal must still hold."""
     bind = session.get_bind()
     with Session(bind) as snapshot:
         if bind.dialect.name == "postgresql":
             snapshot.connection(execution_options={"isolation_level": "REPEATABLE READ"})
-        return _verify(snapshot)
+        return _Verifier(snapshot).run(keys or {}, expect_head)
 
 
-def _verify(session: Session) -> Verification:
-    problems: list[str] = []
-    first_bad: int | None = None
-    prev, expected_seq, count, last = GENESIS_HASH, 1, 0, None
-    for p in session.scalars(sa.select(Posting).order_by(Posting.seq)).yield_per(2000):
-        count += 1
-        if first_bad is None:
-            if p.seq != expected_seq:
-                first_bad = expected_seq
-                problems.append(f"seq {expected_seq} is missing (found {p.seq})")
-            elif p.prev_hash != prev or p.hash_version != HASH_VERSION or chain_hash(prev, p) != p.hash:
-                first_bad = p.seq
-                problems.append(f"seq {p.seq}: hash does not match its contents or predecessor")
-        prev, expected_seq, last = p.hash, p.seq + 1, p
-    for project_id in session.scalars(sa.select(Project.id).order_by(Project.id)):
-        project = session.get(Project, project_id)
-        agreement = live_agreement(session, project_id)
-        for year in sorted(project_years(session, project_id)):
-            _, diff = differences(session, project, agreement, year)
-            if diff:
-                problems.append(f"project {project_id} year {year}: postings differ from the "
-                                f"attribution rule by {len(diff)} line(s)")
-    return Verification(not problems, count, last.seq if last else None,
-                        last.hash if last else None, first_bad, problems)
+class _Verifier:
+    def __init__(self, session: Session):
+        self.s = session
+        self.problems: list[str] = []
+        self.bad_entries: list[int] = []
+
+    def contradicts(self, fact: Fact | None, text: str) -> None:
+        """The tables disagree with the journal about a fact it recorded (or it has none)."""
+        if fact is None:
+            self.problems.append(f"{text}: the journal has no entry for it")
+        else:
+            self.bad_entries.append(fact.seq)
+            self.problems.append(f"journal entry {fact.seq}: {text}")
+
+    def run(self, keys, expect_head) -> Verification:
+        p_count, p_head, first_bad_posting = self._postings_chain()
+        replay, j_count, j_head, broken_entry = self._journal_chain()
+        if broken_entry is None:  # a broken journal cannot be replayed meaningfully
+            self._postings_heads_in_journal()
+            self._projections(replay)
+            self._postings_against(replay)
+        self.problems += checkpoints.problems(self.s, keys)
+        if expect_head is not None:
+            seq, digest = expect_head
+            held = self.s.scalar(sa.select(AuditEntry.hash).where(AuditEntry.id == seq))
+            if held != digest:
+                self.problems.append(f"the journal no longer holds entry {seq} with hash {digest}")
+        first_bad = min([s for s in (broken_entry, *self.bad_entries) if s is not None], default=None)
+        return Verification(
+            ok=not self.problems, postings=p_count, head_seq=p_head[0], head_hash=p_head[1],
+            first_bad_seq=first_bad_posting, journal_entries=j_count,
+            journal_head_seq=j_head[0], journal_head_hash=j_head[1], first_bad_entry=first_bad,
+            checkpoints=self.s.scalar(sa.select(sa.func.count()).select_from(Checkpoint)),
+            problems=self.problems)
+
+    # ------------------------------------------------------------ the chains
+
+    def _postings_chain(self):
+        prev, expected, count, last, first_bad = chain.GENESIS_HASH, 1, 0, (None, None), None
+        for p in self.s.scalars(sa.select(Posting).order_by(Posting.seq)).yield_per(2000):
+            count += 1
+            if first_bad is None:
+                if p.seq != expected:
+                    first_bad = expected
+                    self.problems.append(f"seq {expected} is missing (found {p.seq})")
+                elif p.prev_hash != prev or p.hash_version not in (1, chain.HASH_VERSION) \
+                        or chain.chain_hash(prev, p) != p.hash:
+                    first_bad = p.seq
+                    self.problems.append(f"seq {p.seq}: hash does not match its contents or "
+                                         "predecessor")
+            prev, expected, last = p.hash, p.seq + 1, (p.seq, p.hash)
+            self.s.expunge(p)
+        return count, last, first_bad
+
+    def _journal_chain(self):
+        """Check the chain and replay it — from the newest baseline on, when the journal began
+        before its entries recorded every fact (see the migration that chained it)."""
+        replay = Replay()
+        start = self.s.scalar(sa.select(sa.func.max(AuditEntry.id))
+                              .where(AuditEntry.action == BASELINE)) or 0
+        prev, expected, count, last, broken = chain.GENESIS_HASH, 1, 0, (None, None), None
+        for e in self.s.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)).yield_per(2000):
+            count += 1
+            if broken is None:
+                if e.id != expected:
+                    broken = expected
+                    self.problems.append(f"journal entry {expected} is missing (found {e.id})")
+                elif e.prev_hash != prev or e.hash_version != journal.HASH_VERSION \
+                        or journal.chain_hash(prev, e) != e.hash:
+                    broken = e.id
+                    self.problems.append(f"journal entry {e.id}: hash does not match its "
+                                         "contents or predecessor")
+                elif e.id >= start:
+                    replay.apply(e)
+            prev, expected, last = e.hash, e.id + 1, (e.id, e.hash)
+            self.s.expunge(e)
+        return replay, count, last, broken
+
+    def _postings_heads_in_journal(self) -> None:
+        """Each entry names the postings head of its time; the postings must still hold it."""
+        p = aliased(Posting)
+        row = self.s.execute(
+            sa.select(AuditEntry.id, AuditEntry.postings_seq).outerjoin(p, p.seq == AuditEntry.postings_seq)
+            .where(AuditEntry.postings_seq > 0,
+                   sa.or_(p.seq.is_(None), p.hash != AuditEntry.postings_hash))
+            .order_by(AuditEntry.id).limit(1)).first()
+        if row is not None:
+            self.bad_entries.append(row.id)
+            self.problems.append(f"journal entry {row.id}: the postings no longer hold their head "
+                                 f"{row.postings_seq} as it recorded")
+
+    # ------------------------------------------------------------ the tables against the journal
+
+    def _compare(self, table: str, facts: dict, rows: dict[Any, dict], label) -> None:
+        for key in sorted(facts.keys() | rows.keys(), key=repr):
+            fact, row = facts.get(key), rows.get(key)
+            if row is None:
+                self.contradicts(fact, f"{label(key)} is missing from {table}")
+            elif fact is None:
+                self.contradicts(None, f"{label(key)} in {table}")
+            else:
+                changed = sorted(k for k in fact.values if row.get(k) != fact.values[k])
+                if changed:
+                    self.contradicts(fact, f"{label(key)}: {', '.join(changed)} in {table} "
+                                           "differ from the journal")
+
+    def _rows(self, model, kind: str, key) -> dict:
+        return {key(obj): record(kind, obj) for obj in self.s.scalars(sa.select(model))}
+
+    def _projections(self, replay: Replay) -> None:
+        s = self.s
+        self._compare("regions", replay.regions, self._rows(Region, "region", lambda r: r.code),
+                      lambda k: f"region {k}")
+        self._compare("zones", replay.zones, self._rows(Zone, "zone", lambda z: z.id),
+                      lambda k: f"zone {k}")
+        self._compare("users", replay.users, self._rows(User, "user", lambda u: u.id),
+                      lambda k: f"user {k}")
+        self._compare("projects", replay.projects, self._rows(Project, "project", lambda p: p.id),
+                      lambda k: f"project {k}")
+        reports = {(r.project_id, r.period, r.revision): {"amount": r.amount, "note": r.note}
+                   for r in s.scalars(sa.select(InvestmentReport))}
+        self._compare("investment_reports", replay.reports, reports,
+                      lambda k: f"report of project {k[0]} {k[1]} revision {k[2]}")
+        numbers = dict(s.execute(sa.select(Agreement.id, Agreement.number)).all())
+        self._compare("agreements", replay.chains,
+                      {a.number: {k: v for k, v in record("chain", a).items() if k != "number"}
+                       for a in s.scalars(sa.select(Agreement))}, lambda k: f"agreement {k}")
+        self._compare("agreement_versions", replay.versions,
+                      {(numbers[v.agreement_id], v.version): record("version", v)
+                       for v in s.scalars(sa.select(AgreementVersion))},
+                      lambda k: f"agreement {k[0]} version {k[1]}")
+        events: dict[str, list[dict]] = defaultdict(list)
+        for e in s.scalars(sa.select(AgreementEvent).order_by(AgreementEvent.id)):
+            events[numbers[e.agreement_id]].append({
+                "version": e.version, "action": e.action, "from_status": e.from_status,
+                "to_status": e.to_status, "actor_role": e.actor_role,
+                "actor_region": e.actor_region, "reason": e.reason})
+        for number in sorted(replay.events.keys() | events.keys()):
+            facts, rows = replay.events.get(number, []), events.get(number, [])
+            for i in range(max(len(facts), len(rows))):
+                fact = facts[i] if i < len(facts) else None
+                if i >= len(rows) or fact is None or rows[i] != fact.values:
+                    self.contradicts(fact, f"agreement {number}: workflow event {i + 1} differs "
+                                           "in agreement_events")
+                    break
+        years = {y.year: {"status": y.status} for y in s.scalars(sa.select(AssessmentYear))}
+        # A year the journal never closed has no row, or an open one.
+        years = {y: v for y, v in years.items() if y in replay.years or v["status"] != YearStatus.OPEN}
+        self._compare("assessment_years", replay.years, years, lambda k: f"assessment year {k}")
+        rows = [{"year": e.year, "action": e.action, "reason": e.reason}
+                for e in s.scalars(sa.select(YearEvent).order_by(YearEvent.id))]
+        for i in range(max(len(rows), len(replay.year_events))):
+            fact = replay.year_events[i] if i < len(replay.year_events) else None
+            if i >= len(rows) or fact is None or rows[i] != fact.values:
+                self.contradicts(fact, f"year event {i + 1} differs in year_events")
+                break
+
+    # ------------------------------------------------------------ the postings against the journal
+
+    def _postings_against(self, replay: Replay) -> None:
+        """The postings are exactly what the attribution rule gives for the journal's facts."""
+        posted: dict[tuple[int, int], dict[tuple[str, str, str], int]] = defaultdict(dict)
+        for project_id, period, region, role, total in self.s.execute(
+                sa.select(Posting.project_id, Posting.period, Posting.region_code, Posting.role,
+                          sa.func.sum(Posting.amount))
+                .group_by(Posting.project_id, Posting.period, Posting.region_code, Posting.role)):
+            if int(total):
+                posted[(project_id, year_of(period))][(period, region, role)] = int(total)
+        newest: dict[tuple[int, int], dict[str, tuple[int, int]]] = defaultdict(dict)
+        for (project_id, period, revision), fact in replay.reports.items():
+            month = newest[(project_id, year_of(period))]
+            if period not in month or month[period][0] < revision:
+                month[period] = (revision, fact.values["amount"])
+        for project_id, year in sorted(newest.keys() | posted.keys()):
+            amounts = {p: amount for p, (_, amount) in newest.get((project_id, year), {}).items()}
+            want = {k: v for k, v in self._desired(replay, project_id, year, amounts).items() if v}
+            if want != posted.get((project_id, year), {}):
+                self.problems.append(f"project {project_id} year {year}: postings differ from the "
+                                     "attribution rule applied to the journal's reports and "
+                                     "agreements")
+        for project_id, host in self.s.execute(
+                sa.select(Posting.project_id, Posting.host_code).distinct()):
+            fact = replay.projects.get(project_id)
+            if fact is None or fact.values["host_code"] != host:
+                self.contradicts(fact, f"postings of project {project_id} name host {host}")
+
+    def _desired(self, replay: Replay, project_id: int, year: int,
+                 amounts: dict[str, int]) -> dict[tuple[str, str, str], int]:
+        host = replay.projects[project_id].values["host_code"] if project_id in replay.projects else None
+        live = [n for n, c in replay.chains.items()
+                if c.values["project_id"] == project_id and c.values["ended_as"] is None]
+        share = recommender = receiver = None
+        if live:
+            chain_ = replay.chains[live[0]].values
+            terms = [coverage.Term(v["version"], v["first_year"], v["last_year"],
+                                   v["recommender_share"], v["superseded_from"])
+                     for (n, _), f in replay.versions.items() if n == live[0]
+                     for v in (f.values,) if v["status"] in workflow.COUNTS_FOR_COVERAGE]
+            term = coverage.in_force(terms, year)
+            if term is not None:
+                share = term.share_bp
+                recommender, receiver = chain_["recommender_code"], chain_["receiver_code"]
+        region = {PostingRole.HOST: host, PostingRole.RECOMMENDER: recommender,
+                  PostingRole.RECEIVER: receiver}
+        return {(period, region[role], role): amount
+                for (period, role), amount in desired_for_year(amounts, share).items()}
+
+

@@ -1,7 +1,8 @@
 """Attribution totals per region and year, read from the postings, optionally as recorded at a
 past time — the read model behind the API, the exports, the annual statement and the UI.
 
-All four figures come from the ledger, so an as-of answer never changes afterwards:
+All four figures come from the chained postings, so an as-of answer never changes afterwards
+and no edit of another table moves them:
   in_place   = Σ postings of projects hosted in the region (every role: the 在地 figure)
   ceded      = Σ recommender postings of projects hosted in the region
   credited   = Σ recommender postings where the region is the recommender
@@ -22,7 +23,7 @@ from ledger.db import settled
 from ledger.domain.enums import PostingRole
 from ledger.domain.errors import Invalid
 from ledger.domain.periods import year_prefix
-from ledger.models import Posting, Project, Region
+from ledger.models import Posting, Region
 from ledger.policy import attribution_scope, require_attribution_region
 from ledger.queries.lookup import get_or_404
 
@@ -91,10 +92,9 @@ def region_totals(session: Session, year: int, as_of: datetime | None = None) ->
     """code → the region's own figures (not rolled up), for every region."""
     rows = {r.code: RegionTotals(r.code, r.name, r.level, r.parent_code)
             for r in session.scalars(sa.select(Region).order_by(Region.code))}
-    hosted = in_year(
-        sa.select(Project.host_code, Posting.role, sa.func.sum(Posting.amount))
-        .join(Project, Project.id == Posting.project_id)
-        .group_by(Project.host_code, Posting.role), year, as_of)
+    hosted = in_year(  # the host each posting chains, never the mutable projects table
+        sa.select(Posting.host_code, Posting.role, sa.func.sum(Posting.amount))
+        .group_by(Posting.host_code, Posting.role), year, as_of)
     for host, role, total in session.execute(hosted):
         rows[host].in_place += int(total)
         if role == PostingRole.RECOMMENDER:

@@ -1,4 +1,4 @@
-"""The append-only audit log, newest first (administrators and the statistics bureau)."""
+"""The audit log (the journal), newest first (administrators and the statistics bureau)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from ledger.context import Context
 from ledger.domain import limits
 from ledger.models import AuditEntry
+from ledger.postings.journal import parsed
 from ledger.policy import require_ledger_reader
 from ledger.queries.pages import Page, page_of
 
@@ -29,7 +30,8 @@ class AuditRow:
 
     @classmethod
     def of(cls, e: AuditEntry) -> "AuditRow":
-        return cls(**{f.name: getattr(e, f.name) for f in fields(cls)})
+        row = {f.name: getattr(e, f.name) for f in fields(cls)}
+        return cls(**row | {"before": parsed(e.before), "after": parsed(e.after)})
 
 
 def audit_log(ctx: Context, *, entity: str | None = None, actor: str | None = None,

@@ -46,11 +46,14 @@ def project_lines(ctx: Context, year: int, as_of: datetime | None = None) -> Pro
     region = attribution_scope(ctx.actor)
     with settled(ctx.session) as session:
         moment = as_of_moment(ctx, as_of)
-        sums = in_year(sa.select(Posting.project_id, Posting.role, sa.func.sum(Posting.amount))
-                       .group_by(Posting.project_id, Posting.role), year, moment)
+        sums = in_year(sa.select(Posting.project_id, Posting.host_code, Posting.role,
+                                 sa.func.sum(Posting.amount))
+                       .group_by(Posting.project_id, Posting.host_code, Posting.role), year, moment)
         amounts: dict[int, dict[str, int]] = {}
-        for project_id, role, total in session.execute(sums):
+        hosts: dict[int, str] = {}  # as the postings chain it
+        for project_id, host, role, total in session.execute(sums):
             amounts.setdefault(project_id, {})[role] = int(total)
+            hosts[project_id] = host
         last_rule = in_year(sa.select(Posting.project_id, sa.func.max(Posting.seq))
                             .where(Posting.agreement_id.is_not(None))
                             .group_by(Posting.project_id), year, moment)
@@ -66,7 +69,7 @@ def project_lines(ctx: Context, year: int, as_of: datetime | None = None) -> Pro
                 version = session.scalar(sa.select(AgreementVersion).where(
                     AgreementVersion.agreement_id == agreement.id,
                     AgreementVersion.version == posting.version))
-            line = ProjectLine(project_id, project.name, project.host_code,
+            line = ProjectLine(project_id, project.name, hosts[project_id],
                                agreement.recommender_code if agreement else None,
                                agreement.number if agreement else None,
                                version.version if version else None,

@@ -251,9 +251,20 @@ class ProjectLinesSchema(Schema):
     projects = fields.List(fields.Nested(ProjectLineSchema))
 
 
+class JournalCheckSchema(Schema):
+    entries = fields.Integer()
+    head = fields.Dict(allow_none=True, metadata={"description": "{seq, hash} of the newest entry: "
+                                                  "keep it elsewhere and pass it to `ledger verify "
+                                                  "--expect-head`"})
+    first_bad_entry = fields.Integer(allow_none=True, metadata={
+        "description": "the first entry broken, or contradicted by the tables or postings"})
+
+
 class VerifySchema(Schema):
     ok = fields.Boolean()
     postings = fields.Integer()
     head = fields.Dict(allow_none=True, metadata={"description": "{seq, hash} of the newest posting"})
     first_bad_seq = fields.Integer(allow_none=True)
+    journal = fields.Nested(JournalCheckSchema)
+    checkpoints = fields.Integer(metadata={"description": "signed checkpoints checked"})
     problems = fields.List(fields.String())

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from ledger import postings as ledger
 from ledger.domain.errors import Conflict, NotFound
 from ledger.models import AgreementEvent, Posting
-from ledger.postings import verify
+from tests.helpers import verify
 from ledger.queries import agreements as agreement_queries
 from ledger.queries import attribution as totals
 from ledger.queries import projects as project_queries

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from ledger.domain.money import format_amount
-from ledger.postings import verify
+from tests.helpers import verify
 from ledger.models import Posting
 
 

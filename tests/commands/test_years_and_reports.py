@@ -9,7 +9,7 @@ from ledger.commands import investments
 from ledger.db import utcnow
 from ledger.domain.errors import Conflict
 from ledger.models import AssessmentYear, InvestmentReport, Posting, YearEvent
-from ledger.postings import verify
+from tests.helpers import verify
 from ledger.queries import attribution as totals
 from ledger.queries import projects as project_queries
 from ledger.queries import years

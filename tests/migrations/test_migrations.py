@@ -8,7 +8,7 @@ import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from sqlalchemy.orm import Session
 
 import ledger.models  # noqa: F401  (registers every table)
 from ledger import migrate
@@ -270,3 +271,87 @@ def test_new_revision_gets_a_date_sortable_name(tmp_path, monkeypatch, sqlite_te
     new = ScriptDirectory(str(copy)).get_revision(match["rev"])
     assert new.down_revision == ScriptDirectory(str(VERSIONS.parent)).get_current_head()
     assert sorted(p.name for p in (copy / "versions").glob("*.py"))[-1] == path.name
+
+
+# --- the journal's migration, with data ----------------------------------------------------------
+
+JOURNAL_REVISION = "dab66c1dcf4a"
+
+
+def _old_posting_hash(**row) -> str:
+    """A posting as Ledger wrote it before the journal (hash_version 1, no host)."""
+    from ledger.models import Posting
+    from ledger.postings import GENESIS_HASH, chain_hash
+    return chain_hash(GENESIS_HASH, Posting(hash_version=1, **row))
+
+
+def test_the_journal_migration_chains_the_old_audit_log_and_starts_the_replay(empty_engine):
+    """A database from before the journal: its audit rows (with gaps in their ids) are chained,
+    the host of its postings is filled in, a baseline entry records every fact as the tables
+    held them — and `verify` then passes, and still catches a change made after."""
+    from ledger.postings import verify
+    migrate.upgrade(empty_engine, "08e63a0a4bc9")
+    when = datetime(2025, 2, 1, 8, 0, 0, 123456)
+    posting = dict(seq=1, project_id=1, agreement_id=None, version=None, region_code="640181",
+                   role="host", period="2025-01", amount=1005, cause="report:1/2025-01 r1",
+                   recorded_at=when.replace(tzinfo=UTC))
+    statements = [
+        ("INSERT INTO regions (code, name, level, parent_code, created_at) VALUES "
+         "('640000', '宁夏回族自治区', 'province', NULL, :t), ('640100', '银川市', 'prefecture', "
+         "'640000', :t), ('640181', '灵武市', 'county', '640100', :t), "
+         "('640104', '兴庆区', 'county', '640100', :t)", {}),
+        ("INSERT INTO zones (id, name, level, kind, region_code, blocks, leading_industries, "
+         "restricted_industries, created_at, row_version) VALUES (1, '灵武园区', 'provincial', "
+         "'industrial', '640181', '[\"一区\"]', '[\"C26\"]', '[]', :t, 1)", {}),
+        ("INSERT INTO users (id, username, password_hash, role, region_code, active, created_at, "
+         "row_version) VALUES (1, 'lingwu', 'x', 'region', '640181', true, :t, 1)", {}),
+        ("INSERT INTO projects (id, name, investor_name, investor_credit_code, investor_foreign, "
+         "industry_code, project_code, planned_investment, zone_id, host_code, stage, signed_on, "
+         "started_on, created_at, row_version) VALUES (1, '项目', '某公司', '91640000710600058B', "
+         "false, 'C2614', NULL, 100000, 1, '640181', 'under_construction', '2024-03-01', "
+         "'2024-04-01', :t, 1)", {}),
+        ("INSERT INTO investment_reports (id, project_id, period, revision, amount, note, "
+         "reported_by, reported_at) VALUES (1, 1, '2025-01', 1, 1005, '', 1, :t)", {}),
+        ("INSERT INTO agreements (id, number, project_id, recommender_code, receiver_code, "
+         "created_at, row_version) VALUES (1, 'XY-2025-0001', 1, '640104', '640181', :t, 2)", {}),
+        ("INSERT INTO agreement_versions (id, agreement_id, version, status, recommender_share, "
+         "first_year, signed_on, recommender_signatory, receiver_signatory, reason, proposed_by, "
+         "created_at) VALUES (1, 1, 1, 'draft', 3000, 2025, '2025-01-10', '甲', '乙', '理由', "
+         "'receiver', :t)", {}),
+        ("INSERT INTO agreement_events (id, agreement_id, version, action, to_status, actor_id, "
+         "actor_role, actor_region, at) VALUES (1, 1, 1, 'create', 'draft', 1, 'region', "
+         "'640181', :t)", {}),
+        ("INSERT INTO assessment_years (year, status, changed_at) VALUES (2024, 'closed', :t)", {}),
+        ("INSERT INTO year_events (id, year, action, actor_id, at) VALUES (1, 2024, 'close', NULL, :t)", {}),
+        ("INSERT INTO postings (seq, project_id, agreement_id, version, region_code, role, period, "
+         "amount, cause, recorded_at, hash_version, prev_hash, hash) VALUES (1, 1, NULL, NULL, "
+         "'640181', 'host', '2025-01', 1005, 'report:1/2025-01 r1', :when, 1, :genesis, :hash)",
+         {"when": when, "genesis": "0" * 64, "hash": _old_posting_hash(**posting)}),
+        ("INSERT INTO audit_log (id, at, actor_id, actor_username, actor_role, action, entity, "
+         "entity_id, before, after) VALUES "
+         "(3, :t, NULL, 'cli', 'admin', 'region.create', 'region', '640181', NULL, "
+         "'{\"code\": \"640181\", \"name\": \"灵武市\"}'), "
+         "(7, :t, 1, 'lingwu', 'region', 'investment.report', 'project', '1', NULL, "
+         "'{\"period\": \"2025-01\", \"revision\": 1, \"amount\": \"10.05\", \"postings\": [1]}')", {}),
+    ]
+    with empty_engine.begin() as conn:
+        for sql, params in statements:
+            conn.execute(sa.text(sql), {"t": datetime(2025, 1, 5, 9, 0, 0)} | params)
+    migrate.upgrade(empty_engine)
+
+    with empty_engine.connect() as conn:
+        ids = conn.scalars(sa.text("SELECT id FROM audit_log ORDER BY id")).all()
+        assert ids == [1, 2, 3]  # renumbered without gaps; the baseline is the third
+        assert conn.scalar(sa.text("SELECT action FROM audit_log WHERE id = 3")) == "journal.baseline"
+        assert conn.scalar(sa.text("SELECT host_code FROM postings WHERE seq = 1")) == "640181"
+    with Session(empty_engine) as session:
+        result = verify(session)
+        assert result.ok, result.problems
+        assert (result.journal_entries, result.postings, result.checkpoints) == (3, 1, 0)
+    with empty_engine.begin() as conn:  # and a change behind the journal's back is caught
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        conn.execute(sa.text("UPDATE investment_reports SET amount = 1006"))
+    with Session(empty_engine) as session:
+        result = verify(session)
+        assert not result.ok and result.first_bad_entry == 3, result.problems

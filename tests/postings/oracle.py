@@ -1,5 +1,4 @@
-"""Helpers shared by the ledger tests: an independent oracle for SPEC §3, agreement data and
-table resets. Nothing here calls ledger.domain.split or attribution: the
+"""Helpers shared by the ledger tests: an independent oracle for SPEC §3 and agreement data. Nothing here calls ledger.domain.split or attribution: the
 oracle below is a second, deliberately naive implementation to check the real one against."""
 
 from __future__ import annotations
@@ -9,30 +8,7 @@ from fractions import Fraction
 
 import sqlalchemy as sa
 
-from ledger.db import Base
 from ledger.models import Posting
-
-# Tables the ledger tests change; reference data (regions, zones, users, projects) stays.
-MUTABLE_TABLES = ("postings", "agreement_events", "agreement_versions", "investment_reports",
-                  "agreements", "year_events", "assessment_years", "audit_log",
-                  "idempotency_records")
-
-
-def reset_mutable(session) -> None:
-    """Empty every table the ledger tests write to (children before parents)."""
-    session.rollback()
-    names = set(MUTABLE_TABLES)
-    tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name in names]
-    assert len(tables) == len(names), "a table was renamed; update MUTABLE_TABLES"
-    with session.begin():
-        if session.get_bind().dialect.name == "postgresql":
-            session.execute(sa.text(
-                f"TRUNCATE {', '.join(t.name for t in tables)} RESTART IDENTITY"))
-        else:
-            for table in tables:
-                session.execute(table.delete())
-    session.expunge_all()
-
 
 # ------------------------------------------------------------------ the oracle
 

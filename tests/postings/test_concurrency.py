@@ -19,10 +19,10 @@ from tests.postings.oracle import (
     agreement_data, in_force, oracle_desired, posted_by_key, share_text,
 )
 from ledger.domain.errors import Conflict
-from ledger.postings import verify
+from tests.helpers import verify
 from ledger.models import Agreement, AgreementVersion, InvestmentReport, Posting, Project
 from ledger.commands import years
-from ledger.context import Context
+from ledger.context import Context, Settings
 from tests import drive
 from ledger.queries.attribution import grand_total, region_totals
 
@@ -37,6 +37,12 @@ PERIODS = [f"{y}-{m:02d}" for y in YEARS for m in (1, 2, 3, 4, 5, 6)]
 def pg_world(postgres_backend):
     """The PostgreSQL backend's app with the World snapshot, and the World's ids."""
     return postgres_backend.app, postgres_backend.restore("world")
+
+
+def context_maker(app):
+    """Contexts of the app's deployment (its settings: the filing prefix, the signing key)."""
+    settings = Settings.from_config(app.config)
+    return lambda session, actor: Context(session, actor, settings)
 
 
 def _newest(session, agreement_id: int) -> AgreementVersion:
@@ -85,6 +91,7 @@ def test_concurrent_reports_and_filings_postgres(pg_world):
     from tests.factories import World
 
     pg_app, world_ids = pg_world
+    as_ = context_maker(pg_app)
     with pg_app.app_context(), pg_app.extensions["ledger.sessionmaker"]() as session:
         world = World(session, world_ids)
         p0 = world.project()
@@ -108,7 +115,7 @@ def test_concurrent_reports_and_filings_postgres(pg_world):
                     session.commit()  # the read ends cleanly: no rollback before the next write
                 project_id, host = rng.choice(projects)
                 amount = rng.choice(["0", "10.05", "20.10", "33.33", f"{rng.randint(0, 10**6)}.{rng.randint(0, 99):02d}"])
-                runner.attempt("report", drive.report, Context(session, host), project_id,
+                runner.attempt("report", drive.report, as_(session, host), project_id,
                                rng.choice(PERIODS), amount)
         return body
 
@@ -121,29 +128,29 @@ def test_concurrent_reports_and_filings_postgres(pg_world):
                 if agreement_id is None:
                     data = agreement_data(project_id, recommender.region_code,
                                           rng.randint(1, 10_000), rng.choice(first_years), None)
-                    a = runner.attempt("create", drive.create_agreement, Context(session, receiver), data)
+                    a = runner.attempt("create", drive.create_agreement, as_(session, receiver), data)
                     agreement_id = a and a.id
                     continue
                 v = _newest(session, agreement_id)
                 other = receiver if v.proposed_by == "recommender" else recommender
                 body_actor = rng.choice([world.statistics, world.commerce])
                 if v.status == "draft":
-                    runner.attempt("confirm", drive.confirm, Context(session, other), agreement_id)
+                    runner.attempt("confirm", drive.confirm, as_(session, other), agreement_id)
                 elif v.status == "signed":
-                    runner.attempt("submit", drive.submit, Context(session, rng.choice([recommender, receiver])), agreement_id)
+                    runner.attempt("submit", drive.submit, as_(session, rng.choice([recommender, receiver])), agreement_id)
                 elif v.status == "submitted":
                     if rng.random() < 0.15:
-                        runner.attempt("return", drive.return_, Context(session, body_actor), agreement_id, "请补充材料")
+                        runner.attempt("return", drive.return_, as_(session, body_actor), agreement_id, "请补充材料")
                     else:  # may repeat an acknowledgement already given: Conflict
-                        runner.attempt("acknowledge", drive.acknowledge, Context(session, body_actor), agreement_id)
+                        runner.attempt("acknowledge", drive.acknowledge, as_(session, body_actor), agreement_id)
                 elif v.status == "returned":
-                    runner.attempt("edit", drive.edit_agreement, Context(session, receiver), agreement_id,
+                    runner.attempt("edit", drive.edit_agreement, as_(session, receiver), agreement_id,
                                    {"recommender_share": share_text(rng.randint(1, 10_000))})
                 elif v.status == "filed":
                     changes = {"recommender_share": share_text(rng.randint(1, 10_000))}
                     if rng.random() < 0.5:
                         changes["first_year"] = rng.choice(first_years)
-                    runner.attempt("amend", drive.amend, Context(session, rng.choice([recommender, receiver])),
+                    runner.attempt("amend", drive.amend, as_(session, rng.choice([recommender, receiver])),
                                    agreement_id, changes)
         return body
 
@@ -157,7 +164,7 @@ def test_concurrent_reports_and_filings_postgres(pg_world):
                                           .where(AgreementVersion.status == "submitted")).all()
                 if pending:
                     runner.attempt("acknowledge(race)", drive.acknowledge,
-                                   Context(session, rng.choice([world.statistics, world.commerce])),
+                                   as_(session, rng.choice([world.statistics, world.commerce])),
                                    rng.choice(pending))
         return body
 
@@ -165,10 +172,10 @@ def test_concurrent_reports_and_filings_postgres(pg_world):
         rng = random.Random(99)
         for _ in range(DRIVER_STEPS // 2):
             if rng.random() < 0.5:
-                runner.attempt("close", years.close_year, Context(session, world.statistics), 2024)
+                runner.attempt("close", years.close_year, as_(session, world.statistics), 2024)
             else:
-                runner.attempt("reopen", drive.reopen_year, Context(session, world.statistics), 2024, "更正")
-        runner.attempt("reopen", drive.reopen_year, Context(session, world.statistics), 2024, "最终更正")
+                runner.attempt("reopen", drive.reopen_year, as_(session, world.statistics), 2024, "更正")
+        runner.attempt("reopen", drive.reopen_year, as_(session, world.statistics), 2024, "最终更正")
 
     false_alarms: list = []
 
@@ -177,7 +184,7 @@ def test_concurrent_reports_and_filings_postgres(pg_world):
         after every committed transaction, so only an inconsistent read could fail it."""
         for _ in range(DRIVER_STEPS):
             session.rollback()
-            result = verify(session)
+            result = verify(session, pg_app)
             if not result.ok:
                 false_alarms.append(result.problems)
 
@@ -200,11 +207,11 @@ def test_concurrent_reports_and_filings_postgres(pg_world):
     assert runner.done["acknowledge"] + runner.done["acknowledge(race)"] >= 2, runner.done
 
     with pg_app.extensions["ledger.sessionmaker"]() as s:
-        _check_final_state(s)
+        _check_final_state(pg_app, s)
 
 
-def _check_final_state(s) -> None:
-    result = verify(s)
+def _check_final_state(app, s) -> None:
+    result = verify(s, app)
     assert result.ok, result.problems
     assert result.first_bad_seq is None
 
@@ -263,17 +270,17 @@ def test_a_long_lived_session_sees_what_another_writer_filed(app, world, session
     project = world.project()
     a = world.agreement(project, share="30", first_year=2024)
     session.commit()
-    make = app.extensions["ledger.sessionmaker"]
+    make, as_ = app.extensions["ledger.sessionmaker"], context_maker(app)
     with make() as worker, make() as other:
-        drive.report(Context(worker, world.lingwu), project.id, "2024-01", "10.00")
+        drive.report(as_(worker, world.lingwu), project.id, "2024-01", "10.00")
         held = worker.scalars(sa.select(Agreement)).all()  # the caller keeps what it read
         worker.commit()
-        drive.amend(Context(other, world.xingqing), a.id, {"recommender_share": "50"})
-        drive.confirm(Context(other, world.lingwu), a.id)
-        drive.submit(Context(other, world.lingwu), a.id)
-        drive.acknowledge(Context(other, world.statistics), a.id)
-        drive.acknowledge(Context(other, world.commerce), a.id)
-        result = drive.report(Context(worker, world.lingwu), project.id, "2024-02", "10.00")
+        drive.amend(as_(other, world.xingqing), a.id, {"recommender_share": "50"})
+        drive.confirm(as_(other, world.lingwu), a.id)
+        drive.submit(as_(other, world.lingwu), a.id)
+        drive.acknowledge(as_(other, world.statistics), a.id)
+        drive.acknowledge(as_(other, world.commerce), a.id)
+        result = drive.report(as_(worker, world.lingwu), project.id, "2024-02", "10.00")
         # Feb under 50 %: YTD 20.00 → recommender 10.00, Jan already carries 5.00 → +5.00.
         assert {(p.role, p.amount) for p in result.postings} == {("recommender", 500), ("receiver", 500)}
         assert [v.version for v in held[0].versions] == [1, 2]
@@ -281,4 +288,4 @@ def test_a_long_lived_session_sees_what_another_writer_filed(app, world, session
         assert posted_by_key(s, project.id, 2024) == {
             ("2024-01", "640104", "recommender"): 500, ("2024-01", "640181", "receiver"): 500,
             ("2024-02", "640104", "recommender"): 500, ("2024-02", "640181", "receiver"): 500}
-        assert verify(s).ok
+        assert verify(s, app).ok

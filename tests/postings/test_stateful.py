@@ -18,11 +18,11 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from tests.postings.oracle import (
     agreement_data, amount_text, fingerprint, in_force, oracle_desired, oracle_split,
-    posted_by_key, reset_mutable, share_text, totals_by_year,
+    posted_by_key, share_text, totals_by_year,
 )
 from ledger.commands import years
 from ledger.domain.errors import Conflict, Invalid
-from ledger.postings import verify
+from tests.helpers import verify
 from ledger.queries.attribution import grand_total, region_totals
 from tests import drive
 
@@ -52,7 +52,7 @@ class ModelAgreement:
 
 @dataclass
 class Ctx:
-    app: object
+    backend: object  # tests/snapshots.py: restores the database each example starts from
     session: object
     world: object
     projects: list  # [(project_id, host_actor, [recommender actors])]
@@ -65,7 +65,8 @@ class LedgerMachine(RuleBasedStateMachine):
         super().__init__()
         self.s = self.ctx.session
         self.c = self.ctx.world.ctx  # the command context of an actor
-        reset_mutable(self.s)
+        self.s.close()
+        self.ctx.backend.restore("stateful")
         self.reports: dict[tuple[int, str], int] = {}
         self.closed: set[int] = set()
         self.closed_totals: dict[int, dict] = {}
@@ -274,7 +275,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def read(self, fn):
         """Read through a fresh session: what is committed, not this session's identity map."""
-        with self.ctx.app.extensions["ledger.sessionmaker"]() as fresh:
+        with self.ctx.backend.app.extensions["ledger.sessionmaker"]() as fresh:
             return fn(fresh)
 
     @invariant()
@@ -321,20 +322,24 @@ class LedgerMachine(RuleBasedStateMachine):
         assert result.postings == (result.head_seq or 0)
 
 
-def _setup(app, session, world) -> Ctx:
+def _setup(backend, session, world) -> Ctx:
+    """Three landed projects in the World; every example starts from this database."""
     xq_zone = world.zone_xq
     p0 = world.project()
     p1 = world.project(name="羊绒深加工项目")
     p2 = world.project(host=world.xingqing, zone=xq_zone, industry_code="C3811")
-    return Ctx(app, session, world, [
+    projects = [
         (p0.id, world.lingwu, [world.xingqing, world.pingluo]),
         (p1.id, world.lingwu, [world.pingluo, world.xingqing]),
         (p2.id, world.xingqing, [world.lingwu, world.pingluo]),
-    ])
+    ]
+    session.close()
+    backend.take("stateful")
+    return Ctx(backend, session, world, projects)
 
 
-def test_ledger_state_machine(app, session, world):
-    LedgerMachine.ctx = _setup(app, session, world)
+def test_ledger_state_machine(backend, session, world):
+    LedgerMachine.ctx = _setup(backend, session, world)
     try:
         run_state_machine_as_test(LedgerMachine, settings=settings(
             max_examples=MAX_EXAMPLES, stateful_step_count=STEPS, deadline=None,

@@ -10,8 +10,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import sqlalchemy as sa
 
-from ledger.db import writing
-from ledger.postings import GENESIS_HASH, HASH_VERSION, canonical_encoding, chain_hash, reconcile, verify
+from ledger.postings import GENESIS_HASH, HASH_VERSION, canonical_encoding, chain_hash
+from tests.helpers import tamper, verify
 from ledger.models import Posting
 
 
@@ -33,13 +33,7 @@ def filled(world, session):
 
 def fresh_verify(app):
     with app.extensions["ledger.sessionmaker"]() as s:
-        return verify(s)
-
-
-def raw(app, sql: str, **params) -> int:
-    """Change the database directly, as an intruder (or a broken tool) would."""
-    with app.extensions["ledger.engine"].begin() as conn:
-        return conn.execute(sa.text(sql), params).rowcount
+        return verify(s, app)
 
 
 def cli_verify(app):
@@ -85,7 +79,7 @@ def test_a_changed_posting_is_named(app, filled, column):
                 "v": stored + timedelta(microseconds=1)}
         else:
             sql, params = f"UPDATE postings SET {column} = :v WHERE seq = :seq", {"v": "f" * 64}
-    assert raw(app, sql, seq=seq, **params) == 1
+    assert tamper(app, sql, seq=seq, **params) == 1
 
     result = fresh_verify(app)
     assert not result.ok
@@ -100,14 +94,14 @@ def test_a_changed_posting_is_named(app, filled, column):
 
 
 def test_the_first_of_several_bad_seqs_is_named(app, filled):
-    raw(app, "UPDATE postings SET amount = amount + 1 WHERE seq IN (:a, :b)", a=3, b=filled - 1)
+    tamper(app, "UPDATE postings SET amount = amount + 1 WHERE seq IN (:a, :b)", a=3, b=filled - 1)
     assert fresh_verify(app).first_bad_seq == 3
     assert "first bad seq: 3" in cli_verify(app).output
 
 
 def test_a_deleted_posting_is_reported_missing(app, filled):
     seq = filled // 2
-    assert raw(app, "DELETE FROM postings WHERE seq = :seq", seq=seq) == 1
+    assert tamper(app, "DELETE FROM postings WHERE seq = :seq", seq=seq) == 1
     result = fresh_verify(app)
     assert not result.ok
     assert result.first_bad_seq == seq
@@ -118,7 +112,7 @@ def test_a_deleted_posting_is_reported_missing(app, filled):
 
 
 def test_a_deleted_first_posting_is_reported_missing(app, filled):
-    raw(app, "DELETE FROM postings WHERE seq = 1")
+    tamper(app, "DELETE FROM postings WHERE seq = 1")
     result = fresh_verify(app)
     assert (result.ok, result.first_bad_seq) == (False, 1)
     assert "seq 1 is missing (found 2)" in result.problems
@@ -127,7 +121,7 @@ def test_a_deleted_first_posting_is_reported_missing(app, filled):
 def test_a_truncated_tail_breaks_the_invariants(app, filled):
     """Dropping the newest posting leaves a valid chain, but the project-year it belonged to
     no longer matches the attribution rule: still a failure, with no seq to blame."""
-    raw(app, "DELETE FROM postings WHERE seq = :seq", seq=filled)
+    tamper(app, "DELETE FROM postings WHERE seq = :seq", seq=filled)
     result = fresh_verify(app)
     assert not result.ok and result.first_bad_seq is None
     assert result.head_seq == filled - 1
@@ -140,6 +134,8 @@ def test_a_consistent_forgery_still_breaks_the_invariants(app, filled):
     """Rewriting a posting and re-hashing the whole chain keeps the chain valid; the
     attribution invariants catch it anyway."""
     with app.extensions["ledger.sessionmaker"]() as s, s.begin():
+        if s.get_bind().dialect.name == "postgresql":  # an intruder with the owner's rights
+            s.connection().exec_driver_sql("SET LOCAL session_replication_role = replica")
         rows = s.scalars(sa.select(Posting).order_by(Posting.seq)).all()
         rows[2].amount += 100
         prev = GENESIS_HASH
@@ -161,10 +157,22 @@ def _posting(**fields) -> Posting:
     return Posting(**base)
 
 
-def test_canonical_encoding_is_pinned():
-    """hash_version 1, computed by hand from the documented format (see ledger/ledger.py)."""
+def test_canonical_encoding_v2_is_pinned():
+    """hash_version 2 (every new posting), by hand from the format documented in
+    ledger/postings/chain.py: the host follows the project id."""
+    assert HASH_VERSION == 2 and GENESIS_HASH == "0" * 64
+    posting = _posting(host_code="640181", hash_version=2)
+    expected = (b'[2,1,7,"640181",3,2,"640104","recommender","2025-01","301",'
+                b'"report:7/2025-01 r1","2025-01-02T03:04:05.000006Z"]')
+    assert canonical_encoding(posting) == expected
+    digest = "f47c7abfd9695fae58141bb74d55b484c3880d87cc7a98eabd2ab65c588a42c2"
+    assert hashlib.sha256(b"0" * 64 + expected).hexdigest() == digest
+    assert chain_hash(GENESIS_HASH, posting) == digest
+
+
+def test_canonical_encoding_v1_is_pinned():
+    """hash_version 1 (postings written before the journal), still verified as they were."""
     first = _posting()
-    assert HASH_VERSION == 1 and GENESIS_HASH == "0" * 64
     expected = (b'[1,1,7,3,2,"640104","recommender","2025-01","301",'
                 b'"report:7/2025-01 r1","2025-01-02T03:04:05.000006Z"]')
     assert canonical_encoding(first) == expected
@@ -185,12 +193,10 @@ def test_canonical_encoding_is_pinned():
 def test_encoding_survives_the_database(app, world, session):
     """Microseconds and amounts come back from either database exactly as they were hashed."""
     project = world.project()
-    world.report(project, "2025-03", "1.00")
     when = datetime(2025, 3, 31, 23, 59, 59, 999_999, tzinfo=UTC)
-    with writing(session):
-        session.execute(sa.text("DELETE FROM postings"))  # rebuild this project's line by hand
-        written = reconcile(session, [(project.id, 2025)], cause="测试:重放", now=when)
-    assert [(p.seq, p.amount) for p in written] == [(1, 100)]
+    world.clock = lambda: when
+    written = world.report(project, "2025-03", "1.00").postings
+    assert [(p.seq, p.amount, p.recorded_at) for p in written] == [(1, 100, when)]
     encoded = canonical_encoding(written[0])
     with app.extensions["ledger.sessionmaker"]() as s:
         stored = s.get(Posting, 1)
@@ -205,7 +211,7 @@ def test_verify_reads_the_database_not_the_callers_cache(app, filled, session):
     commits); a change made behind its back must be found all the same."""
     held = session.scalars(sa.select(Posting).order_by(Posting.seq)).all()
     session.commit()
-    raw(app, "UPDATE postings SET amount = amount - 1 WHERE seq = 2")
+    tamper(app, "UPDATE postings SET amount = amount - 1 WHERE seq = 2")
     result = verify(session)
     assert (result.ok, result.first_bad_seq) == (False, 2)
     assert held[1].amount == session.get(Posting, 2).amount  # the cache itself is untouched

@@ -1,0 +1,72 @@
+"""Signed checkpoints: the heads of both chains as of a time, signed with the deployment's key.
+
+Canonical message, version 1 — the UTF-8 bytes of the compact JSON array
+    [1, "<at YYYY-MM-DDTHH:MM:SS.ffffffZ>", journal_seq, journal_hash, postings_seq,
+     postings_hash, reason]
+signed with Ed25519. A checkpoint is written when a year is closed and when a document is first
+issued for an as-of time; the document prints it, so printing it again gives the same bytes."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from sqlalchemy.orm import Session
+
+from ledger import signing
+from ledger.models import AuditEntry, Checkpoint, Posting
+from ledger.postings.chain import GENESIS_HASH
+from ledger.postings.journal import canonical, utc_text
+
+
+def message(c: Checkpoint) -> bytes:
+    return canonical([1, utc_text(c.at), c.journal_seq, c.journal_hash, c.postings_seq,
+                      c.postings_hash, c.reason]).encode("utf-8")
+
+
+def heads_as_of(session: Session, at: datetime) -> tuple[int, str, int, str]:
+    """(journal seq, hash, postings seq, hash) of the newest entries recorded at or before `at`."""
+    journal = session.execute(sa.select(AuditEntry.id, AuditEntry.hash).where(AuditEntry.at <= at)
+                              .order_by(AuditEntry.id.desc()).limit(1)).first()
+    posting = session.execute(sa.select(Posting.seq, Posting.hash).where(Posting.recorded_at <= at)
+                              .order_by(Posting.seq.desc()).limit(1)).first()
+    return (*(journal or (0, GENESIS_HASH)), *(posting or (0, GENESIS_HASH)))
+
+
+def checkpoint(session: Session, key: Ed25519PrivateKey, at: datetime, reason: str) -> Checkpoint:
+    """The checkpoint as of `at`: the one already written for that time, or a new one (the
+    caller holds the write lock)."""
+    found = session.scalar(sa.select(Checkpoint).where(Checkpoint.at == at))
+    if found is not None:
+        return found
+    j_seq, j_hash, p_seq, p_hash = heads_as_of(session, at)
+    c = Checkpoint(at=at, journal_seq=j_seq, journal_hash=j_hash, postings_seq=p_seq,
+                   postings_hash=p_hash, reason=reason, key_id=signing.key_id(key.public_key()))
+    c.signature = signing.sign(key, message(c))
+    session.add(c)
+    session.flush()
+    return c
+
+
+def problems(session: Session, keys: dict[str, Ed25519PublicKey]) -> list[str]:
+    """Each checkpoint must carry a good signature of a known key, and both chains must still
+    hold the entries it names (re-hashing or truncating them cannot keep a signature valid)."""
+    out = []
+    for c in session.scalars(sa.select(Checkpoint).order_by(Checkpoint.at)):
+        label = f"checkpoint of {utc_text(c.at)} ({c.reason})"
+        key = keys.get(c.key_id)
+        if key is None:
+            out.append(f"{label}: signed by unknown key {c.key_id}")
+        elif not signing.is_valid(key, message(c), c.signature):
+            out.append(f"{label}: the signature does not match its contents")
+        for name, model, column, seq, digest in (
+                ("journal", AuditEntry, AuditEntry.id, c.journal_seq, c.journal_hash),
+                ("postings", Posting, Posting.seq, c.postings_seq, c.postings_hash)):
+            if seq == 0:
+                continue
+            held = session.scalar(sa.select(model.hash).where(column == seq))
+            if held != digest:
+                out.append(f"{label}: the {name} no longer holds entry {seq} with hash "
+                           f"{digest[:16]}…")
+    return out

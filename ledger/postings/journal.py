@@ -1,0 +1,108 @@
+"""The journal: the audit log, hash-chained. Every state change is appended here, in the
+transaction that makes it, under the write lock — and nowhere else (commands call `append`
+through ledger.commands.common.audit).
+
+Canonical encoding, hash_version 1 — the UTF-8 bytes of the compact JSON array (keys of the
+objects sorted, separators "," and ":", non-ASCII characters unescaped)
+    [1, seq, "<at YYYY-MM-DDTHH:MM:SS.ffffffZ>", actor_id|null, actor_username, actor_role,
+     actor_region|null, action, entity, entity_id, before|null, after|null,
+     postings_seq, postings_hash]
+where before and after are the JSON values the entry stores as canonical text; hash =
+hex(SHA-256(prev_hash as 64 ASCII hex digits ‖ encoding)); the first prev_hash is 64 zeros.
+Each entry carries the postings head at the time it was appended, so the journal's head hash
+stands for the postings too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from ledger.models import AuditEntry
+from ledger.postings.chain import GENESIS_HASH, head as postings_head
+
+HASH_VERSION = 1
+
+# What the journal records of each kind of row: the facts `ledger verify` replays against the
+# tables (never a password hash).
+RECORDED: dict[str, tuple[str, ...]] = {
+    "region": ("code", "name", "level", "parent_code"),
+    "zone": ("name", "level", "kind", "region_code", "blocks", "leading_industries",
+             "restricted_industries"),
+    "user": ("username", "role", "region_code", "active"),
+    "project": ("name", "investor_name", "investor_credit_code", "investor_foreign",
+                "industry_code", "project_code", "planned_investment", "zone_id", "host_code",
+                "stage", "signed_on", "started_on", "operating_on", "cancelled_on"),
+    "version": ("version", "status", "recommender_share", "first_year", "last_year",
+                "signed_on", "recommender_signatory", "receiver_signatory", "reason",
+                "proposed_by", "confirmed_at", "submitted_at", "statistics_ack_at",
+                "commerce_ack_at", "return_reason", "filing_year", "filing_seq",
+                "filing_number", "filed_on", "superseded_from"),
+    "chain": ("number", "project_id", "recommender_code", "receiver_code", "ended_as"),
+}
+
+
+def record(kind: str, obj: Any) -> dict[str, Any]:
+    """The facts the journal keeps of `obj`, JSON-ready (dates and times as ISO text)."""
+    return {name: _plain(getattr(obj, name)) for name in RECORDED[kind]}
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return utc_text(value)
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def canonical(value: Any) -> str:
+    """The one JSON text of a value: sorted keys, no spaces, characters as themselves."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def parsed(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
+
+
+def utc_text(moment: datetime) -> str:
+    """A UTC time as the journal writes it: YYYY-MM-DDTHH:MM:SS.ffffffZ."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def encoding(e: AuditEntry) -> bytes:
+    row = [HASH_VERSION, e.id, utc_text(e.at), e.actor_id, e.actor_username, e.actor_role,
+           e.actor_region, e.action, e.entity, e.entity_id, parsed(e.before), parsed(e.after),
+           e.postings_seq, e.postings_hash]
+    return canonical(row).encode("utf-8")
+
+
+def chain_hash(prev_hash: str, e: AuditEntry) -> str:
+    return hashlib.sha256(prev_hash.encode("ascii") + encoding(e)).hexdigest()
+
+
+def head(session: Session) -> tuple[int, str]:
+    """(seq, hash) of the newest entry; (0, GENESIS_HASH) for an empty journal."""
+    row = session.execute(sa.select(AuditEntry.id, AuditEntry.hash)
+                          .order_by(AuditEntry.id.desc()).limit(1)).first()
+    return (row.id, row.hash) if row else (0, GENESIS_HASH)
+
+
+def append(session: Session, *, at: datetime, actor_id: int | None, actor_username: str,
+           actor_role: str, actor_region: str | None, action: str, entity: str,
+           entity_id: str, before: Any = None, after: Any = None) -> AuditEntry:
+    """Chain one entry onto the journal (the caller holds the write lock)."""
+    seq, prev = head(session)
+    postings_seq, postings_hash = postings_head(session)
+    entry = AuditEntry(
+        id=seq + 1, at=at, actor_id=actor_id, actor_username=actor_username,
+        actor_role=actor_role, actor_region=actor_region, action=action, entity=entity,
+        entity_id=entity_id, before=None if before is None else canonical(before),
+        after=None if after is None else canonical(after), postings_seq=postings_seq,
+        postings_hash=postings_hash, hash_version=HASH_VERSION, prev_hash=prev)
+    entry.hash = chain_hash(prev, entry)
+    session.add(entry)
+    session.flush()
+    return entry

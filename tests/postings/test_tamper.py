@@ -1,0 +1,225 @@
+"""Tampering by direct SQL — an intruder with full write access to the database (on PostgreSQL
+switching the append-only triggers off, as a superuser can) — each case of the integrity issue:
+`ledger verify` exits 1 and names the journal entry, posting or checkpoint that no longer holds.
+The figures themselves are sums of chained postings, so a changed table row does not move them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+import sqlalchemy as sa
+
+from ledger.models import AgreementEvent, AuditEntry, InvestmentReport, Posting
+from ledger.postings import chain, journal
+from ledger.queries.attribution import region_totals
+from tests.helpers import tamper, verify
+
+LW, XQ, PL = "640181", "640104", "640221"
+
+
+@dataclass
+class Ledger:
+    project: int
+    other: int
+    agreement: int
+    number: str
+    first_revision: int   # journal entry of 2025-01 r1
+    newest_revision: int  # journal entry of 2025-01 r2 (the last report)
+    close: int            # journal entry closing 2024
+    filing: int           # journal entry that filed the agreement
+
+
+def entry(session, action: str, entity_id=None, **after) -> int:
+    """The newest journal entry of `action` (about `entity_id`) whose `after` holds these values."""
+    query = sa.select(AuditEntry).where(AuditEntry.action == action)
+    if entity_id is not None:
+        query = query.where(AuditEntry.entity_id == str(entity_id))
+    for e in session.scalars(query.order_by(AuditEntry.id.desc())):
+        values = journal.parsed(e.after)
+        if all(values.get(k) == v for k, v in after.items()):
+            return e.id
+    raise LookupError(action)
+
+
+@pytest.fixture
+def ledger(world, session) -> Ledger:
+    p = world.project()
+    other = world.project(host=world.xingqing, zone=world.zone_xq, industry_code="C3811")
+    world.report(other, "2024-06", "1.00", host=world.xingqing)
+    world.report(p, "2025-01", "10.05")
+    world.report(p, "2025-02", "10.05")
+    a = world.agreement(p, share="30", first_year=2025)
+    world.close(2024)  # a signed checkpoint of the ledger as closed
+    world.report(p, "2025-01", "20.00")
+    session.commit()
+    return Ledger(p.id, other.id, a.id, a.number,
+                  entry(session, "investment.report", period="2025-01", revision=1),
+                  entry(session, "investment.report", period="2025-01", revision=2),
+                  entry(session, "year.close"), entry(session, "agreement.acknowledge",
+                                                      status="filed"))
+
+
+def check(app, *, entry: int | None = None, says: str, seq: int | None = None):
+    """verify fails naming `entry` (the first bad journal entry) or posting `seq`, with a
+    problem containing `says`; so does `ledger verify` (exit code 1)."""
+    with app.extensions["ledger.sessionmaker"]() as s:
+        result = verify(s, app)
+    assert not result.ok
+    assert any(says in p for p in result.problems), result.problems
+    if entry is not None:
+        assert result.first_bad_entry == entry, result.problems
+    if seq is not None:
+        assert result.first_bad_seq == seq, result.problems
+    out = app.test_cli_runner().invoke(args=["verify"])
+    assert out.exit_code == 1
+    if entry is not None:
+        assert f"first bad journal entry: {entry}" in out.output
+    return result
+
+
+def test_the_untouched_ledger_verifies(app, ledger):
+    with app.extensions["ledger.sessionmaker"]() as s:
+        result = verify(s, app)
+    assert result.ok, result.problems
+    assert result.checkpoints == 1 and result.journal_entries > 40
+
+
+def test_moving_a_project_to_another_host(app, session, ledger):
+    before = region_totals(session, 2025)
+    session.rollback()
+    project_entry = entry(session, "project.stage", ledger.project)  # its newest entry
+    tamper(app, "UPDATE projects SET host_code = :pl WHERE id = :id", pl=PL, id=ledger.project)
+    check(app, entry=project_entry, says=f"project {ledger.project}: host_code in projects")
+    # The figures are sums of chained postings: they do not move.
+    session.expire_all()
+    after = region_totals(session, 2025)
+    assert {c: (r.in_place, r.ceded, r.credited) for c, r in after.items()} == \
+        {c: (r.in_place, r.ceded, r.credited) for c, r in before.items()}
+
+
+def test_editing_an_older_report_revision(app, ledger):
+    tamper(app, "UPDATE investment_reports SET amount = 99999 WHERE project_id = :p AND "
+                "period = '2025-01' AND revision = 1", p=ledger.project)
+    check(app, entry=ledger.first_revision, says="amount in investment_reports differ")
+
+
+def test_deleting_an_older_report_revision(app, ledger):
+    tamper(app, "DELETE FROM investment_reports WHERE project_id = :p AND period = '2025-01' "
+                "AND revision = 1", p=ledger.project)
+    check(app, entry=ledger.first_revision, says="is missing from investment_reports")
+
+
+def test_deleting_the_newest_revision_with_its_postings(app, session, ledger):
+    tail = session.scalars(sa.select(Posting.seq).where(
+        Posting.cause == f"report:{ledger.project}/2025-01 r2")).all()
+    assert tail
+    tamper(app, "DELETE FROM investment_reports WHERE project_id = :p AND period = '2025-01' "
+                "AND revision = 2", p=ledger.project)
+    tamper(app, f"DELETE FROM postings WHERE seq IN ({', '.join(map(str, tail))})")
+    check(app, entry=ledger.newest_revision, says="no longer hold their head")
+
+
+def test_reopening_a_closed_year_by_sql(app, ledger):
+    tamper(app, "UPDATE assessment_years SET status = 'open' WHERE year = 2024")
+    check(app, entry=ledger.close, says="assessment year 2024: status")
+
+
+def test_deleting_agreement_events(app, session, ledger):
+    first = session.scalar(sa.select(sa.func.min(AgreementEvent.id))
+                           .where(AgreementEvent.agreement_id == ledger.agreement))
+    tamper(app, "DELETE FROM agreement_events WHERE id = :id", id=first)
+    check(app, says=f"agreement {ledger.number}: workflow event 1 differs",
+          entry=entry(session, "agreement.create"))
+
+
+@pytest.mark.parametrize("column,value", [("filing_number", "统备〔2026〕99号"),
+                                          ("filed_on", "2020-01-01")])
+def test_forging_a_filing(app, ledger, column, value):
+    tamper(app, f"UPDATE agreement_versions SET {column} = :v WHERE agreement_id = :a",
+           v=value, a=ledger.agreement)
+    check(app, entry=ledger.filing, says=f"{column} in agreement_versions differ")
+
+
+def test_editing_a_journal_entry(app, ledger):
+    tamper(app, "UPDATE audit_log SET actor_username = 'someone' WHERE id = :id",
+           id=ledger.first_revision)
+    check(app, entry=ledger.first_revision, says=f"journal entry {ledger.first_revision}: hash")
+
+
+def test_deleting_a_journal_entry(app, ledger):
+    tamper(app, "DELETE FROM audit_log WHERE id = :id", id=ledger.first_revision)
+    check(app, entry=ledger.first_revision,
+          says=f"journal entry {ledger.first_revision} is missing")
+
+
+def test_rehashing_both_chains_after_an_edit(app, session, ledger):
+    """The intruder edits a report, posts the difference and recomputes every hash after it,
+    so both chains and the replay agree again. The checkpoint signed at the year's close —
+    which the intruder cannot re-sign — no longer matches the chains."""
+    with app.extensions["ledger.sessionmaker"]() as s, s.begin():
+        if s.get_bind().dialect.name == "postgresql":
+            s.connection().exec_driver_sql("SET LOCAL session_replication_role = replica")
+        report = s.scalar(sa.select(InvestmentReport).where(
+            InvestmentReport.project_id == ledger.other, InvestmentReport.period == "2024-06"))
+        report.amount = 500
+        host_posting = s.scalar(sa.select(Posting).where(Posting.project_id == ledger.other))
+        host_posting.amount = 500
+        prev = chain.GENESIS_HASH
+        for p in s.scalars(sa.select(Posting).order_by(Posting.seq)):
+            p.prev_hash, p.hash = prev, chain.chain_hash(prev, p)
+            prev = p.hash
+        hashes = dict(s.execute(sa.select(Posting.seq, Posting.hash)).all())
+        prev = chain.GENESIS_HASH
+        for e in s.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)):
+            after = journal.parsed(e.after)
+            if e.action == "investment.report" and after["period"] == "2024-06":
+                e.after = journal.canonical(after | {"amount": "5.00"})
+            e.postings_hash = hashes.get(e.postings_seq, chain.GENESIS_HASH)
+            e.prev_hash, e.hash = prev, journal.chain_hash(prev, e)
+            prev = e.hash
+    result = check(app, says="no longer holds entry")
+    assert all("checkpoint" in p for p in result.problems), result.problems
+    assert result.first_bad_entry is None and result.first_bad_seq is None
+
+
+def test_a_truncated_tail_is_caught_by_the_head_kept_elsewhere(app, session, ledger):
+    """Dropping the newest journal entry, its report and its postings leaves a consistent
+    prefix; the head recorded elsewhere (`--expect-head`) is no longer there."""
+    kept = session.execute(sa.select(AuditEntry.id, AuditEntry.hash)
+                           .order_by(AuditEntry.id.desc()).limit(1)).one()
+    ok = app.test_cli_runner().invoke(args=["verify", "--expect-head", f"{kept.id}:{kept.hash}"])
+    assert ok.exit_code == 0, ok.output
+    tail = session.scalars(sa.select(Posting.seq).where(
+        Posting.cause == f"report:{ledger.project}/2025-01 r2")).all()
+    tamper(app, "DELETE FROM audit_log WHERE id = :id", id=kept.id)
+    tamper(app, f"DELETE FROM postings WHERE seq IN ({', '.join(map(str, tail))})")
+    tamper(app, "DELETE FROM investment_reports WHERE project_id = :p AND period = '2025-01' "
+                "AND revision = 2", p=ledger.project)
+    with app.extensions["ledger.sessionmaker"]() as s:
+        assert verify(s, app).ok  # a consistent prefix: only a head kept elsewhere tells
+    out = app.test_cli_runner().invoke(args=["verify", "--expect-head", f"{kept.id}:{kept.hash}"])
+    assert out.exit_code == 1 and f"no longer holds entry {kept.id}" in out.output
+
+
+def test_a_forged_checkpoint_is_refused(app, session, ledger):
+    tamper(app, "UPDATE checkpoints SET journal_seq = journal_seq - 1")
+    check(app, says="the signature does not match its contents")
+
+
+@pytest.mark.parametrize("statement", [
+    "UPDATE postings SET amount = amount + 1",
+    "DELETE FROM postings",
+    "UPDATE audit_log SET actor_username = 'x'",
+    "DELETE FROM audit_log",
+    "UPDATE investment_reports SET amount = 1",
+    "DELETE FROM checkpoints",
+    "TRUNCATE postings",
+    "TRUNCATE audit_log",
+])
+def test_postgres_refuses_changes_to_the_append_only_tables(postgres_backend, statement):
+    """Without switching the triggers off (which takes a superuser), the tables only grow."""
+    postgres_backend.restore("story")  # postings, reports, a checkpoint: rows to refuse
+    with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+        with postgres_backend.engine.begin() as conn:
+            conn.exec_driver_sql(statement)

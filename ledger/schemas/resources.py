@@ -257,3 +257,12 @@ class VerifySchema(Schema):
     head = fields.Dict(allow_none=True, metadata={"description": "{seq, hash} of the newest posting"})
     first_bad_seq = fields.Integer(allow_none=True)
     problems = fields.List(fields.String())
+
+
+class ImportSummarySchema(Schema):
+    rows = fields.Integer(metadata={"description": "data rows in the file"})
+    created = fields.Integer(metadata={"description": "months reported for the first time"})
+    revised = fields.Integer(metadata={"description": "months given a new revision"})
+    unchanged = fields.Integer(metadata={"description": "rows equal to the newest revision: "
+                                                        "nothing written"})
+    postings = fields.Integer(metadata={"description": "postings appended"})

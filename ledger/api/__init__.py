@@ -61,7 +61,8 @@ def _locate(errors: dict) -> dict:
     for field, messages in errors.items():
         if isinstance(messages, dict):
             out.setdefault(field, {}).update(messages)
-        elif field in (request.view_args or {}):
+            continue
+        if field in (request.view_args or {}):
             where = "path"
         elif field in request.args:
             where = "query"

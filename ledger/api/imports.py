@@ -72,7 +72,10 @@ def import_investments():
     upload = request.files.get("file")
     if upload is None:
         raise Invalid("import.no_file", errors={LOCATION: {"_schema": [Problem("import.no_file")]}})
-    data = upload.read(limits.IMPORT_FILE_MAX + 1)
+    try:
+        data = upload.read(limits.IMPORT_FILE_MAX + 1)
+    finally:
+        upload.close()  # a large upload is spooled to a temporary file
     return imports.import_reports(ctx(), read_import(data, upload.filename or ""))
 
 

@@ -161,7 +161,6 @@ MESSAGES: dict[str, str] = {
                                   "different projects"),
     "import.duplicate_row": N_("the same project and period as row {row}"),
     "import.invalid_rows": N_("{count} row(s) of the file are invalid; nothing was imported"),
-    "import.date_not_month": N_("a date, not a month: write the month as YYYY-MM"),
 
     # Access and concurrency
     "idempotency.key_reused": N_("this Idempotency-Key was used with a different request"),

@@ -12,7 +12,7 @@ PYTEST_ARGS ?=
 # pytest-xdist processes for `make test` (auto: one per core; 0: in the make process)
 TEST_WORKERS ?= auto
 
-.PHONY: deps system-deps lock db key demo run test bench doctor translations
+.PHONY: deps system-deps lock db key demo run test bench bench-import doctor translations
 
 ## deps: system packages, the virtualenv and the locked Python dependencies
 deps: system-deps $(DEPS_STAMP)
@@ -61,6 +61,11 @@ test: deps
 ## bench: run the benchmarks
 bench: deps
 	$(PYTHON) -m benchmarks
+
+## bench-import: a 50,000-row import file on SQLite (and PostgreSQL with
+## LEDGER_BENCH_POSTGRES_URL, a disposable database), beside an executemany floor and a profile
+bench-import: deps
+	$(PYTHON) -m benchmarks.imports
 
 ## doctor: check system libraries, fonts and the database revision
 doctor:

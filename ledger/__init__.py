@@ -17,6 +17,8 @@ def create_app(config: type[Config] | Config | None = None, **overrides) -> Flas
         config = (config or Config)()
     app = Flask(__name__, template_folder="../templates", static_folder="static")
     app.config.from_object(config)
+    from ledger.domain.limits import REQUEST_BODY_MAX
+    app.config["MAX_CONTENT_LENGTH"] = REQUEST_BODY_MAX  # an import view raises its own
     app.config.update(overrides)
     app.json.ensure_ascii = False  # Chinese stays readable in JSON
 

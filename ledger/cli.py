@@ -239,6 +239,114 @@ def verify_command(expect_head: tuple[int, str] | None) -> None:
     sys.exit(1)
 
 
+@click.command("export", help="Export the attribution of a year as CSV, XLSX or JSON: the "
+               "figures of GET /api/v1/attribution (or, with --projects, /attribution/projects) "
+               "for every region. Reads the database directly, with the view of an official "
+               "(like `ledger verify`): whoever runs it holds the database's credentials.")
+@click.option("--year", required=True, type=int, help="Assessment year.")
+@click.option("--as-of", "as_of", metavar="TIME",
+              help="ISO 8601 time: the figures as recorded then (default: now).")
+@click.option("--format", "fmt", required=True, type=click.Choice(("csv", "xlsx", "json")))
+@click.option("--projects", is_flag=True, help="Per-project lines instead of per-region totals.")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
+              help="File to write (default: standard output).")
+@with_appcontext
+@database_command
+def export_command(year: int, as_of: str | None, fmt: str, projects: bool,
+                   output: str | None) -> None:
+    import json
+
+    from ledger.io.exports import (
+        attribution_data, export_attribution, export_project_lines, project_lines_data,
+    )
+    from ledger.policy import Actor
+    from ledger.queries.attribution import attribution
+    from ledger.queries.project_lines import project_lines
+    from ledger.schemas.requests import AttributionQuery, load
+    from ledger.schemas.resources import AttributionSchema, ProjectLinesSchema
+    _require_schema()
+    if fmt == "xlsx" and output is None and sys.stdout.isatty():
+        _error("xlsx is a binary file: name one with -o FILE (or redirect standard output)")
+    try:
+        query = load(AttributionQuery, {"year": str(year), "format": fmt}
+                     | ({"as_of": as_of} if as_of is not None else {}))
+        ctx = current.context(Actor.system("cli"))
+        if projects:
+            lines = project_lines(ctx, query["year"], query.get("as_of"))
+            content = (json.dumps(ProjectLinesSchema().dump(project_lines_data(lines)),
+                                  ensure_ascii=False, indent=2).encode() + b"\n"
+                       if fmt == "json" else export_project_lines(lines, fmt).content)
+        else:
+            found = attribution(ctx, query["year"], query.get("as_of"))
+            content = (json.dumps(AttributionSchema().dump(attribution_data(found)),
+                                  ensure_ascii=False, indent=2).encode() + b"\n"
+                       if fmt == "json" else export_attribution(found, fmt).content)
+    except DomainError as err:
+        _fail(err)
+    if output is None:
+        sys.stdout.buffer.write(content)
+        sys.stdout.flush()
+    else:
+        with open(output, "wb") as f:
+            f.write(content)
+        click.echo(f"wrote {output} ({len(content)} bytes)", err=True)
+
+
+@click.command("import", help="Import monthly completed investment from a CSV or XLSX file "
+               "(the columns of POST /api/v1/investments/import), acting as USERNAME: a region "
+               "user for the projects it hosts, or a statistics-bureau user. Every row is "
+               "checked first; any bad row → each one listed, exit code 1, nothing written.")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
+@click.option("--user", "username", required=True, metavar="USERNAME",
+              help="The active user the reports are made by (recorded in the audit log).")
+@with_appcontext
+@database_command
+def import_command(file: str, username: str) -> None:
+    from pathlib import Path
+
+    from ledger.commands.imports import import_reports
+    from ledger.commands.users import actor_of
+    from ledger.domain import limits
+    from ledger.io.imports import read_import
+    from ledger.queries.users import by_username
+    _require_schema()
+    user = by_username(current.session(), username)
+    if user is None or not user.active:
+        _error(f"no active user {username}")
+    path = Path(file)
+    if path.stat().st_size > limits.IMPORT_FILE_MAX:
+        _error(f"{path.name}: the file is larger than {limits.IMPORT_FILE_MAX // 2**20} MiB")
+    try:
+        upload = read_import(path.read_bytes(), path.name)
+        click.echo(f"{path.name}: {len(upload.rows) + len(upload.refused)} rows read", err=True)
+        with click.progressbar(length=max(len(upload.rows), 1), label="importing",
+                               file=sys.stderr, show_pos=True) as bar:
+            def progress(done: int, total: int) -> None:
+                bar.update(done - bar.pos)
+            summary = import_reports(current.context(actor_of(user)), upload, progress)
+    except DomainError as err:
+        _fail_import(err)
+    click.echo(f"imported {summary.rows} rows: {summary.created} created, {summary.revised} "
+               f"revised, {summary.unchanged} unchanged; {summary.postings} postings")
+
+
+def _fail_import(err: DomainError, shown: int = 50) -> NoReturn:
+    """An import refused: the file's problems, one line per bad row (the first `shown`)."""
+    located = (err.errors or {}).get("file")
+    if not isinstance(located, dict):
+        _fail(err)
+    lines = []
+    for key, problems in located.items():
+        where = {"_schema": "file", "header": "header"}.get(key, f"row {key}")
+        if isinstance(problems, dict):
+            detail = "; ".join(f"{field}: {' '.join(m)}" for field, m in problems.items())
+        else:
+            detail = " ".join(problems)
+        lines.append(f"  {where}: {detail}")
+    more = f"\n  … and {len(lines) - shown} more rows" if len(lines) > shown else ""
+    _error(f"{err.message}\n" + "\n".join(lines[:shown]) + more)
+
+
 @click.command("doctor", help="Check packages, Pango, HarfBuzz, CJK fonts and the database.")
 @with_appcontext
 def doctor_command() -> None:
@@ -272,6 +380,6 @@ def keys_create(path: str | None) -> None:
 
 def register(app: Flask) -> None:
     for command in (db_group, users_group, keys_group, demo_command, verify_command,
-                    doctor_command):
+                    export_command, import_command, doctor_command):
         app.cli.add_command(command)
 

@@ -57,6 +57,28 @@ def require_host(actor: Actor, host_code: str) -> None:
     _require(actor.role == Role.REGION and actor.region_code == host_code, "host_only")
 
 
+def may_import_reports(actor: Actor, host_code: str) -> bool:
+    """A bulk import of monthly reports (SPEC §5): the host region for the projects it hosts,
+    and the statistics bureau for any project."""
+    return actor.role == Role.STATISTICS or (actor.role == Role.REGION
+                                             and actor.region_code == host_code)
+
+
+def require_importer(actor: Actor) -> None:
+    """Who may send an import file at all: regions and the statistics bureau (403 for others,
+    before any row is looked at)."""
+    _require(actor.role in (Role.REGION, Role.STATISTICS), "import")
+
+
+def require_reporter(actor: Actor, host_code: str, *, bulk: bool = False) -> None:
+    """A monthly report is the host region's (require_host); a bulk import may also come from
+    the statistics bureau (may_import_reports)."""
+    if bulk:
+        _require(may_import_reports(actor, host_code), "host_only")
+    else:
+        require_host(actor, host_code)
+
+
 def can_see_project(actor: Actor, host_code: str, party_codes: tuple[str, ...] = ()) -> bool:
     return actor.official or actor.region_code == host_code or actor.region_code in party_codes
 

@@ -35,17 +35,21 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "ledger.commands": CORE + ("ledger.queries",),
     "ledger.schemas": BASE + ("ledger.commands.inputs",),
     "ledger.current": ("ledger.context", "ledger.policy"),
+    # Files in and out (CSV, XLSX): read models → file bytes, file bytes → typed input. Shared
+    # by the delivery adapters below, so it knows neither Flask nor the database.
+    "ledger.io": BASE + ("ledger.schemas", "ledger.queries", "ledger.commands.inputs"),
 }
 # Adapters never reach the models or the ledger engine directly.
 ADAPTER_MAY_IMPORT = tuple(m for m in CORE if m not in ("ledger.models", "ledger.postings")) + (
-    "ledger.queries", "ledger.commands", "ledger.schemas", "ledger.current")
+    "ledger.queries", "ledger.commands", "ledger.schemas", "ledger.current", "ledger.io")
 for _adapter in ADAPTERS:
     LAYERS[_adapter] = ADAPTER_MAY_IMPORT
 # Third-party packages that only some layers may use.
 FRAMEWORKS = {"flask", "flask_smorest", "flask_limiter", "flask_babel", "werkzeug", "click"}
 NO_FRAMEWORK = ("ledger.domain", "ledger.models", "ledger.postings", "ledger.policy",
-                "ledger.context", "ledger.queries", "ledger.commands", "ledger.schemas", "ledger.db")
-NO_DATABASE = ("ledger.domain", "ledger.schemas")
+                "ledger.context", "ledger.queries", "ledger.commands", "ledger.schemas", "ledger.db",
+                "ledger.io")
+NO_DATABASE = ("ledger.domain", "ledger.schemas", "ledger.io")
 
 
 def modules() -> list[tuple[str, Path]]:

@@ -54,9 +54,14 @@ class LedgerApi(Api):
 
 
 def _locate(errors: dict) -> dict:
-    """Group field errors by where the field came from: path, query or the JSON body."""
+    """Group field errors by where the field came from: path, query or the JSON body. Errors
+    that already say where they are — a mapping, not a list of messages, such as an import
+    file's {"file": {row: {column: [...]}}} — keep their place."""
     out: dict = {}
     for field, messages in errors.items():
+        if isinstance(messages, dict):
+            out.setdefault(field, {}).update(messages)
+            continue
         if field in (request.view_args or {}):
             where = "path"
         elif field in request.args:
@@ -115,7 +120,7 @@ def init_api(app: Flask) -> Api:
     def swagger_assets(filename: str):
         return send_from_directory(swagger_ui_path, filename)
 
-    from ledger.api import agreements, auth, ledger_views, projects, reference, users
-    for module in (auth, users, reference, projects, agreements, ledger_views):
+    from ledger.api import agreements, auth, imports, ledger_views, projects, reference, users
+    for module in (auth, users, reference, projects, imports, agreements, ledger_views):
         api.register_blueprint(module.blp)
     return api

@@ -3,10 +3,15 @@
 from __future__ import annotations
 
 from ledger import current
-from ledger.api.support import api_blueprint, ctx, idempotent, page_args, paginated
+from ledger.api.support import (
+    api_blueprint, ctx, file_response, file_responses_doc, idempotent, page_args, paginated,
+)
 from ledger.commands import years as year_commands
+from ledger.io.exports import (
+    attribution_data, export_attribution, export_project_lines, project_lines_data,
+)
 from ledger.queries import audit, postings, years
-from ledger.queries.attribution import FIGURES, attribution as attribution_of
+from ledger.queries.attribution import attribution as attribution_of
 from ledger.queries.project_lines import project_lines
 from ledger.queries import verification
 from ledger.schemas.requests import (
@@ -19,37 +24,32 @@ from ledger.schemas.resources import (
 blp = api_blueprint("ledger", "Attribution, postings, verification, years and audit")
 
 
-def _figures(row) -> dict:
-    return {name: getattr(row, name) for name in FIGURES}
-
-
 @blp.route("/attribution")
 @blp.arguments(AttributionQuery, location="query")
 @blp.response(200, AttributionSchema)
+@blp.doc(responses=file_responses_doc())
 def attribution(args):
     """Per region: in place (在地), ceded, credited and attributed (考核口径) for a year, as
-    recorded at `as_of` (default now), with province totals and the reconciliation line."""
+    recorded at `as_of` (default now), with province totals and the reconciliation line.
+    `format=csv|xlsx`: the same figures as a file (prefecture subtotals, totals, the
+    reconciliation line, the year, the as-of time and the notice 仅用于年度绩效考核)."""
     found = attribution_of(ctx(), args["year"], args.get("as_of"), args.get("region"))
-    return {
-        "year": found.year, "as_of": found.as_of, "note": found.notice,
-        "regions": [{"code": r.code, "name": r.name, "level": r.level,
-                     "parent_code": r.parent_code, "rolled_up": r.rolled_up} | _figures(r)
-                    for r in found.regions],
-        "totals": _figures(found.totals),
-        "reconciliation": {"in_place": found.reconciliation.in_place,
-                           "attributed": found.reconciliation.attributed,
-                           "difference": found.reconciliation.difference},
-    }
+    if args["format"] != "json":
+        return file_response(export_attribution(found, args["format"]))
+    return attribution_data(found)
 
 
 @blp.route("/attribution/projects")
 @blp.arguments(ProjectLinesQuery, location="query")
 @blp.response(200, ProjectLinesSchema)
+@blp.doc(responses=file_responses_doc())
 def attribution_projects(args):
-    """Per project: host, recommender, share, annual amount and each side's part."""
+    """Per project: host, recommender, share, annual amount and each side's part.
+    `format=csv|xlsx`: the same lines as a file, with their sums."""
     found = project_lines(ctx(), args["year"], args.get("as_of"))
-    return {"year": found.year, "as_of": found.as_of, "note": found.notice,
-            "projects": [vars(line) | {"host_part": line.host_part} for line in found.projects]}
+    if args["format"] != "json":
+        return file_response(export_project_lines(found, args["format"]))
+    return project_lines_data(found)
 
 
 @blp.route("/postings")

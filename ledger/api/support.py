@@ -7,7 +7,7 @@ import re
 from copy import deepcopy
 from functools import wraps
 
-from flask import g, jsonify, make_response, request
+from flask import Response, g, jsonify, make_response, request
 from flask_smorest import Blueprint, abort
 from flask_smorest.utils import deepupdate
 
@@ -17,6 +17,7 @@ from ledger.commands.users import actor_of
 from ledger.context import Context
 from ledger.db import utcnow
 from ledger.domain import limits
+from ledger.io.sheets import CSV_MIMETYPE, XLSX_MIMETYPE, Export
 from ledger.policy import Actor
 from ledger.queries.pages import Page
 from ledger.queries.users import user_for_token
@@ -166,6 +167,18 @@ def if_match(required: bool) -> int | None:
 
 def _request_hash() -> str:
     h = hashlib.sha256()
+    if request.mimetype == "multipart/form-data":
+        # An upload is the same request when its fields and files are: the multipart boundary
+        # (and so the raw body) differs on every retry from most clients.
+        for part in (request.method, request.path, request.query_string.decode(), request.mimetype):
+            h.update(part.encode() + b"\0")
+        for name, value in sorted(request.form.items(multi=True)):
+            h.update(f"{name}={value}".encode() + b"\0")
+        for name, storage in sorted(request.files.items(multi=True), key=lambda item: item[0]):
+            h.update(f"{name}:{storage.filename}".encode() + b"\0")
+            h.update(hashlib.sha256(storage.read()).digest())
+            storage.seek(0)
+        return h.hexdigest()
     for part in (request.method, request.path, request.query_string.decode(),
                  request.content_type or ""):
         h.update(part.encode() + b"\0")
@@ -208,3 +221,31 @@ def paginated(page: Page, pagination_parameters) -> list:
     """The page's items; its total goes to the X-Pagination header."""
     pagination_parameters.item_count = page.total
     return page.items
+
+
+# ------------------------------------------------------------------ files
+
+def file_response(export: Export) -> Response:
+    """A file to download: its media type and an attachment name (RFC 6266, the Chinese name
+    in filename* per RFC 5987)."""
+    response = Response(export.content, content_type=export.mimetype)
+    response.headers["Content-Disposition"] = export.content_disposition
+    return response
+
+
+def file_responses_doc() -> dict:
+    """The OpenAPI description of a 200 that is JSON or, with `format`, a CSV or XLSX file."""
+    disposition = {"Content-Disposition": {
+        "description": "attachment; filename=\"<ASCII name>\"; filename*=UTF-8''<Chinese name, "
+                       "percent-encoded> (csv and xlsx only)",
+        "schema": {"type": "string"}}}
+    content = {
+        CSV_MIMETYPE.split(";")[0]: {"schema": {
+            "type": "string", "description": "UTF-8 with BOM, CRLF line ends; amounts as exact "
+                                             "decimal strings of 万元 with two decimals"}},
+        XLSX_MIMETYPE: {"schema": {
+            "type": "string", "format": "binary",
+            "description": "one worksheet; amounts are numeric cells holding the exact decimal "
+                           "value, number format #,##0.00"}},
+    }
+    return {200: {"content": content, "headers": disposition}}

@@ -103,3 +103,27 @@ class AgreementInput(Input):
     recommender_code: str
     terms: TermsInput
     receiver_code: str | None = None
+
+
+@dataclass(frozen=True)
+class ImportRow(Input):
+    """One data row of an import file (1 = the first row under the header): the project by id
+    or by project code (GB/T 40058), a month and its completed investment."""
+
+    row: int
+    period: str
+    amount: int  # 0.01万元
+    project_id: int | None = None
+    project_code: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class ImportFile(Input):
+    """An import file as read: the rows that passed the request rules, the problems of those
+    that did not (row → field → problems), and what names the file in the audit log."""
+
+    rows: tuple[ImportRow, ...]
+    refused: dict[int, dict[str, list]]
+    name: str
+    sha256: str

@@ -21,7 +21,7 @@ from ledger.domain.errors import Conflict, Invalid
 from ledger.domain.money import format_amount
 from ledger.domain.periods import period_of, year_of
 from ledger.models import InvestmentReport, Posting
-from ledger.policy import require_host
+from ledger.policy import require_reporter
 from ledger.queries.lookup import visible_project
 
 
@@ -44,8 +44,10 @@ def report_investment(ctx: Context, inp: ReportInput) -> ReportResult:
     return report_investments(ctx, [inp])[0]
 
 
-def report_investments(ctx: Context, reports: Sequence[ReportInput]) -> list[ReportResult]:
-    """Report many months at once: all or nothing, one reconcile per project-year."""
+def report_investments(ctx: Context, reports: Sequence[ReportInput], *,
+                       bulk: bool = False) -> list[ReportResult]:
+    """Report many months at once: all or nothing, one reconcile per project-year. `bulk`: an
+    import file (commands.imports), which the statistics bureau may also send."""
     this_month = period_of(ctx.today())
     for inp in reports:
         if inp.period > this_month:
@@ -56,7 +58,7 @@ def report_investments(ctx: Context, reports: Sequence[ReportInput]) -> list[Rep
         created: dict[tuple[int, int], list[tuple[ReportResult, InvestmentReport | None]]] = {}
         for inp in reports:
             project = visible_project(session, ctx.actor, inp.project_id)
-            require_host(ctx.actor, project.host_code)
+            require_reporter(ctx.actor, project.host_code, bulk=bulk)
             if not stages.landed(project.stage):
                 raise Conflict("report.not_landed", stage=project.stage)
             previous = newest(session, project.id, inp.period)

@@ -87,6 +87,13 @@ class Forbidden(DomainError):
     reason = "Forbidden"
 
 
+class TooLarge(DomainError):
+    """A request body or uploaded file above its size limit (413)."""
+
+    status = 413
+    reason = "Content Too Large"
+
+
 class Unauthorized(DomainError):
     status = 401
     reason = "Unauthorized"

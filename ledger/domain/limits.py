@@ -48,3 +48,18 @@ PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 50, 200
 
 # HTTP
 IDEMPOTENCY_KEY = 200
+
+# Request bodies (bytes). JSON requests are small; an import file (multipart upload of a CSV or
+# XLSX) may be larger: its view raises the limit for itself (request.max_content_length).
+REQUEST_BODY_MAX = 1024 * 1024                          # 1 MiB for every JSON request
+IMPORT_FILE_MAX = 20 * 1024 * 1024                      # 20 MiB: the uploaded file itself
+IMPORT_REQUEST_MAX = IMPORT_FILE_MAX + 64 * 1024        # the file plus its multipart envelope
+
+# Bulk import of monthly reports (POST /investments/import, `ledger import`)
+IMPORT_ROWS = 100_000          # data rows of one file (blank rows not counted)
+IMPORT_COLUMNS = 50            # header cells read; more columns are not looked at
+IMPORT_CELL = 1000             # characters of one cell (the longest column, note, allows 500)
+# An XLSX is a zip archive: refused before it is opened when its members would expand beyond
+# this (a zip bomb), or when it holds more members than a workbook plausibly has.
+XLSX_UNCOMPRESSED_MAX = 128 * 1024 * 1024
+XLSX_MEMBERS_MAX = 500

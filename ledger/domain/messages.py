@@ -141,6 +141,33 @@ MESSAGES: dict[str, str] = {
     "signing.unavailable": N_("the checkpoint signing key is not available ({detail}); ask the "
                               "administrator to configure LEDGER_SIGNING_KEY_FILE"),
 
+    # Import files (POST /investments/import, `ledger import`)
+    "import.no_file": N_("send the file as the multipart form field 'file'"),
+    "import.too_large": N_("the file is larger than {max} MiB"),
+    "import.empty": N_("the file is empty: it has no header row"),
+    "import.no_rows": N_("the file has a header row but no data rows"),
+    "import.too_many_rows": N_("the file has more than {max} data rows; split it into smaller "
+                               "files"),
+    "import.not_a_table": N_("the file is neither CSV nor XLSX"),
+    "import.xls": N_("Excel 97-2003 workbooks (.xls) are not accepted; save the file as .xlsx "
+                     "or as CSV"),
+    "import.bad_encoding": N_("the CSV is neither UTF-8 (with or without BOM) nor GB18030 text; "
+                              "save it as \"CSV UTF-8\" or as .xlsx"),
+    "import.bad_csv": N_("the CSV is malformed near line {line} (check the quotation marks)"),
+    "import.bad_xlsx": N_("the XLSX workbook cannot be read (damaged, encrypted or not a "
+                          "workbook)"),
+    "import.xlsx_bomb": N_("the XLSX would expand to more than {max} MiB or holds more than "
+                           "{members} parts; it is refused unopened"),
+    "import.missing_column": N_("the column is missing (header {english} or {chinese})"),
+    "import.no_project_column": N_("a column project_id (项目ID) or project_code (项目代码) is "
+                                   "needed"),
+    "import.duplicate_column": N_("the column appears more than once"),
+    "import.project_missing": N_("give project_id or project_code"),
+    "import.project_mismatch": N_("project_id {project_id} and project_code {project_code} name "
+                                  "different projects"),
+    "import.duplicate_row": N_("the same project and period as row {row}"),
+    "import.invalid_rows": N_("{count} row(s) of the file are invalid; nothing was imported"),
+
     # Access and concurrency
     "idempotency.key_reused": N_("this Idempotency-Key was used with a different request"),
     "resource.not_found": N_("{what} {key} not found"),
@@ -156,6 +183,7 @@ MESSAGES: dict[str, str] = {
     "forbidden.filing_body": N_("your role may not acknowledge or return a filing"),
     "forbidden.years": N_("your role may not close or reopen an assessment year"),
     "forbidden.ledger": N_("your role may not verify the ledger or read the audit log"),
+    "forbidden.import": N_("your role may not import investment reports"),
     "forbidden.attribution_region": N_("a region may read only its own rows and the province "
                                        "totals"),
 }

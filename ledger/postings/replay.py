@@ -17,6 +17,10 @@ from ledger.postings.journal import parsed
 
 # The entry a migration writes when it starts the journal's replay from the tables as they were.
 BASELINE = "journal.baseline"
+# Entries whose `after` holds a row's recorded facts (ledger.postings.journal.RECORDED); other
+# entries (tokens, imports as a whole …) change no fact a figure or filing depends on.
+ROW_ACTIONS = {"region.create", "zone.create", "zone.update", "user.create", "user.update",
+               "project.create", "project.update", "project.stage"}
 
 
 @dataclass
@@ -45,18 +49,18 @@ class Replay:
         after = parsed(e.after)
         if e.action == BASELINE:
             self._baseline(after, e.id)
-        elif kind in ("region", "zone", "user", "project"):
+        elif e.action in ROW_ACTIONS:
             key = e.entity_id if kind == "region" else int(e.entity_id)
             table = getattr(self, f"{kind}s")
             known = table[key].values if key in table else {}
             table[key] = Fact(known | {k: v for k, v in after.items() if k != "password"}, e.id)
-        elif kind == "investment":
+        elif e.action == "investment.report":
             project_id = int(e.entity_id)
             self.reports[(project_id, after["period"], after["revision"])] = Fact(
                 {"amount": parse_amount(after["amount"]), "note": after["note"]}, e.id)
         elif kind == "agreement":
             self._agreement(e, verb, parsed(e.before), after)
-        elif kind == "year":
+        elif e.action in ("year.close", "year.reopen"):
             year = int(e.entity_id)
             self.years[year] = Fact({"status": after["status"]}, e.id)
             self.year_events.append(Fact({"year": year, "action": YearAction(verb),

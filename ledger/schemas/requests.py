@@ -9,14 +9,15 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, post_load, validates_schema
 
 from ledger.commands.inputs import (
-    AgreementInput, ProjectInput, RegionInput, StageChange, TermsInput, UserInput, ZoneInput,
+    AgreementInput, ImportRow, ProjectInput, RegionInput, StageChange, TermsInput, UserInput,
+    ZoneInput,
 )
 from ledger.domain import codes, limits
 from ledger.domain.enums import RegionLevel, Role, Stage, ZoneKind, ZoneLevel
 from ledger.domain.errors import Invalid, Problem
 from ledger.schemas.fields import (
     Amount, AsOf, Bool, Choice, CreditCode, Date, Id, IndustryCode, Int, Length, List, Nested,
-    Pattern, ProjectCode, RegionCode, Share, Text, Year, refuse,
+    Pattern, Period, ProjectCode, RegionCode, Share, Text, Year, refuse,
 )
 
 
@@ -190,6 +191,27 @@ class InvestmentPut(Request):
     note = Text(limits.NOTE, blank=True, load_default="")
 
 
+class ImportRowRequest(InvestmentPut):
+    """One data row of an import file, its cells as text (ledger.io reads them exactly): the
+    amount and note of PUT /projects/{id}/investments/{period}, the period as in its path, and
+    the project by id or by project code. `row` is the row's number in the file (1 = the first
+    row under the header), set by the reader, not by the file."""
+
+    row = Int(1, limits.MAX_ID, required=True)
+    project_id = Id(query=True)  # digits, as in a query string
+    project_code = ProjectCode()
+    period = Period(required=True)
+
+    @validates_schema
+    def _project(self, data, **kwargs):
+        if data.get("project_id") is None and data.get("project_code") is None:
+            raise ValidationError({"project_id": [Problem("import.project_missing")]})
+
+    @post_load
+    def _input(self, data, **kwargs) -> ImportRow:
+        return ImportRow(**data)
+
+
 # ------------------------------------------------------------------ agreements
 
 class SignatoriesRequest(Request):
@@ -269,17 +291,26 @@ class ZoneMatchQuery(Request):
     industry = IndustryCode(required=True)
 
 
+EXPORT_FORMATS = ("json", "csv", "xlsx")
+_FORMAT_DOC = {"description": "json (default), csv (UTF-8 with BOM) or xlsx: the same figures "
+                              "as a file to download (Content-Disposition: attachment)"}
+
+
 class AttributionQuery(Request):
     year = QYear(required=True)
     as_of = AsOf(metadata={"description": "ISO 8601; totals as recorded at this time"})
     region = RegionCode()
-    format = Choice(("json",), load_default="json")
+    format = Choice(EXPORT_FORMATS, load_default="json", metadata=_FORMAT_DOC)
 
 
 class ProjectLinesQuery(Request):
     year = QYear(required=True)
     as_of = AsOf()
-    format = Choice(("json",), load_default="json")
+    format = Choice(EXPORT_FORMATS, load_default="json", metadata=_FORMAT_DOC)
+
+
+class TemplateQuery(Request):
+    format = Choice(("xlsx", "csv"), load_default="xlsx")
 
 
 class PostingQuery(Request):

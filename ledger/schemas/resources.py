@@ -268,3 +268,12 @@ class VerifySchema(Schema):
     journal = fields.Nested(JournalCheckSchema)
     checkpoints = fields.Integer(metadata={"description": "signed checkpoints checked"})
     problems = fields.List(fields.String())
+
+
+class ImportSummarySchema(Schema):
+    rows = fields.Integer(metadata={"description": "data rows in the file"})
+    created = fields.Integer(metadata={"description": "months reported for the first time"})
+    revised = fields.Integer(metadata={"description": "months given a new revision"})
+    unchanged = fields.Integer(metadata={"description": "rows equal to the newest revision: "
+                                                        "nothing written"})
+    postings = fields.Integer(metadata={"description": "postings appended"})

@@ -51,6 +51,7 @@ class Endpoint:
     etag_of: str | None = None     # send If-Match with the ETag of this resource (read as admin)
     check: Callable | None = None  # check(env, actor, json) for 2xx answers
     api: bool = True               # path under /api/v1
+    upload: Callable | None = None  # upload(ids) → CSV bytes sent as the multipart field `file`
 
 
 # ------------------------------------------------------------------ checks of allowed answers
@@ -142,6 +143,15 @@ def check_report(env, actor, body):
         ("recommender", "1.50"), ("receiver", "3.50")]
 
 
+def import_file(ids) -> bytes:
+    """A one-row import file for the filed project (its host may report it)."""
+    return f"project_id,period,amount\r\n{ids['p_filed']},2025-03,5.00\r\n".encode()
+
+
+def check_import(env, actor, body):
+    assert body == {"rows": 1, "created": 1, "revised": 0, "unchanged": 0, "postings": 2}
+
+
 def check_key(key, value) -> Callable:
     def check(env, actor, body):
         assert body[key] == value, body
@@ -208,6 +218,11 @@ ENDPOINTS = [
              row(403, 403, 403, 409, 403, 404), body={"amount": "5.00"}),
     Endpoint("investments.list", "GET", "/projects/{p_filed}/investments", PARTY_READ,
              query={"year": 2025}, check=check_reports),
+    # a region's rows for a project it does not host are refused (422, the row named), never
+    # a 404 that would tell the project exists
+    Endpoint("investments.import", "POST", "/investments/import", row(403, 200, 403, 200, 422, 422),
+             upload=import_file, check=check_import),
+    Endpoint("investments.import.template", "GET", "/investments/import/template", ALL_200),
     # agreements
     Endpoint("agreements.list", "GET", "/agreements", ALL_200, check=check_agreements),
     # Only the host opens an agreement; a region that does not host the project cannot see it.
@@ -261,6 +276,11 @@ ENDPOINTS = [
              query={"year": 2025, "region": "640181"}, check=check_attribution_other),
     Endpoint("attribution.projects", "GET", "/attribution/projects", ALL_200, query={"year": 2025},
              check=check_project_lines),
+    Endpoint("attribution.csv", "GET", "/attribution", ALL_200, query={"year": 2025, "format": "csv"}),
+    Endpoint("attribution.other_region.xlsx", "GET", "/attribution", row(200, 200, 200, 200, 403, 403),
+             query={"year": 2025, "region": "640181", "format": "xlsx"}),
+    Endpoint("attribution.projects.xlsx", "GET", "/attribution/projects", ALL_200,
+             query={"year": 2025, "format": "xlsx"}),
     Endpoint("postings", "GET", "/postings", ALL_200, check=check_postings),
     Endpoint("ledger.verify", "GET", "/ledger/verify", LEDGER_ADMINS,
              check=lambda env, a, b: (b["ok"], b["postings"]) == (True, 4) or pytest.fail(b)),
@@ -292,9 +312,15 @@ def run_cell(env, endpoint: Endpoint, actor: str):
         etag = env.as_("admin").get(endpoint.etag_of.format(**ids)).headers["ETag"]
         headers["If-Match"] = etag
     before = env.state()
-    response = env.client.open(url, method=endpoint.method, headers=headers,
-                               json=fill(endpoint.body, ids) if endpoint.body is not None else None,
-                               query_string=endpoint.query)
+    if endpoint.upload is not None:
+        import io
+        response = env.client.open(url, method=endpoint.method, headers=headers,
+                                   data={"file": (io.BytesIO(endpoint.upload(ids)), "import.csv")},
+                                   content_type="multipart/form-data")
+    else:
+        response = env.client.open(url, method=endpoint.method, headers=headers,
+                                   json=fill(endpoint.body, ids) if endpoint.body is not None else None,
+                                   query_string=endpoint.query)
     expected = endpoint.expect[actor]
     assert response.status_code == expected, (endpoint.name, actor, response.status_code,
                                               response.get_data(as_text=True)[:500])

@@ -1,0 +1,91 @@
+"""Bulk import of monthly completed investment (完成投资导入): the upload and its template."""
+
+from __future__ import annotations
+
+from functools import wraps
+
+from flask import request
+from werkzeug.exceptions import RequestEntityTooLarge
+
+from ledger.api.support import actor, api_blueprint, ctx, file_response, idempotent
+from ledger.commands import imports
+from ledger.domain import limits
+from ledger.domain.errors import Invalid, Problem, TooLarge
+from ledger.io.imports import COLUMNS, read_import, template
+from ledger.io.sheets import CSV_MIMETYPE, XLSX_MIMETYPE
+from ledger.io.tables import LOCATION
+from ledger.policy import require_importer
+from ledger.schemas.requests import TemplateQuery
+from ledger.schemas.resources import ImportSummarySchema
+
+blp = api_blueprint("imports", "Bulk import of completed investment (完成投资导入)")
+
+_MIB = limits.IMPORT_FILE_MAX // 2**20
+_COLUMNS = ", ".join(f"`{c.english}` ({c.chinese})" for c in COLUMNS)
+UPLOAD_DOC = {
+    "required": True,
+    "content": {"multipart/form-data": {
+        "schema": {"type": "object", "required": ["file"], "properties": {"file": {
+            "type": "string", "format": "binary",
+            "description": f"CSV (UTF-8 with or without BOM, or GB18030) or XLSX (first "
+                           f"worksheet), at most {_MIB} MiB and {limits.IMPORT_ROWS} rows; "
+                           f"header row with the columns {_COLUMNS}"}}}}},
+}
+ERRORS_DOC = (
+    "**422** names every bad row at once, nothing written. `errors.file` maps each bad row — "
+    "its number as a string, 1 = the first row under the header — to `{column: [messages]}` "
+    "(columns by their English names, whatever the header's language), e.g. "
+    '`{"errors": {"file": {"3": {"amount": ["must have at most two decimal places (got 3); '
+    'it is not rounded"]}}}}`; `error_codes` has the stable codes in the same shape. Problems '
+    "of the whole file are under `errors.file._schema` (encoding, not CSV/XLSX, empty, too "
+    "many rows, an XLSX that would expand too far) and missing or doubled columns under "
+    "`errors.file.header`. A project you may not see is reported exactly like one that does "
+    f"not exist. **413**: the file is larger than {_MIB} MiB."
+)
+
+
+def accepts_upload(view):
+    """This view takes a file: its request may be larger than a JSON request (Flask 3.1's
+    per-request max_content_length), and a body above that is a coded 413."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        request.max_content_length = limits.IMPORT_REQUEST_MAX
+        try:
+            return view(*args, **kwargs)
+        except RequestEntityTooLarge as err:
+            raise TooLarge("import.too_large", max=_MIB, errors={LOCATION: {"_schema": [
+                Problem("import.too_large", max=_MIB)]}}) from err
+    return wrapper
+
+
+@blp.route("/investments/import", methods=["POST"])
+@accepts_upload
+@idempotent
+@blp.response(200, ImportSummarySchema)
+@blp.doc(requestBody=UPLOAD_DOC, description=(
+    "Report many months at once from a CSV or XLSX file (the host region for its projects, or "
+    "the statistics bureau). Every row is checked first; then all rows are written in one "
+    "transaction. The same file twice adds nothing (`unchanged`).\n\n" + ERRORS_DOC))
+def import_investments():
+    """Import monthly completed investment from a file (multipart field `file`)."""
+    require_importer(actor())  # 403 before the file is read
+    upload = request.files.get("file")
+    if upload is None:
+        raise Invalid("import.no_file", errors={LOCATION: {"_schema": [Problem("import.no_file")]}})
+    try:
+        data = upload.read(limits.IMPORT_FILE_MAX + 1)
+    finally:
+        upload.close()  # a large upload is spooled to a temporary file
+    return imports.import_reports(ctx(), read_import(data, upload.filename or ""))
+
+
+@blp.route("/investments/import/template")
+@blp.arguments(TemplateQuery, location="query")
+@blp.response(200, description="the template file")
+@blp.doc(responses={200: {"content": {
+    XLSX_MIMETYPE: {"schema": {"type": "string", "format": "binary"}},
+    CSV_MIMETYPE.split(";")[0]: {"schema": {"type": "string"}}}}})
+def import_template(args):
+    """The import file template: the header row (项目ID, 项目代码, 期间, 完成投资(万元), 备注),
+    columns formatted so that Excel keeps what is typed, and (xlsx) a sheet of instructions."""
+    return file_response(template(args["format"]))

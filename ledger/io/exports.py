@@ -1,0 +1,156 @@
+"""The attribution read models as files: JSON (the API's shape), CSV and XLSX.
+
+Every format is drawn from the same read model (queries.attribution.Attribution,
+queries.project_lines.ProjectLines), never from a second computation: the rows, totals and
+reconciliation of the CSV and XLSX are those of the JSON, cell for cell, to the 0.01万元.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from ledger.domain.enums import RegionLevel
+from ledger.domain.periods import LOCAL_TZ
+from ledger.io.sheets import (
+    CSV_MIMETYPE, XLSX_MIMETYPE, Column, Export, Kind, Row, RowKind, Sheet, to_csv, to_xlsx,
+)
+from ledger.queries.attribution import FIGURES, Attribution, RegionTotals
+from ledger.queries.project_lines import ProjectLines
+from ledger.schemas.fields import utc
+
+FORMATS = ("json", "csv", "xlsx")
+FILE_FORMATS = ("csv", "xlsx")
+LEVEL_NAMES = {RegionLevel.PROVINCE: "省级", RegionLevel.PREFECTURE: "地级",
+               RegionLevel.COUNTY: "县级", RegionLevel.COMMITTEE: "管委会"}
+
+
+# ------------------------------------------------------------------ JSON
+
+def attribution_data(found: Attribution) -> dict:
+    """The body of GET /attribution (amounts still integers: AttributionSchema formats them)."""
+    return {
+        "year": found.year, "as_of": found.as_of, "note": found.notice,
+        "regions": [{"code": r.code, "name": r.name, "level": r.level,
+                     "parent_code": r.parent_code, "rolled_up": r.rolled_up} | _figures(r)
+                    for r in found.regions],
+        "totals": _figures(found.totals),
+        "reconciliation": {"in_place": found.reconciliation.in_place,
+                           "attributed": found.reconciliation.attributed,
+                           "difference": found.reconciliation.difference},
+    }
+
+
+def project_lines_data(found: ProjectLines) -> dict:
+    """The body of GET /attribution/projects (ProjectLinesSchema formats it)."""
+    return {"year": found.year, "as_of": found.as_of, "note": found.notice,
+            "projects": [vars(line) | {"host_part": line.host_part} for line in found.projects]}
+
+
+def _figures(row: RegionTotals) -> dict[str, int]:
+    return {name: getattr(row, name) for name in FIGURES}
+
+
+# ------------------------------------------------------------------ sheets
+
+def _facts(year: int, as_of: datetime, notice: str) -> list[tuple[str, str]]:
+    local = as_of.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S")
+    return [("考核年度", str(year)),
+            ("数据截至", f"{utc(as_of)}（北京时间 {local}）"),
+            ("说明", notice)]
+
+
+def attribution_sheet(found: Attribution) -> Sheet:
+    """Per region (a region with regions below it rolled up, as a subtotal above them), the
+    province totals and the reconciliation line."""
+    amount = Kind.AMOUNT
+    sheet = Sheet(
+        name="分算汇总", title=f"{found.year}年度招商引资投资分算汇总表",
+        facts=_facts(found.year, found.as_of, found.notice),
+        columns=[Column("地区代码", Kind.TEXT, 14), Column("地区名称", Kind.TEXT, 24),
+                 Column("层级", Kind.TEXT, 8), Column("上级地区代码", Kind.TEXT, 14),
+                 Column("口径", Kind.TEXT, 12),
+                 Column("在地统计数（万元）", amount, 18), Column("划出数（万元）", amount, 16),
+                 Column("划入数（万元）", amount, 16), Column("分算后数（万元）", amount, 18)])
+    shown = {r.code: r for r in found.regions}
+    for r in found.regions:
+        depth = _depth(r, shown)
+        sheet.rows.append(Row(
+            [r.code, r.name, LEVEL_NAMES.get(r.level, r.level), r.parent_code,
+             "含下级合计" if r.rolled_up else "本级", r.in_place, r.ceded, r.credited,
+             r.attributed],
+            RowKind.SUBTOTAL if r.rolled_up else RowKind.DETAIL, level=min(depth, 7)))
+    t, check = found.totals, found.reconciliation
+    sheet.rows += [
+        Row([None, "合计（全部地区）", None, None, None, t.in_place, t.ceded, t.credited,
+             t.attributed], RowKind.TOTAL),
+        Row([None, "核对：分算后数合计 = 在地统计数合计", None, None, None, check.in_place,
+             None, None, check.attributed], RowKind.CHECK),
+        Row([None, "差额（分算后 − 在地，应为 0.00）", None, None, None, None, None, None,
+             check.difference], RowKind.CHECK),
+    ]
+    return sheet
+
+
+def _depth(row: RegionTotals, shown: dict[str, RegionTotals]) -> int:
+    depth, parent = 0, row.parent_code
+    while parent in shown and depth < 10:
+        depth, parent = depth + 1, shown[parent].parent_code
+    return depth
+
+
+def project_lines_sheet(found: ProjectLines) -> Sheet:
+    """Per project: host, recommender, agreement, share, the annual amount and each side's
+    part; the sums and the check that the parts add up to the amounts."""
+    amount = Kind.AMOUNT
+    sheet = Sheet(
+        name="项目分算明细", title=f"{found.year}年度招商引资项目分算明细表",
+        facts=_facts(found.year, found.as_of, found.notice),
+        columns=[Column("项目ID", Kind.INT, 8), Column("项目名称", Kind.TEXT, 30),
+                 Column("所在地（接受地）代码", Kind.TEXT, 14),
+                 Column("推荐地代码", Kind.TEXT, 14), Column("协议编号", Kind.TEXT, 14),
+                 Column("协议版本", Kind.INT, 8), Column("推荐地分算比例（%）", Kind.SHARE, 12),
+                 Column("年度完成投资（万元）", amount, 18),
+                 Column("推荐地分算数（万元）", amount, 18),
+                 Column("所在地分算数（万元）", amount, 18)])
+    total = recommender = host = 0
+    for line in found.projects:
+        sheet.rows.append(Row([line.project_id, line.project_name, line.host_code,
+                               line.recommender_code, line.agreement_number, line.version,
+                               line.recommender_share, line.amount, line.recommender_part,
+                               line.host_part]))
+        total += line.amount
+        recommender += line.recommender_part
+        host += line.host_part
+    sheet.rows += [
+        Row([None, "合计", None, None, None, None, None, total, recommender, host],
+            RowKind.TOTAL),
+        Row([None, "核对：推荐地 + 所在地 − 年度完成投资（应为 0.00）", None, None, None, None,
+             None, None, None, recommender + host - total], RowKind.CHECK),
+    ]
+    return sheet
+
+
+# ------------------------------------------------------------------ files
+
+def _stamp(as_of: datetime) -> str:
+    return utc(as_of)[:19].replace("-", "").replace(":", "") + "Z"  # 20250630T120000Z
+
+
+def export_attribution(found: Attribution, fmt: str) -> Export:
+    sheet = attribution_sheet(found)
+    return _file(sheet, fmt, f"招商引资投资分算汇总表-{found.year}年度-截至{_stamp(found.as_of)}",
+                 f"attribution-{found.year}-asof-{_stamp(found.as_of)}")
+
+
+def export_project_lines(found: ProjectLines, fmt: str) -> Export:
+    sheet = project_lines_sheet(found)
+    return _file(sheet, fmt, f"招商引资项目分算明细-{found.year}年度-截至{_stamp(found.as_of)}",
+                 f"attribution-projects-{found.year}-asof-{_stamp(found.as_of)}")
+
+
+def _file(sheet: Sheet, fmt: str, name: str, ascii_name: str) -> Export:
+    if fmt == "csv":
+        return Export(to_csv(sheet), CSV_MIMETYPE, f"{name}.csv", f"{ascii_name}.csv")
+    if fmt == "xlsx":
+        return Export(to_xlsx(sheet), XLSX_MIMETYPE, f"{name}.xlsx", f"{ascii_name}.xlsx")
+    raise ValueError(f"not a file format: {fmt}")

@@ -1,0 +1,108 @@
+"""`ledger export` and `ledger import` (SPEC §6) on both databases."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from tests.api.test_exports import Demo
+from tests.io.files import HEADERS_ZH, csv_bytes, read_xlsx_export
+
+
+@pytest.fixture
+def demo(backend, app):
+    return Demo(backend)
+
+
+def test_export_json_and_csv_equal_the_api(demo, runner, tmp_path):
+    as_of = demo.get("tongji", "/attribution", year=2025).json["as_of"]
+    api_json = demo.get("tongji", "/attribution", year=2025, as_of=as_of).json
+    result = runner.invoke(args=["export", "--year", "2025", "--as-of", as_of, "--format", "json"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.stdout) == api_json
+    api_csv = demo.get("tongji", "/attribution", year=2025, as_of=as_of, format="csv").data
+    out = tmp_path / "a.csv"
+    result = runner.invoke(args=["export", "--year", "2025", "--as-of", as_of, "--format", "csv",
+                                 "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_bytes() == api_csv  # the same bytes: the same read model at the same time
+    lines = demo.get("tongji", "/attribution/projects", year=2025, as_of=as_of).json
+    result = runner.invoke(args=["export", "--year", "2025", "--as-of", as_of, "--format", "json",
+                                 "--projects"])
+    assert json.loads(result.stdout) == lines
+
+
+def test_export_xlsx_to_a_file(demo, runner, tmp_path):
+    out = tmp_path / "a.xlsx"
+    result = runner.invoke(args=["export", "--year", "2025", "--format", "xlsx", "-o", str(out)])
+    assert result.exit_code == 0, result.output
+    read = read_xlsx_export(out.read_bytes())
+    assert read["title"] == "2025年度招商引资投资分算汇总表"
+    assert read["rows"][-3][1] == "合计（全部地区）"
+
+
+@pytest.mark.parametrize("args,says", [
+    (["--year", "1800", "--format", "csv"], "year"),
+    (["--year", "2025", "--format", "csv", "--as-of", "2999-01-01T00:00:00Z"], "as_of"),
+    (["--year", "2025", "--format", "csv", "--as-of", "yesterday"], "as_of"),
+])
+def test_export_refuses_bad_input(app, runner, args, says):
+    result = runner.invoke(args=["export", *args])
+    assert result.exit_code == 1 and f"error: {says}:" in result.output
+
+
+def test_import_with_a_progress_bar(demo, runner, tmp_path):
+    project = next(p for p in demo.get("lingwu", "/projects").json if p["stage"] != "signed")
+    path = tmp_path / "reports.csv"
+    path.write_bytes(csv_bytes([[project["id"], "2025-11", "12.34", "十一月"],
+                                [project["id"], "2025-12", "0.07", ""]], HEADERS_ZH,
+                               encoding="gb18030"))
+    result = runner.invoke(args=["import", str(path), "--user", "lingwu"])
+    assert result.exit_code == 0, result.output
+    assert "importing" in result.stderr
+    assert re.fullmatch(r"imported 2 rows: (\d) created, (\d) revised, 0 unchanged; \d+ postings",
+                        result.stdout.strip())
+    again = runner.invoke(args=["import", str(path), "--user", "lingwu"])
+    assert "2 unchanged; 0 postings" in again.stdout
+    reports = demo.get("lingwu", f"/projects/{project['id']}/investments", year=2025).json
+    newest = {}
+    for r in reports:  # oldest revision first
+        newest[r["period"]] = (r["amount"], r["note"])
+    assert (newest["2025-11"], newest["2025-12"]) == (("12.34", "十一月"), ("0.07", ""))
+
+
+def test_import_lists_every_bad_row_and_writes_nothing(demo, runner, tmp_path, backend):
+    from tests.helpers import db_state
+    project = next(p for p in demo.get("lingwu", "/projects").json if p["stage"] != "signed")
+    path = tmp_path / "bad.csv"
+    path.write_bytes(csv_bytes([[project["id"], "2025-11", "12.345", ""],
+                                [project["id"], "2025-13", "1", ""], [1, "2025-01", "1", ""]]))
+    with backend.engine.connect() as conn:
+        before = db_state(conn)
+    result = runner.invoke(args=["import", str(path), "--user", "lingwu"])
+    assert result.exit_code == 1
+    assert "error: 3 row(s) of the file are invalid; nothing was imported" in result.stderr
+    assert "row 1: amount: must have at most two decimal places (got 3)" in result.stderr
+    assert "row 2: period: must be a month YYYY-MM" in result.stderr
+    assert "row 3: project_id: project 1 not found" in result.stderr  # 宁东's project
+    with backend.engine.connect() as conn:
+        assert db_state(conn) == before
+
+
+@pytest.mark.parametrize("user,says", [("nobody", "no active user nobody"),
+                                       ("shangwu", "your role may not import")])
+def test_import_needs_an_importing_user(demo, runner, tmp_path, user, says):
+    path = tmp_path / "r.csv"
+    path.write_bytes(csv_bytes([[1, "2025-01", "1", ""]]))
+    result = runner.invoke(args=["import", str(path), "--user", user])
+    assert result.exit_code == 1 and says in result.stderr
+
+
+def test_import_of_an_unreadable_file(demo, runner, tmp_path):
+    path = tmp_path / "r.xlsx"
+    path.write_bytes(b"PK\x03\x04 not a workbook")
+    result = runner.invoke(args=["import", str(path), "--user", "lingwu"])
+    assert result.exit_code == 1
+    assert "file: the XLSX workbook cannot be read" in result.stderr

@@ -1,0 +1,230 @@
+"""Importing files of monthly reports (ledger.io.imports + ledger.commands.imports) on both
+databases: every row checked before anything is written, all rows in one transaction, every
+problem named by row and field, the same file twice adds nothing."""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+import pytest
+
+from ledger.commands.imports import import_reports
+from ledger.domain.errors import Forbidden, Invalid
+from ledger.io.imports import read_import
+from ledger.domain.money import parse_amount
+from ledger.models import InvestmentReport, Posting
+from ledger.queries.attribution import grand_total, region_totals
+from tests.helpers import assert_rejected, audit_rows, db_state, posting_count, verify
+from tests.io.files import HEADERS_ZH, csv_bytes, xlsx_bytes
+
+PERIODS = [f"{2024 + m // 12}-{m % 12 + 1:02d}" for m in range(20)]  # 2024-01 … 2025-08
+
+
+def run(world, actor, data: bytes, progress=None):
+    return import_reports(world.ctx(actor), read_import(data, "upload"), progress)
+
+
+def problems_of(err: Invalid) -> dict:
+    """errors.file as {row: {field: [codes]}}."""
+    return {row: {f: [m.code for m in ms] for f, ms in fields.items()}
+            for row, fields in err.errors["file"].items()}
+
+
+def report_count(session) -> int:
+    return session.scalar(sa.select(sa.func.count()).select_from(InvestmentReport))
+
+
+@pytest.fixture
+def projects(world):
+    """Fifty landed projects hosted by 灵武市, every other one with a filed agreement (30 %
+    to 兴庆区 from 2025)."""
+    out = []
+    for i in range(50):
+        project = world.project()
+        if i % 2 == 0:
+            world.agreement(project)
+        out.append(project)
+    return out
+
+
+def thousand_rows(projects) -> list[list[str]]:
+    return [[str(p.id), period, f"{(p.id * 7919 + m * 104729) % 10**7 / 100:.2f}", f"第{m}月"]
+            for p in projects for m, period in enumerate(PERIODS)]
+
+
+def test_a_good_thousand_row_file(world, projects, session):
+    rows = thousand_rows(projects)
+    assert len(rows) == 1000
+    seen = []
+    summary = run(world, world.lingwu, csv_bytes(rows), lambda done, total: seen.append((done, total)))
+    assert (summary.rows, summary.created, summary.revised, summary.unchanged) == (1000, 1000, 0, 0)
+    assert seen[-1] == (1000, 1000) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    assert report_count(session) == 1000
+    assert summary.postings == posting_count(session) > 1000
+    result = verify(session)
+    assert result.ok, result.problems
+    for year in (2024, 2025):
+        expected = sum(parse_amount(r[2]) for r in rows if r[1].startswith(f"{year}-"))
+        total = grand_total(region_totals(session, year))
+        assert total.in_place == total.attributed == expected
+    # one reconcile per project-year: each posting's cause names one project-year
+    causes = set(session.scalars(sa.select(Posting.cause)))
+    assert len(causes) == 100 and all(c.startswith("reports:") and c.endswith("×12") or
+                                      c.endswith("×8") for c in causes)
+    imported = [a for a in audit_rows(session, "import") if a.action == "investment.import"]
+    assert [(a.after["rows"], a.after["created"], a.actor_username) for a in imported] == [
+        (1000, 1000, "lingwu")]
+
+
+def test_one_bad_row_among_999_writes_nothing_and_names_it(world, projects, session):
+    rows = thousand_rows(projects)
+    rows[499][2] = "12.345"
+    err = assert_rejected(session, lambda: run(world, world.lingwu, csv_bytes(rows)), Invalid, "file")
+    assert err.code == "import.invalid_rows" and problems_of(err) == {
+        "500": {"amount": ["amount.too_many_decimals"]}}
+    assert report_count(session) == 0 and posting_count(session) == 0
+
+
+def test_the_same_file_twice_adds_nothing(world, session):
+    few = [world.project() for _ in range(15)]
+    world.agreement(few[0])
+    data = xlsx_bytes([[int(r[0]), r[1], float(r[2]), r[3]] for r in thousand_rows(few)],
+                      HEADERS_ZH)
+    first = run(world, world.lingwu, data)
+    before = db_state(session)
+    second = run(world, world.lingwu, data)
+    assert (first.created, second.created, second.revised, second.unchanged, second.postings) == (
+        300, 0, 0, 300, 0)
+    assert db_state(session) == before  # no revision, no posting, no audit row
+
+
+def test_revisions_and_a_mix(world, session):
+    p = world.project()
+    world.report(p, "2024-01", "10.00")
+    world.report(p, "2024-02", "20.00")
+    summary = run(world, world.lingwu, csv_bytes([[p.id, "2024-01", "10.00", ""],
+                                                  [p.id, "2024-02", "25.00", "更正"],
+                                                  [p.id, "2024-03", "30", ""]]))
+    assert (summary.created, summary.revised, summary.unchanged) == (1, 1, 1)
+    revisions = session.execute(sa.select(InvestmentReport.period, InvestmentReport.revision,
+                                          InvestmentReport.amount, InvestmentReport.note)
+                                .where(InvestmentReport.project_id == p.id)
+                                .order_by(InvestmentReport.period, InvestmentReport.revision)).all()
+    assert [tuple(r) for r in revisions] == [("2024-01", 1, 1000, ""), ("2024-02", 1, 2000, ""),
+                                             ("2024-02", 2, 2500, "更正"), ("2024-03", 1, 3000, "")]
+
+
+def test_every_problem_of_every_row_at_once(world, session):
+    landed = world.project(project_code="2023-640181-26-03-000001")
+    unlanded = world.project(stage="signed")
+    hidden = world.project(host=world.xingqing, zone=world.zone_xq, industry_code="C3811")
+    world.report(landed, "2023-05", "1.00")
+    world.close(2023)
+    rows = [
+        [landed.id, "", "2024-01", "1.00", ""],                          # 1 fine
+        [99999, "", "2024-01", "1.00", ""],                              # 2 no such project
+        [hidden.id, "", "2024-01", "1.00", ""],                          # 3 another region's
+        [unlanded.id, "", "2024-01", "1.00", ""],                        # 4 not landed
+        [landed.id, "", "2099-01", "1.00", ""],                          # 5 future
+        [landed.id, "", "2023-06", "1.00", ""],                          # 6 closed year, changes
+        [landed.id, "", "2023-05", "1.00", ""],                          # 7 closed year, unchanged: fine
+        ["", "2023-640181-26-03-000001", "2024-01", "2.00", ""],         # 8 same project and month as 1
+        [landed.id, "2023-640104-26-03-000009", "2024-02", "1.00", ""],  # 9 unknown code
+        ["", "", "2024-03", "1.00", ""],                                 # 10 no project
+    ]
+    data = csv_bytes(rows, ["项目ID", "项目代码", "期间", "完成投资(万元)", "备注"])
+    err = assert_rejected(session, lambda: run(world, world.lingwu, data), Invalid, "file")
+    assert problems_of(err) == {
+        "2": {"project_id": ["resource.not_found"]},
+        "3": {"project_id": ["resource.not_found"]},
+        "4": {"project_id": ["report.not_landed"]},
+        "5": {"period": ["period.future"]},
+        "6": {"period": ["year.closed"]},
+        "8": {"project_code": ["import.duplicate_row"]},
+        "9": {"project_code": ["resource.not_found"]},
+        "10": {"project_id": ["import.project_missing"]},
+    }
+    assert err.message == "8 row(s) of the file are invalid; nothing was imported"
+    texts = err.errors["file"]
+    # another region's project reads exactly like one that does not exist
+    assert texts["3"]["project_id"] == [f"project {hidden.id} not found"]
+    assert texts["2"]["project_id"] == ["project 99999 not found"]
+    assert texts["8"]["project_code"] == ["the same project and period as row 1"]
+
+
+def test_project_id_and_code_must_name_the_same_project(world, session):
+    a = world.project(project_code="2023-640181-26-03-000001")
+    b = world.project(project_code="2023-640181-26-03-000002")
+    data = csv_bytes([[a.id, "2023-640181-26-03-000002", "2024-01", "1"]],
+                     ["project_id", "project_code", "period", "amount"])
+    err = assert_rejected(session, lambda: run(world, world.lingwu, data), Invalid, "file")
+    assert problems_of(err) == {"1": {"project_code": ["import.project_mismatch"]}}
+    assert b.id != a.id
+
+
+def test_a_region_importing_another_regions_project_is_told_not_found(world, session):
+    project = world.project()  # hosted by 灵武市
+    data = csv_bytes([[project.id, "2024-01", "1.00", ""]])
+    err = assert_rejected(session, lambda: run(world, world.pingluo, data), Invalid, "file")
+    assert err.errors["file"] == {"1": {"project_id": [f"project {project.id} not found"]}}
+
+
+def test_the_recommender_sees_the_project_but_may_not_report_for_it(world, session):
+    project = world.project()
+    world.agreement(project)  # 兴庆区 recommends: it sees the project
+    data = csv_bytes([[project.id, "2025-01", "1.00", ""]])
+    err = assert_rejected(session, lambda: run(world, world.xingqing, data), Invalid, "file")
+    assert problems_of(err) == {"1": {"project_id": ["forbidden.host_only"]}}
+
+
+def test_the_statistics_bureau_may_import_for_any_region(world, session):
+    a = world.project()
+    b = world.project(host=world.xingqing, zone=world.zone_xq, industry_code="C3811")
+    summary = run(world, world.statistics, csv_bytes([[a.id, "2024-01", "1.00", ""],
+                                                      [b.id, "2024-01", "2.00", ""]]))
+    assert summary.created == 2
+    reporters = set(session.scalars(sa.select(InvestmentReport.reported_by)))
+    assert reporters == {world.statistics.id}
+
+
+@pytest.mark.parametrize("who", ["commerce", "ADMIN"])
+def test_other_roles_may_not_import(world, session, who):
+    from tests.factories import ADMIN
+    actor = ADMIN if who == "ADMIN" else world.commerce
+    project = world.project()
+    assert_rejected(session, lambda: run(world, actor, csv_bytes([[project.id, "2024-01", "1", ""]])),
+                    Forbidden)
+
+
+@pytest.mark.parametrize("variant", ["utf8", "utf8-bom", "gb18030", "xlsx"])
+def test_chinese_headers_in_every_encoding(world, session, variant):
+    project = world.project()
+    rows = [[project.id, "2024-01", "1234.56", "一月进度"], [project.id, "2024-02", "0.07", ""]]
+    if variant == "xlsx":
+        data = xlsx_bytes([[project.id, "2024-01", 1234.56, "一月进度"],
+                           [project.id, "2024-02", 0.07, None]], HEADERS_ZH)
+    else:
+        data = csv_bytes(rows, HEADERS_ZH, encoding="gb18030" if variant == "gb18030" else "utf-8",
+                         bom=variant == "utf8-bom")
+    assert run(world, world.lingwu, data).created == 2
+    stored = session.execute(sa.select(InvestmentReport.period, InvestmentReport.amount,
+                                       InvestmentReport.note).order_by(InvestmentReport.period))
+    assert [tuple(r) for r in stored] == [("2024-01", 123456, "一月进度"), ("2024-02", 7, "")]
+
+
+def test_the_filled_template_imports_back(world, session):
+    import io
+
+    import openpyxl
+
+    from ledger.io.imports import template_csv, template_xlsx
+    project = world.project(project_code="2023-640181-26-03-000001")
+    book = openpyxl.load_workbook(io.BytesIO(template_xlsx()))
+    sheet = book.worksheets[0]
+    sheet.append([project.id, None, "2024-01", 12.5, "模板"])
+    sheet.append([None, "2023-640181-26-03-000001", "2024-02", 3, None])
+    out = io.BytesIO()
+    book.save(out)
+    assert run(world, world.lingwu, out.getvalue()).created == 2
+    data = template_csv() + f"{project.id},,2024-03,1.00,\r\n".encode()
+    assert run(world, world.lingwu, data).created == 1
+    assert report_count(session) == 3

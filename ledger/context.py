@@ -21,10 +21,12 @@ from ledger.policy import Actor
 class Settings:
     filing_prefix: str = "统备"  # 统备〔2026〕7号
     token_ttl: int = 8 * 3600    # seconds
+    public_url: str = "http://127.0.0.1:5000"  # the verification links of printed documents
 
     @classmethod
     def from_config(cls, config: Mapping) -> "Settings":
-        return cls(filing_prefix=config["FILING_PREFIX"], token_ttl=config["TOKEN_TTL"])
+        return cls(filing_prefix=config["FILING_PREFIX"], token_ttl=config["TOKEN_TTL"],
+                   public_url=config["PUBLIC_URL"])
 
 
 @dataclass(frozen=True)

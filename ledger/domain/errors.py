@@ -54,6 +54,14 @@ class DomainError(Exception):
     def code(self) -> str:
         return self.message.code
 
+    def __reduce__(self):  # pickle (a worker process's refusal) rebuilds from the code
+        return _rebuild, (type(self), self.message.code, self.message.params, self.errors)
+
+
+def _rebuild(cls: type["DomainError"], code: str, params: dict[str, Any],
+             errors: dict | None) -> "DomainError":
+    return cls(code, errors=errors, **params)
+
 
 class BadRequest(DomainError):
     """A request that cannot be read at all (400)."""
@@ -90,6 +98,13 @@ class Forbidden(DomainError):
 class Unauthorized(DomainError):
     status = 401
     reason = "Unauthorized"
+
+
+class Unavailable(DomainError):
+    """This installation cannot do it now (503): e.g. no Chinese font to print a document with."""
+
+    status = 503
+    reason = "Service Unavailable"
 
 
 class PreconditionFailed(DomainError):

@@ -26,11 +26,21 @@ def civil_date(text: str | None) -> str:
     return f"{day.year}年{day.month}月{day.day}日"
 
 
+def _local(text: str) -> datetime:
+    return datetime.fromisoformat(text.removesuffix("Z")).replace(tzinfo=UTC).astimezone(LOCAL_TZ)
+
+
 def moment(text: str) -> str:
     """A UTC time of the data in Beijing time: '2025年3月1日 12:00:00（北京时间）'."""
-    local = datetime.fromisoformat(text.removesuffix("Z")).replace(tzinfo=UTC).astimezone(LOCAL_TZ)
+    local = _local(text)
     return (f"{local.year}年{local.month}月{local.day}日 "
             f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}（北京时间）")
+
+
+def local_day(text: str) -> str:
+    """A UTC time of the data as its civil date in Beijing: '2025年3月1日'."""
+    local = _local(text)
+    return f"{local.year}年{local.month}月{local.day}日"
 
 
 def years(first: int, last: int | None) -> str:
@@ -59,7 +69,8 @@ def _agreement_view(data: dict) -> dict:
         "receiver": party(data["receiver"]),
         "proposed_by": SIDES.get(a["proposed_by"], a["proposed_by"]),
         "bodies": [{"name": b["name"],
-                    "acknowledged": moment(b["acknowledged_at"]) if b["acknowledged_at"] else None}
+                    "acknowledged": moment(b["acknowledged_at"]) if b["acknowledged_at"] else None,
+                    "acknowledged_on": local_day(b["acknowledged_at"]) if b["acknowledged_at"] else None}
                    for b in data["filing_bodies"]],
         "addressees": "、".join(b["name"] for b in data["filing_bodies"]),
     }

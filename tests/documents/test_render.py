@@ -231,3 +231,24 @@ def test_the_attachment_has_a_fixed_name_and_date(renderer, tmp_path):
     assert listing.splitlines() == ["1 embedded files", f"1: {receipt().document_id}.json"]
     assert b"D:20250301040506Z" in pdf  # the attachment's dates are the as-of time
     assert attached_json(pdf, tmp_path, receipt())["note"] == "已备案，数据仅用于年度绩效考核"
+
+
+def _objects(pdf: bytes) -> bytes:
+    """The PDF's bytes with every Flate stream inflated (object streams included)."""
+    import zlib
+    out = [pdf]
+    for match in re.finditer(rb"stream\r?\n", pdf):
+        try:
+            out.append(zlib.decompressobj().decompress(pdf[match.end():]))
+        except zlib.error:
+            pass
+    return b"".join(out)
+
+
+def test_documents_are_pdf_a_3b_with_the_data_as_associated_file(renderer):
+    inflated = _objects(renderer.render(filing()))
+    assert b'pdfaid:part="3"' in inflated or b"<pdfaid:part>3</pdfaid:part>" in inflated
+    assert b'pdfaid:conformance="B"' in inflated or b"<pdfaid:conformance>B</pdfaid:conformance>" in inflated
+    assert b"/OutputIntents" in inflated and b"/GTS_PDFA1" in inflated
+    assert b"/AFRelationship /Data" in inflated
+    assert b"/Lang (zh-CN)" in inflated

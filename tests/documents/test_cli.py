@@ -46,3 +46,16 @@ def test_an_empty_ledger_needs_as_of(app, runner, tmp_path):
     result = runner.invoke(args=["print", "--year", "2025", "-o", str(tmp_path / "x")])
     assert result.exit_code == 1
     assert result.output == "error: the ledger has no postings yet: give as_of to print a statement\n"
+
+
+def test_a_workers_refusal_reaches_the_command_with_its_code():
+    """Refusals cross the process boundary by pickle: they must come back as themselves."""
+    import pickle
+
+    from ledger.domain.errors import Invalid, Unavailable
+    for err in (Unavailable("document.missing_glyphs", characters="\U000F0001 (U+F0001)"),
+                Invalid("as_of.future", field="as_of")):
+        back = pickle.loads(pickle.dumps(err))
+        assert type(back) is type(err)
+        assert (back.code, back.message, back.errors) == (err.code, err.message, err.errors)
+        assert back.message.params == err.message.params

@@ -150,8 +150,9 @@ def main() -> None:
                     print_documents(ctx, year_docs, Path(out) / str(workers), workers)
                     timings[workers] = time.perf_counter() - started
             app.extensions["ledger.engine"].dispose()
-        print(f"ledger print --year {args.year}: {len(year_docs)} documents; "
-              + "; ".join(f"{w} worker{'s' if w > 1 else ''} {s:.2f} s" for w, s in timings.items()))
+        shown = "; ".join(f"{w} worker{'s' if w > 1 else ''} {s:.2f} s"
+                          for w, s in timings.items())
+        print(f"ledger print --year {args.year}: {len(year_docs)} documents; {shown}")
 
 
 if __name__ == "__main__":

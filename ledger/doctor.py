@@ -239,7 +239,7 @@ def check_font_cut() -> Check:
                            for entry in manifest.get("weights", {}).values())
         return Check(name, True, f"{fonts.CUT_FAMILY} in {directory} ({counts})")
     return Check(name, False, f"{status.problem} in {directory}; documents fall back to the full "
-                 f"{fonts.SYSTEM_FAMILY} face (about twice the render time and size)",
+                 f"{fonts.SYSTEM_FAMILY} face (about 1.4 times the render time and twice the size)",
                  FIX_FONT_CUT, required=False)
 
 

@@ -160,7 +160,8 @@ def cut_status(directory: Path | None = None, *, check_sources: bool = True) -> 
         if check_sources:
             face = system_face(style)
             if face is None or _source_id(face) != entry.get("source"):
-                problems.append(f"{name} was made from a font that is no longer installed as it was")
+                problems.append(
+                    f"{name} was made from a font that is no longer installed as it was")
                 continue
         usable[weight] = path
     return CutStatus(usable, "; ".join(problems) or None)
@@ -233,7 +234,8 @@ def _rename(font, style: str) -> None:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m ledger.fonts", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dir", type=Path, default=None, help="default: LEDGER_FONTS_DIR or var/fonts")
+    parser.add_argument("--dir", type=Path, default=None,
+                        help="default: LEDGER_FONTS_DIR or var/fonts")
     parser.add_argument("--force", action="store_true", help="rebuild even when current")
     args = parser.parse_args(argv)
     directory = args.dir or fonts_dir()

@@ -55,7 +55,8 @@ def _check(value, path: str = "$") -> None:
                 raise NotCanonical(f"{path}: object keys must be strings, got {key!r}")
             _check(item, f"{path}.{key}")
         return
-    kind = "date or time (write it as text)" if isinstance(value, (date, datetime)) else type(value).__name__
+    kind = ("date or time (write it as text)" if isinstance(value, (date, datetime))
+            else type(value).__name__)
     raise NotCanonical(f"{path}: {kind} has no canonical encoding")
 
 

@@ -17,7 +17,6 @@ from ledger.domain.money import MAX_SHARE_BP, format_amount, format_share
 from ledger.queries.attribution import FIGURES
 from ledger.queries.documents import AgreementFacts, Party, StatementFacts
 
-KINDS = ("filing", "receipt", "statement")
 TITLES = {"filing": "招商引资项目投资转移协议备案表", "receipt": "备案回执",
           "statement": "年度招商引资投资分算汇总表"}
 BODY_NAMES = {"statistics": "统计局", "commerce": "商务厅"}
@@ -103,6 +102,7 @@ def _date(value) -> str | None:
 def _agreement_data(facts: AgreementFacts) -> dict:
     v = facts.version
     acks = {ack.body: ack.at for ack in v.acknowledgements}
+    bureaus_of = facts.province.name if facts.province else ""  # 宁夏回族自治区统计局
     return {
         "agreement": {
             "id": facts.agreement_id, "number": facts.number, "versions": facts.versions,
@@ -134,7 +134,7 @@ def _agreement_data(facts: AgreementFacts) -> dict:
         "receiver": _party(facts.receiver),
         "province": None if facts.province is None else _party(facts.province),
         "filing_bodies": [
-            {"body": body, "name": (facts.province.name if facts.province else "") + BODY_NAMES[body],
+            {"body": body, "name": bureaus_of + BODY_NAMES[body],
              "acknowledged_at": utc_text(acks[body]) if body in acks else None}
             for body in FILING_BODIES],
     }

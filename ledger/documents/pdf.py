@@ -49,13 +49,13 @@ class RenderError(RuntimeError):
 
 def font_face_css(cut: dict[str, Path]) -> tuple[str, dict[str, tuple[Path, str]]]:
     """@font-face rules for the weights of the cut present; their asset URLs."""
-    rules, files = [], {}
-    for weight, path in sorted(cut.items()):
+    rules, assets = [], {}
+    for path in (cut[weight] for weight in sorted(cut)):
         url = f"{SCHEME}:font/{path.name}"
-        files[url] = (path, "font/otf")
+        assets[url] = (path, "font/otf")
         rules.append(f'@font-face {{ font-family: "{fonts.CUT_FAMILY}"; src: url("{url}"); '
                      f"font-weight: normal; font-style: normal; }}")
-    return "\n".join(rules), files
+    return "\n".join(rules), assets
 
 
 class Renderer:
@@ -64,9 +64,8 @@ class Renderer:
 
     def __init__(self, fonts_dir: Path | None = None, reports_dir: Path = REPORTS_DIR):
         from weasyprint import CSS
-        from weasyprint.text.fonts import FontConfiguration
-
         from weasyprint.text.ffi import harfbuzz, harfbuzz_subset
+        from weasyprint.text.fonts import FontConfiguration
 
         # Without HarfBuzz's subsetter WeasyPrint subsets fonts with fontTools: a one-page
         # Chinese PDF then takes ~13 s instead of ~0.2 s. Never silently.
@@ -94,7 +93,7 @@ class Renderer:
 
     @property
     def fonts_used(self) -> str:
-        """For `ledger doctor` and the benchmark: which faces documents are set in."""
+        """Which faces documents are set in, in order (for the benchmark and the logs)."""
         names = [f"{fonts.CUT_FAMILY} ({self.cut['regular'].name})"] if self.cut else []
         if self.system_face is not None:
             names.append(f"{self.system_face.family} ({self.system_face.path.name})")

@@ -55,6 +55,12 @@ def party(p: dict) -> str:
     return f"{p['name']}（{p['code']}）"
 
 
+def _body(body: dict) -> dict:
+    at = body["acknowledged_at"]
+    return {"name": body["name"], "acknowledged": moment(at) if at else None,
+            "acknowledged_on": local_day(at) if at else None}
+
+
 def _agreement_view(data: dict) -> dict:
     a, p = data["agreement"], data["project"]
     return {
@@ -68,10 +74,7 @@ def _agreement_view(data: dict) -> dict:
         "recommender": party(data["recommender"]),
         "receiver": party(data["receiver"]),
         "proposed_by": SIDES.get(a["proposed_by"], a["proposed_by"]),
-        "bodies": [{"name": b["name"],
-                    "acknowledged": moment(b["acknowledged_at"]) if b["acknowledged_at"] else None,
-                    "acknowledged_on": local_day(b["acknowledged_at"]) if b["acknowledged_at"] else None}
-                   for b in data["filing_bodies"]],
+        "bodies": [_body(b) for b in data["filing_bodies"]],
         "addressees": "、".join(b["name"] for b in data["filing_bodies"]),
     }
 
@@ -126,7 +129,8 @@ def view(data: dict) -> dict:
         out["rows"] = statement_rows(data["regions"], data["totals"])
         head = data["ledger_head"]
         out["head"] = None if head is None else {
-            "seq": head["seq"], "hash": head["hash"][:16], "recorded_at": moment(head["recorded_at"])}
+            "seq": head["seq"], "hash": head["hash"][:16],
+            "recorded_at": moment(head["recorded_at"])}
     return out
 
 

@@ -197,7 +197,8 @@ def filed_versions(ctx: Context, year: int) -> list[tuple[int, int]]:
 
 def _last_change(session, agreement_id: int, project_id: int) -> datetime:
     agreement_changed = session.scalar(
-        sa.select(sa.func.max(AgreementEvent.at)).where(AgreementEvent.agreement_id == agreement_id))
+        sa.select(sa.func.max(AgreementEvent.at))
+        .where(AgreementEvent.agreement_id == agreement_id))
     project_changed = session.scalar(
         sa.select(sa.func.max(AuditEntry.at)).where(AuditEntry.entity == "project",
                                                     AuditEntry.entity_id == str(project_id),

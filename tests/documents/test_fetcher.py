@@ -67,3 +67,12 @@ def test_a_template_reaching_outside_fails_the_render(renderer, markup):
     html = renderer.html(doc).replace("<body", f"<body>{markup}<div", 1)
     with pytest.raises(RenderError, match="refused"):
         renderer.render_html(html, doc)
+
+
+def test_an_error_weasyprint_logs_fails_the_render(renderer):
+    """A relative URL has no base to resolve against: WeasyPrint logs an error and would leave
+    the image out; the render is refused instead."""
+    doc = filing()
+    html = renderer.html(doc).replace("<body", '<body><img src="etc/passwd"><div', 1)
+    with pytest.raises(RenderError, match="Relative URI reference"):
+        renderer.render_html(html, doc)

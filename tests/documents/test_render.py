@@ -252,3 +252,12 @@ def test_documents_are_pdf_a_3b_with_the_data_as_associated_file(renderer):
     assert b"/OutputIntents" in inflated and b"/GTS_PDFA1" in inflated
     assert b"/AFRelationship /Data" in inflated
     assert b"/Lang (zh-CN)" in inflated
+
+
+def test_rendering_without_the_harfbuzz_subsetter_is_never_silent(small_cut, monkeypatch, caplog):
+    import weasyprint.text.ffi as ffi
+    monkeypatch.setattr(ffi, "harfbuzz_subset", None)
+    with caplog.at_level("WARNING", logger="ledger.documents.pdf"):
+        slow = Renderer(fonts_dir=small_cut)
+    assert not slow.fast_subsetting
+    assert "libharfbuzz-subset0" in caplog.text and "~13 s" in caplog.text

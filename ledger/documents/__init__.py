@@ -16,15 +16,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from dataclasses import replace
 from datetime import datetime
 
 from ledger.context import Context
 from ledger.documents.document import (
-    Document, filing_document, receipt_document, statement_document,
+    Document, checked_checkpoint, filing_document, receipt_document, statement_document,
 )
 from ledger.queries import documents as queries
 
-__all__ = ["Document", "filing", "receipt", "statement", "issue", "issued", "render"]
+__all__ = ["Document", "filing", "receipt", "statement", "with_checkpoint", "issue", "issued",
+           "render"]
 LOG = logging.getLogger("ledger.documents")
 
 
@@ -47,6 +49,13 @@ def statement(ctx: Context, year: int, as_of: datetime | None = None,
     """The annual statement of `year` (a region user's: its own rows and the totals)."""
     facts = queries.statement_facts(ctx, year, as_of)
     return statement_document(facts, ctx.settings.public_url, checkpoint)
+
+
+def with_checkpoint(document: Document, checkpoint: Mapping | None) -> Document:
+    """The same document carrying the signed checkpoint of its as-of time (`document.as_of`):
+    printed compactly and attached as {id}-checkpoint.json. Not part of the canonical data, so
+    neither the id nor the digest changes."""
+    return replace(document, checkpoint=checked_checkpoint(checkpoint))
 
 
 def render(document: Document) -> bytes:

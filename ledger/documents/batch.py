@@ -55,33 +55,34 @@ def _render_to(document: Document, path: str) -> int:
 def print_documents(ctx: Context, docs: list[Document], directory: Path,
                     workers: int | None = None,
                     progress: Callable[[Printed], object] = lambda printed: None) -> list[Printed]:
-    """Render `docs` into `directory` with `workers` processes (default: one per core);
-    `progress` is called once per finished document (in the order they finish)."""
+    """Render `docs` into `directory` (each under its own file name) with `workers` processes
+    (default: one per core); `progress` is called once per finished document, in the order
+    they finish."""
     directory.mkdir(parents=True, exist_ok=True)
     workers = max(1, min(workers or os.cpu_count() or 1, len(docs)))
-    targets = {doc.document_id: directory / doc.filename for doc in docs}
+    jobs = [(doc, directory / doc.filename) for doc in docs]
     done: list[Printed] = []
 
-    def finished(doc: Document, size: int) -> None:
+    def finished(doc: Document, path: Path, size: int) -> None:
         documents.issued(ctx, doc, size)
-        printed = Printed(doc, targets[doc.document_id], size)
+        printed = Printed(doc, path, size)
         done.append(printed)
         progress(printed)
 
     if workers == 1:
-        for doc in docs:
-            finished(doc, _render_to(doc, str(targets[doc.document_id])))
+        for doc, path in jobs:
+            finished(doc, path, _render_to(doc, str(path)))
         return done
     context = get_context("forkserver")
     context.set_forkserver_preload([__name__, "ledger.documents.pdf"])
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
                                max_tasks_per_child=MAX_TASKS_PER_CHILD)
     try:
-        pending = {pool.submit(_render_to, doc, str(targets[doc.document_id])): doc for doc in docs}
+        pending = {pool.submit(_render_to, doc, str(path)): (doc, path) for doc, path in jobs}
         while pending:
             ready, _ = wait(pending, return_when=FIRST_COMPLETED)
             for future in ready:
-                finished(pending.pop(future), future.result())
+                finished(*pending.pop(future), future.result())
     finally:
         pool.shutdown(wait=True, cancel_futures=True)  # a failure stops the documents not begun
     return done

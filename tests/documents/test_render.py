@@ -261,3 +261,16 @@ def test_rendering_without_the_harfbuzz_subsetter_is_never_silent(small_cut, mon
         slow = Renderer(fonts_dir=small_cut)
     assert not slow.fast_subsetting
     assert "libharfbuzz-subset0" in caplog.text and "~13 s" in caplog.text
+
+
+def test_a_checkpoint_added_later_changes_neither_id_nor_digest(renderer, tmp_path):
+    from ledger.documents import with_checkpoint
+    plain = filing()
+    signed = with_checkpoint(plain, CHECKPOINT)
+    assert (signed.document_id, signed.digest, signed.data) == \
+        (plain.document_id, plain.digest, plain.data)
+    assert signed.checkpoint == CHECKPOINT and plain.checkpoint is None
+    text = squeeze(pdf_text(renderer.render(signed), tmp_path))
+    assert "签名检查点" in text and CHECKPOINT["signature"] in text
+    with pytest.raises(ValueError):
+        with_checkpoint(plain, {"journal_seq": 1})

@@ -231,7 +231,8 @@ def verify_command() -> None:
 @click.option("--as-of", "as_of", metavar="TIME", help="ISO 8601 time of the statement's figures "
               "(default: the ledger head's recording time).")
 @click.option("--workers", type=click.IntRange(1, 64), default=None,
-              help="Rendering processes (default: one per core).")
+              help="Rendering processes (default: one per core; a batch of fewer than 16 "
+                   "documents renders in this process).")
 @with_appcontext
 @database_command
 def print_command(year: str, directory: Path, as_of: str | None, workers: int | None) -> None:

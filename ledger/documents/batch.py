@@ -24,6 +24,9 @@ from ledger.documents.document import Document
 from ledger.queries.documents import filed_versions
 
 MAX_TASKS_PER_CHILD = 100
+# Starting the fork server and a worker costs about as much as ten renders: by default a
+# smaller batch renders in this process.
+POOL_MIN_DOCUMENTS = 16
 
 
 @dataclass(frozen=True)
@@ -56,10 +59,12 @@ def print_documents(ctx: Context, docs: list[Document], directory: Path,
                     workers: int | None = None,
                     progress: Callable[[Printed], object] = lambda printed: None) -> list[Printed]:
     """Render `docs` into `directory` (each under its own file name) with `workers` processes
-    (default: one per core); `progress` is called once per finished document, in the order
-    they finish."""
+    (default: one per core, or this process alone for fewer than POOL_MIN_DOCUMENTS);
+    `progress` is called once per finished document, in the order they finish."""
     directory.mkdir(parents=True, exist_ok=True)
-    workers = max(1, min(workers or os.cpu_count() or 1, len(docs)))
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(docs) >= POOL_MIN_DOCUMENTS else 1
+    workers = max(1, min(workers, len(docs)))
     jobs = [(doc, directory / doc.filename) for doc in docs]
     done: list[Printed] = []
 

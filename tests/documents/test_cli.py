@@ -4,6 +4,9 @@ serves for the same documents."""
 
 from __future__ import annotations
 
+import os
+from dataclasses import replace
+
 import pytest
 
 
@@ -59,3 +62,32 @@ def test_a_workers_refusal_reaches_the_command_with_its_code():
         assert type(back) is type(err)
         assert (back.code, back.message, back.errors) == (err.code, err.message, err.errors)
         assert back.message.params == err.message.params
+
+
+def test_a_small_batch_renders_in_process_and_a_large_one_in_workers(seeded, tmp_path,
+                                                                      monkeypatch):
+    """The default: workers only when the batch is large enough to pay for starting them."""
+    from ledger import current
+    from ledger.documents import batch
+    from ledger.policy import Actor
+
+    pools: list[int] = []
+    real_pool = batch.ProcessPoolExecutor
+
+    def counting_pool(**kwargs):
+        pools.append(kwargs["max_workers"])
+        return real_pool(**kwargs)
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", counting_pool)
+    with seeded.app.app_context():
+        ctx = current.context(Actor.system("test"))
+        docs = batch.year_documents(ctx, 2025)
+        assert len(batch.print_documents(ctx, docs, tmp_path / "small")) == len(docs) == 3
+        assert pools == []
+        many = [replace(d, filename=f"{i}-{d.filename}") for i in range(6) for d in docs]
+        assert len(many) >= batch.POOL_MIN_DOCUMENTS
+        printed = batch.print_documents(ctx, many, tmp_path / "large")
+    cores = os.cpu_count() or 1
+    assert pools == ([cores] if cores > 1 else [])
+    assert sorted(p.path.name for p in printed) == sorted(d.filename for d in many)
+    assert all(p.path.read_bytes().startswith(b"%PDF-1.7") for p in printed)

@@ -12,10 +12,10 @@ PYTEST_ARGS ?=
 # pytest-xdist processes for `make test` (auto: one per core; 0: in the make process)
 TEST_WORKERS ?= auto
 
-.PHONY: deps system-deps lock db key demo run test bench bench-import doctor translations
+.PHONY: deps system-deps fonts lock db key demo run test bench bench-import doctor translations
 
-## deps: system packages, the virtualenv and the locked Python dependencies
-deps: system-deps $(DEPS_STAMP)
+## deps: system packages, the virtualenv, the locked Python dependencies and the document font
+deps: system-deps $(DEPS_STAMP) fonts
 
 system-deps:
 	bash scripts/install-system-deps.sh
@@ -30,6 +30,11 @@ $(DEPS_STAMP): requirements.lock pyproject.toml | $(UV)
 	$(UV) pip install --python $(PYTHON) -r requirements.lock
 	$(UV) pip install --python $(PYTHON) --no-deps -e .
 	touch $@
+
+## fonts: cut Noto Serif CJK SC to GB 2312 for the PDF documents, into var/fonts/ (outside git;
+## LEDGER_FONTS_DIR elsewhere). Quick when current; about a minute the first time.
+fonts: $(DEPS_STAMP)
+	$(PYTHON) -m ledger.fonts
 
 ## lock: regenerate requirements.lock from pyproject.toml
 lock: | $(UV)
@@ -58,9 +63,10 @@ test: deps
 	bash scripts/ensure-redis.sh
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-## bench: run the benchmarks
+## bench: run the benchmarks (the ledger, then the documents)
 bench: deps
 	$(PYTHON) -m benchmarks
+	$(PYTHON) -m benchmarks.documents
 
 ## bench-import: a 50,000-row import file on SQLite (and PostgreSQL with
 ## LEDGER_BENCH_POSTGRES_URL, a disposable database), beside an executemany floor and a profile

@@ -22,11 +22,12 @@ class Settings:
     filing_prefix: str = "统备"  # 统备〔2026〕7号
     token_ttl: int = 8 * 3600    # seconds
     signing_key_file: str | None = None  # Ed25519 key of the checkpoints, outside the database
+    public_url: str = "http://127.0.0.1:5000"  # the verification links of printed documents
 
     @classmethod
     def from_config(cls, config: Mapping) -> "Settings":
         return cls(filing_prefix=config["FILING_PREFIX"], token_ttl=config["TOKEN_TTL"],
-                   signing_key_file=config.get("SIGNING_KEY_FILE"))
+                   signing_key_file=config.get("SIGNING_KEY_FILE"), public_url=config["PUBLIC_URL"])
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,8 @@
 # Install the Debian/Ubuntu system packages Ledger needs. Idempotent and quick when
 # everything is already installed: apt is only run for packages that are missing.
 #   Pango/HarfBuzz subsetter/fontconfig/Noto CJK: WeasyPrint PDFs with Chinese text
-#   poppler-utils: pdftotext/pdffonts used by the document tests
+#   poppler-utils: pdftotext/pdffonts/pdfinfo/pdfdetach used by the document tests
+#   zbar-tools: zbarimg decodes the documents' QR codes in the tests
 #   chromium: headless browser for the Playwright UI tests
 #   redis-server: the shared login rate-limit store of the production settings (tested by make test)
 set -euo pipefail
@@ -13,6 +14,7 @@ PACKAGES=(
   libharfbuzz-subset0
   fonts-noto-cjk
   poppler-utils
+  zbar-tools
   fontconfig
   chromium
   redis-server

@@ -13,10 +13,10 @@ PACKAGE = Path(__file__).resolve().parent.parent / "ledger"
 
 # Each layer and the ledger modules it may import (its own layer included). Adapters are listed
 # one by one: they may not import each other, only the shared Flask glue in ledger.current.
-ADAPTERS = ("ledger.api", "ledger.web", "ledger.cli")
+ADAPTERS = ("ledger.api", "ledger.web", "ledger.cli", "ledger.documents")
 BASE = ("ledger.domain",)
 INFRA = ("ledger.db", "ledger.migrate", "ledger.passwords", "ledger.config", "ledger.data",
-         "ledger.doctor", "ledger.signing")
+         "ledger.doctor", "ledger.signing", "ledger.fonts")
 CORE = BASE + INFRA + ("ledger.models", "ledger.postings", "ledger.policy", "ledger.context")
 LAYERS: dict[str, tuple[str, ...]] = {
     "ledger.domain": BASE,
@@ -26,7 +26,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "ledger.signing": (),
     "ledger.config": (),
     "ledger.data": (),
-    "ledger.doctor": (),
+    "ledger.doctor": ("ledger.fonts",),
+    "ledger.fonts": (),
     "ledger.models": BASE + ("ledger.db",),
     "ledger.postings": BASE + ("ledger.db", "ledger.models", "ledger.signing"),
     "ledger.policy": BASE + ("ledger.models",),
@@ -44,11 +45,16 @@ ADAPTER_MAY_IMPORT = tuple(m for m in CORE if m not in ("ledger.models", "ledger
     "ledger.queries", "ledger.commands", "ledger.schemas", "ledger.current", "ledger.io")
 for _adapter in ADAPTERS:
     LAYERS[_adapter] = ADAPTER_MAY_IMPORT
+# The documents package renders for the adapters that serve its PDFs (API, command line, web
+# pages): they may call it; it calls none of them and needs no web framework (worker processes
+# render without an app).
+for _adapter in ("ledger.api", "ledger.web", "ledger.cli"):
+    LAYERS[_adapter] = ADAPTER_MAY_IMPORT + ("ledger.documents",)
 # Third-party packages that only some layers may use.
 FRAMEWORKS = {"flask", "flask_smorest", "flask_limiter", "flask_babel", "werkzeug", "click"}
 NO_FRAMEWORK = ("ledger.domain", "ledger.models", "ledger.postings", "ledger.policy",
                 "ledger.context", "ledger.queries", "ledger.commands", "ledger.schemas", "ledger.db",
-                "ledger.io")
+                "ledger.io", "ledger.documents", "ledger.fonts")
 NO_DATABASE = ("ledger.domain", "ledger.schemas", "ledger.io")
 
 

@@ -120,7 +120,9 @@ def init_api(app: Flask) -> Api:
     def swagger_assets(filename: str):
         return send_from_directory(swagger_ui_path, filename)
 
-    from ledger.api import agreements, auth, imports, ledger_views, projects, reference, users
-    for module in (auth, users, reference, projects, imports, agreements, ledger_views):
+    from ledger.api import (
+        agreements, auth, documents, imports, ledger_views, projects, reference, users,
+    )
+    for module in (auth, users, reference, projects, imports, agreements, ledger_views, documents):
         api.register_blueprint(module.blp)
     return api

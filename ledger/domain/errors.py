@@ -54,6 +54,14 @@ class DomainError(Exception):
     def code(self) -> str:
         return self.message.code
 
+    def __reduce__(self):  # pickle (a worker process's refusal) rebuilds from the code
+        return _rebuild, (type(self), self.message.code, self.message.params, self.errors)
+
+
+def _rebuild(cls: type["DomainError"], code: str, params: dict[str, Any],
+             errors: dict | None) -> "DomainError":
+    return cls(code, errors=errors, **params)
+
 
 class BadRequest(DomainError):
     """A request that cannot be read at all (400)."""
@@ -107,7 +115,8 @@ class PreconditionFailed(DomainError):
 
 
 class Unavailable(DomainError):
-    """The deployment lacks something it needs (a signing key …): 503, nothing changed."""
+    """The deployment lacks something it needs (a Chinese font to print with, the signing
+    key …): 503, nothing changed."""
 
     status = 503
     reason = "Service Unavailable"

@@ -168,6 +168,15 @@ MESSAGES: dict[str, str] = {
     "import.duplicate_row": N_("the same project and period as row {row}"),
     "import.invalid_rows": N_("{count} row(s) of the file are invalid; nothing was imported"),
 
+    # Documents (PDF)
+    "document.not_filed": N_("agreement {number} version {version} is '{status}': a receipt "
+                             "exists only for a filed version"),
+    "document.ledger_empty": N_("the ledger has no postings yet: give as_of to print a statement"),
+    "document.no_cjk_font": N_("no Chinese font is installed, so documents cannot be printed; "
+                               "install fonts-noto-cjk (see `ledger doctor`)"),
+    "document.missing_glyphs": N_("no installed font can show {characters}; the document is not "
+                                  "printed with blank boxes — install a font that covers them"),
+
     # Access and concurrency
     "idempotency.key_reused": N_("this Idempotency-Key was used with a different request"),
     "resource.not_found": N_("{what} {key} not found"),

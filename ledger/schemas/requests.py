@@ -313,6 +313,23 @@ class TemplateQuery(Request):
     format = Choice(("xlsx", "csv"), load_default="xlsx")
 
 
+class DocumentQuery(Request):
+    """GET /agreements/{id}/filing.pdf and receipt.pdf."""
+
+    version = QId(metadata={"description": "the agreement version (default: the newest at as_of)"})
+    as_of = AsOf(metadata={"description": "ISO 8601; the agreement as it stood at this time "
+                                          "(default: its last change, so the same request "
+                                          "later gives the same document)"})
+
+
+class StatementQuery(Request):
+    """GET /attribution/statement.pdf and `ledger print`."""
+
+    year = QYear(required=True)
+    as_of = AsOf(metadata={"description": "ISO 8601; figures as recorded at this time "
+                                          "(default: the ledger head's recording time)"})
+
+
 class PostingQuery(Request):
     project = QId()
     region = RegionCode()

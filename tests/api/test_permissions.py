@@ -292,6 +292,14 @@ ENDPOINTS = [
     Endpoint("years.reopen", "POST", "/years/2023/reopen", STATISTICS_ONLY, body={"reason": "更正数据"},
              check=check_status("open")),
     Endpoint("audit", "GET", "/audit", LEDGER_ADMINS, check=check_nonempty_list),
+    # printed documents (PDF)
+    Endpoint("documents.filing", "GET", "/agreements/{a_filed}/filing.pdf", PARTY_READ),
+    Endpoint("documents.filing.draft", "GET", "/agreements/{a_draft}/filing.pdf", PARTY_READ),
+    Endpoint("documents.receipt", "GET", "/agreements/{a_filed}/receipt.pdf", PARTY_READ),
+    Endpoint("documents.receipt.unfiled", "GET", "/agreements/{a_draft}/receipt.pdf",
+             row(409, 409, 409, 409, 409, 404)),
+    Endpoint("documents.statement", "GET", "/attribution/statement.pdf", ALL_200,
+             query={"year": 2025}),
     # public documents of the API itself
     Endpoint("openapi", "GET", "/api/v1/openapi.json", PUBLIC_200, api=False,
              check=lambda env, a, b: b["openapi"].startswith("3.") or pytest.fail(b)),

@@ -1,0 +1,69 @@
+"""The printed documents (SPEC §7) as PDF downloads: filing form, receipt, annual statement.
+
+Thin: parse the query, ask ledger.documents for the document (404 for an agreement the user
+may not see, exactly as for a missing one; 409 for the receipt of an unfiled version), render
+and record it there (`documents.issue`), answer with the PDF."""
+
+from __future__ import annotations
+
+from flask import Response
+
+from ledger import documents
+from ledger.api.support import api_blueprint, ctx
+from ledger.schemas.requests import DocumentQuery, StatementQuery
+
+blp = api_blueprint("documents", "Printed documents (PDF): filing forms (备案表), receipts "
+                                 "(备案回执) and annual statements (年度分算汇总表)")
+
+PDF_SCHEMA = {"type": "string", "format": "binary"}
+PDF_HEADERS = {
+    "X-Document-Id": {"description": "the document's id (fixed by kind, subject and as-of "
+                                     "time); its verification page is /verify/{id}",
+                      "schema": {"type": "string"}},
+    "X-Document-Digest": {"description": "SHA-256 (hex) of the document's canonical data, "
+                                         "which is attached to the PDF as {id}.json",
+                          "schema": {"type": "string"}},
+    "Content-Disposition": {"description": "attachment with the file name",
+                            "schema": {"type": "string"}},
+}
+
+
+def _pdf(document: documents.Document) -> Response:
+    pdf = documents.issue(ctx(), document)
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{document.filename}"'
+    response.headers["X-Document-Id"] = document.document_id
+    response.headers["X-Document-Digest"] = document.digest
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _pdf_response(description: str):
+    return blp.response(200, PDF_SCHEMA, content_type="application/pdf", description=description,
+                        headers=PDF_HEADERS)
+
+
+@blp.route("/agreements/<int:agreement_id>/filing.pdf")
+@blp.arguments(DocumentQuery, location="query")
+@_pdf_response("the filing form (招商引资项目投资转移协议备案表) as PDF")
+def filing_pdf(args, agreement_id: int):
+    """The filing form of an agreement version, addressed to the statistics bureau and the
+    commerce department, with the filing number once filed."""
+    return _pdf(documents.filing(ctx(), agreement_id, args.get("version"), args.get("as_of")))
+
+
+@blp.route("/agreements/<int:agreement_id>/receipt.pdf")
+@blp.arguments(DocumentQuery, location="query")
+@_pdf_response("the filing receipt (备案回执) as PDF")
+def receipt_pdf(args, agreement_id: int):
+    """The receipt of a filed version (409 when the version is not filed)."""
+    return _pdf(documents.receipt(ctx(), agreement_id, args.get("version"), args.get("as_of")))
+
+
+@blp.route("/attribution/statement.pdf")
+@blp.arguments(StatementQuery, location="query")
+@_pdf_response("the annual statement (年度招商引资投资分算汇总表) as PDF")
+def statement_pdf(args):
+    """The annual statement of a year as recorded at `as_of`; a region gets its own rows and
+    the province totals."""
+    return _pdf(documents.statement(ctx(), args["year"], args.get("as_of")))

@@ -1,0 +1,84 @@
+"""The printed documents of SPEC §7 — filing form (备案表), receipt (备案回执) and annual
+statement (年度分算汇总表) — as PDFs, for the API, the command line and (later) the web pages.
+
+    document = documents.filing(ctx, agreement_id)      # query → canonical data → Document
+    pdf = documents.issue(ctx, document)                # render; the issue is recorded
+
+The data comes from ledger.queries.documents (plain values, scoped by the policy: a document
+of an agreement the user may not see is 404 like a missing one); the rendering is
+pdf.py (sandboxed Jinja over reports/, WeasyPrint, the asset-only fetcher); canonical.py
+fixes the data's canonical JSON, digest and the document id.
+
+This package is below the adapters that serve it (api, cli, web) and imports none of them;
+it imports neither Flask nor click, so worker processes render without an app."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import datetime
+
+from ledger.context import Context
+from ledger.documents.document import (
+    Document, checked_checkpoint, filing_document, receipt_document, statement_document,
+)
+from ledger.queries import documents as queries
+
+__all__ = ["Document", "filing", "receipt", "statement", "with_checkpoint", "issue", "issued",
+           "render"]
+LOG = logging.getLogger("ledger.documents")
+
+
+def filing(ctx: Context, agreement_id: int, version: int | None = None,
+           as_of: datetime | None = None, checkpoint: Mapping | None = None) -> Document:
+    """The filing form of version `version` (default: the newest) of an agreement."""
+    facts = queries.agreement_facts(ctx, agreement_id, version, as_of)
+    return filing_document(facts, ctx.settings.public_url, checkpoint)
+
+
+def receipt(ctx: Context, agreement_id: int, version: int | None = None,
+            as_of: datetime | None = None, checkpoint: Mapping | None = None) -> Document:
+    """The receipt of a filed version (default: the newest); 409 when it is not filed."""
+    facts = queries.receipt_facts(ctx, agreement_id, version, as_of)
+    return receipt_document(facts, ctx.settings.public_url, checkpoint)
+
+
+def statement(ctx: Context, year: int, as_of: datetime | None = None,
+              checkpoint: Mapping | None = None) -> Document:
+    """The annual statement of `year` (a region user's: its own rows and the totals)."""
+    facts = queries.statement_facts(ctx, year, as_of)
+    return statement_document(facts, ctx.settings.public_url, checkpoint)
+
+
+def with_checkpoint(document: Document, checkpoint: Mapping | None) -> Document:
+    """The same document carrying the signed checkpoint of its as-of time (`document.as_of`):
+    printed compactly and attached as {id}-checkpoint.json. Not part of the canonical data, so
+    neither the id nor the digest changes."""
+    return replace(document, checkpoint=checked_checkpoint(checkpoint))
+
+
+def render(document: Document) -> bytes:
+    """The PDF of a document, rendered in this process (one Renderer per process)."""
+    from ledger.documents.pdf import renderer
+    return renderer().render(document)
+
+
+def issue(ctx: Context, document: Document) -> bytes:
+    """Render a document for the acting user and record that it was issued."""
+    pdf = render(document)
+    issued(ctx, document, len(pdf))
+    return pdf
+
+
+def issued(ctx: Context, document: Document, size: int) -> None:
+    """THE place where an issued document is recorded — every PDF the API serves and every
+    file `ledger print` writes passes here, after it rendered and before it is handed out.
+
+    Today it writes the application log. The document register (id, kind, subject, as-of,
+    digest) and the audit of who downloaded it and when belong here, as one command call in
+    `ctx`'s transaction, e.g. `commands.documents.record_issue(ctx, document.document_id,
+    document.kind, document.subject, document.as_of, document.digest)`."""
+    LOG.info("issued %s %s (%s) as of %s, digest %s, %d bytes, to %s (%s)",
+             document.kind, document.document_id, document.subject, document.data["as_of"],
+             document.digest, size, ctx.actor.username, ctx.actor.role)

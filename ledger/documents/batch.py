@@ -1,0 +1,93 @@
+"""`ledger print --year Y -o DIR`: every filing form and receipt of the agreement versions the
+year's assessment rests on (filed versions whose coverage includes Y), and the annual statement.
+
+The data is read here, in one process (the queries are quick); the rendering — nearly all of
+the time — runs in worker processes, one per core by default, each with its own Renderer
+(fontconfig and the parsed stylesheet load once per worker). Workers come from a fork server
+(`forkserver`: a fresh process that has imported WeasyPrint and this package once, so a worker
+starts in milliseconds and has no copy of the parent's database connections) and are replaced
+after MAX_TASKS_PER_CHILD documents, so a long run's memory stays flat."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from dataclasses import dataclass
+from datetime import datetime
+from multiprocessing import get_context
+from pathlib import Path
+
+from ledger import documents
+from ledger.context import Context
+from ledger.documents.document import Document
+from ledger.queries.documents import filed_versions
+
+MAX_TASKS_PER_CHILD = 100
+# Starting the fork server and a worker costs about as much as ten renders: by default a
+# smaller batch renders in this process.
+POOL_MIN_DOCUMENTS = 16
+
+
+@dataclass(frozen=True)
+class Printed:
+    document: Document
+    path: Path
+    size: int
+
+
+def year_documents(ctx: Context, year: int, as_of: datetime | None = None) -> list[Document]:
+    """Filing form and receipt of every version filed for `year`, then the statement."""
+    out: list[Document] = []
+    for agreement_id, version in filed_versions(ctx, year):
+        out.append(documents.filing(ctx, agreement_id, version))
+        out.append(documents.receipt(ctx, agreement_id, version))
+    out.append(documents.statement(ctx, year, as_of))
+    return out
+
+
+def _render_to(document: Document, path: str) -> int:
+    """In a worker: render and write atomically (a half-written PDF never has the final name)."""
+    pdf = documents.render(document)
+    partial = Path(f"{path}.partial")
+    partial.write_bytes(pdf)
+    partial.replace(path)
+    return len(pdf)
+
+
+def print_documents(ctx: Context, docs: list[Document], directory: Path,
+                    workers: int | None = None,
+                    progress: Callable[[Printed], object] = lambda printed: None) -> list[Printed]:
+    """Render `docs` into `directory` (each under its own file name) with `workers` processes
+    (default: one per core, or this process alone for fewer than POOL_MIN_DOCUMENTS);
+    `progress` is called once per finished document, in the order they finish."""
+    directory.mkdir(parents=True, exist_ok=True)
+    if workers is None:
+        workers = (os.cpu_count() or 1) if len(docs) >= POOL_MIN_DOCUMENTS else 1
+    workers = max(1, min(workers, len(docs)))
+    jobs = [(doc, directory / doc.filename) for doc in docs]
+    done: list[Printed] = []
+
+    def finished(doc: Document, path: Path, size: int) -> None:
+        documents.issued(ctx, doc, size)
+        printed = Printed(doc, path, size)
+        done.append(printed)
+        progress(printed)
+
+    if workers == 1:
+        for doc, path in jobs:
+            finished(doc, path, _render_to(doc, str(path)))
+        return done
+    context = get_context("forkserver")
+    context.set_forkserver_preload([__name__, "ledger.documents.pdf"])
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                               max_tasks_per_child=MAX_TASKS_PER_CHILD)
+    try:
+        pending = {pool.submit(_render_to, doc, str(path)): (doc, path) for doc, path in jobs}
+        while pending:
+            ready, _ = wait(pending, return_when=FIRST_COMPLETED)
+            for future in ready:
+                finished(*pending.pop(future), future.result())
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)  # a failure stops the documents not begun
+    return done

@@ -1,0 +1,199 @@
+"""A document to print: its kind, subject, as-of time and canonical data (plain JSON values made
+from the read models of ledger.queries.documents), and what follows from them — id, digest,
+verification URL, file names. Picklable, so a worker process can render it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from functools import cached_property
+
+from ledger.documents.canonical import (
+    CANONICAL_VERSION, canonical_json, digest, document_id, utc_text,
+)
+from ledger.domain.enums import FILING_BODIES
+from ledger.domain.money import MAX_SHARE_BP, format_amount, format_share
+from ledger.queries.attribution import FIGURES
+from ledger.queries.documents import AgreementFacts, Party, StatementFacts
+
+TITLES = {"filing": "招商引资项目投资转移协议备案表", "receipt": "备案回执",
+          "statement": "年度招商引资投资分算汇总表"}
+BODY_NAMES = {"statistics": "统计局", "commerce": "商务厅"}
+ASSESSMENT_ONLY = "仅用于年度绩效考核"
+RECEIPT_NOTICE = "已备案，数据仅用于年度绩效考核"
+CHECKPOINT_FIELDS = ("journal_seq", "journal_hash", "postings_seq", "postings_hash", "signed_at",
+                     "key_id", "signature")
+
+
+@dataclass(frozen=True)
+class Document:
+    kind: str
+    subject: str
+    as_of: datetime
+    data: dict                       # the canonical data (see canonical.py)
+    public_url: str                  # LEDGER_PUBLIC_URL: the base of the verification link
+    checkpoint: dict | None = None   # the signed checkpoint of the as-of time, when given
+    filename: str = field(default="")
+
+    @cached_property
+    def canonical(self) -> bytes:
+        return canonical_json(self.data)
+
+    @cached_property
+    def digest(self) -> str:
+        return digest(self.canonical)
+
+    @cached_property
+    def document_id(self) -> str:
+        return document_id(self.kind, self.subject, self.as_of)
+
+    @property
+    def verify_url(self) -> str:
+        return f"{self.public_url.rstrip('/')}/verify/{self.document_id}"
+
+    @property
+    def title(self) -> str:
+        if self.kind == "statement":
+            return f"{self.data['year']}{TITLES['statement']}"
+        return TITLES[self.kind]
+
+    @property
+    def data_attachment(self) -> str:
+        """The name of the attached canonical data: sha256 of that file = the printed digest."""
+        return f"{self.document_id}.json"
+
+    @property
+    def checkpoint_attachment(self) -> str:
+        return f"{self.document_id}-checkpoint.json"
+
+
+def checked_checkpoint(checkpoint: Mapping | None) -> dict | None:
+    """The signed checkpoint of a document's as-of time, as given by the ledger's checkpoint
+    signer: exactly CHECKPOINT_FIELDS; sequence numbers are integers, the rest text."""
+    if checkpoint is None:
+        return None
+    given = dict(checkpoint)
+    if set(given) != set(CHECKPOINT_FIELDS):
+        raise ValueError(f"a checkpoint has exactly the fields {', '.join(CHECKPOINT_FIELDS)}; "
+                         f"got {', '.join(sorted(given))}")
+    for name in CHECKPOINT_FIELDS:
+        value = given[name]
+        if name.endswith("_seq"):
+            if type(value) is not int or value < 0:
+                raise ValueError(f"checkpoint {name} must be a non-negative integer")
+        elif isinstance(value, datetime):
+            given[name] = utc_text(value)
+        elif not isinstance(value, str) or not value:
+            raise ValueError(f"checkpoint {name} must be non-empty text")
+    return given
+
+
+# ------------------------------------------------------------------ canonical data
+
+def _party(party: Party) -> dict:
+    return {"code": party.code, "name": party.name, "level": party.level}
+
+
+def _date(value) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def _agreement_data(facts: AgreementFacts) -> dict:
+    v = facts.version
+    acks = {ack.body: ack.at for ack in v.acknowledgements}
+    bureaus_of = facts.province.name if facts.province else ""  # 宁夏回族自治区统计局
+    return {
+        "agreement": {
+            "id": facts.agreement_id, "number": facts.number, "versions": facts.versions,
+            "version": v.version, "status": v.status,
+            "recommender_share": format_share(v.recommender_share),
+            "receiver_share": format_share(MAX_SHARE_BP - v.recommender_share)
+            if v.recommender_share < MAX_SHARE_BP else "0.00",
+            "first_year": v.first_year, "last_year": v.last_year,
+            "agreed_last_year": v.agreed_last_year, "signed_on": _date(v.signed_on),
+            "signatories": {"recommender": v.recommender_signatory,
+                            "receiver": v.receiver_signatory},
+            "reason": v.reason, "proposed_by": v.proposed_by,
+            "acknowledged_by": v.acknowledged_by,
+            "filing_number": v.filing_number, "filed_on": _date(v.filed_on),
+        },
+        "project": {
+            "id": facts.project.id, "name": facts.project.name,
+            "project_code": facts.project.project_code,
+            "investor_name": facts.project.investor_name,
+            "investor_credit_code": facts.project.investor_credit_code,
+            "investor_foreign": facts.project.investor_foreign,
+            "industry_code": facts.project.industry_code,
+            "industry_name": facts.project.industry_name,
+            "planned_investment": format_amount(facts.project.planned_investment),
+            "zone_id": facts.project.zone_id, "zone_name": facts.project.zone_name,
+            "host_code": facts.project.host_code, "stage": facts.project.stage,
+        },
+        "recommender": _party(facts.recommender),
+        "receiver": _party(facts.receiver),
+        "province": None if facts.province is None else _party(facts.province),
+        "filing_bodies": [
+            {"body": body, "name": bureaus_of + BODY_NAMES[body],
+             "acknowledged_at": utc_text(acks[body]) if body in acks else None}
+            for body in FILING_BODIES],
+    }
+
+
+def _subject_of(facts: AgreementFacts) -> str:
+    return f"agreement/{facts.number}/v{facts.version.version}"
+
+
+def filing_document(facts: AgreementFacts, public_url: str,
+                    checkpoint: Mapping | None = None) -> Document:
+    """The filing form (备案表) of one agreement version."""
+    subject = _subject_of(facts)
+    data = {"canonical_version": CANONICAL_VERSION, "kind": "filing", "subject": subject,
+            "as_of": utc_text(facts.as_of), "note": ASSESSMENT_ONLY} | _agreement_data(facts)
+    return Document("filing", subject, facts.as_of, data, public_url,
+                    checked_checkpoint(checkpoint),
+                    f"filing-{facts.number}-v{facts.version.version}.pdf")
+
+
+def receipt_document(facts: AgreementFacts, public_url: str,
+                     checkpoint: Mapping | None = None) -> Document:
+    """The filing receipt (备案回执) of a filed agreement version."""
+    if not facts.filed:
+        raise ValueError("a receipt is made only for a filed version (receipt_facts checks it)")
+    subject = _subject_of(facts)
+    data = {"canonical_version": CANONICAL_VERSION, "kind": "receipt", "subject": subject,
+            "as_of": utc_text(facts.as_of), "note": RECEIPT_NOTICE} | _agreement_data(facts)
+    return Document("receipt", subject, facts.as_of, data, public_url,
+                    checked_checkpoint(checkpoint),
+                    f"receipt-{facts.number}-v{facts.version.version}.pdf")
+
+
+def _figures(row) -> dict:
+    return {name: format_amount(getattr(row, name)) for name in FIGURES}
+
+
+def statement_document(facts: StatementFacts, public_url: str,
+                       checkpoint: Mapping | None = None) -> Document:
+    """The annual statement (年度分算汇总表): the attribution JSON of the API for the same year
+    and as-of time, the scope and the ledger head."""
+    found = facts.attribution
+    subject = f"statement/{found.year}" + (f"/{facts.scope}" if facts.scope else "")
+    head = facts.head
+    data = {
+        "canonical_version": CANONICAL_VERSION, "kind": "statement", "subject": subject,
+        "year": found.year, "as_of": utc_text(found.as_of), "note": found.notice,
+        "scope": facts.scope,
+        "regions": [{"code": r.code, "name": r.name, "level": r.level,
+                     "parent_code": r.parent_code, "rolled_up": r.rolled_up} | _figures(r)
+                    for r in found.regions],
+        "totals": _figures(found.totals),
+        "reconciliation": {"in_place": format_amount(found.reconciliation.in_place),
+                           "attributed": format_amount(found.reconciliation.attributed),
+                           "difference": format_amount(found.reconciliation.difference)},
+        "ledger_head": None if head is None else {
+            "seq": head.seq, "hash": head.hash, "recorded_at": utc_text(head.recorded_at)},
+    }
+    name = f"statement-{found.year}" + (f"-{facts.scope}" if facts.scope else "") + ".pdf"
+    return Document("statement", subject, found.as_of, data, public_url,
+                    checked_checkpoint(checkpoint), name)
+

@@ -1,0 +1,260 @@
+"""The fonts of the printed documents (SPEC §7): the system's Noto Serif CJK SC and the GB 2312
+cut of it that Ledger generates once, at setup time (`make fonts`, part of `make deps`).
+
+Why a cut: WeasyPrint embeds a subset of every font it uses, and subsetting the full CJK face
+(~65,000 glyphs, subroutinized CFF) costs most of a render. The same face cut to the GB 2312
+repertoire (the 6,763 hanzi and 682 symbols every Chinese office document uses) plus ASCII,
+Latin-1, general and CJK punctuation and the full-width forms, desubroutinized, renders in about
+half the time and makes smaller PDFs (DESIGN.md, "Choices already made"). A character outside the
+cut still renders through the full Noto face, listed next in the documents' `font-family`.
+
+The cut is a modified version of an OFL font, so it is renamed ("Ledger Serif GB"; the OFL
+allows a renamed modified version) and keeps the copyright and licence entries of its name
+table. Generated fonts live outside git (`var/fonts/`, or LEDGER_FONTS_DIR).
+
+Infrastructure: no Flask, no database; `ledger doctor` and the documents adapter read it.
+
+    python -m ledger.fonts [--dir DIR] [--force]     # what `make fonts` runs
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_DIR = ROOT / "var" / "fonts"
+
+SYSTEM_FAMILY = "Noto Serif CJK SC"
+CUT_FAMILY = "Ledger Serif GB"
+# weight → (file name of the cut, style of its source). Documents are set in one weight: a
+# second face costs ~35 KB per PDF (WeasyPrint keeps glyph ids, so every embedded face of a CJK
+# font carries a large fixed overhead) and would blow the filing form's 120 KB budget.
+WEIGHTS: dict[str, tuple[str, str]] = {
+    "regular": ("LedgerSerifGB-Regular.otf", "Regular"),
+}
+MANIFEST = "manifest.json"
+MANIFEST_VERSION = 1
+
+# Besides GB 2312: the ranges a government form prints (digits, Latin, punctuation, 〔〕, —, ×, ≤).
+EXTRA_RANGES: tuple[tuple[int, int], ...] = (
+    (0x0020, 0x007E),  # ASCII
+    (0x00A0, 0x00FF),  # Latin-1 supplement
+    (0x2000, 0x206F),  # general punctuation (— … ‘ ’ “ ”)
+    (0x2100, 0x214F),  # letterlike symbols (№ ℃)
+    (0x2150, 0x218F),  # number forms (Ⅰ Ⅱ)
+    (0x2190, 0x21FF),  # arrows
+    (0x2200, 0x22FF),  # mathematical operators (− × ≤ ≥ Σ)
+    (0x2460, 0x24FF),  # enclosed alphanumerics (① ②)
+    (0x2500, 0x257F),  # box drawing
+    (0x25A0, 0x25FF),  # geometric shapes (□ ■ ○)
+    (0x3000, 0x303F),  # CJK symbols and punctuation (、。〔〕【】)
+    (0xFF00, 0xFFEF),  # half-width and full-width forms
+)
+
+
+def fonts_dir(environ: Mapping[str, str] | None = None) -> Path:
+    """Where the generated cut lives: LEDGER_FONTS_DIR, else var/fonts/ of the checkout."""
+    env = os.environ if environ is None else environ
+    return Path(env.get("LEDGER_FONTS_DIR") or DEFAULT_DIR)
+
+
+def repertoire() -> list[int]:
+    """The code points of the cut: GB 2312 (all 7,445 characters) and EXTRA_RANGES, sorted."""
+    points: set[int] = set()
+    for high in range(0xA1, 0xF8):
+        for low in range(0xA1, 0xFF):
+            try:
+                points.add(ord(bytes((high, low)).decode("gb2312")))
+            except UnicodeDecodeError:
+                pass
+    for first, last in EXTRA_RANGES:
+        points.update(range(first, last + 1))
+    return sorted(points)
+
+
+@dataclass(frozen=True)
+class SystemFace:
+    path: Path
+    index: int
+    family: str
+    style: str
+
+
+def system_face(style: str = "Regular") -> SystemFace | None:
+    """The file and collection index of Noto Serif CJK SC in `style`, as fontconfig finds it;
+    None when fontconfig has no such face (fc-match then names another family)."""
+    fc_match = shutil.which("fc-match")
+    if fc_match is None:
+        return None
+    try:
+        result = subprocess.run(
+            [fc_match, "-f", "%{file}\n%{index}\n%{family}\n%{style}",
+             f"{SYSTEM_FAMILY}:style={style}"],
+            capture_output=True, text=True, timeout=60, check=False)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    lines = result.stdout.split("\n")
+    if result.returncode != 0 or len(lines) < 4:
+        return None
+    families = [f.strip() for f in lines[2].split(",")]
+    styles = [s.strip() for s in lines[3].split(",")]
+    if SYSTEM_FAMILY not in families or style not in styles:
+        return None
+    return SystemFace(Path(lines[0]), int(lines[1] or 0), SYSTEM_FAMILY, style)
+
+
+def cut_path(weight: str, directory: Path | None = None) -> Path:
+    return (directory or fonts_dir()) / WEIGHTS[weight][0]
+
+
+def _source_id(face: SystemFace) -> dict:
+    stat = face.path.stat()
+    return {"file": str(face.path), "index": face.index, "size": stat.st_size,
+            "mtime": int(stat.st_mtime)}
+
+
+def read_manifest(directory: Path | None = None) -> dict | None:
+    try:
+        found = json.loads(((directory or fonts_dir()) / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) and found.get("version") == MANIFEST_VERSION else None
+
+
+@dataclass(frozen=True)
+class CutStatus:
+    """What `ledger doctor` and the renderer need to know about the generated cut."""
+
+    usable: dict[str, Path]  # weight → file, for every weight present and current
+    problem: str | None      # why some weight is missing or stale (None: all present and current)
+
+
+def cut_status(directory: Path | None = None, *, check_sources: bool = True) -> CutStatus:
+    """Which weights of the cut are present, complete and made from the installed source.
+
+    A cut is stale when its source font changed since (a font package upgrade): it is then left
+    unused — the renderer falls back to the full face — until `make fonts` rebuilds it."""
+    directory = directory or fonts_dir()
+    manifest = read_manifest(directory)
+    usable: dict[str, Path] = {}
+    problems = []
+    for weight, (name, style) in WEIGHTS.items():
+        path = directory / name
+        entry = (manifest or {}).get("weights", {}).get(weight)
+        if not path.is_file() or entry is None:
+            problems.append(f"{name} not generated")
+            continue
+        if hashlib.sha256(path.read_bytes()).hexdigest() != entry.get("sha256"):
+            problems.append(f"{name} does not match its manifest")
+            continue
+        if check_sources:
+            face = system_face(style)
+            if face is None or _source_id(face) != entry.get("source"):
+                problems.append(
+                    f"{name} was made from a font that is no longer installed as it was")
+                continue
+        usable[weight] = path
+    return CutStatus(usable, "; ".join(problems) or None)
+
+
+def build_cut(weight: str, directory: Path | None = None,
+              codepoints: list[int] | None = None) -> Path:
+    """Cut Noto Serif CJK SC (`weight`) to `codepoints` (default: the repertoire),
+    desubroutinized and renamed; write it to `directory` and record it in the manifest. Takes
+    about half a minute for the whole repertoire."""
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    directory = directory or fonts_dir()
+    name, style = WEIGHTS[weight]
+    face = system_face(style)
+    if face is None:
+        raise RuntimeError(f"fontconfig finds no {SYSTEM_FAMILY} {style}: install fonts-noto-cjk")
+    font = TTFont(face.path, fontNumber=face.index, lazy=False)
+    options = subset.Options()
+    options.desubroutinize = True
+    options.hinting = False
+    options.notdef_outline = True
+    options.name_IDs = ["*"]
+    options.name_languages = ["*"]
+    options.drop_tables += ["VORG", "vhea", "vmtx", "BASE"]  # documents are set horizontally
+    subsetter = subset.Subsetter(options)
+    codepoints = repertoire() if codepoints is None else sorted(set(codepoints))
+    subsetter.populate(unicodes=codepoints)
+    subsetter.subset(font)
+    _rename(font, style)
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / name
+    partial = target.with_suffix(".partial")
+    font.save(partial)
+    partial.replace(target)
+    manifest = read_manifest(directory) or {"version": MANIFEST_VERSION, "weights": {}}
+    manifest["family"] = CUT_FAMILY
+    manifest["weights"][weight] = {
+        "file": name, "source": _source_id(face), "characters": len(codepoints),
+        "sha256": hashlib.sha256(target.read_bytes()).hexdigest()}
+    (directory / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
+                                      encoding="utf-8")
+    return target
+
+
+def _rename(font, style: str) -> None:
+    """A renamed modified version (OFL §3): new family, full and PostScript names; the
+    copyright (0), trademark (7), licence (13, 14) entries stay."""
+    postscript = f"LedgerSerifGB-{style}"
+    full = f"{CUT_FAMILY} {style}"
+    names = {1: CUT_FAMILY, 2: style, 3: f"{postscript};ledger-gb2312-cut", 4: full, 6: postscript,
+             16: CUT_FAMILY, 17: style}
+    table = font["name"]
+    for record in list(table.names):
+        if record.nameID in names or record.nameID in (18, 21, 22):
+            table.removeNames(nameID=record.nameID)
+    for name_id, value in names.items():
+        table.setName(value, name_id, 3, 1, 0x409)
+        table.setName(value, name_id, 1, 0, 0)
+    if "CFF " in font:
+        cff = font["CFF "].cff
+        cff.fontNames = [postscript]
+        top = cff.topDictIndex[0]
+        for key, value in (("FullName", full), ("FamilyName", CUT_FAMILY)):
+            if hasattr(top, key):
+                setattr(top, key, value)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ledger.fonts", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--dir", type=Path, default=None,
+                        help="default: LEDGER_FONTS_DIR or var/fonts")
+    parser.add_argument("--force", action="store_true", help="rebuild even when current")
+    args = parser.parse_args(argv)
+    directory = args.dir or fonts_dir()
+    status = cut_status(directory)
+    if not args.force and status.problem is None:
+        print(f"fonts: {CUT_FAMILY} is current in {directory}")
+        return 0
+    for weight in WEIGHTS:
+        if args.force or weight not in status.usable:
+            started = time.perf_counter()
+            try:
+                path = build_cut(weight, directory)
+            except RuntimeError as err:
+                print(f"fonts: {err}", file=sys.stderr)
+                return 1
+            print(f"fonts: wrote {path} ({path.stat().st_size // 1024} KB, "
+                  f"{time.perf_counter() - started:.0f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -6,6 +6,7 @@ PYTHON      := $(VENV)/bin/python
 UV          := $(VENV)/bin/uv
 LEDGER      := $(VENV)/bin/ledger
 DEPS_STAMP  := $(VENV)/.deps-stamp
+NODE_STAMP  := node_modules/.deps-stamp
 HOST        ?= 127.0.0.1
 PORT        ?= 5000
 PYTEST_ARGS ?=
@@ -14,8 +15,9 @@ TEST_WORKERS ?= auto
 
 .PHONY: deps system-deps lock db demo run test bench doctor translations
 
-## deps: system packages, the virtualenv and the locked Python dependencies
-deps: system-deps $(DEPS_STAMP)
+## deps: system packages, the virtualenv, the locked Python dependencies and the web UI's
+## front-end packages (npm ci from package-lock.json, served by the app itself: no CDN)
+deps: system-deps $(DEPS_STAMP) $(NODE_STAMP)
 
 system-deps:
 	bash scripts/install-system-deps.sh
@@ -29,6 +31,10 @@ $(UV): | $(PYTHON)
 $(DEPS_STAMP): requirements.lock pyproject.toml | $(UV)
 	$(UV) pip install --python $(PYTHON) -r requirements.lock
 	$(UV) pip install --python $(PYTHON) --no-deps -e .
+	touch $@
+
+$(NODE_STAMP): package.json package-lock.json | system-deps
+	npm ci --no-audit --no-fund
 	touch $@
 
 ## lock: regenerate requirements.lock from pyproject.toml

@@ -30,6 +30,11 @@ class Config:
         self.TOKEN_TTL = int(get("TOKEN_TTL", "28800"))
         self.RATELIMIT_STORAGE_URI = get("RATELIMIT_STORAGE_URL", self.ratelimit_default)
         self.LOGIN_RATE_LIMIT = get("LOGIN_RATE_LIMIT", "10 per minute")
+        # The web pages' session cookie: HttpOnly and SameSite=Lax always, Secure when the site
+        # is served over HTTPS only (LEDGER_SECURE_COOKIES=1; then also HSTS).
+        self.SESSION_COOKIE_SECURE = get("SECURE_COOKIES", "0").lower() in ("1", "true", "yes")
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
 
 
 class ProductionConfig(Config):

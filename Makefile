@@ -68,7 +68,7 @@ doctor:
 
 ## translations: extract the texts to translate, merge them into the catalog, compile it
 translations: deps
-	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --sort-output --no-location --project Ledger \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k _l --sort-output --no-location --project Ledger \
 		-o ledger/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i ledger/translations/messages.pot -d ledger/translations \
 		--no-fuzzy-matching --width 100

@@ -56,8 +56,15 @@ def vendor(name: str):
     return send_from_directory(full.parent, full.name, max_age=3600)
 
 
+# Per-request values kept in `g`: cleared first, because `g` belongs to the app context, which
+# outlives a request when one was pushed around it (the tests, the command line).
+REQUEST_CACHE = ("actor", "csrf_token", "csrf_valid", "web_regions", "_flask_babel")
+
+
 @bp.before_request
 def _before():
+    for name in REQUEST_CACHE:
+        g.pop(name, None)
     auth.load_actor()
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
@@ -119,6 +126,7 @@ def _label(value):
     return label(value)
 
 
+@bp.context_processor
 def _context():
     from ledger.web.forms import CsrfForm, LanguageForm
     return {
@@ -136,7 +144,6 @@ def init_web(app: Flask) -> None:
     csrf.init_app(app)
     from ledger.web import agreements, ledger_pages, pages, projects  # noqa: F401  (routes)
     pages.limiter.init_app(app)
-    bp.context_processor(_context)
     # Functions the templates' macros call too (macros do not see the context processors).
     app.jinja_env.globals.update(
         region_name=helpers.region_name,

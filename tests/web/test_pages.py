@@ -296,3 +296,18 @@ def test_every_page_renders_for_every_role(world, client, username):
     for path in paths:
         html = page(client, path)
         assert CHINESE.search(html.split("<main")[1]), path
+
+
+def test_login_attempts_are_limited(world, client, app):
+    from ledger.web.pages import limiter
+    limiter.reset()
+    app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
+    token = csrf_of(page(client, "/login"))
+    statuses = [client.post("/login", data={"csrf_token": token, "username": "lingwu",
+                                            "password": "wrong-password"}).status_code
+                for _ in range(4)]
+    assert statuses == [422, 422, 422, 429]
+    refused = client.post("/login", data={"csrf_token": token, "username": "lingwu",
+                                          "password": "secret-pass"})
+    assert refused.status_code == 429 and "尝试次数过多" in refused.get_data(as_text=True)
+    limiter.reset()

@@ -6,6 +6,7 @@ PYTHON      := $(VENV)/bin/python
 UV          := $(VENV)/bin/uv
 LEDGER      := $(VENV)/bin/ledger
 DEPS_STAMP  := $(VENV)/.deps-stamp
+NODE_STAMP  := node_modules/.deps-stamp
 HOST        ?= 127.0.0.1
 PORT        ?= 5000
 PYTEST_ARGS ?=
@@ -14,8 +15,9 @@ TEST_WORKERS ?= auto
 
 .PHONY: deps system-deps fonts lock db key demo run test bench bench-import doctor translations
 
-## deps: system packages, the virtualenv, the locked Python dependencies and the document font
-deps: system-deps $(DEPS_STAMP) fonts
+## deps: system packages, the virtualenv, the locked Python dependencies, the document font and
+## the web UI's front-end packages (npm ci from package-lock.json, served by the app: no CDN)
+deps: system-deps $(DEPS_STAMP) fonts $(NODE_STAMP)
 
 system-deps:
 	bash scripts/install-system-deps.sh
@@ -35,6 +37,10 @@ $(DEPS_STAMP): requirements.lock pyproject.toml | $(UV)
 ## LEDGER_FONTS_DIR elsewhere). Quick when current; about a minute the first time.
 fonts: $(DEPS_STAMP)
 	$(PYTHON) -m ledger.fonts
+
+$(NODE_STAMP): package.json package-lock.json | system-deps
+	npm ci --no-audit --no-fund
+	touch $@
 
 ## lock: regenerate requirements.lock from pyproject.toml
 lock: | $(UV)
@@ -79,7 +85,7 @@ doctor:
 
 ## translations: extract the texts to translate, merge them into the catalog, compile it
 translations: deps
-	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ --sort-output --no-location --project Ledger \
+	$(VENV)/bin/pybabel extract -F babel.cfg -k N_ -k _l --sort-output --no-location --project Ledger \
 		-o ledger/translations/messages.pot .
 	$(VENV)/bin/pybabel update -i ledger/translations/messages.pot -d ledger/translations \
 		--no-fuzzy-matching --width 100

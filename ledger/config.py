@@ -32,6 +32,11 @@ class Config:
         self.LOGIN_RATE_LIMIT = get("LOGIN_RATE_LIMIT", "10 per minute")
         # The Ed25519 key that signs checkpoints; `make run` creates a development key here.
         self.SIGNING_KEY_FILE = get("SIGNING_KEY_FILE", "") or str(INSTANCE_DIR / "signing-key.pem")
+        # The web pages' session cookie: HttpOnly and SameSite=Lax always, Secure when the site
+        # is served over HTTPS only (LEDGER_SECURE_COOKIES=1; then also HSTS).
+        self.SESSION_COOKIE_SECURE = get("SECURE_COOKIES", "0").lower() in ("1", "true", "yes")
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
 
 
 class ProductionConfig(Config):

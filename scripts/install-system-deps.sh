@@ -5,6 +5,7 @@
 #   poppler-utils: pdftotext/pdffonts/pdfinfo/pdfdetach used by the document tests
 #   zbar-tools: zbarimg decodes the documents' QR codes in the tests
 #   chromium: headless browser for the Playwright UI tests
+#   nodejs, npm: `npm ci` installs the web UI's front-end packages (when no node/npm is on PATH)
 #   redis-server: the shared login rate-limit store of the production settings (tested by make test)
 set -euo pipefail
 
@@ -24,6 +25,12 @@ if ! command -v dpkg-query >/dev/null 2>&1 || ! command -v apt-get >/dev/null 2>
   echo "install-system-deps: this script needs Debian/Ubuntu (dpkg, apt-get)." >&2
   echo "Install by other means: ${PACKAGES[*]}" >&2
   exit 1
+fi
+
+# The front-end packages come from npm; a machine that already has Node.js (e.g. a newer one
+# from elsewhere) keeps it.
+if ! command -v npm >/dev/null 2>&1; then
+  PACKAGES+=(nodejs npm)
 fi
 
 # A Debian python3 without ensurepip cannot create the virtualenv.

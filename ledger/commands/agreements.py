@@ -173,8 +173,7 @@ def withdraw(ctx: Context, agreement_id: int, row_version: int | None) -> Agreem
     a new agreement and the recommender no longer sees it."""
     with writing(ctx.session):
         agreement, v, _ = _as_party(ctx, agreement_id, row_version, only=Side.RECEIVER)
-        ever_filed = any(x.status in workflow.COUNTS_FOR_COVERAGE for x in agreement.versions)
-        transition = workflow.withdraw(v.status, ever_filed)
+        transition = workflow.withdraw(v.status, workflow.ever_filed(agreement.versions))
         agreement.ended_as = Ending.WITHDRAWN
         return _step(ctx, agreement, v, "withdraw", transition)
 
@@ -185,7 +184,7 @@ def decline(ctx: Context, agreement_id: int, reason: str,
     new agreement and the recommender no longer sees it."""
     with writing(ctx.session):
         agreement, v, _ = _as_party(ctx, agreement_id, row_version, only=Side.RECOMMENDER)
-        transition = workflow.decline(v.status)
+        transition = workflow.decline(v.status, workflow.ever_filed(agreement.versions))
         agreement.ended_as = Ending.DECLINED
         return _step(ctx, agreement, v, "decline", transition, reason)
 

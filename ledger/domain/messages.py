@@ -127,6 +127,8 @@ MESSAGES: dict[str, str] = {
     "workflow.already_acknowledged": N_("{body} has already acknowledged this version"),
     "workflow.withdraw_filed": N_("a chain that was filed cannot be withdrawn; amend it or end "
                                   "it with a last year instead"),
+    "workflow.decline_filed": N_("a chain that was filed cannot be declined; leave the amendment "
+                                 "unconfirmed or edit it instead"),
     "workflow.amend_unfiled": N_("cannot amend while the newest version is '{status}'; it must "
                                  "be filed first"),
 

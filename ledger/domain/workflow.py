@@ -5,7 +5,7 @@
     submitted --return (statistics or commerce)--> returned --edit--> draft
     draft --edit--> draft            filed --(a later version is filed)--> superseded
     draft | returned --withdraw (the host; the chain never filed)--> withdrawn
-    draft --decline (the recommender, with a reason)--> declined
+    draft --decline (the recommender, with a reason; the chain never filed)--> declined
 
 Each action takes the current state and returns the whole transition — the new status and every
 field it sets or clears — or raises Conflict (409) when the action is not allowed now. Who may
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from ledger.domain.enums import FILING_BODIES, Side, VersionStatus
@@ -24,6 +25,11 @@ from ledger.domain.errors import Conflict
 S = VersionStatus
 COUNTS_FOR_COVERAGE = (S.FILED, S.SUPERSEDED)  # the versions whose terms ever applied
 ACK_FIELD = {body: f"{body}_ack_at" for body in FILING_BODIES}
+
+
+def ever_filed(versions: Iterable[Any]) -> bool:
+    """Whether any version of a chain was ever filed (only such a chain is withdrawn or declined)."""
+    return any(v.status in COUNTS_FOR_COVERAGE for v in versions)
 
 
 @dataclass(frozen=True)
@@ -102,11 +108,13 @@ def withdraw(status: str, ever_filed: bool) -> Transition:
     return Transition(S.WITHDRAWN)
 
 
-def decline(status: str) -> Transition:
-    """The recommender refuses to be named in the draft (a chain still in draft was never
-    filed: amendments start only from a filed version and are not declined but left unconfirmed
-    or edited)."""
+def decline(status: str, ever_filed: bool) -> Transition:
+    """The recommender refuses to be named in a draft of a chain never filed; an amendment of
+    a filed chain is not declined (that would end the filed terms) but left unconfirmed or
+    edited."""
     _require(status, (S.DRAFT,), "decline")
+    if ever_filed:
+        raise Conflict("workflow.decline_filed")
     return Transition(S.DECLINED)
 
 

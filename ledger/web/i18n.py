@@ -15,8 +15,14 @@ DEFAULT_LANGUAGE = "zh"
 LANGUAGE_COOKIE = "lang"
 
 
+def language() -> str:
+    """The page's language: the cookie's value when known, else Chinese."""
+    chosen = request.cookies.get(LANGUAGE_COOKIE, "")
+    return chosen if chosen in LANGUAGES else DEFAULT_LANGUAGE
+
+
 def select_locale() -> str:
-    return LANGUAGES.get(request.cookies.get(LANGUAGE_COOKIE, ""), LANGUAGES[DEFAULT_LANGUAGE])
+    return LANGUAGES[language()]
 
 
 def init_i18n(app: Flask) -> None:
@@ -25,7 +31,19 @@ def init_i18n(app: Flask) -> None:
 
 
 def problem_text(message: str) -> str:
-    """A refusal in the current language (its code's text, translated, with its parameters)."""
+    """A refusal in the current language (its code's text, translated, with its parameters;
+    parameters that are words of the domain's vocabularies — 'agreement', 'draft' — too)."""
     if not isinstance(message, Problem):
         return message
-    return gettext(MESSAGES[message.code]).format(**message.params)
+    from ledger.web.labels import label  # labels are lazy texts of this same catalog
+    params = dict(message.params)
+    for name in WORD_PARAMS.intersection(params):
+        if isinstance(params[name], str):
+            separator = "、" if language() == "zh" else ", "
+            params[name] = separator.join(label(word) for word in params[name].split(", "))
+    return gettext(MESSAGES[message.code]).format(**params)
+
+
+# The parameters of ledger.domain.messages that hold words of the vocabularies (never names
+# or codes a user typed): shown translated.
+WORD_PARAMS = {"what", "status", "stage", "action", "body", "allowed", "level", "implied"}

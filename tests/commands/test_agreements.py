@@ -522,3 +522,12 @@ def test_a_filed_chain_cannot_be_withdrawn_even_with_a_pending_amendment(world, 
     a = drive.amend(world.ctx(world.lingwu), a.id, {"recommender_share": "40"})
     err = assert_rejected(session, lambda: drive.withdraw(world.ctx(world.lingwu), a.id), Conflict)
     assert err.code == "workflow.withdraw_filed"
+
+
+def test_an_amendment_of_a_filed_chain_cannot_be_declined(world, session):
+    """Declining ends the chain; the filed terms it carries must not end with it."""
+    a = world.agreement(world.project())
+    a = drive.amend(world.ctx(world.lingwu), a.id, {"recommender_share": "40"})
+    err = assert_rejected(session, lambda: drive.decline(world.ctx(world.xingqing), a.id, "不同意"),
+                          Conflict)
+    assert err.code == "workflow.decline_filed"

@@ -1,0 +1,154 @@
+"""Agreements (SPEC §2: the host opens, the recommender confirms or declines): the list, the
+detail with its versions and status timeline, opening one, and one page per workflow action
+that shows the terms being acted on and names the version seen (its row_version, the ETag)."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ledger.commands import agreements as commands
+from ledger.domain.enums import RegionLevel
+from ledger.domain.errors import DomainError, NotFound
+from ledger.policy import require_host
+from ledger.queries import agreement_views, dashboards
+from ledger.queries import agreements as agreement_queries
+from ledger.queries import projects as project_queries
+from ledger.schemas.requests import AgreementCreate, AgreementTerms, ReasonRequest
+from ledger.schemas.resources import AgreementSchema, ProjectSchema
+from ledger.web import auth
+from ledger.web.blueprint import bp
+from ledger.web.forms import ActionForm, AgreementOpenForm, ReasonForm, TermsForm
+from ledger.web.helpers import ctx, page_count, page_number, regions, row_version
+
+# action → (form class, request schema of its body or None, the command's call)
+ACTIONS = {
+    "confirm": (ActionForm, None, lambda c, i, body, rv: commands.confirm(c, i, rv)),
+    "decline": (ReasonForm, ReasonRequest, lambda c, i, body, rv: commands.decline(c, i, body["reason"], rv)),
+    "submit": (ActionForm, None, lambda c, i, body, rv: commands.submit(c, i, rv)),
+    "acknowledge": (ActionForm, None, lambda c, i, body, rv: commands.acknowledge(c, i, rv)),
+    "return": (ReasonForm, ReasonRequest, lambda c, i, body, rv: commands.return_(c, i, body["reason"], rv)),
+    "edit": (TermsForm, AgreementTerms, lambda c, i, body, rv: commands.edit_agreement(c, i, body, rv)),
+    "amend": (TermsForm, AgreementTerms, lambda c, i, body, rv: commands.amend(c, i, body, rv)),
+    "withdraw": (ActionForm, None, lambda c, i, body, rv: commands.withdraw(c, i, rv)),
+}
+DONE = {
+    "confirm": _l("The agreement is confirmed."),
+    "decline": _l("The agreement is declined; the host region may open a new one."),
+    "submit": _l("The agreement is submitted for filing."),
+    "acknowledge": _l("The filing is acknowledged."),
+    "return": _l("The agreement is returned."),
+    "edit": _l("The terms are changed; the other party confirms them again."),
+    "amend": _l("The amendment is proposed."),
+    "withdraw": _l("The agreement is withdrawn; the project may get a new one."),
+}
+
+
+def _dump(agreement) -> dict:
+    """The agreement with every version and its history, and the ETag of what is shown."""
+    return AgreementSchema().dump(agreement) | {"etag": agreement.row_version}
+
+
+@bp.get("/agreements")
+@auth.login_required
+def agreement_list():
+    context = ctx()
+    page = agreement_queries.agreements(context, page=page_number())
+    waiting = set(dashboards.counts(context).waiting)
+    items = [_dump(a) | {"waiting": a.id in waiting} for a in page.items]
+    return render_template("web/agreements.html", agreements=items, total=page.total,
+                           page=page_number(), pages=page_count(page.total))
+
+
+def _page(context, agreement_id: int) -> dict:
+    """The agreement, its project (None for a recommender whose chain ended: SPEC §2 ends its
+    view of the project, not of the agreement it was party to) and the actions offered."""
+    found = agreement_queries.agreement(context, agreement_id)
+    try:
+        project = ProjectSchema().dump(project_queries.project(context, found.project_id))
+    except NotFound:
+        project = None
+    return {"agreement": _dump(found), "project": project,
+            "actions": agreement_views.available(context, found)}
+
+
+@bp.get("/agreements/<int:agreement_id>")
+@auth.login_required
+def agreement_detail(agreement_id: int):
+    return render_template("web/agreement.html", **_page(ctx(), agreement_id))
+
+
+def _recommender_choices(host_code: str) -> list[tuple[str, str]]:
+    return [("", "—")] + [(r["code"], f'{r["name"]}（{r["code"]}）') for r in regions()
+                          if r["code"] != host_code and r["level"] != RegionLevel.PROVINCE]
+
+
+@bp.route("/projects/<int:project_id>/agreements/new", methods=["GET", "POST"])
+@auth.login_required
+def agreement_new(project_id: int):
+    """The host opens the agreement (as the receiving region) and names the recommender."""
+    context = ctx()
+    project = ProjectSchema().dump(project_queries.project(context, project_id))
+    require_host(context.actor, project["host_code"])
+    form = AgreementOpenForm()
+    form.recommender_code.choices = _recommender_choices(project["host_code"])
+    if form.validate_on_submit():
+        data = form.load(AgreementCreate, project_id=project_id)
+        if data is not None:
+            try:
+                agreement = commands.create_agreement(context, data)
+            except NotFound:
+                raise
+            except DomainError as err:
+                form.show(err)
+            else:
+                flash(_("The agreement is opened; the recommending region confirms or declines it."), "success")
+                return redirect(url_for("web.agreement_detail", agreement_id=agreement.id))
+    return render_template("web/agreement_new.html", form=form, project=project), \
+        (422 if form.has_errors else 200)
+
+
+@bp.route("/agreements/<int:agreement_id>/<action>", methods=["GET", "POST"])
+@auth.login_required
+def agreement_action(agreement_id: int, action: str):
+    if action not in ACTIONS:
+        abort(404)
+    context = ctx()
+    page = _page(context, agreement_id)  # 404 for an agreement this user may not see
+    form_class, schema, call = ACTIONS[action]
+    shown = page["agreement"]
+    if request.method == "GET":
+        form = form_class(formdata=None, data=_initial(form_class, shown))
+    else:
+        form = form_class()
+        if form.validate_on_submit():
+            body = form.load(schema) if schema is not None else {}
+            if body is not None:
+                try:
+                    call(context, agreement_id, body, row_version(form.row_version.data))
+                except NotFound:
+                    raise
+                except DomainError as err:
+                    form.show(err)
+                    if err.status == 412:  # show the terms as they are now, and act on those
+                        page = _page(context, agreement_id)
+                        form.row_version.data = str(page["agreement"]["etag"])
+                else:
+                    flash(str(DONE[action]), "success")
+                    return redirect(url_for("web.agreement_detail", agreement_id=agreement_id))
+    return render_template("web/agreement_action.html", action=action, form=form, **page), \
+        (422 if form.has_errors else 200)
+
+
+def _initial(form_class, shown: dict) -> dict:
+    data = {"row_version": str(shown["etag"])}
+    if form_class is TermsForm:
+        data |= {"recommender_share": shown["recommender_share"],
+                 "first_year": str(shown["first_year"]),
+                 "last_year": "" if shown["last_year"] is None else str(shown["last_year"]),
+                 "signed_on": shown["signed_on"],
+                 "recommender_signatory": shown["signatories"]["recommender"],
+                 "receiver_signatory": shown["signatories"]["receiver"],
+                 "reason": shown["reason"]}
+    return data

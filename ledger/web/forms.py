@@ -1,0 +1,200 @@
+"""The web forms (Flask-WTF: rendering, labels and the CSRF token). Their values are checked by
+the same marshmallow request schemas as the API's (ledger.schemas.requests): a form turns its
+fields into the request body the API would receive, the schema loads it into the commands' typed
+input, and each refusal — the schema's or the command's — is shown beside its field."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField, HiddenField, PasswordField, SelectField, StringField, TextAreaField,
+)
+
+from ledger.domain import limits
+from ledger.domain.errors import DomainError, Invalid
+from ledger.schemas.requests import load
+from ledger.web.i18n import problem_text
+
+
+class DateInput(StringField):
+    """A date as the browser's date picker sends it (YYYY-MM-DD); the schema checks it."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("render_kw", {})["type"] = "date"
+        super().__init__(*args, **kwargs)
+
+
+def _text(value: str | None) -> str:
+    return (value or "").strip()
+
+
+def _integer(value: str | None) -> object:
+    """Digits as an int (what the JSON body would hold); anything else stays text for the
+    schema to refuse with its own message."""
+    text = _text(value)
+    return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else text
+
+
+class LedgerForm(FlaskForm):
+    """Field names are the request body's; `aliases` maps a schema field that has no input of
+    its own (signatories) to the input its messages are shown beside."""
+
+    aliases: dict[str, str] = {}
+
+    def payload(self) -> dict:
+        raise NotImplementedError
+
+    def show(self, err: DomainError) -> None:
+        """Each message of a refusal beside its field, the rest above the form."""
+        placed = False
+        for name, messages in (err.errors or {}).items():
+            field = self._fields.get(self.aliases.get(name, name))
+            texts = [problem_text(m) for m in messages]
+            if field is None or isinstance(field, HiddenField) or name == "csrf_token":
+                self.form_errors.extend(texts)
+                continue
+            field.errors = list(field.errors) + texts
+            placed = True
+        if not placed:
+            self.form_errors.append(problem_text(err.message))
+
+    def load(self, schema, **extra):
+        """The typed input of `schema` (from the form's fields and `extra` values the page
+        supplies, such as the project's id), or None after showing the refusals beside the
+        fields."""
+        try:
+            return load(schema, self.payload() | extra)
+        except Invalid as err:
+            self.show(err)
+            return None
+
+    @property
+    def has_errors(self) -> bool:
+        return bool(self.form_errors) or any(f.errors for f in self)
+
+
+class CsrfForm(FlaskForm):
+    """A form with nothing but its CSRF token (log out, close a year, the month grid)."""
+
+
+class LoginForm(LedgerForm):
+    username = StringField(_l("Username"), render_kw={"autocomplete": "username"})
+    password = PasswordField(_l("Password"), render_kw={"autocomplete": "current-password"})
+    next = HiddenField()
+
+    def payload(self) -> dict:
+        return {"username": _text(self.username.data), "password": self.password.data or ""}
+
+
+class LanguageForm(FlaskForm):
+    lang = HiddenField()
+    next = HiddenField()
+
+
+class ProjectForm(LedgerForm):
+    name = StringField(_l("Project name"), render_kw={"maxlength": limits.PROJECT_NAME})
+    investor_name = StringField(_l("Investor"), render_kw={"maxlength": limits.INVESTOR_NAME})
+    investor_credit_code = StringField(
+        _l("Unified social credit code"), description=_l("18 characters (GB 32100); leave empty only for a foreign investor"),
+        render_kw={"maxlength": limits.CREDIT_CODE, "autocomplete": "off"})
+    investor_foreign = BooleanField(_l("Foreign investor"))
+    industry_code = StringField(
+        _l("Industry code"), description=_l("GB/T 4754-2017, e.g. C2614"),
+        render_kw={"maxlength": limits.INDUSTRY_CODE, "autocomplete": "off"})
+    project_code = StringField(
+        _l("Project code"), description=_l("optional; GB/T 40058, e.g. 2024-640181-26-03-004512"),
+        render_kw={"maxlength": limits.PROJECT_CODE, "autocomplete": "off"})
+    planned_investment = StringField(
+        _l("Planned investment (10,000 yuan)"), description=_l("at most two decimals, e.g. 50000.00"),
+        render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    zone_id = SelectField(_l("Development zone"), choices=[], validate_choice=False)
+    signed_on = DateInput(_l("Signed on"))
+    row_version = HiddenField()
+
+    def payload(self) -> dict:
+        body = {
+            "name": _text(self.name.data), "investor_name": _text(self.investor_name.data),
+            "investor_credit_code": _text(self.investor_credit_code.data),
+            "investor_foreign": bool(self.investor_foreign.data),
+            "industry_code": _text(self.industry_code.data),
+            "project_code": _text(self.project_code.data),
+            "planned_investment": _text(self.planned_investment.data),
+            "zone_id": _integer(self.zone_id.data),
+        }
+        if "signed_on" in self._fields and _text(self.signed_on.data):
+            body["signed_on"] = _text(self.signed_on.data)
+        return body
+
+
+class ProjectEditForm(ProjectForm):
+    signed_on = None  # the signing date is the stage's date: changed with the stage
+
+
+class StageForm(LedgerForm):
+    stage = SelectField(_l("New stage"), choices=[])
+    stage_on = DateInput(_l("Date"))
+    row_version = HiddenField()
+
+    def payload(self) -> dict:
+        return {"stage": self.stage.data or "", "stage_on": _text(self.stage_on.data)}
+
+
+class TermsForm(LedgerForm):
+    """The terms of an agreement version (edit, amend)."""
+
+    aliases = {"signatories": "recommender_signatory"}
+
+    recommender_share = StringField(
+        _l("Recommending region's share (%)"), description=_l("0 < share ≤ 100, at most two decimals; the receiving region gets the rest"),
+        render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    first_year = StringField(_l("First year"), render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    last_year = StringField(_l("Last year"), description=_l("inclusive; empty for open-ended"),
+                            render_kw={"inputmode": "numeric", "autocomplete": "off"})
+    signed_on = DateInput(_l("Signed on"))
+    recommender_signatory = StringField(_l("Signatory of the recommending region"),
+                                        render_kw={"maxlength": limits.SIGNATORY})
+    receiver_signatory = StringField(_l("Signatory of the receiving region"),
+                                     render_kw={"maxlength": limits.SIGNATORY})
+    reason = TextAreaField(_l("Why the project did not fit the recommending region's zones"),
+                           render_kw={"rows": 3, "maxlength": limits.REASON})
+    row_version = HiddenField()
+
+    def payload(self) -> dict:
+        body = {
+            "recommender_share": _text(self.recommender_share.data),
+            "first_year": _integer(self.first_year.data),
+            "last_year": _integer(self.last_year.data) if _text(self.last_year.data) else None,
+            "signed_on": _text(self.signed_on.data),
+            "signatories": {"recommender": _text(self.recommender_signatory.data),
+                            "receiver": _text(self.receiver_signatory.data)},
+            "reason": _text(self.reason.data),
+        }
+        return body
+
+
+class AgreementOpenForm(TermsForm):
+    recommender_code = SelectField(_l("Recommending region"), choices=[], validate_choice=False)
+
+    def payload(self) -> dict:
+        return super().payload() | {"recommender_code": self.recommender_code.data or ""}
+
+
+class ActionForm(LedgerForm):
+    """A workflow action on the version the user saw (its row_version = the ETag)."""
+
+    row_version = HiddenField()
+
+    def payload(self) -> dict:
+        return {}
+
+
+class ReasonForm(ActionForm):
+    reason = TextAreaField(_l("Reason"), render_kw={"rows": 3, "maxlength": limits.REASON})
+
+    def payload(self) -> dict:
+        return {"reason": _text(self.reason.data)}
+
+
+class ReopenForm(ReasonForm):
+    year = HiddenField()

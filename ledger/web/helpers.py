@@ -1,0 +1,81 @@
+"""What the page modules share: the user's Context, region names, the page's year, formats."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from flask import abort, g, request
+
+from ledger import current
+from ledger.domain import limits
+from ledger.domain.errors import PreconditionFailed
+from ledger.domain.money import format_amount
+from ledger.domain.periods import LOCAL_TZ, local_date
+from ledger.queries import reference
+from ledger.queries import years as year_queries
+from ledger.schemas.resources import RegionSchema
+from ledger.web.auth import ctx  # noqa: F401  (the page modules' one way to a Context)
+
+
+def regions() -> list[dict]:
+    """Every region (code, name, level, parent_code), once per request."""
+    if "web_regions" not in g:
+        g.web_regions = RegionSchema(many=True).dump(current.session().scalars(reference.regions()))
+    return g.web_regions
+
+
+def region_name(code: str | None) -> str:
+    if not code:
+        return ""
+    for row in regions():
+        if row["code"] == code:
+            return row["name"]
+    return code
+
+
+def this_year() -> int:
+    return local_date(datetime.now(LOCAL_TZ)).year
+
+
+def default_year() -> int:
+    """The year a page opens on: the newest open assessment year that has reports, else the
+    current calendar year."""
+    open_years = [y.year for y in year_queries.years(current.session()) if y.status == "open"]
+    return max(open_years) if open_years else this_year()
+
+
+def page_number() -> int:
+    text = request.args.get("page", "1")
+    if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 10**6:
+        abort(404)
+    return int(text)
+
+
+def page_count(total: int, size: int = limits.PAGE_SIZE_DEFAULT) -> int:
+    return max(1, -(-total // size))
+
+
+def row_version(text: str | None) -> int:
+    """The version of the object the form was filled against; a form without one acts on no
+    version the user saw: refused like a stale one."""
+    text = (text or "").strip()
+    if not (text.isascii() and text.isdigit() and len(text) <= 12):
+        raise PreconditionFailed("resource.stale")
+    return int(text)
+
+
+def amount(units: int | None) -> str:
+    return "" if units is None else format_amount(units)
+
+
+def local_time(value: str | datetime | None) -> str:
+    """A UTC time (ISO text with Z, or aware datetime) as Beijing time, to the minute."""
+    if not value:
+        return ""
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+
+
+def percent_bp(bp: int | None) -> str:
+    """Basis points as a percent with two decimals: 6123 → '61.23'."""
+    return "" if bp is None else f"{bp // 100}.{bp % 100:02d}"

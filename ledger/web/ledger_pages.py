@@ -1,0 +1,150 @@
+"""Attribution totals with their chart, assessment years (close, reopen), the audit log and the
+zones' leading-industry shares."""
+
+from __future__ import annotations
+
+import json
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ledger import current
+from ledger.commands import years as year_commands
+from ledger.domain.enums import Role
+from ledger.domain.errors import DomainError, Invalid, NotFound
+from ledger.policy import require_ledger_reader, require_year_keeper
+from ledger.queries import audit as audit_queries
+from ledger.queries import years as year_queries
+from ledger.queries.attribution import attribution as attribution_of
+from ledger.queries.project_lines import project_lines
+from ledger.queries.zones import LEADING_SHARE_TARGET, leading_shares
+from ledger.schemas.requests import AttributionQuery, AuditQuery, ReasonRequest, load
+from ledger.schemas.resources import AuditSchema
+from ledger.web import auth
+from ledger.web.blueprint import bp
+from ledger.web.forms import CsrfForm, ReopenForm
+from ledger.web.helpers import amount, ctx, default_year, page_count, page_number, this_year
+from ledger.web.i18n import problem_text
+
+
+def _known_years(extra: int) -> list[int]:
+    found = {y.year for y in year_queries.years(current.session())} | {this_year(), extra}
+    return sorted(found, reverse=True)
+
+
+def _as_of_arg(text: str) -> str:
+    """The as-of picker gives Beijing time without a zone (datetime-local): say so."""
+    text = text.strip()
+    if text and len(text) in (16, 19) and "T" in text and text[-6] not in "+-" and not text.endswith("Z"):
+        return text + "+08:00"
+    return text
+
+
+@bp.get("/attribution")
+@auth.login_required
+def attribution_page():
+    context = ctx()
+    args = {"year": request.args.get("year", "").strip() or str(default_year())}
+    if request.args.get("as_of", "").strip():
+        args["as_of"] = _as_of_arg(request.args["as_of"])
+    errors: dict[str, list[str]] = {}
+    found = lines = None
+    try:
+        query = load(AttributionQuery, args)
+        found = attribution_of(context, query["year"], query.get("as_of"))
+        lines = project_lines(context, query["year"], query.get("as_of"))
+    except Invalid as err:
+        errors = {k: [problem_text(m) for m in ms] for k, ms in (err.errors or {"year": [err.message]}).items()}
+    year = found.year if found else default_year()
+    chart = None
+    if found is not None:
+        leaves = [r for r in found.regions if not r.rolled_up and (r.in_place or r.attributed)]
+        chart = json.dumps({
+            "labels": [r.name for r in leaves],
+            "series": [{"name": _("In place"), "values": [amount(r.in_place) for r in leaves]},
+                       {"name": _("Attributed"), "values": [amount(r.attributed) for r in leaves]}],
+            "unit": _("10,000 yuan"),
+        }, ensure_ascii=False)
+    return render_template("web/attribution.html", found=found, lines=lines, year=year,
+                           years=_known_years(year), errors=errors, chart=chart,
+                           as_of=request.args.get("as_of", ""))
+
+
+@bp.get("/years")
+@auth.login_required
+def years_page(form: ReopenForm | None = None, failed: str | None = None, status: int = 200):
+    context = ctx()
+    rows = year_queries.years(current.session())
+    known = {r.year for r in rows}
+    current_year = this_year()
+    if current_year not in known:
+        rows.append(year_queries.YearRow(current_year, "open", None))
+    keeper = context.actor.role == Role.STATISTICS
+    return render_template("web/years.html", rows=sorted(rows, key=lambda r: -r.year),
+                           keeper=keeper, close_form=CsrfForm(formdata=None),
+                           reopen_form=form or ReopenForm(formdata=None), failed=failed), status
+
+
+@bp.post("/years/<int:year>/close")
+@auth.login_required
+def year_close(year: int):
+    context = ctx()
+    require_year_keeper(context.actor)
+    try:
+        year_commands.close_year(context, year)
+    except NotFound:
+        raise
+    except DomainError as err:
+        flash(problem_text(err.message), "danger")
+    else:
+        flash(_("Assessment year %(year)d is closed.", year=year), "success")
+    return redirect(url_for("web.years_page"))
+
+
+@bp.post("/years/<int:year>/reopen")
+@auth.login_required
+def year_reopen(year: int):
+    context = ctx()
+    require_year_keeper(context.actor)
+    form = ReopenForm()
+    body = form.load(ReasonRequest)
+    if body is not None:
+        try:
+            year_commands.reopen_year(context, year, body["reason"])
+        except NotFound:
+            raise
+        except DomainError as err:
+            form.show(err)
+        else:
+            flash(_("Assessment year %(year)d is reopened.", year=year), "success")
+            return redirect(url_for("web.years_page"))
+    return years_page(form=form, failed=str(year), status=422)
+
+
+@bp.get("/audit")
+@auth.login_required
+def audit_page():
+    context = ctx()
+    require_ledger_reader(context.actor)
+    args = {k: v.strip() for k, v in request.args.items() if k in ("entity", "actor") and v.strip()}
+    errors: dict[str, list[str]] = {}
+    rows, total = [], 0
+    try:
+        filters = load(AuditQuery, args)
+    except Invalid as err:
+        errors = {k: [problem_text(m) for m in ms] for k, ms in (err.errors or {}).items()}
+    else:
+        page = audit_queries.audit_log(context, page=page_number(), **filters)
+        rows, total = AuditSchema(many=True).dump(page.items), page.total
+    return render_template("web/audit.html", rows=rows, total=total, args=args, errors=errors,
+                           page=page_number(), pages=page_count(total))
+
+
+@bp.get("/zones/shares")
+@auth.login_required
+def zone_shares():
+    context = ctx()
+    text = request.args.get("year", "").strip()
+    year = int(text) if text.isascii() and text.isdigit() and 1990 <= int(text) <= 2100 else default_year()
+    return render_template("web/zone_shares.html", shares=leading_shares(context, year), year=year,
+                           years=_known_years(year), target=LEADING_SHARE_TARGET)

@@ -1,0 +1,297 @@
+"""Projects: the list with filters, the detail with its stage timeline and month grid, creation,
+edits, stage changes, the monthly investment entry and the zone-match helper."""
+
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ledger import current
+from ledger.commands import investments, projects as project_commands
+from ledger.commands.inputs import ReportInput
+from ledger.domain import stages
+from ledger.domain.enums import Ending, Role, Stage, values
+from ledger.domain.errors import DomainError, Forbidden, Invalid, NotFound
+from ledger.domain.periods import LOCAL_TZ, local_date, period_of
+from ledger.policy import require_host
+from ledger.queries import agreement_views
+from ledger.queries import projects as project_queries
+from ledger.queries import reference
+from ledger.queries import years as year_queries
+from ledger.queries.zones import zones_of_region
+from ledger.schemas.requests import (
+    InvestmentPut, ProjectCreate, ProjectPatch, ProjectQuery, ZoneMatchQuery, load,
+)
+from ledger.schemas.resources import (
+    AgreementSchema, ProjectSchema, ReportSchema, ZoneSchema,
+)
+from ledger.web import auth
+from ledger.web.blueprint import bp
+from ledger.web.forms import CsrfForm, ProjectEditForm, ProjectForm, StageForm
+from ledger.web.helpers import ctx, default_year, page_count, page_number, row_version
+from ledger.web.i18n import problem_text
+from ledger.web.labels import label
+
+MONTHS = range(1, 13)
+
+
+def is_host(actor, host_code: str) -> bool:
+    """Whether the policy lets this user act as the project's host (edit, stage, report)."""
+    try:
+        require_host(actor, host_code)
+    except Forbidden:
+        return False
+    return True
+
+
+def _zone_choices(context) -> list[tuple[str, str]]:
+    return [(str(z.id), z.name) for z in zones_of_region(context, context.actor.region_code)]
+
+
+def _zones_by_id() -> dict[int, dict]:
+    return {z["id"]: z for z in ZoneSchema(many=True).dump(current.session().scalars(reference.zones()))}
+
+
+def _year_arg(default: int) -> int:
+    text = request.args.get("year", "")
+    if text.isascii() and text.isdigit() and 1990 <= int(text) <= 2100:
+        return int(text)
+    return default
+
+
+@bp.get("/projects")
+@auth.login_required
+def project_list():
+    context = ctx()
+    args = {k: v for k, v in request.args.items() if k in ("region", "zone", "stage", "q") and v.strip()}
+    errors: dict[str, list[str]] = {}
+    found, total = [], 0
+    try:
+        filters = load(ProjectQuery, args)
+    except Invalid as err:
+        errors = {k: [problem_text(m) for m in ms] for k, ms in (err.errors or {}).items()}
+    else:
+        page = project_queries.projects(context, page=page_number(), **filters)
+        found, total = ProjectSchema(many=True).dump(page.items), page.total
+    return render_template("web/projects.html", projects=found, total=total, args=args,
+                           errors=errors, zones=_zones_by_id(), pages=page_count(total),
+                           page=page_number(), stages=values(Stage),
+                           may_create=context.actor.role == Role.REGION)
+
+
+def _suggestions(industry_code: str | None) -> list[dict] | None:
+    """The zone-match helper: zones elsewhere whose leading industries cover the code and whose
+    restricted list does not (None when the code itself is not valid)."""
+    try:
+        query = load(ZoneMatchQuery, {"industry": industry_code or ""})
+    except Invalid:
+        return None
+    return [ZoneSchema().dump(zone) | {"match_length": length}
+            for zone, length in reference.matching_zones(current.session(), query["industry"])]
+
+
+@bp.route("/projects/new", methods=["GET", "POST"])
+@auth.login_required
+def project_new():
+    context = ctx()
+    if context.actor.role != Role.REGION:
+        raise Forbidden("forbidden.host_only")
+    form = ProjectForm()
+    form.zone_id.choices = _zone_choices(context)
+    suggestions = None
+    if form.validate_on_submit():
+        data = form.load(ProjectCreate)
+        if data is not None:
+            try:
+                project = project_commands.create_project(context, data)
+            except NotFound:
+                raise
+            except DomainError as err:
+                form.show(err)
+                if err.code == "project.restricted_industry":
+                    suggestions = _suggestions(form.industry_code.data)
+            else:
+                flash(_("Project registered."), "success")
+                return redirect(url_for("web.project_detail", project_id=project.id))
+    status = 422 if form.has_errors else 200
+    return render_template("web/project_form.html", form=form, project=None,
+                           suggestions=suggestions), status
+
+
+@bp.get("/projects/<int:project_id>")
+@auth.login_required
+def project_detail(project_id: int):
+    context = ctx()
+    found = project_queries.project(context, project_id)
+    project = ProjectSchema().dump(found)
+    year = _year_arg(default_year())
+    grid = _grid(context, project_id, year)
+    agreement, ended = _agreements_of(context, project_id)
+    host = is_host(context.actor, project["host_code"])
+    stage_form = StageForm(formdata=None, row_version=found.row_version)
+    stage_form.stage.choices = _next_stages(project["stage"])
+    return render_template("web/project.html", project=project, grid=grid, year=year,
+                           agreement=agreement, ended=ended, host=host, stage_form=stage_form,
+                           zone=_zones_by_id().get(project["zone_id"]),
+                           landed=stages.landed(project["stage"]))
+
+
+def _next_stages(stage: str) -> list[tuple[str, str]]:
+    return [(s, label(s)) for s in values(Stage) if not stages.reached(stage, s)]
+
+
+def _agreements_of(context, project_id: int) -> tuple[dict | None, list[dict]]:
+    """The project's live agreement (None when it has none or the user is not a party) and
+    those withdrawn or declined before it, as this user may see them."""
+    found = AgreementSchema(many=True).dump(agreement_views.of_project(context, project_id))
+    ended = [a for a in found if a["status"] in values(Ending)]
+    return next((a for a in found if a not in ended), None), ended
+
+
+def _grid(context, project_id: int, year: int) -> list[dict]:
+    """The twelve months of a year: the newest revision of each, and every revision."""
+    reports = ReportSchema(many=True).dump(project_queries.reports(context, project_id, year))
+    this_month = period_of(local_date(context.now().astimezone(LOCAL_TZ)))
+    months = []
+    for m in MONTHS:
+        period = f"{year:04d}-{m:02d}"
+        revisions = [r for r in reports if r["period"] == period]
+        months.append({"month": m, "period": period, "revisions": revisions,
+                       "newest": revisions[-1] if revisions else None,
+                       "future": period > this_month})
+    return months
+
+
+@bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
+@auth.login_required
+def project_edit(project_id: int):
+    context = ctx()
+    found = project_queries.project(context, project_id)
+    require_host(context.actor, found.host_code)
+    project = ProjectSchema().dump(found)
+    if request.method == "GET":
+        form = ProjectEditForm(formdata=None, data={
+            k: project[k] or "" for k in ("name", "investor_name", "investor_credit_code",
+                                          "industry_code", "project_code", "planned_investment")
+        } | {"investor_foreign": project["investor_foreign"], "zone_id": str(project["zone_id"]),
+             "row_version": found.row_version})
+    else:
+        form = ProjectEditForm()
+    form.zone_id.choices = _zone_choices(context)
+    suggestions = None
+    if form.validate_on_submit():
+        data = form.load(ProjectPatch)
+        if data is not None:
+            try:
+                project_commands.update_project(context, project_id, data,
+                                                row_version(form.row_version.data))
+            except NotFound:
+                raise
+            except DomainError as err:
+                form.show(err)
+                if err.code == "project.restricted_industry":
+                    suggestions = _suggestions(form.industry_code.data)
+            else:
+                flash(_("Project saved."), "success")
+                return redirect(url_for("web.project_detail", project_id=project_id))
+    status = 422 if form.has_errors else 200
+    return render_template("web/project_form.html", form=form, project=project,
+                           suggestions=suggestions), status
+
+
+@bp.post("/projects/<int:project_id>/stage")
+@auth.login_required
+def project_stage(project_id: int):
+    context = ctx()
+    found = project_queries.project(context, project_id)
+    require_host(context.actor, found.host_code)
+    form = StageForm()
+    form.stage.choices = _next_stages(found.stage)
+    change = form.load(ProjectPatch) if form.validate_on_submit() else None
+    if change is not None:
+        try:
+            project_commands.change_stage(context, project_id, change,
+                                          row_version(form.row_version.data))
+        except NotFound:
+            raise
+        except DomainError as err:
+            form.show(err)
+        else:
+            flash(_("Stage changed."), "success")
+            return redirect(url_for("web.project_detail", project_id=project_id))
+    project = ProjectSchema().dump(project_queries.project(context, project_id))
+    year = default_year()
+    return render_template("web/project.html", project=project, grid=_grid(context, project_id, year),
+                           year=year, **dict(zip(("agreement", "ended"), _agreements_of(context, project_id))),
+                           host=True,
+                           stage_form=form, zone=_zones_by_id().get(project["zone_id"]),
+                           landed=stages.landed(project["stage"])), 422
+
+
+@bp.route("/projects/<int:project_id>/investments", methods=["GET", "POST"])
+@auth.login_required
+def project_investments(project_id: int):
+    """The month grid of one project-year: the host enters or revises months."""
+    context = ctx()
+    found = project_queries.project(context, project_id)
+    project = ProjectSchema().dump(found)
+    host = is_host(context.actor, project["host_code"])
+    year = _year_arg(default_year())
+    form = CsrfForm()
+    cell_errors: dict[int, list[str]] = {}
+    form_errors: list[str] = []
+    values_in: dict[int, tuple[str, str]] = {}
+    if request.method == "POST":
+        require_host(context.actor, project["host_code"])
+        reports = []
+        for m in MONTHS:
+            amount = request.form.get(f"amount_{m:02d}", "").strip()
+            note = request.form.get(f"note_{m:02d}", "").strip()
+            values_in[m] = (amount, note)
+            if not amount:
+                continue  # a month left empty is not reported (a report is revised, never deleted)
+            try:
+                body = load(InvestmentPut, {"amount": amount, "note": note})
+            except Invalid as err:
+                cell_errors[m] = [problem_text(x) for ms in (err.errors or {}).values() for x in ms]
+                continue
+            reports.append(ReportInput(project_id, f"{year:04d}-{m:02d}", body["amount"], body["note"]))
+        if not cell_errors and reports:
+            try:
+                results = investments.report_investments(context, reports)
+            except NotFound:
+                raise
+            except DomainError as err:
+                form_errors.append(problem_text(err.message))
+            else:
+                changed = sum(1 for r in results if r.created)
+                flash(_("%(changed)d month(s) recorded, %(same)d unchanged.", changed=changed,
+                        same=len(results) - changed), "success")
+                return redirect(url_for("web.project_investments", project_id=project_id, year=year))
+        elif not cell_errors:
+            form_errors.append(_("Enter the completed investment of at least one month."))
+    grid = _grid(context, project_id, year)
+    status = 422 if (cell_errors or form_errors) else 200
+    return render_template("web/investments.html", project=project, grid=grid, year=year,
+                           host=host, form=form, cell_errors=cell_errors, form_errors=form_errors,
+                           values_in=values_in, landed=stages.landed(project["stage"]),
+                           year_status=year_queries.status(current.session(), year)), status
+
+
+@bp.get("/zones/match")
+@auth.login_required
+def zone_match():
+    """The zone-match helper: zones whose leading industries cover an industry code and whose
+    restricted list does not, closest first. An htmx request gets the list alone."""
+    industry = (request.args.get("industry") or request.args.get("industry_code", "")).strip()
+    errors: list[str] = []
+    matches: list[dict] = []
+    if industry:
+        try:
+            query = load(ZoneMatchQuery, {"industry": industry})
+        except Invalid as err:
+            errors = [problem_text(m) for ms in (err.errors or {}).values() for m in ms]
+        else:
+            matches = _suggestions(query["industry"])
+    template = "web/_zone_matches.html" if request.headers.get("HX-Request") else "web/zone_match.html"
+    return render_template(template, industry=industry, matches=matches, errors=errors)

@@ -1,0 +1,29 @@
+// Ledger web UI: the pages work without JavaScript; this only draws the charts (ECharts,
+// canvas renderer) from the figures the server put in data-chart, and keeps htmx's
+// requests inside the site. No inline scripts or styles anywhere (strict CSP).
+"use strict";
+
+function drawCharts() {
+  if (typeof window.echarts === "undefined") return;
+  document.querySelectorAll("[data-chart]").forEach(function (el) {
+    if (el.dataset.drawn) return;
+    var data = JSON.parse(el.dataset.chart);
+    var chart = window.echarts.init(el, null, { renderer: "canvas" });
+    chart.setOption({
+      animation: false,
+      tooltip: { trigger: "axis" },
+      legend: { top: 0 },
+      grid: { left: 8, right: 16, bottom: 8, top: 36, containLabel: true },
+      xAxis: { type: "value", name: data.unit },
+      yAxis: { type: "category", data: data.labels, inverse: true },
+      series: data.series.map(function (s) {
+        return { name: s.name, type: "bar", data: s.values.map(Number) };
+      }),
+    });
+    el.dataset.drawn = "1";
+    window.addEventListener("resize", function () { chart.resize(); });
+  });
+}
+
+document.addEventListener("DOMContentLoaded", drawCharts);
+document.addEventListener("htmx:afterSettle", drawCharts);

@@ -1,0 +1,313 @@
+"""The whole story through the browser (headless Debian Chromium driven by Playwright): a county
+registers a project and opens an agreement naming the recommending county; that county
+confirms and submits; the statistics bureau and the commerce department acknowledge; the host
+reports two months; the statistics bureau sees SPEC §3's worked example in the attribution
+table and closes the year. On every page axe-core finds no serious or critical violation, the
+CSP reports nothing, and the browser asks no host but the app's own. Screenshots of the
+dashboard, agreement, month grid and attribution pages go to tests/web/artifacts/ (ignored by
+git).
+
+The app runs in a thread on a free port against an SQLite database of its own (the browser
+story needs one backend; the test-client tests run on both)."""
+
+from __future__ import annotations
+
+import re
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+from ledger import create_app, current
+from ledger.config import TestingConfig
+from ledger.migrate import upgrade
+from tests.factories import PASSWORD, VALID_CREDIT_CODE, World
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
+ARTIFACTS = Path(__file__).resolve().parent / "artifacts"
+CHROMIUM = "/usr/bin/chromium"
+# Chromium on a machine with no network but the registries: no background traffic at all.
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+AXE_RUN = """async () => {
+  const result = await axe.run(document, {resultTypes: ["violations"]});
+  return result.violations.filter(v => ["serious", "critical"].includes(v.impact))
+    .map(v => ({id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map(n => n.target.join(" ")).slice(0, 5)}));
+}"""
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory, signing_key_file):
+    assert AXE.is_file(), f"{AXE} is missing: run `make deps` (npm ci)"
+    url = f"sqlite:///{tmp_path_factory.mktemp('browser') / 'ledger.sqlite3'}"
+    app = create_app(TestingConfig, DATABASE_URL=url, SIGNING_KEY_FILE=str(signing_key_file))
+    upgrade(app.extensions["ledger.engine"])
+    with app.app_context():
+        World.build(current.session())
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_port}"
+    httpd.shutdown()
+    thread.join(timeout=10)
+    app.extensions["ledger.engine"].dispose()
+
+
+@pytest.fixture(scope="module")
+def chromium():
+    from playwright.sync_api import sync_playwright
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Visitor:
+    """One browser context (one user at a time) that checks every page it opens."""
+
+    def __init__(self, browser, base: str):
+        self.base = base
+        self.context = browser.new_context(base_url=base, viewport={"width": 1366, "height": 768},
+                                           locale="zh-CN")
+        self.context.add_init_script(path=str(AXE))  # injected by the browser, not by the page
+        self.requests: list[str] = []
+        self.problems: list[str] = []
+        self.context.on("request", lambda r: self.requests.append(r.url))
+        self.page = self.context.new_page()
+        self.page.on("console", self._console)
+        self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
+        self.page.on("response", self._response)
+        self.checked: set[str] = set()
+
+    def _console(self, message) -> None:
+        if message.text.startswith("Failed to load resource"):
+            return  # a page answered 404/422 on purpose; assets are checked in _response
+        if message.type == "error" or "Content Security Policy" in message.text:
+            self.problems.append(f"console {message.type}: {message.text}")
+
+    def _response(self, response) -> None:
+        if response.status >= 400 and response.request.resource_type != "document":
+            self.problems.append(f"{response.status} for {response.url}")
+
+    def check(self) -> None:
+        """axe-core on the page as it is now: no serious or critical violation."""
+        page = self.page
+        page.wait_for_load_state("load")
+        violations = page.evaluate(AXE_RUN)
+        assert violations == [], f"{page.url}: {violations}"
+        self.checked.add(re.sub(r"\d+", "N", urlsplit(page.url).path))
+
+    def goto(self, path: str) -> None:
+        self.page.goto(path)
+        self.check()
+
+    def submit(self, selector: str = "main form[method=post] button[type=submit]") -> None:
+        with self.page.expect_navigation():
+            self.page.click(selector)
+        self.check()
+
+    def login(self, username: str) -> None:
+        page = self.page
+        if page.url.startswith(self.base) and page.locator("form[action='/logout']").count():
+            with page.expect_navigation():
+                page.click("form[action='/logout'] button")
+        self.goto("/login")
+        page.fill("#username", username)
+        page.fill("#password", PASSWORD)
+        with page.expect_navigation():
+            page.press("#password", "Enter")  # the keyboard submits the form
+        assert urlsplit(page.url).path == "/dashboard", page.url
+        self.check()
+
+    def text(self, selector: str) -> str:
+        return self.page.inner_text(selector)
+
+    def screenshot(self, name: str) -> None:
+        ARTIFACTS.mkdir(exist_ok=True)
+        self.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+    def close(self) -> None:
+        self.context.close()
+        host = urlsplit(self.base).netloc
+        foreign = [u for u in self.requests
+                   if urlsplit(u).scheme not in ("data", "blob", "about") and urlsplit(u).netloc != host]
+        assert foreign == [], f"requests to other hosts: {foreign}"
+        assert self.requests, "no request was recorded at all"
+        assert self.problems == []
+
+
+@pytest.fixture
+def visitor(chromium, server):
+    v = Visitor(chromium, server)
+    yield v
+    v.close()
+
+
+def register_project(v: Visitor, name: str, planned: str = "50000.00") -> None:
+    v.goto("/projects/new")
+    page = v.page
+    page.fill("#name", name)
+    page.fill("#investor_name", "宁夏某某新材料有限公司")
+    page.fill("#investor_credit_code", VALID_CREDIT_CODE)
+    page.fill("#industry_code", "C2614")
+    page.fill("#planned_investment", planned)
+    page.select_option("#zone_id", label="灵武羊绒产业园区")
+    page.fill("#signed_on", "2024-03-01")
+    v.submit()
+
+
+def act(v: Visitor, agreement_url: str, button: str) -> None:
+    """Open the agreement, follow the action's button, check the terms shown, act."""
+    v.goto(agreement_url)
+    with v.page.expect_navigation():
+        v.page.click(f"main .btn:text-is('{button}')")
+    v.check()
+    assert "30.00%" in v.text("main .terms")  # the terms being acted on are on the page
+    v.submit()
+    assert urlsplit(v.page.url).path == urlsplit(agreement_url).path
+
+
+def test_the_whole_story(visitor):
+    v, page = visitor, visitor.page
+
+    # 灵武市 (the host) registers the project, moves it to construction, opens the agreement.
+    v.login("lingwu")
+    register_project(v, "年产5万吨高端聚烯烃项目")
+    project_path = urlsplit(page.url).path
+    assert re.fullmatch(r"/projects/\d+", project_path)
+    page.click("summary:text-is('变更阶段')")
+    page.select_option("#stage", "under_construction")
+    page.fill("#stage_on", "2024-04-01")
+    v.submit("form[action$='/stage'] button[type=submit]")
+    assert "开工建设" in v.text(".timeline")
+    with page.expect_navigation():
+        page.click("a:text-is('发起协议')")
+    v.check()
+    page.select_option("#recommender_code", "640104")
+    page.fill("#recommender_share", "30")
+    page.fill("#first_year", "2025")
+    page.fill("#signed_on", "2025-01-10")
+    page.fill("#recommender_signatory", "张三")
+    page.fill("#receiver_signatory", "李四")
+    page.fill("#reason", "兴庆区经开区主导产业不含化工")
+    v.submit()
+    agreement_path = urlsplit(page.url).path
+    assert re.fullmatch(r"/agreements/\d+", agreement_path)
+    assert "草稿" in v.text("main h1")
+
+    # 兴庆区 (the recommender) finds it waiting on its dashboard, confirms and submits it.
+    v.login("xingqing")
+    assert "XY-" in v.text("#waiting-h + table")
+    v.screenshot("dashboard")
+    act(v, agreement_path, "确认")
+    act(v, agreement_path, "报送备案")
+    assert "已报送" in v.text("main h1")
+
+    # The statistics bureau and the commerce department acknowledge: filed.
+    for username in ("tongji", "shangwu"):
+        v.login(username)
+        assert agreement_path.rsplit("/", 1)[1] in page.inner_html("#waiting-h + table")
+        act(v, agreement_path, "确认备案")
+    assert "已备案" in v.text("main h1")
+    assert re.search(r"统备〔\d{4}〕\d+号", v.text("main .terms"))
+    timeline = v.text(".timeline")
+    for step in ("发起", "确认", "报送备案", "确认备案"):
+        assert step in timeline
+    v.screenshot("agreement")
+
+    # The host reports January and February 2025 in the month grid.
+    v.login("lingwu")
+    v.goto(f"{project_path}/investments?year=2025")
+    page.fill("#amount_01", "10.05")
+    page.fill("#amount_02", "10.05")
+    page.fill("#note_02", "二月进度款")
+    v.submit()
+    assert "已记录 2 个月" in v.text("main .alert-success")
+    grid = v.text("table.month-grid")
+    assert grid.count("10.05") == 2
+    v.screenshot("month-grid")
+
+    # The statistics bureau sees SPEC §3's worked example: recommender 6.03, receiver 14.07.
+    v.login("tongji")
+    v.goto("/attribution?year=2025")
+    row = lambda code: v.text(f"#attribution-table tr[data-code='{code}']").split("\t")  # noqa: E731
+    assert row("640104")[-4:] == ["0.00", "0.00", "6.03", "6.03"]      # 兴庆区: credited
+    assert row("640181")[-4:] == ["20.10", "6.03", "0.00", "14.07"]   # 灵武市: in place, ceded
+    assert "0.00" in v.text("#attribution-table tfoot")                # reconciliation
+    page.wait_for_selector("#attribution-chart canvas")                # the chart is drawn
+    v.screenshot("attribution")
+
+    # … and closes the year.
+    v.goto("/years")
+    with page.expect_navigation():
+        page.click("button:text-is('关闭 2025 年度')")
+    v.check()
+    assert "已关闭" in v.text("#year-2025")
+    assert "2025 考核年度已关闭" in v.text("main .alert-success")
+
+    # The month grid of a closed year takes no more entries.
+    v.login("lingwu")
+    v.goto(f"{project_path}/investments?year=2025")
+    assert page.locator("#amount_01").count() == 0 and "已关闭" in v.text("main")
+    for path in ("/projects", "/agreements", "/zones/shares?year=2025", "/zones/match?industry=C2614"):
+        v.goto(path)
+    v.login("tongji")
+    v.goto("/audit")
+    assert {"/dashboard", "/projects/new", "/projects/N", "/agreements/N", "/agreements/N/confirm",
+            "/projects/N/investments", "/attribution", "/years", "/audit"} <= v.checked
+
+
+def test_a_validation_error_in_chinese_beside_its_field_and_the_language_switch(visitor):
+    v, page = visitor, visitor.page
+    v.login("lingwu")
+    register_project(v, "三位小数项目", planned="100.005")
+    assert v.text("#planned_investment-error") == "最多保留两位小数（实际 3 位），系统不会自动舍入"
+    assert page.get_attribute("#planned_investment", "aria-invalid") == "true"
+    with page.expect_navigation():
+        page.click("button:text-is('English')")
+    v.check()
+    assert page.get_attribute("html", "lang") == "en"
+    assert "Register a project" in v.text("main h1")
+    with page.expect_navigation():
+        page.click("button:text-is('中文')")
+    assert page.get_attribute("html", "lang") == "zh-CN" and "登记项目" in v.text("main h1")
+
+
+def test_another_regions_agreement_is_a_404_page_in_chinese(visitor):
+    v, page = visitor, visitor.page
+    v.login("lingwu")
+    register_project(v, "平罗看不到的项目")
+    project_path = urlsplit(page.url).path
+    v.login("pingluo")  # 平罗县 is neither host nor party
+    response = page.goto(project_path)
+    assert response.status == 404
+    v.check()
+    assert "未找到" in v.text("#error-message")
+
+
+def test_a_forged_form_is_refused(visitor):
+    v, page = visitor, visitor.page
+    v.login("lingwu")
+    v.goto("/projects/new")
+    page.evaluate("document.querySelector('main input[name=csrf_token]').value = 'forged'")
+    page.fill("#name", "伪造表单项目")
+    with page.expect_navigation():
+        page.click("main form button[type=submit]")
+    v.check()
+    assert "表单已过期或并非来自本站" in v.text("#error-message")
+    v.goto("/projects")
+    assert "伪造表单项目" not in v.text("main")
+
+
+def test_the_keyboard_reaches_the_skip_link_first(visitor):
+    v, page = visitor, visitor.page
+    v.login("lingwu")
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.id") == "main"

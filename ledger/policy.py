@@ -64,10 +64,14 @@ def may_import_reports(actor: Actor, host_code: str) -> bool:
                                              and actor.region_code == host_code)
 
 
+def may_send_imports(actor: Actor) -> bool:
+    """Who may send an import file at all: regions and the statistics bureau."""
+    return actor.role in (Role.REGION, Role.STATISTICS)
+
+
 def require_importer(actor: Actor) -> None:
-    """Who may send an import file at all: regions and the statistics bureau (403 for others,
-    before any row is looked at)."""
-    _require(actor.role in (Role.REGION, Role.STATISTICS), "import")
+    """403 for others, before any row is looked at."""
+    _require(may_send_imports(actor), "import")
 
 
 def require_reporter(actor: Actor, host_code: str, *, bulk: bool = False) -> None:

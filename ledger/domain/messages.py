@@ -145,6 +145,7 @@ MESSAGES: dict[str, str] = {
 
     # Import files (POST /investments/import, `ledger import`)
     "import.no_file": N_("send the file as the multipart form field 'file'"),
+    "import.choose_file": N_("choose a CSV or XLSX file to import"),
     "import.too_large": N_("the file is larger than {max} MiB"),
     "import.empty": N_("the file is empty: it has no header row"),
     "import.no_rows": N_("the file has a header row but no data rows"),

@@ -15,7 +15,9 @@ from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
 from ledger import migrate
+from ledger.domain import limits
 from ledger.domain.errors import DomainError
+from ledger.policy import may_send_imports
 from ledger.web import auth, helpers
 from ledger.web.blueprint import bp
 from ledger.web.i18n import init_i18n, language, problem_text
@@ -66,6 +68,9 @@ def _before():
     for name in REQUEST_CACHE:
         g.pop(name, None)
     auth.load_actor()
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "takes_upload", False):  # before the form (and its CSRF token) is parsed
+        request.max_content_length = limits.IMPORT_REQUEST_MAX
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
 
@@ -99,6 +104,8 @@ def _http_error(error: HTTPException):
     from flask_babel import gettext
     texts = {404: gettext("This page does not exist, or you may not see it."),
              405: gettext("This page cannot be used that way."),
+             413: gettext("What was sent is too large (a file to import: at most %(max)d MiB).",
+                          max=limits.IMPORT_FILE_MAX // 2**20),
              429: gettext("Too many attempts. Wait a minute and try again.")}
     response = _error_page(error.code or 500, texts.get(error.code, error.description))
     if error.code == 405 and hasattr(error, "valid_methods") and error.valid_methods:
@@ -142,11 +149,12 @@ def init_web(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session
     init_i18n(app)
     csrf.init_app(app)
-    from ledger.web import agreements, ledger_pages, pages, projects  # noqa: F401  (routes)
+    from ledger.web import agreements, imports, ledger_pages, pages, projects  # noqa: F401  (routes)
     pages.limiter.init_app(app)
     # Functions the templates' macros call too (macros do not see the context processors).
     app.jinja_env.globals.update(
         region_name=helpers.region_name,
+        may_send_imports=may_send_imports,
         action_label=lambda a: str(ACTIONS.get(a, a)),
         button_label=lambda a: str(ACTION_BUTTONS.get(a, a)),
     )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import abort, g, request
+from flask import Response, abort, g, request
 
 from ledger import current
 from ledger.domain import limits
 from ledger.domain.errors import PreconditionFailed
 from ledger.domain.money import format_amount
 from ledger.domain.periods import LOCAL_TZ, local_date
+from ledger.io.sheets import Export
 from ledger.queries import reference
 from ledger.queries import years as year_queries
 from ledger.schemas.resources import RegionSchema
@@ -79,3 +80,11 @@ def local_time(value: str | datetime | None) -> str:
 def percent_bp(bp: int | None) -> str:
     """Basis points as a percent with two decimals: 6123 → '61.23'."""
     return "" if bp is None else f"{bp // 100}.{bp % 100:02d}"
+
+
+def download(export: Export) -> Response:
+    """A file to save (an export, the import template): its media type and an attachment
+    name, Chinese per RFC 5987 with an ASCII fallback."""
+    response = Response(export.content, content_type=export.mimetype)
+    response.headers["Content-Disposition"] = export.content_disposition
+    return response

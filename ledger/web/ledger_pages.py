@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 
-from flask import flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from ledger import current
 from ledger.commands import years as year_commands
 from ledger.domain.enums import Role
 from ledger.domain.errors import DomainError, Invalid, NotFound
+from ledger.io.exports import export_attribution, export_project_lines
 from ledger.policy import require_ledger_reader, require_year_keeper
 from ledger.queries import audit as audit_queries
 from ledger.queries import years as year_queries
@@ -23,8 +24,13 @@ from ledger.schemas.resources import AuditSchema
 from ledger.web import auth
 from ledger.web.blueprint import bp
 from ledger.web.forms import CsrfForm, ReopenForm
-from ledger.web.helpers import amount, ctx, default_year, page_count, page_number, this_year
+from ledger.web.helpers import (
+    amount, ctx, default_year, download, page_count, page_number, this_year,
+)
 from ledger.web.i18n import problem_text
+
+
+EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def _known_years(extra: int) -> list[int]:
@@ -40,17 +46,22 @@ def _as_of_arg(text: str) -> str:
     return text
 
 
+def _attribution_query() -> dict:
+    """The page's year (default: the open year) and as-of time, checked by the API's schema."""
+    args = {"year": request.args.get("year", "").strip() or str(default_year())}
+    if request.args.get("as_of", "").strip():
+        args["as_of"] = _as_of_arg(request.args["as_of"])
+    return load(AttributionQuery, args)
+
+
 @bp.get("/attribution")
 @auth.login_required
 def attribution_page():
     context = ctx()
-    args = {"year": request.args.get("year", "").strip() or str(default_year())}
-    if request.args.get("as_of", "").strip():
-        args["as_of"] = _as_of_arg(request.args["as_of"])
     errors: dict[str, list[str]] = {}
     found = lines = None
     try:
-        query = load(AttributionQuery, args)
+        query = _attribution_query()
         found = attribution_of(context, query["year"], query.get("as_of"))
         lines = project_lines(context, query["year"], query.get("as_of"))
     except Invalid as err:
@@ -68,6 +79,26 @@ def attribution_page():
     return render_template("web/attribution.html", found=found, lines=lines, year=year,
                            years=_known_years(year), errors=errors, chart=chart,
                            as_of=request.args.get("as_of", ""))
+
+
+@bp.get("/attribution/export.<fmt>")
+@auth.login_required
+def attribution_export(fmt: str):
+    """The table of the page as CSV or XLSX (the links carry the as-of time the page showed, so
+    the file holds the figures that were on the screen)."""
+    if fmt not in EXPORT_FORMATS:
+        abort(404)
+    query = _attribution_query()
+    return download(export_attribution(attribution_of(ctx(), query["year"], query.get("as_of")), fmt))
+
+
+@bp.get("/attribution/projects.<fmt>")
+@auth.login_required
+def attribution_projects_export(fmt: str):
+    if fmt not in EXPORT_FORMATS:
+        abort(404)
+    query = _attribution_query()
+    return download(export_project_lines(project_lines(ctx(), query["year"], query.get("as_of")), fmt))
 
 
 @bp.get("/years")

@@ -7,20 +7,12 @@ import io
 import zipfile
 
 import pytest
-from werkzeug.datastructures import FileStorage, MultiDict
-from werkzeug.test import encode_multipart
+from werkzeug.datastructures import FileStorage
 
 from ledger.domain import limits
-from tests.io.files import HEADERS_ZH, csv_bytes, xlsx_bytes
+from tests.io.files import HEADERS_ZH, csv_bytes, multipart, xlsx_bytes
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def multipart(fields: dict) -> tuple[bytes, str]:
-    """A multipart/form-data body in memory (the test client would spool a large one to a
-    temporary file it never closes)."""
-    boundary, body = encode_multipart(MultiDict(fields))
-    return body, f"multipart/form-data; boundary={boundary}"
 
 
 def upload(env, actor: str, data: bytes, name: str = "reports.csv", headers=None):

@@ -7,6 +7,8 @@ import io
 import zipfile
 
 import openpyxl
+from werkzeug.datastructures import MultiDict
+from werkzeug.test import encode_multipart
 
 HEADERS_EN = ["project_id", "period", "amount", "note"]
 HEADERS_ZH = ["项目ID", "期间", "完成投资(万元)", "备注"]
@@ -72,3 +74,10 @@ def xlsx_numbers(data: bytes) -> dict[str, str]:
     import re
     xml = zipfile.ZipFile(io.BytesIO(data)).read("xl/worksheets/sheet1.xml").decode()
     return dict(re.findall(r'<c r="([A-Z]+[0-9]+)"[^>]*t="n"[^>]*><v>([^<]*)</v>', xml))
+
+
+def multipart(fields: dict) -> tuple[bytes, str]:
+    """A multipart/form-data body in memory (the test client would spool a large one to a
+    temporary file it never closes)."""
+    boundary, body = encode_multipart(MultiDict(fields))
+    return body, f"multipart/form-data; boundary={boundary}"

@@ -232,6 +232,20 @@ def test_the_whole_story(visitor):
     assert grid.count("10.05") == 2
     v.screenshot("month-grid")
 
+    # … and imports a file: a wrong row is shown beside its cells and nothing is written; the
+    # corrected file reports March (no investment that month).
+    project_id = project_path.rsplit("/", 1)[1]
+    v.goto("/investments/import")
+    rows = f"项目ID,期间,完成投资(万元),备注\r\n{project_id},2025-13,0.00,\r\n".encode()
+    page.set_input_files("#file", files=[{"name": "三月.csv", "mimeType": "text/csv", "buffer": rows}])
+    v.submit()
+    assert "2025-13" in v.text("#row-1") and "未导入" in v.text("#form-errors")
+    v.screenshot("import-refused")
+    page.set_input_files("#file", files=[{"name": "三月.csv", "mimeType": "text/csv",
+                                          "buffer": rows.replace(b"2025-13", b"2025-03")}])
+    v.submit()
+    assert "新报 1 个月" in v.text("main .alert-success")
+
     # The statistics bureau sees SPEC §3's worked example: recommender 6.03, receiver 14.07.
     v.login("tongji")
     v.goto("/attribution?year=2025")
@@ -241,6 +255,10 @@ def test_the_whole_story(visitor):
     assert "0.00" in v.text("#attribution-table tfoot")                # reconciliation
     page.wait_for_selector("#attribution-chart canvas")                # the chart is drawn
     v.screenshot("attribution")
+    with page.expect_download() as download:
+        page.click("a:text-is('分地区汇总（CSV）')")
+    exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
+    assert "6.03" in exported and "14.07" in exported and "仅用于年度绩效考核" in exported
 
     # … and closes the year.
     v.goto("/years")
@@ -259,7 +277,8 @@ def test_the_whole_story(visitor):
     v.login("tongji")
     v.goto("/audit")
     assert {"/dashboard", "/projects/new", "/projects/N", "/agreements/N", "/agreements/N/confirm",
-            "/projects/N/investments", "/attribution", "/years", "/audit"} <= v.checked
+            "/projects/N/investments", "/investments/import", "/attribution", "/years",
+            "/audit"} <= v.checked
 
 
 def test_a_validation_error_in_chinese_beside_its_field_and_the_language_switch(visitor):

@@ -31,6 +31,8 @@ from ledger.web.i18n import problem_text
 
 
 EXPORT_FORMATS = ("csv", "xlsx")
+FILES = {"regions": (attribution_of, export_attribution),
+         "projects": (project_lines, export_project_lines)}
 
 
 def _known_years(extra: int) -> list[int]:
@@ -81,24 +83,16 @@ def attribution_page():
                            as_of=request.args.get("as_of", ""))
 
 
-@bp.get("/attribution/export.<fmt>")
+@bp.get("/attribution/<table>.<fmt>")
 @auth.login_required
-def attribution_export(fmt: str):
-    """The table of the page as CSV or XLSX (the links carry the as-of time the page showed, so
-    the file holds the figures that were on the screen)."""
-    if fmt not in EXPORT_FORMATS:
+def attribution_file(table: str, fmt: str):
+    """A table of the page as CSV or XLSX: `regions` or `projects`. The page's links carry the
+    as-of time it showed, so the file holds the figures that were on the screen."""
+    if table not in FILES or fmt not in EXPORT_FORMATS:
         abort(404)
+    read, export = FILES[table]
     query = _attribution_query()
-    return download(export_attribution(attribution_of(ctx(), query["year"], query.get("as_of")), fmt))
-
-
-@bp.get("/attribution/projects.<fmt>")
-@auth.login_required
-def attribution_projects_export(fmt: str):
-    if fmt not in EXPORT_FORMATS:
-        abort(404)
-    query = _attribution_query()
-    return download(export_project_lines(project_lines(ctx(), query["year"], query.get("as_of")), fmt))
+    return download(export(read(ctx(), query["year"], query.get("as_of")), fmt))
 
 
 @bp.get("/years")

@@ -124,15 +124,16 @@ def test_the_attribution_table_downloads_as_shown(world, client, session):
     world.report(p, "2025-01", "10.05")
     login(client, "tongji")
     html = page(client, "/attribution?year=2025")
-    links = re.findall(r'href="(/attribution/(?:export|projects)\.(?:csv|xlsx)\?[^"]+)"', html)
+    links = re.findall(r'href="(/attribution/(?:regions|projects)\.(?:csv|xlsx)\?[^"]+)"', html)
     assert len(links) == 4
     world.report(p, "2025-02", "100.00")  # after the page was shown: not in its files
-    csv_link = next(link for link in links if "/export.csv" in link).replace("&amp;", "&")
+    csv_link = next(link for link in links if "/regions.csv" in link).replace("&amp;", "&")
     text = client.get(csv_link).data.decode("utf-8-sig")
     assert "7.04" in text and "3.01" in text and "100.00" not in text
     xlsx_link = next(link for link in links if "/projects.xlsx" in link).replace("&amp;", "&")
     book = openpyxl.load_workbook(io.BytesIO(client.get(xlsx_link).data))
     values = [c for row in book.active.iter_rows(values_only=True) for c in row if c is not None]
     assert any(str(v) == "10.05" for v in values)
-    assert client.get("/attribution/export.csv?year=12").status_code == 422
-    assert client.get("/attribution/export.txt?year=2025").status_code == 404
+    assert client.get("/attribution/regions.csv?year=12").status_code == 422
+    assert client.get("/attribution/regions.txt?year=2025").status_code == 404
+    assert client.get("/attribution/users.csv?year=2025").status_code == 404

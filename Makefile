@@ -31,6 +31,8 @@ $(UV): | $(PYTHON)
 $(DEPS_STAMP): requirements.lock pyproject.toml | $(UV)
 	$(UV) pip install --python $(PYTHON) -r requirements.lock
 	$(UV) pip install --python $(PYTHON) --no-deps -e .
+	@# a dependency added to pyproject.toml but missing from the lock fails here, not in the tests
+	$(UV) pip check --python $(PYTHON) || { echo "requirements.lock does not satisfy pyproject.toml: run make lock" >&2; exit 1; }
 	touch $@
 
 ## fonts: cut Noto Serif CJK SC to GB 2312 for the PDF documents, into var/fonts/ (outside git;

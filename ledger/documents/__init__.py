@@ -26,7 +26,7 @@ from ledger.documents.document import (
 )
 from ledger.queries import documents as queries
 
-__all__ = ["Document", "filing", "receipt", "statement", "with_checkpoint", "checkpointed",
+__all__ = ["Document", "filing", "receipt", "statement", "again", "with_checkpoint", "checkpointed",
            "checkpointed_all", "issue", "issued", "render"]
 LOG = logging.getLogger("ledger.documents")
 
@@ -50,6 +50,15 @@ def statement(ctx: Context, year: int, as_of: datetime | None = None,
     """The annual statement of `year` (a region user's: its own rows and the totals)."""
     facts = queries.statement_facts(ctx, year, as_of)
     return statement_document(facts, ctx.settings.public_url, checkpoint)
+
+
+def again(ctx: Context, kind: str, data: Mapping, as_of: datetime) -> Document:
+    """The document of `kind` made now for the same subject and as-of time as an issued one
+    whose canonical data is `data` (the verification page compares the two)."""
+    if kind == "statement":
+        return statement(ctx, data["year"], as_of)
+    make = {"filing": filing, "receipt": receipt}[kind]
+    return make(ctx, data["agreement"]["id"], data["agreement"]["version"], as_of)
 
 
 def with_checkpoint(document: Document, checkpoint: Mapping | None) -> Document:

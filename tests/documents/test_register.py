@@ -104,3 +104,29 @@ def test_the_same_id_with_other_data_is_refused_and_nothing_is_written(seeded):
     now = stats.get(f"/agreements/{agreement_id}/filing.pdf")
     assert now.status_code == 200 and now.headers["X-Document-Id"] != document_id
     assert len(register_rows(seeded)) == 2
+
+
+def test_differences_name_the_region_and_the_figure_in_a_clerks_words():
+    """The comparison behind /verify: list items by their key, in the documents' words."""
+    import copy
+
+    from ledger.documents import views
+    from ledger.queries.document_register import MISSING, differences
+    from tests.documents.conftest import statement
+
+    before = statement().data
+    after = copy.deepcopy(before)
+    lingwu = next(r for r in after["regions"] if r["code"] == "640181")
+    lingwu["in_place"] = "21.10"
+    after["totals"]["in_place"] = "21.10"
+    after["regions"] = [r for r in after["regions"] if r["code"] != "640104"]
+    found = differences(before, after)
+    assert [(d.path, d.before, d.after) for d in found] == [
+        (("regions", "640104"), next(r for r in before["regions"] if r["code"] == "640104"),
+         MISSING),
+        (("regions", "640181", "in_place"), "20.10", "21.10"),
+        (("totals", "in_place"), "20.10", "21.10")]
+    assert [views.field_name(d.path, before, after) for d in found] == [
+        "地区兴庆区（640104）", "灵武市（640181）在地统计数", "合计在地统计数"]
+    assert views.field_value(found[1].path, found[1].after) == "21.10 万元"
+    assert differences(before, copy.deepcopy(before)) == []

@@ -136,11 +136,18 @@ def test_a_statement_as_of_a_time_stays_consistent_after_later_revisions(world, 
     world.report(p, "2025-01", "100.00")
     login(client, "tongji")
     document_id = download(client, "/attribution/statement.pdf?year=2025").headers["X-Document-Id"]
+    region = app.test_client()
+    login(region, "lingwu")
+    own = download(region, "/attribution/statement.pdf?year=2025").headers["X-Document-Id"]
+    assert own != document_id  # the region's statement: its own rows and the totals
     world.report(p, "2025-01", "150.00")  # a later revision: the as-of figures do not move
-    html = app.test_client().get(f"/verify/{document_id}").get_data(as_text=True)
-    result = html.split('id="verify-result"')[1].split("</div>")[0]
-    assert "一致" in result and "不一致" not in result
-    assert "100.00 万元" in html and "2025年" in html
+    public = app.test_client()
+    for issued in (document_id, own):
+        html = public.get(f"/verify/{issued}").get_data(as_text=True)
+        result = html.split('id="verify-result"')[1].split("</div>")[0]
+        assert "一致" in result and "不一致" not in result, issued
+        assert "100.00 万元" in html and "2025年" in html
+    assert "灵武市（640181）及全省合计" in public.get(f"/verify/{own}").get_data(as_text=True)
 
 
 def test_an_unknown_document_is_a_chinese_404_page(client):

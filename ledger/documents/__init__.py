@@ -1,8 +1,8 @@
 """The printed documents of SPEC §7 — filing form (备案表), receipt (备案回执) and annual
-statement (年度分算汇总表) — as PDFs, for the API, the command line and (later) the web pages.
+statement (年度分算汇总表) — as PDFs, for the API, the command line and the web pages.
 
     document = documents.filing(ctx, agreement_id)      # query → canonical data → Document
-    pdf = documents.issue(ctx, document)                # render; the issue is recorded
+    pdf = documents.issue(ctx, document)                # checkpoint, render, register, journal
 
 The data comes from ledger.queries.documents (plain values, scoped by the policy: a document
 of an agreement the user may not see is 404 like a missing one); the rendering is

@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import replace
 import statistics
 import subprocess
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import sqlalchemy as sa

@@ -22,12 +22,27 @@ from datetime import datetime
 from ledger.commands import documents as commands
 from ledger.context import Context
 from ledger.documents.document import (
-    Document, checked_checkpoint, filing_document, receipt_document, statement_document,
+    Document,
+    checked_checkpoint,
+    filing_document,
+    receipt_document,
+    statement_document,
 )
 from ledger.queries import documents as queries
 
-__all__ = ["Document", "filing", "receipt", "statement", "again", "with_checkpoint", "checkpointed",
-           "checkpointed_all", "issue", "issued", "render"]
+__all__ = [
+    "Document",
+    "again",
+    "checkpointed",
+    "checkpointed_all",
+    "filing",
+    "issue",
+    "issued",
+    "receipt",
+    "render",
+    "statement",
+    "with_checkpoint",
+]
 LOG = logging.getLogger("ledger.documents")
 
 

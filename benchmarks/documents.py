@@ -19,11 +19,11 @@ from __future__ import annotations
 
 import argparse
 import os
-from dataclasses import replace
 import statistics
 import subprocess
 import tempfile
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -37,19 +37,26 @@ from ledger.documents.pdf import Renderer
 from ledger.migrate import upgrade
 from ledger.models import Agreement, AgreementVersion
 from ledger.policy import Actor
+from ledger.signing import create_key
 
 FILING_SECONDS, FILING_BYTES = 0.15, 120 * 1024
 FLOOR_HTML = '<html lang="zh-CN"><body><p>招商引资投资分算 one line</p></body></html>'
 
 
-def demo_documents(year: int) -> tuple[list, list]:
-    """(filing, receipt, statement) of the demo province, and the year's documents to print."""
-    tmp = tempfile.mkdtemp(prefix="ledger-bench-docs-")
-    url = f"sqlite:///{Path(tmp) / 'demo.sqlite3'}"
+def demo_app():
+    """An app on a throw-away SQLite database with the demo province loaded on first use, and
+    a throw-away checkpoint key (batch printing signs the checkpoints of the documents)."""
+    tmp = Path(tempfile.mkdtemp(prefix="ledger-bench-docs-"))
+    url = f"sqlite:///{tmp / 'demo.sqlite3'}"
     engine = make_engine(url)
     upgrade(engine)
     engine.dispose()
-    app = create_app(TestingConfig, DATABASE_URL=url)
+    return create_app(TestingConfig, DATABASE_URL=url,
+                      SIGNING_KEY_FILE=str(create_key(tmp / "signing-key.pem")))
+
+
+def demo_documents(app, year: int) -> tuple[list, list]:
+    """(filing, receipt, statement) of the demo province, and the year's documents to print."""
     with app.app_context():
         session = current.session()
         load_demo(session, current.settings(), echo=lambda _: None)
@@ -110,7 +117,8 @@ def main() -> None:
                         help="print the year's documents this many times over (a larger batch)")
     args = parser.parse_args()
 
-    (filing, receipt, statement), year_docs = demo_documents(args.year)
+    app = demo_app()
+    (filing, receipt, statement), year_docs = demo_documents(app, args.year)
     with_cut = Renderer()
     without_cut = Renderer(fonts_dir=Path(tempfile.mkdtemp(prefix="ledger-no-cut-")))
     subjects = {
@@ -146,7 +154,6 @@ def main() -> None:
         batch = [replace(doc, filename=f"{copy}-{doc.filename}")
                  for copy in range(args.copies) for doc in year_docs]
         with tempfile.TemporaryDirectory() as out:
-            app = create_app(TestingConfig, DATABASE_URL="sqlite:///:memory:")
             with app.app_context():
                 ctx = current.context(Actor.system("bench"))
                 timings = {}

@@ -30,6 +30,8 @@ class Config:
         self.TOKEN_TTL = int(get("TOKEN_TTL", "28800"))
         self.RATELIMIT_STORAGE_URI = get("RATELIMIT_STORAGE_URL", self.ratelimit_default)
         self.LOGIN_RATE_LIMIT = get("LOGIN_RATE_LIMIT", "10 per minute")
+        # The public verification page of printed documents (/verify/<id>), per client address.
+        self.VERIFY_RATE_LIMIT = get("VERIFY_RATE_LIMIT", "30 per minute")
         # The Ed25519 key that signs checkpoints; `make run` creates a development key here.
         self.SIGNING_KEY_FILE = get("SIGNING_KEY_FILE", "") or str(INSTANCE_DIR / "signing-key.pem")
         # The web pages' session cookie: HttpOnly and SameSite=Lax always, Secure when the site

@@ -167,7 +167,8 @@ def check_harfbuzz_subset() -> Check:
     found = ctypes.util.find_library("harfbuzz-subset")
     if not found:
         return Check(name, False,
-                     "libharfbuzz-subset not found; PDF font subsetting would be ~50x slower",
+                     "libharfbuzz-subset not found; WeasyPrint would subset the CJK fonts with "
+                     "fontTools: ~13 s per document instead of ~0.15 s",
                      FIX_HARFBUZZ)
     detail = found
     try:
@@ -221,7 +222,9 @@ def check_cjk_fonts() -> Check:
     }
     if CJK_FONT_FAMILY in families:
         sans = " and Noto Sans CJK SC" if "Noto Sans CJK SC" in families else ""
-        return Check(name, True, f"{CJK_FONT_FAMILY}{sans} found by fontconfig")
+        face = fonts.system_face("Regular") if CJK_FONT_FAMILY == fonts.SYSTEM_FAMILY else None
+        where = f" ({face.path}, index {face.index})" if face is not None else ""
+        return Check(name, True, f"{CJK_FONT_FAMILY}{sans} found by fontconfig{where}")
     others = ", ".join(sorted(families)[:3]) or "none"
     return Check(name, False, f"{CJK_FONT_FAMILY} not found by fontconfig (Chinese fonts: {others})",
                  FIX_FONTS)

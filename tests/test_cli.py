@@ -391,3 +391,19 @@ def test_doctor_on_an_unmigrated_database(empty_app):
     assert result.exit_code == 1
     assert "[missing] database revision" in result.output
     assert "fix: ledger db upgrade" in result.output
+
+
+def test_doctor_fails_clearly_without_the_harfbuzz_subsetter(app, runner, monkeypatch):
+    """The 13 s render without libharfbuzz-subset0 never happens silently: `ledger doctor`
+    names it, says how to install it and exits 1."""
+    from ledger import doctor
+    real = doctor.ctypes.util.find_library
+    monkeypatch.setattr(doctor.ctypes.util, "find_library",
+                        lambda name: None if name == "harfbuzz-subset" else real(name))
+    result = runner.invoke(args=["doctor"])
+    assert result.exit_code == 1, result.output
+    [line] = [ln for ln in result.output.splitlines() if "harfbuzz-subset" in ln]
+    assert line.startswith("[missing] harfbuzz-subset: libharfbuzz-subset not found")
+    assert "~13 s per document" in line and line.endswith("fix: apt-get install libharfbuzz-subset0")
+    [fonts_line] = [ln for ln in result.output.splitlines() if ln.startswith("[ok] cjk fonts")]
+    assert "Noto Serif CJK SC" in fonts_line and ".tt" in fonts_line  # the file documents use

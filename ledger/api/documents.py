@@ -2,7 +2,9 @@
 
 Thin: parse the query, ask ledger.documents for the document (404 for an agreement the user
 may not see, exactly as for a missing one; 409 for the receipt of an unfiled version), render
-and record it there (`documents.issue`), answer with the PDF."""
+it with the signed checkpoint of its as-of time and record it in the register and the journal
+there (`documents.issue`; 409 document.changed when the id is registered with other data),
+answer with the PDF."""
 
 from __future__ import annotations
 

@@ -1,8 +1,8 @@
 """The printed documents of SPEC §7 — filing form (备案表), receipt (备案回执) and annual
-statement (年度分算汇总表) — as PDFs, for the API, the command line and (later) the web pages.
+statement (年度分算汇总表) — as PDFs, for the API, the command line and the web pages.
 
     document = documents.filing(ctx, agreement_id)      # query → canonical data → Document
-    pdf = documents.issue(ctx, document)                # render; the issue is recorded
+    pdf = documents.issue(ctx, document)                # checkpoint, render, register, journal
 
 The data comes from ledger.queries.documents (plain values, scoped by the policy: a document
 of an agreement the user may not see is 404 like a missing one); the rendering is
@@ -19,14 +19,30 @@ from collections.abc import Mapping
 from dataclasses import replace
 from datetime import datetime
 
+from ledger.commands import documents as commands
 from ledger.context import Context
 from ledger.documents.document import (
-    Document, checked_checkpoint, filing_document, receipt_document, statement_document,
+    Document,
+    checked_checkpoint,
+    filing_document,
+    receipt_document,
+    statement_document,
 )
 from ledger.queries import documents as queries
 
-__all__ = ["Document", "filing", "receipt", "statement", "with_checkpoint", "issue", "issued",
-           "render"]
+__all__ = [
+    "Document",
+    "again",
+    "checkpointed",
+    "checkpointed_all",
+    "filing",
+    "issue",
+    "issued",
+    "receipt",
+    "render",
+    "statement",
+    "with_checkpoint",
+]
 LOG = logging.getLogger("ledger.documents")
 
 
@@ -51,6 +67,15 @@ def statement(ctx: Context, year: int, as_of: datetime | None = None,
     return statement_document(facts, ctx.settings.public_url, checkpoint)
 
 
+def again(ctx: Context, kind: str, data: Mapping, as_of: datetime) -> Document:
+    """The document of `kind` made now for the same subject and as-of time as an issued one
+    whose canonical data is `data` (the verification page compares the two)."""
+    if kind == "statement":
+        return statement(ctx, data["year"], as_of)
+    make = {"filing": filing, "receipt": receipt}[kind]
+    return make(ctx, data["agreement"]["id"], data["agreement"]["version"], as_of)
+
+
 def with_checkpoint(document: Document, checkpoint: Mapping | None) -> Document:
     """The same document carrying the signed checkpoint of its as-of time (`document.as_of`):
     printed compactly and attached as {id}-checkpoint.json. Not part of the canonical data, so
@@ -64,21 +89,38 @@ def render(document: Document) -> bytes:
     return renderer().render(document)
 
 
+def checkpointed(ctx: Context, document: Document) -> Document:
+    """The document carrying the signed checkpoint of its as-of time — written now if this is
+    the first document issued for that time, so printing it again gives the same bytes.
+    Refuses (409 document.changed) a document whose id is registered with other data."""
+    checkpoint = commands.checkpoint_for(ctx, document.document_id, document.kind,
+                                         document.subject, document.as_of, document.digest)
+    return with_checkpoint(document, checkpoint)
+
+
+def checkpointed_all(ctx: Context, docs: list[Document]) -> list[Document]:
+    """As `checkpointed`, for many documents at once (batch printing: one transaction)."""
+    found = commands.checkpoints_for(ctx, [d.as_of for d in docs], "documents printed")
+    return [with_checkpoint(d, found[d.as_of]) for d in docs]
+
+
 def issue(ctx: Context, document: Document) -> bytes:
-    """Render a document for the acting user and record that it was issued."""
+    """Render a document for the acting user — with the checkpoint of its as-of time — and
+    record that it was issued."""
+    document = checkpointed(ctx, document)
     pdf = render(document)
     issued(ctx, document, len(pdf))
     return pdf
 
 
 def issued(ctx: Context, document: Document, size: int) -> None:
-    """THE place where an issued document is recorded — every PDF the API serves and every
-    file `ledger print` writes passes here, after it rendered and before it is handed out.
-
-    Today it writes the application log. The document register (id, kind, subject, as-of,
-    digest) and the audit of who downloaded it and when belong here, as one command call in
-    `ctx`'s transaction, e.g. `commands.documents.record_issue(ctx, document.document_id,
-    document.kind, document.subject, document.as_of, document.digest)`."""
+    """THE place where an issued document is recorded — every PDF the API and the web pages
+    serve and every file `ledger print` writes passes here, after it rendered and before it is
+    handed out: the register row (once per document id) and a journal entry for the download,
+    in `ctx`'s transaction (ledger.commands.documents.record_issue)."""
+    commands.record_issue(ctx, document.document_id, document.kind, document.subject,
+                          document.as_of, document.digest, document.canonical.decode("utf-8"),
+                          size)
     LOG.info("issued %s %s (%s) as of %s, digest %s, %d bytes, to %s (%s)",
              document.kind, document.document_id, document.subject, document.data["as_of"],
              document.digest, size, ctx.actor.username, ctx.actor.role)

@@ -58,10 +58,12 @@ def _render_to(document: Document, path: str) -> int:
 def print_documents(ctx: Context, docs: list[Document], directory: Path,
                     workers: int | None = None,
                     progress: Callable[[Printed], object] = lambda printed: None) -> list[Printed]:
-    """Render `docs` into `directory` (each under its own file name) with `workers` processes
+    """Render `docs` into `directory` (each under its own file name, carrying the signed
+    checkpoint of its as-of time, recorded in the register as it finishes) with `workers` processes
     (default: one per core, or this process alone for fewer than POOL_MIN_DOCUMENTS);
     `progress` is called once per finished document, in the order they finish."""
     directory.mkdir(parents=True, exist_ok=True)
+    docs = documents.checkpointed_all(ctx, docs)  # each prints the checkpoint of its as-of time
     if workers is None:
         workers = (os.cpu_count() or 1) if len(docs) >= POOL_MIN_DOCUMENTS else 1
     workers = max(1, min(workers, len(docs)))

@@ -146,3 +146,139 @@ def checkpoint_view(checkpoint: dict | None) -> dict | None:
             "postings": f"#{checkpoint['postings_seq']} {checkpoint['postings_hash'][:16]}",
             "signed_at": signed, "key_id": checkpoint["key_id"],
             "signature": checkpoint["signature"]}
+
+
+# ------------------------------------------------------------------ the verification page
+
+KINDS = {"filing": "招商引资项目投资转移协议备案表", "receipt": "备案回执",
+         "statement": "年度招商引资投资分算汇总表"}
+FIGURE_NAMES = {"in_place": "在地统计数", "ceded": "划出数", "credited": "划入数",
+                "attributed": "分算后数"}
+PARTY_FIELDS = {"code": "代码", "name": "名称", "level": "级别"}
+PARTIES = {"recommender": "推荐地", "receiver": "接受地", "province": "所在省（区）"}
+# The fields of the canonical data in the documents' own words (a path joined by dots).
+FIELD_NAMES = {
+    "canonical_version": "数据格式版本", "kind": "文件类型", "subject": "文件对象",
+    "as_of": "数据截止时间", "note": "说明", "year": "年度", "scope": "统计范围",
+    "agreement.id": "协议内部编号", "agreement.number": "协议编号",
+    "agreement.versions": "协议版本数", "agreement.version": "协议版本",
+    "agreement.status": "协议状态", "agreement.recommender_share": "推荐地分算比例",
+    "agreement.receiver_share": "接受地分算比例", "agreement.first_year": "起始年度",
+    "agreement.last_year": "终止年度", "agreement.agreed_last_year": "约定终止年度",
+    "agreement.signed_on": "签订日期", "agreement.signatories.recommender": "推荐地签署人",
+    "agreement.signatories.receiver": "接受地签署人", "agreement.reason": "推荐理由",
+    "agreement.proposed_by": "提出方", "agreement.acknowledged_by": "已确认的备案机关",
+    "agreement.filing_number": "备案编号", "agreement.filed_on": "备案日期",
+    "project.id": "项目内部编号", "project.name": "项目名称", "project.project_code": "项目代码",
+    "project.investor_name": "投资方", "project.investor_credit_code": "投资方统一社会信用代码",
+    "project.investor_foreign": "是否外资", "project.industry_code": "行业代码",
+    "project.industry_name": "行业名称", "project.planned_investment": "计划总投资",
+    "project.zone_id": "开发区内部编号", "project.zone_name": "所在开发区",
+    "project.host_code": "项目所在地代码", "project.stage": "项目阶段",
+    "filing_bodies": "备案机关", "regions": "地区",
+    "ledger_head": "台账最新记录", "ledger_head.seq": "台账最新记录序号",
+    "ledger_head.hash": "台账最新记录哈希", "ledger_head.recorded_at": "台账最新记录时间",
+    "reconciliation.in_place": "核对：Σ在地统计数", "reconciliation.attributed": "核对：Σ分算后数",
+    "reconciliation.difference": "核对：差额",
+}
+BODIES = {"statistics": "统计局", "commerce": "商务厅"}
+AMOUNTS = {"planned_investment", *FIGURE_NAMES}
+TIMES = {"as_of", "recorded_at", "acknowledged_at"}
+DATES = {"signed_on", "filed_on"}
+SHARES = {"recommender_share", "receiver_share"}
+
+
+def field_name(path: tuple[str, ...], before, after) -> str:
+    """A field of the canonical data as a clerk reads it: '项目名称', '灵武市（640181）划入数',
+    '统计局确认时间'. `before`/`after` are the two documents' data (for a region's name)."""
+    head = path[0]
+    if head in PARTIES and len(path) == 2:
+        return PARTIES[head] + PARTY_FIELDS.get(path[1], path[1])
+    if head == "totals" and len(path) == 2:
+        return "合计" + FIGURE_NAMES.get(path[1], path[1])
+    if head == "regions" and len(path) >= 2:
+        item = next((r for data in (after, before) for r in (data or {}).get("regions", [])
+                     if r.get("code") == path[1]), None)
+        region = f"{item['name']}（{path[1]}）" if item else path[1]
+        if len(path) == 2:
+            return f"地区{region}"
+        return region + FIGURE_NAMES.get(path[2], {"name": "名称", "level": "级别",
+                                                   "parent_code": "上级地区",
+                                                   "rolled_up": "是否含下级"}.get(path[2], path[2]))
+    if head == "filing_bodies" and len(path) >= 2:
+        body = BODIES.get(path[1], path[1])
+        if len(path) == 2:
+            return f"备案机关{body}"
+        return body + {"name": "名称", "acknowledged_at": "确认时间"}.get(path[2], path[2])
+    return FIELD_NAMES.get(".".join(path), ".".join(path))
+
+
+def field_value(path: tuple[str, ...], value) -> str:
+    """A value of the canonical data as the documents print it ('（无）' for an empty one)."""
+    if value is None or value == "" or value == []:
+        return "（无）"
+    name = path[-1] if path else ""
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, dict):
+        if "name" in value and "code" in value:
+            return party(value)
+        if "body" in value:
+            return value.get("name") or BODIES.get(value["body"], value["body"])
+        return "；".join(f"{FIGURE_NAMES.get(k, k)} {v}" for k, v in value.items()
+                        if k in FIGURE_NAMES) or str(value)
+    if isinstance(value, list):
+        return "、".join(BODIES.get(v, str(v)) for v in value)
+    if name in TIMES:
+        return moment(value)
+    if name in DATES:
+        return civil_date(value)
+    if name in AMOUNTS:
+        return f"{value} 万元"
+    if name in SHARES:
+        return f"{value}%"
+    if name == "status":
+        return STATUSES.get(value, value)
+    if name == "stage":
+        return STAGES.get(value, value)
+    if name == "level":
+        return LEVELS.get(value, value)
+    if name == "proposed_by":
+        return SIDES.get(value, value)
+    if name == "kind":
+        return KINDS.get(value, value)
+    return str(value)
+
+
+def summary(kind: str, data: dict) -> list[tuple[str, str]]:
+    """The key facts of a document for its verification page: kind, number, parties, amounts,
+    as-of time."""
+    rows = [("文件类型", KINDS[kind])]
+    if kind in ("filing", "receipt"):
+        a, p = data["agreement"], data["project"]
+        rows += [("协议编号", f"{a['number']}（第{a['version']}版）"),
+                 ("协议状态", STATUSES.get(a["status"], a["status"])),
+                 ("项目名称", p["name"]),
+                 ("投资方", p["investor_name"]),
+                 ("推荐地", party(data["recommender"])),
+                 ("接受地", party(data["receiver"])),
+                 ("分算比例", f"推荐地 {a['recommender_share']}%，接受地 {a['receiver_share']}%"),
+                 ("适用年度", years(a["first_year"], a["last_year"])),
+                 ("计划总投资", f"{p['planned_investment']} 万元"),
+                 ("备案编号", a["filing_number"] or "（未备案）"),
+                 ("备案日期", civil_date(a["filed_on"]) or "（未备案）")]
+    else:
+        scope = data["scope"]
+        name = next((r["name"] for r in data["regions"] if r["code"] == scope), scope)
+        totals = data["totals"]
+        rows += [("年度", f"{data['year']}年"),
+                 ("统计范围", f"{name}（{scope}）及全省合计" if scope else "全省各地区"),
+                 ("合计在地统计数", f"{totals['in_place']} 万元"),
+                 ("合计分算后数", f"{totals['attributed']} 万元"),
+                 ("合计划出数", f"{totals['ceded']} 万元"),
+                 ("合计划入数", f"{totals['credited']} 万元")]
+        head = data["ledger_head"]
+        if head:
+            rows.append(("台账最新记录", f"第{head['seq']}笔，哈希{head['hash'][:16]}"))
+    rows.append(("数据截止时间", moment(data["as_of"])))
+    return rows

@@ -31,6 +31,8 @@ PROJECT_CODE = 24      # 2023-640000-26-03-004512
 AGREEMENT_NUMBER = 20  # XY-2026-0007
 FILING_NUMBER = 40     # 统备〔2026〕7号
 FILING_PREFIX = 10
+DOCUMENT_ID = 26       # BA-7KQ2M-XW4TZ-9PD3A-LMNQR (ledger/documents/canonical.py)
+DOCUMENT_SUBJECT = 80  # agreement/XY-2026-0007/v2, statement/2026/640104
 
 # Counts
 MAX_BLOCKS = 3         # a zone has at most three blocks (区块)

@@ -4,6 +4,7 @@ from ledger.db import Base
 from ledger.models.agreement import Agreement, AgreementEvent, AgreementVersion
 from ledger.models.audit import AuditEntry
 from ledger.models.checkpoint import Checkpoint
+from ledger.models.document import IssuedDocument
 from ledger.models.idempotency import IdempotencyRecord
 from ledger.models.investment import InvestmentReport
 from ledger.models.posting import Posting
@@ -15,6 +16,6 @@ from ledger.models.zone import Zone
 
 __all__ = [
     "Base", "Agreement", "AgreementEvent", "AgreementVersion", "ApiToken", "AssessmentYear",
-    "AuditEntry", "Checkpoint", "IdempotencyRecord", "InvestmentReport", "Posting", "Project", "Region", "User",
+    "AuditEntry", "Checkpoint", "IdempotencyRecord", "IssuedDocument", "InvestmentReport", "Posting", "Project", "Region", "User",
     "YearEvent", "Zone",
 ]

@@ -149,7 +149,9 @@ def init_web(app: Flask) -> None:
     app.config.setdefault("WTF_CSRF_TIME_LIMIT", None)  # valid as long as the session
     init_i18n(app)
     csrf.init_app(app)
-    from ledger.web import agreements, imports, ledger_pages, pages, projects  # noqa: F401  (routes)
+    from ledger.web import (  # noqa: F401  (routes)
+        agreements, documents, imports, ledger_pages, pages, projects, verify,
+    )
     pages.limiter.init_app(app)
     # Functions the templates' macros call too (macros do not see the context processors).
     app.jinja_env.globals.update(

@@ -49,6 +49,7 @@ LABELS = {
     "zone": _l("zone"),
     "user": _l("user"),
     "year": _l("assessment year"),
+    "document": _l("printed document"),
 }
 
 # Workflow actions, as the status timeline and the buttons name them.

@@ -13,6 +13,7 @@ story needs one backend; the test-client tests run on both)."""
 from __future__ import annotations
 
 import re
+import subprocess
 import threading
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -141,6 +142,12 @@ class Visitor:
         assert self.problems == []
 
 
+def pdf_text(path: str) -> str:
+    """A downloaded PDF read back with poppler, without the line breaks of its layout."""
+    text = subprocess.run(["pdftotext", path, "-"], check=True, capture_output=True, text=True).stdout
+    return re.sub(r"\s+", "", text)
+
+
 @pytest.fixture
 def visitor(chromium, server):
     v = Visitor(chromium, server)
@@ -259,6 +266,18 @@ def test_the_whole_story(visitor):
         page.click("a:text-is('分地区汇总（CSV）')")
     exported = Path(download.value.path()).read_text(encoding="utf-8-sig")
     assert "6.03" in exported and "14.07" in exported and "仅用于年度绩效考核" in exported
+    with page.expect_download() as download:
+        page.click("a:text-is('年度分算汇总表（PDF）')")
+    statement = pdf_text(download.value.path())
+    assert "6.03" in statement and "14.07" in statement and "仅用于年度绩效考核" in statement
+    v.goto(agreement_path)
+    number = re.search(r"XY-[\w-]+", v.text("main h1"))[0]
+    filing_number = re.search(r"统备〔\d{4}〕\d+号", v.text("main .terms"))[0]
+    with page.expect_download() as download:
+        page.click("#filing-pdf")
+    filing = pdf_text(download.value.path())
+    for expected in ("备案表", number, filing_number, "30.00%", "兴庆区", "灵武市"):
+        assert expected in filing, expected
 
     # … and closes the year.
     v.goto("/years")

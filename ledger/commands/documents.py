@@ -1,0 +1,103 @@
+"""The document register (SPEC §7): every printed document is recorded when it is handed out —
+the register row once per document id (kind, subject, as-of time, digest, canonical data, who
+issued it first and when), and one journal entry per download (who, when, which digest). The
+signed checkpoint a document prints is written the first time a document is issued for its
+as-of time.
+
+A document id is fixed by kind, subject and as-of time; issuing it again finds the same row.
+The same id with a different digest means the ledger now says something else for that as-of
+time than when the document was first issued: that is refused (409 document.changed) — the
+register keeps what was first issued, and never two different papers under one id."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+
+from ledger.commands import checkpoints
+from ledger.commands.common import audit
+from ledger.context import Context
+from ledger.db import writing
+from ledger.domain.errors import Conflict
+from ledger.models import Checkpoint, IssuedDocument
+from ledger.postings.journal import utc_text
+
+KINDS = ("filing", "receipt", "statement")
+
+
+def _refuse_changed(row: IssuedDocument, kind: str, subject: str, as_of: datetime,
+                    digest: str) -> None:
+    if (row.kind, row.subject, row.as_of, row.digest) != (kind, subject, as_of, digest):
+        raise Conflict("document.changed", document_id=row.document_id,
+                       issued_at=utc_text(row.first_issued_at))
+
+
+def _checkpoint_values(c: Checkpoint) -> dict:
+    """The checkpoint as a document prints it (ledger.documents.document.CHECKPOINT_FIELDS)."""
+    return {"journal_seq": c.journal_seq, "journal_hash": c.journal_hash,
+            "postings_seq": c.postings_seq, "postings_hash": c.postings_hash,
+            "signed_at": utc_text(c.at), "key_id": c.key_id, "signature": c.signature}
+
+
+def checkpoint_for(ctx: Context, document_id: str, kind: str, subject: str, as_of: datetime,
+                   digest: str) -> dict:
+    """Before a document is rendered: the signed checkpoint of its as-of time, written now if
+    none was yet (the first issue of a document for that time). Refuses (409) a document
+    whose id is registered with other data, before anything is written or rendered."""
+    session = ctx.session
+    row = session.get(IssuedDocument, document_id)
+    if row is not None:
+        _refuse_changed(row, kind, subject, as_of, digest)
+    found = session.scalar(sa.select(Checkpoint).where(Checkpoint.at == as_of))
+    if found is not None:
+        return _checkpoint_values(found)
+    key = checkpoints.signing_key(ctx)
+    with writing(session):
+        written = checkpoints.write(ctx, key, as_of, f"document {document_id}")
+        values = _checkpoint_values(written)
+    return values
+
+
+def checkpoints_for(ctx: Context, as_of_times: list[datetime], reason: str) -> dict[datetime, dict]:
+    """The checkpoints of many as-of times at once (batch printing), written in one
+    transaction where missing."""
+    wanted = sorted(set(as_of_times))
+    if not wanted:
+        return {}
+    session = ctx.session
+    held = {c.at: c for c in session.scalars(sa.select(Checkpoint).where(Checkpoint.at.in_(wanted)))}
+    out = {at: _checkpoint_values(c) for at, c in held.items()}
+    missing = [at for at in wanted if at not in held]
+    if missing:
+        key = checkpoints.signing_key(ctx)
+        with writing(session):
+            for at in missing:
+                out[at] = _checkpoint_values(checkpoints.write(ctx, key, at, reason))
+    return out
+
+
+def record_issue(ctx: Context, document_id: str, kind: str, subject: str, as_of: datetime,
+                 digest: str, canonical: str, size: int) -> IssuedDocument:
+    """After a document rendered, before it is handed out: the register row the first time
+    (the same id again finds it; the same id with another digest is refused, 409), and a
+    journal entry `document.download` for this download — in one transaction (joining the
+    caller's, if it is in one)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown document kind {kind!r}")
+    with writing(ctx.session) as session:
+        row = session.get(IssuedDocument, document_id)
+        first = row is None
+        if first:
+            row = IssuedDocument(document_id=document_id, kind=kind, subject=subject, as_of=as_of,
+                                 digest=digest, canonical=canonical, first_issued_at=ctx.now(),
+                                 first_issued_by_id=ctx.actor.id,
+                                 first_issued_by=ctx.actor.username)
+            session.add(row)
+            session.flush()
+        else:
+            _refuse_changed(row, kind, subject, as_of, digest)
+        audit(ctx, "document.download", "document", document_id, None,
+              {"kind": kind, "subject": subject, "as_of": utc_text(as_of), "digest": digest,
+               "bytes": size, "registered": first})
+    return row

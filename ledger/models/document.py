@@ -1,0 +1,27 @@
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ledger.db import Base, UTCDateTime
+from ledger.domain import limits
+
+
+class IssuedDocument(Base):
+    """The document register: one row per printed document (SPEC §7), written when it is first
+    issued and never changed. A document's id is fixed by its kind, subject and as-of time
+    (ledger/documents/canonical.py); the row keeps the digest and the canonical data it was
+    first issued with, so the public verification page can say what has changed since. Who
+    downloaded it and when is in the journal (action `document.download`)."""
+
+    __tablename__ = "document_register"
+
+    document_id: Mapped[str] = mapped_column(sa.String(limits.DOCUMENT_ID), primary_key=True)
+    kind: Mapped[str] = mapped_column(sa.String(12))                  # filing | receipt | statement
+    subject: Mapped[str] = mapped_column(sa.String(limits.DOCUMENT_SUBJECT), index=True)
+    as_of: Mapped[datetime] = mapped_column(UTCDateTime)
+    digest: Mapped[str] = mapped_column(sa.String(64))                # hex SHA-256 of `canonical`
+    canonical: Mapped[str] = mapped_column(sa.Text)                   # the canonical JSON text
+    first_issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    first_issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    first_issued_by: Mapped[str] = mapped_column(sa.String(limits.USERNAME_MAX))

@@ -1,0 +1,65 @@
+"""The public verification page of a printed document (SPEC §5, §7): /verify/<document_id>,
+the address its QR code holds. No login; always Chinese (the documents are); rate limited per
+client address (VERIFY_RATE_LIMIT).
+
+It shows the document's key facts as the register holds them (what was first issued) and
+whether the ledger, asked now for the same as-of time, still gives the same data — 一致, or
+不一致 with each field that changed, in the documents' own words."""
+
+from __future__ import annotations
+
+import re
+
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from ledger import current, documents
+from ledger.documents import views
+from ledger.domain.errors import DomainError, NotFound
+from ledger.queries import document_register as register
+from ledger.web.blueprint import bp
+from ledger.web.i18n import LANGUAGES, problem_text
+from ledger.web.pages import limiter
+
+# BA-7KQ2M-XW4TZ-9PD3A-LMNQR (ledger/documents/canonical.py): anything else is not looked up.
+DOCUMENT_ID = re.compile(r"[A-Z]{2}(?:-[A-Z2-7]{5}){4}")
+
+
+def _value(path, value) -> str:
+    return views.field_value(path, None if value is register.MISSING else value)
+
+
+def _changes(result: register.Verification) -> list[dict]:
+    before, after = result.document.data, result.data_now
+    return [{"field": views.field_name(d.path, before, after),
+             "before": _value(d.path, d.before), "after": _value(d.path, d.after)}
+            for d in result.differences]
+
+
+@bp.get("/verify/<document_id>")
+@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])
+def verify_document(document_id: str):
+    with force_locale(LANGUAGES["zh"]):
+        found = None
+        if DOCUMENT_ID.fullmatch(document_id):
+            try:
+                found = register.registered(current.session(), document_id)
+            except NotFound:
+                pass
+        if found is None:
+            return render_template("web/verify.html", language="zh", document_id=document_id,
+                                   found=None), 404
+        problem = None
+        try:
+            now = documents.again(current.context(register.verifier(found)), found.kind,
+                                  found.data, found.as_of)
+            result = register.verification(found, now.data, now.digest)
+        except DomainError as err:  # e.g. the version or the region is no longer there
+            result = register.verification(found, None, None)
+            problem = problem_text(err.message)
+        return render_template(
+            "web/verify.html", language="zh", document_id=document_id, found=found,
+            result=result, facts=views.summary(found.kind, found.data),
+            changes=_changes(result), problem=problem,
+            as_of=views.moment(found.data["as_of"]),
+            first_issued=views.moment(found.first_issued_at.isoformat().replace("+00:00", "Z")))

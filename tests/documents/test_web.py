@@ -1,0 +1,169 @@
+"""The documents from the web pages and the public verification page /verify/<id>: downloads
+need a login and follow the policy (404 for another region's agreement) and are registered; the
+verification page needs none, is Chinese, rate limited, says 一致 for an unchanged ledger and
+不一致 naming each changed field after a change made through the commands."""
+
+from __future__ import annotations
+
+import re
+
+import sqlalchemy as sa
+
+from ledger.models import AuditEntry, IssuedDocument
+from ledger.web.pages import limiter
+from tests import drive
+from tests.documents.conftest import pdf_text, squeeze
+from tests.web.support import login, page
+
+DOCUMENT_ID = re.compile(r"^(BA|HZ|TJ)(-[A-Z2-7]{5}){4}$")
+
+
+def download(client, path: str):
+    response = client.get(path)
+    assert response.status_code == 200, response.get_data(as_text=True)[:1000]
+    assert response.content_type == "application/pdf"
+    assert DOCUMENT_ID.match(response.headers["X-Document-Id"])
+    return response
+
+
+def no_inline_code(html: str) -> None:
+    """The page passes the strict CSP: no inline scripts, styles or event handlers."""
+    assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html)
+    assert "<style" not in html and " style=" not in html
+    assert not re.search(r"\son[a-z]+=", html)
+
+
+# ------------------------------------------------------------------ downloads
+
+def test_downloads_need_a_login(world, client):
+    p = world.project()
+    a = world.agreement(p)
+    for path in (f"/agreements/{a.id}/filing.pdf", f"/agreements/{a.id}/receipt.pdf",
+                 "/attribution/statement.pdf?year=2025"):
+        response = client.get(path)
+        assert response.status_code == 302 and "/login" in response.headers["Location"], path
+
+
+def test_a_region_gets_404_for_another_regions_agreement(world, client, session):
+    p = world.project()  # hosted by 灵武市, recommended by 兴庆区
+    a = world.agreement(p)
+    login(client, "pingluo")
+    for path in (f"/agreements/{a.id}/filing.pdf", f"/agreements/{a.id}/receipt.pdf",
+                 "/agreements/999999/filing.pdf"):
+        response = client.get(path)
+        assert response.status_code == 404, path
+        assert "未找到" in response.get_data(as_text=True)
+    assert session.scalar(sa.select(sa.func.count()).select_from(IssuedDocument)) == 0
+
+
+def test_the_parties_download_the_filing_form_and_receipt_and_each_download_is_recorded(
+        world, client, session, tmp_path):
+    p = world.project()
+    a = world.agreement(p)
+    draft = world.agreement(world.project(), file=False)
+    login(client, "lingwu")
+    html = page(client, f"/agreements/{a.id}")
+    assert f'href="/agreements/{a.id}/filing.pdf"' in html
+    assert f'href="/agreements/{a.id}/receipt.pdf?version=1"' in html
+    draft_html = page(client, f"/agreements/{draft.id}")
+    assert f"/agreements/{draft.id}/filing.pdf" in draft_html and "receipt.pdf" not in draft_html
+
+    filing = download(client, f"/agreements/{a.id}/filing.pdf")
+    text = squeeze(pdf_text(filing.data, tmp_path))
+    assert "招商引资项目投资转移协议备案表" in text and a.number in text
+    receipt = download(client, f"/agreements/{a.id}/receipt.pdf?version=1")
+    assert "备案回执" in squeeze(pdf_text(receipt.data, tmp_path))
+    assert client.get(f"/agreements/{draft.id}/receipt.pdf").status_code == 409
+    assert client.get(f"/agreements/{a.id}/filing.pdf?version=x").status_code == 422
+    again = download(client, f"/agreements/{a.id}/filing.pdf")
+    assert again.data == filing.data
+
+    ids = {filing.headers["X-Document-Id"], receipt.headers["X-Document-Id"]}
+    assert set(session.scalars(sa.select(IssuedDocument.document_id))) == ids
+    audited = session.execute(sa.select(AuditEntry.entity_id, AuditEntry.actor_username)
+                              .where(AuditEntry.action == "document.download")).all()
+    assert sorted(audited) == sorted([(filing.headers["X-Document-Id"], "lingwu")] * 2
+                                     + [(receipt.headers["X-Document-Id"], "lingwu")])
+
+
+def test_the_statement_downloads_for_a_year_and_as_of(world, client, tmp_path):
+    p = world.project()
+    world.agreement(p)
+    world.report(p, "2025-01", "100.00")
+    login(client, "tongji")
+    response = download(client, "/attribution/statement.pdf?year=2025&as_of=")
+    assert "2025年度招商引资投资分算汇总表" in squeeze(pdf_text(response.data, tmp_path))
+    assert client.get("/attribution/statement.pdf").status_code == 422  # the year is required
+
+
+# ------------------------------------------------------------------ verification
+
+def test_verification_says_consistent_then_names_what_changed(world, client, app):
+    p = world.project()
+    a = world.agreement(p)
+    login(client, "lingwu")
+    document_id = download(client, f"/agreements/{a.id}/filing.pdf").headers["X-Document-Id"]
+
+    public = app.test_client()  # no login
+    response = public.get(f"/verify/{document_id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    no_inline_code(html)
+    assert 'lang="zh-CN"' in html and "Content-Security-Policy" in response.headers
+    result = html.split('id="verify-result"')[1].split("</div>")[0]
+    assert "一致" in result and "不一致" not in result
+    for expected in (document_id, a.number, "灵武市（640181）", "兴庆区（640104）",
+                     "推荐地 30.00%，接受地 70.00%", "已备案"):
+        assert expected in html, expected
+
+    old_name = p.name
+    drive.update_project(world.ctx(world.lingwu), p.id,
+                         {"name": "年产五万吨新材料项目", "planned_investment": "8888.00"})
+    html = public.get(f"/verify/{document_id}").get_data(as_text=True)
+    result = html.split('id="verify-result"')[1].split("</div>")[0]
+    assert "不一致" in result
+    changes = html.split('id="verify-changes"')[1].split("</table>")[0]
+    rows = [squeeze(re.sub(r"<[^>]+>", " ", row)) for row in changes.split("<tr>")[2:]]
+    assert f"项目名称{old_name}年产五万吨新材料项目" in rows
+    assert any(row.startswith("计划总投资") and row.endswith("8888.00万元") for row in rows), rows
+    assert len(rows) == 2, rows  # nothing else of the form changed
+    assert old_name in html.split('id="verify-facts"')[1]  # the facts as first issued
+
+
+def test_a_statement_as_of_a_time_stays_consistent_after_later_revisions(world, client, app):
+    p = world.project()
+    world.agreement(p)
+    world.report(p, "2025-01", "100.00")
+    login(client, "tongji")
+    document_id = download(client, "/attribution/statement.pdf?year=2025").headers["X-Document-Id"]
+    region = app.test_client()
+    login(region, "lingwu")
+    own = download(region, "/attribution/statement.pdf?year=2025").headers["X-Document-Id"]
+    assert own != document_id  # the region's statement: its own rows and the totals
+    world.report(p, "2025-01", "150.00")  # a later revision: the as-of figures do not move
+    public = app.test_client()
+    for issued in (document_id, own):
+        html = public.get(f"/verify/{issued}").get_data(as_text=True)
+        result = html.split('id="verify-result"')[1].split("</div>")[0]
+        assert "一致" in result and "不一致" not in result, issued
+        assert "100.00 万元" in html and "2025年" in html
+    assert "灵武市（640181）及全省合计" in public.get(f"/verify/{own}").get_data(as_text=True)
+
+
+def test_an_unknown_document_is_a_chinese_404_page(client):
+    for document_id in ("BA-AAAAA-BBBBB-CCCCC-DDDDD", "nonsense", "ba-aaaaa-bbbbb-ccccc-ddddd"):
+        response = client.get(f"/verify/{document_id}", headers={"Cookie": "lang=en"})
+        assert response.status_code == 404
+        html = response.get_data(as_text=True)
+        assert "未找到该文件" in html and 'lang="zh-CN"' in html
+        no_inline_code(html)
+
+
+def test_the_verification_page_is_rate_limited(client, app):
+    app.config["VERIFY_RATE_LIMIT"] = "3 per minute"
+    limiter.reset()
+    try:
+        codes = [client.get("/verify/BA-AAAAA-BBBBB-CCCCC-DDDDD").status_code for _ in range(4)]
+    finally:
+        limiter.reset()
+    assert codes == [404, 404, 404, 429]

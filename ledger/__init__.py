@@ -20,7 +20,8 @@ def create_app(config: type[Config] | Config | None = None, **overrides) -> Flas
     from ledger.domain.limits import REQUEST_BODY_MAX
     app.config["MAX_CONTENT_LENGTH"] = REQUEST_BODY_MAX  # an import view raises its own
     app.config.update(overrides)
-    app.json.ensure_ascii = False  # Chinese stays readable in JSON
+    from ledger.api.json_body import JSONProvider
+    app.json = JSONProvider(app)  # bounded reading of request bodies; Chinese stays readable
 
     url = app.config["DATABASE_URL"]
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):

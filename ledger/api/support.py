@@ -16,6 +16,7 @@ from ledger.commands import idempotency
 from ledger.commands.users import actor_of
 from ledger.context import Context
 from ledger.db import utcnow
+from ledger.api.json_body import Parser
 from ledger.domain import limits
 from ledger.io.sheets import CSV_MIMETYPE, XLSX_MIMETYPE, Export
 from ledger.policy import Actor
@@ -47,6 +48,7 @@ def ctx() -> Context:
 
 
 class LedgerBlueprint(Blueprint):
+    ARGUMENTS_PARSER = Parser()  # JSON bodies read within their cost (ledger.api.json_body)
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": limits.PAGE_SIZE_DEFAULT,
                                      "max_page_size": limits.PAGE_SIZE_MAX}
 

@@ -27,6 +27,8 @@ _DECIMAL = {
     "digits_around_point": N_("must have digits on both sides of the decimal point"),
     "too_many_decimals": N_("must have at most two decimal places (got {places}); it is not rounded"),
     "too_large": N_("must not exceed {max}"),
+    "too_long": N_("must be at most {max} characters long"),
+    "leading_zeros": N_('must not have leading zeros (e.g. "7.10", not "007.10")'),
 }
 
 MESSAGES: dict[str, str] = {

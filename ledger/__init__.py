@@ -33,8 +33,15 @@ def create_app(config: type[Config] | Config | None = None, **overrides) -> Flas
     from ledger import current
     app.teardown_appcontext(current.close_session)
 
+    trusted = app.config.get("TRUSTED_PROXIES", 0)
+    if trusted:  # the client address (login throttling, logs) is the one the proxies forwarded
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted)
+
+    from ledger import throttle
     from ledger.api import init_api
     from ledger.web import init_web
+    throttle.init_app(app)
     init_api(app)
     init_web(app)
 

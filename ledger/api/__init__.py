@@ -113,8 +113,6 @@ def init_api(app: Flask) -> Api:
         },
     )
     api = LedgerApi(app)
-    from ledger.api.auth import limiter
-    limiter.init_app(app)
 
     @app.get("/api/v1/docs/assets/<path:filename>")
     def swagger_assets(filename: str):

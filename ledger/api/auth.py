@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from flask import current_app
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_smorest import abort
 
 from ledger import current
@@ -13,13 +10,13 @@ from ledger.commands.users import actor_of, issue_token
 from ledger.queries.users import check_password, me as user_of
 from ledger.schemas.requests import TokenRequest
 from ledger.schemas.resources import TokenSchema, UserSchema
+from ledger.throttle import login_throttled
 
 blp = api_blueprint("auth", "Bearer tokens and the current user", public=True)
-limiter = Limiter(key_func=get_remote_address)
 
 
 @blp.route("/auth/token", methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@login_throttled
 @blp.doc(security=[])
 @blp.arguments(TokenRequest)
 @blp.response(200, TokenSchema)

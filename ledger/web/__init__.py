@@ -143,7 +143,6 @@ def init_web(app: Flask) -> None:
     init_i18n(app)
     csrf.init_app(app)
     from ledger.web import agreements, ledger_pages, pages, projects  # noqa: F401  (routes)
-    pages.limiter.init_app(app)
     # Functions the templates' macros call too (macros do not see the context processors).
     app.jinja_env.globals.update(
         region_name=helpers.region_name,

@@ -44,6 +44,8 @@ def create_app(config: type[Config] | Config | None = None, **overrides) -> Flas
     throttle.init_app(app)
     init_api(app)
     init_web(app)
+    from ledger.web.security import add_security_headers
+    app.after_request(add_security_headers)  # every response, the API's included
 
     from ledger.cli import register
     register(app)

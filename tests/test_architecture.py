@@ -54,7 +54,7 @@ for _adapter in ADAPTERS:
 for _adapter in ("ledger.api", "ledger.web", "ledger.cli"):
     LAYERS[_adapter] = ADAPTER_MAY_IMPORT + ("ledger.documents",)
 # Third-party packages that only some layers may use.
-FRAMEWORKS = {"flask", "flask_smorest", "flask_limiter", "flask_babel", "werkzeug", "click"}
+FRAMEWORKS = {"flask", "flask_smorest", "flask_limiter", "limits", "flask_babel", "werkzeug", "click"}
 NO_FRAMEWORK = ("ledger.domain", "ledger.models", "ledger.postings", "ledger.policy",
                 "ledger.context", "ledger.queries", "ledger.commands", "ledger.schemas", "ledger.db",
                 "ledger.io", "ledger.documents", "ledger.fonts")

@@ -181,8 +181,9 @@ def _request_hash() -> str:
             h.update(hashlib.sha256(storage.read()).digest())
             storage.seek(0)
         return h.hexdigest()
-    for part in (request.method, request.path, request.query_string.decode(),
-                 request.content_type or ""):
+    # The media type, not the raw Content-Type: "application/json; charset=utf-8" is the same
+    # request as "application/json" (the body is read as UTF-8 either way).
+    for part in (request.method, request.path, request.query_string.decode(), request.mimetype):
         h.update(part.encode() + b"\0")
     h.update(request.get_data())
     return h.hexdigest()

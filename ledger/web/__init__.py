@@ -20,7 +20,6 @@ from ledger.web import auth, helpers
 from ledger.web.blueprint import bp
 from ledger.web.i18n import init_i18n, language, problem_text
 from ledger.web.labels import ACTION_BUTTONS, ACTIONS, label
-from ledger.web.security import security_headers
 
 csrf = CSRFProtect()
 
@@ -68,12 +67,6 @@ def _before():
     auth.load_actor()
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
-
-
-@bp.after_request
-def _after(response):
-    return security_headers(response, private=g.get("actor") is not None,
-                            hsts=current_app.config.get("SESSION_COOKIE_SECURE", False))
 
 
 def _error_page(status: int, message: str):

@@ -20,7 +20,8 @@ def create_app(config: type[Config] | Config | None = None, **overrides) -> Flas
     from ledger.domain.limits import REQUEST_BODY_MAX
     app.config["MAX_CONTENT_LENGTH"] = REQUEST_BODY_MAX  # an import view raises its own
     app.config.update(overrides)
-    app.json.ensure_ascii = False  # Chinese stays readable in JSON
+    from ledger.api.json_body import JSONProvider
+    app.json = JSONProvider(app)  # bounded reading of request bodies; Chinese stays readable
 
     url = app.config["DATABASE_URL"]
     if url.startswith("sqlite:///") and not url.startswith("sqlite:///:memory:"):
@@ -32,10 +33,19 @@ def create_app(config: type[Config] | Config | None = None, **overrides) -> Flas
     from ledger import current
     app.teardown_appcontext(current.close_session)
 
+    trusted = app.config.get("TRUSTED_PROXIES", 0)
+    if trusted:  # the client address (login throttling, logs) is the one the proxies forwarded
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=trusted, x_proto=trusted)
+
+    from ledger import throttle
     from ledger.api import init_api
     from ledger.web import init_web
+    throttle.init_app(app)
     init_api(app)
     init_web(app)
+    from ledger.web.security import add_security_headers
+    app.after_request(add_security_headers)  # every response, the API's included
 
     from ledger.cli import register
     register(app)

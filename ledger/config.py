@@ -11,6 +11,12 @@ INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 DEV_SECRET_KEY = "dev-only-change-me"
 
 
+def _count(text: str, name: str) -> int:
+    if not (text.isascii() and text.isdigit()) or int(text) > 10:
+        raise RuntimeError(f"{name} must be a whole number from 0 to 10, not {text!r}")
+    return int(text)
+
+
 class Config:
     """Development defaults (`ledger run`): SQLite under instance/, in-memory rate limits."""
 
@@ -29,9 +35,16 @@ class Config:
         self.PUBLIC_URL = get("PUBLIC_URL", "http://127.0.0.1:5000")
         self.TOKEN_TTL = int(get("TOKEN_TTL", "28800"))
         self.RATELIMIT_STORAGE_URI = get("RATELIMIT_STORAGE_URL", self.ratelimit_default)
+        # Failed logins per account and per client address (ledger.throttle); the counters'
+        # keys start with this deployment's prefix (several deployments may share a Redis).
         self.LOGIN_RATE_LIMIT = get("LOGIN_RATE_LIMIT", "10 per minute")
         # The public verification page of printed documents (/verify/<id>), per client address.
         self.VERIFY_RATE_LIMIT = get("VERIFY_RATE_LIMIT", "30 per minute")
+        self.LOGIN_ADDRESS_RATE_LIMIT = get("LOGIN_ADDRESS_RATE_LIMIT", "50 per minute")
+        self.RATELIMIT_KEY_PREFIX = get("RATELIMIT_KEY_PREFIX", "ledger")
+        # Reverse proxies in front of the app whose X-Forwarded-For / -Proto are trusted
+        # (werkzeug ProxyFix); 0: the connection's address is the client's.
+        self.TRUSTED_PROXIES = _count(get("TRUSTED_PROXIES", "0"), "LEDGER_TRUSTED_PROXIES")
         # The Ed25519 key that signs checkpoints; `make run` creates a development key here.
         self.SIGNING_KEY_FILE = get("SIGNING_KEY_FILE", "") or str(INSTANCE_DIR / "signing-key.pem")
         # The web pages' session cookie: HttpOnly and SameSite=Lax always, Secure when the site
@@ -63,4 +76,4 @@ class TestingConfig(Config):
     def __init__(self, environ: Mapping[str, str] | None = None):
         super().__init__({} if environ is None else environ)
         self.SECRET_KEY = "test"
-        self.LOGIN_RATE_LIMIT = "1000 per minute"
+        self.LOGIN_RATE_LIMIT = self.LOGIN_ADDRESS_RATE_LIMIT = "1000 per minute"

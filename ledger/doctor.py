@@ -36,7 +36,7 @@ REQUIRED_PACKAGES: tuple[tuple[str, str], ...] = (
     ("segno", "segno"),
     ("openpyxl", "openpyxl"),
     ("flask_babel", "Flask-Babel"),
-    ("flask_limiter", "Flask-Limiter"),
+    ("limits", "limits"),
     ("argon2", "argon2-cffi"),
     ("psycopg", "psycopg"),
 )

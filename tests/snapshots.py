@@ -19,7 +19,7 @@ from flask import Flask
 from ledger import create_app, current
 from ledger.config import TestingConfig
 from ledger.db import Base, make_engine
-from ledger.api.auth import limiter
+from ledger import throttle
 from ledger.migrate import rebuild, upgrade
 
 
@@ -60,7 +60,7 @@ class Backend:
         self._restore(name)
         self.app.config.clear()
         self.app.config.update(self.config)
-        limiter.reset()  # login counts start afresh (in-memory storage in tests)
+        throttle.reset(self.app)  # login counts start afresh (in-memory storage in tests)
         return self.data[name]
 
     def take(self, name: str, data: Any = None) -> None:

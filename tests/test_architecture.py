@@ -36,13 +36,16 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "ledger.commands": CORE + ("ledger.queries",),
     "ledger.schemas": BASE + ("ledger.commands.inputs",),
     "ledger.current": ("ledger.context", "ledger.policy"),
+    # Request throttles: logins (one rule for the API and the web pages), the public pages.
+    "ledger.throttle": BASE,
     # Files in and out (CSV, XLSX): read models → file bytes, file bytes → typed input. Shared
     # by the delivery adapters below, so it knows neither Flask nor the database.
     "ledger.io": BASE + ("ledger.schemas", "ledger.queries", "ledger.commands.inputs"),
 }
 # Adapters never reach the models or the ledger engine directly.
 ADAPTER_MAY_IMPORT = tuple(m for m in CORE if m not in ("ledger.models", "ledger.postings")) + (
-    "ledger.queries", "ledger.commands", "ledger.schemas", "ledger.current", "ledger.io")
+    "ledger.queries", "ledger.commands", "ledger.schemas", "ledger.current", "ledger.io",
+    "ledger.throttle")
 for _adapter in ADAPTERS:
     LAYERS[_adapter] = ADAPTER_MAY_IMPORT
 # The documents package renders for the adapters that serve its PDFs (API, command line, web
@@ -51,7 +54,7 @@ for _adapter in ADAPTERS:
 for _adapter in ("ledger.api", "ledger.web", "ledger.cli"):
     LAYERS[_adapter] = ADAPTER_MAY_IMPORT + ("ledger.documents",)
 # Third-party packages that only some layers may use.
-FRAMEWORKS = {"flask", "flask_smorest", "flask_limiter", "flask_babel", "werkzeug", "click"}
+FRAMEWORKS = {"flask", "flask_smorest", "flask_limiter", "limits", "flask_babel", "werkzeug", "click"}
 NO_FRAMEWORK = ("ledger.domain", "ledger.models", "ledger.postings", "ledger.policy",
                 "ledger.context", "ledger.queries", "ledger.commands", "ledger.schemas", "ledger.db",
                 "ledger.io", "ledger.documents", "ledger.fonts")

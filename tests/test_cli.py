@@ -305,6 +305,7 @@ def test_token_for_unknown_user(app, runner):
 
 def test_token_for_deactivated_user(app, runner):
     assert create(runner, "admin1", "--role", "admin").exit_code == 0
+    assert create(runner, "admin2", "--role", "admin").exit_code == 0  # the last one stays active
     with app.app_context():
         drive.update_user(Context(current.session(), ADMIN), users_in(app)["admin1"].id,
                           {"active": False})

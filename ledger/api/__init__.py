@@ -25,8 +25,19 @@ class ErrorSchema(error_handler.ErrorSchema):
         "description": "the stable code of each message in `errors`, in the same shape"})
 
 
+PAGINATION_HEADER = {
+    "description": 'the page as a JSON object in a string, e.g. {"total": 6, "total_pages": 3, '
+                   '"first_page": 1, "last_page": 3, "page": 1, "next_page": 2}',
+    "schema": {"type": "string"},
+}
+
+
 class LedgerApi(Api):
     ERROR_SCHEMA = ErrorSchema
+
+    def _register_pagination_header(self):
+        """X-Pagination is sent as a string holding JSON (a header is text): documented so."""
+        self.spec.components.header("PAGINATION", PAGINATION_HEADER, lazy=True)
 
     def _register_error_handlers(self):
         self._app.register_error_handler(HTTPException, self._http_error)
@@ -36,6 +47,9 @@ class LedgerApi(Api):
         if not request.path.startswith(API_PREFIX):
             return error  # Flask renders its HTML error page
         payload, code, headers = self.handle_http_exception(error)
+        # The exception's own headers too: Allow on a 405, Retry-After on a 429.
+        headers = {**{name: value for name, value in error.get_headers()
+                      if name.lower() != "content-type"}, **(headers or {})}
         payload.setdefault("message", error.description)
         if "errors" in payload:
             payload["error_codes"] = _codes(payload["errors"])
@@ -113,8 +127,6 @@ def init_api(app: Flask) -> Api:
         },
     )
     api = LedgerApi(app)
-    from ledger.api.auth import limiter
-    limiter.init_app(app)
 
     @app.get("/api/v1/docs/assets/<path:filename>")
     def swagger_assets(filename: str):

@@ -1,25 +1,23 @@
-"""POST /auth/token and GET /me."""
+"""POST /auth/token (log in), DELETE /auth/token (log out: revoke this token) and GET /me."""
 
 from __future__ import annotations
 
-from flask import current_app
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
+from flask import request
 from flask_smorest import abort
 
 from ledger import current
-from ledger.api.support import actor, api_blueprint, authenticate
-from ledger.commands.users import actor_of, issue_token
+from ledger.api.support import BEARER_RE, actor, api_blueprint, authenticate, ctx
+from ledger.commands.users import actor_of, issue_token, revoke_token
 from ledger.queries.users import check_password, me as user_of
 from ledger.schemas.requests import TokenRequest
 from ledger.schemas.resources import TokenSchema, UserSchema
+from ledger.throttle import login_throttled
 
 blp = api_blueprint("auth", "Bearer tokens and the current user", public=True)
-limiter = Limiter(key_func=get_remote_address)
 
 
 @blp.route("/auth/token", methods=["POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"])
+@login_throttled
 @blp.doc(security=[])
 @blp.arguments(TokenRequest)
 @blp.response(200, TokenSchema)
@@ -30,7 +28,18 @@ def token(data):
         abort(401, message="wrong username or password, or the account is inactive")
     context = current.context(actor_of(user))
     raw, _ = issue_token(context)
-    return {"access_token": raw, "token_type": "bearer", "expires_in": context.settings.token_ttl}
+    # A token is a credential: no cache may keep the answer (RFC 6749 §5.1).
+    return ({"access_token": raw, "token_type": "bearer",
+             "expires_in": context.settings.token_ttl},
+            {"Cache-Control": "no-store", "Pragma": "no-cache"})
+
+
+@blp.route("/auth/token", methods=["DELETE"], endpoint="revoke_token")
+@blp.response(204, description="the token is revoked: it answers 401 from now on")
+def revoke():
+    """Log out: revoke the bearer token this request carries (the user's other tokens stay)."""
+    authenticate()
+    revoke_token(ctx(), BEARER_RE.fullmatch(request.headers["Authorization"])[1])
 
 
 @blp.route("/me")

@@ -16,6 +16,7 @@ from ledger.commands import idempotency
 from ledger.commands.users import actor_of
 from ledger.context import Context
 from ledger.db import utcnow
+from ledger.api.json_body import Parser
 from ledger.domain import limits
 from ledger.io.sheets import CSV_MIMETYPE, XLSX_MIMETYPE, Export
 from ledger.policy import Actor
@@ -47,6 +48,7 @@ def ctx() -> Context:
 
 
 class LedgerBlueprint(Blueprint):
+    ARGUMENTS_PARSER = Parser()  # JSON bodies read within their cost (ledger.api.json_body)
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": limits.PAGE_SIZE_DEFAULT,
                                      "max_page_size": limits.PAGE_SIZE_MAX}
 
@@ -179,8 +181,9 @@ def _request_hash() -> str:
             h.update(hashlib.sha256(storage.read()).digest())
             storage.seek(0)
         return h.hexdigest()
-    for part in (request.method, request.path, request.query_string.decode(),
-                 request.content_type or ""):
+    # The media type, not the raw Content-Type: "application/json; charset=utf-8" is the same
+    # request as "application/json" (the body is read as UTF-8 either way).
+    for part in (request.method, request.path, request.query_string.decode(), request.mimetype):
         h.update(part.encode() + b"\0")
     h.update(request.get_data())
     return h.hexdigest()

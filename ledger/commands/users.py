@@ -58,9 +58,10 @@ def update_user(ctx: Context, user_id: int, inp: UserInput, row_version: int | N
         region_code = changes["region_code"] if "region_code" in changes else (
             user.region_code if role == Role.REGION else None)
         _check_region(ctx, role, region_code)
-        user.role, user.region_code = role, region_code
-        if "active" in changes:
-            user.active = changes["active"]
+        active = changes.get("active", user.active)
+        if user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active):
+            _keep_an_admin(session, user.id)
+        user.role, user.region_code, user.active = role, region_code, active
         password_changed = "password" in changes
         if password_changed:
             user.password_hash = hash_password(changes["password"])
@@ -70,6 +71,16 @@ def update_user(ctx: Context, user_id: int, inp: UserInput, row_version: int | N
         after = record("user", user) | ({"password": "changed"} if password_changed else {})
         audit(ctx, "user.update", "user", user.id, before, after)
     return user
+
+
+def _keep_an_admin(session, leaving: int) -> None:
+    """409 when demoting or deactivating `leaving` would leave no active administrator (nobody
+    could then manage users). The other active administrators are locked (PostgreSQL) so two
+    administrators demoting each other at once cannot both succeed."""
+    others = session.scalars(sa.select(User.id).where(
+        User.role == Role.ADMIN, User.active.is_(True), User.id != leaving).with_for_update()).all()
+    if not others:
+        raise Conflict("user.last_admin", field="role")
 
 
 def _revoke_all(ctx: Context, user_id: int) -> None:

@@ -22,6 +22,13 @@ INDUSTRY_SEARCH = 50   # the q= of the industry table
 AUDIT_ENTITY = 30
 AUDIT_ACTION = 40
 AUDIT_ENTITY_ID = 40
+# Whitespace around a stripped text: a text longer than its limit plus this is refused before
+# it is stripped or read (a limit counts the stripped text).
+SURROUNDING_SPACE = 100
+
+# Decimal strings (characters): amounts and shares. "-1000000000000.00" is 17; anything longer
+# is refused before it is parsed.
+DECIMAL_TEXT = 20
 
 # Codes (characters)
 REGION_CODE = 16       # 640000-NDJDXXXX: six digits, '-', up to 8 letters or digits
@@ -50,6 +57,10 @@ PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX = 50, 200
 
 # HTTP
 IDEMPOTENCY_KEY = 200
+# JSON request bodies: our bodies nest two deep and hold small integers (ids, years); deeper
+# or longer is refused as invalid JSON before anything else reads it.
+JSON_DEPTH = 16
+JSON_INTEGER_DIGITS = 50
 
 # Request bodies (bytes). JSON requests are small; an import file (multipart upload of a CSV or
 # XLSX) may be larger: its view raises the limit for itself (request.max_content_length).

@@ -27,6 +27,8 @@ _DECIMAL = {
     "digits_around_point": N_("must have digits on both sides of the decimal point"),
     "too_many_decimals": N_("must have at most two decimal places (got {places}); it is not rounded"),
     "too_large": N_("must not exceed {max}"),
+    "too_long": N_("must be at most {max} characters long"),
+    "leading_zeros": N_('must not have leading zeros (e.g. "7.10", not "007.10")'),
 }
 
 MESSAGES: dict[str, str] = {
@@ -52,6 +54,7 @@ MESSAGES: dict[str, str] = {
     "text.too_long": N_("must be at most {max} characters"),
     "list.too_long": N_("must have at most {max} items"),
     "date.shape": N_("must be a date (YYYY-MM-DD)"),
+    "date.range": N_("must be a date between {min} and {max}"),
     "period.shape": N_("must be a month YYYY-MM between {min} and {max}"),
     "period.future": N_("must not be a future month"),
     "year.range": N_("must be a year between {min} and {max}"),
@@ -93,6 +96,7 @@ MESSAGES: dict[str, str] = {
     "blocks.too_long": N_("a zone has at most {max} blocks"),
     "blocks.duplicate": N_("block names must be distinct"),
     "user.exists": N_("user {username} already exists"),
+    "user.last_admin": N_("the only active administrator cannot be demoted or deactivated"),
     "user.region_required": N_("a region user needs an existing region_code"),
     "user.region_only_for_regions": N_("only region users have a region_code"),
 

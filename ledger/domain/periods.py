@@ -10,7 +10,7 @@ from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from ledger.domain.errors import Invalid
-from ledger.domain.limits import YEAR_MAX, YEAR_MIN
+from ledger.domain.limits import DATE_MAX, DATE_MIN, YEAR_MAX, YEAR_MIN
 
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 PATTERN = r"([0-9]{4})-(0[1-9]|1[0-2])"  # [0-9]: no full-width digits
@@ -44,6 +44,9 @@ def parse_date(value: object, field: str) -> date:
         except ValueError:
             pass
     if isinstance(value, date) and not isinstance(value, datetime):
+        if not DATE_MIN <= value <= DATE_MAX:  # 0001-01-01 and 9999-12-31 are dates too
+            raise Invalid("date.range", field=field, min=DATE_MIN.isoformat(),
+                          max=DATE_MAX.isoformat())
         return value
     raise Invalid("date.shape", field=field)
 

@@ -13,8 +13,15 @@ from ledger.queries.lookup import visible_project
 from ledger.queries.pages import Page, page_of
 
 
+LIKE_ESCAPE = "\\"
+
+
 def _like(text: str) -> str:
-    return f"%{text}%"
+    """A LIKE pattern matching `text` anywhere, its own % and _ taken literally (q=% once
+    matched every project)."""
+    escaped = (text.replace(LIKE_ESCAPE, LIKE_ESCAPE * 2).replace("%", LIKE_ESCAPE + "%")
+               .replace("_", LIKE_ESCAPE + "_"))
+    return f"%{escaped}%"
 
 
 def projects(ctx: Context, *, region: str | None = None, zone: int | None = None,
@@ -29,8 +36,9 @@ def projects(ctx: Context, *, region: str | None = None, zone: int | None = None
     if stage:
         query = query.where(Project.stage == stage)
     if q:
-        query = query.where(sa.or_(Project.name.like(_like(q)), Project.investor_name.like(_like(q)),
-                                   Project.project_code.like(_like(q))))
+        pattern = _like(q)
+        query = query.where(sa.or_(*(column.like(pattern, escape=LIKE_ESCAPE) for column in (
+            Project.name, Project.investor_name, Project.project_code))))
     return page_of(ctx.session, query, page, page_size)
 
 

@@ -81,6 +81,13 @@ class OneOf(validate.OneOf):
 
 # ------------------------------------------------------------------ fields
 
+def _cap(value: str, max_len: int) -> None:
+    """The length check that runs before anything else reads a text (issue 7): whatever
+    parses it afterwards, with a pattern or a parser, reads at most `max_len` characters."""
+    if len(value) > max_len:
+        raise refuse("text.too_long", max=max_len)
+
+
 class Coded:
     """Mixin: marshmallow's own refusals (required, null, wrong type) as coded Problems."""
 
@@ -95,7 +102,7 @@ class Text(Coded, fields.String):
 
     def __init__(self, max_len: int, *, min_len: int | None = None, blank: bool = False,
                  strip: bool = True, pattern: Pattern | None = None, **kwargs):
-        self.blank, self.strip = blank, strip
+        self.blank, self.strip, self.max_len = blank, strip, max_len
         if min_len is None and not blank:
             min_len = 1  # documents that blank is refused; the blank check runs first
         checks = [Length(min_len, max_len)] + ([pattern] if pattern else [])
@@ -104,6 +111,7 @@ class Text(Coded, fields.String):
     def _deserialize(self, value, attr, data, **kwargs) -> str:
         if not isinstance(value, str):
             raise refuse("field.not_a_string")
+        _cap(value, self.max_len + (limits.SURROUNDING_SPACE if self.strip else 0))
         if self.strip:
             value = value.strip()
         if not value and not self.blank:
@@ -116,11 +124,14 @@ class Choice(Coded, fields.String):
 
     def __init__(self, choices: type[StrEnum] | tuple[str, ...], **kwargs):
         listed = choices if isinstance(choices, tuple) else values(choices)
+        self.max_len = max(map(len, listed))
         super().__init__(validate=OneOf(listed), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
         if not isinstance(value, str):
             raise refuse("field.not_a_string")
+        if len(value) > self.max_len:  # cannot be one of them; not echoed, not compared
+            raise refuse("field.one_of", choices=", ".join(self.validators[0].choices))
         return value
 
 
@@ -197,6 +208,8 @@ class IndustryCode(Coded, fields.String):
         super().__init__(validate=Length(1, limits.INDUSTRY_CODE), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> str:
+        if isinstance(value, str):
+            _cap(value, limits.INDUSTRY_CODE)
         return _domain(codes.validate_industry, value, attr)
 
 
@@ -204,10 +217,12 @@ class OptionalCode(Coded, fields.String):
     """A credit or project code: null or "" for none, else validated by `check`."""
 
     def __init__(self, check, max_len: int, **kwargs):
-        self.check = check
+        self.check, self.max_len = check, max_len
         super().__init__(allow_none=True, validate=Length(max=max_len), **kwargs)
 
     def _deserialize(self, value, attr, data, **kwargs) -> str | None:
+        if isinstance(value, str):
+            _cap(value, self.max_len)
         return None if value == "" else _domain(self.check, value, attr)
 
     def _validate(self, value) -> None:
@@ -277,6 +292,7 @@ class Share(_Exact):
 
 class Period(Coded, fields.String):
     def _deserialize(self, value, attr, data, **kwargs) -> str:
+        # parse_period matches a fixed-length pattern: it reads at most 8 characters of any text
         return _domain(periods.parse_period, value, attr)
 
 

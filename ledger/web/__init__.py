@@ -22,7 +22,6 @@ from ledger.web import auth, helpers
 from ledger.web.blueprint import bp
 from ledger.web.i18n import init_i18n, language, problem_text
 from ledger.web.labels import ACTION_BUTTONS, ACTIONS, label
-from ledger.web.security import security_headers
 
 csrf = CSRFProtect()
 
@@ -73,12 +72,6 @@ def _before():
         request.max_content_length = limits.IMPORT_REQUEST_MAX
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
-
-
-@bp.after_request
-def _after(response):
-    return security_headers(response, private=g.get("actor") is not None,
-                            hsts=current_app.config.get("SESSION_COOKIE_SECURE", False))
 
 
 def _error_page(status: int, message: str):
@@ -152,7 +145,6 @@ def init_web(app: Flask) -> None:
     from ledger.web import (  # noqa: F401  (routes)
         agreements, documents, imports, ledger_pages, pages, projects, verify,
     )
-    pages.limiter.init_app(app)
     # Functions the templates' macros call too (macros do not see the context processors).
     app.jinja_env.globals.update(
         region_name=helpers.region_name,

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from flask import current_app, flash, g, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 
 from ledger import current
 from ledger.domain.enums import FILING_BODIES, Role
@@ -15,14 +13,12 @@ from ledger.queries.attribution import attribution
 from ledger.queries.zones import leading_shares
 from ledger.schemas.requests import TokenRequest
 from ledger.schemas.resources import AgreementSchema, ProjectSchema, UserSchema, ZoneSchema
+from ledger.throttle import login_throttled
 from ledger.web import auth
 from ledger.web.blueprint import bp
 from ledger.web.forms import CsrfForm, LanguageForm, LoginForm
 from ledger.web.helpers import ctx, default_year
 from ledger.web.i18n import LANGUAGE_COOKIE, LANGUAGES
-
-# Login attempts per client address (the API's token endpoint has its own limiter).
-limiter = Limiter(key_func=get_remote_address)
 
 
 @bp.get("/")
@@ -34,7 +30,7 @@ def index():
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["LOGIN_RATE_LIMIT"], methods=["POST"])
+@login_throttled  # the same rule and counters as the API's POST /auth/token
 def login():
     form = LoginForm()
     if request.method == "GET":

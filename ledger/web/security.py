@@ -1,5 +1,5 @@
-"""The web pages' security headers, in one function (the lead's integrity issue adds the same
-headers app-wide: call `security_headers` from there and drop the hook in ledger.web).
+"""The security headers of every response, pages and API alike (create_app calls
+`security_headers` after every request).
 
 HTML pages get a strict Content-Security-Policy: scripts and styles only from the app itself,
 no inline scripts, no inline styles (htmx's injected indicator styles are turned off by the
@@ -9,7 +9,7 @@ user are not stored by caches."""
 
 from __future__ import annotations
 
-from flask import Response
+from flask import Response, current_app, g
 
 CONTENT_SECURITY_POLICY = "; ".join((
     "default-src 'none'",
@@ -42,3 +42,10 @@ def security_headers(response: Response, *, private: bool = False, hsts: bool = 
     if hsts:
         response.headers.setdefault("Strict-Transport-Security", "max-age=31536000")
     return response
+
+
+def add_security_headers(response: Response) -> Response:
+    """after_request of the whole app: a logged-in user's answers (web session or bearer token)
+    are not stored by caches; HSTS when the site is served over HTTPS only."""
+    return security_headers(response, private=g.get("actor") is not None,
+                            hsts=current_app.config.get("SESSION_COOKIE_SECURE", False))

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 import re
 
-from flask import current_app, render_template
+from flask import render_template
 from flask_babel import force_locale
 
 from ledger import current, documents
+from ledger.throttle import address_limited
 from ledger.documents import views
 from ledger.domain.errors import DomainError, NotFound
 from ledger.queries import document_register as register
 from ledger.web.blueprint import bp
 from ledger.web.i18n import LANGUAGES, problem_text
-from ledger.web.pages import limiter
 
 # BA-7KQ2M-XW4TZ-9PD3A-LMNQR (ledger/documents/canonical.py): anything else is not looked up.
 DOCUMENT_ID = re.compile(r"[A-Z]{2}(?:-[A-Z2-7]{5}){4}")
@@ -37,7 +37,7 @@ def _changes(result: register.Verification) -> list[dict]:
 
 
 @bp.get("/verify/<document_id>")
-@limiter.limit(lambda: current_app.config["VERIFY_RATE_LIMIT"])
+@address_limited("verify", "VERIFY_RATE_LIMIT")
 def verify_document(document_id: str):
     with force_locale(LANGUAGES["zh"]):
         found = None

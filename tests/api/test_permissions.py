@@ -169,6 +169,7 @@ ENDPOINTS = [
     Endpoint("token", "POST", "/auth/token", PUBLIC_200,
              body={"username": "tongji", "password": "secret-pass"}, check=check_token),
     Endpoint("me", "GET", "/me", ALL_200, check=check_me),
+    Endpoint("token.revoke", "DELETE", "/auth/token", row(204, 204, 204, 204, 204, 204)),
     # users (admin)
     Endpoint("users.list", "GET", "/users", ADMIN_ONLY,
              check=lambda env, a, b: len(b) == 6 or pytest.fail(b)),

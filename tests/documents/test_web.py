@@ -10,7 +10,7 @@ import re
 import sqlalchemy as sa
 
 from ledger.models import AuditEntry, IssuedDocument
-from ledger.web.pages import limiter
+from ledger import throttle
 from tests import drive
 from tests.documents.conftest import pdf_text, squeeze
 from tests.web.support import login, page
@@ -159,11 +159,11 @@ def test_an_unknown_document_is_a_chinese_404_page(client):
         no_inline_code(html)
 
 
-def test_the_verification_page_is_rate_limited(client, app):
-    app.config["VERIFY_RATE_LIMIT"] = "3 per minute"
-    limiter.reset()
+def test_the_verification_page_is_rate_limited(client, app, monkeypatch):
+    monkeypatch.setitem(app.config, "VERIFY_RATE_LIMIT", "3 per minute")
+    throttle.reset(app)
     try:
         codes = [client.get("/verify/BA-AAAAA-BBBBB-CCCCC-DDDDD").status_code for _ in range(4)]
     finally:
-        limiter.reset()
+        throttle.reset(app)
     assert codes == [404, 404, 404, 429]

@@ -338,8 +338,8 @@ def test_every_page_renders_for_every_role(world, client, username):
 
 
 def test_login_attempts_are_limited(world, client, app):
-    from ledger.web.pages import limiter
-    limiter.reset()
+    from ledger import throttle
+    throttle.reset(app)
     app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
     token = csrf_of(page(client, "/login"))
     statuses = [client.post("/login", data={"csrf_token": token, "username": "lingwu",
@@ -349,4 +349,4 @@ def test_login_attempts_are_limited(world, client, app):
     refused = client.post("/login", data={"csrf_token": token, "username": "lingwu",
                                           "password": "secret-pass"})
     assert refused.status_code == 429 and "尝试次数过多" in refused.get_data(as_text=True)
-    limiter.reset()
+    throttle.reset(app)

@@ -1,0 +1,130 @@
+"""Throttling of logins (issue 7, finding 6), one rule for the API's POST /auth/token and the
+web page's login form, counted together:
+
+- per account: at most LOGIN_RATE_LIMIT failed attempts for one username (from any address), so
+  a password cannot be guessed from many addresses;
+- per address: at most LOGIN_ADDRESS_RATE_LIMIT failed attempts from one client address (for
+  any username), so one client cannot try many accounts; larger, because many people may share
+  an address.
+
+Only attempts that did not log in count: a user whose colleague behind the same proxy mistyped
+a password seven times still gets in. The client address is the connection's, or — behind
+LEDGER_TRUSTED_PROXIES reverse proxies (werkzeug's ProxyFix, applied by create_app) — the one
+they forwarded. Counters live in RATELIMIT_STORAGE_URI (Redis under gunicorn, so that every
+worker shares them) under the deployment's key prefix RATELIMIT_KEY_PREFIX, so two deployments
+sharing a Redis do not share counters.
+
+Each app has its own counters (the `limits` library, on which Flask-Limiter is built, used
+directly: Flask-Limiter's decorators bind one storage and one key prefix per process, whatever
+app is serving). A check and its count are two steps: under concurrent attempts an account
+may get a few more tries than its limit, never unlimited ones.
+
+`address_limited` throttles a public page per client address (the verification page of printed
+documents, VERIFY_RATE_LIMIT) with the same storage and prefix."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from functools import wraps
+
+from flask import Flask, current_app, make_response, request
+from limits import RateLimitItem, parse
+from limits.storage import Storage, storage_from_string
+from limits.strategies import FixedWindowRateLimiter
+from werkzeug.exceptions import TooManyRequests
+
+from ledger.domain import limits as sizes
+
+SCOPE = "login"  # one scope: the API and the web page count the same attempts
+EXTENSION = "ledger.throttle"
+
+
+@dataclass
+class Throttle:
+    storage: Storage
+    limiter: FixedWindowRateLimiter
+    prefix: str
+
+
+def init_app(app: Flask) -> None:
+    storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
+    app.extensions[EXTENSION] = Throttle(storage, FixedWindowRateLimiter(storage),
+                                         app.config["RATELIMIT_KEY_PREFIX"])
+
+
+def reset(app: Flask) -> None:
+    """Forget every count (tests; a new deployment starts with none anyway)."""
+    app.extensions[EXTENSION].storage.reset()
+
+
+def _username() -> str:
+    """The username a login request names (JSON body or form), normalized as the lookup is."""
+    name = None
+    if request.is_json:
+        body = request.get_json(silent=True)
+        if isinstance(body, dict):
+            name = body.get("username")
+    else:
+        name = request.form.get("username")
+    if not isinstance(name, str):
+        return ""
+    # Capped first: a username is at most USERNAME_MAX characters (longer is refused anyway).
+    return name[: sizes.USERNAME_MAX + sizes.SURROUNDING_SPACE].strip().casefold()
+
+
+def _checks() -> list[tuple[RateLimitItem, str, str]]:
+    config = current_app.config
+    return [(parse(config["LOGIN_RATE_LIMIT"]), "account", _username()),
+            (parse(config["LOGIN_ADDRESS_RATE_LIMIT"]), "address", request.remote_addr or "")]
+
+
+def login_throttled(view):
+    """Decorate a login view: a POST is refused with 429 (and Retry-After) while its account or
+    its address has used up its failed attempts; a POST that does not log in counts on both."""
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if request.method != "POST":
+            return view(*args, **kwargs)
+        throttle: Throttle = current_app.extensions[EXTENSION]
+        checks = _checks()
+        for item, kind, who in checks:
+            ids = (throttle.prefix, SCOPE, kind, who)
+            if not throttle.limiter.test(item, *ids):
+                _refuse(throttle, item, ids, "too many failed login attempts; try again later")
+        def count() -> None:
+            for item, kind, who in checks:
+                throttle.limiter.hit(item, throttle.prefix, SCOPE, kind, who)
+
+        try:
+            response = make_response(view(*args, **kwargs))
+        except Exception:  # refused (API: 401 or 422, raised as errors)
+            count()
+            raise
+        if response.status_code >= 400:  # the web page shows its form again
+            count()
+        return response
+    return wrapper
+
+
+def address_limited(scope: str, setting: str):
+    """Decorate a public view: every request counts, at most `config[setting]` per client
+    address (the public verification page of printed documents)."""
+    def decorate(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            throttle: Throttle = current_app.extensions[EXTENSION]
+            item = parse(current_app.config[setting])
+            ids = (throttle.prefix, scope, "address", request.remote_addr or "")
+            if not throttle.limiter.hit(item, *ids):
+                _refuse(throttle, item, ids, "too many requests; try again later")
+            return view(*args, **kwargs)
+        return wrapper
+    return decorate
+
+
+def _refuse(throttle: Throttle, item: RateLimitItem, ids: tuple[str, ...], why: str):
+    """429 with Retry-After; an HTTPException, so the API renders its JSON error body and the
+    web its page."""
+    reset_at = throttle.limiter.get_window_stats(item, *ids).reset_time
+    raise TooManyRequests(why, retry_after=max(1, int(reset_at - time.time()) + 1))

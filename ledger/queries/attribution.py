@@ -22,7 +22,6 @@ from ledger.context import Context
 from ledger.db import settled
 from ledger.domain.enums import PostingRole
 from ledger.domain.errors import Invalid
-from ledger.domain.periods import year_prefix
 from ledger.models import Posting, Region
 from ledger.policy import attribution_scope, require_attribution_region
 from ledger.queries.lookup import get_or_404
@@ -76,7 +75,7 @@ class Attribution:
 
 def in_year(query, year: int, as_of: datetime | None):
     """Restrict a posting query to one year, as recorded at `as_of`."""
-    query = query.where(Posting.period.like(f"{year_prefix(year)}%"))
+    query = query.where(Posting.year == year)
     return query if as_of is None else query.where(Posting.recorded_at <= as_of)
 
 

@@ -6,7 +6,7 @@ from ledger.models.audit import AuditEntry
 from ledger.models.checkpoint import Checkpoint
 from ledger.models.idempotency import IdempotencyRecord
 from ledger.models.investment import InvestmentReport
-from ledger.models.posting import Posting
+from ledger.models.posting import Balance, Posting
 from ledger.models.project import Project
 from ledger.models.region import Region
 from ledger.models.user import ApiToken, User
@@ -14,7 +14,7 @@ from ledger.models.year import AssessmentYear, YearEvent
 from ledger.models.zone import Zone
 
 __all__ = [
-    "Base", "Agreement", "AgreementEvent", "AgreementVersion", "ApiToken", "AssessmentYear",
+    "Base", "Agreement", "Balance", "AgreementEvent", "AgreementVersion", "ApiToken", "AssessmentYear",
     "AuditEntry", "Checkpoint", "IdempotencyRecord", "InvestmentReport", "Posting", "Project", "Region", "User",
     "YearEvent", "Zone",
 ]

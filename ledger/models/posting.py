@@ -41,3 +41,18 @@ class Posting(Base):
     hash_version: Mapped[int]
     prev_hash: Mapped[str] = mapped_column(sa.String(64))
     hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+
+
+class Balance(Base):
+    """The running sum of the postings of one year, host, region and role, maintained in the
+    same transaction as the postings it sums (ledger.postings.reconcile.insert_postings): the
+    current attribution reads these few rows instead of scanning the year's postings. Not
+    chained: `ledger verify` checks every balance against the sum of its postings."""
+
+    __tablename__ = "balances"
+
+    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    host_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), primary_key=True)
+    region_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), primary_key=True)
+    role: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
+    amount: Mapped[int] = mapped_column(Money)

@@ -13,6 +13,8 @@ from datetime import datetime
 from typing import Iterable
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, lazyload
 
 from ledger.db import lock_for_append
@@ -21,7 +23,7 @@ from ledger.domain.attribution import desired_for_year
 from ledger.domain.enums import PostingRole, YearStatus
 from ledger.domain.errors import Conflict
 from ledger.domain.periods import year_of
-from ledger.models import Agreement, AssessmentYear, InvestmentReport, Posting, Project
+from ledger.models import Agreement, AssessmentYear, Balance, InvestmentReport, Posting, Project
 from ledger.postings.chain import HASH_VERSION, head, row_hash
 
 ROLE_ORDER = {PostingRole.HOST: 0, PostingRole.RECOMMENDER: 1, PostingRole.RECEIVER: 2}
@@ -171,9 +173,23 @@ def posting_rows(planned: Planned, cause: str, now: datetime,
 
 
 def insert_postings(session: Session, rows: list[dict]) -> None:
-    """One executemany of chained posting rows (the caller holds the write lock)."""
-    if rows:
-        session.connection().execute(Posting.__table__.insert(), rows)
+    """One executemany of chained posting rows (the caller holds the write lock), and the
+    running balances they move, in the same transaction."""
+    if not rows:
+        return
+    conn = session.connection()
+    conn.execute(Posting.__table__.insert(), rows)
+    moved: dict[tuple[int, str, str, str], int] = {}
+    for r in rows:
+        key = (r["year"], r["host_code"], r["region_code"], r["role"])
+        moved[key] = moved.get(key, 0) + r["amount"]
+    table = Balance.__table__
+    insert = (sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert)(table)
+    conn.execute(insert.on_conflict_do_update(
+        index_elements=[table.c.year, table.c.host_code, table.c.region_code, table.c.role],
+        set_={"amount": table.c.amount + insert.excluded.amount}),
+        [{"year": y, "host_code": h, "region_code": g, "role": r, "amount": a}
+         for (y, h, g, r), a in moved.items()])
 
 
 def reconcile(session: Session, targets: Iterable[tuple[int, int]], cause: str,

@@ -25,7 +25,7 @@ from ledger.domain.attribution import desired_for_year
 from ledger.domain.enums import PostingRole, YearStatus
 from ledger.domain.periods import year_of
 from ledger.models import (
-    Agreement, AgreementEvent, AgreementVersion, AssessmentYear, AuditEntry, Checkpoint,
+    Agreement, AgreementEvent, AgreementVersion, AssessmentYear, AuditEntry, Balance, Checkpoint,
     InvestmentReport, Posting, Project, Region, User, YearEvent, Zone,
 )
 from ledger.postings import chain, checkpoints, journal
@@ -85,6 +85,7 @@ class _Verifier:
             self._postings_heads_in_journal()
             self._projections(replay)
             self._postings_against(replay)
+        self._balances()
         self.problems += checkpoints.problems(self.s, keys)
         if expect_head is not None:
             seq, digest = expect_head
@@ -149,6 +150,20 @@ class _Verifier:
                     replay.apply(e)
             prev, expected, last = e.hash, e.id + 1, (e.id, e.hash)
         return replay, count, last, broken
+
+    def _balances(self) -> None:
+        """The running balances equal the sums of their postings (two GROUP BYs)."""
+        key = (Posting.year, Posting.host_code, Posting.region_code, Posting.role)
+        want = {tuple(r[:4]): int(r[4]) for r in self.s.execute(
+            sa.select(*key, sa.func.sum(Posting.amount)).group_by(*key))}
+        have = {tuple(r[:4]): r[4] for r in self.s.execute(
+            sa.select(Balance.year, Balance.host_code, Balance.region_code, Balance.role,
+                      Balance.amount))}
+        for k in sorted(want.keys() | have.keys()):
+            if want.get(k) != have.get(k):
+                self.problems.append(
+                    f"balance of {k[0]}, host {k[1]}, region {k[2]}, {k[3]}: {have.get(k)} in "
+                    f"balances, the postings sum to {want.get(k)}")
 
     def _postings_heads_in_journal(self) -> None:
         """Each entry names the postings head of its time; the postings must still hold it."""

@@ -272,3 +272,20 @@ def test_the_year_of_a_report_is_checked_against_the_period(app, session, ledger
                     "project_id = :p AND period = '2025-01' AND revision = 1", 2026,
                     p=ledger.project):
         check(app, entry=ledger.first_revision, says="year in investment_reports differ")
+
+
+def test_a_running_balance_changed_behind_the_postings(app, session, ledger):
+    """The current attribution reads the running balances; verify sums the postings again."""
+    tamper(app, "UPDATE balances SET amount = amount + 100 WHERE year = 2025 AND role = 'host'")
+    check(app, says="in balances, the postings sum to")
+
+
+def test_the_current_attribution_from_balances_equals_a_scan(app, session, ledger):
+    from datetime import UTC, datetime
+
+    for year in (2024, 2025):
+        now = region_totals(session, year)
+        scan = region_totals(session, year, datetime.now(UTC))
+        assert {c: (r.in_place, r.ceded, r.credited) for c, r in now.items()} == \
+            {c: (r.in_place, r.ceded, r.credited) for c, r in scan.items()}
+        assert any(r.in_place for r in now.values())

@@ -271,8 +271,9 @@ def database_bytes(engine: sa.Engine) -> int:
         if engine.dialect.name == "postgresql":
             return conn.scalar(sa.text("SELECT pg_database_size(current_database())"))
         conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
-        return conn.exec_driver_sql("PRAGMA page_count").scalar() * \
-            conn.exec_driver_sql("PRAGMA page_size").scalar()
+        used = conn.exec_driver_sql("PRAGMA page_count").scalar() - \
+            conn.exec_driver_sql("PRAGMA freelist_count").scalar()
+        return used * conn.exec_driver_sql("PRAGMA page_size").scalar()
 
 
 def run(url: str, profile: Profile, seed: int) -> dict:
@@ -298,6 +299,8 @@ def run(url: str, profile: Profile, seed: int) -> dict:
         out["import s"] = time.perf_counter() - t0
         out["reports"], out["postings"] = rows, postings_written
         session.close()
+        # the size before the floors create (and drop) their copies of the tables
+        out["MB per million reports"] = database_bytes(engine) / 2**20 / rows * 10**6
         out["import floor s"] = executemany_floor(engine, repeats=1)
 
         # one report through the service: revisions of months of the newest year
@@ -330,7 +333,6 @@ def run(url: str, profile: Profile, seed: int) -> dict:
         session.close()
         out["verify floor s"], _ = timed(lambda: chain_floor(engine))
         out["journal entries"] = result.journal_entries
-        out["MB per million reports"] = database_bytes(engine) / 2**20 / rows * 10**6
         out["years"] = f"{world.years[0]}–{world.years[-1]}"
         out["agreements"] = world.agreements
     engine.dispose()
@@ -383,6 +385,7 @@ def write_results(profile_name: str, profile: Profile, seed: int, lines: list[st
     section = "\n".join([
         begin, f"## {profile_name}: {profile.regions:,} regions, {profile.projects:,} projects, "
         f"{profile.agreements:,} agreements, {profile.years} years (seed {seed})", "",
+        "Database: " + profile_name.partition(", ")[2] + ".", "",
         f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} "
         f"({os.cpu_count()} cores, {platform.platform()}), Python {platform.python_version()}, "
         f"SQLAlchemy {sqlalchemy.__version__}, SQLite {__import__('sqlite3').sqlite_version}.", "",
@@ -404,14 +407,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
     parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--postgres-only", action="store_true",
+                        help="only LEDGER_BENCH_POSTGRES_URL (its own section of RESULTS.md)")
     args = parser.parse_args()
     profile = PROFILES[args.profile]
     results: dict[str, dict] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-        upgrade(make_engine(url))
-        results["SQLite"] = run(url, profile, args.seed)
     pg = os.environ.get("LEDGER_BENCH_POSTGRES_URL")
+    if args.postgres_only and not pg:
+        parser.error("--postgres-only needs LEDGER_BENCH_POSTGRES_URL")
+    if not args.postgres_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+            upgrade(make_engine(url))
+            results["SQLite"] = run(url, profile, args.seed)
     if pg and not args.sqlite_only:
         engine = make_engine(pg)
         rebuild(engine)
@@ -420,7 +428,7 @@ def main() -> None:
     lines = table(args.profile, results)
     print("\n".join(lines))
     if not args.no_write:
-        write_results(args.profile, profile, args.seed, lines, " ".join(
+        write_results(f"{args.profile}, {' and '.join(results)}", profile, args.seed, lines, " ".join(
             (["LEDGER_BENCH_POSTGRES_URL=…"] if pg and not args.sqlite_only else [])
             + ["python -m benchmarks.scale", *sys.argv[1:]]))
 

@@ -62,6 +62,19 @@ def ledger(world, session) -> Ledger:
                                                       status="filed"))
 
 
+REBALANCE = ("DELETE FROM balances",
+             "INSERT INTO balances (year, host_code, region_code, role, amount) SELECT year, "
+             "host_code, region_code, role, SUM(amount) FROM postings "
+             "GROUP BY year, host_code, region_code, role")
+
+
+def rebalance(app) -> None:
+    """What a consistent intruder does after changing postings: recompute the running balances
+    from them (they are derived, so this alone is not evidence)."""
+    for sql in REBALANCE:
+        tamper(app, sql)
+
+
 def check(app, *, entry: int | None = None, says: str, seq: int | None = None):
     """verify fails naming `entry` (the first bad journal entry) or posting `seq`, with a
     problem containing `says`; so does `ledger verify` (exit code 1)."""
@@ -180,6 +193,7 @@ def test_rehashing_both_chains_after_an_edit(app, session, ledger):
             e.postings_hash = hashes.get(e.postings_seq, chain.GENESIS_HASH)
             e.prev_hash, e.hash = prev, journal.chain_hash(prev, e)
             prev = e.hash
+    rebalance(app)
     result = check(app, says="no longer holds entry")
     assert all("checkpoint" in p for p in result.problems), result.problems
     assert result.first_bad_entry is None and result.first_bad_seq is None
@@ -198,6 +212,7 @@ def test_a_truncated_tail_is_caught_by_the_head_kept_elsewhere(app, session, led
     tamper(app, f"DELETE FROM postings WHERE seq IN ({', '.join(map(str, tail))})")
     tamper(app, "DELETE FROM investment_reports WHERE project_id = :p AND period = '2025-01' "
                 "AND revision = 2", p=ledger.project)
+    rebalance(app)
     with app.extensions["ledger.sessionmaker"]() as s:
         assert verify(s, app).ok  # a consistent prefix: only a head kept elsewhere tells
     out = app.test_cli_runner().invoke(args=["verify", "--expect-head", f"{kept.id}:{kept.hash}"])

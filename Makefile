@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # pytest-xdist processes for `make test` (auto: one per core; 0: in the make process)
 TEST_WORKERS ?= auto
 
-.PHONY: deps system-deps fonts lock db key demo run test bench bench-import doctor translations
+.PHONY: deps system-deps fonts lock db key demo run test bench bench-national bench-small bench-import doctor translations
 
 ## deps: system packages, the virtualenv, the locked Python dependencies, the document font and
 ## the web UI's front-end packages (npm ci from package-lock.json, served by the app: no CDN)
@@ -71,10 +71,22 @@ test: deps
 	bash scripts/ensure-redis.sh
 	$(VENV)/bin/pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
-## bench: run the benchmarks (the ledger, then the documents)
+## bench: the province at scale (30 regions, 2,000 projects, 300 agreements, 3 years; seeded),
+## loaded through the bulk path, each measure beside its floor; SQLite, and PostgreSQL with
+## LEDGER_BENCH_POSTGRES_URL (a disposable database). Writes benchmarks/RESULTS.md. Then the
+## printed documents (the filing form's time and size targets).
 bench: deps
-	$(PYTHON) -m benchmarks
+	$(PYTHON) -m benchmarks.scale province
 	$(PYTHON) -m benchmarks.documents
+
+## bench-national: the same for 3,000 regions, 50,000 projects, 5,000 agreements, 2 years
+## (1.2 million reports): hours on a 2-core machine
+bench-national: deps
+	$(PYTHON) -m benchmarks.scale national
+
+## bench-small: the earlier small benchmark of the ledger (one report, attribution, verify)
+bench-small: deps
+	$(PYTHON) -m benchmarks
 
 ## bench-import: a 50,000-row import file on SQLite (and PostgreSQL with
 ## LEDGER_BENCH_POSTGRES_URL, a disposable database), beside an executemany floor and a profile

@@ -59,13 +59,14 @@ def province(session, n_projects: int) -> tuple[list, Actor, Actor, Actor, Actor
         p = projects.create_project(host, ProjectInput(
             name=f"项目{i}", investor_name="某公司", investor_credit_code=CREDIT,
             industry_code="C2614", planned_investment=100000, zone_id=zone.id))
-        p = projects.change_stage(host, p.id, StageChange("under_construction", date(2024, 1, 1)))
+        p = projects.change_stage(host, p.id, StageChange("under_construction", date(2022, 1, 1)))
         if i % 2 == 0:
-            a = agreements.create_agreement(rec, AgreementInput(p.id, "640104", terms))
-            agreements.confirm(host, a.id)
-            agreements.submit(host, a.id)
-            agreements.acknowledge(stat, a.id)
-            agreements.acknowledge(com, a.id)
+            # The host opens it naming the recommender, who confirms and submits; every
+            # workflow action names the row version it acts on.
+            a = agreements.create_agreement(host, AgreementInput(p.id, "640104", terms))
+            for actor, action in ((rec, agreements.confirm), (rec, agreements.submit),
+                                  (stat, agreements.acknowledge), (com, agreements.acknowledge)):
+                a = action(actor, a.id, a.row_version)
         out.append(p)
     return out, host, rec, stat, com
 

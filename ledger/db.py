@@ -23,6 +23,10 @@ NAMING_CONVENTION = {
 # so posting appends (and the reads they depend on) are serialized.
 WRITE_LOCK_KEY = 0x1ED6E5
 
+# The integer `year` beside a 'YYYY-MM' period (postings, investment reports): what the year
+# filters use, since `period LIKE 'YYYY-%'` can use no index on either database.
+YEAR_OF_PERIOD = "year = CAST(substr(period, 1, 4) AS INTEGER)"
+
 
 class Base(DeclarativeBase):
     metadata = sa.MetaData(naming_convention=NAMING_CONVENTION)
@@ -98,11 +102,18 @@ def make_sessionmaker(engine: sa.Engine) -> sessionmaker[Session]:
 
 
 @contextmanager
-def writing(session: Session) -> Iterator[Session]:
+def writing(session: Session, *, late_lock: bool = False) -> Iterator[Session]:
     """One write transaction, serialized against every other writer; commit or roll back whole.
 
     Inside another `writing` block it joins that transaction: an idempotent API request keeps
-    the action and its stored response in one transaction."""
+    the action and its stored response in one transaction.
+
+    `late_lock`: on PostgreSQL the global write lock is not taken at the start but by
+    `lock_for_append`, just before the heads are read and the postings and journal appended,
+    so that the reads before it (visibility, agreements, closed years, amounts) do not hold up
+    other writers. The caller must then check that nothing was committed between its reads and
+    the lock (ledger.commands.common.read_then_lock). SQLite has one writer at a time anyway:
+    its write transaction (BEGIN IMMEDIATE) is the lock, taken at the start."""
     if session.info.get("ledger_writing"):
         yield session
         return
@@ -114,7 +125,9 @@ def writing(session: Session) -> Iterator[Session]:
     try:
         with session.begin():
             conn = session.connection(execution_options={"ledger_write": True})
-            if conn.dialect.name == "postgresql":
+            postgres = conn.dialect.name == "postgresql"
+            session.info["ledger_locked"] = not (postgres and late_lock)
+            if postgres and not late_lock:
                 conn.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
             # Sessions keep objects across commits (expire_on_commit=False), so an object the
             # caller still holds from an earlier transaction (an agreement and its versions, say)
@@ -124,6 +137,18 @@ def writing(session: Session) -> Iterator[Session]:
             yield session
     finally:
         del session.info["ledger_writing"]
+        session.info.pop("ledger_locked", None)
+
+
+def lock_for_append(session: Session) -> bool:
+    """Take the global write lock if this transaction does not hold it yet (a `late_lock`
+    transaction on PostgreSQL). True when it was held already, i.e. everything this transaction
+    has read was read under it; False when it has just been taken."""
+    if session.info.get("ledger_locked", True):
+        return True
+    session.connection().execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
+    session.info["ledger_locked"] = True
+    return False
 
 
 @contextmanager

@@ -75,15 +75,15 @@ class World:
             "username": username, "password": PASSWORD, "role": role, "region_code": region_code}))
 
     def project(self, host: Actor | None = None, zone=None, stage: str = "under_construction",
-                **fields):
+                stage_on: str = "2024-01-01", **fields):
         host, zone = host or self.lingwu, zone or self.zone_lw
         data = {"name": f"项目{next(_counter)}", "investor_name": "宁夏某某有限公司",
                 "investor_credit_code": VALID_CREDIT_CODE, "industry_code": "C2614",
-                "planned_investment": "50000.00", "zone_id": zone.id, "signed_on": "2024-03-01"}
+                "planned_investment": "50000.00", "zone_id": zone.id, "signed_on": "2023-12-01"}
         data.update(fields)
         p = drive.create_project(self.ctx(host), data)
         if stage != "signed":
-            p = drive.change_stage(self.ctx(host), p.id, stage, "2024-04-01")
+            p = drive.change_stage(self.ctx(host), p.id, stage, stage_on)
         return p
 
     def region_actor(self, code: str) -> Actor:

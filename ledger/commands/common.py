@@ -3,11 +3,17 @@ check."""
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from sqlalchemy.orm import Session
 
 from ledger.context import Context
+from ledger.db import lock_for_append
 from ledger.domain.errors import PreconditionFailed
 from ledger.postings import journal
+
+T = TypeVar("T")
 
 
 def audit(ctx: Context, action: str, entity: str, entity_id: Any,
@@ -19,6 +25,21 @@ def audit(ctx: Context, action: str, entity: str, entity_id: Any,
     journal.append(ctx.session, at=ctx.now(), actor_id=actor.id, actor_username=actor.username,
                    actor_role=actor.role, actor_region=actor.region_code, action=action,
                    entity=entity, entity_id=str(entity_id), before=before, after=after)
+
+
+def read_then_lock(session: Session, read: Callable[[], T]) -> T:
+    """`read()` (reads only, no writes) and then the write lock, such that no writer committed
+    between the reads and the lock: in a `writing(late_lock=True)` transaction on PostgreSQL
+    the reads run without the lock; if the journal's head moved meanwhile (every change
+    appends to it), they run again, under the lock."""
+    if session.info.get("ledger_locked", True):  # held since the start (SQLite, nested)
+        return read()
+    while True:
+        mark = journal.head(session)
+        result = read()
+        if lock_for_append(session) or journal.head(session) == mark:
+            return result
+        session.expire_all()
 
 
 def check_row_version(current: int, expected: int | None) -> None:

@@ -4,28 +4,31 @@ Every row is checked before anything is written, and every problem of every row 
 at once: the request rules the adapter already applied (ImportFile.refused), then the rules
 that need the database — the project exists and this user may report for it (a project the
 user may not see is reported exactly like a missing one), it is landed, the month is not in
-the future, the same project and month do not appear twice in the file, and the year of a row
-that would change something is not closed (a row equal to what is recorded changes nothing,
+the future nor before the month the project started construction, the same project and month
+do not appear twice in the file, and the year of a row that would change something is not
+closed (a row equal to what is recorded changes nothing,
 as with PUT). Any problem → Invalid naming each row and field, nothing written.
 
-Then all rows are written in ONE transaction through the bulk path of
-commands.investments.report_investments (one reconcile per project-year). The rows of a
-project-year always go into the same call; calls are grouped into batches only to report
-progress, all inside the same transaction.
+The checks and the plan of the writes (every project-year reconciled once, from set-based
+reads: commands.investments.prepare) come before the write lock; then all rows are written in
+ONE transaction by commands.investments.write_reports: reports, postings and journal entries by
+executemany, the postings chained in one append. The rows of a project-year always go into the
+same batch; batches only bound memory and report progress, all inside the same transaction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ledger import postings
-from ledger.commands.common import audit
-from ledger.commands.inputs import ImportFile, ImportRow, ReportInput
-from ledger.commands.investments import report_investments
+from ledger.commands.common import audit, read_then_lock
+from ledger.commands.inputs import ImportFile, ImportRow
+from ledger.commands.investments import Checked, Prepared, prepare, write_reports
 from ledger.context import Context
 from ledger.db import writing
 from ledger.domain import stages
@@ -35,7 +38,7 @@ from ledger.models import InvestmentReport, Project
 from ledger.policy import Actor, may_import_reports, projects_seen_by, require_importer
 
 LOCATION = "file"    # the API's errors.file: {row: {field: [problems]}}
-BATCH_ROWS = 2000    # rows per call of report_investments between two progress reports
+BATCH_ROWS = 5000    # rows per batch of write_reports between two progress reports
 CHUNK = 900          # ids per IN (…) list: well under SQLite's limit of bound parameters
 
 Progress = Callable[[int, int], None]  # (rows written so far, rows in the file)
@@ -56,19 +59,29 @@ class _Known:
     project_code: str | None
     host_code: str
     stage: str
+    started_on: date | None
 
 
 def import_reports(ctx: Context, upload: ImportFile,
                    progress: Progress | None = None) -> ImportSummary:
     """Check every row of the file, then report them all in one transaction."""
     require_importer(ctx.actor)
-    problems: dict[int, dict[str, list]] = {n: dict(p) for n, p in upload.refused.items()}
-    with writing(ctx.session) as session:
+
+    def read() -> tuple[int, Prepared]:
+        """Every check and the plan of every write, before the write lock (read_then_lock)."""
+        problems: dict[int, dict[str, list]] = {n: dict(p) for n, p in upload.refused.items()}
         resolved = _check(ctx, session, upload.rows, problems)
         if problems:
             raise Invalid("import.invalid_rows", count=len(problems), errors={LOCATION: {
                 str(n): problems[n] for n in sorted(problems)}})
-        summary = _write(ctx, resolved, progress)
+        changing = [r for r in resolved if r.previous is None or r.previous[1] != r.amount]
+        return len(resolved) - len(changing), prepare(ctx, changing, postings.closed_years(session))
+
+    with writing(ctx.session, late_lock=True) as session:
+        unchanged, prepared = read_then_lock(session, read)
+        done = write_reports(ctx, prepared, batch_rows=BATCH_ROWS, progress=progress)
+        summary = ImportSummary(len(upload.rows), done.created, done.revised, unchanged,
+                                done.postings)
         if summary.created or summary.revised:
             audit(ctx, "investment.import", "import", upload.sha256[:40], None,
                   {"file": upload.name, "sha256": upload.sha256} | vars(summary))
@@ -78,7 +91,7 @@ def import_reports(ctx: Context, upload: ImportFile,
 # ------------------------------------------------------------------ checks
 
 def _check(ctx: Context, session: Session, rows: Sequence[ImportRow],
-           problems: dict[int, dict[str, list]]) -> list[tuple[ImportRow, _Known]]:
+           problems: dict[int, dict[str, list]]) -> list[Checked]:
     """Each row with its project, adding the problems of those that break a rule."""
     def refuse(row: ImportRow, field: str, problem: Problem) -> None:
         problems.setdefault(row.row, {}).setdefault(field, []).append(problem)
@@ -86,9 +99,9 @@ def _check(ctx: Context, session: Session, rows: Sequence[ImportRow],
     by_id, by_code = _visible(session, ctx.actor, rows)
     closed = postings.closed_years(session)
     this_month = period_of(ctx.today())
-    newest = _newest_amounts(session, {p.id for p in by_id.values()} | {p.id for p in by_code.values()})
+    newest = _newest_revisions(session, {p.id for p in by_id.values()} | {p.id for p in by_code.values()})
     first_row: dict[tuple[int, str], int] = {}
-    resolved: list[tuple[ImportRow, _Known]] = []
+    resolved: list[Checked] = []
     for row in rows:
         project = _project_of(row, by_id, by_code, refuse)
         if row.period > this_month:
@@ -101,14 +114,18 @@ def _check(ctx: Context, session: Session, rows: Sequence[ImportRow],
             continue
         if not stages.landed(project.stage):
             refuse(row, field, Problem("report.not_landed", stage=project.stage))
+        elif stages.before_start(row.period, project.started_on):
+            refuse(row, "period", Problem("report.before_start",
+                                          started=period_of(project.started_on)))
         key = (project.id, row.period)
         if key in first_row:
             refuse(row, field, Problem("import.duplicate_row", row=first_row[key]))
         first_row.setdefault(key, row.row)
         year = year_of(row.period)
-        if year in closed and newest.get(key) != row.amount:
+        previous = newest.get(key)
+        if year in closed and (previous is None or previous[1] != row.amount):
             refuse(row, "period", Problem("year.closed", year=year))
-        resolved.append((row, project))
+        resolved.append(Checked(project.id, row.period, row.amount, row.note, previous))
     return resolved
 
 
@@ -142,7 +159,8 @@ def _visible(session: Session, actor: Actor, rows: Sequence[ImportRow]
     """The projects the rows name, among those the user may see (policy.projects_seen_by)."""
     ids = sorted({r.project_id for r in rows if r.project_id is not None})
     codes = sorted({r.project_code for r in rows if r.project_code is not None})
-    columns = (Project.id, Project.project_code, Project.host_code, Project.stage)
+    columns = (Project.id, Project.project_code, Project.host_code, Project.stage,
+               Project.started_on)
     by_id: dict[int, _Known] = {}
     by_code: dict[str, _Known] = {}
     for column, keys in ((Project.id, ids), (Project.project_code, codes)):
@@ -156,8 +174,9 @@ def _visible(session: Session, actor: Actor, rows: Sequence[ImportRow]
     return by_id, by_code
 
 
-def _newest_amounts(session: Session, project_ids: Iterable[int]) -> dict[tuple[int, str], int]:
-    """(project, period) → the amount of its newest revision."""
+def _newest_revisions(session: Session, project_ids: Iterable[int]
+                      ) -> dict[tuple[int, str], tuple[int, int]]:
+    """(project, period) → (revision, amount) of its newest revision."""
     out: dict[tuple[int, str], tuple[int, int]] = {}
     for chunk in _chunks(sorted(project_ids)):
         query = sa.select(InvestmentReport.project_id, InvestmentReport.period,
@@ -167,49 +186,9 @@ def _newest_amounts(session: Session, project_ids: Iterable[int]) -> dict[tuple[
             key = (project_id, period)
             if key not in out or out[key][0] < revision:
                 out[key] = (revision, amount)
-    return {key: amount for key, (_, amount) in out.items()}
+    return out
 
 
 def _chunks(keys: list) -> Iterable[list]:
     for start in range(0, len(keys), CHUNK):
         yield keys[start:start + CHUNK]
-
-
-# ------------------------------------------------------------------ writing
-
-def _write(ctx: Context, resolved: list[tuple[ImportRow, _Known]],
-           progress: Progress | None) -> ImportSummary:
-    """All rows through report_investments, whole project-years per call, in the transaction
-    the caller holds."""
-    groups: dict[tuple[int, int], list[ReportInput]] = {}
-    for row, project in resolved:
-        groups.setdefault((project.id, year_of(row.period)), []).append(
-            ReportInput(project.id, row.period, row.amount, row.note))
-    total = len(resolved)
-    created = revised = unchanged = 0
-    seqs: set[int] = set()
-    batch: list[ReportInput] = []
-    done = 0
-
-    def flush() -> None:
-        nonlocal created, revised, unchanged, done
-        for result in report_investments(ctx, batch, bulk=True):
-            if not result.created:
-                unchanged += 1
-            elif result.report.revision == 1:
-                created += 1
-            else:
-                revised += 1
-            seqs.update(p.seq for p in result.postings)
-        done += len(batch)
-        batch.clear()
-        if progress is not None:
-            progress(done, total)
-
-    for group in groups.values():
-        batch.extend(group)
-        if len(batch) >= BATCH_ROWS:
-            flush()
-    if batch:
-        flush()
-    return ImportSummary(total, created, revised, unchanged, len(seqs))

@@ -12,7 +12,7 @@ from ledger.context import Context
 from ledger.db import writing
 from ledger.domain.enums import YearAction, YearStatus
 from ledger.domain.errors import Conflict
-from ledger.domain.periods import parse_year, year_prefix
+from ledger.domain.periods import parse_year
 from ledger.models import AssessmentYear, InvestmentReport, YearEvent
 from ledger.policy import require_year_keeper
 
@@ -50,7 +50,7 @@ def reopen_year(ctx: Context, year: int, reason: str) -> AssessmentYear:
                               actor_id=ctx.actor.id, at=row.changed_at))
         # Catch up anything that could not be posted while the year was closed.
         projects = session.scalars(sa.select(InvestmentReport.project_id).distinct()
-                                   .where(InvestmentReport.period.like(f"{year_prefix(year)}%")))
+                                   .where(InvestmentReport.year == year))
         postings.reconcile(session, [(p, year) for p in projects], f"reopen:{year}", ctx.now())
         audit(ctx, "year.reopen", "year", year, {"status": YearStatus.CLOSED},
               {"status": YearStatus.OPEN, "reason": reason})

@@ -113,6 +113,8 @@ MESSAGES: dict[str, str] = {
     "stage.date_before": N_("must not be before {date}"),
     "report.not_landed": N_("only a landed project (under construction or in operation) can "
                             "report completed investment; this one is '{stage}'"),
+    "report.before_start": N_("must not be before {started}, the month the project started "
+                              "construction"),
 
     # Agreements
     "agreement.last_before_first": N_("must not be before first_year"),

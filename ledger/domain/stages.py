@@ -20,6 +20,12 @@ def landed(stage: str) -> bool:
     return stage in LANDED
 
 
+def before_start(period: str, started_on: date | None) -> bool:
+    """A month before the one in which the project started construction: nothing was built
+    then, so nothing can be reported for it (a landed project always has started_on)."""
+    return started_on is not None and period < f"{started_on.year:04d}-{started_on.month:02d}"
+
+
 def reached(current: str, target: str) -> bool:
     """Whether a project in `current` has already reached `target` (cancelled is final)."""
     if current == Stage.CANCELLED:

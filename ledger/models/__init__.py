@@ -7,7 +7,7 @@ from ledger.models.checkpoint import Checkpoint
 from ledger.models.document import IssuedDocument
 from ledger.models.idempotency import IdempotencyRecord
 from ledger.models.investment import InvestmentReport
-from ledger.models.posting import Posting
+from ledger.models.posting import Balance, Posting
 from ledger.models.project import Project
 from ledger.models.region import Region
 from ledger.models.user import ApiToken, User
@@ -16,6 +16,7 @@ from ledger.models.zone import Zone
 
 __all__ = [
     "Base", "Agreement", "AgreementEvent", "AgreementVersion", "ApiToken", "AssessmentYear",
-    "AuditEntry", "Checkpoint", "IdempotencyRecord", "IssuedDocument", "InvestmentReport", "Posting", "Project", "Region", "User",
+    "AuditEntry", "Balance", "Checkpoint", "IdempotencyRecord", "InvestmentReport",
+    "IssuedDocument", "Posting", "Project", "Region", "User",
     "YearEvent", "Zone",
 ]

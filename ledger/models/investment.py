@@ -3,7 +3,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.db import Base, Money, UTCDateTime, utcnow
+from ledger.db import YEAR_OF_PERIOD, Base, Money, UTCDateTime, utcnow
 
 
 class InvestmentReport(Base):
@@ -13,11 +13,14 @@ class InvestmentReport(Base):
     __table_args__ = (
         sa.UniqueConstraint("project_id", "period", "revision", name="uq_investment_reports_revision"),
         sa.CheckConstraint("amount >= 0", name="amount_nonnegative"),
+        sa.CheckConstraint(YEAR_OF_PERIOD, name="year_of_period"),
+        sa.Index("ix_investment_reports_year", "year"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
     period: Mapped[str] = mapped_column(sa.String(7))
+    year: Mapped[int] = mapped_column(sa.Integer)  # the period's year, for the year filters
     revision: Mapped[int]
     amount: Mapped[int] = mapped_column(Money)
     note: Mapped[str] = mapped_column(sa.Text, default="")

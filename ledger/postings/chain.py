@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -25,15 +25,32 @@ GENESIS_HASH = "0" * 64
 
 
 def canonical_encoding(p: Posting) -> bytes:
-    recorded = p.recorded_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    host = [p.host_code] if p.hash_version == 2 else []
-    row = [p.hash_version, p.seq, p.project_id, *host, p.agreement_id, p.version, p.region_code,
-           p.role, p.period, str(p.amount), p.cause, recorded]
+    return encode(p.hash_version, p.seq, p.project_id, p.host_code, p.agreement_id, p.version,
+                  p.region_code, p.role, p.period, p.amount, p.cause, p.recorded_at)
+
+
+def encode(hash_version: int, seq: int, project_id: int, host_code: str,
+           agreement_id: int | None, version: int | None, region_code: str, role: str,
+           period: str, amount: int, cause: str, recorded_at: datetime) -> bytes:
+    """The canonical encoding of a posting given by its fields (the bulk path hashes rows
+    before any object exists)."""
+    recorded = recorded_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    host = [host_code] if hash_version == 2 else []
+    row = [hash_version, seq, project_id, *host, agreement_id, version, region_code,
+           role, period, str(amount), cause, recorded]
     return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
 
 def chain_hash(prev_hash: str, p: Posting) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + canonical_encoding(p)).hexdigest()
+
+
+def row_hash(prev_hash: str, row: dict) -> str:
+    """chain_hash of a posting given as a dict of its columns."""
+    return hashlib.sha256(prev_hash.encode("ascii") + encode(
+        row["hash_version"], row["seq"], row["project_id"], row["host_code"],
+        row["agreement_id"], row["version"], row["region_code"], row["role"], row["period"],
+        row["amount"], row["cause"], row["recorded_at"])).hexdigest()
 
 
 def head(session: Session) -> tuple[int, str]:

@@ -23,6 +23,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ledger.db import lock_for_append
 from ledger.models import AuditEntry
 from ledger.postings.chain import GENESIS_HASH, head as postings_head
 
@@ -93,7 +94,9 @@ def head(session: Session) -> tuple[int, str]:
 def append(session: Session, *, at: datetime, actor_id: int | None, actor_username: str,
            actor_role: str, actor_region: str | None, action: str, entity: str,
            entity_id: str, before: Any = None, after: Any = None) -> AuditEntry:
-    """Chain one entry onto the journal (the caller holds the write lock)."""
+    """Chain one entry onto the journal, under the write lock (taken now if the transaction
+    has deferred it)."""
+    lock_for_append(session)
     seq, prev = head(session)
     postings_seq, postings_hash = postings_head(session)
     entry = AuditEntry(
@@ -106,3 +109,31 @@ def append(session: Session, *, at: datetime, actor_id: int | None, actor_userna
     session.add(entry)
     session.flush()
     return entry
+
+
+def chain_rows(prev: tuple[int, str], entries: list[dict]) -> list[dict]:
+    """The bulk path: entries (the keyword arguments of `append` plus `postings_seq` and
+    `postings_hash`, before/after as JSON values with string keys) chained after `prev` as rows
+    of audit_log, ready for one executemany. The caller holds the write lock and inserts them."""
+    seq, prev_hash = prev
+    rows = []
+    for e in entries:
+        seq += 1
+        before, after = e.get("before"), e.get("after")
+        row = {"id": seq, "at": e["at"], "actor_id": e["actor_id"],
+               "actor_username": e["actor_username"], "actor_role": e["actor_role"],
+               "actor_region": e["actor_region"], "action": e["action"], "entity": e["entity"],
+               "entity_id": e["entity_id"],
+               "before": None if before is None else canonical(before),
+               "after": None if after is None else canonical(after),
+               "postings_seq": e["postings_seq"], "postings_hash": e["postings_hash"],
+               "hash_version": HASH_VERSION, "prev_hash": prev_hash}
+        # The same bytes as encoding(): canonical() of the values themselves equals canonical()
+        # of the values parsed back from their canonical text (string keys, JSON values).
+        encoded = canonical([HASH_VERSION, seq, utc_text(row["at"]), row["actor_id"],
+                             row["actor_username"], row["actor_role"], row["actor_region"],
+                             row["action"], row["entity"], row["entity_id"], before, after,
+                             row["postings_seq"], row["postings_hash"]]).encode("utf-8")
+        row["hash"] = prev_hash = hashlib.sha256(prev_hash.encode("ascii") + encoded).hexdigest()
+        rows.append(row)
+    return rows

@@ -25,7 +25,7 @@ from ledger.domain.attribution import desired_for_year
 from ledger.domain.enums import PostingRole, YearStatus
 from ledger.domain.periods import year_of
 from ledger.models import (
-    Agreement, AgreementEvent, AgreementVersion, AssessmentYear, AuditEntry, Checkpoint,
+    Agreement, AgreementEvent, AgreementVersion, AssessmentYear, AuditEntry, Balance, Checkpoint,
     InvestmentReport, Posting, Project, Region, User, YearEvent, Zone,
 )
 from ledger.postings import chain, checkpoints, journal
@@ -85,6 +85,7 @@ class _Verifier:
             self._postings_heads_in_journal()
             self._projections(replay)
             self._postings_against(replay)
+        self._balances()
         self.problems += checkpoints.problems(self.s, keys)
         if expect_head is not None:
             seq, digest = expect_head
@@ -103,7 +104,11 @@ class _Verifier:
 
     def _postings_chain(self):
         prev, expected, count, last, first_bad = chain.GENESIS_HASH, 1, 0, (None, None), None
-        for p in self.s.scalars(sa.select(Posting).order_by(Posting.seq)).yield_per(2000):
+        # One streaming pass over plain rows (no ORM objects): a Row has the attributes the
+        # encoding reads.
+        rows = self.s.execute(sa.select(Posting.__table__).order_by(Posting.seq)
+                              .execution_options(yield_per=5000))
+        for p in rows:
             count += 1
             if first_bad is None:
                 if p.seq != expected:
@@ -114,8 +119,11 @@ class _Verifier:
                     first_bad = p.seq
                     self.problems.append(f"seq {p.seq}: hash does not match its contents or "
                                          "predecessor")
+                elif p.year != year_of(p.period):  # derived from the period, not chained
+                    first_bad = p.seq
+                    self.problems.append(f"seq {p.seq}: year {p.year} is not the year of its "
+                                         f"period {p.period}")
             prev, expected, last = p.hash, p.seq + 1, (p.seq, p.hash)
-            self.s.expunge(p)
         return count, last, first_bad
 
     def _journal_chain(self):
@@ -125,7 +133,9 @@ class _Verifier:
         start = self.s.scalar(sa.select(sa.func.max(AuditEntry.id))
                               .where(AuditEntry.action == BASELINE)) or 0
         prev, expected, count, last, broken = chain.GENESIS_HASH, 1, 0, (None, None), None
-        for e in self.s.scalars(sa.select(AuditEntry).order_by(AuditEntry.id)).yield_per(2000):
+        rows = self.s.execute(sa.select(AuditEntry.__table__).order_by(AuditEntry.id)
+                              .execution_options(yield_per=5000))
+        for e in rows:
             count += 1
             if broken is None:
                 if e.id != expected:
@@ -139,8 +149,21 @@ class _Verifier:
                 elif e.id >= start:
                     replay.apply(e)
             prev, expected, last = e.hash, e.id + 1, (e.id, e.hash)
-            self.s.expunge(e)
         return replay, count, last, broken
+
+    def _balances(self) -> None:
+        """The running balances equal the sums of their postings (two GROUP BYs)."""
+        key = (Posting.year, Posting.host_code, Posting.region_code, Posting.role)
+        want = {tuple(r[:4]): int(r[4]) for r in self.s.execute(
+            sa.select(*key, sa.func.sum(Posting.amount)).group_by(*key))}
+        have = {tuple(r[:4]): r[4] for r in self.s.execute(
+            sa.select(Balance.year, Balance.host_code, Balance.region_code, Balance.role,
+                      Balance.amount))}
+        for k in sorted(want.keys() | have.keys()):
+            if want.get(k) != have.get(k):
+                self.problems.append(
+                    f"balance of {k[0]}, host {k[1]}, region {k[2]}, {k[3]}: {have.get(k)} in "
+                    f"balances, the postings sum to {want.get(k)}")
 
     def _postings_heads_in_journal(self) -> None:
         """Each entry names the postings head of its time; the postings must still hold it."""
@@ -165,7 +188,8 @@ class _Verifier:
             elif fact is None:
                 self.contradicts(None, f"{label(key)} in {table}")
             else:
-                changed = sorted(k for k in fact.values if row.get(k) != fact.values[k])
+                changed = sorted({k for k in fact.values if row.get(k) != fact.values[k]}
+                                 | ({"year"} if "year" in row else set()))  # a wrong year
                 if changed:
                     self.contradicts(fact, f"{label(key)}: {', '.join(changed)} in {table} "
                                            "differ from the journal")
@@ -183,8 +207,13 @@ class _Verifier:
                       lambda k: f"user {k}")
         self._compare("projects", replay.projects, self._rows(Project, "project", lambda p: p.id),
                       lambda k: f"project {k}")
-        reports = {(r.project_id, r.period, r.revision): {"amount": r.amount, "note": r.note}
-                   for r in s.scalars(sa.select(InvestmentReport))}
+        reports = {(r.project_id, r.period, r.revision): {
+            "amount": r.amount, "note": r.note,
+            **({} if r.year == year_of(r.period) else {"year": r.year})}
+            for r in s.execute(sa.select(
+                InvestmentReport.project_id, InvestmentReport.period, InvestmentReport.revision,
+                InvestmentReport.amount, InvestmentReport.note, InvestmentReport.year)
+                .execution_options(yield_per=5000))}
         self._compare("investment_reports", replay.reports, reports,
                       lambda k: f"report of project {k[0]} {k[1]} revision {k[2]}")
         numbers = dict(s.execute(sa.select(Agreement.id, Agreement.number)).all())
@@ -237,9 +266,22 @@ class _Verifier:
             month = newest[(project_id, year_of(period))]
             if period not in month or month[period][0] < revision:
                 month[period] = (revision, fact.values["amount"])
+        # The journal's live chain of each project and the terms of each chain, indexed once:
+        # the check is one pass over the project-years, not a search per project-year.
+        live: dict[int, str] = {}
+        for number, c in replay.chains.items():
+            if c.values["ended_as"] is None:
+                live.setdefault(c.values["project_id"], number)
+        terms: dict[str, list[coverage.Term]] = defaultdict(list)
+        for (number, _), f in replay.versions.items():
+            v = f.values
+            if v["status"] in workflow.COUNTS_FOR_COVERAGE:
+                terms[number].append(coverage.Term(v["version"], v["first_year"], v["last_year"],
+                                                   v["recommender_share"], v["superseded_from"]))
         for project_id, year in sorted(newest.keys() | posted.keys()):
             amounts = {p: amount for p, (_, amount) in newest.get((project_id, year), {}).items()}
-            want = {k: v for k, v in self._desired(replay, project_id, year, amounts).items() if v}
+            want = {k: v for k, v in self._desired(replay, live, terms, project_id, year,
+                                                   amounts).items() if v}
             if want != posted.get((project_id, year), {}):
                 self.problems.append(f"project {project_id} year {year}: postings differ from the "
                                      "attribution rule applied to the journal's reports and "
@@ -250,19 +292,14 @@ class _Verifier:
             if fact is None or fact.values["host_code"] != host:
                 self.contradicts(fact, f"postings of project {project_id} name host {host}")
 
-    def _desired(self, replay: Replay, project_id: int, year: int,
+    def _desired(self, replay: Replay, live: dict[int, str], terms: dict[str, list],
+                 project_id: int, year: int,
                  amounts: dict[str, int]) -> dict[tuple[str, str, str], int]:
         host = replay.projects[project_id].values["host_code"] if project_id in replay.projects else None
-        live = [n for n, c in replay.chains.items()
-                if c.values["project_id"] == project_id and c.values["ended_as"] is None]
         share = recommender = receiver = None
-        if live:
-            chain_ = replay.chains[live[0]].values
-            terms = [coverage.Term(v["version"], v["first_year"], v["last_year"],
-                                   v["recommender_share"], v["superseded_from"])
-                     for (n, _), f in replay.versions.items() if n == live[0]
-                     for v in (f.values,) if v["status"] in workflow.COUNTS_FOR_COVERAGE]
-            term = coverage.in_force(terms, year)
+        if project_id in live:
+            chain_ = replay.chains[live[project_id]].values
+            term = coverage.in_force(terms.get(live[project_id], []), year)
             if term is not None:
                 share = term.share_bp
                 recommender, receiver = chain_["recommender_code"], chain_["receiver_code"]

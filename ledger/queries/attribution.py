@@ -22,8 +22,7 @@ from ledger.context import Context
 from ledger.db import settled
 from ledger.domain.enums import PostingRole
 from ledger.domain.errors import Invalid
-from ledger.domain.periods import year_prefix
-from ledger.models import Posting, Region
+from ledger.models import Balance, Posting, Region
 from ledger.policy import attribution_scope, require_attribution_region
 from ledger.queries.lookup import get_or_404
 
@@ -76,7 +75,7 @@ class Attribution:
 
 def in_year(query, year: int, as_of: datetime | None):
     """Restrict a posting query to one year, as recorded at `as_of`."""
-    query = query.where(Posting.period.like(f"{year_prefix(year)}%"))
+    query = query.where(Posting.year == year)
     return query if as_of is None else query.where(Posting.recorded_at <= as_of)
 
 
@@ -89,19 +88,29 @@ def as_of_moment(ctx: Context, as_of: datetime | None) -> datetime:
 
 
 def region_totals(session: Session, year: int, as_of: datetime | None = None) -> dict[str, RegionTotals]:
-    """code → the region's own figures (not rolled up), for every region."""
+    """code → the region's own figures (not rolled up), for every region: as recorded at
+    `as_of` from the postings, or (as_of None) as recorded now from the running balances."""
     rows = {r.code: RegionTotals(r.code, r.name, r.level, r.parent_code)
-            for r in session.scalars(sa.select(Region).order_by(Region.code))}
-    hosted = in_year(  # the host each posting chains, never the mutable projects table
-        sa.select(Posting.host_code, Posting.role, sa.func.sum(Posting.amount))
-        .group_by(Posting.host_code, Posting.role), year, as_of)
+            for r in session.execute(sa.select(Region.code, Region.name, Region.level,
+                                               Region.parent_code).order_by(Region.code))}
+    if as_of is None:
+        hosted = (sa.select(Balance.host_code, Balance.role, sa.func.sum(Balance.amount))
+                  .where(Balance.year == year).group_by(Balance.host_code, Balance.role))
+        credited = (sa.select(Balance.region_code, sa.func.sum(Balance.amount))
+                    .where(Balance.year == year, Balance.role == PostingRole.RECOMMENDER)
+                    .group_by(Balance.region_code))
+    else:
+        hosted = in_year(  # the host each posting chains, never the mutable projects table
+            sa.select(Posting.host_code, Posting.role, sa.func.sum(Posting.amount))
+            .group_by(Posting.host_code, Posting.role), year, as_of)
+        credited = in_year(
+            sa.select(Posting.region_code, sa.func.sum(Posting.amount))
+            .where(Posting.role == PostingRole.RECOMMENDER).group_by(Posting.region_code),
+            year, as_of)
     for host, role, total in session.execute(hosted):
         rows[host].in_place += int(total)
         if role == PostingRole.RECOMMENDER:
             rows[host].ceded += int(total)
-    credited = in_year(
-        sa.select(Posting.region_code, sa.func.sum(Posting.amount))
-        .where(Posting.role == PostingRole.RECOMMENDER).group_by(Posting.region_code), year, as_of)
     for code, total in session.execute(credited):
         rows[code].credited += int(total)
     for row in rows.values():
@@ -155,7 +164,8 @@ def attribution(ctx: Context, year: int, as_of: datetime | None = None,
     scope = region or attribution_scope(ctx.actor)
     with settled(ctx.session) as session:
         moment = as_of_moment(ctx, as_of)
-        rows = region_totals(session, year, moment)
+        # Now: the running balances (every writer has finished: settled); a past time: a scan.
+        rows = region_totals(session, year, None if as_of is None else moment)
     total = grand_total(rows)
     return Attribution(year, moment, NOTICE, region_rows(rows, scope), total,
                        Reconciliation(total.in_place, total.attributed))

@@ -9,7 +9,6 @@ import sqlalchemy as sa
 
 from ledger.context import Context
 from ledger.domain import limits
-from ledger.domain.periods import year_prefix
 from ledger.models import Posting
 from ledger.policy import postings_seen_by
 from ledger.queries.pages import Page, page_of
@@ -45,7 +44,7 @@ def postings(ctx: Context, *, project: int | None = None, region: str | None = N
     if region is not None:
         query = query.where(Posting.region_code == region)
     if year is not None:
-        query = query.where(Posting.period.like(f"{year_prefix(year)}%"))
+        query = query.where(Posting.year == year)
     if after_seq is not None:
         query = query.where(Posting.seq > after_seq)
     return page_of(ctx.session, query, page, page_size, PostingRow.of)

@@ -6,7 +6,6 @@ import sqlalchemy as sa
 
 from ledger.context import Context
 from ledger.domain import limits
-from ledger.domain.periods import year_prefix
 from ledger.models import InvestmentReport, Project
 from ledger.policy import projects_seen_by
 from ledger.queries.lookup import visible_project
@@ -51,6 +50,6 @@ def reports(ctx: Context, project_id: int, year: int | None = None) -> list[Inve
     found = visible_project(ctx.session, ctx.actor, project_id)
     query = sa.select(InvestmentReport).where(InvestmentReport.project_id == found.id)
     if year is not None:
-        query = query.where(InvestmentReport.period.like(f"{year_prefix(year)}%"))
+        query = query.where(InvestmentReport.year == year)
     return list(ctx.session.scalars(query.order_by(InvestmentReport.period,
                                                    InvestmentReport.revision)))

@@ -461,7 +461,7 @@ STAGE_CASES = [
     case("cancelled-again", stage("cancelled"), Conflict, "stage", setup=s_cancelled),
     case("unknown-stage", stage("built"), Invalid, "stage", setup=s_landed),
     case("stage-not-a-string", stage(2), Invalid, "stage", setup=s_landed),
-    case("date-before-previous-stage", stage("in_operation", on="2024-03-31"), Invalid, "stage_on",
+    case("date-before-previous-stage", stage("in_operation", on="2023-12-31"), Invalid, "stage_on",
          setup=s_landed),
     case("date-malformed", stage("in_operation", on="yesterday"), Invalid, "stage_on", setup=s_landed),
     case("by-statistics", stage("in_operation", actor="statistics"), Forbidden, setup=s_landed),

@@ -80,6 +80,14 @@ def test_identical_amount_is_a_no_op(world, session, amount):
     assert db_state(session) == before  # no revision, no posting, no audit row
 
 
+def test_a_month_before_the_project_started_is_refused(world, session):
+    project = world.project(stage_on="2024-06-15")
+    err = assert_rejected(session, lambda: world.report(project, "2024-05", "1.00"), Conflict,
+                          "period")
+    assert err.code == "report.before_start" and err.message.params == {"started": "2024-06"}
+    assert world.report(project, "2024-06", "1.00").created  # the month it started: fine
+
+
 def test_zero_is_a_valid_report(world, session):
     p = world.project()
     r = world.report(p, "2025-01", "0.00")

@@ -4,6 +4,8 @@ problem named by row and field, the same file twice adds nothing."""
 
 from __future__ import annotations
 
+import json
+
 import sqlalchemy as sa
 import pytest
 
@@ -114,9 +116,11 @@ def test_revisions_and_a_mix(world, session):
 
 
 def test_every_problem_of_every_row_at_once(world, session):
-    landed = world.project(project_code="2023-640181-26-03-000001")
+    landed = world.project(project_code="2023-640181-26-03-000001", signed_on="2022-12-01",
+                           stage_on="2023-01-01")
     unlanded = world.project(stage="signed")
     hidden = world.project(host=world.xingqing, zone=world.zone_xq, industry_code="C3811")
+    late = world.project(stage_on="2024-06-15")
     world.report(landed, "2023-05", "1.00")
     world.close(2023)
     rows = [
@@ -130,6 +134,8 @@ def test_every_problem_of_every_row_at_once(world, session):
         ["", "2023-640181-26-03-000001", "2024-01", "2.00", ""],         # 8 same project and month as 1
         [landed.id, "2023-640104-26-03-000009", "2024-02", "1.00", ""],  # 9 unknown code
         ["", "", "2024-03", "1.00", ""],                                 # 10 no project
+        [late.id, "", "2024-05", "1.00", ""],                            # 11 before it started
+        [late.id, "", "2024-06", "1.00", ""],                            # 12 its first month: fine
     ]
     data = csv_bytes(rows, ["项目ID", "项目代码", "期间", "完成投资(万元)", "备注"])
     err = assert_rejected(session, lambda: run(world, world.lingwu, data), Invalid, "file")
@@ -142,13 +148,16 @@ def test_every_problem_of_every_row_at_once(world, session):
         "8": {"project_code": ["import.duplicate_row"]},
         "9": {"project_code": ["resource.not_found"]},
         "10": {"project_id": ["import.project_missing"]},
+        "11": {"period": ["report.before_start"]},
     }
-    assert err.message == "8 row(s) of the file are invalid; nothing was imported"
+    assert err.message == "9 row(s) of the file are invalid; nothing was imported"
     texts = err.errors["file"]
     # another region's project reads exactly like one that does not exist
     assert texts["3"]["project_id"] == [f"project {hidden.id} not found"]
     assert texts["2"]["project_id"] == ["project 99999 not found"]
     assert texts["8"]["project_code"] == ["the same project and period as row 1"]
+    assert texts["11"]["period"] == [
+        "must not be before 2024-06, the month the project started construction"]
 
 
 def test_project_id_and_code_must_name_the_same_project(world, session):
@@ -228,3 +237,72 @@ def test_the_filled_template_imports_back(world, session):
     data = template_csv() + f"{project.id},,2024-03,1.00,\r\n".encode()
     assert run(world, world.lingwu, data).created == 1
     assert report_count(session) == 3
+
+
+def test_a_bulk_import_equals_the_same_reports_sent_one_by_one(world, session):
+    """The bulk path (executemany, set-based reconcile, one append) writes what the reports
+    sent one project-year at a time through report_investments write: the same postings and
+    journal entries for twin projects, then the same after revisions; verify holds."""
+    from ledger.commands.inputs import ReportInput
+    from ledger.commands.investments import report_investments
+    from ledger.models import AuditEntry
+
+    bulk, single = [], []
+    for i in range(6):
+        for group in (bulk, single):
+            project = world.project()
+            if i % 2 == 0:
+                world.agreement(project)
+            group.append(project)
+    twin = {b.id: s.id for b, s in zip(bulk, single)}
+
+    def send(rows, by_file: bool) -> None:
+        if by_file:
+            run(world, world.lingwu, csv_bytes([[str(p.id), period, amount, note]
+                                                for p, period, amount, note in rows]))
+            return
+        groups: dict = {}
+        for p, period, amount, note in rows:
+            groups.setdefault((twin[p.id], period[:4]), []).append(
+                ReportInput(twin[p.id], period, parse_amount(amount), note))
+        for group in groups.values():
+            report_investments(world.ctx(world.lingwu), group)
+
+    def written(projects) -> list:
+        ids = {p.id: n for n, p in enumerate(projects)}
+        rows = session.execute(sa.select(Posting).where(Posting.project_id.in_(ids))
+                               .order_by(Posting.seq)).scalars()
+        return [(ids[p.project_id], p.period, p.region_code, p.role, p.amount, p.version,
+                 p.cause.replace(f":{p.project_id}/", ":P/")) for p in rows]
+
+    def entries(projects) -> list:
+        """Each report's journal entry; the seqs of its postings by their place among the
+        project's postings."""
+        ids = {str(p.id): n for n, p in enumerate(projects)}
+        seqs = {n: [] for n in ids.values()}
+        for project_id, seq in session.execute(sa.select(Posting.project_id, Posting.seq)
+                                               .order_by(Posting.seq)):
+            if str(project_id) in ids:
+                seqs[ids[str(project_id)]].append(seq)
+        out = []
+        for e in session.scalars(sa.select(AuditEntry).where(
+                AuditEntry.action == "investment.report", AuditEntry.entity_id.in_(ids))
+                .order_by(AuditEntry.id)):
+            n, after = ids[e.entity_id], json.loads(e.after)
+            after["postings"] = [seqs[n].index(s) for s in after["postings"]]
+            out.append((n, e.before, after, e.actor_username))
+        return out
+
+    first = [(p, period, f"{(p.id * 31 + m * 7) % 5000}.{m % 100:02d}", f"第{m}月")
+             for p in bulk for m, period in enumerate(PERIODS)]
+    revised = [(p, period, "1.00", "更正") for p in bulk for period in ("2024-03", "2025-02")]
+    for rows in (first, revised):
+        session.expire_all()
+        send(rows, by_file=True)
+        send(rows, by_file=False)
+        session.expire_all()
+        assert written(bulk) == written(single)
+        assert entries(bulk) == entries(single)
+    assert len(written(bulk)) > len(first)
+    result = verify(session)
+    assert result.ok, result.problems

@@ -289,3 +289,44 @@ def test_a_long_lived_session_sees_what_another_writer_filed(app, world, session
             ("2024-01", "640104", "recommender"): 500, ("2024-01", "640181", "receiver"): 500,
             ("2024-02", "640104", "recommender"): 500, ("2024-02", "640181", "receiver"): 500}
         assert verify(s, app).ok
+
+
+def test_a_filing_committed_between_the_reads_and_the_lock_is_seen(app, world, session,
+                                                                    monkeypatch):
+    """PostgreSQL: a report reads and plans before it takes the write lock (late_lock). When
+    another writer files an agreement in between, the report must not append what it planned
+    from the old terms: the journal head moved, so it reads again under the lock. (SQLite
+    holds its write transaction from the start: there is no in-between to test.)"""
+    from ledger.commands import investments
+
+    if app.extensions["ledger.engine"].dialect.name != "postgresql":
+        pytest.skip("SQLite takes its write lock at the start of the transaction")
+    project = world.project()
+    world.report(project, "2024-01", "10.00")
+    a = world.agreement(project, share="30", first_year=2024, file=False)
+    drive.confirm(world.ctx(world.xingqing), a.id)
+    drive.submit(world.ctx(world.xingqing), a.id)
+    drive.acknowledge(world.ctx(world.statistics), a.id)  # one acknowledgement from filed
+    session.commit()
+    make, as_ = app.extensions["ledger.sessionmaker"], context_maker(app)
+    calls = []
+    original = investments.prepare
+
+    def prepare(ctx, checked, closed):
+        planned = original(ctx, checked, closed)
+        if not calls:  # the first plan, from the terms before the filing
+            with make() as other:
+                drive.acknowledge(as_(other, world.commerce), a.id)
+                other.commit()
+        calls.append(planned)
+        return planned
+
+    monkeypatch.setattr(investments, "prepare", prepare)
+    with make() as worker:
+        result = drive.report(as_(worker, world.lingwu), project.id, "2024-02", "10.00")
+        worker.commit()
+    assert len(calls) == 2  # planned again under the lock
+    # Feb under the filed 30 %, not to the host alone as planned before the filing.
+    assert {(p.role, p.amount) for p in result.postings} == {("recommender", 300), ("receiver", 700)}
+    with make() as s:
+        assert verify(s, app).ok

@@ -5,11 +5,13 @@ The figures themselves are sums of chained postings, so a changed table row does
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 import pytest
 import sqlalchemy as sa
 
+from ledger.db import YEAR_OF_PERIOD
 from ledger.models import AgreementEvent, AuditEntry, InvestmentReport, Posting
 from ledger.postings import chain, journal
 from ledger.queries.attribution import region_totals
@@ -58,6 +60,19 @@ def ledger(world, session) -> Ledger:
                   entry(session, "investment.report", period="2025-01", revision=2),
                   entry(session, "year.close"), entry(session, "agreement.acknowledge",
                                                       status="filed"))
+
+
+REBALANCE = ("DELETE FROM balances",
+             "INSERT INTO balances (year, host_code, region_code, role, amount) SELECT year, "
+             "host_code, region_code, role, SUM(amount) FROM postings "
+             "GROUP BY year, host_code, region_code, role")
+
+
+def rebalance(app) -> None:
+    """What a consistent intruder does after changing postings: recompute the running balances
+    from them (they are derived, so this alone is not evidence)."""
+    for sql in REBALANCE:
+        tamper(app, sql)
 
 
 def check(app, *, entry: int | None = None, says: str, seq: int | None = None):
@@ -178,6 +193,7 @@ def test_rehashing_both_chains_after_an_edit(app, session, ledger):
             e.postings_hash = hashes.get(e.postings_seq, chain.GENESIS_HASH)
             e.prev_hash, e.hash = prev, journal.chain_hash(prev, e)
             prev = e.hash
+    rebalance(app)
     result = check(app, says="no longer holds entry")
     assert all("checkpoint" in p for p in result.problems), result.problems
     assert result.first_bad_entry is None and result.first_bad_seq is None
@@ -196,6 +212,7 @@ def test_a_truncated_tail_is_caught_by_the_head_kept_elsewhere(app, session, led
     tamper(app, f"DELETE FROM postings WHERE seq IN ({', '.join(map(str, tail))})")
     tamper(app, "DELETE FROM investment_reports WHERE project_id = :p AND period = '2025-01' "
                 "AND revision = 2", p=ledger.project)
+    rebalance(app)
     with app.extensions["ledger.sessionmaker"]() as s:
         assert verify(s, app).ok  # a consistent prefix: only a head kept elsewhere tells
     out = app.test_cli_runner().invoke(args=["verify", "--expect-head", f"{kept.id}:{kept.hash}"])
@@ -223,3 +240,67 @@ def test_postgres_refuses_changes_to_the_append_only_tables(postgres_backend, st
     with pytest.raises(sa.exc.DBAPIError, match="append-only"):
         with postgres_backend.engine.begin() as conn:
             conn.exec_driver_sql(statement)
+
+
+@contextmanager
+def wrong_year(app, table: str, where: str, year: int, **params):
+    """An intruder sets a wrong `year` on the rows `where` selects, first dropping the CHECK
+    that ties it to the period (PostgreSQL; SQLite: ignoring checks). Afterwards the rows and
+    the constraint are put back, so later tests find the schema at head."""
+    engine = app.extensions["ledger.engine"]
+    postgres = engine.dialect.name == "postgresql"
+    with engine.begin() as conn:
+        if postgres:
+            conn.exec_driver_sql(f"ALTER TABLE {table} DROP CONSTRAINT ck_{table}_year_of_period")
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        else:
+            conn.exec_driver_sql("PRAGMA ignore_check_constraints = ON")
+        assert conn.execute(sa.text(f"UPDATE {table} SET year = {year} WHERE {where}"),
+                            params).rowcount == 1
+        if not postgres:
+            conn.exec_driver_sql("PRAGMA ignore_check_constraints = OFF")
+    try:
+        yield
+    finally:
+        if postgres:
+            with engine.begin() as conn:
+                conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+                conn.exec_driver_sql(f"UPDATE {table} SET {YEAR_OF_PERIOD} WHERE NOT ({YEAR_OF_PERIOD})")
+                conn.exec_driver_sql(f"ALTER TABLE {table} ADD CONSTRAINT "
+                                     f"ck_{table}_year_of_period CHECK ({YEAR_OF_PERIOD})")
+
+
+def test_the_year_column_is_checked_against_the_period(app, session, ledger):
+    """`year` is not chained (it is derived from the period): the database refuses a wrong one,
+    and verify names the posting whose year was moved behind that check's back."""
+    seq = session.scalar(sa.select(sa.func.min(Posting.seq)).where(Posting.project_id == ledger.project,
+                                                                   Posting.period == "2025-01"))
+    session.rollback()
+    with pytest.raises(sa.exc.IntegrityError):
+        tamper(app, "UPDATE postings SET year = 2024 WHERE seq = :seq", seq=seq)
+    with wrong_year(app, "postings", "seq = :seq", 2024, seq=seq):
+        check(app, seq=seq, says=f"seq {seq}: year 2024 is not the year of its period 2025-01")
+
+
+def test_the_year_of_a_report_is_checked_against_the_period(app, session, ledger):
+    with wrong_year(app, "investment_reports",
+                    "project_id = :p AND period = '2025-01' AND revision = 1", 2026,
+                    p=ledger.project):
+        check(app, entry=ledger.first_revision, says="year in investment_reports differ")
+
+
+def test_a_running_balance_changed_behind_the_postings(app, session, ledger):
+    """The current attribution reads the running balances; verify sums the postings again."""
+    tamper(app, "UPDATE balances SET amount = amount + 100 WHERE year = 2025 AND role = 'host'")
+    check(app, says="in balances, the postings sum to")
+
+
+def test_the_current_attribution_from_balances_equals_a_scan(app, session, ledger):
+    from datetime import UTC, datetime
+
+    for year in (2024, 2025):
+        now = region_totals(session, year)
+        scan = region_totals(session, year, datetime.now(UTC))
+        assert {c: (r.in_place, r.ceded, r.credited) for c, r in now.items()} == \
+            {c: (r.in_place, r.ceded, r.credited) for c, r in scan.items()}
+        assert any(r.in_place for r in now.values())

@@ -1,0 +1,437 @@
+"""The ledger at scale, against its floors (issue 10): a seeded generator of a `province` (30
+regions, 2,000 projects, 300 filed agreements, 3 years: 72,000 monthly reports) or a `national`
+(3,000 regions, 50,000 projects, 5,000 agreements, 2 years: 1.2 million reports) ledger, loaded
+through the bulk import path, then each measure beside its floor measured in the same run on the
+same database:
+
+  bulk import          the whole import (read the CSV, check every row, write)   vs one
+                       executemany transaction of the same reports, postings and journal rows
+  one report           report_investment (a revision of a current-year month)    vs a raw
+                       per-report transaction inserting the same kinds of rows
+  attribution          region_totals for the newest year, current and as-of      vs the same
+                       GROUP BYs written by hand
+  verify               `ledger verify` (ledger.postings.verify)                   vs SHA-256
+                       over the posting and journal rows by hand, in one streaming pass
+  size                 database bytes per million reports
+
+    make bench                      # province, SQLite (+ PostgreSQL with LEDGER_BENCH_POSTGRES_URL)
+    make bench-national             # national: hours, not minutes
+    .venv/bin/python -m benchmarks.scale province [--seed 1] [--no-write]
+
+LEDGER_BENCH_POSTGRES_URL names a disposable PostgreSQL database: it is rebuilt. The figures go
+to stdout as one table and into benchmarks/RESULTS.md (the section of the profile).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import os
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from ledger import create_app, current
+from ledger.commands import agreements, projects, reference
+from ledger.commands.imports import import_reports
+from ledger.commands.inputs import (
+    AgreementInput, ProjectInput, RegionInput, ReportInput, StageChange, TermsInput, ZoneInput,
+)
+from ledger.commands.investments import report_investment
+from ledger.config import TestingConfig
+from ledger.context import Context
+from ledger.db import make_engine
+from ledger.domain import limits
+from ledger.io.imports import read_import
+from ledger.migrate import rebuild, upgrade
+from ledger.models import AuditEntry, InvestmentReport, Posting
+from ledger.policy import Actor
+from ledger.postings import chain, journal, verify
+from ledger.queries.attribution import region_totals
+
+from benchmarks.imports import _copy, floor as executemany_floor
+
+RESULTS = Path(__file__).with_name("RESULTS.md")
+CREDIT = "91640000710600058B"
+ADMIN = Actor.system("bench")
+STATISTICS = Actor(None, "bench-statistics", "statistics")
+COMMERCE = Actor(None, "bench-commerce", "commerce")
+
+
+@dataclass(frozen=True)
+class Profile:
+    regions: int
+    projects: int
+    agreements: int
+    years: int
+    single_reports: int = 200   # revisions sent one by one through the service
+    repeats: int = 5            # of each read measure (the median is reported)
+
+
+PROFILES = {
+    "province": Profile(30, 2_000, 300, 3),
+    "national": Profile(3_000, 50_000, 5_000, 2),
+    "tiny": Profile(12, 60, 9, 2, single_reports=20, repeats=3),  # a smoke test of this script
+}
+TARGETS = {  # the issue's targets: (measure, how it is judged)
+    "bulk import": "≥ 1/3 of the floor's rows/s",
+    "one report": "≤ 3× the floor (the issue sets it for HTTP through gunicorn)",
+    "attribution, current year": "≤ 20 ms (national)",
+    "attribution, as-of": "≤ 1.2× the floor",
+    "verify": "≤ 2× the floor (national)",
+}
+
+
+# ------------------------------------------------------------------ the generator
+
+def region_tree(n: int) -> list[RegionInput]:
+    """n regions: provinces of about 100 regions each (one for n ≤ 100), each with about
+    √(its size) prefectures and the rest counties spread over them. Codes PP0000, PPFF00,
+    PPFFCC (not GB/T 2260: the ledger only needs a tree)."""
+    provinces = max(1, n // 100)
+    out: list[RegionInput] = []
+    for p in range(provinces):
+        size = n // provinces + (n % provinces if p == provinces - 1 else 0)
+        pp = 11 + p
+        out.append(RegionInput(code=f"{pp:02d}0000", name=f"省{pp}", level="province"))
+        prefectures = max(1, int((size - 1) ** 0.5))
+        for f in range(prefectures):
+            out.append(RegionInput(code=f"{pp:02d}{f + 1:02d}00", name=f"市{pp}-{f + 1}",
+                                   level="prefecture", parent_code=f"{pp:02d}0000"))
+        for c in range(size - 1 - prefectures):
+            f, k = c % prefectures, c // prefectures
+            out.append(RegionInput(code=f"{pp:02d}{f + 1:02d}{k + 1:02d}",
+                                   name=f"县{pp}-{f + 1}-{k + 1}", level="county",
+                                   parent_code=f"{pp:02d}{f + 1:02d}00"))
+    assert len(out) == n and len({r.code for r in out}) == n
+    return out
+
+
+def region_actor(code: str) -> Actor:
+    """A region's user, without a stored password (the journal records the username)."""
+    return Actor(None, f"bench-{code}", "region", code)
+
+
+@dataclass
+class World:
+    projects: list[tuple[int, str]]     # (id, host code)
+    agreements: int
+    first_year: int
+    years: list[int]
+
+
+def generate(session, profile: Profile, seed: int, today: date) -> World:
+    """Regions, a zone per county, landed projects spread over the counties (started on the
+    first day of the first year), and filed agreements on every (projects/agreements)-th
+    project naming a county of another prefecture as the recommender."""
+    rng = random.Random(seed)
+    admin = Context(session, ADMIN)
+    regions = region_tree(profile.regions)
+    for r in regions:
+        reference.create_region(admin, r)
+    counties = [r for r in regions if r.level == "county"]
+    zones = {}
+    for r in counties:
+        zones[r.code] = reference.create_zone(admin, ZoneInput(
+            name=f"园区{r.code}", level="provincial", kind="industrial", region_code=r.code,
+            blocks=[], leading_industries=["C26"], restricted_industries=[])).id
+    years = list(range(today.year - profile.years, today.year))
+    first_year = years[0]
+    start = date(first_year, 1, 1)
+    every = max(1, profile.projects // max(1, profile.agreements))
+    out: list[tuple[int, str]] = []
+    filed = 0
+    for i in range(profile.projects):
+        host = counties[rng.randrange(len(counties))].code
+        ctx = Context(session, region_actor(host))
+        p = projects.create_project(ctx, ProjectInput(
+            name=f"项目{i}", investor_name="某公司", investor_credit_code=CREDIT,
+            industry_code="C2614", planned_investment=rng.randrange(10**6, 10**9),
+            zone_id=zones[host], signed_on=start))
+        projects.change_stage(ctx, p.id, StageChange("under_construction", start))
+        out.append((p.id, host))
+        if i % every == 0 and filed < profile.agreements:
+            recommender = rng.choice([c.code for c in counties if c.code[:4] != host[:4]]
+                                     or [c.code for c in counties if c.code != host])
+            terms = TermsInput(recommender_share=rng.randrange(500, 5001), first_year=first_year,
+                               last_year=None, signed_on=start, recommender_signatory="甲",
+                               receiver_signatory="乙", reason="基准")
+            a = agreements.create_agreement(ctx, AgreementInput(p.id, recommender, terms))
+            rec = Context(session, region_actor(recommender))
+            for c, action in ((rec, agreements.confirm), (rec, agreements.submit),
+                              (Context(session, STATISTICS), agreements.acknowledge),
+                              (Context(session, COMMERCE), agreements.acknowledge)):
+                a = action(c, a.id, a.row_version)
+            filed += 1
+    return World(out, filed, first_year, years)
+
+
+def report_files(world: World, seed: int) -> list[bytes]:
+    """Every month of every year of every project, as CSV files of at most IMPORT_ROWS rows
+    (a project-year never split), amounts seeded."""
+    rng = random.Random(seed + 1)
+    files, lines = [], []
+    for year in world.years:
+        for pid, _ in world.projects:
+            if len(lines) + 12 > limits.IMPORT_ROWS:
+                files.append(_csv(lines))
+                lines = []
+            for m in range(1, 13):
+                lines.append(f"{pid},{year}-{m:02d},{rng.randrange(0, 10**7)}.{rng.randrange(100):02d},")
+    if lines:
+        files.append(_csv(lines))
+    return files
+
+
+def _csv(lines: list[str]) -> bytes:
+    return ("项目ID,期间,完成投资(万元),备注\r\n" + "\r\n".join(lines) + "\r\n").encode()
+
+
+# ------------------------------------------------------------------ the measures and their floors
+
+def timed(fn, repeats: int = 1) -> tuple[float, object]:
+    """Median seconds of `repeats` calls, and the last result."""
+    times, result = [], None
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        result = fn()
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times), result
+
+
+def single_report_floor(engine: sa.Engine, n: int) -> float:
+    """Mean seconds of a raw transaction inserting what one report writes — its report row,
+    two postings, one journal row — into copies of the tables with their indexes."""
+    tables = [InvestmentReport.__table__, Posting.__table__, AuditEntry.__table__]
+    with engine.connect() as conn:
+        samples = {t.name: dict(conn.execute(sa.select(t).limit(1)).one()._mapping) for t in tables}
+    metadata = sa.MetaData()
+    copies = [_copy(t, metadata, "floor1_") for t in tables]
+    metadata.create_all(engine)
+    try:
+        t0 = time.perf_counter()
+        for i in range(n):
+            with engine.begin() as conn:
+                for original, copy in zip(tables, copies):
+                    row = dict(samples[original.name])
+                    key = list(original.primary_key.columns)[0].name
+                    row[key] = i + 1
+                    if "hash" in row:
+                        row["hash"] = hashlib.sha256(f"{original.name}{i}".encode()).hexdigest()
+                    if original.name == "investment_reports":
+                        row["revision"] = 1000 + i
+                    rows = [row] if original.name != "postings" else [
+                        row, dict(row, seq=n + i + 1, hash=hashlib.sha256(f"p{i}".encode()).hexdigest())]
+                    conn.execute(copy.insert(), rows)
+        return (time.perf_counter() - t0) / n
+    finally:
+        metadata.drop_all(engine)
+
+
+def attribution_floor(session, year: int, as_of: datetime | None) -> None:
+    """region_totals' two GROUP BYs, by hand."""
+    cut = "" if as_of is None else " AND recorded_at <= :as_of"
+    params = {"year": year} | ({} if as_of is None else {"as_of": as_of.replace(tzinfo=None)})
+    session.execute(sa.text("SELECT host_code, role, sum(amount) FROM postings WHERE year = :year"
+                            + cut + " GROUP BY host_code, role"), params).all()
+    session.execute(sa.text("SELECT region_code, sum(amount) FROM postings WHERE year = :year "
+                            "AND role = 'recommender'" + cut + " GROUP BY region_code"),
+                    params).all()
+    session.execute(sa.text("SELECT code, name, level, parent_code FROM regions")).all()
+
+
+def chain_floor(engine: sa.Engine) -> int:
+    """SHA-256 over every posting and journal row in one streaming pass, by hand: the rows
+    fetched and encoded as their chains define, each hash over its predecessor's."""
+    count = 0
+    with engine.connect() as conn:
+        prev = chain.GENESIS_HASH
+        for p in conn.execute(sa.select(Posting.__table__).order_by(Posting.seq)
+                              .execution_options(stream_results=True, yield_per=5000)):
+            prev = hashlib.sha256(prev.encode() + chain.canonical_encoding(p)).hexdigest()
+            count += 1
+        prev = chain.GENESIS_HASH
+        for e in conn.execute(sa.select(AuditEntry.__table__).order_by(AuditEntry.id)
+                              .execution_options(stream_results=True, yield_per=5000)):
+            prev = hashlib.sha256(prev.encode() + journal.encoding(e)).hexdigest()
+            count += 1
+    return count
+
+
+def database_bytes(engine: sa.Engine) -> int:
+    with engine.connect() as conn:
+        if engine.dialect.name == "postgresql":
+            return conn.scalar(sa.text("SELECT pg_database_size(current_database())"))
+        conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+        used = conn.exec_driver_sql("PRAGMA page_count").scalar() - \
+            conn.exec_driver_sql("PRAGMA freelist_count").scalar()
+        return used * conn.exec_driver_sql("PRAGMA page_size").scalar()
+
+
+def run(url: str, profile: Profile, seed: int) -> dict:
+    app = create_app(TestingConfig, DATABASE_URL=url)
+    engine = app.extensions["ledger.engine"]
+    out: dict = {}
+    with app.app_context():
+        session = current.session()
+        today = current.context(ADMIN).today()
+        t0 = time.perf_counter()
+        world = generate(session, profile, seed, today)
+        out["setup s"] = time.perf_counter() - t0
+        files = report_files(world, seed)
+        stat = current.context(STATISTICS)
+
+        # bulk import
+        rows = postings_written = 0
+        t0 = time.perf_counter()
+        for n, data in enumerate(files):
+            summary = import_reports(stat, read_import(data, f"bench-{n}.csv"))
+            rows += summary.rows
+            postings_written += summary.postings
+        out["import s"] = time.perf_counter() - t0
+        out["reports"], out["postings"] = rows, postings_written
+        session.close()
+        # the size before the floors create (and drop) their copies of the tables
+        out["MB per million reports"] = database_bytes(engine) / 2**20 / rows * 10**6
+        out["import floor s"] = executemany_floor(engine, repeats=1)
+
+        # one report through the service: revisions of months of the newest year
+        rng = random.Random(seed + 2)
+        year = world.years[-1]
+        picks = [(rng.choice(world.projects), rng.randrange(1, 13))
+                 for _ in range(profile.single_reports)]
+        t0 = time.perf_counter()
+        for (pid, host), month in picks:
+            report_investment(current.context(region_actor(host)),
+                              ReportInput(pid, f"{year}-{month:02d}", rng.randrange(10**7)))
+        out["one report ms"] = 1000 * (time.perf_counter() - t0) / len(picks)
+        session.close()
+        out["one report floor ms"] = 1000 * single_report_floor(engine, profile.single_reports)
+
+        # attribution, current and as-of (the moment the bulk import ended)
+        as_of = session.scalar(sa.select(sa.func.max(Posting.recorded_at))
+                               .where(Posting.cause.like("reports:%")))
+        session.close()
+        for label, moment in (("current", None), ("as-of", as_of)):
+            s, _ = timed(lambda: region_totals(session, year, moment), profile.repeats)
+            session.close()
+            f, _ = timed(lambda: attribution_floor(session, year, moment), profile.repeats)
+            session.close()
+            out[f"attribution {label} ms"], out[f"attribution {label} floor ms"] = 1000 * s, 1000 * f
+
+        # verify
+        out["verify s"], result = timed(lambda: verify(session))
+        assert result.ok, result.problems[:5]
+        session.close()
+        out["verify floor s"], _ = timed(lambda: chain_floor(engine))
+        out["journal entries"] = result.journal_entries
+        out["years"] = f"{world.years[0]}–{world.years[-1]}"
+        out["agreements"] = world.agreements
+    engine.dispose()
+    return out
+
+
+# ------------------------------------------------------------------ the table
+
+def table(profile_name: str, results: dict[str, dict]) -> list[str]:
+    names = list(results)
+    lines = [f"| measure | {' | '.join(names)} | floor ({' | '.join(names)}) | ratio ({' | '.join(names)}) | target |",
+             "|---|" + "---:|" * (3 * len(names)) + "---|"]
+
+    def row(label, key, floor_key, fmt, ratio_of, target):
+        vals = [fmt(r[key]) for r in results.values()]
+        floors = [fmt(r[floor_key]) for r in results.values()]
+        ratios = [f"{ratio_of(r[key], r[floor_key]):.2f}×" for r in results.values()]
+        lines.append(f"| {label} | {' | '.join(vals)} | {' | '.join(floors)} | "
+                     f"{' | '.join(ratios)} | {target} |")
+
+    for r in results.values():
+        r["import rows/s"] = r["reports"] / r["import s"]
+        r["import floor rows/s"] = r["reports"] / r["import floor s"]
+    row("bulk import, reports/s", "import rows/s", "import floor rows/s", lambda v: f"{v:,.0f}",
+        lambda v, f: f / v, TARGETS["bulk import"] + " (ratio floor/import ≤ 3)")
+    row("one report, ms", "one report ms", "one report floor ms", lambda v: f"{v:.2f}",
+        lambda v, f: v / f, TARGETS["one report"])
+    row("attribution current year, ms", "attribution current ms", "attribution current floor ms",
+        lambda v: f"{v:.1f}", lambda v, f: v / f, TARGETS["attribution, current year"])
+    row("attribution as-of, ms", "attribution as-of ms", "attribution as-of floor ms",
+        lambda v: f"{v:.1f}", lambda v, f: v / f, TARGETS["attribution, as-of"])
+    row("verify, s", "verify s", "verify floor s", lambda v: f"{v:.2f}", lambda v, f: v / f,
+        TARGETS["verify"])
+    for label, key in (("reports", "reports"), ("postings", "postings"),
+                       ("journal entries", "journal entries"), ("filed agreements", "agreements"),
+                       ("years", "years"), ("setup (regions, projects, agreements), s", "setup s"),
+                       ("import, s", "import s"), ("import floor, s", "import floor s"),
+                       ("database MB per million reports", "MB per million reports")):
+        vals = [f"{r[key]:,.1f}" if isinstance(r[key], float) else f"{r[key]:,}" if isinstance(r[key], int)
+                else str(r[key]) for r in results.values()]
+        lines.append(f"| {label} | {' | '.join(vals)} |" + " |" * (2 * len(names) + 1))
+    return lines
+
+
+def write_results(profile_name: str, profile: Profile, seed: int, lines: list[str],
+                  command: str) -> None:
+    """Replace the profile's section of RESULTS.md (or append it)."""
+    import sqlalchemy
+    begin, end = f"<!-- {profile_name}: begin -->", f"<!-- {profile_name}: end -->"
+    section = "\n".join([
+        begin, f"## {profile_name}: {profile.regions:,} regions, {profile.projects:,} projects, "
+        f"{profile.agreements:,} agreements, {profile.years} years (seed {seed})", "",
+        "Database: " + profile_name.partition(", ")[2] + ".", "",
+        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} "
+        f"({os.cpu_count()} cores, {platform.platform()}), Python {platform.python_version()}, "
+        f"SQLAlchemy {sqlalchemy.__version__}, SQLite {__import__('sqlite3').sqlite_version}.", "",
+        "```", command, "```", "", *lines, "", end])
+    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks at scale\n"
+    if begin in text:
+        head, _, rest = text.partition(begin)
+        _, _, tail = rest.partition(end)
+        text = head + section + tail
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    RESULTS.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("profile", choices=sorted(PROFILES))
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    parser.add_argument("--sqlite-only", action="store_true")
+    parser.add_argument("--postgres-only", action="store_true",
+                        help="only LEDGER_BENCH_POSTGRES_URL (its own section of RESULTS.md)")
+    args = parser.parse_args()
+    profile = PROFILES[args.profile]
+    results: dict[str, dict] = {}
+    pg = os.environ.get("LEDGER_BENCH_POSTGRES_URL")
+    if args.postgres_only and not pg:
+        parser.error("--postgres-only needs LEDGER_BENCH_POSTGRES_URL")
+    if not args.postgres_only:
+        with tempfile.TemporaryDirectory() as tmp:
+            url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
+            upgrade(make_engine(url))
+            results["SQLite"] = run(url, profile, args.seed)
+    if pg and not args.sqlite_only:
+        engine = make_engine(pg)
+        rebuild(engine)
+        engine.dispose()
+        results["PostgreSQL"] = run(pg, profile, args.seed)
+    lines = table(args.profile, results)
+    print("\n".join(lines))
+    if not args.no_write:
+        write_results(f"{args.profile}, {' and '.join(results)}", profile, args.seed, lines, " ".join(
+            (["LEDGER_BENCH_POSTGRES_URL=…"] if pg and not args.sqlite_only else [])
+            + ["python -m benchmarks.scale", *sys.argv[1:]]))
+
+
+if __name__ == "__main__":
+    main()

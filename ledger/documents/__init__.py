@@ -35,6 +35,7 @@ __all__ = [
     "again",
     "checkpointed",
     "checkpointed_all",
+    "download_headers",
     "filing",
     "issue",
     "issued",
@@ -81,6 +82,15 @@ def with_checkpoint(document: Document, checkpoint: Mapping | None) -> Document:
     printed compactly and attached as {id}-checkpoint.json. Not part of the canonical data, so
     neither the id nor the digest changes."""
     return replace(document, checkpoint=checked_checkpoint(checkpoint))
+
+
+def download_headers(document: Document) -> dict[str, str]:
+    """The headers of a PDF handed out by the API or the web pages: its file name, its id and
+    digest (what /verify checks), and no caching (a download is journalled per user)."""
+    return {"Content-Disposition": f'attachment; filename="{document.filename}"',
+            "X-Document-Id": document.document_id,
+            "X-Document-Digest": document.digest,
+            "Cache-Control": "private, no-store"}
 
 
 def render(document: Document) -> bytes:

@@ -23,12 +23,7 @@ def _query(schema) -> dict:
 
 def _pdf(document: documents.Document) -> Response:
     pdf = documents.issue(ctx(), document)
-    response = Response(pdf, mimetype="application/pdf")
-    response.headers["Content-Disposition"] = f'attachment; filename="{document.filename}"'
-    response.headers["X-Document-Id"] = document.document_id
-    response.headers["X-Document-Digest"] = document.digest
-    response.headers["Cache-Control"] = "private, no-store"
-    return response
+    return Response(pdf, mimetype="application/pdf", headers=documents.download_headers(document))
 
 
 @bp.get("/agreements/<int:agreement_id>/filing.pdf")

@@ -45,6 +45,8 @@ import sqlalchemy as sa
 
 from ledger import create_app, current, signing
 from ledger.commands.imports import import_reports
+from ledger.commands.inputs import ReportInput
+from ledger.commands.investments import report_investment
 from ledger.commands.users import actor_of, create_user, issue_token
 from ledger.config import TestingConfig
 from ledger.db import make_engine
@@ -54,7 +56,9 @@ from ledger.models import Agreement
 from ledger.policy import Actor
 from ledger.schemas.requests import UserCreate, load
 
-from benchmarks.scale import ADMIN, PROFILES, generate, report_files, single_report_floor, write_results
+from benchmarks.scale import (
+    ADMIN, PROFILES, generate, region_actor, report_files, single_report_floor, write_results,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 PROFILE = "tiny"
@@ -128,11 +132,11 @@ def start_gunicorn(url: str, workers: int, tmp: Path) -> tuple[subprocess.Popen,
                LEDGER_RATELIMIT_STORAGE_URL=os.environ.get("LEDGER_RATELIMIT_STORAGE_URL",
                                                            "redis://127.0.0.1:6379/0"),
                LEDGER_RATELIMIT_KEY_PREFIX=f"bench-http-{os.getpid()}-{secrets.token_hex(4)}")
-    log = open(tmp / "gunicorn.log", "wb")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
-         "--backlog", "2048", "--log-level", "warning", "wsgi:app"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    with open(tmp / "gunicorn.log", "wb") as log:   # the child keeps its own descriptor
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+             f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning", "wsgi:app"],
+            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 120
@@ -247,7 +251,7 @@ def load_run(base: str, p: Prepared, clients: int, seconds: float, seed: int) ->
 def sequential_puts(base: str, p: Prepared, n: int, seed: int) -> list[float]:
     """n PUTs one after the other by one keep-alive client (after 10 unmeasured ones)."""
     rng = random.Random(seed + 7)
-    host = sorted(p.tokens)[0]
+    host = min(p.tokens)
     out = []
     with requests.Session() as http:
         for i in range(n + 10):
@@ -259,6 +263,44 @@ def sequential_puts(base: str, p: Prepared, n: int, seed: int) -> list[float]:
             if i >= 10:
                 out.append(dt)
     return out
+
+
+NO_DATABASE = "/static/vendor/none.js"   # answered 404 by the app without the database
+
+
+def sequential_plain(base: str, n: int) -> list[float]:
+    """n GETs of NO_DATABASE one after the other by one keep-alive client: the HTTP, gunicorn
+    and Flask part of a request, without the database."""
+    out = []
+    with requests.Session() as http:
+        for i in range(n + 10):
+            t0 = time.perf_counter()
+            r = http.get(base + NO_DATABASE)
+            if r.status_code != 404:
+                raise RuntimeError(f"{NO_DATABASE} answered {r.status_code}")
+            if i >= 10:
+                out.append(time.perf_counter() - t0)
+    return out
+
+
+def in_process(p: Prepared, n: int, seed: int) -> float:
+    """Median seconds of n reports through the service in this process (no HTTP): the same
+    kind of PUT as sequential_puts, as benchmarks.scale measures `one report`."""
+    rng = random.Random(seed + 8)
+    host = min(p.tokens)
+    app = create_app(TestingConfig, DATABASE_URL=p.url)
+    times = []
+    with app.app_context():
+        session = current.session()
+        for _ in range(n):
+            period = f"{p.year}-{rng.randrange(1, p.months + 1):02d}"
+            inp = ReportInput(rng.choice(p.puts[host]), period, rng.randrange(10**8))
+            t0 = time.perf_counter()
+            report_investment(current.context(region_actor(host)), inp)
+            times.append(time.perf_counter() - t0)
+        session.close()
+    app.extensions["ledger.engine"].dispose()
+    return statistics.median(times)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -276,10 +318,14 @@ def run(url: str, args, tmp: Path) -> tuple[list[str], dict]:
     setup = time.perf_counter() - t0
     proc, base = start_gunicorn(url, args.workers, tmp)
     try:
+        cpu = time.process_time()
         tally, elapsed = load_run(base, p, args.clients, args.seconds, args.seed)
+        cpu = time.process_time() - cpu
         seq = sequential_puts(base, p, args.sequential, args.seed)
+        plain = statistics.median(sequential_plain(base, args.sequential))
     finally:
         stop_gunicorn(proc)
+    service = in_process(p, args.sequential, args.seed)
     engine = make_engine(url)
     try:
         floor = single_report_floor(engine, args.sequential)
@@ -289,7 +335,8 @@ def run(url: str, args, tmp: Path) -> tuple[list[str], dict]:
     lines = [f"gunicorn {args.workers} workers, {args.clients} keep-alive clients (threads, "
              f"`requests`) for {args.seconds:g} s; mix "
              + ", ".join(f"{k} {w}/10" for k, w in MIX) + f"; ledger `{PROFILE}` profile of "
-             f"benchmarks.scale (seed {args.seed}; setup {setup:.1f} s).", "",
+             f"benchmarks.scale (seed {args.seed}; setup {setup:.1f} s). The clients run on the "
+             f"same 2 cores as the server: they used {cpu:.0f} s of CPU in {elapsed:.0f} s.", "",
              "| kind | ok requests | req/s | p50 ms | p99 ms | errors (≥ 500, connection) "
              "| unexpected 4xx |", "|---|---:|---:|---:|---:|---:|---:|"]
     everything = []
@@ -309,6 +356,11 @@ def run(url: str, args, tmp: Path) -> tuple[list[str], dict]:
               f"{1000 * percentile(seq, .99):.2f}) | {1000 * one:.2f} | {1000 * floor:.3f} "
               f"| {ratio:.1f}× | ≤ 3× the raw per-report transaction "
               f"({'met' if ratio <= 3 else 'missed'}) |",
+              f"| GET {NO_DATABASE} through gunicorn (404, no database), median of "
+              f"{args.sequential}, ms | {1000 * plain:.2f} | | | the HTTP part of the PUT above |",
+              f"| the same report through the service in one process (no HTTP), median of "
+              f"{args.sequential}, ms | {1000 * service:.2f} | {1000 * floor:.3f} "
+              f"| {service / floor:.1f}× | the service part of the PUT above |",
               "", f"HTTP under load: {errors} errors, {unexpected} unexpected 4xx "
               f"(target: zero errors — {'met' if errors == 0 else 'missed'})."]
     if tally.samples:

@@ -318,6 +318,7 @@ def run(url: str, args, tmp: Path) -> tuple[list[str], dict]:
     setup = time.perf_counter() - t0
     proc, base = start_gunicorn(url, args.workers, tmp)
     try:
+        loadavg = os.getloadavg()[0]
         cpu = time.process_time()
         tally, elapsed = load_run(base, p, args.clients, args.seconds, args.seed)
         cpu = time.process_time() - cpu
@@ -336,7 +337,9 @@ def run(url: str, args, tmp: Path) -> tuple[list[str], dict]:
              f"`requests`) for {args.seconds:g} s; mix "
              + ", ".join(f"{k} {w}/10" for k, w in MIX) + f"; ledger `{PROFILE}` profile of "
              f"benchmarks.scale (seed {args.seed}; setup {setup:.1f} s). The clients run on the "
-             f"same 2 cores as the server: they used {cpu:.0f} s of CPU in {elapsed:.0f} s.", "",
+             f"same cores as the server: they used {cpu:.0f} s of CPU in {elapsed:.0f} s; load "
+             f"average before the load {loadavg:.1f} (other work on the machine moves the figures).",
+             "",
              "| kind | ok requests | req/s | p50 ms | p99 ms | errors (≥ 500, connection) "
              "| unexpected 4xx |", "|---|---:|---:|---:|---:|---:|---:|"]
     everything = []

@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # pytest-xdist processes for `make test` (auto: one per core; 0: in the make process)
 TEST_WORKERS ?= auto
 
-.PHONY: deps system-deps fonts lock db key demo run test bench bench-national bench-small bench-import doctor translations
+.PHONY: deps system-deps fonts lock db key demo run test bench bench-national bench-small bench-import bench-http doctor translations
 
 ## deps: system packages, the virtualenv, the locked Python dependencies, the document font and
 ## the web UI's front-end packages (npm ci from package-lock.json, served by the app: no CDN)
@@ -92,6 +92,15 @@ bench-small: deps
 ## LEDGER_BENCH_POSTGRES_URL, a disposable database), beside an executemany floor and a profile
 bench-import: deps
 	$(PYTHON) -m benchmarks.imports
+
+## bench-http: gunicorn (4 workers) under 50 keep-alive clients for 60 s (GET /attribution,
+## GET /agreements/{id}, PUT …/investments/{period}) and one PUT over HTTP beside the raw
+## per-report floor; SQLite (DATABASE=postgres uses LEDGER_BENCH_POSTGRES_URL, a disposable
+## database). Needs Redis (the login counters). Writes benchmarks/RESULTS.md.
+DATABASE ?= sqlite
+bench-http: deps
+	bash scripts/ensure-redis.sh
+	$(PYTHON) -m benchmarks.http_load --database $(DATABASE)
 
 ## doctor: check system libraries, fonts and the database revision
 doctor:

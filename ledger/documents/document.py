@@ -147,12 +147,7 @@ def _subject_of(facts: AgreementFacts) -> str:
 def filing_document(facts: AgreementFacts, public_url: str,
                     checkpoint: Mapping | None = None) -> Document:
     """The filing form (备案表) of one agreement version."""
-    subject = _subject_of(facts)
-    data = {"canonical_version": CANONICAL_VERSION, "kind": "filing", "subject": subject,
-            "as_of": utc_text(facts.as_of), "note": ASSESSMENT_ONLY} | _agreement_data(facts)
-    return Document("filing", subject, facts.as_of, data, public_url,
-                    checked_checkpoint(checkpoint),
-                    f"filing-{facts.number}-v{facts.version.version}.pdf")
+    return _agreement_document("filing", ASSESSMENT_ONLY, facts, public_url, checkpoint)
 
 
 def receipt_document(facts: AgreementFacts, public_url: str,
@@ -160,12 +155,17 @@ def receipt_document(facts: AgreementFacts, public_url: str,
     """The filing receipt (备案回执) of a filed agreement version."""
     if not facts.filed:
         raise ValueError("a receipt is made only for a filed version (receipt_facts checks it)")
+    return _agreement_document("receipt", RECEIPT_NOTICE, facts, public_url, checkpoint)
+
+
+def _agreement_document(kind: str, note: str, facts: AgreementFacts, public_url: str,
+                        checkpoint: Mapping | None) -> Document:
     subject = _subject_of(facts)
-    data = {"canonical_version": CANONICAL_VERSION, "kind": "receipt", "subject": subject,
-            "as_of": utc_text(facts.as_of), "note": RECEIPT_NOTICE} | _agreement_data(facts)
-    return Document("receipt", subject, facts.as_of, data, public_url,
+    data = {"canonical_version": CANONICAL_VERSION, "kind": kind, "subject": subject,
+            "as_of": utc_text(facts.as_of), "note": note} | _agreement_data(facts)
+    return Document(kind, subject, facts.as_of, data, public_url,
                     checked_checkpoint(checkpoint),
-                    f"receipt-{facts.number}-v{facts.version.version}.pdf")
+                    f"{kind}-{facts.number}-v{facts.version.version}.pdf")
 
 
 def _figures(row) -> dict:

@@ -28,7 +28,7 @@ from ledger.commands.inputs import ImportFile, ImportRow
 from ledger.domain import limits
 from ledger.domain.errors import Invalid, Problem
 from ledger.io.sheets import CSV_MIMETYPE, XLSX_MIMETYPE, Export
-from ledger.io.tables import LOCATION, cell_text, normalize_header, read_table
+from ledger.io.tables import LOCATION, Table, cell_text, normalize_header, read_table
 from ledger.schemas.requests import ImportRowRequest
 
 
@@ -57,8 +57,19 @@ _SCHEMA = ImportRowRequest()
 def read_import(data: bytes, name: str = "") -> ImportFile:
     """The rows of an import file and the problems of those the request rules refuse; Invalid
     for a file that cannot be read at all or lacks a column."""
-    table = read_table(data, HEADER_NAMES.keys())
-    positions = _columns(table.header)
+    return import_of(read_import_table(data), data, name)
+
+
+def read_import_table(data: bytes) -> Table:
+    """The table of an import file, its cells as read (the known headers tell a CSV's
+    delimiter); Invalid for a file that cannot be read at all."""
+    return read_table(data, HEADER_NAMES.keys())
+
+
+def import_of(table: Table, data: bytes, name: str = "") -> ImportFile:
+    """The rows of an import file read into `table` (a caller that shows bad rows beside their
+    cells keeps the table); Invalid when a column is missing or doubled."""
+    positions = columns_of(table.header)
     rows: list[ImportRow] = []
     refused: dict[int, dict[str, list]] = {}
     for number, cells in table.rows:
@@ -86,7 +97,7 @@ def read_import(data: bytes, name: str = "") -> ImportFile:
     return ImportFile(tuple(rows), refused, name, hashlib.sha256(data).hexdigest())
 
 
-def _columns(header: list[str]) -> dict[str, int]:
+def columns_of(header: list[str]) -> dict[str, int]:
     """field → index of its column; Invalid naming each missing or doubled column under
     errors.file.header."""
     positions: dict[str, int] = {}

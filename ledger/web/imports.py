@@ -16,8 +16,8 @@ from flask_wtf.file import FileField
 from ledger.commands import imports
 from ledger.domain import limits
 from ledger.domain.errors import Invalid, Problem
-from ledger.io.imports import COLUMNS, HEADER_NAMES, read_import, template
-from ledger.io.tables import LOCATION, cell_text, normalize_header, read_table
+from ledger.io.imports import COLUMNS, columns_of, import_of, read_import_table, template
+from ledger.io.tables import LOCATION, Table, cell_text
 from ledger.policy import require_importer
 from ledger.web import auth
 from ledger.web.blueprint import bp
@@ -77,10 +77,12 @@ def import_page():
         if upload is None or not (upload.filename or data):
             refusal = Refusal([problem_text(Problem("import.choose_file"))], [], [], 0)
         else:
+            table = None
             try:
-                summary = imports.import_reports(context, read_import(data, upload.filename or ""))
+                table = read_import_table(data)
+                summary = imports.import_reports(context, import_of(table, data, upload.filename or ""))
             except Invalid as err:
-                refusal = _refusal(err, data)
+                refusal = _refusal(err, table)
             else:
                 flash(_("%(rows)d row(s) read: %(created)d month(s) reported, %(revised)d "
                         "revised, %(unchanged)d unchanged.", rows=summary.rows,
@@ -100,7 +102,9 @@ def import_template(fmt: str):
     return download(template(fmt))
 
 
-def _refusal(err: Invalid, data: bytes) -> Refusal:
+def _refusal(err: Invalid, table: Table | None) -> Refusal:
+    """What the page shows of a refusal: the file's problems, or each bad row beside its cells
+    (from the table the import read, in the file's column order)."""
     found = (err.errors or {}).get(LOCATION)
     if not isinstance(found, dict):
         return Refusal([problem_text(err.message)], [], [], 0)
@@ -108,16 +112,12 @@ def _refusal(err: Invalid, data: bytes) -> Refusal:
     for field, problems in found.get("header", {}).items():
         texts += [f"{_column_name(field)}：{problem_text(p)}" for p in problems]
     numbered = {int(n): problems for n, problems in found.items() if n.isdigit()}
-    if not numbered:
+    if not numbered or table is None:
         return Refusal(texts or [problem_text(err.message)], [], [], 0)
-    # The file was read once already; read it again for the bad rows' cells (linear, bounded
-    # by the same limits), keeping only the columns the import knows, in the file's order.
-    table = read_table(data, HEADER_NAMES.keys())
-    columns = [(HEADER_NAMES[normalize_header(text)], text) for text in table.header
-               if normalize_header(text) in HEADER_NAMES]
-    positions = {field: table.header.index(text) for field, text in columns}
-    shown = sorted(numbered)[:SHOWN_ROWS]
-    wanted = set(shown)
+    positions = columns_of(table.header)  # the header was accepted: the rows were checked
+    columns = [(field, table.header[index])
+               for field, index in sorted(positions.items(), key=lambda item: item[1])]
+    wanted = set(sorted(numbered)[:SHOWN_ROWS])
     rows = []
     for number, cells in table.rows:
         if number not in wanted:

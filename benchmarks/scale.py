@@ -17,6 +17,11 @@ same database:
     make bench                      # province, SQLite (+ PostgreSQL with LEDGER_BENCH_POSTGRES_URL)
     make bench-national             # national: hours, not minutes
     .venv/bin/python -m benchmarks.scale province [--seed 1] [--no-write]
+    .venv/bin/python -m benchmarks.scale national --setup-only   # only build the setup cache
+
+The generated ledger before any report is kept in var/bench-setup (and, for PostgreSQL, a
+database beside the benchmark's) and restored by the next run of the same profile and seed;
+`--fresh` builds it again.
 
 LEDGER_BENCH_POSTGRES_URL names a disposable PostgreSQL database: it is rebuilt. The figures go
 to stdout as one table and into benchmarks/RESULTS.md (the section of the profile).
@@ -26,14 +31,16 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import os
 import platform
 import random
+import shutil
 import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -51,7 +58,7 @@ from ledger.context import Context
 from ledger.db import make_engine
 from ledger.domain import limits
 from ledger.io.imports import read_import
-from ledger.migrate import rebuild, upgrade
+from ledger.migrate import head_revision, rebuild, upgrade
 from ledger.models import AuditEntry, InvestmentReport, Posting
 from ledger.policy import Actor
 from ledger.postings import chain, journal, verify
@@ -237,15 +244,15 @@ def single_report_floor(engine: sa.Engine, n: int) -> float:
 
 
 def attribution_floor(session, year: int, as_of: datetime | None) -> None:
-    """region_totals' two GROUP BYs, by hand."""
+    """The regions, and the year's postings grouped by host, region and role as region_totals
+    reads them as of a moment, by hand. For the current year (which region_totals reads from
+    the running balances) the same scan without the cut: what the balances save."""
     cut = "" if as_of is None else " AND recorded_at <= :as_of"
     params = {"year": year} | ({} if as_of is None else {"as_of": as_of.replace(tzinfo=None)})
-    session.execute(sa.text("SELECT host_code, role, sum(amount) FROM postings WHERE year = :year"
-                            + cut + " GROUP BY host_code, role"), params).all()
-    session.execute(sa.text("SELECT region_code, sum(amount) FROM postings WHERE year = :year "
-                            "AND role = 'recommender'" + cut + " GROUP BY region_code"),
-                    params).all()
     session.execute(sa.text("SELECT code, name, level, parent_code FROM regions")).all()
+    session.execute(sa.text("SELECT host_code, region_code, role, sum(amount) FROM postings "
+                            "WHERE year = :year" + cut + " GROUP BY host_code, region_code, role"),
+                    params).all()
 
 
 def chain_floor(engine: sa.Engine) -> int:
@@ -276,16 +283,90 @@ def database_bytes(engine: sa.Engine) -> int:
         return used * conn.exec_driver_sql("PRAGMA page_size").scalar()
 
 
-def run(url: str, profile: Profile, seed: int) -> dict:
+class SetupCache:
+    """The generated ledger before any report (regions, zones, projects, filed agreements),
+    kept between runs: the national setup goes through the services one command at a time and
+    takes longer than everything it precedes. A copy is keyed by profile, seed, the year the
+    generator counted from and the migration head, so a changed schema or a new year builds
+    afresh; `--fresh` ignores it. SQLite keeps a file in `directory`; PostgreSQL a database
+    beside the benchmark's, copied with CREATE DATABASE … TEMPLATE."""
+
+    def __init__(self, directory: Path, profile_name: str, seed: int, today: date):
+        self.key = f"{profile_name}-seed{seed}-{today.year}-{head_revision()}"
+        self.world_file = directory / f"{self.key}.json"
+        self.sqlite_file = directory / f"{self.key}.sqlite3"
+
+    def _admin(self, url: str) -> tuple[sa.Engine, str, str]:
+        """An AUTOCOMMIT engine on the server's `postgres` database, the benchmark database's
+        name and its cache's name."""
+        u = sa.make_url(url)
+        return (sa.create_engine(u.set(database="postgres"), isolation_level="AUTOCOMMIT"),
+                u.database, f"{u.database}_setup_{self.key.replace('-', '_')}".lower()[:63])
+
+    def restore(self, url: str) -> tuple[World, float] | None:
+        """Put the cached ledger in the benchmark database; (world, setup seconds) or None."""
+        if not self.world_file.exists():
+            return None
+        if url.startswith("sqlite"):
+            if not self.sqlite_file.exists():
+                return None
+            target = Path(sa.make_url(url).database)
+            for stale in (target.with_name(target.name + "-wal"), target.with_name(target.name + "-shm")):
+                stale.unlink(missing_ok=True)
+            shutil.copyfile(self.sqlite_file, target)
+        else:
+            admin, name, cached = self._admin(url)
+            with admin.connect() as conn:
+                if not conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"),
+                                   {"n": cached}):
+                    return None
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+                conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{cached}"')
+            admin.dispose()
+        saved = json.loads(self.world_file.read_text())
+        world = World(**saved["world"])
+        world.projects = [tuple(p) for p in world.projects]
+        return world, saved["setup s"]
+
+    def save(self, url: str, engine: sa.Engine, world: World, seconds: float) -> None:
+        engine.dispose()  # a template database must have no other connection
+        self.world_file.parent.mkdir(parents=True, exist_ok=True)
+        if url.startswith("sqlite"):
+            with engine.connect() as conn:
+                conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            engine.dispose()
+            shutil.copyfile(sa.make_url(url).database, self.sqlite_file)
+        else:
+            admin, name, cached = self._admin(url)
+            with admin.connect() as conn:
+                conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{cached}"')
+                conn.exec_driver_sql(f'CREATE DATABASE "{cached}" TEMPLATE "{name}"')
+            admin.dispose()
+        self.world_file.write_text(json.dumps({"world": asdict(world), "setup s": seconds}))
+
+
+def run(url: str, profile: Profile, seed: int, cache: SetupCache | None = None,
+        setup_only: bool = False) -> dict:
+    """Every measure on the database at `url` (migrated and empty, unless `cache` restores
+    the generated ledger into it); with `setup_only`, only the generated ledger (into `cache`)."""
+    restored = cache.restore(url) if cache else None
     app = create_app(TestingConfig, DATABASE_URL=url)
     engine = app.extensions["ledger.engine"]
     out: dict = {}
     with app.app_context():
         session = current.session()
-        today = current.context(ADMIN).today()
-        t0 = time.perf_counter()
-        world = generate(session, profile, seed, today)
-        out["setup s"] = time.perf_counter() - t0
+        if restored:
+            world, seconds = restored
+            out["setup s"] = f"{seconds:,.1f} (an earlier run; restored from --setup-cache)"
+        else:
+            t0 = time.perf_counter()
+            world = generate(session, profile, seed, current.context(ADMIN).today())
+            out["setup s"] = time.perf_counter() - t0
+            session.close()
+            if cache:
+                cache.save(url, engine, world, out["setup s"])
+        if setup_only:
+            return out
         files = report_files(world, seed)
         stat = current.context(STATISTICS)
 
@@ -409,8 +490,17 @@ def main() -> None:
     parser.add_argument("--sqlite-only", action="store_true")
     parser.add_argument("--postgres-only", action="store_true",
                         help="only LEDGER_BENCH_POSTGRES_URL (its own section of RESULTS.md)")
+    parser.add_argument("--setup-cache", type=Path, default=Path("var/bench-setup"),
+                        help="where the generated ledger is kept between runs (default: %(default)s)")
+    parser.add_argument("--fresh", action="store_true", help="generate the ledger, ignore the cache")
+    parser.add_argument("--setup-only", action="store_true",
+                        help="only generate the ledger into --setup-cache (no measures, no RESULTS.md)")
     args = parser.parse_args()
+    if args.setup_only and args.fresh:
+        parser.error("--setup-only fills the cache: it cannot be combined with --fresh")
     profile = PROFILES[args.profile]
+    cache = None if args.fresh else SetupCache(args.setup_cache, args.profile, args.seed,
+                                               datetime.now(UTC).date())
     results: dict[str, dict] = {}
     pg = os.environ.get("LEDGER_BENCH_POSTGRES_URL")
     if args.postgres_only and not pg:
@@ -418,13 +508,20 @@ def main() -> None:
     if not args.postgres_only:
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-            upgrade(make_engine(url))
-            results["SQLite"] = run(url, profile, args.seed)
+            engine = make_engine(url)
+            upgrade(engine)
+            engine.dispose()
+            results["SQLite"] = run(url, profile, args.seed, cache, args.setup_only)
     if pg and not args.sqlite_only:
         engine = make_engine(pg)
         rebuild(engine)
         engine.dispose()
-        results["PostgreSQL"] = run(pg, profile, args.seed)
+        results["PostgreSQL"] = run(pg, profile, args.seed, cache, args.setup_only)
+    if args.setup_only:
+        for db, r in results.items():
+            took = r["setup s"] if isinstance(r["setup s"], str) else f"generated in {r['setup s']:.1f} s"
+            print(f"{db}: setup kept in {args.setup_cache} ({took})")
+        return
     lines = table(args.profile, results)
     print("\n".join(lines))
     if not args.no_write:

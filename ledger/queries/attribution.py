@@ -93,26 +93,21 @@ def region_totals(session: Session, year: int, as_of: datetime | None = None) ->
     rows = {r.code: RegionTotals(r.code, r.name, r.level, r.parent_code)
             for r in session.execute(sa.select(Region.code, Region.name, Region.level,
                                                Region.parent_code).order_by(Region.code))}
-    if as_of is None:
-        hosted = (sa.select(Balance.host_code, Balance.role, sa.func.sum(Balance.amount))
-                  .where(Balance.year == year).group_by(Balance.host_code, Balance.role))
-        credited = (sa.select(Balance.region_code, sa.func.sum(Balance.amount))
-                    .where(Balance.year == year, Balance.role == PostingRole.RECOMMENDER)
-                    .group_by(Balance.region_code))
-    else:
-        hosted = in_year(  # the host each posting chains, never the mutable projects table
-            sa.select(Posting.host_code, Posting.role, sa.func.sum(Posting.amount))
-            .group_by(Posting.host_code, Posting.role), year, as_of)
-        credited = in_year(
-            sa.select(Posting.region_code, sa.func.sum(Posting.amount))
-            .where(Posting.role == PostingRole.RECOMMENDER).group_by(Posting.region_code),
-            year, as_of)
-    for host, role, total in session.execute(hosted):
+    # One grouped read: each (host, region, role) group holds both figures a recommender
+    # posting moves (the host's ceded, the region's credited). The host is the one each posting
+    # chains, never the mutable projects table.
+    if as_of is None:  # the running balances: already one row per group
+        groups = sa.select(Balance.host_code, Balance.region_code, Balance.role,
+                           Balance.amount).where(Balance.year == year)
+    else:  # one pass over the year's postings
+        groups = in_year(
+            sa.select(Posting.host_code, Posting.region_code, Posting.role, sa.func.sum(Posting.amount))
+            .group_by(Posting.host_code, Posting.region_code, Posting.role), year, as_of)
+    for host, region, role, total in session.execute(groups):
         rows[host].in_place += int(total)
         if role == PostingRole.RECOMMENDER:
             rows[host].ceded += int(total)
-    for code, total in session.execute(credited):
-        rows[code].credited += int(total)
+            rows[region].credited += int(total)
     for row in rows.values():
         if row.parent_code in rows:
             rows[row.parent_code].children.append(row.code)

@@ -73,15 +73,18 @@ def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-def encoding(e: AuditEntry) -> bytes:
+def encoding(e: AuditEntry, values: tuple[Any, Any] | None = None) -> bytes:
+    """`values`: (before, after) already parsed from the entry's texts — verify parses each
+    entry once, for the hash and for the replay."""
+    before, after = values if values is not None else (parsed(e.before), parsed(e.after))
     row = [HASH_VERSION, e.id, utc_text(e.at), e.actor_id, e.actor_username, e.actor_role,
-           e.actor_region, e.action, e.entity, e.entity_id, parsed(e.before), parsed(e.after),
+           e.actor_region, e.action, e.entity, e.entity_id, before, after,
            e.postings_seq, e.postings_hash]
     return canonical(row).encode("utf-8")
 
 
-def chain_hash(prev_hash: str, e: AuditEntry) -> str:
-    return hashlib.sha256(prev_hash.encode("ascii") + encoding(e)).hexdigest()
+def chain_hash(prev_hash: str, e: AuditEntry, values: tuple[Any, Any] | None = None) -> str:
+    return hashlib.sha256(prev_hash.encode("ascii") + encoding(e, values)).hexdigest()
 
 
 def head(session: Session) -> tuple[int, str]:

@@ -199,6 +199,42 @@ def test_rehashing_both_chains_after_an_edit(app, session, ledger):
     assert result.first_bad_entry is None and result.first_bad_seq is None
 
 
+def rehash_journal_from(app, seq: int, **after) -> None:
+    """Set values in the `after` of journal entry `seq` and recompute every hash from it on, as
+    an intruder who knows the encoding would."""
+    with app.extensions["ledger.sessionmaker"]() as s, s.begin():
+        if s.get_bind().dialect.name == "postgresql":
+            s.connection().exec_driver_sql("SET LOCAL session_replication_role = replica")
+        prev = s.scalar(sa.select(AuditEntry.hash).where(AuditEntry.id == seq - 1))
+        for e in s.scalars(sa.select(AuditEntry).where(AuditEntry.id >= seq).order_by(AuditEntry.id)):
+            if e.id == seq:
+                e.after = journal.canonical(journal.parsed(e.after) | after)
+            e.prev_hash, e.hash = prev, journal.chain_hash(prev, e)
+            prev = e.hash
+
+
+@pytest.mark.parametrize("amount,says", [
+    # not the application's form but an amount: read exactly (20.10), so it contradicts the table
+    ("20.1", "amount in investment_reports differ from the journal"),
+    ("020.00", "not facts the application records"),  # no amount at all: named, not a crash
+    ("2e1", "not facts the application records"),
+    ("-20.00", "not facts the application records"),
+    ("1000000000000.01", "not facts the application records"),
+])
+def test_a_rehashed_amount_the_application_never_writes(app, ledger, amount, says):
+    """The newest report revision, after the last checkpoint, rewritten with its hashes: no
+    signature notices, the replay does — reading the amount as parse_amount would."""
+    rehash_journal_from(app, ledger.newest_revision, amount=amount)
+    check(app, entry=ledger.newest_revision, says=says)
+
+
+def test_a_journal_entry_that_is_not_json(app, ledger):
+    tamper(app, "UPDATE audit_log SET after = '{\"amount\": ' WHERE id = :id",
+           id=ledger.newest_revision)
+    check(app, entry=ledger.newest_revision,
+          says=f"journal entry {ledger.newest_revision}: hash does not match")
+
+
 def test_a_truncated_tail_is_caught_by_the_head_kept_elsewhere(app, session, ledger):
     """Dropping the newest journal entry, its report and its postings leaves a consistent
     prefix; the head recorded elsewhere (`--expect-head`) is no longer there."""

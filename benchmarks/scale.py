@@ -40,6 +40,7 @@ import statistics
 import sys
 import tempfile
 import time
+from collections import namedtuple
 from dataclasses import asdict, dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -257,19 +258,18 @@ def attribution_floor(session, year: int, as_of: datetime | None) -> None:
 
 def chain_floor(engine: sa.Engine) -> int:
     """SHA-256 over every posting and journal row in one streaming pass, by hand: the rows
-    fetched and encoded as their chains define, each hash over its predecessor's."""
+    fetched and encoded as their chains define, each hash over its predecessor's. Rows become
+    named tuples, as verify reads them (a field by name costs a Row some 20 times more)."""
     count = 0
     with engine.connect() as conn:
-        prev = chain.GENESIS_HASH
-        for p in conn.execute(sa.select(Posting.__table__).order_by(Posting.seq)
-                              .execution_options(stream_results=True, yield_per=5000)):
-            prev = hashlib.sha256(prev.encode() + chain.canonical_encoding(p)).hexdigest()
-            count += 1
-        prev = chain.GENESIS_HASH
-        for e in conn.execute(sa.select(AuditEntry.__table__).order_by(AuditEntry.id)
-                              .execution_options(stream_results=True, yield_per=5000)):
-            prev = hashlib.sha256(prev.encode() + journal.encoding(e)).hexdigest()
-            count += 1
+        for table, order, encode in ((Posting.__table__, Posting.seq, chain.canonical_encoding),
+                                     (AuditEntry.__table__, AuditEntry.id, journal.encoding)):
+            prev = chain.GENESIS_HASH
+            result = conn.execute(sa.select(table).order_by(order)
+                                  .execution_options(stream_results=True, yield_per=5000))
+            for row in map(namedtuple("Record", result.keys())._make, result):
+                prev = hashlib.sha256(prev.encode() + encode(row)).hexdigest()
+                count += 1
     return count
 
 

@@ -190,7 +190,7 @@ def _append(ctx: Context, prepared: Prepared, keys=None) -> dict[tuple[int, int]
     project-year at a time. Returns the posting rows of each project-year."""
     session = ctx.session
     lock_for_append(session)
-    posting_head, journal_head = postings.head(session), journal.head(session)
+    posting_head, journal_head = journal.heads(session)
     actor = ctx.actor
     who = {"at": prepared.now, "actor_id": actor.id, "actor_username": actor.username,
            "actor_role": actor.role, "actor_region": actor.region_code,

@@ -54,10 +54,10 @@ def row_hash(prev_hash: str, row: dict) -> str:
 
 
 _postings = Posting.__table__
-_HEAD = sa.select(_postings.c.seq, _postings.c.hash).order_by(_postings.c.seq.desc()).limit(1)
+HEAD = sa.select(_postings.c.seq, _postings.c.hash).order_by(_postings.c.seq.desc()).limit(1)
 
 
 def head(session: Session) -> tuple[int, str]:
     """(seq, hash) of the newest posting; (0, GENESIS_HASH) for an empty ledger."""
-    row = session.connection().execute(_HEAD).first()
+    row = session.connection().execute(HEAD).first()
     return (row.seq, row.hash) if row else (0, GENESIS_HASH)

@@ -13,7 +13,6 @@ from flask_smorest.utils import deepupdate
 
 from ledger import current
 from ledger.commands import idempotency
-from ledger.commands.users import actor_of
 from ledger.context import Context
 from ledger.db import utcnow
 from ledger.api.json_body import Parser
@@ -21,7 +20,7 @@ from ledger.domain import limits
 from ledger.io.sheets import CSV_MIMETYPE, XLSX_MIMETYPE, Export
 from ledger.policy import Actor
 from ledger.queries.pages import Page
-from ledger.queries.users import user_for_token
+from ledger.queries.users import actor_for_token
 
 # The auth scheme is case-insensitive (RFC 7235 §2.1): token_type is "bearer" in our own answer.
 BEARER_RE = re.compile(r"(?i:Bearer) +([A-Za-z0-9_\-]{20,200})")
@@ -31,11 +30,11 @@ ETAG_RE = re.compile(r'"(\d{1,12})"')  # our ETags are strong; If-Match compares
 def authenticate() -> None:
     """before_request of every protected blueprint: a valid bearer token or 401."""
     match = BEARER_RE.fullmatch(request.headers.get("Authorization", ""))
-    user = user_for_token(current.session(), match[1], utcnow()) if match else None
-    if user is None:
+    found = actor_for_token(current.session(), match[1], utcnow()) if match else None
+    if found is None:
         abort(401, message="missing, expired or revoked bearer token",
               headers={"WWW-Authenticate": 'Bearer realm="ledger"'})
-    g.actor = actor_of(user)
+    g.actor = found
 
 
 def actor() -> Actor:

@@ -25,7 +25,7 @@ from ledger.domain.money import format_amount
 from ledger.domain.periods import period_of, year_of
 from ledger.models import AuditEntry, InvestmentReport, Posting
 from ledger.policy import require_reporter
-from ledger.queries.lookup import visible_project
+from ledger.queries.lookup import visible_project_facts
 
 
 @dataclass
@@ -35,11 +35,19 @@ class ReportResult:
     postings: list[Posting] = field(default_factory=list)
 
 
+_reports = InvestmentReport.__table__
+_NEWEST = (sa.select(_reports)
+           .where(_reports.c.project_id == sa.bindparam("project_id"),
+                  _reports.c.period == sa.bindparam("period"))
+           .order_by(_reports.c.revision.desc()).limit(1))
+_INSERT_REPORTS = _reports.insert().returning(_reports.c.id, sort_by_parameter_order=True)
+
+
 def newest(session: Session, project_id: int, period: str) -> InvestmentReport | None:
-    return session.scalar(sa.select(InvestmentReport)
-                          .where(InvestmentReport.project_id == project_id,
-                                 InvestmentReport.period == period)
-                          .order_by(InvestmentReport.revision.desc()).limit(1))
+    """The newest revision of a month (not attached to the session), or None."""
+    row = session.connection().execute(_NEWEST, {"project_id": project_id,
+                                                 "period": period}).first()
+    return None if row is None else InvestmentReport(**row._mapping)
 
 
 def report_investment(ctx: Context, inp: ReportInput) -> ReportResult:
@@ -55,7 +63,8 @@ def report_investments(ctx: Context, reports: Sequence[ReportInput], *,
     Everything is read and planned first — the project and who may report for it, the newest
     revisions, the closed years, the project-years' postings and agreement — and only then is
     the write lock taken, around the heads and the appends (on PostgreSQL; read_then_lock
-    redoes the reads under the lock if a writer committed meanwhile)."""
+    redoes the reads under the lock if a writer committed meanwhile). The reads are plain rows
+    from statements built once: this is the path of every PUT."""
     this_month = period_of(ctx.today())
     for inp in reports:
         if inp.period > this_month:
@@ -63,24 +72,25 @@ def report_investments(ctx: Context, reports: Sequence[ReportInput], *,
     with writing(ctx.session, late_lock=True) as session:
         checked, previous, prepared = read_then_lock(
             session, lambda: _read_reports(ctx, session, reports, bulk))
-        results = [ReportResult(p, created=False) if c is None else None
-                   for c, p in zip(checked, previous)]
-        fresh: list[tuple[int, InvestmentReport]] = []
-        for i, c in enumerate(checked):
-            if c is not None:
-                report = InvestmentReport(
-                    project_id=c.project_id, period=c.period, year=year_of(c.period),
-                    amount=c.amount, note=c.note,
-                    revision=(c.previous[0] + 1) if c.previous else 1,
-                    reported_by=ctx.actor.id, reported_at=prepared.now)
-                session.add(report)
-                fresh.append((i, report))
-        session.flush()
-        written = _append(ctx, prepared)
-        for i, report in fresh:
-            rows = written[(report.project_id, year_of(report.period))]
-            results[i] = ReportResult(report, created=True,
-                                      postings=[Posting(**row) for row in rows])
+        fresh = [c for c in checked if c is not None]
+        rows = [{"project_id": c.project_id, "period": c.period, "year": year_of(c.period),
+                 "amount": c.amount, "note": c.note,
+                 "revision": (c.previous[0] + 1) if c.previous else 1,
+                 "reported_by": ctx.actor.id, "reported_at": prepared.now} for c in fresh]
+        if rows:
+            lock_for_append(session)
+            ids = session.connection().scalars(_INSERT_REPORTS, rows).all()
+            written = _append(ctx, prepared)
+            made = iter(zip(ids, rows))
+        results = []
+        for c, p in zip(checked, previous):
+            if c is None:
+                results.append(ReportResult(p, created=False))
+                continue
+            id_, row = next(made)
+            results.append(ReportResult(
+                InvestmentReport(id=id_, **row), created=True,
+                postings=[Posting(**r) for r in written[(c.project_id, year_of(c.period))]]))
     return results
 
 
@@ -94,7 +104,7 @@ def _read_reports(ctx: Context, session: Session, reports: Sequence[ReportInput]
     for n, inp in enumerate(reports, start=1):
         if seen.setdefault((inp.project_id, inp.period), n) != n:
             raise Invalid("import.duplicate_row", field="period", row=seen[(inp.project_id, inp.period)])
-        project = visible_project(session, ctx.actor, inp.project_id)
+        project = visible_project_facts(session, ctx.actor, inp.project_id)
         require_reporter(ctx.actor, project.host_code, bulk=bulk)
         if not stages.landed(project.stage):
             raise Conflict("report.not_landed", stage=project.stage)
@@ -180,7 +190,7 @@ def _append(ctx: Context, prepared: Prepared, keys=None) -> dict[tuple[int, int]
     project-year at a time. Returns the posting rows of each project-year."""
     session = ctx.session
     lock_for_append(session)
-    posting_head, journal_head = postings.head(session), journal.head(session)
+    posting_head, journal_head = journal.heads(session)
     actor = ctx.actor
     who = {"at": prepared.now, "actor_id": actor.id, "actor_username": actor.username,
            "actor_role": actor.role, "actor_region": actor.region_code,

@@ -53,8 +53,11 @@ def row_hash(prev_hash: str, row: dict) -> str:
         row["amount"], row["cause"], row["recorded_at"])).hexdigest()
 
 
+_postings = Posting.__table__
+HEAD = sa.select(_postings.c.seq, _postings.c.hash).order_by(_postings.c.seq.desc()).limit(1)
+
+
 def head(session: Session) -> tuple[int, str]:
     """(seq, hash) of the newest posting; (0, GENESIS_HASH) for an empty ledger."""
-    row = session.execute(sa.select(Posting.seq, Posting.hash)
-                          .order_by(Posting.seq.desc()).limit(1)).first()
+    row = session.connection().execute(HEAD).first()
     return (row.seq, row.hash) if row else (0, GENESIS_HASH)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from ledger.db import lock_for_append
 from ledger.models import AuditEntry
-from ledger.postings.chain import GENESIS_HASH, head as postings_head
+from ledger.postings.chain import GENESIS_HASH, HEAD as postings_head_statement, head as postings_head
 
 HASH_VERSION = 1
 
@@ -87,11 +87,29 @@ def chain_hash(prev_hash: str, e: AuditEntry, values: tuple[Any, Any] | None = N
     return hashlib.sha256(prev_hash.encode("ascii") + encoding(e, values)).hexdigest()
 
 
+_log = AuditEntry.__table__
+_HEAD = sa.select(_log.c.id, _log.c.hash).order_by(_log.c.id.desc()).limit(1)  # built once
+
+
 def head(session: Session) -> tuple[int, str]:
     """(seq, hash) of the newest entry; (0, GENESIS_HASH) for an empty journal."""
-    row = session.execute(sa.select(AuditEntry.id, AuditEntry.hash)
-                          .order_by(AuditEntry.id.desc()).limit(1)).first()
+    row = session.connection().execute(_HEAD).first()
     return (row.id, row.hash) if row else (0, GENESIS_HASH)
+
+
+def _newest(head_stmt: sa.Select) -> list[sa.ScalarSelect]:
+    """A head statement's two columns as scalar subqueries (NULL for an empty chain)."""
+    return [head_stmt.with_only_columns(c).scalar_subquery() for c in head_stmt.selected_columns]
+
+
+_HEADS = sa.select(*_newest(postings_head_statement), *_newest(_HEAD))
+
+
+def heads(session: Session) -> tuple[tuple[int, str], tuple[int, str]]:
+    """(postings head, journal head), as postings.head and head read them, in one statement."""
+    p_seq, p_hash, seq, prev = session.connection().execute(_HEADS).one()
+    return ((0, GENESIS_HASH) if p_seq is None else (p_seq, p_hash),
+            (0, GENESIS_HASH) if seq is None else (seq, prev))
 
 
 def append(session: Session, *, at: datetime, actor_id: int | None, actor_username: str,
@@ -100,6 +118,7 @@ def append(session: Session, *, at: datetime, actor_id: int | None, actor_userna
     """Chain one entry onto the journal, under the write lock (taken now if the transaction
     has deferred it)."""
     lock_for_append(session)
+    session.flush()  # the change first, then its entry (head() is Core: it does not autoflush)
     seq, prev = head(session)
     postings_seq, postings_hash = postings_head(session)
     entry = AuditEntry(

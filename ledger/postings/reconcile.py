@@ -15,7 +15,7 @@ from typing import Iterable
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.orm import Session, lazyload
+from sqlalchemy.orm import Session
 
 from ledger.db import lock_for_append
 from ledger.domain import coverage, workflow
@@ -23,7 +23,9 @@ from ledger.domain.attribution import desired_for_year
 from ledger.domain.enums import PostingRole, YearStatus
 from ledger.domain.errors import Conflict
 from ledger.domain.periods import year_of
-from ledger.models import Agreement, AssessmentYear, Balance, InvestmentReport, Posting, Project
+from ledger.models import (
+    Agreement, AgreementVersion, AssessmentYear, Balance, InvestmentReport, Posting, Project,
+)
 from ledger.postings.chain import HASH_VERSION, head, row_hash
 
 ROLE_ORDER = {PostingRole.HOST: 0, PostingRole.RECOMMENDER: 1, PostingRole.RECEIVER: 2}
@@ -46,17 +48,40 @@ def filed_terms(agreement: Agreement) -> list[coverage.Term]:
     return [v.term for v in agreement.versions if v.status in workflow.COUNTS_FOR_COVERAGE]
 
 
+@dataclass(frozen=True)
+class Terms:
+    """What the reconciler needs of a live agreement: its parties and its filed terms (the
+    versions that count for coverage, by version)."""
+
+    agreement_id: int
+    recommender_code: str
+    receiver_code: str
+    filed: list[coverage.Term]
+
+
+def terms_of(agreement: Agreement) -> Terms:
+    return Terms(agreement.id, agreement.recommender_code, agreement.receiver_code,
+                 filed_terms(agreement))
+
+
 def applicable(agreement: Agreement | None, year: int) -> Applicable:
-    term = None if agreement is None else coverage.in_force(filed_terms(agreement), year)
+    return applicable_terms(None if agreement is None else terms_of(agreement), year)
+
+
+def applicable_terms(terms: Terms | None, year: int) -> Applicable:
+    term = None if terms is None else coverage.in_force(terms.filed, year)
     if term is None:
         return Applicable()
-    return Applicable(agreement.id, term.version, term.share_bp,
-                      agreement.recommender_code, agreement.receiver_code)
+    return Applicable(terms.agreement_id, term.version, term.share_bp,
+                      terms.recommender_code, terms.receiver_code)
+
+
+_CLOSED_YEARS = sa.select(AssessmentYear.__table__.c.year).where(
+    AssessmentYear.__table__.c.status == YearStatus.CLOSED)
 
 
 def closed_years(session: Session) -> set[int]:
-    return set(session.scalars(
-        sa.select(AssessmentYear.year).where(AssessmentYear.status == YearStatus.CLOSED)))
+    return set(session.connection().scalars(_CLOSED_YEARS))
 
 
 def project_years(session: Session, project_id: int) -> set[int]:
@@ -84,48 +109,72 @@ class Planned:
     diff: dict[tuple[str, str, str], int]
 
 
+_projects, _agreements = Project.__table__, Agreement.__table__
+_versions, _reports, _postings = AgreementVersion.__table__, InvestmentReport.__table__, Posting.__table__
+_IDS, _YEARS = sa.bindparam("ids", expanding=True), sa.bindparam("years", expanding=True)
+# Built once: plain rows, no ORM objects (each project's host, its live agreement and the
+# filed terms of that agreement, by version; a project-year's newest amounts and its postings).
+_PROJECT_TERMS = (
+    sa.select(_projects.c.id, _projects.c.host_code, _agreements.c.id, _agreements.c.recommender_code,
+              _agreements.c.receiver_code, _versions.c.status, _versions.c.version,
+              _versions.c.first_year, _versions.c.last_year, _versions.c.recommender_share,
+              _versions.c.superseded_from)
+    .select_from(_projects.outerjoin(_agreements, sa.and_(_agreements.c.project_id == _projects.c.id,
+                                                        _agreements.c.ended_as.is_(None)))
+                 .outerjoin(_versions, _versions.c.agreement_id == _agreements.c.id))
+    .where(_projects.c.id.in_(_IDS))
+    .order_by(_projects.c.id, _versions.c.version))
+_AMOUNTS = (sa.select(_reports.c.project_id, _reports.c.period, _reports.c.revision,
+                      _reports.c.amount)
+            .where(_reports.c.project_id.in_(_IDS), _reports.c.year.in_(_YEARS)))
+_POSTED = (sa.select(_postings.c.project_id, _postings.c.period, _postings.c.region_code,
+                     _postings.c.role, sa.func.sum(_postings.c.amount))
+           .where(_postings.c.project_id.in_(_IDS), _postings.c.year.in_(_YEARS))
+           .group_by(_postings.c.project_id, _postings.c.period, _postings.c.region_code,
+                     _postings.c.role))
+
+
 def plan(session: Session, targets: Iterable[tuple[int, int]], closed: set[int] | None = None,
          incoming: dict[tuple[int, str], int] | None = None) -> list[Planned]:
-    """The differences of every (project_id, year) in `targets`, read set-based: a few queries
+    """The differences of every (project_id, year) in `targets`, read set-based: three queries
     per 900 projects, however many targets (the bulk path reconciles thousands at once).
     `incoming`: (project_id, period) → the amount of a new revision not written yet, which
     counts as the newest (so a command can plan before it writes anything). Raises Conflict if
     a closed year would change; the order of `targets` is kept."""
+    session.flush()  # the reads below are Core statements, which do not autoflush
     closed = closed_years(session) if closed is None else closed
     order = list(dict.fromkeys(targets))
     years: dict[int, set[int]] = {}
     for project_id, year in order:
         years.setdefault(project_id, set()).add(year)
     hosts: dict[int, str] = {}
-    agreements: dict[int, Agreement] = {}
+    agreements: dict[int, Terms] = {}
     amounts: dict[tuple[int, int], dict[str, tuple[int, int]]] = {}
     have: dict[tuple[int, int], dict[tuple[str, str, str], int]] = {}
     ids = sorted(years)
     all_years = sorted(set().union(*years.values()))
+    conn = session.connection()
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
-        hosts.update(session.execute(sa.select(Project.id, Project.host_code)
-                                     .where(Project.id.in_(chunk))).all())
-        for agreement in session.scalars(
-                sa.select(Agreement).where(Agreement.project_id.in_(chunk),
-                                           Agreement.ended_as.is_(None))
-                .options(lazyload(Agreement.events))):
-            agreements[agreement.project_id] = agreement
-        for project_id, period, revision, amount in session.execute(
-                sa.select(InvestmentReport.project_id, InvestmentReport.period,
-                          InvestmentReport.revision, InvestmentReport.amount)
-                .where(InvestmentReport.project_id.in_(chunk),
-                       InvestmentReport.year.in_(all_years))):
+        for (project_id, host_code, agreement_id, recommender, receiver, status,
+             *term) in conn.execute(_PROJECT_TERMS, {"ids": chunk}):
+            hosts[project_id] = host_code
+            if agreement_id is None:
+                continue
+            terms = agreements.get(project_id)
+            if terms is None:
+                terms = agreements[project_id] = Terms(agreement_id, recommender, receiver, [])
+            if status in workflow.COUNTS_FOR_COVERAGE:
+                terms.filed.append(coverage.Term(*term))
+        for project_id, period, revision, amount in conn.execute(
+                _AMOUNTS, {"ids": chunk, "years": all_years}):
             year = year_of(period)
             if year in years[project_id]:
                 month = amounts.setdefault((project_id, year), {})
                 if period not in month or month[period][0] < revision:
                     month[period] = (revision, amount)
-        for project_id, period, region, role, total in session.execute(
-                sa.select(Posting.project_id, Posting.period, Posting.region_code, Posting.role,
-                          sa.func.sum(Posting.amount))
-                .where(Posting.project_id.in_(chunk), Posting.year.in_(all_years))
-                .group_by(Posting.project_id, Posting.period, Posting.region_code, Posting.role)):
+        for project_id, period, region, role, total in conn.execute(
+                _POSTED, {"ids": chunk, "years": all_years}):
             year = year_of(period)
             if year in years[project_id]:
                 have.setdefault((project_id, year), {})[(period, region, role)] = int(total)
@@ -135,8 +184,8 @@ def plan(session: Session, targets: Iterable[tuple[int, int]], closed: set[int] 
             amounts.setdefault((project_id, year), {})[period] = (NEWEST, amount)
     out: list[Planned] = []
     for project_id, year in order:
-        agreement = agreements.get(project_id)
-        rule = applicable(agreement, year)
+        terms = agreements.get(project_id)
+        rule = applicable_terms(terms, year)
         current = {p: amount for p, (_, amount) in amounts.get((project_id, year), {}).items()}
         want = desired_at(hosts[project_id], current, rule)
         posted_ = have.get((project_id, year), {})
@@ -146,7 +195,7 @@ def plan(session: Session, targets: Iterable[tuple[int, int]], closed: set[int] 
             raise Conflict("year.closed_figures", year=year)
         if diff:
             out.append(Planned(project_id, hosts[project_id], year,
-                               _reference(agreement, rule), diff))
+                               _reference(terms, rule), diff))
     return out
 
 
@@ -172,24 +221,35 @@ def posting_rows(planned: Planned, cause: str, now: datetime,
     return rows
 
 
+_INSERT_POSTINGS = _postings.insert()
+_UPSERT_BALANCES: dict[str, sa.Insert] = {}  # by dialect, built on first use
+
+
+def _upsert_balances(dialect: str) -> sa.Insert:
+    """INSERT … ON CONFLICT DO UPDATE adding to the amount (SQLite and PostgreSQL alike)."""
+    if dialect not in _UPSERT_BALANCES:
+        table = Balance.__table__
+        insert = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
+        _UPSERT_BALANCES[dialect] = insert.on_conflict_do_update(
+            index_elements=[table.c.year, table.c.host_code, table.c.region_code, table.c.role],
+            set_={"amount": table.c.amount + insert.excluded.amount})
+    return _UPSERT_BALANCES[dialect]
+
+
 def insert_postings(session: Session, rows: list[dict]) -> None:
     """One executemany of chained posting rows (the caller holds the write lock), and the
     running balances they move, in the same transaction."""
     if not rows:
         return
     conn = session.connection()
-    conn.execute(Posting.__table__.insert(), rows)
+    conn.execute(_INSERT_POSTINGS, rows)
     moved: dict[tuple[int, str, str, str], int] = {}
     for r in rows:
         key = (r["year"], r["host_code"], r["region_code"], r["role"])
         moved[key] = moved.get(key, 0) + r["amount"]
-    table = Balance.__table__
-    insert = (sqlite_insert if conn.dialect.name == "sqlite" else postgresql_insert)(table)
-    conn.execute(insert.on_conflict_do_update(
-        index_elements=[table.c.year, table.c.host_code, table.c.region_code, table.c.role],
-        set_={"amount": table.c.amount + insert.excluded.amount}),
-        [{"year": y, "host_code": h, "region_code": g, "role": r, "amount": a}
-         for (y, h, g, r), a in moved.items()])
+    conn.execute(_upsert_balances(conn.dialect.name),
+                 [{"year": y, "host_code": h, "region_code": g, "role": r, "amount": a}
+                  for (y, h, g, r), a in moved.items()])
 
 
 def reconcile(session: Session, targets: Iterable[tuple[int, int]], cause: str,
@@ -217,11 +277,11 @@ def desired_at(host_code: str, amounts: dict[str, int],
     return {(period, region_of[role], role): amount for (period, role), amount in by_role.items()}
 
 
-def _reference(agreement: Agreement | None, rule: Applicable) -> tuple[int | None, int | None]:
+def _reference(terms: Terms | None, rule: Applicable) -> tuple[int | None, int | None]:
     """The agreement version recorded on recommender/receiver postings: the one in force, or —
     when a year has just left every version's coverage (a termination) and the split is being
     reversed — the newest filed version, whose filing caused the reversal."""
-    if rule.agreement_id is not None or agreement is None:
+    if rule.agreement_id is not None or terms is None:
         return rule.agreement_id, rule.version
-    filed = [t.version for t in filed_terms(agreement)]
-    return (agreement.id, max(filed)) if filed else (None, None)
+    filed = [t.version for t in terms.filed]
+    return (terms.agreement_id, max(filed)) if filed else (None, None)

@@ -265,7 +265,9 @@ def sequential_puts(base: str, p: Prepared, n: int, seed: int) -> list[float]:
     return out
 
 
-NO_DATABASE = "/static/vendor/none.js"   # answered 404 by the app without the database
+# answered 404 (JSON) by the API without the database: the part of a PUT that is HTTP,
+# gunicorn and Flask (a missing static file would also render the HTML error page)
+NO_DATABASE = "/api/v1/none"
 
 
 def sequential_plain(base: str, n: int) -> list[float]:

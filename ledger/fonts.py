@@ -242,10 +242,14 @@ def glyph_order(font) -> list[str]:
     return order
 
 
+HORIZONTAL_FEATURES = ("ccmp", "locl", "rlig", "calt", "clig", "liga")  # HarfBuzz's defaults
+
+
 def _substitutes(font) -> dict[str, list[str]]:
-    """glyph → the glyphs simplified Chinese text is shaped to in its place: the one-for-one
-    substitutions of the `ccmp` and `locl` features for zh-Hans (ZHS) and the default language.
-    `locl` swaps in other digits 0–9, so those belong next to the ASCII digits, not with the
+    """glyph → the glyphs horizontal simplified Chinese text is shaped to in its place: the
+    substitutions and ligatures (by their first glyph) of the features HarfBuzz applies by
+    default, for zh-Hans (ZHS) and the default language. `locl` swaps in other digits 0–9 and
+    `liga` makes ff, fi … of the digests' hex, so those belong next to ASCII, not with the
     layout alternates at the end."""
     if "GSUB" not in font:
         return {}
@@ -257,7 +261,7 @@ def _substitutes(font) -> dict[str, list[str]]:
                if system is not None]
     records = table.FeatureList.FeatureRecord
     lookups = {index for system in systems for feature in system.FeatureIndex
-               if records[feature].FeatureTag in ("ccmp", "locl")
+               if records[feature].FeatureTag in HORIZONTAL_FEATURES
                for index in records[feature].Feature.LookupListIndex}
     found: dict[str, list[str]] = {}
     for index in sorted(lookups):
@@ -265,6 +269,8 @@ def _substitutes(font) -> dict[str, list[str]]:
             sub = getattr(sub, "ExtSubTable", sub)
             for source, target in getattr(sub, "mapping", {}).items():
                 found.setdefault(source, []).append(target)
+            for first, ligatures in getattr(sub, "ligatures", {}).items():
+                found.setdefault(first, []).extend(lig.LigGlyph for lig in ligatures)
     return found
 
 

@@ -13,6 +13,7 @@ subset tags are derived from the fonts (not random)."""
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from contextlib import contextmanager
@@ -120,7 +121,7 @@ class Renderer:
         from weasyprint.urls import FatalURLFetchingError
 
         fetcher = self.fetcher.with_memory(
-            {qr.url(document.document_id): (qr.svg(document.verify_url), "image/svg+xml")})
+            {qr.url(document.document_id): (qr.png(document.verify_url), qr.MIME)})
         attachments = [Attachment(string=document.canonical, name=document.data_attachment,
                                   description="文书数据（规范 JSON，SHA-256 即文书所印摘要）",
                                   created=document.as_of, modified=document.as_of,
@@ -131,7 +132,7 @@ class Renderer:
                 description="数据截至时点的签名检查点", created=document.as_of,
                 modified=document.as_of, relationship="Supplement"))
         out = BytesIO()
-        with self._rendering, _watching_weasyprint() as problems:
+        with self._rendering, _young_garbage_only(), _watching_weasyprint() as problems:
             try:
                 HTML(string=html, url_fetcher=fetcher).write_pdf(
                     out, stylesheets=self.stylesheets, font_config=self.font_config,
@@ -200,6 +201,22 @@ def _watching_weasyprint():
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
+
+
+@contextmanager
+def _young_garbage_only():
+    """No cyclic garbage collection while WeasyPrint builds its many short-lived boxes (a render
+    allocates enough to set off a dozen collections, and now and then a full one that walks the
+    whole app), then one collection of the objects made since: the same garbage is freed, the
+    long-lived objects are not walked again and again."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+        gc.collect(0)
 
 
 _renderer: Renderer | None = None

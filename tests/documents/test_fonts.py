@@ -68,3 +68,27 @@ def test_doctor_reports_the_cut(small_cut, tmp_path, monkeypatch):
 def test_fonts_command_builds_only_what_is_missing(small_cut, capsys):
     assert fonts.main(["--dir", str(small_cut)]) == 0
     assert capsys.readouterr().out == f"fonts: Ledger Serif GB is current in {small_cut}\n"
+
+
+def test_the_cut_is_in_print_order_with_an_identity_charset(small_cut):
+    """ASCII first, then GB 2312's order (level 1 by pinyin: 案 an < 备 bei < 招 zhao), so the
+    glyph ids a document uses stay low; CID n is glyph n; every glyph is the source's."""
+    from fontTools.pens.recordingPen import RecordingPen
+
+    font = TTFont(small_cut / "LedgerSerifGB-Regular.otf")
+    order = font.getGlyphOrder()
+    assert all(name == f"cid{gid:05d}" for gid, name in enumerate(order) if gid)
+    assert font["CFF "].cff.topDictIndex[0].charset == order
+    cmap = font.getBestCmap()
+    gid = {name: i for i, name in enumerate(order)}
+    ascii_ids = [gid[cmap[point]] for point in range(0x21, 0x7F)]
+    assert max(ascii_ids) < gid[cmap[ord("案")]] < gid[cmap[ord("备")]] < gid[cmap[ord("招")]]
+    face = fonts.system_face()
+    with TTFont(face.path, fontNumber=face.index, lazy=True) as source:
+        source_cmap, source_glyphs = source.getBestCmap(), source.getGlyphSet()
+        for point in sorted(cmap):
+            ours, theirs = RecordingPen(), RecordingPen()
+            font.getGlyphSet()[cmap[point]].draw(ours)
+            source_glyphs[source_cmap[point]].draw(theirs)
+            assert ours.value == theirs.value, chr(point)
+            assert font["hmtx"][cmap[point]] == source["hmtx"][source_cmap[point]], chr(point)

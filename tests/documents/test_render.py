@@ -211,7 +211,7 @@ def test_every_document_passes_its_kind_template(renderer):
         html = renderer.html(doc)
         assert html.startswith("<!doctype html>")
         assert '<html lang="zh-CN">' in html
-        assert f'src="ledger:qr/{doc.document_id}.svg"' in html
+        assert f'src="ledger:qr/{doc.document_id}.png"' in html
 
 
 def test_the_renderer_says_which_fonts_it_uses(renderer, renderer_without_cut, small_cut):

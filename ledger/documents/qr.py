@@ -1,18 +1,16 @@
 """The QR code of a document: its verification URL, drawn by segno and served to the renderer
 under a `ledger:` URL (never a file, never a data: URL).
 
-A grey-level PNG that the stylesheet shows without smoothing (`image-rendering: pixelated`):
-WeasyPrint embeds it as it is (Pillow, in C), where the same code as an SVG path was parsed and
-drawn module run by module in Python. Eight pixels a module: poppler smooths an image it
-enlarges less than four times, and at one pixel a module the code then no longer decodes at
-150 dpi; at eight the 26 mm code has about as many pixels as a 300 dpi print of it."""
+A PNG that the stylesheet shows without smoothing (`image-rendering: pixelated`): WeasyPrint
+embeds it as it is, where the same code as an SVG path was parsed and drawn module run by module
+in Python. Four pixels a module: at one, poppler smooths the enlarged image and the code no
+longer decodes from a 150 dpi rendering of the page."""
 
 from __future__ import annotations
 
 from io import BytesIO
 
 import segno
-from PIL import Image
 
 from ledger.documents.fetcher import SCHEME
 
@@ -28,12 +26,7 @@ def url(document_id: str) -> str:
 
 def png(target: str) -> bytes:
     """`target` as a QR code (error correction M), black on white."""
-    code = segno.make(target, error="m", micro=False, boost_error=False)
-    pixels = bytes(0 if dark else 255
-                   for row in code.matrix_iter(scale=1, border=BORDER) for dark in row)
-    width, height = code.symbol_size(scale=1, border=BORDER)
-    image = Image.frombytes("L", (width, height), pixels).resize(
-        (width * SCALE, height * SCALE), Image.Resampling.NEAREST)
     out = BytesIO()
-    image.save(out, format="PNG")
+    segno.make(target, error="m", micro=False, boost_error=False).save(
+        out, kind="png", scale=SCALE, border=BORDER)
     return out.getvalue()

@@ -59,7 +59,7 @@ from ledger.context import Context
 from ledger.db import make_engine
 from ledger.domain import limits
 from ledger.io.imports import read_import
-from ledger.migrate import head_revision, rebuild, upgrade
+from ledger.migrate import rebuild, upgrade
 from ledger.models import AuditEntry, InvestmentReport, Posting
 from ledger.policy import Actor
 from ledger.postings import chain, journal, verify
@@ -286,13 +286,13 @@ def database_bytes(engine: sa.Engine) -> int:
 class SetupCache:
     """The generated ledger before any report (regions, zones, projects, filed agreements),
     kept between runs: the national setup goes through the services one command at a time and
-    takes longer than everything it precedes. A copy is keyed by profile, seed, the year the
-    generator counted from and the migration head, so a changed schema or a new year builds
-    afresh; `--fresh` ignores it. SQLite keeps a file in `directory`; PostgreSQL a database
-    beside the benchmark's, copied with CREATE DATABASE … TEMPLATE."""
+    takes longer than everything it precedes. A copy is keyed by profile, seed and the year the
+    generator counted from (a new year builds afresh; `--fresh` ignores the cache) and migrated
+    to the current head when restored. SQLite keeps a file in `directory`; PostgreSQL a
+    database beside the benchmark's, copied with CREATE DATABASE … TEMPLATE."""
 
     def __init__(self, directory: Path, profile_name: str, seed: int, today: date):
-        self.key = f"{profile_name}-seed{seed}-{today.year}-{head_revision()}"
+        self.key = f"{profile_name}-seed{seed}-{today.year}"
         self.world_file = directory / f"{self.key}.json"
         self.sqlite_file = directory / f"{self.key}.sqlite3"
 
@@ -323,10 +323,13 @@ class SetupCache:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
                 conn.exec_driver_sql(f'CREATE DATABASE "{name}" TEMPLATE "{cached}"')
             admin.dispose()
+        engine = make_engine(url)
+        upgrade(engine)  # a ledger kept before the newest migrations
+        engine.dispose()
         saved = json.loads(self.world_file.read_text())
         world = World(**saved["world"])
         world.projects = [tuple(p) for p in world.projects]
-        return world, saved["setup s"]
+        return world, saved["setup s"][engine.dialect.name]
 
     def save(self, url: str, engine: sa.Engine, world: World, seconds: float) -> None:
         engine.dispose()  # a template database must have no other connection
@@ -342,6 +345,9 @@ class SetupCache:
                 conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{cached}"')
                 conn.exec_driver_sql(f'CREATE DATABASE "{cached}" TEMPLATE "{name}"')
             admin.dispose()
+        # the same world on every database (the same seed); the setup time of each
+        saved = json.loads(self.world_file.read_text()) if self.world_file.exists() else {}
+        seconds = saved.get("setup s", {}) | {engine.dialect.name: seconds}
         self.world_file.write_text(json.dumps({"world": asdict(world), "setup s": seconds}))
 
 

@@ -14,7 +14,9 @@ class InvestmentReport(Base):
         sa.UniqueConstraint("project_id", "period", "revision", name="uq_investment_reports_revision"),
         sa.CheckConstraint("amount >= 0", name="amount_nonnegative"),
         sa.CheckConstraint(YEAR_OF_PERIOD, name="year_of_period"),
-        sa.Index("ix_investment_reports_year", "year"),
+        # The year filters, always with the project or for the year's projects: a year alone
+        # would be chosen by SQLite for `project_id IN (…) AND year IN (…)` and scan the year.
+        sa.Index("ix_investment_reports_year_project", "year", "project_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -87,27 +87,43 @@ def as_of_moment(ctx: Context, as_of: datetime | None) -> datetime:
     return as_of or now
 
 
+def _figures(groups) -> sa.Select:
+    """Every region with its own in_place, ceded and credited, summed in the database from
+    `groups` (host_code, region_code, role, amount): each group adds to its host's in_place, and
+    a recommender group also to its host's ceded and its region's credited."""
+    recommender = groups.c.role == PostingRole.RECOMMENDER
+    moves = sa.union_all(
+        sa.select(groups.c.host_code.label("code"), groups.c.amount.label("in_place"),
+                  sa.case((recommender, groups.c.amount), else_=0).label("ceded"),
+                  sa.literal(0).label("credited")),
+        sa.select(groups.c.region_code, sa.literal(0), sa.literal(0), groups.c.amount)
+        .where(recommender)).subquery()
+    per_region = (sa.select(moves.c.code, *(sa.func.sum(moves.c[f]).label(f) for f in FIGURES[:3]))
+                  .group_by(moves.c.code).subquery())
+    regions = Region.__table__
+    return (sa.select(regions.c.code, regions.c.name, regions.c.level, regions.c.parent_code,
+                      *(sa.func.coalesce(per_region.c[f], 0) for f in FIGURES[:3]))
+            .select_from(regions.outerjoin(per_region, per_region.c.code == regions.c.code))
+            .order_by(regions.c.code))
+
+
 def region_totals(session: Session, year: int, as_of: datetime | None = None) -> dict[str, RegionTotals]:
     """code → the region's own figures (not rolled up), for every region: as recorded at
-    `as_of` from the postings, or (as_of None) as recorded now from the running balances."""
-    rows = {r.code: RegionTotals(r.code, r.name, r.level, r.parent_code)
-            for r in session.execute(sa.select(Region.code, Region.name, Region.level,
-                                               Region.parent_code).order_by(Region.code))}
-    # One grouped read: each (host, region, role) group holds both figures a recommender
-    # posting moves (the host's ceded, the region's credited). The host is the one each posting
-    # chains, never the mutable projects table.
-    if as_of is None:  # the running balances: already one row per group
-        groups = sa.select(Balance.host_code, Balance.region_code, Balance.role,
-                           Balance.amount).where(Balance.year == year)
-    else:  # one pass over the year's postings
+    `as_of` from the postings, or (as_of None) as recorded now from the running balances.
+    Summed in the database: a national ledger has thousands of regions and ten thousand groups."""
+    if as_of is None:  # the running balances: one row per (host, region, role) already, read
+        # in place by each use (a subquery the database flattens)
+        groups = (sa.select(Balance.host_code, Balance.region_code, Balance.role, Balance.amount)
+                  .where(Balance.year == year).subquery("groups"))
+    else:  # one pass over the year's postings (the host each posting chains, never the
+        # mutable projects table), materialized once for both uses above
         groups = in_year(
-            sa.select(Posting.host_code, Posting.region_code, Posting.role, sa.func.sum(Posting.amount))
-            .group_by(Posting.host_code, Posting.region_code, Posting.role), year, as_of)
-    for host, region, role, total in session.execute(groups):
-        rows[host].in_place += int(total)
-        if role == PostingRole.RECOMMENDER:
-            rows[host].ceded += int(total)
-            rows[region].credited += int(total)
+            sa.select(Posting.host_code, Posting.region_code, Posting.role,
+                      sa.func.sum(Posting.amount).label("amount"))
+            .group_by(Posting.host_code, Posting.region_code, Posting.role), year, as_of).cte("groups")
+    rows = {code: RegionTotals(code, name, level, parent, int(in_place), int(ceded), int(credited))
+            for code, name, level, parent, in_place, ceded, credited
+            in session.connection().execute(_figures(groups))}
     for row in rows.values():
         if row.parent_code in rows:
             rows[row.parent_code].children.append(row.code)

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from ledger.db import lock_for_append
 from ledger.models import AuditEntry
-from ledger.postings.chain import GENESIS_HASH, HEAD as postings_head_statement, head as postings_head
+from ledger.postings.chain import GENESIS_HASH, HEAD as postings_head_statement
 
 HASH_VERSION = 1
 
@@ -118,9 +118,8 @@ def append(session: Session, *, at: datetime, actor_id: int | None, actor_userna
     """Chain one entry onto the journal, under the write lock (taken now if the transaction
     has deferred it)."""
     lock_for_append(session)
-    session.flush()  # the change first, then its entry (head() is Core: it does not autoflush)
-    seq, prev = head(session)
-    postings_seq, postings_hash = postings_head(session)
+    session.flush()  # the change first, then its entry (heads() is Core: it does not autoflush)
+    (postings_seq, postings_hash), (seq, prev) = heads(session)
     entry = AuditEntry(
         id=seq + 1, at=at, actor_id=actor_id, actor_username=actor_username,
         actor_role=actor_role, actor_region=actor_region, action=action, entity=entity,

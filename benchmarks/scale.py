@@ -353,9 +353,14 @@ class SetupCache:
 
 def run(url: str, profile: Profile, seed: int, cache: SetupCache | None = None,
         setup_only: bool = False) -> dict:
-    """Every measure on the database at `url` (migrated and empty, unless `cache` restores
-    the generated ledger into it); with `setup_only`, only the generated ledger (into `cache`)."""
+    """Every measure on the database at `url`, a disposable one: the generated ledger restored
+    from `cache`, or else emptied, migrated and generated; with `setup_only`, only the
+    generated ledger (into `cache`)."""
     restored = cache.restore(url) if cache else None
+    if not restored:
+        engine = make_engine(url)
+        rebuild(engine)
+        engine.dispose()
     app = create_app(TestingConfig, DATABASE_URL=url)
     engine = app.extensions["ledger.engine"]
     out: dict = {}
@@ -514,14 +519,8 @@ def main() -> None:
     if not args.postgres_only:
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-            engine = make_engine(url)
-            upgrade(engine)
-            engine.dispose()
             results["SQLite"] = run(url, profile, args.seed, cache, args.setup_only)
     if pg and not args.sqlite_only:
-        engine = make_engine(pg)
-        rebuild(engine)
-        engine.dispose()
         results["PostgreSQL"] = run(pg, profile, args.seed, cache, args.setup_only)
     if args.setup_only:
         for db, r in results.items():

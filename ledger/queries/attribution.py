@@ -28,7 +28,8 @@ from ledger.queries.lookup import get_or_404
 
 NOTICE = ("仅用于年度绩效考核 — for the annual performance assessment only; "
           "official statistics count investment in place.")
-FIGURES = ("in_place", "ceded", "credited", "attributed")
+SUMMED = ("in_place", "ceded", "credited")  # summed from the postings; attributed follows
+FIGURES = (*SUMMED, "attributed")
 
 
 @dataclass
@@ -98,11 +99,11 @@ def _figures(groups) -> sa.Select:
                   sa.literal(0).label("credited")),
         sa.select(groups.c.region_code, sa.literal(0), sa.literal(0), groups.c.amount)
         .where(recommender)).subquery()
-    per_region = (sa.select(moves.c.code, *(sa.func.sum(moves.c[f]).label(f) for f in FIGURES[:3]))
+    per_region = (sa.select(moves.c.code, *(sa.func.sum(moves.c[f]).label(f) for f in SUMMED))
                   .group_by(moves.c.code).subquery())
     regions = Region.__table__
     return (sa.select(regions.c.code, regions.c.name, regions.c.level, regions.c.parent_code,
-                      *(sa.func.coalesce(per_region.c[f], 0) for f in FIGURES[:3]))
+                      *(sa.func.coalesce(per_region.c[f], 0) for f in SUMMED))
             .select_from(regions.outerjoin(per_region, per_region.c.code == regions.c.code))
             .order_by(regions.c.code))
 

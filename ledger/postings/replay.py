@@ -6,12 +6,11 @@ that disagrees with the replay was changed behind the application's back."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from ledger.domain.enums import YearAction
-from ledger.domain.money import MAX_UNITS, UNITS_PER_WANYUAN, parse_amount
+from ledger.domain.money import parse_amount
 from ledger.models import AuditEntry
 
 
@@ -21,21 +20,6 @@ BASELINE = "journal.baseline"
 # entries (tokens, imports as a whole …) change no fact a figure or filing depends on.
 ROW_ACTIONS = {"region.create", "zone.create", "zone.update", "user.create", "user.update",
                "project.create", "project.update", "project.stage"}
-
-# An amount as the journal writes it (format_amount): no leading zero, a point, two decimals,
-# and fewer integer digits than the largest amount has (so always in range). parse_amount reads
-# such a text as the same number; any other text goes through parse_amount.
-_MAX_DIGITS = len(str(MAX_UNITS // UNITS_PER_WANYUAN))
-_WRITTEN_AMOUNT = re.compile(rf"(?:0|[1-9][0-9]{{0,{_MAX_DIGITS - 2}}})\.[0-9]{{2}}")
-
-
-def journal_amount(text: object) -> int:
-    """parse_amount(text), reading the journal's own canonical form without the full parser
-    (it is most of the replay's cost otherwise); exactly the same value or the same refusal."""
-    if type(text) is str and _WRITTEN_AMOUNT.fullmatch(text):
-        return int(text.replace(".", ""))
-    return parse_amount(text)
-
 
 @dataclass
 class Fact:
@@ -71,7 +55,7 @@ class Replay:
         elif e.action == "investment.report":
             project_id = int(e.entity_id)
             self.reports[(project_id, after["period"], after["revision"])] = Fact(
-                {"amount": journal_amount(after["amount"]), "note": after["note"]}, e.id)
+                {"amount": parse_amount(after["amount"]), "note": after["note"]}, e.id)
         elif kind == "agreement":
             self._agreement(e, verb, before, after)
         elif e.action in ("year.close", "year.reopen"):

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from ledger.domain import money
 from ledger.domain.errors import Invalid
 from ledger.domain.money import (
     MAX_UNITS,
@@ -210,3 +211,38 @@ def test_format_share_rejects_out_of_range(bp):
 @given(st.integers(min_value=1, max_value=10000))
 def test_share_round_trip(bp):
     assert parse_share(format_share(bp)) == bp
+
+
+# ------------------------------------------------------------------ the canonical form read directly
+
+def _outcome(read, text):
+    """What reading `text` gives: the value, or the code it is refused with."""
+    try:
+        return "value", read(text)
+    except Invalid as error:
+        return "refused", error.code
+
+
+def _full_parser(allow_negative):
+    return lambda text: money._parse_hundredths(text, "amount", "amount",
+                                                allow_negative=allow_negative, max_abs=MAX_UNITS)
+
+
+@pytest.mark.parametrize("allow_negative", [False, True])
+@pytest.mark.parametrize("text", [
+    "0.00", "0.05", "20.00", "999999999999.99", "1000000000000.00",  # canonical (the last: max)
+    "1000000000000.01", "00.00", "020.00", "20.0", "20", "20.", ".50", "20.001", "-20.00",
+    "+20.00", "2e1", "20.00 ", " 20.00", "2_0.00", "1,000.00", "２０.00", "٢٠.00", "nan", "",
+    "20.00\n", 2000, None, 20.0])
+def test_parse_amount_reads_the_canonical_form_exactly_as_the_full_parser(text, allow_negative):
+    """parse_amount's direct path for format_amount's form gives the full parser's value or
+    refusal for any text (a non-canonical or out-of-range amount takes the full parser)."""
+    assert _outcome(lambda t: parse_amount(t, allow_negative=allow_negative), text) \
+        == _outcome(_full_parser(allow_negative), text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.integers(0, MAX_UNITS).map(format_amount)
+       | st.text(alphabet="0123456789.-+e _,０\n", max_size=18))
+def test_parse_amount_reads_any_amount_exactly_as_the_full_parser(text):
+    assert _outcome(parse_amount, text) == _outcome(_full_parser(False), text)

@@ -9,13 +9,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
-from ledger.domain.errors import Invalid
-from ledger.domain.money import MAX_UNITS, format_amount, parse_amount
 from ledger.postings import GENESIS_HASH, HASH_VERSION, canonical_encoding, chain_hash
-from ledger.postings.replay import journal_amount
 from tests.helpers import tamper, verify
 from ledger.models import Posting
 
@@ -220,31 +215,3 @@ def test_verify_reads_the_database_not_the_callers_cache(app, filled, session):
     result = verify(session)
     assert (result.ok, result.first_bad_seq) == (False, 2)
     assert held[1].amount == session.get(Posting, 2).amount  # the cache itself is untouched
-
-
-# ------------------------------------------------------------------ amounts in the journal
-
-def _outcome(read, text):
-    """What reading `text` gives: the value, or the code it is refused with."""
-    try:
-        return "value", read(text)
-    except Invalid as error:
-        return "refused", error.code
-
-
-@pytest.mark.parametrize("text", [
-    "0.00", "0.05", "20.00", "999999999999.99", "1000000000000.00",  # canonical (the last: max)
-    "1000000000000.01", "00.00", "020.00", "20.0", "20", "20.", ".50", "20.001", "-20.00",
-    "+20.00", "2e1", "20.00 ", " 20.00", "2_0.00", "1,000.00", "２０.00", "٢٠.00", "nan", "",
-    "20.00\n", 2000, None, 20.0])
-def test_the_replay_reads_an_amount_exactly_as_parse_amount(text):
-    """The replay's fast path for the journal's own form gives parse_amount's value or refusal
-    for any text (a non-canonical or out-of-range amount takes the full parser)."""
-    assert _outcome(journal_amount, text) == _outcome(parse_amount, text)
-
-
-@settings(max_examples=500, deadline=None)
-@given(st.integers(0, MAX_UNITS).map(format_amount)
-       | st.text(alphabet="0123456789.-+e _,０\n", max_size=18))
-def test_the_replay_reads_any_amount_exactly_as_parse_amount(text):
-    assert _outcome(journal_amount, text) == _outcome(parse_amount, text)

@@ -8,8 +8,8 @@ same database:
                        executemany transaction of the same reports, postings and journal rows
   one report           report_investment (a revision of a current-year month)    vs a raw
                        per-report transaction inserting the same kinds of rows
-  attribution          region_totals for the newest year, current and as-of      vs the same
-                       GROUP BYs written by hand
+  attribution          the attribution of every region for the newest year      vs the same
+                       (rolled up, totals), current and as-of                    GROUP BYs by hand
   verify               `ledger verify` (ledger.postings.verify)                   vs SHA-256
                        over the posting and journal rows by hand, in one streaming pass
   size                 database bytes per million reports
@@ -63,7 +63,7 @@ from ledger.migrate import rebuild, upgrade
 from ledger.models import AuditEntry, InvestmentReport, Posting
 from ledger.policy import Actor
 from ledger.postings import chain, journal, verify
-from ledger.queries.attribution import region_totals
+from ledger.queries.attribution import attribution
 
 from benchmarks.imports import _copy, floor as executemany_floor
 
@@ -413,7 +413,7 @@ def run(url: str, profile: Profile, seed: int, cache: SetupCache | None = None,
                                .where(Posting.cause.like("reports:%")))
         session.close()
         for label, moment in (("current", None), ("as-of", as_of)):
-            s, _ = timed(lambda: region_totals(session, year, moment), profile.repeats)
+            s, _ = timed(lambda: attribution(stat, year, moment), profile.repeats)
             session.close()
             f, _ = timed(lambda: attribution_floor(session, year, moment), profile.repeats)
             session.close()

@@ -44,15 +44,15 @@ class Posting(Base):
 
 
 class Balance(Base):
-    """The running sum of the postings of one year, host, region and role, maintained in the
-    same transaction as the postings it sums (ledger.postings.reconcile.insert_postings): the
-    current attribution reads these few rows instead of scanning the year's postings. Not
-    chained: `ledger verify` checks every balance against the sum of its postings."""
+    """A region's running figures for one year, maintained in the same transaction as the
+    postings they sum (ledger.postings.balances.add): the current attribution reads one row per
+    region instead of the year's postings. Not chained: `ledger verify` checks every balance
+    against the postings (the rule: ledger/postings/balances.py)."""
 
     __tablename__ = "balances"
 
     year: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
-    host_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), primary_key=True)
     region_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), primary_key=True)
-    role: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
-    amount: Mapped[int] = mapped_column(Money)
+    in_place: Mapped[int] = mapped_column(Money)  # Σ postings of the projects it hosts
+    ceded: Mapped[int] = mapped_column(Money)     # Σ their recommender postings
+    credited: Mapped[int] = mapped_column(Money)  # Σ recommender postings to this region

@@ -13,8 +13,6 @@ from datetime import datetime
 from typing import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ledger.db import lock_for_append
@@ -24,8 +22,9 @@ from ledger.domain.enums import PostingRole, YearStatus
 from ledger.domain.errors import Conflict
 from ledger.domain.periods import year_of
 from ledger.models import (
-    Agreement, AgreementVersion, AssessmentYear, Balance, InvestmentReport, Posting, Project,
+    Agreement, AgreementVersion, AssessmentYear, InvestmentReport, Posting, Project,
 )
+from ledger.postings import balances
 from ledger.postings.chain import HASH_VERSION, head, row_hash
 
 ROLE_ORDER = {PostingRole.HOST: 0, PostingRole.RECOMMENDER: 1, PostingRole.RECEIVER: 2}
@@ -222,18 +221,6 @@ def posting_rows(planned: Planned, cause: str, now: datetime,
 
 
 _INSERT_POSTINGS = _postings.insert()
-_UPSERT_BALANCES: dict[str, sa.Insert] = {}  # by dialect, built on first use
-
-
-def _upsert_balances(dialect: str) -> sa.Insert:
-    """INSERT … ON CONFLICT DO UPDATE adding to the amount (SQLite and PostgreSQL alike)."""
-    if dialect not in _UPSERT_BALANCES:
-        table = Balance.__table__
-        insert = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
-        _UPSERT_BALANCES[dialect] = insert.on_conflict_do_update(
-            index_elements=[table.c.year, table.c.host_code, table.c.region_code, table.c.role],
-            set_={"amount": table.c.amount + insert.excluded.amount})
-    return _UPSERT_BALANCES[dialect]
 
 
 def insert_postings(session: Session, rows: list[dict]) -> None:
@@ -243,13 +230,7 @@ def insert_postings(session: Session, rows: list[dict]) -> None:
         return
     conn = session.connection()
     conn.execute(_INSERT_POSTINGS, rows)
-    moved: dict[tuple[int, str, str, str], int] = {}
-    for r in rows:
-        key = (r["year"], r["host_code"], r["region_code"], r["role"])
-        moved[key] = moved.get(key, 0) + r["amount"]
-    conn.execute(_upsert_balances(conn.dialect.name),
-                 [{"year": y, "host_code": h, "region_code": g, "role": r, "amount": a}
-                  for (y, h, g, r), a in moved.items()])
+    balances.add(conn, rows)
 
 
 def reconcile(session: Session, targets: Iterable[tuple[int, int]], cause: str,

@@ -29,7 +29,8 @@ from ledger.models import (
     Agreement, AgreementEvent, AgreementVersion, AssessmentYear, AuditEntry, Balance, Checkpoint,
     InvestmentReport, Posting, Project, Region, User, YearEvent, Zone,
 )
-from ledger.postings import chain, checkpoints, journal
+from ledger.postings import balances, chain, checkpoints, journal
+from ledger.postings.balances import SUMMED
 from ledger.postings.journal import RECORDED, parsed, record
 from ledger.postings.replay import BASELINE, Fact, Replay
 
@@ -173,18 +174,21 @@ class _Verifier:
         return replay, count, last, broken
 
     def _balances(self) -> None:
-        """The running balances equal the sums of their postings (two GROUP BYs)."""
+        """The running balances equal what the postings sum to (a missing row is all zero)."""
         key = (Posting.year, Posting.host_code, Posting.region_code, Posting.role)
-        want = {tuple(r[:4]): int(r[4]) for r in self.s.execute(
-            sa.select(*key, sa.func.sum(Posting.amount)).group_by(*key))}
-        have = {tuple(r[:4]): r[4] for r in self.s.execute(
-            sa.select(Balance.year, Balance.host_code, Balance.region_code, Balance.role,
-                      Balance.amount))}
+        groups = (sa.select(*key, sa.func.sum(Posting.amount).label("amount"))
+                  .group_by(*key).subquery("groups"))
+        per_region = balances.summed(groups, "year")
+        want = {(r[0], r[1]): tuple(int(v) for v in r[2:]) for r in self.s.execute(
+            sa.select(per_region))}
+        have = {(r[0], r[1]): tuple(r[2:]) for r in self.s.execute(
+            sa.select(Balance.year, Balance.region_code, *(Balance.__table__.c[f] for f in SUMMED)))}
+        nothing = (0,) * len(SUMMED)
         for k in sorted(want.keys() | have.keys()):
-            if want.get(k) != have.get(k):
+            if want.get(k, nothing) != have.get(k, nothing):
                 self.problems.append(
-                    f"balance of {k[0]}, host {k[1]}, region {k[2]}, {k[3]}: {have.get(k)} in "
-                    f"balances, the postings sum to {want.get(k)}")
+                    f"balance of {k[0]}, region {k[1]} (in_place, ceded, credited): "
+                    f"{have.get(k, nothing)} in balances, the postings sum to {want.get(k, nothing)}")
 
     def _postings_heads_in_journal(self) -> None:
         """Each entry names the postings head of its time; the postings must still hold it."""

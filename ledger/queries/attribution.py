@@ -7,6 +7,8 @@ and no edit of another table moves them:
   ceded      = Σ recommender postings of projects hosted in the region
   credited   = Σ recommender postings where the region is the recommender
   attributed = in_place − ceded + credited
+(the rule in code: ledger/postings/balances.py). Now: the running balances, one row a region;
+as of a past time: a scan of the year's postings. Both are equal (tests, `ledger verify`).
 A region with regions below it is shown rolled up (its own figures plus theirs, each once).
 """
 
@@ -20,16 +22,16 @@ from sqlalchemy.orm import Session
 
 from ledger.context import Context
 from ledger.db import settled
-from ledger.domain.enums import PostingRole
 from ledger.domain.errors import Invalid
 from ledger.models import Balance, Posting, Region
+from ledger.postings import balances
+from ledger.postings.balances import SUMMED
 from ledger.policy import attribution_scope, require_attribution_region
 from ledger.queries.lookup import get_or_404
 
 NOTICE = ("仅用于年度绩效考核 — for the annual performance assessment only; "
           "official statistics count investment in place.")
-SUMMED = ("in_place", "ceded", "credited")  # summed from the postings; attributed follows
-FIGURES = (*SUMMED, "attributed")
+FIGURES = (*SUMMED, "attributed")  # attributed follows from the summed three
 
 
 @dataclass
@@ -88,57 +90,60 @@ def as_of_moment(ctx: Context, as_of: datetime | None) -> datetime:
     return as_of or now
 
 
-def _figures(groups) -> sa.Select:
-    """Every region with its own in_place, ceded and credited, summed in the database from
-    `groups` (host_code, region_code, role, amount): each group adds to its host's in_place, and
-    a recommender group also to its host's ceded and its region's credited."""
-    recommender = groups.c.role == PostingRole.RECOMMENDER
-    moves = sa.union_all(
-        sa.select(groups.c.host_code.label("code"), groups.c.amount.label("in_place"),
-                  sa.case((recommender, groups.c.amount), else_=0).label("ceded"),
-                  sa.literal(0).label("credited")),
-        sa.select(groups.c.region_code, sa.literal(0), sa.literal(0), groups.c.amount)
-        .where(recommender)).subquery()
-    per_region = (sa.select(moves.c.code, *(sa.func.sum(moves.c[f]).label(f) for f in SUMMED))
-                  .group_by(moves.c.code).subquery())
-    regions = Region.__table__
-    return (sa.select(regions.c.code, regions.c.name, regions.c.level, regions.c.parent_code,
-                      *(sa.func.coalesce(per_region.c[f], 0) for f in SUMMED))
-            .select_from(regions.outerjoin(per_region, per_region.c.code == regions.c.code))
-            .order_by(regions.c.code))
+_REGIONS, _BALANCES = Region.__table__, Balance.__table__
+
+
+def _every_region(figures, on) -> sa.Select:
+    """Every region in code order with its three summed figures from `figures` (0 without)."""
+    return (sa.select(_REGIONS.c.code, _REGIONS.c.name, _REGIONS.c.level, _REGIONS.c.parent_code,
+                      *(sa.func.coalesce(figures.c[f], 0) for f in SUMMED))
+            .select_from(_REGIONS.outerjoin(figures, on)).order_by(_REGIONS.c.code))
+
+
+def _current(year: int) -> sa.Select:
+    """The running balances of `year`: one row per region already, nothing to sum."""
+    return _every_region(_BALANCES, sa.and_(_BALANCES.c.region_code == _REGIONS.c.code,
+                                            _BALANCES.c.year == year))
+
+
+def _as_of(year: int, as_of: datetime) -> sa.Select:
+    """One grouped pass over the year's postings as recorded at `as_of` (the host each posting
+    chains, never the mutable projects table), summed per region in the database."""
+    groups = in_year(
+        sa.select(Posting.host_code, Posting.region_code, Posting.role,
+                  sa.func.sum(Posting.amount).label("amount"))
+        .group_by(Posting.host_code, Posting.region_code, Posting.role), year, as_of).cte("groups")
+    per_region = balances.summed(groups)
+    return _every_region(per_region, per_region.c.code == _REGIONS.c.code)
 
 
 def region_totals(session: Session, year: int, as_of: datetime | None = None) -> dict[str, RegionTotals]:
     """code → the region's own figures (not rolled up), for every region: as recorded at
-    `as_of` from the postings, or (as_of None) as recorded now from the running balances.
-    Summed in the database: a national ledger has thousands of regions and ten thousand groups."""
-    if as_of is None:  # the running balances: one row per (host, region, role) already, read
-        # in place by each use (a subquery the database flattens)
-        groups = (sa.select(Balance.host_code, Balance.region_code, Balance.role, Balance.amount)
-                  .where(Balance.year == year).subquery("groups"))
-    else:  # one pass over the year's postings (the host each posting chains, never the
-        # mutable projects table), materialized once for both uses above
-        groups = in_year(
-            sa.select(Posting.host_code, Posting.region_code, Posting.role,
-                      sa.func.sum(Posting.amount).label("amount"))
-            .group_by(Posting.host_code, Posting.region_code, Posting.role), year, as_of).cte("groups")
+    `as_of` from the postings, or (as_of None) as recorded now from the running balances."""
+    query = _current(year) if as_of is None else _as_of(year, as_of)
     rows = {code: RegionTotals(code, name, level, parent, int(in_place), int(ceded), int(credited))
             for code, name, level, parent, in_place, ceded, credited
-            in session.connection().execute(_figures(groups))}
+            in session.connection().execute(query).all()}
     for row in rows.values():
         if row.parent_code in rows:
             rows[row.parent_code].children.append(row.code)
     return rows
 
 
-def rolled_up(rows: dict[str, RegionTotals], code: str) -> RegionTotals:
-    """A region's own figures plus those of every region below it, each counted once."""
-    base = rows[code]
-    out = RegionTotals(base.code, base.name, base.level, base.parent_code, rolled_up=True,
-                       children=list(base.children))
-    for current in {code} | _descendants(rows, code):
-        out.add(rows[current])
-    return out
+def rolled_up(rows: dict[str, RegionTotals], code: str,
+              memo: dict[str, RegionTotals] | None = None) -> RegionTotals:
+    """A region's own figures plus those of every region below it, each counted once (regions
+    form a tree: a parent exists before its children and never changes). `memo` shares the
+    sums of the regions below between calls, so rolling up every region is one pass."""
+    memo = {} if memo is None else memo
+    if code not in memo:
+        base = rows[code]
+        out = RegionTotals(base.code, base.name, base.level, base.parent_code, base.in_place,
+                           base.ceded, base.credited, rolled_up=True, children=list(base.children))
+        for child in base.children:
+            out.add(rolled_up(rows, child, memo))
+        memo[code] = out
+    return memo[code]
 
 
 def grand_total(rows: dict[str, RegionTotals]) -> RegionTotals:
@@ -152,7 +157,9 @@ def region_rows(rows: dict[str, RegionTotals], scope: str | None) -> list[Region
     """The rows to show, in code order: every region (scope None) or `scope` and the regions
     below it; a region with regions below it is shown rolled up."""
     wanted = set(rows) if scope is None else {scope} | _descendants(rows, scope)
-    return [rolled_up(rows, code) if rows[code].children else rows[code] for code in sorted(wanted)]
+    memo: dict[str, RegionTotals] = {}
+    return [rolled_up(rows, code, memo) if rows[code].children else rows[code]
+            for code in sorted(wanted)]
 
 
 def _descendants(rows: dict[str, RegionTotals], code: str) -> set[str]:

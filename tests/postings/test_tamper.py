@@ -12,8 +12,9 @@ import pytest
 import sqlalchemy as sa
 
 from ledger.db import YEAR_OF_PERIOD
-from ledger.models import AgreementEvent, AuditEntry, InvestmentReport, Posting
-from ledger.postings import chain, journal
+from ledger.models import AgreementEvent, AuditEntry, Balance, InvestmentReport, Posting
+from ledger.postings import balances, chain, journal
+from ledger.postings.balances import SUMMED
 from ledger.queries.attribution import region_totals
 from tests.helpers import tamper, verify
 
@@ -62,17 +63,16 @@ def ledger(world, session) -> Ledger:
                                                       status="filed"))
 
 
-REBALANCE = ("DELETE FROM balances",
-             "INSERT INTO balances (year, host_code, region_code, role, amount) SELECT year, "
-             "host_code, region_code, role, SUM(amount) FROM postings "
-             "GROUP BY year, host_code, region_code, role")
-
-
 def rebalance(app) -> None:
     """What a consistent intruder does after changing postings: recompute the running balances
     from them (they are derived, so this alone is not evidence)."""
-    for sql in REBALANCE:
-        tamper(app, sql)
+    key = (Posting.year, Posting.host_code, Posting.region_code, Posting.role)
+    groups = sa.select(*key, sa.func.sum(Posting.amount).label("amount")).group_by(*key).subquery()
+    per_region = balances.summed(groups, "year")
+    with app.extensions["ledger.engine"].begin() as conn:
+        conn.execute(sa.delete(Balance))
+        conn.execute(sa.insert(Balance).from_select(["year", "region_code", *SUMMED],
+                                                    sa.select(per_region)))
 
 
 def check(app, *, entry: int | None = None, says: str, seq: int | None = None):
@@ -327,8 +327,15 @@ def test_the_year_of_a_report_is_checked_against_the_period(app, session, ledger
 
 def test_a_running_balance_changed_behind_the_postings(app, session, ledger):
     """The current attribution reads the running balances; verify sums the postings again."""
-    tamper(app, "UPDATE balances SET amount = amount + 100 WHERE year = 2025 AND role = 'host'")
+    tamper(app, "UPDATE balances SET ceded = ceded + 100 WHERE year = 2025 AND region_code = :r",
+           r=LW)
     check(app, says="in balances, the postings sum to")
+
+
+def test_a_running_balance_deleted_behind_the_postings(app, session, ledger):
+    """A region's row gone reads as zero figures, which the postings contradict."""
+    assert tamper(app, "DELETE FROM balances WHERE year = 2025 AND region_code = :r", r=XQ) == 1
+    check(app, says=f"balance of 2025, region {XQ} (in_place, ceded, credited): (0, 0, 0) in balances")
 
 
 def test_the_current_attribution_from_balances_equals_a_scan(app, session, ledger):

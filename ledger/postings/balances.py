@@ -1,0 +1,72 @@
+"""What each posting adds to its regions' figures — the one rule behind the running balances,
+the as-of attribution scan and `ledger verify`'s check of the balances.
+
+A posting of `amount` on a project hosted in H, posted to region R in `role`, adds
+  amount to H's in_place (every role: the 在地 figure), and, when the role is recommender,
+  amount to H's ceded and to R's credited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.engine import Connection
+
+from ledger.domain.enums import PostingRole
+from ledger.models import Balance
+
+SUMMED = ("in_place", "ceded", "credited")
+
+
+def moved(rows: Iterable[dict]) -> dict[tuple[int, str], list[int]]:
+    """(year, region) → [in_place, ceded, credited] added by the posting rows."""
+    out: dict[tuple[int, str], list[int]] = {}
+    for r in rows:
+        year, amount = r["year"], r["amount"]
+        host = out.setdefault((year, r["host_code"]), [0, 0, 0])
+        host[0] += amount
+        if r["role"] == PostingRole.RECOMMENDER:
+            host[1] += amount
+            out.setdefault((year, r["region_code"]), [0, 0, 0])[2] += amount
+    return out
+
+
+def summed(groups, *keys: str) -> sa.Subquery:
+    """Per region (and per each of `keys`): (*keys, code, in_place, ceded, credited) summed in
+    the database from `groups`, posting sums with the columns host_code, region_code, role,
+    amount and `keys`."""
+    recommender = groups.c.role == PostingRole.RECOMMENDER
+    kept = [groups.c[k] for k in keys]
+    moves = sa.union_all(
+        sa.select(*kept, groups.c.host_code.label("code"), groups.c.amount.label("in_place"),
+                  sa.case((recommender, groups.c.amount), else_=0).label("ceded"),
+                  sa.literal(0).label("credited")),
+        sa.select(*kept, groups.c.region_code, sa.literal(0), sa.literal(0), groups.c.amount)
+        .where(recommender)).subquery()
+    by = [moves.c[k] for k in keys] + [moves.c.code]
+    return (sa.select(*by, *(sa.func.sum(moves.c[f]).label(f) for f in SUMMED))
+            .group_by(*by).subquery("summed"))
+
+
+_UPSERT: dict[str, sa.Insert] = {}  # by dialect, built on first use
+
+
+def _upsert(dialect: str) -> sa.Insert:
+    """INSERT … ON CONFLICT DO UPDATE adding to the figures (SQLite and PostgreSQL alike)."""
+    if dialect not in _UPSERT:
+        table = Balance.__table__
+        insert = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
+        _UPSERT[dialect] = insert.on_conflict_do_update(
+            index_elements=[table.c.year, table.c.region_code],
+            set_={f: table.c[f] + insert.excluded[f] for f in SUMMED})
+    return _UPSERT[dialect]
+
+
+def add(conn: Connection, rows: list[dict]) -> None:
+    """Move the running balances by the posting rows being inserted (same transaction)."""
+    conn.execute(_upsert(conn.dialect.name),
+                 [{"year": y, "region_code": code, **dict(zip(SUMMED, figures))}
+                  for (y, code), figures in moved(rows).items()])

@@ -165,3 +165,25 @@ def settled(session: Session) -> Iterator[Session]:
         if conn.dialect.name == "postgresql":
             conn.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(WRITE_LOCK_KEY)))
         yield session
+
+
+COPY_FROM_ROWS = 64  # below this, one pipelined executemany takes fewer round trips than COPY
+
+
+def insert_rows(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
+    """INSERT rows that all have the same keys. On PostgreSQL, once there are enough of them,
+    by COPY: the rows stream in one statement instead of one INSERT each, which was most of a
+    bulk import's time. Values go through the columns' own bind processing (Money's int
+    check, UTCDateTime's conversion) exactly as an INSERT would."""
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql" or len(rows) < COPY_FROM_ROWS:
+        conn.execute(table.insert(), rows)
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    names = list(rows[0])
+    processors = [(n, table.c[n].type.bind_processor(conn.dialect)) for n in names]
+    sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
+    with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
+        for row in rows:
+            copy.write_row([row[n] if bind is None else bind(row[n]) for n, bind in processors])

@@ -18,7 +18,7 @@ from ledger.postings import journal
 from ledger.commands.common import read_then_lock
 from ledger.context import Context
 from ledger.commands.inputs import ReportInput
-from ledger.db import lock_for_append, writing
+from ledger.db import insert_rows, lock_for_append, writing
 from ledger.domain import stages
 from ledger.domain.errors import Conflict, Invalid
 from ledger.domain.money import format_amount
@@ -217,8 +217,7 @@ def _append(ctx: Context, prepared: Prepared, keys=None) -> dict[tuple[int, int]
                 "postings_seq": posting_head[0], "postings_hash": posting_head[1]})
     postings.insert_postings(session, posting_rows)
     rows = journal.chain_rows(journal_head, entries)
-    if rows:
-        session.connection().execute(AuditEntry.__table__.insert(), rows)
+    insert_rows(session.connection(), AuditEntry.__table__, rows)
     return written
 
 
@@ -250,7 +249,7 @@ def write_reports(ctx: Context, prepared: Prepared, *, batch_rows: int = 5000,
                 else:
                     summary.revised += 1
         lock_for_append(session)
-        session.connection().execute(InvestmentReport.__table__.insert(), report_rows)
+        insert_rows(session.connection(), InvestmentReport.__table__, report_rows)
         written = _append(ctx, prepared, batch)
         summary.postings += sum(len(rows) for rows in written.values())
         done += len(report_rows)

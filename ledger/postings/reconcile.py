@@ -15,7 +15,7 @@ from typing import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ledger.db import lock_for_append
+from ledger.db import insert_rows, lock_for_append
 from ledger.domain import coverage, workflow
 from ledger.domain.attribution import desired_for_year
 from ledger.domain.enums import PostingRole, YearStatus
@@ -220,16 +220,13 @@ def posting_rows(planned: Planned, cause: str, now: datetime,
     return rows
 
 
-_INSERT_POSTINGS = _postings.insert()
-
-
 def insert_postings(session: Session, rows: list[dict]) -> None:
     """One executemany of chained posting rows (the caller holds the write lock), and the
     running balances they move, in the same transaction."""
     if not rows:
         return
     conn = session.connection()
-    conn.execute(_INSERT_POSTINGS, rows)
+    insert_rows(conn, _postings, rows)
     balances.add(conn, rows)
 
 

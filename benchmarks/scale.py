@@ -383,12 +383,17 @@ def run(url: str, profile: Profile, seed: int, cache: SetupCache | None = None,
 
         # bulk import
         rows = postings_written = 0
-        t0 = time.perf_counter()
+        per_file = []
         for n, data in enumerate(files):
+            t0 = time.perf_counter()
             summary = import_reports(stat, read_import(data, f"bench-{n}.csv"))
+            per_file.append(time.perf_counter() - t0)
             rows += summary.rows
             postings_written += summary.postings
-        out["import s"] = time.perf_counter() - t0
+        out["import s"] = sum(per_file)
+        # whether a file costs more as the ledger grows: the first, the median and the last
+        out["import s per file"] = " / ".join(
+            f"{s:.2f}" for s in (per_file[0], statistics.median(per_file), per_file[-1]))
         out["reports"], out["postings"] = rows, postings_written
         session.close()
         # the size before the floors create (and drop) their copies of the tables
@@ -462,6 +467,7 @@ def table(profile_name: str, results: dict[str, dict]) -> list[str]:
                        ("journal entries", "journal entries"), ("filed agreements", "agreements"),
                        ("years", "years"), ("setup (regions, projects, agreements), s", "setup s"),
                        ("import, s", "import s"), ("import floor, s", "import floor s"),
+                       ("import s per file (first / median / last)", "import s per file"),
                        ("database MB per million reports", "MB per million reports")):
         vals = [f"{r[key]:,.1f}" if isinstance(r[key], float) else f"{r[key]:,}" if isinstance(r[key], int)
                 else str(r[key]) for r in results.values()]

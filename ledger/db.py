@@ -106,7 +106,9 @@ def writing(session: Session, *, late_lock: bool = False) -> Iterator[Session]:
     """One write transaction, serialized against every other writer; commit or roll back whole.
 
     Inside another `writing` block it joins that transaction: an idempotent API request keeps
-    the action and its stored response in one transaction.
+    the action and its stored response in one transaction. On PostgreSQL the read transaction
+    a request has open by then (the bearer-token read) goes on as this one (_continues): one
+    connection and one transaction per request.
 
     `late_lock`: on PostgreSQL the global write lock is not taken at the start but by
     `lock_for_append`, just before the heads are read and the postings and journal appended,

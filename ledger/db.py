@@ -106,7 +106,9 @@ def writing(session: Session, *, late_lock: bool = False) -> Iterator[Session]:
     """One write transaction, serialized against every other writer; commit or roll back whole.
 
     Inside another `writing` block it joins that transaction: an idempotent API request keeps
-    the action and its stored response in one transaction.
+    the action and its stored response in one transaction. On PostgreSQL the read transaction
+    a request has open by then (the bearer-token read) goes on as this one (_continues): one
+    connection and one transaction per request.
 
     `late_lock`: on PostgreSQL the global write lock is not taken at the start but by
     `lock_for_append`, just before the heads are read and the postings and journal appended,
@@ -117,14 +119,18 @@ def writing(session: Session, *, late_lock: bool = False) -> Iterator[Session]:
     if session.info.get("ledger_writing"):
         yield session
         return
+    keep = False
     if session.in_transaction():
         # A request reads (authentication, lookups) before it writes; nothing is pending then.
         assert not (session.new or session.dirty or session.deleted), "unflushed changes before a write"
-        session.rollback()
+        keep = _continues(session)
+        if not keep:
+            session.rollback()
     session.info["ledger_writing"] = True
     try:
-        with session.begin():
-            conn = session.connection(execution_options={"ledger_write": True})
+        with session.get_transaction() if keep else session.begin():
+            conn = session.connection(
+                execution_options=None if keep else {"ledger_write": True})
             postgres = conn.dialect.name == "postgresql"
             session.info["ledger_locked"] = not (postgres and late_lock)
             if postgres and not late_lock:
@@ -138,6 +144,21 @@ def writing(session: Session, *, late_lock: bool = False) -> Iterator[Session]:
     finally:
         del session.info["ledger_writing"]
         session.info.pop("ledger_locked", None)
+
+
+def _continues(session: Session) -> bool:
+    """Whether the read transaction a request has open (authentication, lookups) can go on as
+    its write transaction, on the same connection, instead of being rolled back first. On
+    PostgreSQL at READ COMMITTED every statement reads what was committed when it started, so
+    the reads made earlier in the transaction change nothing that follows; ending it would
+    cost a ROLLBACK, a second pool checkout (with its pre-ping) and a BEGIN, and psycopg drops
+    its prepared statements on every ROLLBACK. Not after a failed statement, nor at another
+    isolation level (a snapshot). SQLite must start its writers with BEGIN IMMEDIATE."""
+    conn = session.connection()
+    if conn.dialect.driver != "psycopg" or "isolation_level" in conn.get_execution_options():
+        return False
+    from psycopg.pq import TransactionStatus
+    return conn.connection.driver_connection.info.transaction_status == TransactionStatus.INTRANS
 
 
 def lock_for_append(session: Session) -> bool:

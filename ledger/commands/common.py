@@ -32,13 +32,24 @@ def read_then_lock(session: Session, read: Callable[[], T]) -> T:
     between the reads and the lock: in a `writing(late_lock=True)` transaction on PostgreSQL
     the reads run without the lock; if the journal's head moved meanwhile (every change
     appends to it), they run again, under the lock."""
+    return read_then_lock_heads(session, read)[0]
+
+
+def read_then_lock_heads(session: Session, read: Callable[[], T]
+                         ) -> tuple[T, journal.Heads | None]:
+    """read_then_lock, with the chain heads (journal.heads) when it read them under the lock
+    to check the journal's: the appends that follow start from them instead of reading them
+    again. None when the reads ran under the lock (held from the start, or a second pass)."""
     if session.info.get("ledger_locked", True):  # held since the start (SQLite, nested)
-        return read()
+        return read(), None
     while True:
         mark = journal.head(session)
         result = read()
-        if lock_for_append(session) or journal.head(session) == mark:
-            return result
+        if lock_for_append(session):
+            return result, None
+        heads = journal.heads(session)
+        if heads[1] == mark:
+            return result, heads
         session.expire_all()
 
 

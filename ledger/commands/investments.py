@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from ledger import postings
 from ledger.postings import journal
-from ledger.commands.common import read_then_lock
+from ledger.commands.common import read_then_lock_heads
 from ledger.context import Context
 from ledger.commands.inputs import ReportInput
 from ledger.db import insert_rows, lock_for_append, writing
@@ -70,7 +70,7 @@ def report_investments(ctx: Context, reports: Sequence[ReportInput], *,
         if inp.period > this_month:
             raise Invalid("period.future", field="period")
     with writing(ctx.session, late_lock=True) as session:
-        checked, previous, prepared = read_then_lock(
+        (checked, previous, prepared), heads = read_then_lock_heads(
             session, lambda: _read_reports(ctx, session, reports, bulk))
         fresh = [c for c in checked if c is not None]
         rows = [{"project_id": c.project_id, "period": c.period, "year": year_of(c.period),
@@ -80,7 +80,7 @@ def report_investments(ctx: Context, reports: Sequence[ReportInput], *,
         if rows:
             lock_for_append(session)
             ids = session.connection().scalars(_INSERT_REPORTS, rows).all()
-            written = _append(ctx, prepared)
+            written = _append(ctx, prepared, heads=heads)
             made = iter(zip(ids, rows))
         results = []
         for c, p in zip(checked, previous):
@@ -183,14 +183,17 @@ def prepare(ctx: Context, checked: Sequence[Checked], closed: set[int]) -> Prepa
     return Prepared(groups, {(p.project_id, p.year): p for p in planned}, ctx.now())
 
 
-def _append(ctx: Context, prepared: Prepared, keys=None) -> dict[tuple[int, int], list[dict]]:
+def _append(ctx: Context, prepared: Prepared, keys=None, heads: journal.Heads | None = None
+            ) -> dict[tuple[int, int], list[dict]]:
     """Under the write lock: the postings of each project-year (of `keys`, default all) chained
     after the head in one append, then one journal entry per report, each carrying the postings
     head after its project-year's postings — the rows report_investments wrote one
-    project-year at a time. Returns the posting rows of each project-year."""
+    project-year at a time. `heads`: both chain heads as read under the lock, when the caller
+    has them (read_then_lock_heads), else read here. Returns the posting rows of each
+    project-year."""
     session = ctx.session
     lock_for_append(session)
-    posting_head, journal_head = journal.heads(session)
+    posting_head, journal_head = heads if heads is not None else journal.heads(session)
     actor = ctx.actor
     who = {"at": prepared.now, "actor_id": actor.id, "actor_username": actor.username,
            "actor_role": actor.role, "actor_region": actor.region_code,

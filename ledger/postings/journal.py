@@ -105,7 +105,10 @@ def _newest(head_stmt: sa.Select) -> list[sa.ScalarSelect]:
 _HEADS = sa.select(*_newest(postings_head_statement), *_newest(_HEAD))
 
 
-def heads(session: Session) -> tuple[tuple[int, str], tuple[int, str]]:
+Heads = tuple[tuple[int, str], tuple[int, str]]  # (postings head, journal head)
+
+
+def heads(session: Session) -> Heads:
     """(postings head, journal head), as postings.head and head read them, in one statement."""
     p_seq, p_hash, seq, prev = session.connection().execute(_HEADS).one()
     return ((0, GENESIS_HASH) if p_seq is None else (p_seq, p_hash),

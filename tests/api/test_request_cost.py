@@ -1,0 +1,88 @@
+"""What one PUT /projects/{id}/investments/{period} costs the database, counted (not timed):
+on PostgreSQL the bearer-token read and the report share one connection checkout (one
+pool_pre_ping) and one transaction, and the chain heads are read once under the lock."""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy import event
+
+from ledger.db import writing
+
+
+@contextmanager
+def counted(engine: sa.Engine):
+    """Statements, pool checkouts and transaction events on `engine` while the block runs."""
+    seen = {"statements": [], "checkout": 0, "begin": 0, "commit": 0, "rollback": 0}
+
+    def statement(conn, cursor, text, params, context, executemany):
+        seen["statements"].append(text)
+
+    def count(name):
+        def listener(*_):
+            seen[name] += 1
+        return listener
+
+    hooks = [(engine, "before_cursor_execute", statement),
+             (engine.pool, "checkout", count("checkout")),
+             *((engine, name, count(name)) for name in ("begin", "commit", "rollback"))]
+    for target, name, fn in hooks:
+        event.listen(target, name, fn)
+    try:
+        yield seen
+    finally:
+        for target, name, fn in hooks:
+            event.remove(target, name, fn)
+
+
+def test_a_put_is_one_connection_and_one_transaction(seeded):
+    host = seeded.as_("host")
+    path = f"/projects/{seeded.ids['p_filed']}/investments/2025-03"
+    engine = seeded.app.extensions["ledger.engine"]
+    with counted(engine) as seen:
+        r = host.put(path, {"amount": "12.34"})
+    assert r.status_code == 200 and r.json["created"] and r.json["postings"], r.json
+    selects = [s for s in seen["statements"] if s.lstrip().upper().startswith("SELECT")]
+    token_reads = [s for s in selects if "api_tokens" in s]
+    journal_head_reads = [s for s in selects if "FROM audit_log" in s]
+    assert len(token_reads) == 1
+    if engine.dialect.name == "postgresql":
+        # The token read opens the transaction the report then writes in: no ROLLBACK, no
+        # second checkout (and pre-ping), no second BEGIN.
+        assert (seen["checkout"], seen["begin"], seen["commit"], seen["rollback"]) == (1, 1, 1, 0)
+        # The journal head before the reads, then both heads under the lock (read_then_lock):
+        # the appends start from those instead of reading them a third time.
+        assert len(journal_head_reads) == 2
+    else:
+        # SQLite: the write transaction starts with BEGIN IMMEDIATE (it is the write lock), so
+        # the read before it ends first; the heads are read once, by the append.
+        assert (seen["begin"], seen["commit"], seen["rollback"]) == (2, 1, 1)
+        assert len(journal_head_reads) == 1
+
+
+def test_a_write_after_a_failed_statement_starts_a_new_transaction(app, session):
+    """A read transaction that hit an error cannot go on as the write transaction (PostgreSQL
+    refuses every statement after an error until ROLLBACK): writing() rolls it back first."""
+    with pytest.raises(sa.exc.DBAPIError):
+        session.execute(sa.text("SELECT * FROM no_such_table"))
+    assert session.in_transaction()
+    with writing(session):
+        assert session.execute(sa.text("SELECT 2")).scalar() == 2
+    assert not session.in_transaction()
+
+
+def test_a_write_goes_on_from_a_read_of_the_request(app, session):
+    """What the request read before writing stays readable in the write transaction, and the
+    write commits."""
+    from ledger.models import AssessmentYear
+
+    before = session.execute(sa.select(sa.func.count()).select_from(AssessmentYear)).scalar()
+    with writing(session):
+        session.add(AssessmentYear(year=2031, status="open"))
+    assert not session.in_transaction()
+    with app.extensions["ledger.engine"].connect() as other:
+        assert other.execute(sa.select(sa.func.count()).select_from(AssessmentYear)
+                             ).scalar() == before + 1

@@ -34,7 +34,7 @@ NOTICE = ("仅用于年度绩效考核 — for the annual performance assessment
 FIGURES = (*SUMMED, "attributed")  # attributed follows from the summed three
 
 
-@dataclass
+@dataclass(slots=True)
 class RegionTotals:
     code: str
     name: str
@@ -140,8 +140,8 @@ def rolled_up(rows: dict[str, RegionTotals], code: str,
         base = rows[code]
         out = RegionTotals(base.code, base.name, base.level, base.parent_code, base.in_place,
                            base.ceded, base.credited, rolled_up=True, children=list(base.children))
-        for child in base.children:
-            out.add(rolled_up(rows, child, memo))
+        for child in base.children:  # a region without regions below adds its own figures
+            out.add(rolled_up(rows, child, memo) if rows[child].children else rows[child])
         memo[code] = out
     return memo[code]
 

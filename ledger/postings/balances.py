@@ -47,7 +47,9 @@ def summed(groups, *keys: str) -> sa.Subquery:
         sa.select(*kept, groups.c.region_code, sa.literal(0), sa.literal(0), groups.c.amount)
         .where(recommender)).subquery()
     by = [moves.c[k] for k in keys] + [moves.c.code]
-    return (sa.select(*by, *(sa.func.sum(moves.c[f]).label(f) for f in SUMMED))
+    # cast: PostgreSQL sums bigints as numeric, which psycopg returns as Decimal
+    return (sa.select(*by, *(sa.cast(sa.func.sum(moves.c[f]), sa.BigInteger).label(f)
+                             for f in SUMMED))
             .group_by(*by).subquery("summed"))
 
 

@@ -221,8 +221,8 @@ def posting_rows(planned: Planned, cause: str, now: datetime,
 
 
 def insert_postings(session: Session, rows: list[dict]) -> None:
-    """One executemany of chained posting rows (the caller holds the write lock), and the
-    running balances they move, in the same transaction."""
+    """Chained posting rows in one insert (ledger.db.insert_rows; the caller holds the write
+    lock), and the running balances they move, in the same transaction."""
     if not rows:
         return
     conn = session.connection()

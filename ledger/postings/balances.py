@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
 from ledger.domain.enums import PostingRole
-from ledger.models import Balance
+from ledger.models import Balance, Posting
 
 SUMMED = ("in_place", "ceded", "credited")
 
@@ -51,6 +51,15 @@ def summed(groups, *keys: str) -> sa.Subquery:
     return (sa.select(*by, *(sa.cast(sa.func.sum(moves.c[f]), sa.BigInteger).label(f)
                              for f in SUMMED))
             .group_by(*by).subquery("summed"))
+
+
+def from_postings() -> sa.Subquery:
+    """(year, code, in_place, ceded, credited) for every year, summed from all the postings:
+    what the running balances must hold (verify checks them against it)."""
+    key = (Posting.year, Posting.host_code, Posting.region_code, Posting.role)
+    groups = (sa.select(*key, sa.func.sum(Posting.amount).label("amount"))
+              .group_by(*key).subquery("groups"))
+    return summed(groups, "year")
 
 
 _UPSERT: dict[str, sa.Insert] = {}  # by dialect, built on first use

@@ -175,12 +175,8 @@ class _Verifier:
 
     def _balances(self) -> None:
         """The running balances equal what the postings sum to (a missing row is all zero)."""
-        key = (Posting.year, Posting.host_code, Posting.region_code, Posting.role)
-        groups = (sa.select(*key, sa.func.sum(Posting.amount).label("amount"))
-                  .group_by(*key).subquery("groups"))
-        per_region = balances.summed(groups, "year")
         want = {(r[0], r[1]): tuple(r[2:]) for r in self.s.execute(
-            sa.select(per_region))}
+            sa.select(balances.from_postings()))}
         have = {(r[0], r[1]): tuple(r[2:]) for r in self.s.execute(
             sa.select(Balance.year, Balance.region_code, *(Balance.__table__.c[f] for f in SUMMED)))}
         nothing = (0,) * len(SUMMED)

@@ -66,13 +66,10 @@ def ledger(world, session) -> Ledger:
 def rebalance(app) -> None:
     """What a consistent intruder does after changing postings: recompute the running balances
     from them (they are derived, so this alone is not evidence)."""
-    key = (Posting.year, Posting.host_code, Posting.region_code, Posting.role)
-    groups = sa.select(*key, sa.func.sum(Posting.amount).label("amount")).group_by(*key).subquery()
-    per_region = balances.summed(groups, "year")
     with app.extensions["ledger.engine"].begin() as conn:
         conn.execute(sa.delete(Balance))
         conn.execute(sa.insert(Balance).from_select(["year", "region_code", *SUMMED],
-                                                    sa.select(per_region)))
+                                                    sa.select(balances.from_postings())))
 
 
 def check(app, *, entry: int | None = None, says: str, seq: int | None = None):

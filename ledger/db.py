@@ -177,12 +177,18 @@ def settled(session: Session) -> Iterator[Session]:
     """A read transaction that starts once no writer is in flight. A posting's recorded_at is
     set before its transaction commits, so without this an as-of answer for a very recent time
     could still change when that commit lands; with it, every posting recorded up to now is
-    visible, and an as-of answer for any time up to now never changes afterwards."""
+    visible, and an as-of answer for any time up to now never changes afterwards. On
+    PostgreSQL the request's read transaction goes on (as in `writing`: _continues), the lock
+    taken in it; it ends with COMMIT, which keeps psycopg's prepared statements."""
+    keep = False
     if session.in_transaction():
         assert not (session.new or session.dirty or session.deleted), "unflushed changes before a read"
-        session.rollback()
-    with session.begin():
-        conn = session.connection(execution_options={"ledger_write": True})  # SQLite: BEGIN IMMEDIATE
+        keep = _continues(session)
+        if not keep:
+            session.rollback()
+    with session.get_transaction() if keep else session.begin():
+        # SQLite: BEGIN IMMEDIATE, which waits for the writer in flight
+        conn = session.connection(execution_options=None if keep else {"ledger_write": True})
         if conn.dialect.name == "postgresql":
             conn.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(WRITE_LOCK_KEY)))
         yield session

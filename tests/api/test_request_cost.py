@@ -86,3 +86,18 @@ def test_a_write_goes_on_from_a_read_of_the_request(app, session):
     with app.extensions["ledger.engine"].connect() as other:
         assert other.execute(sa.select(sa.func.count()).select_from(AssessmentYear)
                              ).scalar() == before + 1
+
+
+def test_an_attribution_read_is_one_connection_and_one_transaction(seeded):
+    """GET /attribution waits for the writers in flight (settled) in the transaction the token
+    read opened, on PostgreSQL: one checkout, and COMMIT instead of ROLLBACK, which would make
+    psycopg drop its prepared statements."""
+    engine = seeded.app.extensions["ledger.engine"]
+    with counted(engine) as seen:
+        r = seeded.as_("statistics").get("/attribution?year=2025")
+    assert r.status_code == 200 and r.json["regions"], r.json
+    if engine.dialect.name == "postgresql":
+        assert (seen["checkout"], seen["begin"], seen["commit"], seen["rollback"]) == (1, 1, 1, 0)
+        assert sum("pg_advisory_xact_lock_shared" in s for s in seen["statements"]) == 1
+    else:  # the read before BEGIN IMMEDIATE ends first
+        assert (seen["begin"], seen["commit"], seen["rollback"]) == (2, 1, 1)

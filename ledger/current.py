@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import current_app, g
 from sqlalchemy.orm import Session
 
+from ledger import db
 from ledger.context import Context, Settings
 from ledger.policy import Actor
 
@@ -17,10 +18,10 @@ def session() -> Session:
     return g.db_session
 
 
-def close_session(_exc=None) -> None:
+def close_session(exc=None) -> None:
     found = g.pop("db_session", None)
     if found is not None:
-        found.close()
+        db.close(found, failed=exc is not None)
 
 
 def settings() -> Settings:

@@ -161,6 +161,17 @@ def _continues(session: Session) -> bool:
     return conn.connection.driver_connection.info.transaction_status == TransactionStatus.INTRANS
 
 
+def close(session: Session, failed: bool = False) -> None:
+    """Close a request's session. A transaction still open by then has only read (every write
+    commits or rolls back inside `writing`); on PostgreSQL it ends with COMMIT rather than the
+    pool's ROLLBACK, on which psycopg drops its prepared statements. After an error, with
+    changes pending, or on SQLite, it is rolled back."""
+    if (not failed and session.in_transaction()
+            and not (session.new or session.dirty or session.deleted) and _continues(session)):
+        session.commit()
+    session.close()
+
+
 def lock_for_append(session: Session) -> bool:
     """Take the global write lock if this transaction does not hold it yet (a `late_lock`
     transaction on PostgreSQL). True when it was held already, i.e. everything this transaction

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from ledger.db import writing
+from ledger.db import close, writing
 
 
 @contextmanager
@@ -101,3 +101,23 @@ def test_an_attribution_read_is_one_connection_and_one_transaction(seeded):
         assert sum("pg_advisory_xact_lock_shared" in s for s in seen["statements"]) == 1
     else:  # the read before BEGIN IMMEDIATE ends first
         assert (seen["begin"], seen["commit"], seen["rollback"]) == (2, 1, 1)
+
+
+def test_a_read_ends_with_commit_and_a_failed_one_with_rollback(seeded):
+    """A request that only read ends its transaction with COMMIT on PostgreSQL (the pool's
+    ROLLBACK would make psycopg drop its prepared statements); one that failed ends with
+    ROLLBACK, and so does every request on SQLite."""
+    engine = seeded.app.extensions["ledger.engine"]
+    statistics = seeded.as_("statistics")
+    with counted(engine) as seen:
+        r = statistics.get(f"/agreements/{seeded.ids['a_filed']}")
+    assert r.status_code == 200, r.json
+    postgres = engine.dialect.name == "postgresql"
+    assert (seen["commit"], seen["rollback"]) == ((1, 0) if postgres else (0, 1))
+
+    # a request that failed after a read (the teardown passes its exception)
+    session = seeded.app.extensions["ledger.sessionmaker"]()
+    with counted(engine) as seen:
+        session.execute(sa.text("SELECT 1"))
+        close(session, failed=True)
+    assert (seen["commit"], seen["rollback"]) == (0, 1)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from flask import current_app, g
 from sqlalchemy.orm import Session
 
-from ledger import db
 from ledger.context import Context, Settings
+from ledger.db import finish
 from ledger.policy import Actor
 
 
@@ -21,7 +21,7 @@ def session() -> Session:
 def close_session(exc=None) -> None:
     found = g.pop("db_session", None)
     if found is not None:
-        db.close(found, failed=exc is not None)
+        finish(found, failed=exc is not None)
 
 
 def settings() -> Settings:

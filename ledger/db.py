@@ -119,13 +119,7 @@ def writing(session: Session, *, late_lock: bool = False) -> Iterator[Session]:
     if session.info.get("ledger_writing"):
         yield session
         return
-    keep = False
-    if session.in_transaction():
-        # A request reads (authentication, lookups) before it writes; nothing is pending then.
-        assert not (session.new or session.dirty or session.deleted), "unflushed changes before a write"
-        keep = _continues(session)
-        if not keep:
-            session.rollback()
+    keep = _goes_on(session)
     session.info["ledger_writing"] = True
     try:
         with session.get_transaction() if keep else session.begin():
@@ -146,6 +140,19 @@ def writing(session: Session, *, late_lock: bool = False) -> Iterator[Session]:
         session.info.pop("ledger_locked", None)
 
 
+def _goes_on(session: Session) -> bool:
+    """True when the request's open read transaction (authentication, lookups) goes on as the
+    next one (_continues); otherwise it has been ended, and a new one must begin. A request
+    reads before it writes or settles: nothing is pending then."""
+    if not session.in_transaction():
+        return False
+    assert not (session.new or session.dirty or session.deleted), "unflushed changes before a transaction"
+    if _continues(session):
+        return True
+    session.rollback()
+    return False
+
+
 def _continues(session: Session) -> bool:
     """Whether the read transaction a request has open (authentication, lookups) can go on as
     its write transaction, on the same connection, instead of being rolled back first. On
@@ -161,8 +168,8 @@ def _continues(session: Session) -> bool:
     return conn.connection.driver_connection.info.transaction_status == TransactionStatus.INTRANS
 
 
-def close(session: Session, failed: bool = False) -> None:
-    """Close a request's session. A transaction still open by then has only read (every write
+def finish(session: Session, failed: bool = False) -> None:
+    """End a request's session and close it. A transaction still open by then has only read (every write
     commits or rolls back inside `writing`); on PostgreSQL it ends with COMMIT rather than the
     pool's ROLLBACK, on which psycopg drops its prepared statements. After an error, with
     changes pending, or on SQLite, it is rolled back."""
@@ -191,12 +198,7 @@ def settled(session: Session) -> Iterator[Session]:
     visible, and an as-of answer for any time up to now never changes afterwards. On
     PostgreSQL the request's read transaction goes on (as in `writing`: _continues), the lock
     taken in it; it ends with COMMIT, which keeps psycopg's prepared statements."""
-    keep = False
-    if session.in_transaction():
-        assert not (session.new or session.dirty or session.deleted), "unflushed changes before a read"
-        keep = _continues(session)
-        if not keep:
-            session.rollback()
+    keep = _goes_on(session)
     with session.get_transaction() if keep else session.begin():
         # SQLite: BEGIN IMMEDIATE, which waits for the writer in flight
         conn = session.connection(execution_options=None if keep else {"ledger_write": True})

@@ -35,7 +35,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "ledger.queries": CORE,
     "ledger.commands": CORE + ("ledger.queries",),
     "ledger.schemas": BASE + ("ledger.commands.inputs",),
-    "ledger.current": ("ledger.context", "ledger.policy"),
+    "ledger.current": ("ledger.context", "ledger.db", "ledger.policy"),
     # Request throttles: logins (one rule for the API and the web pages), the public pages.
     "ledger.throttle": BASE,
     # Files in and out (CSV, XLSX): read models → file bytes, file bytes → typed input. Shared

@@ -10,7 +10,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from ledger.db import close, writing
+from ledger.db import finish, writing
 
 
 @contextmanager
@@ -119,5 +119,5 @@ def test_a_read_ends_with_commit_and_a_failed_one_with_rollback(seeded):
     session = seeded.app.extensions["ledger.sessionmaker"]()
     with counted(engine) as seen:
         session.execute(sa.text("SELECT 1"))
-        close(session, failed=True)
+        finish(session, failed=True)
     assert (seen["commit"], seen["rollback"]) == (0, 1)

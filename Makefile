@@ -80,8 +80,9 @@ bench: deps
 	$(PYTHON) -m benchmarks.documents
 
 ## bench-national: the same for 3,000 regions, 50,000 projects, 5,000 agreements, 2 years
-## (1.2 million reports). On a 2-core machine the first run builds the setup (35–45 min
-## SQLite, 50 min PostgreSQL; kept in var/bench-setup), then the measures take 15–20 and 25 min
+## (1.2 million reports). On a 2-core machine the first run builds the setup (11–45 min
+## SQLite, 15–52 min PostgreSQL by the machine; kept in var/bench-setup), then the measures
+## take 10–20 and 11–25 min
 bench-national: deps
 	$(PYTHON) -m benchmarks.scale national
 

@@ -15,7 +15,7 @@ same database:
   size                 database bytes per million reports
 
     make bench                      # province, SQLite (+ PostgreSQL with LEDGER_BENCH_POSTGRES_URL)
-    make bench-national             # national: about 2 h the first time, 45 min after
+    make bench-national             # national: 45 min to 2 h the first time, 20–45 min after
     .venv/bin/python -m benchmarks.scale province [--seed 1] [--no-write]
     .venv/bin/python -m benchmarks.scale national --setup-only   # only build the setup cache
 

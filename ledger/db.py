@@ -146,16 +146,22 @@ def _goes_on(session: Session) -> bool:
     reads before it writes or settles: nothing is pending then."""
     if not session.in_transaction():
         return False
-    assert not (session.new or session.dirty or session.deleted), "unflushed changes before a transaction"
+    assert not _pending(session), "unflushed changes before a transaction"
     if _continues(session):
         return True
     session.rollback()
     return False
 
 
+def _pending(session: Session) -> bool:
+    """Whether the session holds changes not flushed yet."""
+    return bool(session.new or session.dirty or session.deleted)
+
+
 def _continues(session: Session) -> bool:
-    """Whether the read transaction a request has open (authentication, lookups) can go on as
-    its write transaction, on the same connection, instead of being rolled back first. On
+    """Whether the read transaction a request has open (authentication, lookups) can go on, as
+    its write or settled read transaction or to a COMMIT at its end, on the same connection,
+    instead of being rolled back. On
     PostgreSQL at READ COMMITTED every statement reads what was committed when it started, so
     the reads made earlier in the transaction change nothing that follows; ending it would
     cost a ROLLBACK, a second pool checkout (with its pre-ping) and a BEGIN, and psycopg drops
@@ -169,12 +175,11 @@ def _continues(session: Session) -> bool:
 
 
 def finish(session: Session, failed: bool = False) -> None:
-    """End a request's session and close it. A transaction still open by then has only read (every write
-    commits or rolls back inside `writing`); on PostgreSQL it ends with COMMIT rather than the
-    pool's ROLLBACK, on which psycopg drops its prepared statements. After an error, with
-    changes pending, or on SQLite, it is rolled back."""
-    if (not failed and session.in_transaction()
-            and not (session.new or session.dirty or session.deleted) and _continues(session)):
+    """End a request's session and close it. A transaction still open by then has only read
+    (every write commits or rolls back inside `writing`); on PostgreSQL it ends with COMMIT
+    rather than the pool's ROLLBACK, on which psycopg drops its prepared statements. After an
+    error, with changes pending, or on SQLite, it is rolled back."""
+    if not failed and session.in_transaction() and not _pending(session) and _continues(session):
         session.commit()
     session.close()
 
@@ -196,7 +201,7 @@ def settled(session: Session) -> Iterator[Session]:
     set before its transaction commits, so without this an as-of answer for a very recent time
     could still change when that commit lands; with it, every posting recorded up to now is
     visible, and an as-of answer for any time up to now never changes afterwards. On
-    PostgreSQL the request's read transaction goes on (as in `writing`: _continues), the lock
+    PostgreSQL the request's read transaction goes on (as in `writing`: _goes_on), the lock
     taken in it; it ends with COMMIT, which keeps psycopg's prepared statements."""
     keep = _goes_on(session)
     with session.get_transaction() if keep else session.begin():

@@ -45,6 +45,25 @@ def replace_member(data: bytes, name: str, content: bytes) -> bytes:
     return out.getvalue()
 
 
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def renumber_rows(data: bytes, numbers: dict[int, int]) -> bytes:
+    """The workbook `data` with rows moved in its XML, as another tool may number them:
+    {row as written: row number the file then gives it} (the row's r and its cells' r)."""
+    import re
+    xml = zipfile.ZipFile(io.BytesIO(data)).read(SHEET).decode()
+
+    def move(match: re.Match) -> str:
+        old = int(match.group(1))
+        new = numbers.get(old, old)
+        return re.sub(rf'(<c r="[A-Z]+){old}"', rf'\g<1>{new}"',
+                      match.group(0).replace(f'<row r="{old}"', f'<row r="{new}"', 1))
+
+    xml = re.sub(r'<row r="([0-9]+)".*?</row>', move, xml)
+    return replace_member(data, SHEET, xml.encode())
+
+
 # ------------------------------------------------------------------ exported files
 
 def read_csv_export(data: bytes) -> dict:

@@ -50,12 +50,12 @@ def test_bad_rows_are_each_named_and_nothing_is_written(seeded):
     assert (body["code"], body["status"], body["error"]) == (422, "Unprocessable Entity",
                                                              "import.invalid_rows")
     assert body["message"] == "3 row(s) of the file are invalid; nothing was imported"
-    assert body["error_codes"] == {"file": {
-        "2": {"amount": ["amount.too_many_decimals"]},
-        "3": {"project_id": ["report.not_landed"]},
-        "4": {"period": ["period.shape"], "amount": ["amount.not_a_number"]},
+    assert body["error_codes"] == {"file": {  # the header is row 1, the first data row 2
+        "3": {"amount": ["amount.too_many_decimals"]},
+        "4": {"project_id": ["report.not_landed"]},
+        "5": {"period": ["period.shape"], "amount": ["amount.not_a_number"]},
     }}
-    assert body["errors"]["file"]["2"]["amount"] == [
+    assert body["errors"]["file"]["3"]["amount"] == [
         "must have at most two decimal places (got 3); it is not rounded"]
     assert seeded.state() == before
 
@@ -66,8 +66,8 @@ def test_another_regions_project_reads_like_a_missing_one(seeded):
                                                [99999, "2025-03", "1.00", ""]]))
     assert r.status_code == 422
     file_errors = r.json["errors"]["file"]
-    assert file_errors["1"]["project_id"] == [f"project {hidden} not found"]
-    assert file_errors["2"]["project_id"] == ["project 99999 not found"]
+    assert file_errors["2"]["project_id"] == [f"project {hidden} not found"]
+    assert file_errors["3"]["project_id"] == ["project 99999 not found"]
     assert seeded.state() == before
 
 

@@ -84,9 +84,10 @@ def test_import_lists_every_bad_row_and_writes_nothing(demo, runner, tmp_path, b
     result = runner.invoke(args=["import", str(path), "--user", "lingwu"])
     assert result.exit_code == 1
     assert "error: 3 row(s) of the file are invalid; nothing was imported" in result.stderr
-    assert "row 1: amount: must have at most two decimal places (got 3)" in result.stderr
-    assert "row 2: period: must be a month YYYY-MM" in result.stderr
-    assert "row 3: project_id: project 1 not found" in result.stderr  # 宁东's project
+    # numbered as the spreadsheet shows them: the header is row 1
+    assert "row 2: amount: must have at most two decimal places (got 3)" in result.stderr
+    assert "row 3: period: must be a month YYYY-MM" in result.stderr
+    assert "row 4: project_id: project 1 not found" in result.stderr  # 宁东's project
     with backend.engine.connect() as conn:
         assert db_state(conn) == before
 

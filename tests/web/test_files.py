@@ -56,8 +56,8 @@ def test_every_bad_row_is_shown_beside_its_content_and_nothing_is_written(world,
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "3 行" in html  # "3 row(s) of the file are invalid; nothing was imported", in Chinese
-    assert 'id="row-1"' not in html
-    for number, content in ((2, "2025-13"), (3, "3.005"), (4, "999999")):
+    assert 'id="row-2"' not in html  # rows as the spreadsheet shows them: the header is row 1
+    for number, content in ((3, "2025-13"), (4, "3.005"), (5, "999999")):
         row = re.search(rf'<tr id="row-{number}">(.*?)</tr>', html, re.S)
         assert row, number
         assert f'<span class="cell-value">{content}</span>' in row[1]

@@ -11,11 +11,11 @@ import pytest
 
 from ledger.domain import limits
 from ledger.domain.errors import Invalid, TooLarge
-from ledger.io import tables
 from ledger.io.imports import read_import, template_csv, template_xlsx
 from ledger.io.tables import cell_text
 from tests.io.files import (
-    HEADERS_EN, HEADERS_ZH, csv_bytes, renumber_rows, replace_member, xlsx_bytes)
+    HEADERS_EN, HEADERS_ZH, bound_the_reader, csv_bytes, renumber_rows, replace_member,
+    sparse_xlsx, xlsx_bytes)
 
 ROWS = [["7", "2025-01", "1234.56", "一月"], ["7", "2025-02", "0.07", ""]]
 
@@ -406,21 +406,19 @@ def test_blank_rows_count_against_the_limit(monkeypatch):
 def test_a_row_numbered_two_billion_is_refused_at_once(monkeypatch):
     """Issue 16 finding 9: a small workbook whose one data row is numbered 2,000,000,000 made
     the reader walk two billion empty rows. It is refused after the rows the file holds."""
-    data = renumber_rows(xlsx_bytes([[6, "2026-06", 1275.63, None]]), {2: 2_000_000_000})
+    data = sparse_xlsx([6, "2026-06", 1275.63, None])
     assert len(data) < 8000
-    read = []
-
-    def counted(kind, records):
-        def each():
-            for record in records:
-                read.append(record[0] if isinstance(record, tuple) else record)
-                assert len(read) <= 10, "the reader walks rows the file does not hold"
-                yield record
-        return real(kind, each())
-
-    real = tables._table
-    monkeypatch.setattr(tables, "_table", counted)
+    read = bound_the_reader(monkeypatch)
     err = refused(data)
     assert codes(err) == {"_schema": ["import.too_many_rows"]}
     assert read == [1, 2_000_000_000]
     assert str(limits.IMPORT_ROWS) in err.errors["file"]["_schema"][0]
+
+
+def test_a_header_numbered_beyond_the_limit_is_refused(monkeypatch):
+    """Rows above the header count too: a header on row 100,001 is refused at once."""
+    data = renumber_rows(xlsx_bytes([[7, "2025-01", 1, None]]),
+                         {1: limits.IMPORT_ROWS + 1, 2: limits.IMPORT_ROWS + 2})
+    read = bound_the_reader(monkeypatch)
+    assert codes(refused(data)) == {"_schema": ["import.too_many_rows"]}
+    assert read == [limits.IMPORT_ROWS + 1]

@@ -28,8 +28,8 @@ UPLOAD_DOC = {
         "schema": {"type": "object", "required": ["file"], "properties": {"file": {
             "type": "string", "format": "binary",
             "description": f"CSV (UTF-8 with or without BOM, or GB18030) or XLSX (first "
-                           f"worksheet), at most {_MIB} MiB and {limits.IMPORT_ROWS} rows below the "
-                           f"header; "
+                           f"worksheet), at most {_MIB} MiB and {limits.IMPORT_ROWS} rows below "
+                           f"the header; "
                            f"header row with the columns {_COLUMNS}"}}}}},
 }
 ERRORS_DOC = (

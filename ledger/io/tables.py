@@ -158,7 +158,7 @@ def _read_xlsx(data: bytes) -> Table:
                     raise file_error("import.empty")
                 sheet = workbook.worksheets[0]
                 if isinstance(sheet, ReadOnlyWorksheet):  # a chart sheet has no cells
-                    records = xlsx_records(sheet)
+                    records = _xlsx_records(sheet)
                 else:
                     records = iter(())
                 return _table("xlsx", records)
@@ -170,7 +170,7 @@ def _read_xlsx(data: bytes) -> Table:
         raise file_error("import.bad_xlsx") from err
 
 
-def xlsx_records(sheet) -> Iterator[Record]:
+def _xlsx_records(sheet) -> Iterator[Record]:
     """Each row element of a read-only worksheet, in the file's order, with the number it
     carries: only the rows the file holds. openpyxl's iter_rows makes up an empty row for each
     number skipped, one at a time, so a single row numbered 2,000,000,000 would be two billion

@@ -332,15 +332,17 @@ def import_command(file: str, username: str) -> None:
 
 
 def _fail_import(err: DomainError, shown: int = 50) -> NoReturn:
-    """An import refused: the file's problems, one line per bad row (the first `shown`)."""
+    """An import refused: the file's problems, one line per bad row (the first `shown`), each
+    named by its number as the spreadsheet shows it (ledger.io.tables)."""
     located = (err.errors or {}).get("file")
     if not isinstance(located, dict):
         _fail(err)
     lines = []
     for key, problems in located.items():
         where = {"_schema": "file", "header": "header"}.get(key, f"row {key}")
-        if isinstance(problems, dict):
-            detail = "; ".join(f"{field}: {' '.join(m)}" for field, m in problems.items())
+        if isinstance(problems, dict):  # a row: field → messages ("_schema": the whole row)
+            detail = "; ".join(" ".join(m) if field == "_schema" else f"{field}: {' '.join(m)}"
+                               for field, m in problems.items())
         else:
             detail = " ".join(problems)
         lines.append(f"  {where}: {detail}")

@@ -28,17 +28,22 @@ UPLOAD_DOC = {
         "schema": {"type": "object", "required": ["file"], "properties": {"file": {
             "type": "string", "format": "binary",
             "description": f"CSV (UTF-8 with or without BOM, or GB18030) or XLSX (first "
-                           f"worksheet), at most {_MIB} MiB and {limits.IMPORT_ROWS} rows; "
+                           f"worksheet), at most {_MIB} MiB and {limits.IMPORT_ROWS} rows below "
+                           f"the header; "
                            f"header row with the columns {_COLUMNS}"}}}}},
 }
 ERRORS_DOC = (
     "**422** names every bad row at once, nothing written. `errors.file` maps each bad row — "
-    "its number as a string, 1 = the first row under the header — to `{column: [messages]}` "
-    "(columns by their English names, whatever the header's language), e.g. "
-    '`{"errors": {"file": {"3": {"amount": ["must have at most two decimal places (got 3); '
-    'it is not rounded"]}}}}`; `error_codes` has the stable codes in the same shape. Problems '
-    "of the whole file are under `errors.file._schema` (encoding, not CSV/XLSX, empty, too "
-    "many rows, an XLSX that would expand too far) and missing or doubled columns under "
+    "its number as a string, as the spreadsheet shows it: the header's row counts, and so do "
+    "blank rows, so under a header on row 1 the first data row is `2` — to "
+    "`{column: [messages]}` (columns by their English names, whatever the header's language), "
+    'e.g. `{"errors": {"file": {"3": {"amount": ["must have at most two decimal places (got 3); '
+    'it is not rounded"]}}}}`; `error_codes` has the stable codes in the same shape. A row '
+    "with a value right of the header's last column is refused as a whole, none of its cells "
+    'read: `{"5": {"_schema": ["import.extra_cells"]}}`, the message naming those columns. '
+    "Problems of the whole file are under `errors.file._schema` (encoding, not CSV/XLSX, "
+    f"empty, more than {limits.IMPORT_ROWS} rows below the header — blank ones count — an XLSX "
+    "that would expand too far) and missing or doubled columns under "
     "`errors.file.header`. A project you may not see is reported exactly like one that does "
     f"not exist. **413**: the file is larger than {_MIB} MiB."
 )

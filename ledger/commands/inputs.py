@@ -107,7 +107,8 @@ class AgreementInput(Input):
 
 @dataclass(frozen=True)
 class ImportRow(Input):
-    """One data row of an import file (1 = the first row under the header): the project by id
+    """One data row of an import file (`row`: its number as the spreadsheet shows it, the
+    header's row counted, so 2 under a header on row 1): the project by id
     or by project code (GB/T 40058), a month and its completed investment."""
 
     row: int

@@ -69,7 +69,7 @@ IMPORT_FILE_MAX = 20 * 1024 * 1024                      # 20 MiB: the uploaded f
 IMPORT_REQUEST_MAX = IMPORT_FILE_MAX + 64 * 1024        # the file plus its multipart envelope
 
 # Bulk import of monthly reports (POST /investments/import, `ledger import`)
-IMPORT_ROWS = 100_000          # data rows of one file (blank rows not counted)
+IMPORT_ROWS = 100_000          # rows of one file below its header, blank ones included
 IMPORT_COLUMNS = 50            # header cells read; more columns are not looked at
 IMPORT_CELL = 1000             # characters of one cell (the longest column, note, allows 500)
 # An XLSX is a zip archive: refused before it is opened when its members would expand beyond

@@ -155,8 +155,8 @@ MESSAGES: dict[str, str] = {
     "import.too_large": N_("the file is larger than {max} MiB"),
     "import.empty": N_("the file is empty: it has no header row"),
     "import.no_rows": N_("the file has a header row but no data rows"),
-    "import.too_many_rows": N_("the file has more than {max} data rows; split it into smaller "
-                               "files"),
+    "import.too_many_rows": N_("the file goes on more than {max} rows below its header (blank "
+                               "rows count); split it into smaller files"),
     "import.not_a_table": N_("the file is neither CSV nor XLSX"),
     "import.xls": N_("Excel 97-2003 workbooks (.xls) are not accepted; save the file as .xlsx "
                      "or as CSV"),
@@ -175,6 +175,9 @@ MESSAGES: dict[str, str] = {
     "import.project_mismatch": N_("project_id {project_id} and project_code {project_code} name "
                                   "different projects"),
     "import.duplicate_row": N_("the same project and period as row {row}"),
+    "import.extra_cells": N_("the row has values right of the header's last column (column "
+                             "{columns}), so its cells do not line up with the header (a number "
+                             "written with a thousands separator?); none of them was read"),
     "import.invalid_rows": N_("{count} row(s) of the file are invalid; nothing was imported"),
 
     # Documents (PDF)

@@ -10,10 +10,14 @@ spaces, case-insensitively — see tables.normalize_header):
     amount        完成投资(万元)      the month's completed investment, at most two decimals
     note          备注               optional, up to 500 characters
 
-Other columns are ignored (a person may keep the project's name beside its id). Each row is
-loaded through the request schema `ImportRowRequest`, so a cell is refused exactly as the same
-value would be in PUT /projects/{id}/investments/{period}; problems are collected for every
-row, then the command adds those that need the database.
+Other columns under the header are ignored (a person may keep the project's name beside its
+id); a value right of the header's last column is not: its row does not fit the header (an
+unquoted "1,234.00" is two cells, and every cell after it one column off), so the row is refused
+as a whole (`import.extra_cells`, naming those columns) and none of its cells is read. Each
+other row is loaded through the request schema `ImportRowRequest`, so a cell is refused exactly
+as the same value would be in PUT /projects/{id}/investments/{period}; problems are collected
+for every row, then the command adds those that need the database. Rows are numbered as the
+spreadsheet shows them (see ledger.io.tables).
 """
 
 from __future__ import annotations
@@ -28,7 +32,8 @@ from ledger.commands.inputs import ImportFile, ImportRow
 from ledger.domain import limits
 from ledger.domain.errors import Invalid, Problem
 from ledger.io.sheets import CSV_MIMETYPE, XLSX_MIMETYPE, Export
-from ledger.io.tables import LOCATION, Table, cell_text, normalize_header, read_table
+from ledger.io.tables import (
+    LOCATION, Table, cell_text, column_letters, normalize_header, read_table)
 from ledger.schemas.requests import ImportRowRequest
 
 
@@ -52,6 +57,8 @@ HEADER_NAMES = {normalize_header(name): column.field
                 for column in COLUMNS for name in (column.english, column.chinese)}
 
 _SCHEMA = ImportRowRequest()
+ROW = "_schema"      # where a problem of a row as a whole goes: errors.file[row]._schema
+EXTRA_NAMED = 5      # columns named by import.extra_cells; more are counted
 
 
 def read_import(data: bytes, name: str = "") -> ImportFile:
@@ -73,6 +80,9 @@ def import_of(table: Table, data: bytes, name: str = "") -> ImportFile:
     rows: list[ImportRow] = []
     refused: dict[int, dict[str, list]] = {}
     for number, cells in table.rows:
+        if number in table.extra:
+            refused[number] = {ROW: [extra_cells(table.extra[number])]}
+            continue
         raw: dict[str, object] = {"row": number}
         too_long: dict[str, list] = {}
         for field, index in positions.items():
@@ -95,6 +105,14 @@ def import_of(table: Table, data: bytes, name: str = "") -> ImportFile:
         else:
             rows.append(row)
     return ImportFile(tuple(rows), refused, name, hashlib.sha256(data).hexdigest())
+
+
+def extra_cells(columns: list[int]) -> Problem:
+    """The problem of a row with values in `columns` (1 = A), right of the header."""
+    named = ", ".join(column_letters(c) for c in columns[:EXTRA_NAMED])
+    if len(columns) > EXTRA_NAMED:
+        named += f" … ({len(columns)})"
+    return Problem("import.extra_cells", columns=named)
 
 
 def columns_of(header: list[str]) -> dict[str, int]:
@@ -180,10 +198,11 @@ def template_xlsx() -> bytes:
     for text in (
             "",
             "每行一个项目一个月份；同一文件中同一项目同一月份只能出现一次。",
-            "整个文件先逐行校验，任何一行有误则整份文件不导入，并列出每个出错的行号（表头下第一行为第 1 行）和列。",
+            "整个文件先逐行校验，任何一行有误则整份文件不导入，并列出每个出错的行号和列；行号即表格左侧显示的行号（表头在第 1 行时，第一行数据为第 2 行，空行也计数）。",
+            "表头最后一列右侧不得填写任何内容，否则该行整行不导入（例如金额中的千分位逗号会使 CSV 多出一列）。",
             "同一月份再次导入相同金额不产生新的修订；金额不同则产生新的修订。",
             "只能填报本地区所在地、已开工建设或已投产的项目；已关闭的考核年度不能修改。",
-            f"每个文件最多 {limits.IMPORT_ROWS} 行、{limits.IMPORT_FILE_MAX // 2**20} MiB。",
+            f"每个文件表头以下最多 {limits.IMPORT_ROWS} 行（空行也计数）、{limits.IMPORT_FILE_MAX // 2**20} MiB。",
             "也可另存为 CSV（UTF-8 或 GB18030 编码），列名相同。"):
         notes.append([text])
     notes.column_dimensions["A"].width = 16

@@ -13,6 +13,15 @@ declared uncompressed size, which also bounds what zipfile will inflate), and it
 by defusedxml (openpyxl uses it when installed), so entity bombs are refused.
 
 Cells come back as text, converted exactly (see `cell_text`); a blank cell is absent.
+
+Rows are numbered as the spreadsheet shows them: the header's own row counts, and so does every
+blank row (a CSV's blank line, an XLSX's missing row), so under a header on row 1 the first data
+row is row 2. A row with a value to the right of the header's last column does not fit the
+header (an unquoted thousands separator shifts every cell after it): it is kept aside in
+`Table.extra` so that none of its cells is ever read. Every row counts against
+limits.IMPORT_ROWS, blank or not: a row numbered more than that below the header (or a header
+below that row) is refused at once, so the time spent on a file is bounded by its size and the
+limit, never by the row numbers it claims.
 """
 
 from __future__ import annotations
@@ -23,7 +32,7 @@ import io
 import unicodedata
 import warnings
 import zipfile
-from collections.abc import Collection, Iterable
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
@@ -37,15 +46,24 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and .xlsx with a passw
 DELIMITERS = (",", ";", "\t")
 
 
+# A record as read: its row number as the spreadsheet shows it, and column index (0 = A) →
+# value of the cells it holds.
+Record = tuple[int, Mapping[int, object]]
+
+
 @dataclass
 class Table:
-    """The header row's cells and the data rows below it. `rows` holds (n, cells) for every
-    non-blank data row, n = 1 for the first row under the header (blank rows keep their number,
-    so n matches the spreadsheet's row n + header row); `kind` is "csv" or "xlsx"."""
+    """The header row's cells (up to its last non-blank one) and the data rows below it.
+    `rows` holds (n, cells) for every non-blank data row, n its number as the spreadsheet shows
+    it (under a header on row 1 the first data row is 2; blank rows are counted, not listed);
+    `extra` maps the number of each row holding a value right of the header's last column to
+    those columns (1 = A): such a row does not fit the header, and must not be read; `kind` is
+    "csv" or "xlsx"."""
 
     kind: str
     header: list[str]
     rows: list[tuple[int, list[object]]] = field(default_factory=list)
+    extra: dict[int, list[int]] = field(default_factory=dict)
 
 
 def file_error(code: str, **params) -> Invalid:
@@ -103,8 +121,11 @@ def _read_csv(data: bytes, known_headers: Collection[str]) -> Table:
 
     delimiter = max(DELIMITERS, key=lambda d: (recognized(d), -DELIMITERS.index(d)))
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    # One record is one spreadsheet row: a blank line is a row, a quoted cell holding a line
+    # break is not two.
+    records = ((number, dict(enumerate(cells))) for number, cells in enumerate(reader, start=1))
     try:
-        return _table("csv", reader)
+        return _table("csv", records)
     except csv.Error as err:
         raise file_error("import.bad_csv", line=reader.line_num) from err
 
@@ -124,6 +145,7 @@ def _read_xlsx(data: bytes) -> Table:
     if any(m.flag_bits & 0x1 for m in members):  # an encrypted member
         raise file_error("import.bad_xlsx")
     import openpyxl  # not at the top: only uploads need it
+    from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 
     try:
         # Warnings about features openpyxl does not read (data validation extensions, a
@@ -135,13 +157,11 @@ def _read_xlsx(data: bytes) -> Table:
                 if not workbook.worksheets:
                     raise file_error("import.empty")
                 sheet = workbook.worksheets[0]
-                if hasattr(sheet, "reset_dimensions"):  # a chart sheet has none
-                    # Dimensions recorded by other tools can be wrong; trust the rows instead.
-                    sheet.reset_dimensions()
-                    rows = sheet.iter_rows(max_col=limits.IMPORT_COLUMNS, values_only=True)
+                if isinstance(sheet, ReadOnlyWorksheet):  # a chart sheet has no cells
+                    records = _xlsx_records(sheet)
                 else:
-                    rows = iter(())
-                return _table("xlsx", rows)
+                    records = iter(())
+                return _table("xlsx", records)
             finally:
                 workbook.close()
     except Invalid:
@@ -150,30 +170,63 @@ def _read_xlsx(data: bytes) -> Table:
         raise file_error("import.bad_xlsx") from err
 
 
+def _xlsx_records(sheet) -> Iterator[Record]:
+    """Each row element of a read-only worksheet, in the file's order, with the number it
+    carries: only the rows the file holds. openpyxl's iter_rows makes up an empty row for each
+    number skipped, one at a time, so a single row numbered 2,000,000,000 would be two billion
+    rows; its parser (the same one, with the same cell conversions) yields only what is there.
+    Row numbers must rise, as Excel writes them: a file that goes back is damaged."""
+    from openpyxl.worksheet._reader import WorkSheetParser
+
+    workbook = sheet.parent
+    with sheet._get_source() as source:
+        parser = WorkSheetParser(source, sheet._shared_strings, data_only=workbook.data_only,
+                                 epoch=workbook.epoch, date_formats=workbook._date_formats,
+                                 timedelta_formats=workbook._timedelta_formats)
+        previous = 0
+        for number, cells in parser.parse():
+            if number <= previous:
+                raise file_error("import.bad_xlsx")
+            previous = number
+            yield number, {cell["column"] - 1: cell["value"] for cell in cells}
+
+
 # ------------------------------------------------------------------ both
 
-def _table(kind: str, records: Iterable[Iterable[object]]) -> Table:
-    """The first non-blank record is the header; the rest are data rows, numbered from 1."""
+def _table(kind: str, records: Iterable[Record]) -> Table:
+    """The first non-blank record is the header; the non-blank ones below it are data rows.
+    A record numbered more than limits.IMPORT_ROWS below the header (or, before the header,
+    beyond that number) is refused before anything else is read."""
     table: Table | None = None
-    number = 0
-    for record in records:
-        cells = list(record)[:limits.IMPORT_COLUMNS]
-        blank = all(_blank(c) for c in cells)
-        if table is None:
-            if not blank:
-                table = Table(kind, [_header_text(c) for c in cells])
-            continue
-        number += 1
-        if blank:
-            continue
-        if len(table.rows) == limits.IMPORT_ROWS:
+    header_row = width = 0
+    for number, cells in records:
+        if number - header_row > limits.IMPORT_ROWS:
             raise file_error("import.too_many_rows", max=limits.IMPORT_ROWS)
-        table.rows.append((number, cells))
+        filled = [column for column, value in cells.items() if not _blank(value)]
+        if not filled:
+            continue
+        if table is None:
+            header_row, width = number, max(filled) + 1
+            table = Table(kind, [_header_text(cells.get(c))
+                                 for c in range(min(width, limits.IMPORT_COLUMNS))])
+            continue
+        if outside := sorted(c + 1 for c in filled if c >= width):
+            table.extra[number] = outside
+        table.rows.append((number, [cells.get(c) for c in range(len(table.header))]))
     if table is None:
         raise file_error("import.empty")
     if not table.rows:
         raise file_error("import.no_rows")
     return table
+
+
+def column_letters(column: int) -> str:
+    """A spreadsheet's name of a column: 1 → A, 26 → Z, 27 → AA."""
+    letters = ""
+    while column:
+        column, rest = divmod(column - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
 
 
 def _blank(value: object) -> bool:

@@ -194,8 +194,8 @@ class InvestmentPut(Request):
 class ImportRowRequest(InvestmentPut):
     """One data row of an import file, its cells as text (ledger.io reads them exactly): the
     amount and note of PUT /projects/{id}/investments/{period}, the period as in its path, and
-    the project by id or by project code. `row` is the row's number in the file (1 = the first
-    row under the header), set by the reader, not by the file."""
+    the project by id or by project code. `row` is the row's number as the spreadsheet shows
+    it (2 for the first row under a header on row 1), set by the reader, not by the file."""
 
     row = Int(1, limits.MAX_ID, required=True)
     project_id = Id(query=True)  # digits, as in a query string

@@ -36,7 +36,7 @@ class ImportForm(FlaskForm):
 
 @dataclass
 class BadRow:
-    number: int                       # 1 = the first row under the header
+    number: int                       # as the spreadsheet shows it (header on row 1: 2 = the first)
     cells: dict[str, str]             # field → the cell's text as the file holds it
     problems: dict[str, list[str]]    # field → messages; "" for the row as a whole
 

@@ -10,7 +10,8 @@ import pytest
 from werkzeug.datastructures import FileStorage
 
 from ledger.domain import limits
-from tests.io.files import HEADERS_ZH, csv_bytes, multipart, xlsx_bytes
+from tests.io.files import (
+    HEADERS_ZH, bound_the_reader, csv_bytes, multipart, sparse_xlsx, xlsx_bytes)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -50,12 +51,12 @@ def test_bad_rows_are_each_named_and_nothing_is_written(seeded):
     assert (body["code"], body["status"], body["error"]) == (422, "Unprocessable Entity",
                                                              "import.invalid_rows")
     assert body["message"] == "3 row(s) of the file are invalid; nothing was imported"
-    assert body["error_codes"] == {"file": {
-        "2": {"amount": ["amount.too_many_decimals"]},
-        "3": {"project_id": ["report.not_landed"]},
-        "4": {"period": ["period.shape"], "amount": ["amount.not_a_number"]},
+    assert body["error_codes"] == {"file": {  # the header is row 1, the first data row 2
+        "3": {"amount": ["amount.too_many_decimals"]},
+        "4": {"project_id": ["report.not_landed"]},
+        "5": {"period": ["period.shape"], "amount": ["amount.not_a_number"]},
     }}
-    assert body["errors"]["file"]["2"]["amount"] == [
+    assert body["errors"]["file"]["3"]["amount"] == [
         "must have at most two decimal places (got 3); it is not rounded"]
     assert seeded.state() == before
 
@@ -66,8 +67,8 @@ def test_another_regions_project_reads_like_a_missing_one(seeded):
                                                [99999, "2025-03", "1.00", ""]]))
     assert r.status_code == 422
     file_errors = r.json["errors"]["file"]
-    assert file_errors["1"]["project_id"] == [f"project {hidden} not found"]
-    assert file_errors["2"]["project_id"] == ["project 99999 not found"]
+    assert file_errors["2"]["project_id"] == [f"project {hidden} not found"]
+    assert file_errors["3"]["project_id"] == ["project 99999 not found"]
     assert seeded.state() == before
 
 
@@ -185,3 +186,61 @@ def test_xlsx_upload(seeded):
     r = upload(seeded, "host", xlsx_bytes([[p, "2025-03", 1234.56, "三月"]], HEADERS_ZH), "r.xlsx")
     assert r.status_code == 200 and r.json["created"] == 1
     assert reports(seeded)[-1]["amount"] == "1234.56"
+
+
+# ------------------------------------------------------------------ issue 16: rows as they stand
+
+def test_a_thousands_separator_that_shifts_a_row_is_refused_and_nothing_is_written(seeded):
+    """The GB18030 file of issue 16: `1,234.00` unquoted made six cells under five headers;
+    the row was written as 1.00 with the note 234.00. It is refused, naming column F."""
+    p = seeded.ids["p_filed"]
+    before = seeded.state()
+    data = f"project_id,project_code,period,amount,note\r\n{p},,2025-06,1,234.00,千分位\r\n".encode(
+        "gb18030")
+    r = upload(seeded, "host", data)
+    assert r.status_code == 422, r.json
+    assert r.json["error"] == "import.invalid_rows"
+    assert r.json["error_codes"] == {"file": {"2": {"_schema": ["import.extra_cells"]}}}
+    assert r.json["errors"]["file"]["2"]["_schema"][0].startswith(
+        "the row has values right of the header's last column (column F)")
+    assert seeded.state() == before
+    # the same row without the separator fits the header, and is read as written
+    fixed = data.replace(b",1,234.00,", b",1234.00,")
+    assert upload(seeded, "host", fixed).status_code == 200
+    assert [(x["period"], x["amount"], x["note"]) for x in reports(seeded)
+            if x["period"] == "2025-06"] == [("2025-06", "1234.00", "千分位")]
+
+
+def test_an_xlsx_with_a_value_right_of_the_header_is_refused(seeded):
+    p, before = seeded.ids["p_filed"], seeded.state()
+    data = xlsx_bytes([[p, "2025-03", 1.0, None], [p, "2025-04", 1, "四月", None, None, 234]],
+                      HEADERS_ZH)
+    r = upload(seeded, "host", data, "r.xlsx")
+    assert r.status_code == 422
+    assert r.json["error_codes"] == {"file": {"3": {"_schema": ["import.extra_cells"]}}}
+    assert "(column G)" in r.json["errors"]["file"]["3"]["_schema"][0]
+    assert seeded.state() == before
+
+
+def test_rows_are_numbered_as_the_spreadsheet_shows_them(seeded):
+    """The header is row 1; a blank line in the middle still takes a number."""
+    p = seeded.ids["p_filed"]
+    data = f"project_id,period,amount,note\r\n{p},2025-03,1.00,\r\n\r\n{p},2025-04,1.005,\r\n"
+    r = upload(seeded, "host", data.encode())
+    assert r.status_code == 422
+    assert r.json["error_codes"] == {"file": {"4": {"amount": ["amount.too_many_decimals"]}}}
+    r = upload(seeded, "host", xlsx_bytes([[p, "2025-03", 1.005, None]]), "r.xlsx")
+    assert r.json["error_codes"] == {"file": {"2": {"amount": ["amount.too_many_decimals"]}}}
+
+
+def test_a_row_numbered_two_billion_is_refused_at_once(seeded, monkeypatch):
+    """Issue 16 finding 9: the reader walked two billion empty rows (a worker held for hours)."""
+    read = bound_the_reader(monkeypatch)
+    before = seeded.state()
+    r = upload(seeded, "host", sparse_xlsx([seeded.ids["p_filed"], "2025-03", 1, None]), "r.xlsx")
+    assert r.status_code == 422, r.json
+    assert r.json["error_codes"] == {"file": {"_schema": ["import.too_many_rows"]}}
+    assert r.json["errors"]["file"]["_schema"] == [
+        f"the file goes on more than {limits.IMPORT_ROWS} rows below its header (blank rows "
+        "count); split it into smaller files"]
+    assert read == [1, 2_000_000_000] and seeded.state() == before

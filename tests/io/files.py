@@ -45,6 +45,50 @@ def replace_member(data: bytes, name: str, content: bytes) -> bytes:
     return out.getvalue()
 
 
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def renumber_rows(data: bytes, numbers: dict[int, int]) -> bytes:
+    """The workbook `data` with rows moved in its XML, as another tool may number them:
+    {row as written: row number the file then gives it} (the row's r and its cells' r)."""
+    import re
+    xml = zipfile.ZipFile(io.BytesIO(data)).read(SHEET).decode()
+
+    def move(match: re.Match) -> str:
+        old = int(match.group(1))
+        new = numbers.get(old, old)
+        return re.sub(rf'(<c r="[A-Z]+){old}"', rf'\g<1>{new}"',
+                      match.group(0).replace(f'<row r="{old}"', f'<row r="{new}"', 1))
+
+    xml = re.sub(r'<row r="([0-9]+)".*?</row>', move, xml)
+    return replace_member(data, SHEET, xml.encode())
+
+
+def sparse_xlsx(row: list, number: int = 2_000_000_000, header=HEADERS_EN) -> bytes:
+    """A small workbook (issue 16, finding 9): the header on row 1 and one data row numbered
+    `number`."""
+    return renumber_rows(xlsx_bytes([row], header), {2: number})
+
+
+def bound_the_reader(monkeypatch, most: int = 10) -> list[int]:
+    """Make the table reader fail, instead of hanging, when it is handed more than `most`
+    records (a reader that walks the rows a file skips); the numbers of those it read."""
+    from ledger.io import tables
+
+    real, read = tables._table, []
+
+    def bounded(kind, records):
+        def each():
+            for record in records:
+                read.append(record[0])
+                assert len(read) <= most, "the reader walks rows the file does not hold"
+                yield record
+        return real(kind, each())
+
+    monkeypatch.setattr(tables, "_table", bounded)
+    return read
+
+
 # ------------------------------------------------------------------ exported files
 
 def read_csv_export(data: bytes) -> dict:

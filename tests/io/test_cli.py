@@ -7,8 +7,9 @@ import re
 
 import pytest
 
+from ledger.domain import limits
 from tests.api.test_exports import Demo
-from tests.io.files import HEADERS_ZH, csv_bytes, read_xlsx_export
+from tests.io.files import HEADERS_ZH, bound_the_reader, csv_bytes, read_xlsx_export, sparse_xlsx
 
 
 @pytest.fixture
@@ -84,9 +85,10 @@ def test_import_lists_every_bad_row_and_writes_nothing(demo, runner, tmp_path, b
     result = runner.invoke(args=["import", str(path), "--user", "lingwu"])
     assert result.exit_code == 1
     assert "error: 3 row(s) of the file are invalid; nothing was imported" in result.stderr
-    assert "row 1: amount: must have at most two decimal places (got 3)" in result.stderr
-    assert "row 2: period: must be a month YYYY-MM" in result.stderr
-    assert "row 3: project_id: project 1 not found" in result.stderr  # 宁东's project
+    # numbered as the spreadsheet shows them: the header is row 1
+    assert "row 2: amount: must have at most two decimal places (got 3)" in result.stderr
+    assert "row 3: period: must be a month YYYY-MM" in result.stderr
+    assert "row 4: project_id: project 1 not found" in result.stderr  # 宁东's project
     with backend.engine.connect() as conn:
         assert db_state(conn) == before
 
@@ -106,3 +108,32 @@ def test_import_of_an_unreadable_file(demo, runner, tmp_path):
     result = runner.invoke(args=["import", str(path), "--user", "lingwu"])
     assert result.exit_code == 1
     assert "file: the XLSX workbook cannot be read" in result.stderr
+
+
+def test_import_refuses_a_shifted_row_naming_its_spreadsheet_row(demo, runner, tmp_path, backend):
+    """Issue 16: `1,234.00` unquoted under five headers; the header is line 1, a blank line
+    follows, so the shifted row is row 3."""
+    from tests.helpers import db_state
+    project = next(p for p in demo.get("lingwu", "/projects").json if p["stage"] != "signed")
+    path = tmp_path / "shifted.csv"
+    path.write_bytes(("project_id,project_code,period,amount,note\r\n\r\n"
+                      f"{project['id']},,2025-06,1,234.00,千分位\r\n").encode("gb18030"))
+    with backend.engine.connect() as conn:
+        before = db_state(conn)
+    result = runner.invoke(args=["import", str(path), "--user", "lingwu"])
+    assert result.exit_code == 1
+    assert ("  row 3: the row has values right of the header's last column (column F)"
+            in result.stderr)
+    with backend.engine.connect() as conn:
+        assert db_state(conn) == before
+
+
+def test_import_refuses_a_row_numbered_two_billion_at_once(demo, runner, tmp_path, monkeypatch):
+    path = tmp_path / "sparse.xlsx"
+    path.write_bytes(sparse_xlsx([1, "2025-03", 1, None]))
+    read = bound_the_reader(monkeypatch)
+    result = runner.invoke(args=["import", str(path), "--user", "lingwu"])
+    assert result.exit_code == 1
+    assert (f"file: the file goes on more than {limits.IMPORT_ROWS} rows below its header"
+            in result.stderr)
+    assert read == [1, 2_000_000_000]

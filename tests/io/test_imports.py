@@ -82,7 +82,7 @@ def test_one_bad_row_among_999_writes_nothing_and_names_it(world, projects, sess
     rows[499][2] = "12.345"
     err = assert_rejected(session, lambda: run(world, world.lingwu, csv_bytes(rows)), Invalid, "file")
     assert err.code == "import.invalid_rows" and problems_of(err) == {
-        "500": {"amount": ["amount.too_many_decimals"]}}
+        "501": {"amount": ["amount.too_many_decimals"]}}  # the header is row 1
     assert report_count(session) == 0 and posting_count(session) == 0
 
 
@@ -124,39 +124,39 @@ def test_every_problem_of_every_row_at_once(world, session):
     world.report(landed, "2023-05", "1.00")
     world.close(2023)
     rows = [
-        [landed.id, "", "2024-01", "1.00", ""],                          # 1 fine
-        [99999, "", "2024-01", "1.00", ""],                              # 2 no such project
-        [hidden.id, "", "2024-01", "1.00", ""],                          # 3 another region's
-        [unlanded.id, "", "2024-01", "1.00", ""],                        # 4 not landed
-        [landed.id, "", "2099-01", "1.00", ""],                          # 5 future
-        [landed.id, "", "2023-06", "1.00", ""],                          # 6 closed year, changes
-        [landed.id, "", "2023-05", "1.00", ""],                          # 7 closed year, unchanged: fine
-        ["", "2023-640181-26-03-000001", "2024-01", "2.00", ""],         # 8 same project and month as 1
-        [landed.id, "2023-640104-26-03-000009", "2024-02", "1.00", ""],  # 9 unknown code
-        ["", "", "2024-03", "1.00", ""],                                 # 10 no project
-        [late.id, "", "2024-05", "1.00", ""],                            # 11 before it started
-        [late.id, "", "2024-06", "1.00", ""],                            # 12 its first month: fine
-    ]
+        [landed.id, "", "2024-01", "1.00", ""],                          # 2 fine
+        [99999, "", "2024-01", "1.00", ""],                              # 3 no such project
+        [hidden.id, "", "2024-01", "1.00", ""],                          # 4 another region's
+        [unlanded.id, "", "2024-01", "1.00", ""],                        # 5 not landed
+        [landed.id, "", "2099-01", "1.00", ""],                          # 6 future
+        [landed.id, "", "2023-06", "1.00", ""],                          # 7 closed year, changes
+        [landed.id, "", "2023-05", "1.00", ""],                          # 8 closed year, unchanged: fine
+        ["", "2023-640181-26-03-000001", "2024-01", "2.00", ""],         # 9 same project and month as 2
+        [landed.id, "2023-640104-26-03-000009", "2024-02", "1.00", ""],  # 10 unknown code
+        ["", "", "2024-03", "1.00", ""],                                 # 11 no project
+        [late.id, "", "2024-05", "1.00", ""],                            # 12 before it started
+        [late.id, "", "2024-06", "1.00", ""],                            # 13 its first month: fine
+    ]  # numbered as the spreadsheet shows them: the header is row 1
     data = csv_bytes(rows, ["项目ID", "项目代码", "期间", "完成投资(万元)", "备注"])
     err = assert_rejected(session, lambda: run(world, world.lingwu, data), Invalid, "file")
     assert problems_of(err) == {
-        "2": {"project_id": ["resource.not_found"]},
         "3": {"project_id": ["resource.not_found"]},
-        "4": {"project_id": ["report.not_landed"]},
-        "5": {"period": ["period.future"]},
-        "6": {"period": ["year.closed"]},
-        "8": {"project_code": ["import.duplicate_row"]},
-        "9": {"project_code": ["resource.not_found"]},
-        "10": {"project_id": ["import.project_missing"]},
-        "11": {"period": ["report.before_start"]},
+        "4": {"project_id": ["resource.not_found"]},
+        "5": {"project_id": ["report.not_landed"]},
+        "6": {"period": ["period.future"]},
+        "7": {"period": ["year.closed"]},
+        "9": {"project_code": ["import.duplicate_row"]},
+        "10": {"project_code": ["resource.not_found"]},
+        "11": {"project_id": ["import.project_missing"]},
+        "12": {"period": ["report.before_start"]},
     }
     assert err.message == "9 row(s) of the file are invalid; nothing was imported"
     texts = err.errors["file"]
     # another region's project reads exactly like one that does not exist
-    assert texts["3"]["project_id"] == [f"project {hidden.id} not found"]
-    assert texts["2"]["project_id"] == ["project 99999 not found"]
-    assert texts["8"]["project_code"] == ["the same project and period as row 1"]
-    assert texts["11"]["period"] == [
+    assert texts["4"]["project_id"] == [f"project {hidden.id} not found"]
+    assert texts["3"]["project_id"] == ["project 99999 not found"]
+    assert texts["9"]["project_code"] == ["the same project and period as row 2"]
+    assert texts["12"]["period"] == [
         "must not be before 2024-06, the month the project started construction"]
 
 
@@ -166,7 +166,7 @@ def test_project_id_and_code_must_name_the_same_project(world, session):
     data = csv_bytes([[a.id, "2023-640181-26-03-000002", "2024-01", "1"]],
                      ["project_id", "project_code", "period", "amount"])
     err = assert_rejected(session, lambda: run(world, world.lingwu, data), Invalid, "file")
-    assert problems_of(err) == {"1": {"project_code": ["import.project_mismatch"]}}
+    assert problems_of(err) == {"2": {"project_code": ["import.project_mismatch"]}}
     assert b.id != a.id
 
 
@@ -174,7 +174,7 @@ def test_a_region_importing_another_regions_project_is_told_not_found(world, ses
     project = world.project()  # hosted by 灵武市
     data = csv_bytes([[project.id, "2024-01", "1.00", ""]])
     err = assert_rejected(session, lambda: run(world, world.pingluo, data), Invalid, "file")
-    assert err.errors["file"] == {"1": {"project_id": [f"project {project.id} not found"]}}
+    assert err.errors["file"] == {"2": {"project_id": [f"project {project.id} not found"]}}
 
 
 def test_the_recommender_sees_the_project_but_may_not_report_for_it(world, session):
@@ -182,7 +182,7 @@ def test_the_recommender_sees_the_project_but_may_not_report_for_it(world, sessi
     world.agreement(project)  # 兴庆区 recommends: it sees the project
     data = csv_bytes([[project.id, "2025-01", "1.00", ""]])
     err = assert_rejected(session, lambda: run(world, world.xingqing, data), Invalid, "file")
-    assert problems_of(err) == {"1": {"project_id": ["forbidden.host_only"]}}
+    assert problems_of(err) == {"2": {"project_id": ["forbidden.host_only"]}}
 
 
 def test_the_statistics_bureau_may_import_for_any_region(world, session):

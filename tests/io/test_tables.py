@@ -13,7 +13,9 @@ from ledger.domain import limits
 from ledger.domain.errors import Invalid, TooLarge
 from ledger.io.imports import read_import, template_csv, template_xlsx
 from ledger.io.tables import cell_text
-from tests.io.files import HEADERS_EN, HEADERS_ZH, csv_bytes, replace_member, xlsx_bytes
+from tests.io.files import (
+    HEADERS_EN, HEADERS_ZH, bound_the_reader, csv_bytes, renumber_rows, replace_member,
+    sparse_xlsx, xlsx_bytes)
 
 ROWS = [["7", "2025-01", "1234.56", "一月"], ["7", "2025-02", "0.07", ""]]
 
@@ -39,7 +41,7 @@ def loaded(data: bytes):
     return [(r.row, r.project_id, r.period, r.amount, r.note) for r in upload.rows], upload.refused
 
 
-EXPECTED = [(1, 7, "2025-01", 123456, "一月"), (2, 7, "2025-02", 7, "")]
+EXPECTED = [(2, 7, "2025-01", 123456, "一月"), (3, 7, "2025-02", 7, "")]  # the header is row 1
 
 
 @pytest.mark.parametrize("header", [HEADERS_EN, HEADERS_ZH,
@@ -58,7 +60,7 @@ def test_gb18030_is_what_excel_on_chinese_windows_writes():
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")
     rows, _ = loaded(data)
-    assert rows == [(1, 7, "2025-01", 100, "宁东基地一月进度款")]
+    assert rows == [(2, 7, "2025-01", 100, "宁东基地一月进度款")]
 
 
 @pytest.mark.parametrize("delimiter", [";", "\t"])
@@ -81,9 +83,10 @@ def test_project_code_instead_of_id_and_extra_columns_ignored():
 
 
 def test_blank_rows_are_skipped_but_keep_their_numbers():
+    """Lines 1 (header), 2, 3 (",,,"), 4 (empty), 5: numbered as the spreadsheet shows them."""
     data = csv_bytes([ROWS[0], ["", "", "", ""], [], ROWS[1]], HEADERS_EN)
     rows, problems = loaded(data)
-    assert [r[0] for r in rows] == [1, 4] and problems == {}
+    assert [r[0] for r in rows] == [2, 5] and problems == {}
 
 
 def test_row_problems_name_the_row_and_field_with_the_api_rules():
@@ -93,25 +96,25 @@ def test_row_problems_name_the_row_and_field_with_the_api_rules():
                       ["x", "2025-01", "-1", "n" * 501],
                       ["7", "", "", ""]], HEADERS_EN)
     rows, problems = loaded(data)
-    assert [r[0] for r in rows] == [1]
+    assert [r[0] for r in rows] == [2]
     as_codes = {n: {f: [m.code for m in ms] for f, ms in p.items()} for n, p in problems.items()}
     assert as_codes == {
-        2: {"period": ["period.shape"], "amount": ["amount.too_many_decimals"]},
-        3: {"amount": ["amount.exponent"]},
-        4: {"project_id": ["field.not_an_integer"], "amount": ["amount.negative"],
+        3: {"period": ["period.shape"], "amount": ["amount.too_many_decimals"]},
+        4: {"amount": ["amount.exponent"]},
+        5: {"project_id": ["field.not_an_integer"], "amount": ["amount.negative"],
             "note": ["text.too_long"]},
-        5: {"period": ["field.required"], "amount": ["field.required"]},
+        6: {"period": ["field.required"], "amount": ["field.required"]},
     }
 
 
 def test_a_row_without_a_project_is_refused():
     rows, problems = loaded(csv_bytes([["", "2025-01", "1", ""]]))
-    assert rows == [] and [m.code for m in problems[1]["project_id"]] == ["import.project_missing"]
+    assert rows == [] and [m.code for m in problems[2]["project_id"]] == ["import.project_missing"]
 
 
 def test_an_overlong_cell_is_refused_before_any_parser_sees_it():
     rows, problems = loaded(csv_bytes([["7", "2025-01", "1" * 5000, ""]]))
-    assert [m.code for m in problems[1]["amount"]] == ["text.too_long"]
+    assert [m.code for m in problems[2]["amount"]] == ["text.too_long"]
 
 
 # ------------------------------------------------------------------ exact XLSX cells
@@ -146,13 +149,13 @@ def test_xlsx_amount_with_more_decimals_is_refused_not_rounded():
                           sheet.replace(b"<v>0.5</v>", b"<v>0.30000000000000004</v>"))
     rows, problems = loaded(data)
     assert rows == []
-    assert [m.code for m in problems[1]["amount"]] == ["amount.too_many_decimals"]
     assert [m.code for m in problems[2]["amount"]] == ["amount.too_many_decimals"]
+    assert [m.code for m in problems[3]["amount"]] == ["amount.too_many_decimals"]
 
 
 def test_xlsx_formula_without_a_cached_value_is_a_missing_amount():
     rows, problems = loaded(xlsx_bytes([[7, "2025-01", "=1+1", None]]))
-    assert [m.code for m in problems[1]["amount"]] == ["field.required"]
+    assert [m.code for m in problems[2]["amount"]] == ["field.required"]
 
 
 def test_xlsx_with_a_wrong_dimension_is_read_to_its_last_row():
@@ -284,3 +287,138 @@ def test_the_xlsx_template_keeps_periods_as_text():
     assert sheet.freeze_panes == "A2"
     assert sheet["C2"].number_format == "@" and sheet["B2"].number_format == "@"
     assert sheet["D2"].number_format == "0.00"
+
+
+# ------------------------------------------------------------------ rows that do not fit the header
+
+HEADER5 = ["project_id", "project_code", "period", "amount", "note"]
+
+
+def test_a_thousands_separator_shifts_a_row_and_the_row_is_refused():
+    """The file of issue 16: `1,234.00` unquoted is two cells, the note moves to column F. The
+    row was read as amount 1 with note "234.00"; it is refused whole, none of its cells read."""
+    data = "project_id,project_code,period,amount,note\r\n6,,2026-06,1,234.00,千分位\r\n".encode(
+        "gb18030")
+    with pytest.raises(UnicodeDecodeError):
+        data.decode("utf-8")
+    rows, problems = loaded(data)
+    assert rows == []
+    assert {n: {f: [m.code for m in ms] for f, ms in p.items()} for n, p in problems.items()} == {
+        2: {"_schema": ["import.extra_cells"]}}
+    assert problems[2]["_schema"][0].params == {"columns": "F"}
+    assert "(column F)" in str(problems[2]["_schema"][0])
+
+
+def test_only_the_rows_that_overflow_are_refused_and_blank_cells_beyond_are_fine():
+    data = csv_bytes([["7", "", "2025-01", "1.00", "", "", "  "],      # blank beyond: fine
+                      ["7", "", "2025-02", "1", "234.00", "千分位", "", "x"],
+                      ["7", "", "2025-03", "2.00", "三月"]], HEADER5)
+    rows, problems = loaded(data)
+    assert [(r[0], r[2], r[3]) for r in rows] == [(2, "2025-01", 100), (4, "2025-03", 200)]
+    assert list(problems) == [3] and problems[3]["_schema"][0].params == {"columns": "F, H"}
+
+
+def test_a_header_with_unnamed_columns_between_keeps_them_under_it():
+    """A blank header cell inside the header is a column without a name (ignored, as any
+    column not read); only what lies right of the last named one overflows."""
+    data = csv_bytes([["7", "旁注", "2025-01", "1.00"]], ["project_id", "", "period", "amount"])
+    rows, problems = loaded(data)
+    assert [(r[0], r[3]) for r in rows] == [(2, 100)] and problems == {}
+
+
+def test_many_overflowing_columns_are_counted_beyond_the_first_five():
+    data = csv_bytes([["7", "2025-01", "1", "", *"abcdefg"]], HEADERS_EN)
+    _, problems = loaded(data)
+    assert problems[2]["_schema"][0].params == {"columns": "E, F, G, H, I … (7)"}
+
+
+def test_xlsx_with_a_value_right_of_the_header_is_refused():
+    data = xlsx_bytes([[7, "2025-01", 1234.56, "一月"], [7, "2025-02", 1, None, None, 234]],
+                      HEADERS_ZH)
+    rows, problems = loaded(data)
+    assert [r[0] for r in rows] == [2]
+    assert [m.code for m in problems[3]["_schema"]] == ["import.extra_cells"]
+    assert problems[3]["_schema"][0].params == {"columns": "F"}
+
+
+def test_xlsx_with_a_value_far_right_beyond_the_columns_read_is_refused():
+    """A cell in column BH (60, beyond limits.IMPORT_COLUMNS) is seen all the same."""
+    import openpyxl
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(HEADERS_EN)
+    sheet.append([7, "2025-01", 1, None])
+    sheet.cell(row=2, column=60, value="x")
+    out = io.BytesIO()
+    workbook.save(out)
+    rows, problems = loaded(out.getvalue())
+    assert rows == [] and problems[2]["_schema"][0].params == {"columns": "BH"}
+
+
+# ------------------------------------------------------------------ row numbers
+
+def test_csv_rows_are_numbered_as_the_spreadsheet_shows_them():
+    """A blank line above the header, a blank line between rows and a quoted note holding a
+    line break (one row in a spreadsheet, two lines in the file)."""
+    data = ("\r\nproject_id,period,amount,note\r\n7,2025-01,1.00,\"两行\r\n备注\"\r\n\r\n"
+            "7,2025-02,1.005,\r\n").encode()
+    rows, problems = loaded(data)
+    assert [r[0] for r in rows] == [3] and rows[0][4] == "两行\r\n备注"
+    assert list(problems) == [5]
+
+
+def test_xlsx_rows_are_numbered_by_the_row_they_are_in():
+    """Empty rows above the header and between the rows (absent from the file's XML): the
+    numbers Excel shows."""
+    import openpyxl
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append([])
+    sheet.append([])
+    sheet.append(HEADERS_EN)
+    sheet.append([7, "2025-01", 1, None])
+    sheet.append([])
+    sheet.append([7, "2025-02", 1.005, None])
+    out = io.BytesIO()
+    workbook.save(out)
+    rows, problems = loaded(out.getvalue())
+    assert [r[0] for r in rows] == [4] and list(problems) == [6]
+
+
+def test_xlsx_rows_out_of_order_are_a_damaged_file():
+    data = renumber_rows(xlsx_bytes([[7, "2025-01", 1, None], [7, "2025-02", 1, None]]),
+                         {3: 2})
+    assert codes(refused(data)) == {"_schema": ["import.bad_xlsx"]}
+
+
+# ------------------------------------------------------------------ every row counts
+
+def test_blank_rows_count_against_the_limit(monkeypatch):
+    monkeypatch.setattr(limits, "IMPORT_ROWS", 3)
+    assert loaded(csv_bytes([ROWS[0], [], ROWS[1]]))[0]  # rows 2-4: three below the header
+    err = refused(csv_bytes([ROWS[0], [], [], ROWS[1]]))
+    assert codes(err) == {"_schema": ["import.too_many_rows"]}
+    xlsx = xlsx_bytes([[7, "2025-01", 1, None], [7, "2025-02", 1, None]])
+    assert loaded(renumber_rows(xlsx, {3: 4}))[0]
+    assert codes(refused(renumber_rows(xlsx, {3: 5}))) == {"_schema": ["import.too_many_rows"]}
+
+
+def test_a_row_numbered_two_billion_is_refused_at_once(monkeypatch):
+    """Issue 16 finding 9: a small workbook whose one data row is numbered 2,000,000,000 made
+    the reader walk two billion empty rows. It is refused after the rows the file holds."""
+    data = sparse_xlsx([6, "2026-06", 1275.63, None])
+    assert len(data) < 8000
+    read = bound_the_reader(monkeypatch)
+    err = refused(data)
+    assert codes(err) == {"_schema": ["import.too_many_rows"]}
+    assert read == [1, 2_000_000_000]
+    assert str(limits.IMPORT_ROWS) in err.errors["file"]["_schema"][0]
+
+
+def test_a_header_numbered_beyond_the_limit_is_refused(monkeypatch):
+    """Rows above the header count too: a header on row 100,001 is refused at once."""
+    data = renumber_rows(xlsx_bytes([[7, "2025-01", 1, None]]),
+                         {1: limits.IMPORT_ROWS + 1, 2: limits.IMPORT_ROWS + 2})
+    read = bound_the_reader(monkeypatch)
+    assert codes(refused(data)) == {"_schema": ["import.too_many_rows"]}
+    assert read == [limits.IMPORT_ROWS + 1]

@@ -246,7 +246,8 @@ def test_the_whole_story(visitor):
     rows = f"项目ID,期间,完成投资(万元),备注\r\n{project_id},2025-13,0.00,\r\n".encode()
     page.set_input_files("#file", files=[{"name": "三月.csv", "mimeType": "text/csv", "buffer": rows}])
     v.submit()
-    assert "2025-13" in v.text("#row-1") and "未导入" in v.text("#form-errors")
+    # the header is row 1, so the wrong row is row 2, as the spreadsheet shows it
+    assert "2025-13" in v.text("#row-2") and "未导入" in v.text("#form-errors")
     v.screenshot("import-refused")
     page.set_input_files("#file", files=[{"name": "三月.csv", "mimeType": "text/csv",
                                           "buffer": rows.replace(b"2025-13", b"2025-03")}])

@@ -14,7 +14,8 @@ from werkzeug.datastructures import FileStorage
 
 from ledger.domain import limits
 from ledger.models import InvestmentReport
-from tests.io.files import HEADERS_ZH, csv_bytes, multipart, xlsx_bytes
+from tests.io.files import (
+    HEADERS_ZH, bound_the_reader, csv_bytes, multipart, sparse_xlsx, xlsx_bytes)
 from tests.web.support import csrf_of, login, page
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -56,8 +57,8 @@ def test_every_bad_row_is_shown_beside_its_content_and_nothing_is_written(world,
     assert response.status_code == 422
     html = response.get_data(as_text=True)
     assert "3 行" in html  # "3 row(s) of the file are invalid; nothing was imported", in Chinese
-    assert 'id="row-1"' not in html
-    for number, content in ((2, "2025-13"), (3, "3.005"), (4, "999999")):
+    assert 'id="row-2"' not in html  # rows as the spreadsheet shows them: the header is row 1
+    for number, content in ((3, "2025-13"), (4, "3.005"), (5, "999999")):
         row = re.search(rf'<tr id="row-{number}">(.*?)</tr>', html, re.S)
         assert row, number
         assert f'<span class="cell-value">{content}</span>' in row[1]
@@ -137,3 +138,35 @@ def test_the_attribution_table_downloads_as_shown(world, client, session):
     assert client.get("/attribution/regions.csv?year=12").status_code == 422
     assert client.get("/attribution/regions.txt?year=2025").status_code == 404
     assert client.get("/attribution/users.csv?year=2025").status_code == 404
+
+
+def test_a_shifted_row_is_shown_with_its_spreadsheet_number_and_nothing_is_written(world, client,
+                                                                                   session):
+    """Issue 16: the GB18030 row with an unquoted thousands separator, under a blank line; the
+    header is row 1, so the row is 3, and the page says which column overflows."""
+    p = world.project()
+    login(client, "lingwu")
+    data = (f"项目ID,项目代码,期间,完成投资(万元),备注\r\n\r\n{p.id},,2025-06,1,234.00,千分位\r\n"
+            ).encode("gb18030")
+    response = upload(client, data)
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    assert 'id="row-2"' not in html
+    row = re.search(r'<tr id="row-3">(.*?)</tr>', html, re.S)
+    assert row and re.search(r'<th scope="row">3</th>', row[1])
+    errors = re.findall(r'class="field-error[^"]*">(.*?)</div>', row[1], re.S)
+    assert len(errors) == 1 and "F" in errors[0] and CHINESE.search(errors[0]), errors
+    assert "表头" in errors[0]
+    assert report_count(session) == 0
+
+
+def test_a_row_numbered_two_billion_is_refused_on_the_page(world, client, session, monkeypatch):
+    p = world.project()
+    login(client, "lingwu")
+    read = bound_the_reader(monkeypatch)
+    response = upload(client, sparse_xlsx([p.id, "2025-03", 1, None]), "r.xlsx")
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    alert = re.search(r'<div class="alert alert-danger"[^>]*>(.*?)</div>', html, re.S)
+    assert alert and str(limits.IMPORT_ROWS) in alert[1] and CHINESE.search(alert[1]), alert
+    assert read == [1, 2_000_000_000] and report_count(session) == 0

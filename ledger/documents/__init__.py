@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ledger.commands import documents as commands
@@ -29,9 +29,11 @@ from ledger.documents.document import (
     statement_document,
 )
 from ledger.queries import documents as queries
+from ledger.queries.document_register import Difference, differences
 
 __all__ = [
     "Document",
+    "LaterChange",
     "again",
     "checkpointed",
     "checkpointed_all",
@@ -39,6 +41,7 @@ __all__ = [
     "filing",
     "issue",
     "issued",
+    "later_changes",
     "receipt",
     "render",
     "statement",
@@ -75,6 +78,39 @@ def again(ctx: Context, kind: str, data: Mapping, as_of: datetime) -> Document:
         return statement(ctx, data["year"], as_of)
     make = {"filing": filing, "receipt": receipt}[kind]
     return make(ctx, data["agreement"]["id"], data["agreement"]["version"], as_of)
+
+
+@dataclass(frozen=True)
+class LaterChange:
+    """A change, after a document's as-of time, of a fact the document prints: when, which
+    field, its value before and after (canonical data), and the document's data on either
+    side (for the field's words)."""
+
+    at: datetime
+    difference: Difference
+    before: dict
+    after: dict
+
+
+def later_changes(ctx: Context, kind: str, data: Mapping, as_of: datetime) -> list[LaterChange]:
+    """What changed later in the facts a document for `as_of` prints (a project renamed, a
+    zone, a version superseded …), each with its time: the document made with the facts as
+    they stood after each later change, compared with the one before. The as-of figures and
+    the document itself do not change."""
+    if kind == "statement":
+        base, steps = queries.statement_changes(ctx, data["year"], as_of)
+        make = statement_document
+    else:  # the filing form's data: the receipt's differ only in kind and note
+        base, steps = queries.agreement_changes(ctx, data["agreement"]["id"],
+                                                data["agreement"]["version"], as_of)
+        make = filing_document
+    out: list[LaterChange] = []
+    before = make(base, "").data
+    for at, facts in steps:
+        after = make(facts, "").data
+        out += [LaterChange(at, d, before, after) for d in differences(before, after)]
+        before = after
+    return out
 
 
 def with_checkpoint(document: Document, checkpoint: Mapping | None) -> Document:

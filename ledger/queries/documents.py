@@ -3,8 +3,9 @@ an agreement version, and the annual statement of a year — each as of a moment
 policy. No ORM object leaves this module.
 
 As-of defaults keep a document reproducible (the same request later gives the same data):
-  * filing form and receipt — the agreement's last change (its newest workflow event), or the
-    project's last change (create, edit, stage) when that is later;
+  * filing form and receipt — the newest change of what they print: the agreement's newest
+    workflow event, or a change of its project, the project's zone or a region named, when
+    that is later;
   * statement — the recording time of the ledger head (the newest posting).
 A future `as_of` is refused, as for every as-of answer (queries.attribution.as_of_moment).
 
@@ -35,19 +36,16 @@ from ledger.domain.enums import FILING_BODIES, RegionLevel, VersionStatus
 from ledger.domain.errors import Conflict, NotFound
 from ledger.domain.workflow import COUNTS_FOR_COVERAGE
 from ledger.models import (
-    Agreement, AgreementEvent, AgreementVersion, AuditEntry, Posting, Project, Region, Zone,
+    Agreement, AgreementEvent, AgreementVersion, Posting, Project, Region, Zone,
 )
 from ledger.policy import agreements_seen_by, attribution_scope
 from ledger.postings.journal import record
-from ledger.postings.replay import ROW_ACTIONS
 from ledger.queries import facts_as_of
 from ledger.queries.attribution import Attribution, as_of_moment, attribution
 from ledger.queries.facts_as_of import History
 from ledger.queries.lookup import visible_agreement, visible_project
 from ledger.queries.reference import ancestors
 
-# The changes of a project's recorded facts: each moves the filing form's as-of default.
-PROJECT_CHANGES = tuple(sorted(a for a in ROW_ACTIONS if a.startswith("project.")))
 RESETS_ACKNOWLEDGEMENTS = ("submit", "return", "edit")
 
 
@@ -167,11 +165,8 @@ def _agreement(ctx: Context, agreement_id: int, version: int | None, as_of: date
     with settled(ctx.session) as session:
         agreement = visible_agreement(session, ctx.actor, agreement_id)
         project = visible_project(session, ctx.actor, agreement.project_id)
-        if as_of is None:
-            moment = _last_change(session, agreement.id, project.id)
-        else:
-            moment = as_of_moment(ctx, as_of)
         source = _AgreementSource(session, agreement, project)
+        moment = source.last_change() if as_of is None else as_of_moment(ctx, as_of)
         events = [e for e in source.events if e.at <= moment]
         existing = sorted({e.version for e in events})
         wanted = version if version is not None else (existing[-1] if existing else None)
@@ -210,6 +205,16 @@ class _AgreementSource:
         # events only (the older ones are in its baseline).
         self.entries = self.history.of("agreement", agreement.number)
         self.offset = len(self.events) - len(self.entries)
+
+    def last_change(self) -> datetime:
+        """The default as-of time: the newest change of what the documents print — a workflow
+        event of the agreement, a change of its project, of the project's zone or of a region
+        named (not a report: reports are no fact of these documents)."""
+        newest = self.history.of("project", self.project.id)
+        zone = newest[-1].values["zone_id"] if newest else self.project.zone_id
+        records = [*newest, *self.history.of("zone", zone),
+                   *(r for code in self.codes for r in self.history.of("region", code))]
+        return max([e.at for e in self.events] + [r.at for r in records])
 
     def entries_for(self, events: int) -> list[facts_as_of.Record]:
         """The agreement's journal entries of its first `events` workflow events."""
@@ -264,17 +269,6 @@ def filed_versions(ctx: Context, year: int) -> list[tuple[int, int]]:
         if first <= year and (effective is None or year <= effective):
             out.append((agreement_id, number))
     return out
-
-
-def _last_change(session, agreement_id: int, project_id: int) -> datetime:
-    agreement_changed = session.scalar(
-        sa.select(sa.func.max(AgreementEvent.at))
-        .where(AgreementEvent.agreement_id == agreement_id))
-    project_changed = session.scalar(
-        sa.select(sa.func.max(AuditEntry.at)).where(AuditEntry.entity == "project",
-                                                    AuditEntry.entity_id == str(project_id),
-                                                    AuditEntry.action.in_(PROJECT_CHANGES)))
-    return max(moment for moment in (agreement_changed, project_changed) if moment is not None)
 
 
 def _version_at(recorded: dict, events: list[AgreementEvent]) -> VersionFacts:
@@ -391,14 +385,18 @@ def _statement(ctx: Context, year: int, as_of: datetime | None, later: bool):
 
 def _regions_at(found: Attribution, history: History, scope: str | None,
                 seq: int) -> Attribution:
+    known = {row.code: history.at("region", row.code, seq) for row in found.regions}
+    # A region the journal records only later was created after the as-of time (the scope
+    # itself, or a region the journal never recorded, stays as it is).
+    gone = {code for code, recorded in known.items()
+            if recorded is None and code != scope and history.of("region", code)}
     rows = []
     for row in found.regions:
-        recorded = history.at("region", row.code, seq)
-        if recorded is None:
-            if row.code != scope and history.of("region", row.code):
-                continue  # created after the as-of time
-            rows.append(row)  # the scope itself, or a region the journal never recorded
+        if row.code in gone:
             continue
+        recorded = known[row.code] or {"name": row.name, "level": row.level,
+                                       "parent_code": row.parent_code}
         rows.append(replace(row, name=recorded["name"], level=recorded["level"],
-                            parent_code=recorded["parent_code"]))
+                            parent_code=recorded["parent_code"],
+                            children=[c for c in row.children if c not in gone]))
     return replace(found, regions=rows)

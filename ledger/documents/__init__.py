@@ -35,13 +35,13 @@ __all__ = [
     "Document",
     "LaterChange",
     "again",
+    "again_and_later",
     "checkpointed",
     "checkpointed_all",
     "download_headers",
     "filing",
     "issue",
     "issued",
-    "later_changes",
     "receipt",
     "render",
     "statement",
@@ -92,25 +92,29 @@ class LaterChange:
     after: dict
 
 
-def later_changes(ctx: Context, kind: str, data: Mapping, as_of: datetime) -> list[LaterChange]:
-    """What changed later in the facts a document for `as_of` prints (a project renamed, a
-    zone, a version superseded …), each with its time: the document made with the facts as
-    they stood after each later change, compared with the one before. The as-of figures and
-    the document itself do not change."""
+def again_and_later(ctx: Context, kind: str, data: Mapping,
+                    as_of: datetime) -> tuple[Document, list[LaterChange]]:
+    """As `again`, and what changed later in the facts the document prints (a project renamed,
+    a zone, a version superseded …), each with its time: the document made with the facts as
+    they stood after each later change, compared with the one before. The document for
+    `as_of` itself does not change."""
+    url = ctx.settings.public_url
     if kind == "statement":
         base, steps = queries.statement_changes(ctx, data["year"], as_of)
-        make = statement_document
-    else:  # the filing form's data: the receipt's differ only in kind and note
+        document, make = statement_document(base, url), statement_document
+    else:
         base, steps = queries.agreement_changes(ctx, data["agreement"]["id"],
                                                 data["agreement"]["version"], as_of)
-        make = filing_document
+        document = (filing_document(base, url) if kind == "filing"
+                    else receipt_document(queries.filed(base), url))
+        make = filing_document  # the receipt's data differ from the form's in kind and note only
     out: list[LaterChange] = []
-    before = make(base, "").data
+    before = make(base, url).data
     for at, facts in steps:
-        after = make(facts, "").data
+        after = make(facts, url).data
         out += [LaterChange(at, d, before, after) for d in differences(before, after)]
         before = after
-    return out
+    return document, out
 
 
 def with_checkpoint(document: Document, checkpoint: Mapping | None) -> Document:

@@ -214,7 +214,7 @@ class _AgreementSource:
         zone = newest[-1].values["zone_id"] if newest else self.project.zone_id
         records = [*newest, *self.history.of("zone", zone),
                    *(r for code in self.codes for r in self.history.of("region", code))]
-        return max([e.at for e in self.events] + [r.at for r in records])
+        return max([e.at for e in self.events] + [r.at for r in records if not r.baseline])
 
     def entries_for(self, events: int) -> list[facts_as_of.Record]:
         """The agreement's journal entries of its first `events` workflow events."""
@@ -244,7 +244,11 @@ class _AgreementSource:
 def receipt_facts(ctx: Context, agreement_id: int, version: int | None = None,
                   as_of: datetime | None = None) -> AgreementFacts:
     """As agreement_facts, for a version that was filed by the as-of time (else 409)."""
-    facts = agreement_facts(ctx, agreement_id, version, as_of)
+    return filed(agreement_facts(ctx, agreement_id, version, as_of))
+
+
+def filed(facts: AgreementFacts) -> AgreementFacts:
+    """`facts`, of a version that was filed by their as-of time (else 409: no receipt)."""
     if not facts.filed:
         raise Conflict("document.not_filed", number=facts.number, version=facts.version.version,
                        status=facts.version.status)

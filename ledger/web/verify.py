@@ -62,10 +62,10 @@ def verify_document(document_id: str):
                                    found=None), 404
         problem, later = None, []
         try:
-            ctx = current.context(register.verifier(found))
-            now = documents.again(ctx, found.kind, found.data, found.as_of)
+            now, changes = documents.again_and_later(
+                current.context(register.verifier(found)), found.kind, found.data, found.as_of)
             result = register.verification(found, now.data, now.digest)
-            later = _later(documents.later_changes(ctx, found.kind, found.data, found.as_of))
+            later = _later(changes)
         except DomainError as err:  # e.g. the version or the region is no longer there
             result = register.verification(found, None, None)
             problem = problem_text(err.message)

@@ -361,8 +361,8 @@ def statement_facts(ctx: Context, year: int, as_of: datetime | None = None) -> S
     return _statement(ctx, year, as_of, later=False)[0]
 
 
-def statement_changes(ctx: Context, year: int,
-                      as_of: datetime) -> tuple[StatementFacts, list[tuple[datetime, StatementFacts]]]:
+def statement_changes(ctx: Context, year: int, as_of: datetime
+                      ) -> tuple[StatementFacts, list[tuple[datetime, StatementFacts]]]:
     """The statement's facts as of `as_of` and, after each later change of a region, (its time,
     the same figures under the regions as they then stood)."""
     return _statement(ctx, year, as_of, later=True)

@@ -14,7 +14,10 @@ from urllib.parse import quote
 import sqlalchemy as sa
 
 from ledger.context import Context
-from ledger.models import IssuedDocument
+from ledger.db import utcnow, writing
+from ledger.models import AgreementVersion, IssuedDocument, Region, Zone
+from ledger.postings import journal
+from ledger.postings.journal import record
 from ledger.postings.replay import BASELINE
 from ledger.queries import documents as q
 from ledger.queries.facts_as_of import History, Record, history
@@ -174,3 +177,31 @@ def test_one_read_per_kind_gives_each_entitys_history(world, session):
     assert [r.values["name"] for r in found.of("region", "640181")] == ["灵武市"]
     assert found.of("region", "640104") == []  # not asked for
     assert found.at("project", p.id, found.of("project", p.id)[0].seq)["name"] == name
+
+
+def test_a_migrated_journal_reads_the_facts_before_its_baseline_from_the_baseline(world, session):
+    """The journal migration's baseline holds every fact the tables held then; the entries
+    before it are not read. A document as of a time before it prints the baseline's facts,
+    one after a later change the change's."""
+    p = world.project()
+    a = world.agreement(p)
+    earlier = q.agreement_facts(world.ctx(world.statistics), a.id).as_of
+    session.rollback()
+    facts = {
+        "regions": {r.code: record("region", r) for r in session.scalars(sa.select(Region))},
+        "zones": {str(z.id): record("zone", z) for z in session.scalars(sa.select(Zone))},
+        "projects": {str(p.id): record("project", p) | {"name": "基线中的名称"}},
+        "versions": [[a.number, v.version, record("version", v)]
+                     for v in session.scalars(sa.select(AgreementVersion))]}
+    with writing(session):
+        journal.append(session, at=utcnow(), actor_id=None, actor_username="migration",
+                       actor_role="admin", actor_region=None, action=BASELINE, entity="journal",
+                       entity_id="test", after=facts)
+    ctx = world.ctx(world.statistics)
+    before = q.agreement_facts(ctx, a.id, as_of=earlier)
+    assert before.project.name == "基线中的名称"  # the journal's oldest facts of the project
+    assert before.version.status == "filed" and before.version.recommender_share == 3000
+    assert before.receiver.name == "灵武市" and before.province.name == "宁夏回族自治区"
+    drive.update_project(world.ctx(world.lingwu), p.id, {"name": "基线之后的名称"})
+    assert q.agreement_facts(ctx, a.id).project.name == "基线之后的名称"
+    assert q.agreement_facts(ctx, a.id, as_of=earlier) == before

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from ledger.commands import documents as commands
@@ -29,10 +29,13 @@ from ledger.documents.document import (
     statement_document,
 )
 from ledger.queries import documents as queries
+from ledger.queries.document_register import Difference, differences
 
 __all__ = [
     "Document",
+    "LaterChange",
     "again",
+    "again_and_later",
     "checkpointed",
     "checkpointed_all",
     "download_headers",
@@ -75,6 +78,43 @@ def again(ctx: Context, kind: str, data: Mapping, as_of: datetime) -> Document:
         return statement(ctx, data["year"], as_of)
     make = {"filing": filing, "receipt": receipt}[kind]
     return make(ctx, data["agreement"]["id"], data["agreement"]["version"], as_of)
+
+
+@dataclass(frozen=True)
+class LaterChange:
+    """A change, after a document's as-of time, of a fact the document prints: when, which
+    field, its value before and after (canonical data), and the document's data on either
+    side (for the field's words)."""
+
+    at: datetime
+    difference: Difference
+    before: dict
+    after: dict
+
+
+def again_and_later(ctx: Context, kind: str, data: Mapping,
+                    as_of: datetime) -> tuple[Document, list[LaterChange]]:
+    """As `again`, and what changed later in the facts the document prints (a project renamed,
+    a zone, a version superseded …), each with its time: the document made with the facts as
+    they stood after each later change, compared with the one before. The document for
+    `as_of` itself does not change."""
+    url = ctx.settings.public_url
+    if kind == "statement":
+        base, steps = queries.statement_changes(ctx, data["year"], as_of)
+        document, make = statement_document(base, url), statement_document
+    else:
+        base, steps = queries.agreement_changes(ctx, data["agreement"]["id"],
+                                                data["agreement"]["version"], as_of)
+        document = (filing_document(base, url) if kind == "filing"
+                    else receipt_document(queries.filed(base), url))
+        make = filing_document  # the receipt's data differ from the form's in kind and note only
+    out: list[LaterChange] = []
+    before = make(base, url).data
+    for at, facts in steps:
+        after = make(facts, url).data
+        out += [LaterChange(at, d, before, after) for d in differences(before, after)]
+        before = after
+    return document, out
 
 
 def with_checkpoint(document: Document, checkpoint: Mapping | None) -> Document:

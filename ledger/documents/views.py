@@ -37,6 +37,11 @@ def moment(text: str) -> str:
             f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}（北京时间）")
 
 
+def minute(text: str) -> str:
+    """A UTC time of the data in Beijing time to the minute: '2026-12-06 14:03'."""
+    return _local(text).strftime("%Y-%m-%d %H:%M")
+
+
 def local_day(text: str) -> str:
     """A UTC time of the data as its civil date in Beijing: '2025年3月1日'."""
     local = _local(text)

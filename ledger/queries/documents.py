@@ -3,19 +3,27 @@ an agreement version, and the annual statement of a year — each as of a moment
 policy. No ORM object leaves this module.
 
 As-of defaults keep a document reproducible (the same request later gives the same data):
-  * filing form and receipt — the agreement's last change (its newest workflow event), or the
-    project's last change (create, edit, stage) when that is later;
+  * filing form and receipt — the newest change of what they print: the agreement's newest
+    workflow event, or a change of its project, the project's zone or a region named, when
+    that is later;
   * statement — the recording time of the ledger head (the newest posting).
 A future `as_of` is refused, as for every as-of answer (queries.attribution.as_of_moment).
 
-The agreement version is shown as it stood at the as-of time: its status, the filing bodies'
-acknowledgements and its filing number are rebuilt from the workflow events recorded up to
-then. Terms (share, years, signatories) change only while a version is a draft or returned,
-and a project's facts are its current ones (the as-of default moves with them)."""
+Every fact printed is read as of the as-of time (ledger.queries.facts_as_of), never from a
+current row, so a document made again for the same time is the same after any later change:
+  * the version's status and the filing bodies' acknowledgements from the workflow events
+    recorded up to then; its terms and filing number from the journal entry recording the
+    newest of those events (each event is journalled once, in its order);
+  * the project, its zone and the regions named (parties, the province above the host whose
+    bureaus are the filing bodies; the statement's regions) from the journal up to the
+    document's journal seq: the newest entry at or before the as-of time, or the entry of
+    the agreement's newest event when that is later.
+`agreement_changes` / `statement_changes` give the facts again after each later change of
+those entities (what the verification page lists as 此后的变更)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
@@ -28,14 +36,16 @@ from ledger.domain.enums import FILING_BODIES, RegionLevel, VersionStatus
 from ledger.domain.errors import Conflict, NotFound
 from ledger.domain.workflow import COUNTS_FOR_COVERAGE
 from ledger.models import (
-    Agreement, AgreementEvent, AgreementVersion, AuditEntry, Posting, Region, Zone,
+    Agreement, AgreementEvent, AgreementVersion, Posting, Project, Region, Zone,
 )
 from ledger.policy import agreements_seen_by, attribution_scope
+from ledger.postings.journal import record
+from ledger.queries import facts_as_of
 from ledger.queries.attribution import Attribution, as_of_moment, attribution
+from ledger.queries.facts_as_of import History
 from ledger.queries.lookup import visible_agreement, visible_project
 from ledger.queries.reference import ancestors
 
-PROJECT_CHANGES = ("project.create", "project.update", "project.stage")
 RESETS_ACKNOWLEDGEMENTS = ("submit", "return", "edit")
 
 
@@ -131,44 +141,114 @@ class StatementFacts:
 
 # ------------------------------------------------------------------ agreements
 
+Later = list[tuple[datetime, "AgreementFacts"]]
+
+
 def agreement_facts(ctx: Context, agreement_id: int, version: int | None = None,
                     as_of: datetime | None = None) -> AgreementFacts:
     """Version `version` (default: the newest at the as-of time) of an agreement the user may
     see; 404 for an agreement the user may not see, exactly as for a missing one, and for a
     version that did not exist at the as-of time."""
+    return _agreement(ctx, agreement_id, version, as_of, later=False)[0]
+
+
+def agreement_changes(ctx: Context, agreement_id: int, version: int | None,
+                      as_of: datetime) -> tuple[AgreementFacts, Later]:
+    """The facts as of `as_of` (as agreement_facts) and, after each later journal entry that
+    changed one of the entities they name, (its time, the same facts as they then stood) — with
+    the as-of time kept, so only the facts differ."""
+    return _agreement(ctx, agreement_id, version, as_of, later=True)
+
+
+def _agreement(ctx: Context, agreement_id: int, version: int | None, as_of: datetime | None,
+               later: bool) -> tuple[AgreementFacts, Later]:
     with settled(ctx.session) as session:
         agreement = visible_agreement(session, ctx.actor, agreement_id)
         project = visible_project(session, ctx.actor, agreement.project_id)
-        if as_of is None:
-            moment = _last_change(session, agreement.id, project.id)
-        else:
-            moment = as_of_moment(ctx, as_of)
-        events = list(session.scalars(
-            sa.select(AgreementEvent).where(AgreementEvent.agreement_id == agreement.id,
-                                            AgreementEvent.at <= moment)
-            .order_by(AgreementEvent.id)))
+        source = _AgreementSource(session, agreement, project)
+        moment = source.last_change() if as_of is None else as_of_moment(ctx, as_of)
+        events = [e for e in source.events if e.at <= moment]
         existing = sorted({e.version for e in events})
         wanted = version if version is not None else (existing[-1] if existing else None)
         if wanted is None or wanted not in existing:
             raise NotFound("resource.not_found", what="agreement version",
                            key=f"{agreement.number} v{version if version is not None else '?'}")
-        row = session.scalar(sa.select(AgreementVersion).where(
-            AgreementVersion.agreement_id == agreement.id, AgreementVersion.version == wanted))
-        facts = AgreementFacts(
+        paired = source.entries_for(len(events))
+        seq = max(facts_as_of.head_at(session, moment), paired[-1].seq if paired else 0)
+        facts = source.facts(moment, wanted, events, paired, seq)
+        steps = []
+        if later:
+            for step, at in source.history.later(seq):
+                paired = [r for r in source.entries if r.seq <= step]
+                now = source.events[:len(paired) + source.offset]
+                steps.append((at, source.facts(moment, wanted, now, paired, step)))
+    return facts, steps
+
+
+class _AgreementSource:
+    """What the documents of one agreement are made of, read once: its workflow events, and
+    the journal's records of the agreement, its project, the project's zones and the regions
+    it names (recommender, receiver, the host and the regions above it)."""
+
+    def __init__(self, session, agreement: Agreement, project: Project):
+        self.session, self.agreement, self.project = session, agreement, project
+        self.events = list(session.scalars(
+            sa.select(AgreementEvent).where(AgreementEvent.agreement_id == agreement.id)
+            .order_by(AgreementEvent.id)))
+        self.codes = [agreement.recommender_code, agreement.receiver_code, project.host_code,
+                      *ancestors(session, project.host_code)]
+        self.history = facts_as_of.history(session, {
+            "agreement": [agreement.number], "project": [project.id], "region": self.codes})
+        zones = {r.values["zone_id"] for r in self.history.of("project", project.id)}
+        facts_as_of.history(session, {"zone": zones | {project.zone_id}}, self.history)
+        # Each event is journalled once, in its order; a migrated journal holds the newest
+        # events only (the older ones are in its baseline).
+        self.entries = self.history.of("agreement", agreement.number)
+        self.offset = len(self.events) - len(self.entries)
+
+    def last_change(self) -> datetime:
+        """The default as-of time: the newest change of what the documents print — a workflow
+        event of the agreement, a change of its project, of the project's zone or of a region
+        named (not a report: reports are no fact of these documents)."""
+        newest = self.history.of("project", self.project.id)
+        zone = newest[-1].values["zone_id"] if newest else self.project.zone_id
+        records = [*newest, *self.history.of("zone", zone),
+                   *(r for code in self.codes for r in self.history.of("region", code))]
+        return max([e.at for e in self.events] + [r.at for r in records if not r.baseline])
+
+    def entries_for(self, events: int) -> list[facts_as_of.Record]:
+        """The agreement's journal entries of its first `events` workflow events."""
+        return self.entries[:max(0, events - self.offset)]
+
+    def facts(self, moment: datetime, wanted: int, events: list[AgreementEvent],
+              paired: list[facts_as_of.Record], seq: int) -> AgreementFacts:
+        agreement, project = self.agreement, self.project
+        recorded = next((r.values for r in reversed(paired) if r.values["version"] == wanted),
+                        None)
+        if recorded is None:  # recorded before the journal's baseline
+            recorded = facts_as_of.baseline_versions(self.history, agreement.number).get(wanted)
+        if recorded is None:  # a journal that never recorded it
+            recorded = record("version", self.session.scalar(sa.select(AgreementVersion).where(
+                AgreementVersion.agreement_id == agreement.id,
+                AgreementVersion.version == wanted)))
+        return AgreementFacts(
             as_of=moment, agreement_id=agreement.id, number=agreement.number,
-            versions=len(existing),
-            version=_version_at(row, [e for e in events if e.version == wanted]),
-            project=_project_facts(session, project),
-            recommender=_party(session, agreement.recommender_code),
-            receiver=_party(session, agreement.receiver_code),
-            province=_province(session, project.host_code))
-    return facts
+            versions=len({e.version for e in events}),
+            version=_version_at(recorded, [e for e in events if e.version == wanted]),
+            project=_project_facts(self.history, self.session, project, seq),
+            recommender=_party(self.history, self.session, agreement.recommender_code, seq),
+            receiver=_party(self.history, self.session, agreement.receiver_code, seq),
+            province=_province(self.history, self.session, self.codes[2:], seq))
 
 
 def receipt_facts(ctx: Context, agreement_id: int, version: int | None = None,
                   as_of: datetime | None = None) -> AgreementFacts:
     """As agreement_facts, for a version that was filed by the as-of time (else 409)."""
-    facts = agreement_facts(ctx, agreement_id, version, as_of)
+    return filed(agreement_facts(ctx, agreement_id, version, as_of))
+
+
+def filed(facts: AgreementFacts) -> AgreementFacts:
+    """`facts`, of a version that was filed by their as-of time (else 409: no receipt)."""
     if not facts.filed:
         raise Conflict("document.not_filed", number=facts.number, version=facts.version.version,
                        status=facts.version.status)
@@ -195,19 +275,9 @@ def filed_versions(ctx: Context, year: int) -> list[tuple[int, int]]:
     return out
 
 
-def _last_change(session, agreement_id: int, project_id: int) -> datetime:
-    agreement_changed = session.scalar(
-        sa.select(sa.func.max(AgreementEvent.at))
-        .where(AgreementEvent.agreement_id == agreement_id))
-    project_changed = session.scalar(
-        sa.select(sa.func.max(AuditEntry.at)).where(AuditEntry.entity == "project",
-                                                    AuditEntry.entity_id == str(project_id),
-                                                    AuditEntry.action.in_(PROJECT_CHANGES)))
-    return max(moment for moment in (agreement_changed, project_changed) if moment is not None)
-
-
-def _version_at(row: AgreementVersion, events: list[AgreementEvent]) -> VersionFacts:
-    """The version as its events up to the as-of time left it."""
+def _version_at(recorded: dict, events: list[AgreementEvent]) -> VersionFacts:
+    """The version as its events up to the as-of time left it; its terms and filing as the
+    journal recorded them with the newest of those events."""
     status = events[-1].to_status
     acks: list[Acknowledgement] = []
     for event in events:
@@ -218,37 +288,55 @@ def _version_at(row: AgreementVersion, events: list[AgreementEvent]) -> VersionF
     filed = status in COUNTS_FOR_COVERAGE
     superseded = status == VersionStatus.SUPERSEDED
     return VersionFacts(
-        version=row.version, status=status, recommender_share=row.recommender_share,
-        first_year=row.first_year,
-        last_year=coverage.effective_last_year(row.last_year,
-                                               row.superseded_from if superseded else None),
-        agreed_last_year=row.last_year, signed_on=row.signed_on,
-        recommender_signatory=row.recommender_signatory,
-        receiver_signatory=row.receiver_signatory, reason=row.reason,
-        proposed_by=row.proposed_by, acknowledgements=tuple(acks),
-        filing_number=row.filing_number if filed else None,
-        filed_on=row.filed_on if filed else None)
+        version=recorded["version"], status=status,
+        recommender_share=recorded["recommender_share"], first_year=recorded["first_year"],
+        last_year=coverage.effective_last_year(
+            recorded["last_year"], recorded["superseded_from"] if superseded else None),
+        agreed_last_year=recorded["last_year"], signed_on=_day(recorded["signed_on"]),
+        recommender_signatory=recorded["recommender_signatory"],
+        receiver_signatory=recorded["receiver_signatory"], reason=recorded["reason"],
+        proposed_by=recorded["proposed_by"], acknowledgements=tuple(acks),
+        filing_number=recorded["filing_number"] if filed else None,
+        filed_on=_day(recorded["filed_on"]) if filed else None)
 
 
-def _project_facts(session, project) -> ProjectFacts:
-    zone = session.get(Zone, project.zone_id)
+def _day(text: str | None) -> date | None:
+    return None if text is None else date.fromisoformat(text)
+
+
+def _recorded(history: History, session, kind: str, key, seq: int, model) -> dict | None:
+    """The facts of an entity as of journal seq `seq`; a journal that never recorded the
+    entity (nothing to read as of a time) leaves its row's."""
+    found = history.at(kind, key, seq)
+    if found is None and history.of(kind, key):  # not yet then: the oldest facts recorded
+        found = history.of(kind, key)[0].values
+    if found is None:
+        row = session.get(model, key)
+        found = None if row is None else record(kind, row)
+    return found
+
+
+def _project_facts(history: History, session, project: Project, seq: int) -> ProjectFacts:
+    p = _recorded(history, session, "project", project.id, seq, Project)
+    zone = _recorded(history, session, "zone", p["zone_id"], seq, Zone)
     return ProjectFacts(
-        id=project.id, name=project.name, project_code=project.project_code,
-        investor_name=project.investor_name, investor_credit_code=project.investor_credit_code,
-        investor_foreign=project.investor_foreign, industry_code=project.industry_code,
-        industry_name=industry_name(project.industry_code),
-        planned_investment=project.planned_investment, zone_id=zone.id, zone_name=zone.name,
-        host_code=project.host_code, stage=project.stage)
+        id=project.id, name=p["name"], project_code=p["project_code"],
+        investor_name=p["investor_name"], investor_credit_code=p["investor_credit_code"],
+        investor_foreign=p["investor_foreign"], industry_code=p["industry_code"],
+        industry_name=industry_name(p["industry_code"]),
+        planned_investment=p["planned_investment"], zone_id=p["zone_id"],
+        zone_name=zone["name"], host_code=p["host_code"], stage=p["stage"])
 
 
-def _party(session, code: str) -> Party:
-    region = session.get(Region, code)
-    return Party(region.code, region.name, region.level)
+def _party(history: History, session, code: str, seq: int) -> Party:
+    region = _recorded(history, session, "region", code, seq, Region)
+    return Party(code, region["name"], region["level"])
 
 
-def _province(session, code: str) -> Party | None:
-    for candidate in [code] + ancestors(session, code):
-        party = _party(session, candidate)
+def _province(history: History, session, codes: list[str], seq: int) -> Party | None:
+    """The province among the host and the regions above it (nearest first)."""
+    for code in codes:
+        party = _party(history, session, code, seq)
         if party.level == RegionLevel.PROVINCE:
             return party
     return None
@@ -267,7 +355,20 @@ def ledger_head(session, as_of: datetime | None) -> LedgerHead | None:
 
 def statement_facts(ctx: Context, year: int, as_of: datetime | None = None) -> StatementFacts:
     """The statement of `year` as of `as_of` (default: the ledger head's recording time; an
-    empty ledger has no default, 409). A region sees its own rows and the province totals."""
+    empty ledger has no default, 409). A region sees its own rows and the province totals.
+    Each region's name, level and parent as of that time; a region the journal had not
+    recorded by then (created later, so without figures) is left out."""
+    return _statement(ctx, year, as_of, later=False)[0]
+
+
+def statement_changes(ctx: Context, year: int, as_of: datetime
+                      ) -> tuple[StatementFacts, list[tuple[datetime, StatementFacts]]]:
+    """The statement's facts as of `as_of` and, after each later change of a region, (its time,
+    the same figures under the regions as they then stood)."""
+    return _statement(ctx, year, as_of, later=True)
+
+
+def _statement(ctx: Context, year: int, as_of: datetime | None, later: bool):
     if as_of is None:
         with settled(ctx.session) as session:
             head = ledger_head(session, None)
@@ -275,6 +376,31 @@ def statement_facts(ctx: Context, year: int, as_of: datetime | None = None) -> S
             raise Conflict("document.ledger_empty")
         as_of = head.recorded_at
     found = attribution(ctx, year, as_of)
+    scope = attribution_scope(ctx.actor)
     with settled(ctx.session) as session:
         head = ledger_head(session, found.as_of)
-    return StatementFacts(found, attribution_scope(ctx.actor), head)
+        seq = facts_as_of.head_at(session, found.as_of)
+        regions = facts_as_of.history(session, {"region": None})
+        facts = StatementFacts(_regions_at(found, regions, scope, seq), scope, head)
+        steps = [(at, StatementFacts(_regions_at(found, regions, scope, step), scope, head))
+                 for step, at in (regions.later(seq) if later else [])]
+    return facts, steps
+
+
+def _regions_at(found: Attribution, history: History, scope: str | None,
+                seq: int) -> Attribution:
+    known = {row.code: history.at("region", row.code, seq) for row in found.regions}
+    # A region the journal records only later was created after the as-of time (the scope
+    # itself, or a region the journal never recorded, stays as it is).
+    gone = {code for code, recorded in known.items()
+            if recorded is None and code != scope and history.of("region", code)}
+    rows = []
+    for row in found.regions:
+        if row.code in gone:
+            continue
+        recorded = known[row.code] or {"name": row.name, "level": row.level,
+                                       "parent_code": row.parent_code}
+        rows.append(replace(row, name=recorded["name"], level=recorded["level"],
+                            parent_code=recorded["parent_code"],
+                            children=[c for c in row.children if c not in gone]))
+    return replace(found, regions=rows)

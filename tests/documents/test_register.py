@@ -15,11 +15,17 @@ from ledger.models import AuditEntry, Checkpoint, IssuedDocument
 from ledger.postings import verify
 from ledger.signing import public_keys
 from tests.documents.conftest import pdf_attachments, pdf_text, squeeze
+from tests.helpers import tamper
 
 
 def register_rows(seeded) -> list[IssuedDocument]:
     with seeded.app.app_context():
         return list(current.session().scalars(sa.select(IssuedDocument)))
+
+
+def journal_seq_at(moment) -> int:
+    return current.session().scalar(sa.select(sa.func.max(AuditEntry.id))
+                                    .where(AuditEntry.at <= moment))
 
 
 def downloads(seeded, document_id: str) -> list[AuditEntry]:
@@ -78,9 +84,11 @@ def test_a_document_prints_the_signed_checkpoint_of_its_as_of_time(seeded, tmp_p
                                         .where(Checkpoint.at == row.as_of)) == 1
 
 
-def test_the_same_id_with_other_data_is_refused_and_nothing_is_written(seeded):
-    """A filing form printed as of a time, then the project is renamed: the form for that same
-    time would now carry other data under the same id — refused, the register keeps the first."""
+def test_a_rename_leaves_the_document_of_a_time_as_it_was_and_other_data_is_refused(seeded):
+    """A filing form printed as of a time, then the project is renamed through the API: the
+    form for that same time is the same document, byte for byte (it prints the facts of its
+    time). Only a ledger whose history for that time differs would give other data under the
+    same id — refused, nothing written, the register keeps the first."""
     stats, host = seeded.as_("statistics"), seeded.as_("host")
     agreement_id = seeded.ids["a_filed"]
     first = stats.get(f"/agreements/{agreement_id}/filing.pdf")
@@ -91,8 +99,20 @@ def test_the_same_id_with_other_data_is_refused_and_nothing_is_written(seeded):
 
     project = f"/projects/{seeded.ids['p_filed']}"
     etag = host.get(project).headers["ETag"]
-    renamed = host.patch(project, {"name": "改名后的项目"}, headers={"If-Match": etag})
+    old_name = host.get(project).json["name"]
+    renamed = host.patch(project, {"name": old_name + "（一期）"}, headers={"If-Match": etag})
     assert renamed.status_code == 200, renamed.json
+    again = stats.get(path)
+    assert again.status_code == 200
+    assert again.headers["X-Document-Id"] == document_id
+    assert again.headers["X-Document-Digest"] == row.digest and again.data == first.data
+    assert len(register_rows(seeded)) == 1
+
+    with seeded.app.app_context():  # the journal's record of the project's name rewritten
+        tamper(seeded.app, "UPDATE audit_log SET after = replace(after, :old, :new) "
+                           "WHERE action LIKE 'project.%' AND entity_id = :id AND id <= :seq",
+               old=f'"{old_name}"', new='"篡改后的项目"', id=str(seeded.ids["p_filed"]),
+               seq=journal_seq_at(row.as_of))
     before = seeded.state()
     refused = stats.get(path)
     assert refused.status_code == 409
@@ -100,10 +120,11 @@ def test_the_same_id_with_other_data_is_refused_and_nothing_is_written(seeded):
     assert seeded.state() == before
     [kept] = register_rows(seeded)
     assert kept.digest == row.digest
-    # Without as_of the form is as of the project's change: a new document.
+    # Without as_of the form is as of the project's change: a new document, the new name.
     now = stats.get(f"/agreements/{agreement_id}/filing.pdf")
     assert now.status_code == 200 and now.headers["X-Document-Id"] != document_id
-    assert len(register_rows(seeded)) == 2
+    [new] = [r for r in register_rows(seeded) if r.document_id != document_id]
+    assert json.loads(new.canonical)["project"]["name"] == old_name + "（一期）"
 
 
 def test_differences_name_the_region_and_the_figure_in_a_clerks_words():

@@ -13,6 +13,7 @@ from ledger.models import AuditEntry, IssuedDocument
 from ledger import throttle
 from tests import drive
 from tests.documents.conftest import pdf_text, squeeze
+from tests.helpers import tamper
 from tests.web.support import login, page
 
 DOCUMENT_ID = re.compile(r"^(BA|HZ|TJ)(-[A-Z2-7]{5}){4}$")
@@ -98,7 +99,17 @@ def test_the_statement_downloads_for_a_year_and_as_of(world, client, tmp_path):
 
 # ------------------------------------------------------------------ verification
 
-def test_verification_says_consistent_then_names_what_changed(world, client, app):
+def result_of(html: str) -> str:
+    return html.split('id="verify-result"')[1].split("</div>")[0]
+
+
+def table_rows(html: str, table_id: str) -> list[str]:
+    table = html.split(f'id="{table_id}"')[1].split("</table>")[0]
+    return [squeeze(re.sub(r"<[^>]+>", " ", row)) for row in table.split("<tr>")[2:]]
+
+
+def test_verification_stays_consistent_after_a_rename_and_lists_it_as_a_later_change(
+        world, client, app):
     p = world.project()
     a = world.agreement(p)
     login(client, "lingwu")
@@ -110,24 +121,45 @@ def test_verification_says_consistent_then_names_what_changed(world, client, app
     html = response.get_data(as_text=True)
     no_inline_code(html)
     assert 'lang="zh-CN"' in html and "Content-Security-Policy" in response.headers
-    result = html.split('id="verify-result"')[1].split("</div>")[0]
+    result = result_of(html)
     assert "一致" in result and "不一致" not in result
+    assert 'id="verify-later"' not in html  # nothing changed since
     for expected in (document_id, a.number, "灵武市（640181）", "兴庆区（640104）",
                      "推荐地 30.00%，接受地 70.00%", "已备案"):
         assert expected in html, expected
 
     old_name = p.name
     drive.update_project(world.ctx(world.lingwu), p.id,
-                         {"name": "年产五万吨新材料项目", "planned_investment": "8888.00"})
+                         {"name": f"{old_name}（一期）", "planned_investment": "8888.00"})
     html = public.get(f"/verify/{document_id}").get_data(as_text=True)
-    result = html.split('id="verify-result"')[1].split("</div>")[0]
-    assert "不一致" in result
-    changes = html.split('id="verify-changes"')[1].split("</table>")[0]
-    rows = [squeeze(re.sub(r"<[^>]+>", " ", row)) for row in changes.split("<tr>")[2:]]
-    assert f"项目名称{old_name}年产五万吨新材料项目" in rows
-    assert any(row.startswith("计划总投资") and row.endswith("8888.00万元") for row in rows), rows
-    assert len(rows) == 2, rows  # nothing else of the form changed
+    result = result_of(html)
+    assert "一致" in result and "不一致" not in result  # the form printed the facts of its time
+    assert 'id="verify-changes"' not in html
+    later = table_rows(html, "verify-later")
+    assert "此后的变更" in html
+    assert len(later) == 2, later  # nothing else the form prints changed
+    when = re.compile(r"^\d{4}-\d{2}-\d{2}\d{2}:\d{2}")
+    assert all(when.match(row) for row in later), later
+    assert later[0][15:] == f"项目名称{old_name}{old_name}（一期）"
+    assert later[1][15:] == "计划总投资50000.00万元8888.00万元"
     assert old_name in html.split('id="verify-facts"')[1]  # the facts as first issued
+
+
+def test_verification_says_inconsistent_when_the_history_of_its_time_was_changed(
+        world, client, app, session):
+    p = world.project()
+    a = world.agreement(p)
+    login(client, "lingwu")
+    document_id = download(client, f"/agreements/{a.id}/filing.pdf").headers["X-Document-Id"]
+    # The journal's record of the project as of the form's time, rewritten behind the
+    # application's back (the name the form printed is no longer what the ledger says).
+    assert tamper(app, "UPDATE audit_log SET after = replace(after, :old, :new) "
+                       "WHERE action LIKE 'project.%' AND entity_id = :id",
+                  old=p.name, new="篡改后的项目", id=str(p.id)) >= 1
+    html = app.test_client().get(f"/verify/{document_id}").get_data(as_text=True)
+    assert "不一致" in result_of(html)
+    assert table_rows(html, "verify-changes") == [f"项目名称{p.name}篡改后的项目"]
+    assert 'id="verify-later"' not in html
 
 
 def test_a_statement_as_of_a_time_stays_consistent_after_later_revisions(world, client, app):

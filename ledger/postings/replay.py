@@ -17,7 +17,7 @@ from typing import Any
 from ledger.domain.enums import YearAction
 from ledger.domain.money import parse_amount
 from ledger.models import AuditEntry
-from ledger.postings.journal import RECORDED
+from ledger.postings.journal import RECORDED, utc_text
 
 
 # The entry a migration writes when it starts the journal's replay from the tables as they were.
@@ -114,7 +114,8 @@ class Replay:
 
     def _download(self, e: AuditEntry, after: dict) -> None:
         """The first download registers the document (its row: what it is, its digest, who
-        issued it first and when); a later one must name the same document, for the
+        issued it first and when — times as the journal writes them, like the entry's as_of);
+        a later one must name the same document, for the
         application refuses another digest under a registered id (409 document.changed)."""
         document = {k: v for k, v in after.items() if k not in DOWNLOAD_ONLY}
         known = self.documents.get(e.entity_id)
@@ -122,7 +123,7 @@ class Replay:
             if known is not None:
                 raise ValueError(f"document {e.entity_id} registered twice")
             self.documents[e.entity_id] = Fact(document | {
-                "first_issued_at": e.at, "first_issued_by_id": e.actor_id,
+                "first_issued_at": utc_text(e.at), "first_issued_by_id": e.actor_id,
                 "first_issued_by": e.actor_username}, e.id)
         elif known is None or any(k in known.values and known.values[k] != v
                                    for k, v in document.items()):

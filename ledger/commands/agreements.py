@@ -49,17 +49,18 @@ def _terms(inp: TermsInput, base: AgreementVersion | None) -> dict:
 def _record(ctx: Context, agreement: Agreement, v: AgreementVersion, action: str,
             before: dict | None, reason: str | None = None) -> None:
     """The workflow event and the journal entry of one change of version `v` (the entry holds
-    the version and its chain as they are now, and the action's reason)."""
+    the version and its chain as they are now, and the action's reason) — both at one time."""
+    now = ctx.now()
     ctx.session.add(AgreementEvent(
         agreement_id=agreement.id, version=v.version, action=action,
         from_status=before["status"] if before else None, to_status=v.status,
         actor_id=ctx.actor.id, actor_role=ctx.actor.role, actor_region=ctx.actor.region_code,
-        reason=reason, at=ctx.now()))
+        reason=reason, at=now))
     ctx.session.flush()
     ctx.session.expire(agreement, ["events"])  # reload the history with the new event
     after = record("version", v) | record("chain", agreement) | (
         {"action_reason": reason} if reason is not None else {})
-    audit(ctx, f"agreement.{action}", "agreement", agreement.number, before, after)
+    audit(ctx, f"agreement.{action}", "agreement", agreement.number, before, after, at=now)
 
 
 def create_agreement(ctx: Context, inp: AgreementInput) -> Agreement:

@@ -4,6 +4,7 @@ check."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
@@ -17,12 +18,14 @@ T = TypeVar("T")
 
 
 def audit(ctx: Context, action: str, entity: str, entity_id: Any,
-          before: dict | None = None, after: dict | None = None) -> None:
+          before: dict | None = None, after: dict | None = None, *,
+          at: datetime | None = None) -> None:
     """The journal entry of a change (who, role, when, what, before → after), appended in the
     change's transaction. A command records it after its postings, which the entry's hash then
-    covers."""
+    covers. `at`: the time the change's rows carry (an event's `at`), which `ledger verify`
+    holds against the entry's — the same reading of the clock, not a second one."""
     actor = ctx.actor
-    journal.append(ctx.session, at=ctx.now(), actor_id=actor.id, actor_username=actor.username,
+    journal.append(ctx.session, at=ctx.now() if at is None else at, actor_id=actor.id, actor_username=actor.username,
                    actor_role=actor.role, actor_region=actor.region_code, action=action,
                    entity=entity, entity_id=str(entity_id), before=before, after=after)
 

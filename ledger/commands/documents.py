@@ -86,11 +86,12 @@ def record_issue(ctx: Context, document_id: str, kind: str, subject: str, as_of:
     if kind not in KINDS:
         raise ValueError(f"unknown document kind {kind!r}")
     with writing(ctx.session) as session:
+        now = ctx.now()  # the row's first_issued_at is its journal entry's time
         row = session.get(IssuedDocument, document_id)
         first = row is None
         if first:
             row = IssuedDocument(document_id=document_id, kind=kind, subject=subject, as_of=as_of,
-                                 digest=digest, canonical=canonical, first_issued_at=ctx.now(),
+                                 digest=digest, canonical=canonical, first_issued_at=now,
                                  first_issued_by_id=ctx.actor.id,
                                  first_issued_by=ctx.actor.username)
             session.add(row)
@@ -99,5 +100,5 @@ def record_issue(ctx: Context, document_id: str, kind: str, subject: str, as_of:
             _refuse_changed(row, kind, subject, as_of, digest)
         audit(ctx, "document.download", "document", document_id, None,
               {"kind": kind, "subject": subject, "as_of": utc_text(as_of), "digest": digest,
-               "bytes": size, "registered": first})
+               "bytes": size, "registered": first}, at=now)
     return row

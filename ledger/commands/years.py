@@ -32,7 +32,7 @@ def close_year(ctx: Context, year: int) -> AssessmentYear:
         session.add(YearEvent(year=year, action=YearAction.CLOSE, actor_id=ctx.actor.id,
                               at=row.changed_at))
         audit(ctx, "year.close", "year", year, {"status": YearStatus.OPEN},
-              {"status": YearStatus.CLOSED})
+              {"status": YearStatus.CLOSED}, at=row.changed_at)
         checkpoints.write(ctx, key, ctx.now(), f"year {year} closed")
     return row
 
@@ -53,5 +53,5 @@ def reopen_year(ctx: Context, year: int, reason: str) -> AssessmentYear:
                                    .where(InvestmentReport.year == year))
         postings.reconcile(session, [(p, year) for p in projects], f"reopen:{year}", ctx.now())
         audit(ctx, "year.reopen", "year", year, {"status": YearStatus.CLOSED},
-              {"status": YearStatus.OPEN, "reason": reason})
+              {"status": YearStatus.OPEN, "reason": reason}, at=row.changed_at)
     return row

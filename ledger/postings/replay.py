@@ -1,8 +1,13 @@
 """Replaying the journal: the facts it records, rebuilt entry by entry, to hold against the tables
-and the postings. Every fact that can change a figure or a filing — regions and their parents,
-projects with their host and stage, every report revision, every agreement version and workflow
-event with its filing number, every year's closing and reopening — is in the journal, so a table
-that disagrees with the replay was changed behind the application's back."""
+and the postings. Every fact that can change a figure, a filing or a document — regions and their
+parents, projects with their host and stage, every report revision with who reported it and when,
+every agreement version and workflow event with its filing number, actor and time, every year's
+closing and reopening, every document registered with its digest — is in the journal, so a
+table that disagrees with the replay was changed behind the application's back.
+
+Who and when come from the entry itself (`at`, `actor_id`): a command writes its rows and their
+entry at one reading of the clock (ledger.commands.common.audit). Facts from the baseline have
+no entry of their own, so they carry no who and when, and those columns go unchecked for them."""
 
 from __future__ import annotations
 
@@ -12,14 +17,18 @@ from typing import Any
 from ledger.domain.enums import YearAction
 from ledger.domain.money import parse_amount
 from ledger.models import AuditEntry
+from ledger.postings.journal import RECORDED, utc_text
 
 
 # The entry a migration writes when it starts the journal's replay from the tables as they were.
 BASELINE = "journal.baseline"
-# Entries whose `after` holds a row's recorded facts (ledger.postings.journal.RECORDED); other
-# entries (tokens, imports as a whole …) change no fact a figure or filing depends on.
-ROW_ACTIONS = {"region.create", "zone.create", "zone.update", "user.create", "user.update",
-               "project.create", "project.update", "project.stage"}
+# The kinds of row whose entries (any action: create, update, stage, correct …) carry in `after`
+# the row's recorded facts (ledger.postings.journal.RECORDED) — all of them or those changed;
+# other keys of `after` (a reason, "password": "changed") are not facts of the row. Other
+# entries (tokens, imports as a whole …) change no fact a figure, filing or document depends on.
+ROW_KINDS = {"region": str, "zone": int, "user": int, "project": int}
+# Of a `document.download` entry's `after`, what is about the download, not the document.
+DOWNLOAD_ONLY = ("bytes", "registered")
 
 @dataclass
 class Fact:
@@ -41,32 +50,41 @@ class Replay:
     events: dict[str, list[Fact]] = field(default_factory=dict)              # number → workflow
     years: dict[int, Fact] = field(default_factory=dict)                     # closed or reopened
     year_events: list[Fact] = field(default_factory=list)
+    documents: dict[str, Fact] = field(default_factory=dict)                 # by document id
 
     def apply(self, e: AuditEntry, before: Any, after: Any) -> None:
         """`before` and `after`: the entry's texts, parsed."""
         kind, _, verb = e.action.partition(".")
         if e.action == BASELINE:
             self._baseline(after, e.id)
-        elif e.action in ROW_ACTIONS:
-            key = e.entity_id if kind == "region" else int(e.entity_id)
+        elif kind in ROW_KINDS and isinstance(after, dict):
+            key = ROW_KINDS[kind](e.entity_id)
             table = getattr(self, f"{kind}s")
             known = table[key].values if key in table else {}
-            table[key] = Fact(known | {k: v for k, v in after.items() if k != "password"}, e.id)
+            recorded = RECORDED[kind]
+            table[key] = Fact(known | {k: v for k, v in after.items() if k in recorded}, e.id)
         elif e.action == "investment.report":
             project_id = int(e.entity_id)
             self.reports[(project_id, after["period"], after["revision"])] = Fact(
-                {"amount": parse_amount(after["amount"]), "note": after["note"]}, e.id)
+                {"amount": parse_amount(after["amount"]), "note": after["note"],
+                 "reported_by": e.actor_id, "reported_at": e.at}, e.id)
+        elif e.action == "document.download":
+            self._download(e, after)
         elif kind == "agreement":
             self._agreement(e, verb, before, after)
         elif e.action in ("year.close", "year.reopen"):
             year = int(e.entity_id)
-            self.years[year] = Fact({"status": after["status"]}, e.id)
+            self.years[year] = Fact({"status": after["status"], "changed_at": e.at}, e.id)
             self.year_events.append(Fact({"year": year, "action": YearAction(verb),
-                                          "reason": after.get("reason")}, e.id))
+                                          "reason": after.get("reason"), "actor_id": e.actor_id,
+                                          "at": e.at}, e.id))
 
     def _baseline(self, facts: dict, seq: int) -> None:
-        """Every fact as the tables held it when the journal began recording them all."""
+        """Every fact as the tables held it when the journal began recording them all (documents
+        are not in it: every one registered has its own entry, kept across a baseline)."""
+        documents = self.documents
         self.__init__()
+        self.documents = documents
         for kind in ("regions", "zones", "users", "projects", "chains"):
             int_keys = kind in ("zones", "users", "projects")
             getattr(self, kind).update({int(k) if int_keys else k: Fact(v, seq)
@@ -91,5 +109,22 @@ class Replay:
         self.events.setdefault(number, []).append(Fact({
             "version": after["version"], "action": verb,
             "from_status": before["status"] if before else None, "to_status": after["status"],
-            "actor_role": e.actor_role, "actor_region": e.actor_region,
-            "reason": after.get("action_reason")}, e.id))
+            "actor_id": e.actor_id, "actor_role": e.actor_role, "actor_region": e.actor_region,
+            "reason": after.get("action_reason"), "at": e.at}, e.id))
+
+    def _download(self, e: AuditEntry, after: dict) -> None:
+        """The first download registers the document (its row: what it is, its digest, who
+        issued it first and when — times as the journal writes them, like the entry's as_of);
+        a later one must name the same document, for the
+        application refuses another digest under a registered id (409 document.changed)."""
+        document = {k: v for k, v in after.items() if k not in DOWNLOAD_ONLY}
+        known = self.documents.get(e.entity_id)
+        if after["registered"]:
+            if known is not None:
+                raise ValueError(f"document {e.entity_id} registered twice")
+            self.documents[e.entity_id] = Fact(document | {
+                "first_issued_at": utc_text(e.at), "first_issued_by_id": e.actor_id,
+                "first_issued_by": e.actor_username}, e.id)
+        elif known is None or any(k in known.values and known.values[k] != v
+                                   for k, v in document.items()):
+            raise ValueError(f"document {e.entity_id} downloaded as another than registered")

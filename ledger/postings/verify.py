@@ -3,17 +3,22 @@ postings, and check the signed checkpoints.
 
 What it proves: the journal and the postings are unbroken chains (an edited or deleted entry
 before the head is named by its sequence number); each journal entry's record of the postings
-head still holds (the journal's head stands for the postings); every table that a figure or a
-filing depends on equals the journal's replay (an edited report revision, a forged filing number,
-a year reopened by SQL … is named by the journal entry it contradicts); the postings are exactly
+head still holds (the journal's head stands for the postings); every table that a figure, a
+filing or a document depends on equals the journal's replay, column by column — who and when of
+each workflow event, year event and report revision included, and every row of the document
+register (an edited report revision, a forged filing number, a year reopened by SQL, an event
+moved in time, a register row without its `document.download` or with another digest … is named
+by the journal entry it contradicts, or as having none); the postings are exactly
 what the attribution rule gives for the replayed facts; and every checkpoint is signed by a known
 key and still matches the chains (re-hashing or truncating cannot keep a signature valid).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict, namedtuple
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -27,11 +32,11 @@ from ledger.domain.errors import Invalid
 from ledger.domain.periods import year_of
 from ledger.models import (
     Agreement, AgreementEvent, AgreementVersion, AssessmentYear, AuditEntry, Balance, Checkpoint,
-    InvestmentReport, Posting, Project, Region, User, YearEvent, Zone,
+    InvestmentReport, IssuedDocument, Posting, Project, Region, User, YearEvent, Zone,
 )
 from ledger.postings import balances, chain, checkpoints, journal
 from ledger.postings.balances import SUMMED
-from ledger.postings.journal import RECORDED, parsed, record
+from ledger.postings.journal import RECORDED, parsed, record, utc_text
 from ledger.postings.replay import BASELINE, Fact, Replay
 
 
@@ -234,11 +239,13 @@ class _Verifier:
                       {p.id: record("project", p) for p in self._rows(Project, "project", "id")},
                       lambda k: f"project {k}")
         reports = {(r.project_id, r.period, r.revision): {
-            "amount": r.amount, "note": r.note,
+            "amount": r.amount, "note": r.note, "reported_by": r.reported_by,
+            "reported_at": r.reported_at,
             **({} if r.year == year_of(r.period) else {"year": r.year})}
             for r in self._stream(sa.select(
                 InvestmentReport.project_id, InvestmentReport.period, InvestmentReport.revision,
-                InvestmentReport.amount, InvestmentReport.note, InvestmentReport.year))}
+                InvestmentReport.amount, InvestmentReport.note, InvestmentReport.year,
+                InvestmentReport.reported_by, InvestmentReport.reported_at))}
         self._compare("investment_reports", replay.reports, reports,
                       lambda k: f"report of project {k[0]} {k[1]} revision {k[2]}")
         numbers, chains = {}, {}
@@ -250,32 +257,58 @@ class _Verifier:
                       {(numbers[v.agreement_id], v.version): record("version", v)
                        for v in self._rows(AgreementVersion, "version", "agreement_id")},
                       lambda k: f"agreement {k[0]} version {k[1]}")
-        events: dict[str, list[dict]] = defaultdict(list)
+        events: dict[str, list] = defaultdict(list)
         for e in self._stream(sa.select(AgreementEvent.__table__).order_by(AgreementEvent.id)):
-            events[numbers[e.agreement_id]].append({
-                "version": e.version, "action": e.action, "from_status": e.from_status,
-                "to_status": e.to_status, "actor_role": e.actor_role,
-                "actor_region": e.actor_region, "reason": e.reason})
-        for number in sorted(replay.events.keys() | events.keys()):
-            facts, rows = replay.events.get(number, []), events.get(number, [])
-            for i in range(max(len(facts), len(rows))):
-                fact = facts[i] if i < len(facts) else None
-                if i >= len(rows) or fact is None or rows[i] != fact.values:
-                    self.contradicts(fact, f"agreement {number}: workflow event {i + 1} differs "
-                                           "in agreement_events")
-                    break
-        years = {y.year: {"status": y.status}
+            events[numbers.get(e.agreement_id)].append(e)
+        for number in sorted(replay.events.keys() | events.keys(), key=repr):
+            self._history(replay.events.get(number, []), events.get(number, []),
+                          f"agreement {number}: workflow event", "agreement_events")
+        years = {y.year: {"status": y.status, "changed_at": y.changed_at}
                  for y in self._stream(sa.select(AssessmentYear.__table__))}
         # A year the journal never closed has no row, or an open one.
         years = {y: v for y, v in years.items() if y in replay.years or v["status"] != YearStatus.OPEN}
         self._compare("assessment_years", replay.years, years, lambda k: f"assessment year {k}")
-        rows = [{"year": e.year, "action": e.action, "reason": e.reason}
-                for e in self._stream(sa.select(YearEvent.__table__).order_by(YearEvent.id))]
-        for i in range(max(len(rows), len(replay.year_events))):
-            fact = replay.year_events[i] if i < len(replay.year_events) else None
-            if i >= len(rows) or fact is None or rows[i] != fact.values:
-                self.contradicts(fact, f"year event {i + 1} differs in year_events")
-                break
+        self._history(replay.year_events,
+                      list(self._stream(sa.select(YearEvent.__table__).order_by(YearEvent.id))),
+                      "year event", "year_events")
+        self._documents(replay)
+
+    def _history(self, facts: list[Fact], rows: list, label: str, table: str) -> None:
+        """A history table (one row per journal entry, in the journal's order) against the
+        journal: the first event that differs — in any column the journal records of it, who
+        and when included — or is missing or extra is named, with its columns."""
+        for i in range(max(len(facts), len(rows))):
+            fact = facts[i] if i < len(facts) else None
+            if i >= len(rows):
+                self.contradicts(fact, f"{label} {i + 1} is missing from {table}")
+            elif fact is None:
+                self.contradicts(None, f"{label} {i + 1} in {table}")
+            else:
+                row = rows[i]
+                changed = [k for k, v in fact.values.items() if getattr(row, k) != v]
+                if not changed:
+                    continue
+                self.contradicts(fact, f"{label} {i + 1} differs in {table} "
+                                       f"({', '.join(changed)})")
+            return
+
+    def _documents(self, replay: Replay) -> None:
+        """Every row of the register is a document the journal registered (its first
+        `document.download`), with the digest, kind, subject and as-of time the entry carries
+        and the entry's issuer and time; and the canonical data it keeps hash to its digest."""
+        table = IssuedDocument.__table__
+        columns = set(table.c.keys())
+        rows = {}
+        for d in self._stream(sa.select(table)):
+            if hashlib.sha256(d.canonical.encode("utf-8")).hexdigest() != d.digest:
+                self.problems.append(f"document {d.document_id}: its canonical data in "
+                                     "document_register do not hash to its digest")
+            rows[d.document_id] = {c: utc_text(v) if isinstance(v, datetime) else v
+                                   for c, v in d._asdict().items()}
+        # Compared: what the journal says of a document that is a column of the register.
+        facts = {k: Fact({c: v for c, v in f.values.items() if c in columns}, f.seq)
+                 for k, f in replay.documents.items()}
+        self._compare("document_register", facts, rows, lambda k: f"document {k}")
 
     # ------------------------------------------------------------ the postings against the journal
 

@@ -384,3 +384,63 @@ def test_the_balances_migration_refills_them_from_the_postings(app, session, wor
         assert fresh.execute(figures).all() == before
         result = verify(fresh)
         assert result.ok, result.problems
+
+
+def test_the_events_migration_aligns_older_times_and_makes_the_events_append_only(
+        app, session, world):
+    """Before it, a command read the clock once for a row and again for its journal entry:
+    the migration sets each such time to its entry's (microseconds apart), leaves a time moved
+    further for verify to name, and on PostgreSQL makes the event tables append-only."""
+    from datetime import timedelta
+
+    from ledger import documents
+    from ledger.models import AgreementEvent, AssessmentYear, IssuedDocument, YearEvent
+    from ledger.postings import verify
+    from ledger.signing import public_keys
+    rev = "4f1d8b6e2a90"
+    p = world.project()
+    world.report(p, "2025-01", "10.05")
+    a = world.agreement(p, share="30", first_year=2025)
+    world.close(2024)
+    ctx = world.ctx(world.statistics)
+    documents.issued(ctx, documents.checkpointed(ctx, documents.filing(ctx, a.id)), 1)
+    session.commit()
+    number, last_event = a.number, max(e.id for e in a.events)
+    keys = public_keys(app.config["SIGNING_KEY_FILE"])
+    session.close()
+    engine = app.extensions["ledger.engine"]
+    moved = [(AgreementEvent, "at", timedelta(microseconds=-37)),
+             (YearEvent, "at", timedelta(microseconds=-5)),
+             (AssessmentYear, "changed_at", timedelta(microseconds=-5)),
+             (IssuedDocument, "first_issued_at", timedelta(microseconds=-12))]
+    try:
+        migrate.downgrade(engine, ScriptDirectory(str(migrate.MIGRATIONS_DIR))
+                          .get_revision(rev).down_revision)
+        with engine.begin() as conn:  # the times as the older commands wrote them
+            if conn.dialect.name == "postgresql":  # the register is append-only already
+                conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+            for model, column, delta in moved:
+                table = model.__table__
+                c = table.c[column]
+                key = next(iter(table.primary_key.columns))
+                for k, at in conn.execute(sa.select(key, c)).all():
+                    conn.execute(sa.update(table).where(key == k).values({column: at + delta}))
+            table = AgreementEvent.__table__  # and one moved by an intruder
+            at = conn.scalar(sa.select(table.c.at).where(table.c.id == last_event))
+            conn.execute(sa.update(table).where(table.c.id == last_event)
+                         .values(at=at - timedelta(days=60)))
+        with Session(engine) as fresh:
+            assert len(verify(fresh, keys).problems) == 4
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()  # pooled connections may hold plans of the altered tables
+    with Session(engine) as fresh:
+        result = verify(fresh, keys)
+    events = len(a.events)
+    assert result.problems == [f"journal entry {result.first_bad_entry}: agreement {number}: "
+                               f"workflow event {events} differs in agreement_events (at)"]
+    if engine.dialect.name == "postgresql":
+        for table in ("agreement_events", "year_events"):
+            with pytest.raises(sa.exc.DBAPIError, match="append-only"):
+                with engine.begin() as conn:
+                    conn.exec_driver_sql(f"UPDATE {table} SET at = at")

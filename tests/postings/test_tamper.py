@@ -5,6 +5,7 @@ The figures themselves are sums of chained postings, so a changed table row does
 
 from __future__ import annotations
 
+import hashlib
 from contextlib import contextmanager
 from dataclasses import dataclass
 
@@ -12,7 +13,13 @@ import pytest
 import sqlalchemy as sa
 
 from ledger.db import YEAR_OF_PERIOD
-from ledger.models import AgreementEvent, AuditEntry, Balance, InvestmentReport, Posting
+from datetime import datetime, timedelta
+
+from ledger import current, documents
+from ledger.models import (
+    AgreementEvent, AssessmentYear, AuditEntry, Balance, InvestmentReport, IssuedDocument, Posting,
+    YearEvent,
+)
 from ledger.postings import balances, chain, journal
 from ledger.postings.balances import SUMMED
 from ledger.queries.attribution import region_totals
@@ -266,6 +273,13 @@ def test_a_forged_checkpoint_is_refused(app, session, ledger):
     "DELETE FROM checkpoints",
     "TRUNCATE postings",
     "TRUNCATE audit_log",
+    "UPDATE agreement_events SET at = at - interval '60 days'",
+    "UPDATE agreement_events SET actor_id = NULL",
+    "DELETE FROM agreement_events",
+    "TRUNCATE agreement_events",
+    "UPDATE year_events SET at = at - interval '60 days'",
+    "DELETE FROM year_events",
+    "TRUNCATE year_events",
 ])
 def test_postgres_refuses_changes_to_the_append_only_tables(postgres_backend, statement):
     """Without switching the triggers off (which takes a superuser), the tables only grow."""
@@ -344,3 +358,165 @@ def test_the_current_attribution_from_balances_equals_a_scan(app, session, ledge
         assert {c: (r.in_place, r.ceded, r.credited) for c, r in now.items()} == \
             {c: (r.in_place, r.ceded, r.credited) for c, r in scan.items()}
         assert any(r.in_place for r in now.values())
+
+
+# ------------------------------------------------------------ who and when, and the register
+
+
+def shift(app, model, column: str, delta: timedelta, *where) -> int:
+    """An intruder moves the time `column` of the rows `where` selects by `delta` (read and
+    written through the model's column type: SQLite has no interval arithmetic)."""
+    table = model.__table__
+    key = next(iter(table.primary_key.columns))
+    with app.extensions["ledger.engine"].begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SET LOCAL session_replication_role = replica")
+        rows = conn.execute(sa.select(key, table.c[column]).where(*where)).all()
+        for k, at in rows:
+            conn.execute(sa.update(table).where(key == k).values({column: at + delta}))
+    return len(rows)
+
+
+def test_agreement_events_moved_back_in_time_for_a_receipt(app, session, world, ledger):
+    """The issue's case: the workflow moved 60 days back, a receipt issued for a time before
+    the agreement existed — with its register row and a signed checkpoint, all by the
+    application. verify names the first event the journal contradicts."""
+    created = session.scalar(sa.select(sa.func.min(AgreementEvent.at))
+                             .where(AgreementEvent.agreement_id == ledger.agreement))
+    session.rollback()
+    assert shift(app, AgreementEvent, "at", -timedelta(days=60),
+                 AgreementEvent.agreement_id == ledger.agreement) >= 5
+    ctx = world.ctx(world.statistics)
+    document = documents.checkpointed(ctx, documents.receipt(
+        ctx, ledger.agreement, as_of=created - timedelta(days=30)))
+    documents.issued(ctx, document, 1)
+    session.commit()
+    assert session.get(IssuedDocument, document.document_id).as_of < created
+    check(app, entry=entry(session, "agreement.create", ledger.number),
+          says=f"agreement {ledger.number}: workflow event 1 differs in agreement_events (at)")
+
+
+def test_who_acted_on_an_agreement_is_checked(app, session, world, ledger):
+    last = session.scalar(sa.select(sa.func.max(AgreementEvent.id))
+                          .where(AgreementEvent.agreement_id == ledger.agreement))
+    events = session.scalar(sa.select(sa.func.count()).where(
+        AgreementEvent.agreement_id == ledger.agreement))
+    session.rollback()
+    tamper(app, "UPDATE agreement_events SET actor_id = :u WHERE id = :id",
+           u=world.pingluo.id, id=last)
+    check(app, entry=ledger.filing,
+          says=f"workflow event {events} differs in agreement_events (actor_id)")
+
+
+@pytest.mark.parametrize("column", ["at", "actor_id"])
+def test_who_closed_a_year_and_when_is_checked(app, session, world, ledger, column):
+    if column == "at":
+        assert shift(app, YearEvent, "at", timedelta(days=1), YearEvent.year == 2024) == 1
+    else:
+        tamper(app, "UPDATE year_events SET actor_id = :u", u=world.lingwu.id)
+    check(app, entry=ledger.close, says=f"year event 1 differs in year_events ({column})")
+
+
+def test_when_a_year_changed_is_checked(app, ledger):
+    assert shift(app, AssessmentYear, "changed_at", timedelta(days=-3),
+                 AssessmentYear.year == 2024) == 1
+    check(app, entry=ledger.close, says="assessment year 2024: changed_at in assessment_years differ")
+
+
+@pytest.mark.parametrize("column", ["reported_by", "reported_at"])
+def test_who_reported_and_when_is_checked(app, session, world, ledger, column):
+    where = (InvestmentReport.project_id == ledger.project, InvestmentReport.period == "2025-01",
+             InvestmentReport.revision == 1)
+    if column == "reported_at":
+        assert shift(app, InvestmentReport, column, timedelta(microseconds=1), *where) == 1
+    else:
+        tamper(app, "UPDATE investment_reports SET reported_by = :u WHERE project_id = :p AND "
+                    "period = '2025-01' AND revision = 1", u=world.xingqing.id, p=ledger.project)
+    check(app, entry=ledger.first_revision, says=f"{column} in investment_reports differ")
+
+
+@dataclass
+class Issued:
+    document_id: str
+    registered: int  # the journal entry of its first download
+    again: int       # the journal entry of a second download
+
+
+@pytest.fixture
+def issued(app, session, world, ledger) -> Issued:
+    """The agreement's filing form, downloaded twice (a register row, two journal entries)."""
+    for actor in (world.statistics, world.commerce):
+        ctx = world.ctx(actor)
+        document = documents.checkpointed(ctx, documents.filing(ctx, ledger.agreement))
+        documents.issued(ctx, document, 1000)
+    session.commit()
+    first, second = session.scalars(sa.select(AuditEntry.id).where(
+        AuditEntry.action == "document.download").order_by(AuditEntry.id)).all()
+    with app.extensions["ledger.sessionmaker"]() as s:
+        assert verify(s, app).ok
+    return Issued(document.document_id, first, second)
+
+
+def test_a_register_row_without_its_journal_entry(app, session, issued):
+    tamper(app, "INSERT INTO document_register (document_id, kind, subject, as_of, digest, "
+                "canonical, first_issued_at, first_issued_by_id, first_issued_by) SELECT "
+                "'BA-AAAAA-AAAAA-AAAAA-AAAAA', kind, subject, as_of, digest, canonical, "
+                "first_issued_at, first_issued_by_id, first_issued_by FROM document_register "
+                "WHERE document_id = :d", d=issued.document_id)
+    result = check(app, says="document BA-AAAAA-AAAAA-AAAAA-AAAAA in document_register: the "
+                             "journal has no entry for it")
+    assert result.first_bad_entry is None
+
+
+def test_a_register_row_deleted(app, issued):
+    tamper(app, "DELETE FROM document_register")
+    check(app, entry=issued.registered,
+          says=f"document {issued.document_id} is missing from document_register")
+
+
+def test_a_rewritten_digest_with_its_data(app, session, issued):
+    """Digest and canonical data rewritten together, so they agree with each other: the
+    journal's download entry still carries the digest first issued."""
+    canonical = '{"forged":true}'
+    tamper(app, "UPDATE document_register SET canonical = :c, digest = :d", c=canonical,
+           d=hashlib.sha256(canonical.encode()).hexdigest())
+    check(app, entry=issued.registered,
+          says=f"document {issued.document_id}: digest in document_register differ")
+
+
+def test_rewritten_canonical_data(app, issued):
+    tamper(app, "UPDATE document_register SET canonical = canonical || ' '")
+    check(app, says=f"document {issued.document_id}: its canonical data in document_register "
+                    "do not hash to its digest")
+
+
+@pytest.mark.parametrize("column,value", [("kind", "statement"), ("subject", "agreement/1/v9"),
+                                          ("first_issued_by", "someone")])
+def test_a_register_row_rewritten(app, issued, column, value):
+    tamper(app, f"UPDATE document_register SET {column} = :v", v=value)
+    check(app, entry=issued.registered,
+          says=f"document {issued.document_id}: {column} in document_register differ")
+
+
+def test_who_issued_a_document_first(app, world, issued):
+    tamper(app, "UPDATE document_register SET first_issued_by_id = :u", u=world.lingwu.id)
+    check(app, entry=issued.registered, says="first_issued_by_id in document_register differ")
+
+
+@pytest.mark.parametrize("column", ["as_of", "first_issued_at"])
+def test_when_a_document_was_issued(app, issued, column):
+    assert shift(app, IssuedDocument, column, -timedelta(days=60)) == 1
+    check(app, entry=issued.registered, says=f"{column} in document_register differ")
+
+
+def test_a_download_entry_naming_another_digest(app, issued):
+    """A later download rewritten (with the hashes after it) to carry another digest than the
+    document registered: the application never hands out two papers under one id."""
+    rehash_journal_from(app, issued.again, digest="0" * 64)
+    check(app, entry=issued.again, says="not facts the application records")
+
+
+def test_a_registration_without_the_register_row_it_made(app, issued):
+    """The second download rewritten as a registration: one id registered twice."""
+    rehash_journal_from(app, issued.again, registered=True)
+    check(app, entry=issued.again, says="not facts the application records")

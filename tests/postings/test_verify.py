@@ -215,3 +215,57 @@ def test_verify_reads_the_database_not_the_callers_cache(app, filled, session):
     result = verify(session)
     assert (result.ok, result.first_bad_seq) == (False, 2)
     assert held[1].amount == session.get(Posting, 2).amount  # the cache itself is untouched
+
+
+# ------------------------------------------------------------------ who and when, replayed
+
+
+def test_rows_and_their_entries_share_one_reading_of_the_clock(app, world, session):
+    """A clock that moves a second at every reading: each event, year and report row carries
+    the time of the journal entry that made it (verify holds them against each other)."""
+    from itertools import count
+
+    from ledger.models import AgreementEvent, AssessmentYear, AuditEntry, YearEvent
+    start, ticks = datetime(2026, 3, 1, tzinfo=UTC), count()
+    world.clock = lambda: start + timedelta(seconds=next(ticks))
+    project = world.project()
+    world.report(project, "2025-01", "10.05")
+    world.agreement(project, share="30", first_year=2025)
+    world.close(2024)
+    world.reopen(2024)
+    session.commit()
+    entries = {e.id: e for e in session.scalars(sa.select(AuditEntry))}
+    agreement_times = sorted(e.at for e in entries.values() if e.action.startswith("agreement."))
+    assert sorted(session.scalars(sa.select(AgreementEvent.at))) == agreement_times
+    assert len(set(agreement_times)) == len(agreement_times) == 5
+    year_times = [e.at for e in sorted(entries.values(), key=lambda e: e.id)
+                  if e.action.startswith("year.")]
+    assert list(session.scalars(sa.select(YearEvent.at).order_by(YearEvent.id))) == year_times
+    assert session.get(AssessmentYear, 2024).changed_at == year_times[-1]
+    assert fresh_verify(app).ok
+
+
+def test_any_action_on_a_row_is_replayed_from_the_facts_its_entry_records(app, world, session):
+    """An action verify does not know by name (a correction, say) whose `after` carries facts
+    the journal records of the row (ledger.postings.journal.RECORDED) is replayed like a create
+    or an update; its other keys (a reason) are not facts of the row."""
+    from datetime import date
+
+    from ledger.commands.common import audit
+    from ledger.db import writing
+    from ledger.models import Project
+    project_id = world.project().id
+    session.commit()
+    ctx = world.ctx(world.lingwu)
+    with writing(session):
+        project = session.get(Project, project_id)
+        before = {"signed_on": project.signed_on.isoformat()}
+        project.signed_on = date(2023, 11, 1)
+        audit(ctx, "project.correct", "project", project_id, before,
+              {"signed_on": "2023-11-01", "reason": "录入错误"})
+    session.commit()
+    assert fresh_verify(app).ok, fresh_verify(app).problems
+    tamper(app, "UPDATE projects SET signed_on = '2023-10-01' WHERE id = :id", id=project_id)
+    result = fresh_verify(app)
+    assert not result.ok
+    assert any(f"project {project_id}: signed_on in projects differ" in p for p in result.problems)

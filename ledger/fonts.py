@@ -20,8 +20,10 @@ Infrastructure: no Flask, no database; `ledger doctor` and the documents adapter
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
+import logging
 import os
 import shutil
 import subprocess
@@ -31,6 +33,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+LOG = logging.getLogger(__name__)
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_DIR = ROOT / "var" / "fonts"
 
@@ -120,6 +123,41 @@ def system_face(style: str = "Regular") -> SystemFace | None:
     if SYSTEM_FAMILY not in families or style not in styles:
         return None
     return SystemFace(Path(lines[0]), int(lines[1] or 0), SYSTEM_FAMILY, style)
+
+
+@functools.cache
+def coverage() -> frozenset[int]:
+    """The code points the documents can print — what input is held to (ledger.domain.text) —
+    read once per process (about 0.6 s: the cmap of a 26 MB font collection).
+
+    That is the cmap of Noto Serif CJK SC, the face the documents fall back to: the cut is made
+    from it (it holds no character the face lacks) and is used only while the face is installed
+    as it was (`cut_status`), so what the face maps is everything a document prints; a
+    character outside it is WeasyPrint's .notdef box, `document.missing_glyphs`.
+
+    Without the face no document renders at all (503 `document.no_cjk_font`) until it is
+    installed; meanwhile input is held to what every installation prints: the characters of a
+    generated cut left in the fonts directory, else GB 2312 and ASCII (the cut's core)."""
+    face = system_face("Regular")
+    if face is not None:
+        found = _cmap(face.path, face.index)
+        if found:
+            return found
+    found = _cmap(cut_path("regular"), 0)
+    LOG.warning("fonts: no %s face to read; input is held to %s", SYSTEM_FAMILY,
+                "the characters of the generated cut" if found else "GB 2312 and ASCII")
+    return found or frozenset([*gb2312(), *range(0x20, 0x7F)])
+
+
+def _cmap(path: Path, index: int) -> frozenset[int]:
+    """The code points a font file maps to glyphs; empty when it cannot be read."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(path, fontNumber=index, lazy=True) as font:
+            return frozenset(font.getBestCmap() or ())
+    except Exception:  # noqa: BLE001 — a missing or broken file: treated as no font
+        return frozenset()
 
 
 def cut_path(weight: str, directory: Path | None = None) -> Path:

@@ -34,7 +34,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "ledger.context": BASE + ("ledger.db", "ledger.policy"),
     "ledger.queries": CORE,
     "ledger.commands": CORE + ("ledger.queries",),
-    "ledger.schemas": BASE + ("ledger.commands.inputs",),
+    # ledger.fonts: a kept text must be printable by the documents' fonts (their coverage).
+    "ledger.schemas": BASE + ("ledger.commands.inputs", "ledger.fonts"),
     "ledger.current": ("ledger.context", "ledger.db", "ledger.policy"),
     # Request throttles: logins (one rule for the API and the web pages), the public pages.
     "ledger.throttle": BASE,

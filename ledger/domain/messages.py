@@ -52,6 +52,12 @@ MESSAGES: dict[str, str] = {
     "text.blank": N_("must not be blank"),
     "text.too_short": N_("must be at least {min} characters"),
     "text.too_long": N_("must be at most {max} characters"),
+    "text.control_character": N_("must not contain the control character {character} "
+                                 "(character {position})"),
+    "text.bidi_control": N_("must not contain {character} (character {position}), a character "
+                            "that changes the direction of the text around it"),
+    "text.unprintable": N_("must not contain {character} (character {position}): the documents "
+                           "cannot print it"),
     "list.too_long": N_("must have at most {max} items"),
     "date.shape": N_("must be a date (YYYY-MM-DD)"),
     "date.range": N_("must be a date between {min} and {max}"),

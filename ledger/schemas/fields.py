@@ -14,7 +14,8 @@ from typing import Any
 
 from marshmallow import ValidationError, fields, validate
 
-from ledger.domain import codes, limits, periods
+from ledger import fonts
+from ledger.domain import codes, limits, periods, text
 from ledger.domain.enums import values
 from ledger.domain.errors import Invalid, Problem
 from ledger.domain.money import format_amount, format_share, parse_amount, parse_share
@@ -98,11 +99,20 @@ class Coded:
 
 class Text(Coded, fields.String):
     """A string, stripped of surrounding whitespace; blank is refused unless `blank=True`;
-    the length limit counts the stripped text."""
+    the length limit counts the stripped text.
+
+    Every text the ledger keeps is held to what its documents can print (ledger.domain.text,
+    the fonts' coverage from ledger.fonts): no control, bidirectional, private-use or
+    unassigned character, nothing the fonts lack. `lines=True`: a multi-line text (a reason, a
+    note), which keeps line feeds (CR LF and CR become LF). `printed=False` only for what is
+    never kept or printed (passwords, the login's username, search filters): a filter may look
+    for a character that came in before the rule."""
 
     def __init__(self, max_len: int, *, min_len: int | None = None, blank: bool = False,
-                 strip: bool = True, pattern: Pattern | None = None, **kwargs):
+                 strip: bool = True, pattern: Pattern | None = None, lines: bool = False,
+                 printed: bool = True, **kwargs):
         self.blank, self.strip, self.max_len = blank, strip, max_len
+        self.lines, self.printed = lines, printed
         if min_len is None and not blank:
             min_len = 1  # documents that blank is refused; the blank check runs first
         checks = [Length(min_len, max_len)] + ([pattern] if pattern else [])
@@ -112,10 +122,16 @@ class Text(Coded, fields.String):
         if not isinstance(value, str):
             raise refuse("field.not_a_string")
         _cap(value, self.max_len + (limits.SURROUNDING_SPACE if self.strip else 0))
+        if self.lines:
+            value = text.normalize_lines(value)
         if self.strip:
             value = value.strip()
         if not value and not self.blank:
             raise refuse("text.blank")
+        if self.printed:
+            problem = text.refused(value, fonts.coverage(), lines=self.lines)
+            if problem is not None:
+                raise ValidationError(problem)
         return value
 
 

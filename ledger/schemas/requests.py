@@ -55,13 +55,13 @@ def _flatten(messages) -> list:
 # ------------------------------------------------------------------ accounts
 
 class TokenRequest(Request):
-    username = Text(limits.USERNAME_MAX, required=True)
-    password = Text(limits.PASSWORD_MAX, required=True, strip=False)
+    username = Text(limits.USERNAME_MAX, required=True, printed=False)
+    password = Text(limits.PASSWORD_MAX, required=True, strip=False, printed=False)
 
 
 def Password(**kwargs) -> fields.String:
     return Text(limits.PASSWORD_MAX, min_len=limits.PASSWORD_MIN, strip=False, blank=True,
-                load_only=True, **kwargs)
+                printed=False, load_only=True, **kwargs)
 
 
 class UserCreate(Request):
@@ -188,7 +188,7 @@ class ProjectPatch(ProjectFields, Changes):
 
 class InvestmentPut(Request):
     amount = Amount(required=True)
-    note = Text(limits.NOTE, blank=True, load_default="")
+    note = Text(limits.NOTE, blank=True, lines=True, load_default="")
 
 
 class ImportRowRequest(InvestmentPut):
@@ -233,7 +233,7 @@ class AgreementTerms(Changes):
     last_year = Year(allow_none=True)
     signed_on = Date()
     signatories = Nested(SignatoriesRequest)
-    reason = Text(limits.REASON)
+    reason = Text(limits.REASON, lines=True)
 
     @post_load
     def _input(self, data, **kwargs) -> TermsInput:
@@ -249,7 +249,7 @@ class AgreementCreate(Request):
     last_year = Year(allow_none=True)
     signed_on = Date(required=True)
     signatories = Nested(SignatoriesRequest, required=True)
-    reason = Text(limits.REASON, required=True)
+    reason = Text(limits.REASON, required=True, lines=True)
 
     @post_load
     def _input(self, data, **kwargs) -> AgreementInput:
@@ -259,7 +259,7 @@ class AgreementCreate(Request):
 
 
 class ReasonRequest(Request):
-    reason = Text(limits.REASON, required=True)
+    reason = Text(limits.REASON, required=True, lines=True)
 
 
 # ------------------------------------------------------------------ query strings
@@ -276,7 +276,7 @@ class ProjectQuery(Request):
     region = RegionCode()
     zone = QId()
     stage = Choice(Stage)
-    q = Text(limits.SEARCH, strip=False, blank=True)
+    q = Text(limits.SEARCH, strip=False, blank=True, printed=False)
 
 
 class YearQuery(Request):
@@ -284,7 +284,7 @@ class YearQuery(Request):
 
 
 class IndustryQuery(Request):
-    q = Text(limits.INDUSTRY_SEARCH, blank=True)
+    q = Text(limits.INDUSTRY_SEARCH, blank=True, printed=False)
 
 
 class ZoneMatchQuery(Request):
@@ -338,5 +338,5 @@ class PostingQuery(Request):
 
 
 class AuditQuery(Request):
-    entity = Text(limits.AUDIT_ENTITY, strip=False, blank=True)
-    actor = Text(limits.USERNAME_MAX, strip=False, blank=True)
+    entity = Text(limits.AUDIT_ENTITY, strip=False, blank=True, printed=False)
+    actor = Text(limits.USERNAME_MAX, strip=False, blank=True, printed=False)

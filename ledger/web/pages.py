@@ -37,7 +37,7 @@ def login():
         form.next.data = request.args.get("next", "")
     elif form.validate_on_submit() and form.load(TokenRequest) is not None:
         if auth.log_in(form.payload()["username"], form.payload()["password"]):
-            return redirect(auth.safe_next(form.next.data, url_for("web.dashboard")))
+            return redirect(auth.safe_next(form.next.data))
         form.form_errors.append(_("Wrong username or password, or the account is inactive."))
     return render_template("web/login.html", form=form), (200 if request.method == "GET" or not form.has_errors else 422)
 
@@ -54,7 +54,7 @@ def logout():
 def switch_language():
     form = LanguageForm()
     chosen = form.lang.data if form.lang.data in LANGUAGES else "zh"
-    response = redirect(auth.safe_next(form.next.data, url_for("web.index")))
+    response = redirect(auth.safe_next(form.next.data))
     response.set_cookie(LANGUAGE_COOKIE, chosen, max_age=365 * 24 * 3600, httponly=True,
                         samesite="Lax", secure=current_app.config.get("SESSION_COOKIE_SECURE", False))
     return response

@@ -6,11 +6,14 @@ table, hence also the postings head, is compared before and after). On SQLite an
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 
 import pytest
+from werkzeug.datastructures import FileStorage
 
 from tests.api._seed import AGREEMENT_BODY, PROJECT_BODY, ZONE_BODY, fill
+from tests.io.files import csv_bytes, multipart
 
 
 @dataclass
@@ -281,3 +284,70 @@ def test_amounts_at_the_limits_are_exact(seeded):
     r = host.put(path, {"amount": "0.01"})
     assert r.status_code == 200 and r.json["report"]["amount"] == "0.01"
     assert r.json["report"]["revision"] == 2
+
+
+# ------------------------------------------------------------------ text no document can print
+
+# (a character, its code): each class of character refused in a kept text (issue 16, finding 12)
+UNPRINTABLE = [
+    ("\x07", "text.control_character"),     # BEL
+    ("\x92", "text.control_character"),     # a C1 control
+    ("\t", "text.control_character"),
+    ("\u202e", "text.bidi_control"),        # RIGHT-TO-LEFT OVERRIDE
+    ("\u2067", "text.bidi_control"),        # RIGHT-TO-LEFT ISOLATE
+    ("\u200f", "text.bidi_control"),        # RIGHT-TO-LEFT MARK
+    ("\ue000", "text.unprintable"),         # private use
+    ("\u0378", "text.unprintable"),         # unassigned
+    ("\u200b", "text.unprintable"),         # zero-width space
+    ("\U0002A6D6", "text.unprintable"),     # a hanzi the documents' fonts do not have
+]
+# (operation, the field): a project's name, an agreement's reason, a report's note
+TEXT_FIELDS = [
+    ("host", "POST", "/projects", PROJECT_BODY, "name"),
+    ("host", "POST", "/agreements", AGREEMENT_BODY, "reason"),
+    ("host", "PUT", PUT_MARCH, {"amount": "3.00", "note": ""}, "note"),
+]
+
+
+@pytest.mark.parametrize("char,code", UNPRINTABLE, ids=[f"U+{ord(c):04X}" for c, _ in UNPRINTABLE])
+@pytest.mark.parametrize("actor,method,path,body,field", TEXT_FIELDS, ids=["name", "reason", "note"])
+def test_text_no_document_can_print_is_refused_naming_the_field(
+        seeded, char, code, actor, method, path, body, field):
+    ids = seeded.ids
+    before = seeded.state()
+    sent = fill(body, ids) | {field: f"宁夏{char}新材料"}
+    r = seeded.client.open(f"/api/v1{path.format(**ids)}", method=method, json=sent,
+                           headers=seeded.as_(actor)._headers(None))
+    assert r.status_code == 422, r.json
+    assert r.json["error_codes"] == {"json": {field: [code]}}
+    assert f"U+{ord(char):04X} (character 3)" in r.json["errors"]["json"][field][0]
+    assert seeded.state() == before
+
+
+def test_ordinary_and_rare_chinese_is_kept_and_a_reasons_lines_too(seeded):
+    host = seeded.as_("host")
+    name = "刘䶮堃喆𠮷𡈼（一期）新材料项目 No.1"  # beyond GB 2312, in the full Noto face
+    r = host.post("/projects", fill({**PROJECT_BODY, "name": name}, seeded.ids))
+    assert r.status_code == 201, r.json
+    assert host.get(f"/projects/{r.json['id']}").json["name"] == name
+    reason = "兴庆区开发区不含化工产业定位；\r\n经双方协商一致。\n"
+    r = host.post("/agreements", fill({**AGREEMENT_BODY, "reason": reason}, seeded.ids))
+    assert r.status_code == 201, r.json
+    assert r.json["versions"][-1]["reason"] == "兴庆区开发区不含化工产业定位；\n经双方协商一致。"
+    r = host.put(PUT_MARCH.format(**seeded.ids), {"amount": "3.00", "note": "三月\n已核实"})
+    assert r.status_code == 200 and r.json["report"]["note"] == "三月\n已核实"
+
+
+def test_an_import_row_with_a_note_no_document_can_print_is_refused(seeded):
+    p = seeded.ids["p_filed"]
+    before = seeded.state()
+    data = csv_bytes([[p, "2025-01", "1.00", "一月"], [p, "2025-02", "2.00", "二\x92月"],
+                      [p, "2025-03", "3.00", "三月\ue000"], [p, "2025-04", "4.00", "\u2066四月"]])
+    body, content_type = multipart({"file": FileStorage(io.BytesIO(data), "reports.csv")})
+    r = seeded.as_("host").post("/investments/import", data=body, content_type=content_type)
+    assert r.status_code == 422, r.json
+    assert r.json["error"] == "import.invalid_rows"
+    assert sorted(r.json["error_codes"]["file"].values(), key=str) == [
+        {"note": ["text.bidi_control"]}, {"note": ["text.control_character"]},
+        {"note": ["text.unprintable"]}]
+    assert seeded.state() == before

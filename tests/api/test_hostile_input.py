@@ -81,6 +81,8 @@ def _bodies(props: tuple[str, ...]) -> dict[str, bytes]:
         "invalid-utf8": ("{%s}" % ", ".join(f'"{p}": "' for p in props[:1])).encode()
                         + b'\xff\xfe\xc3"}',
         "oversized": b'{"name": "' + b"x" * limits.REQUEST_BODY_MAX + b'"}',
+        # what no document can print, and a name that reads backwards (issue 16, finding 12)
+        "unprintable": each("名\x07\x92\u202e\ue000\U0002A6D6\r\n称"),
     }
 
 
@@ -91,6 +93,7 @@ QUERY_VALUES = {  # percent-encoded as sent
     "invalid-utf8": "%FF%FE%C3",
     "huge-text": "%25" * HUGE,
     "like-wildcards": "%25_%25",
+    "line-break": "%0D%0ASet-Cookie:%20a=b%E2%80%AE",
 }
 
 

@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import shutil
 
+import pytest
 from fontTools.ttLib import TTFont
 
 from ledger import doctor, fonts
+from ledger.domain.errors import Unavailable
+from tests.documents.conftest import filing, pdf_text, squeeze
 
 
 def test_the_repertoire_is_gb2312_plus_the_ranges_a_form_prints():
@@ -92,3 +95,44 @@ def test_the_cut_is_in_print_order_with_an_identity_charset(small_cut):
             source_glyphs[source_cmap[point]].draw(theirs)
             assert ours.value == theirs.value, chr(point)
             assert font["hmtx"][cmap[point]] == source["hmtx"][source_cmap[point]], chr(point)
+
+
+# ------------------------------------------------------------------ what input is held to
+
+def test_the_coverage_is_what_the_full_face_maps_read_once():
+    covered = fonts.coverage()
+    assert fonts.coverage() is covered  # once per process
+    face = fonts.system_face()
+    with TTFont(face.path, fontNumber=face.index, lazy=True) as font:
+        assert covered == frozenset(font.getBestCmap())
+    assert set(fonts.gb2312()) <= covered and set(range(0x20, 0x7F)) <= covered
+    for char in "䶮堃喆赟珺𠮷𡈼":  # rarer hanzi of names: beyond GB 2312, in the full face
+        assert ord(char) in covered and ord(char) not in fonts.repertoire(), char
+    for point in (0x2A6D6, 0xE000, 0xF0001, 0x0092, 0x0007, 0x202E):
+        assert point not in covered, hex(point)
+
+
+def test_what_the_coverage_holds_prints_and_what_it_lacks_does_not(renderer, tmp_path):
+    """The input rule and the renderer agree: characters of the coverage outside the cut (rare
+    hanzi of both planes) print through the full face; one outside it stops the render."""
+    covered = fonts.coverage()
+    cut = set(fonts.repertoire())
+    rare = [chr(p) for p in sorted(covered) if p > 0xFFFF][:40:4] + ["䶮", "堃", "喆"]
+    assert all(ord(c) not in cut for c in rare)
+    name = "".join(rare) + "项目"
+    assert squeeze(name) in squeeze(pdf_text(renderer.render(filing(project_name=name)), tmp_path))
+    for outside in ("\U0002A6D6", "\ue000"):
+        assert ord(outside) not in covered
+        with pytest.raises(Unavailable) as info:
+            renderer.render(filing(project_name=f"项目{outside}"))
+        assert info.value.code == "document.missing_glyphs"
+
+
+def test_without_the_full_face_input_is_held_to_what_every_installation_prints(
+        small_cut, tmp_path, monkeypatch):
+    monkeypatch.setattr(fonts, "system_face", lambda style="Regular": None)
+    monkeypatch.setattr(fonts, "cut_path", lambda weight: small_cut / "LedgerSerifGB-Regular.otf")
+    with TTFont(small_cut / "LedgerSerifGB-Regular.otf") as font:
+        assert fonts.coverage.__wrapped__() == frozenset(font.getBestCmap())  # a cut left behind
+    monkeypatch.setattr(fonts, "cut_path", lambda weight: tmp_path / "none.otf")
+    assert fonts.coverage.__wrapped__() == frozenset([*fonts.gb2312(), *range(0x20, 0x7F)])

@@ -19,7 +19,9 @@ BASELINE = "journal.baseline"
 # Entries whose `after` holds a row's recorded facts (ledger.postings.journal.RECORDED); other
 # entries (tokens, imports as a whole …) change no fact a figure or filing depends on.
 ROW_ACTIONS = {"region.create", "zone.create", "zone.update", "user.create", "user.update",
-               "project.create", "project.update", "project.stage"}
+               "project.create", "project.update", "project.correct", "project.stage"}
+# Keys of such an `after` that are no fact of the row: a password, a correction's reason.
+NOT_FACTS = ("password", "reason")
 
 @dataclass
 class Fact:
@@ -51,7 +53,7 @@ class Replay:
             key = e.entity_id if kind == "region" else int(e.entity_id)
             table = getattr(self, f"{kind}s")
             known = table[key].values if key in table else {}
-            table[key] = Fact(known | {k: v for k, v in after.items() if k != "password"}, e.id)
+            table[key] = Fact(known | {k: v for k, v in after.items() if k not in NOT_FACTS}, e.id)
         elif e.action == "investment.report":
             project_id = int(e.entity_id)
             self.reports[(project_id, after["period"], after["revision"])] = Fact(

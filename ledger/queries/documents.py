@@ -35,7 +35,7 @@ from ledger.queries.attribution import Attribution, as_of_moment, attribution
 from ledger.queries.lookup import visible_agreement, visible_project
 from ledger.queries.reference import ancestors
 
-PROJECT_CHANGES = ("project.create", "project.update", "project.stage")
+PROJECT_CHANGES = ("project.create", "project.update", "project.correct", "project.stage")
 RESETS_ACKNOWLEDGEMENTS = ("submit", "return", "edit")
 
 

@@ -30,7 +30,9 @@ _ORDER = (("signed_on", "started_on"), ("started_on", "operating_on"),
 
 
 def future(day: date | None, today: date) -> Problem | None:
-    return Problem("date.future", today=today.isoformat()) if day is not None and day > today else None
+    if day is None or day <= today:
+        return None
+    return Problem("date.future", today=today.isoformat())
 
 
 def future_period(period: str, today: date) -> bool:
@@ -53,9 +55,10 @@ def project_problems(dates: Mapping[str, date | None], today: date,
         if first is None or then is None or then >= first:
             continue
         if earlier in changed and later not in changed:
-            problems.setdefault(earlier, []).append(Problem("stage.date_after", date=then.isoformat()))
+            at, problem = earlier, Problem("stage.date_after", date=then.isoformat())
         else:
-            problems.setdefault(later, []).append(Problem("stage.date_before", date=first.isoformat()))
+            at, problem = later, Problem("stage.date_before", date=first.isoformat())
+        problems.setdefault(at, []).append(problem)
     return problems
 
 

@@ -171,12 +171,15 @@ def _in_words(name: str, value, zones: dict[int, dict]) -> str:
     return str(value)
 
 
+def _who(c) -> str:
+    """The user, and the region (or office) they acted for."""
+    return f"{c.actor_username}（{region_name(c.actor_region) if c.actor_region else label(c.actor_role)}）"
+
+
 def _corrections(context, project_id: int) -> list[dict]:
     """The 修改记录: who, when (Beijing time), why, and each change in words."""
     zones = _zones_by_id()
-    return [{"at": local_time(c.at),
-             "who": f"{c.actor_username}（{region_name(c.actor_region) if c.actor_region else label(c.actor_role)}）",
-             "reason": c.reason,
+    return [{"at": local_time(c.at), "who": _who(c), "reason": c.reason,
              "changes": [{"field": str(FACT_LABELS.get(ch.field, ch.field)),
                           "before": _in_words(ch.field, ch.before, zones),
                           "after": _in_words(ch.field, ch.after, zones)} for ch in c.changes]}

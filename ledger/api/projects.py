@@ -47,7 +47,12 @@ def get_project(project_id: int):
 @blp.arguments(ProjectPatch)
 @blp.response(200, ProjectSchema)
 def patch_project(data, project_id: int):
-    """Edit a project or move it to a later stage (`stage` with `stage_on`); needs If-Match."""
+    """Correct a project — its facts, `signed_on` and the date of each stage it has reached,
+    with a `reason` (required when a date changes; each correction is journaled before → after)
+    — or move it to a later stage (`stage` with `stage_on`, nothing else); needs If-Match.
+    A date after today, stages out of order, a start after a reported month
+    (409 `project.start_after_report`) or a signing after an agreement's first year
+    (409 `agreement.before_project`) are refused."""
     context = ctx()
     # 404 for what you cannot see and 403 for what you may not change, before the 428.
     require_host(context.actor, project_queries.project(context, project_id).host_code)

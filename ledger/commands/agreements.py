@@ -15,10 +15,10 @@ from ledger.commands.common import audit, check_row_version
 from ledger.context import Context
 from ledger.commands.inputs import AgreementInput, TermsInput
 from ledger.db import writing
-from ledger.domain import coverage, workflow
+from ledger.domain import coverage, dates, workflow
 from ledger.domain.enums import Ending, Side, Stage, VersionStatus
 from ledger.domain.errors import Conflict, Invalid, PreconditionRequired, missing
-from ledger.models import Agreement, AgreementEvent, AgreementVersion, Region
+from ledger.models import Agreement, AgreementEvent, AgreementVersion, Project, Region
 from ledger.postings.journal import record
 from ledger.policy import require_filing_body, require_host, require_party
 from ledger.queries.lookup import visible_agreement, visible_project
@@ -44,6 +44,14 @@ def _terms(inp: TermsInput, base: AgreementVersion | None) -> dict:
     if out["last_year"] is not None and out["last_year"] < out["first_year"]:
         raise Invalid("agreement.last_before_first", field="last_year")
     return out
+
+
+def _dated(ctx: Context, terms: dict, project_id: int) -> dict:
+    """The terms, once their dates keep the rules (ledger.domain.dates): signed by today, and
+    covering no year before the project's signing."""
+    signed_on = ctx.session.scalar(sa.select(Project.signed_on).where(Project.id == project_id))
+    dates.check_agreement(terms["first_year"], terms["signed_on"], signed_on, ctx.today())
+    return terms
 
 
 def _record(ctx: Context, agreement: Agreement, v: AgreementVersion, action: str,
@@ -80,6 +88,7 @@ def create_agreement(ctx: Context, inp: AgreementInput) -> Agreement:
             raise Invalid("agreement.self_referral", field="recommender_code")
         if project.stage == Stage.CANCELLED:
             raise Conflict("agreement.project_cancelled", field="project_id")
+        _dated(ctx, terms, project.id)
         existing = session.scalar(sa.select(Agreement).where(Agreement.project_id == project.id,
                                                              Agreement.ended_as.is_(None)))
         if existing is not None:
@@ -146,7 +155,8 @@ def edit_agreement(ctx: Context, agreement_id: int, inp: TermsInput,
     with writing(ctx.session):
         agreement, v, side = _as_party(ctx, agreement_id, row_version)
         transition = workflow.edit(v.status, side)
-        return _step(ctx, agreement, v, "edit", transition.setting(_terms(inp, v)))
+        terms = _dated(ctx, _terms(inp, v), agreement.project_id)
+        return _step(ctx, agreement, v, "edit", transition.setting(terms))
 
 
 def confirm(ctx: Context, agreement_id: int, row_version: int | None) -> Agreement:
@@ -243,7 +253,7 @@ def amend(ctx: Context, agreement_id: int, inp: TermsInput,
         agreement, newest, side = _as_party(ctx, agreement_id, row_version)
         transition = workflow.amend(newest.status, side)
         v = AgreementVersion(agreement_id=agreement.id, version=newest.version + 1,
-                             **_terms(inp, newest))
+                             **_dated(ctx, _terms(inp, newest), agreement.project_id))
         transition.apply(v)
         session.add(v)
         session.flush()

@@ -31,7 +31,7 @@ from ledger.commands.inputs import ImportFile, ImportRow
 from ledger.commands.investments import Checked, Prepared, prepare, write_reports
 from ledger.context import Context
 from ledger.db import writing
-from ledger.domain import stages
+from ledger.domain import dates, stages
 from ledger.domain.errors import Invalid, Problem
 from ledger.domain.periods import period_of, year_of
 from ledger.models import InvestmentReport, Project
@@ -98,13 +98,13 @@ def _check(ctx: Context, session: Session, rows: Sequence[ImportRow],
 
     by_id, by_code = _visible(session, ctx.actor, rows)
     closed = postings.closed_years(session)
-    this_month = period_of(ctx.today())
+    today = ctx.today()
     newest = _newest_revisions(session, {p.id for p in by_id.values()} | {p.id for p in by_code.values()})
     first_row: dict[tuple[int, str], int] = {}
     resolved: list[Checked] = []
     for row in rows:
         project = _project_of(row, by_id, by_code, refuse)
-        if row.period > this_month:
+        if dates.future_period(row.period, today):
             refuse(row, "period", Problem("period.future"))
         if project is None:
             continue

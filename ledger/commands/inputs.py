@@ -66,6 +66,11 @@ class ProjectInput(Input):
     planned_investment: int = UNSET  # 0.01万元
     zone_id: int = UNSET
     signed_on: date | None = UNSET
+    # A correction's (PATCH): the stages' dates and why they change.
+    started_on: date = UNSET
+    operating_on: date = UNSET
+    cancelled_on: date = UNSET
+    reason: str = UNSET
 
 
 @dataclass(frozen=True)

@@ -19,7 +19,7 @@ from ledger.commands.common import read_then_lock_heads
 from ledger.context import Context
 from ledger.commands.inputs import ReportInput
 from ledger.db import insert_rows, lock_for_append, writing
-from ledger.domain import stages
+from ledger.domain import dates, stages
 from ledger.domain.errors import Conflict, Invalid
 from ledger.domain.money import format_amount
 from ledger.domain.periods import period_of, year_of
@@ -65,9 +65,9 @@ def report_investments(ctx: Context, reports: Sequence[ReportInput], *,
     the write lock taken, around the heads and the appends (on PostgreSQL; read_then_lock
     redoes the reads under the lock if a writer committed meanwhile). The reads are plain rows
     from statements built once: this is the path of every PUT."""
-    this_month = period_of(ctx.today())
+    today = ctx.today()
     for inp in reports:
-        if inp.period > this_month:
+        if dates.future_period(inp.period, today):
             raise Invalid("period.future", field="period")
     with writing(ctx.session, late_lock=True) as session:
         (checked, previous, prepared), heads = read_then_lock_heads(

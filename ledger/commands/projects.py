@@ -1,4 +1,9 @@
-"""Projects (招商引资项目): registration, edits and stage changes by the host region."""
+"""Projects (招商引资项目): registration, corrections and stage changes by the host region.
+
+A correction (PATCH) may change the project's facts and its dates; each is a journaled fact
+(`project.correct`, before → after and the reason), and the dates' rules
+(ledger.domain.dates) are held again against what already exists: the reports, the
+agreements."""
 
 from __future__ import annotations
 
@@ -8,10 +13,10 @@ from ledger.commands.common import audit, check_row_version
 from ledger.context import Context
 from ledger.commands.inputs import ProjectInput, StageChange
 from ledger.db import writing
-from ledger.domain import codes, stages
+from ledger.domain import codes, dates, stages
 from ledger.domain.enums import Stage
 from ledger.domain.errors import Conflict, Invalid
-from ledger.models import InvestmentReport, Project, Zone
+from ledger.models import Agreement, AgreementVersion, InvestmentReport, Project, Zone
 from ledger.postings.journal import record
 from ledger.policy import require_host
 from ledger.queries.lookup import party_codes, visible_project
@@ -27,13 +32,24 @@ def _zone(ctx: Context, zone_id: int) -> Zone:
     return zone
 
 
+def _dates(project: Project) -> dict:
+    return {name: getattr(project, name) for name in dates.PROJECT_DATES}
+
+
 def _apply(ctx: Context, project: Project, inp: ProjectInput) -> None:
     """Set the fields sent and check the project as a whole."""
     changes = inp.given()
+    changes.pop("reason", None)
+    for name in dates.PROJECT_DATES[1:]:  # a stage's date is set by reaching the stage
+        if name in changes and getattr(project, name) is None:
+            raise Conflict("project.stage_not_reached", field=name, stage=project.stage)
+    before = _dates(project)
     if "zone_id" in changes:
         project.zone = _zone(ctx, changes.pop("zone_id"))
     for key, value in changes.items():
         setattr(project, key, value)
+    changed = {k for k, v in _dates(project).items() if v != before[k]}
+    dates.check_project(_dates(project), ctx.today(), changed)
     if not project.investor_foreign and not project.investor_credit_code:
         raise Invalid("project.credit_code_required", field="investor_credit_code")
     restricted = codes.restricted_by(project.zone.restricted_industries, project.industry_code)
@@ -62,15 +78,45 @@ def create_project(ctx: Context, inp: ProjectInput) -> Project:
     return project
 
 
+def _recheck(ctx: Context, project: Project, before: dict, reason: str | None) -> None:
+    """The rules a corrected date must keep with what already exists: a reason, the months
+    reported (construction cannot start after one) and the agreements (none covers a year
+    before the signing)."""
+    changed = [k for k, v in _dates(project).items() if v != before[k]]
+    if not changed:
+        return
+    if not reason:
+        raise Invalid("project.reason_required", field="reason")
+    session = ctx.session
+    if "started_on" in changed:
+        first = session.scalar(sa.select(sa.func.min(InvestmentReport.period))
+                               .where(InvestmentReport.project_id == project.id))
+        problem = dates.start_after_report(project.started_on, first)
+        if problem is not None:
+            raise Conflict(problem.code, field="started_on", **problem.params)
+    if "signed_on" in changed:
+        first_year = session.scalar(
+            sa.select(sa.func.min(AgreementVersion.first_year))
+            .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
+            .where(Agreement.project_id == project.id, Agreement.ended_as.is_(None)))
+        problem = None if first_year is None else dates.before_project(first_year, project.signed_on)
+        if problem is not None:
+            raise Conflict(problem.code, field="signed_on", **problem.params)
+
+
 def update_project(ctx: Context, project_id: int, inp: ProjectInput,
                    row_version: int | None = None) -> Project:
+    """Correct a project (the host region): its facts and dates, with a reason when a date
+    changes. Nothing changed writes nothing."""
     with writing(ctx.session) as session:
         project = visible_project(session, ctx.actor, project_id)
         require_host(ctx.actor, project.host_code)
         check_row_version(project.row_version, row_version)
-        before = record("project", project)
+        before, before_dates = record("project", project), _dates(project)
+        reason = inp.reason or None
         with session.no_autoflush:
             _apply(ctx, project, inp)
+            _recheck(ctx, project, before_dates, reason)
             if project.zone.region_code != project.host_code:
                 require_host(ctx.actor, project.zone.region_code)
                 if party_codes(session, project.id) or session.scalar(
@@ -78,8 +124,11 @@ def update_project(ctx: Context, project_id: int, inp: ProjectInput,
                         .where(InvestmentReport.project_id == project.id).limit(1)):
                     raise Conflict("project.move_with_history", field="zone_id")
                 project.host_code = project.zone.region_code
-        session.flush()
-        audit(ctx, "project.update", "project", project.id, before, record("project", project))
+        after = record("project", project)
+        if after != before:
+            session.flush()
+            audit(ctx, "project.correct", "project", project.id, before,
+                  after | ({"reason": reason} if reason else {}))
     return project
 
 
@@ -91,11 +140,11 @@ def change_stage(ctx: Context, project_id: int, change: StageChange,
         require_host(ctx.actor, project.host_code)
         check_row_version(project.row_version, row_version)
         before = record("project", project)
-        dates = {name: getattr(project, name) for name in
-                 (stages.DATE_OF[s] for s in stages.ORDER)}
-        for key, value in stages.advance(project.stage, change.stage, change.stage_on,
-                                         dates).items():
+        reached = stages.advance(project.stage, change.stage, change.stage_on)
+        for key, value in reached.items():
             setattr(project, key, value)
+        set_ = [k for k in reached if k in dates.PROJECT_DATES]
+        dates.check_project(_dates(project), ctx.today(), set_, {k: "stage_on" for k in set_})
         session.flush()
         audit(ctx, "project.stage", "project", project.id, before, record("project", project))
     return project

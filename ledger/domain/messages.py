@@ -61,6 +61,7 @@ MESSAGES: dict[str, str] = {
     "list.too_long": N_("must have at most {max} items"),
     "date.shape": N_("must be a date (YYYY-MM-DD)"),
     "date.range": N_("must be a date between {min} and {max}"),
+    "date.future": N_("must not be after today ({today})"),
     "period.shape": N_("must be a month YYYY-MM between {min} and {max}"),
     "period.future": N_("must not be a future month"),
     "year.range": N_("must be a year between {min} and {max}"),
@@ -117,6 +118,11 @@ MESSAGES: dict[str, str] = {
     "stage.cancelled": N_("a cancelled project cannot change stage"),
     "stage.backwards": N_("stages only move forward (now '{stage}')"),
     "stage.date_before": N_("must not be before {date}"),
+    "stage.date_after": N_("must not be after {date}, the date of a later stage"),
+    "project.stage_not_reached": N_("the project has not reached this stage (now '{stage}')"),
+    "project.reason_required": N_("give the reason for correcting a date"),
+    "project.start_after_report": N_("completed investment is reported for {period}; "
+                                     "construction cannot have started after that month"),
     "report.not_landed": N_("only a landed project (under construction or in operation) can "
                             "report completed investment; this one is '{stage}'"),
     "report.before_start": N_("must not be before {started}, the month the project started "
@@ -124,6 +130,8 @@ MESSAGES: dict[str, str] = {
 
     # Agreements
     "agreement.last_before_first": N_("must not be before first_year"),
+    "agreement.before_project": N_("the agreement covers from {first_year}, before the project "
+                                   "was signed in {year}"),
     "agreement.receiver_not_host": N_("must be the project's host region {host}"),
     "agreement.self_referral": N_("a project hosted in the recommender's own region cannot be "
                                   "recommended (self-referral)"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 from ledger.domain.enums import Stage
-from ledger.domain.errors import Conflict, Invalid
+from ledger.domain.errors import Conflict
 
 ORDER = (Stage.SIGNED, Stage.UNDER_CONSTRUCTION, Stage.IN_OPERATION)
 # The date attribute that records when a project reached each stage.
@@ -33,9 +33,9 @@ def reached(current: str, target: str) -> bool:
     return target != Stage.CANCELLED and ORDER.index(current) >= ORDER.index(target)
 
 
-def advance(current: str, target: str, on: date, dates: dict[str, date | None]) -> dict[str, object]:
+def advance(current: str, target: str, on: date) -> dict[str, object]:
     """The fields a move from `current` to `target` on day `on` sets: the stage and the date of
-    every stage it reaches. `dates` holds the dates recorded so far (DATE_OF's attributes)."""
+    every stage it reaches (the dates' own rules: ledger.domain.dates)."""
     if current == Stage.CANCELLED:
         raise Conflict("stage.cancelled", field="stage")
     if target == Stage.CANCELLED:
@@ -45,7 +45,4 @@ def advance(current: str, target: str, on: date, dates: dict[str, date | None]) 
         if new_i <= now_i:
             raise Conflict("stage.backwards", field="stage", stage=current)
         reaching = ORDER[now_i + 1:new_i + 1]
-    earlier = [d for d in dates.values() if d is not None]
-    if earlier and on < max(earlier):
-        raise Invalid("stage.date_before", field="stage_on", date=max(earlier).isoformat())
     return {"stage": target} | {DATE_OF[s]: on for s in reaching}

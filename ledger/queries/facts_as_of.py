@@ -2,7 +2,8 @@
 zones, projects and agreements up to a journal sequence number — never the current rows.
 
 Every change of such a row is a journal entry whose `after` holds the row's recorded facts
-(ledger.postings.journal.RECORDED; the actions are ledger.postings.replay.ROW_ACTIONS, and every
+(ledger.postings.journal.RECORDED; any action on the kind, as ledger verify replays it: other
+keys of `after`, such as a correction's reason, are no facts of the row; and every
 `agreement.*` action for an agreement version and its chain). The facts of an entity as of seq
 `s` are those of its newest such entry with id <= s. A migrated database's journal starts with a
 baseline entry holding every fact the tables held then: it counts as an entry of every entity
@@ -23,7 +24,8 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ledger.models import AuditEntry
-from ledger.postings.replay import BASELINE, ROW_ACTIONS
+from ledger.postings.journal import RECORDED
+from ledger.postings.replay import BASELINE
 
 KINDS = ("region", "zone", "project", "agreement")
 # Where a baseline entry keeps each kind's facts (keys as text; see the journal migration).
@@ -82,9 +84,7 @@ def head_at(session: Session, moment: datetime) -> int:
 
 
 def _actions(kind: str) -> sa.ColumnElement[bool]:
-    if kind == "agreement":
-        return AuditEntry.action.like("agreement.%")
-    return AuditEntry.action.in_(sorted(a for a in ROW_ACTIONS if a.startswith(kind + ".")))
+    return AuditEntry.action.like(f"{kind}.%")
 
 
 def history(session: Session, wanted: dict[str, Iterable | None],
@@ -113,8 +113,13 @@ def history(session: Session, wanted: dict[str, Iterable | None],
                 continue
             query = query.where(AuditEntry.entity_id.in_(keys))
         for seq, at, action, key, text in session.execute(query):
+            values = json.loads(text) if text is not None else None
+            if not isinstance(values, dict):
+                continue
+            if kind != "agreement":
+                values = {k: v for k, v in values.items() if k in RECORDED[kind]}
             out.records.setdefault((kind, key), []).append(
-                Record(seq, at, kind, key, action, json.loads(text)))
+                Record(seq, at, kind, key, action, values))
         _add_baselines(out, kind, keys)
     return out
 

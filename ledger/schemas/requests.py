@@ -173,6 +173,14 @@ class ProjectCreate(ProjectFields):
 
 
 class ProjectPatch(ProjectFields, Changes):
+    """A correction of the project's facts or dates (with a `reason`, required when a date
+    changes), or a stage change (`stage` with `stage_on`, nothing else)."""
+
+    signed_on = Date()
+    started_on = Date(metadata={"description": "only of a project that has started construction"})
+    operating_on = Date(metadata={"description": "only of a project in operation"})
+    cancelled_on = Date(metadata={"description": "only of a cancelled project"})
+    reason = Text(limits.REASON, metadata={"description": "why; required when a date changes"})
     stage = Choice(Stage)
     stage_on = Date(metadata={"description": "the date of the new stage (required with stage)"})
 

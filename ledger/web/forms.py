@@ -128,7 +128,23 @@ class ProjectForm(LedgerForm):
 
 
 class ProjectEditForm(ProjectForm):
-    signed_on = None  # the signing date is the stage's date: changed with the stage
+    """A correction: the project's facts, its signing date and the date of each stage it has
+    reached (the page shows only those), and why."""
+
+    started_on = DateInput(_l("Started construction on"))
+    operating_on = DateInput(_l("In operation since"))
+    cancelled_on = DateInput(_l("Cancelled on"))
+    reason = TextAreaField(_l("Reason for the correction"),
+                           description=_l("required when a date changes"),
+                           render_kw={"rows": 2, "maxlength": limits.REASON})
+
+    def payload(self) -> dict:
+        """A stage date left empty is not sent (a stage's date is never removed)."""
+        body = super().payload()
+        for name in ("started_on", "operating_on", "cancelled_on", "reason"):
+            if _text(self[name].data):
+                body[name] = _text(self[name].data)
+        return body
 
 
 class StageForm(LedgerForm):

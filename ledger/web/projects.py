@@ -5,16 +5,19 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from ledger import current
 from ledger.commands import investments, projects as project_commands
 from ledger.commands.inputs import ReportInput
-from ledger.domain import stages
+from ledger.domain import dates, stages
 from ledger.domain.enums import Ending, Role, Stage, values
 from ledger.domain.errors import DomainError, Forbidden, Invalid, NotFound
+from ledger.domain.money import format_amount
 from ledger.domain.periods import LOCAL_TZ, local_date, period_of
 from ledger.policy import require_host
 from ledger.queries import agreement_views
+from ledger.queries import corrections as correction_queries
 from ledger.queries import projects as project_queries
 from ledger.queries import reference
 from ledger.queries import years as year_queries
@@ -28,7 +31,9 @@ from ledger.schemas.resources import (
 from ledger.web import auth
 from ledger.web.blueprint import bp
 from ledger.web.forms import CsrfForm, ProjectEditForm, ProjectForm, StageForm
-from ledger.web.helpers import ctx, default_year, page_count, page_number, row_version
+from ledger.web.helpers import (
+    ctx, default_year, local_time, page_count, page_number, region_name, row_version,
+)
 from ledger.web.i18n import problem_text
 from ledger.web.labels import label
 
@@ -133,7 +138,52 @@ def project_detail(project_id: int):
     return render_template("web/project.html", project=project, grid=grid, year=year,
                            agreement=agreement, ended=ended, host=host, stage_form=stage_form,
                            zone=_zones_by_id().get(project["zone_id"]),
-                           landed=stages.landed(project["stage"]))
+                           landed=stages.landed(project["stage"]),
+                           corrections=_corrections(context, project_id))
+
+
+# The project's facts as the correction history names them.
+FACT_LABELS = {
+    "name": _l("Project name"), "investor_name": _l("Investor"),
+    "investor_credit_code": _l("Unified social credit code"),
+    "investor_foreign": _l("Foreign investor"), "industry_code": _l("Industry code"),
+    "project_code": _l("Project code"), "planned_investment": _l("Planned investment"),
+    "zone_id": _l("Development zone"), "host_code": _l("Host region"), "stage": _l("Stage"),
+    "signed_on": _l("Signed on"), "started_on": _l("Started construction on"),
+    "operating_on": _l("In operation since"), "cancelled_on": _l("Cancelled on"),
+}
+
+
+def _in_words(name: str, value, zones: dict[int, dict]) -> str:
+    """A fact's value as the journal holds it, as a reader says it."""
+    if value is None or value == "":
+        return _("(none)")
+    if name == "planned_investment":
+        return f"{format_amount(value)} {_('10,000 yuan')}"
+    if name == "investor_foreign":
+        return _("yes") if value else _("no")
+    if name == "zone_id":
+        return zones[value]["name"] if value in zones else str(value)
+    if name == "host_code":
+        return f"{region_name(value)}（{value}）"
+    if name == "stage":
+        return label(value)
+    return str(value)
+
+
+def _who(c) -> str:
+    """The user, and the region (or office) they acted for."""
+    return f"{c.actor_username}（{region_name(c.actor_region) if c.actor_region else label(c.actor_role)}）"
+
+
+def _corrections(context, project_id: int) -> list[dict]:
+    """The 修改记录: who, when (Beijing time), why, and each change in words."""
+    zones = _zones_by_id()
+    return [{"at": local_time(c.at), "who": _who(c), "reason": c.reason,
+             "changes": [{"field": str(FACT_LABELS.get(ch.field, ch.field)),
+                          "before": _in_words(ch.field, ch.before, zones),
+                          "after": _in_words(ch.field, ch.after, zones)} for ch in c.changes]}
+            for c in correction_queries.corrections(context, project_id)]
 
 
 def _next_stages(stage: str) -> list[tuple[str, str]]:
@@ -172,7 +222,8 @@ def project_edit(project_id: int):
     if request.method == "GET":
         form = ProjectEditForm(formdata=None, data={
             k: project[k] or "" for k in ("name", "investor_name", "investor_credit_code",
-                                          "industry_code", "project_code", "planned_investment")
+                                          "industry_code", "project_code", "planned_investment",
+                                          *dates.PROJECT_DATES)
         } | {"investor_foreign": project["investor_foreign"], "zone_id": str(project["zone_id"]),
              "row_version": found.row_version})
     else:
@@ -225,7 +276,8 @@ def project_stage(project_id: int):
                            year=year, **dict(zip(("agreement", "ended"), _agreements_of(context, project_id))),
                            host=True,
                            stage_form=form, zone=_zones_by_id().get(project["zone_id"]),
-                           landed=stages.landed(project["stage"])), 422
+                           landed=stages.landed(project["stage"]),
+                           corrections=_corrections(context, project_id)), 422
 
 
 @bp.route("/projects/<int:project_id>/investments", methods=["GET", "POST"])

@@ -40,12 +40,15 @@ def _fail(err: DomainError) -> NoReturn:
 
 
 def database_command(f):
-    """Report an unreachable database or an unknown revision in one line, not a traceback.
-    (Place it under @with_appcontext.)"""
+    """Report a coded refusal (a domain error), an unreachable database or an unknown revision
+    in one line on stderr with exit status 1, not a traceback. (Place it under
+    @with_appcontext.)"""
     @functools.wraps(f)
     def wrapper(*args, **kwargs):
         try:
             return f(*args, **kwargs)
+        except DomainError as err:
+            _fail(err)
         except sa.exc.OperationalError as exc:
             reason = str(exc.orig or exc).strip().splitlines()
             _error(f"database {_shown_url()}: {reason[0] if reason else type(exc).__name__}")
@@ -70,6 +73,28 @@ def _require_schema() -> None:
                f"Ledger (head is {head})")
     _error(f"database {_shown_url()} is at revision {current}, not at head {head}; "
            "run `ledger db upgrade`")
+
+
+def _development_key() -> None:
+    """On the embedded default database (SQLite under instance/) the development signing key
+    beside it is made on first need, as `make key` does. Any other database keeps to its
+    configured key (LEDGER_SIGNING_KEY_FILE): a missing one is a one-line error."""
+    from ledger import config, signing
+    path = Path(current_app.config.get("SIGNING_KEY_FILE") or config.development_key_file())
+    if (not path.exists() and path == config.development_key_file()
+            and current_app.config["DATABASE_URL"] == config.embedded_database_url()):
+        signing.create_key(path)
+        click.echo(f"created the development signing key {path} (key id "
+                   f"{signing.key_id(signing.load_key(path).public_key())}) beside the embedded "
+                   "database; a deployment configures its own (LEDGER_SIGNING_KEY_FILE)", err=True)
+
+
+def _require_signing_key() -> None:
+    """A command that will sign a checkpoint asks for the key before it writes anything."""
+    from ledger.commands.checkpoints import signing_key
+    from ledger.policy import Actor
+    _development_key()
+    signing_key(current.context(Actor.system("cli")))  # Unavailable → one line (the wrapper)
 
 
 def _describe(revision: str | None, head: str | None) -> str:
@@ -190,6 +215,7 @@ def users_token(username: str) -> None:
 def demo_command() -> None:
     from ledger.commands.demo import load_demo
     _require_schema()
+    _require_signing_key()  # the demo closes a year
     logins = load_demo(current.session(), current.settings(), echo=click.echo)
     click.echo("\nDemo logins (username / password / role):")
     w_user = max((len(u) for u, _, _ in logins), default=0)
@@ -369,6 +395,7 @@ def print_command(year: str, directory: Path, as_of: str | None, workers: int | 
     from ledger.policy import Actor
     from ledger.schemas.requests import StatementQuery, load
     _require_schema()
+    _development_key()  # a new document's as-of time gets a signed checkpoint
     ctx = current.context(Actor.system("cli"))
     try:
         args = load(StatementQuery, {"year": year} | ({"as_of": as_of} if as_of else {}))

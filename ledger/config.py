@@ -11,6 +11,16 @@ INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 DEV_SECRET_KEY = "dev-only-change-me"
 
 
+def embedded_database_url() -> str:
+    """The default database: an SQLite file under instance/ (development and the demo)."""
+    return f"sqlite:///{INSTANCE_DIR / 'ledger.sqlite3'}"
+
+
+def development_key_file() -> Path:
+    """The default signing key, beside the embedded database (`make key`)."""
+    return INSTANCE_DIR / "signing-key.pem"
+
+
 def _count(text: str, name: str) -> int:
     if not (text.isascii() and text.isdigit()) or int(text) > 10:
         raise RuntimeError(f"{name} must be a whole number from 0 to 10, not {text!r}")
@@ -29,7 +39,7 @@ class Config:
         def get(name: str, default: str) -> str:
             return env.get(f"LEDGER_{name}", default)
 
-        self.DATABASE_URL = get("DATABASE_URL", "") or f"sqlite:///{INSTANCE_DIR / 'ledger.sqlite3'}"
+        self.DATABASE_URL = get("DATABASE_URL", "") or embedded_database_url()
         self.SECRET_KEY = get("SECRET_KEY", "") or DEV_SECRET_KEY
         self.FILING_PREFIX = get("FILING_PREFIX", "统备")
         self.PUBLIC_URL = get("PUBLIC_URL", "http://127.0.0.1:5000")
@@ -46,7 +56,7 @@ class Config:
         # (werkzeug ProxyFix); 0: the connection's address is the client's.
         self.TRUSTED_PROXIES = _count(get("TRUSTED_PROXIES", "0"), "LEDGER_TRUSTED_PROXIES")
         # The Ed25519 key that signs checkpoints; `make run` creates a development key here.
-        self.SIGNING_KEY_FILE = get("SIGNING_KEY_FILE", "") or str(INSTANCE_DIR / "signing-key.pem")
+        self.SIGNING_KEY_FILE = get("SIGNING_KEY_FILE", "") or str(development_key_file())
         # The web pages' session cookie: HttpOnly and SameSite=Lax always, Secure when the site
         # is served over HTTPS only (LEDGER_SECURE_COOKIES=1; then also HSTS).
         self.SESSION_COOKIE_SECURE = get("SECURE_COOKIES", "0").lower() in ("1", "true", "yes")

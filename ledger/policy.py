@@ -144,6 +144,11 @@ def require_year_keeper(actor: Actor) -> None:
     _require(actor.role == Role.STATISTICS, "years")
 
 
+def require_checklist_reader(actor: Actor) -> None:
+    """A year's checklist names every region's pending agreements and projects: officials."""
+    _require(actor.official, "checklist")
+
+
 def require_ledger_reader(actor: Actor) -> None:
     """Verification of the whole ledger and the audit log."""
     _require(actor.role in (Role.ADMIN, Role.STATISTICS), "ledger")

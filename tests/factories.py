@@ -8,7 +8,6 @@ from collections.abc import Callable
 from datetime import datetime
 
 from ledger import current
-from ledger.commands import years
 from ledger.context import Context
 from ledger.db import utcnow
 from ledger.domain.codes import reference_regions
@@ -120,7 +119,7 @@ class World:
         return drive.report(self.ctx(host or self.lingwu), project.id, period, amount, note)
 
     def close(self, year: int):
-        return years.close_year(self.ctx(self.statistics), year)
+        return drive.close_year(self.ctx(self.statistics), year)
 
     def reopen(self, year: int, reason: str = "更正数据"):
         return drive.reopen_year(self.ctx(self.statistics), year, reason)

@@ -408,3 +408,72 @@ def test_doctor_fails_clearly_without_the_harfbuzz_subsetter(app, runner, monkey
     assert "~13 s per document" in line and line.endswith("fix: apt-get install libharfbuzz-subset0")
     [fonts_line] = [ln for ln in result.output.splitlines() if ln.startswith("[ok] cjk fonts")]
     assert "Noto Serif CJK SC" in fonts_line and ".tt" in fonts_line  # the file documents use
+
+
+# --- coded refusals and the signing key --------------------------------------------------------
+
+
+def test_a_coded_refusal_is_one_line_and_exit_status_1(app, runner, monkeypatch):
+    """Every command turns a domain error into `error: <message>` on stderr, never a traceback
+    (here `ledger verify`, whose reads refuse nothing on their own)."""
+    from ledger.domain.errors import Conflict
+    from ledger.queries import verification
+
+    def refused(*args, **kwargs):
+        raise Conflict("year.closed", year=2025)
+    monkeypatch.setattr(verification, "verify_ledger", refused)
+    result = runner.invoke(args=["verify"])
+    assert (result.exit_code, result.stdout, result.stderr) == (
+        1, "", "error: assessment year 2025 is closed\n")
+    assert isinstance(result.exception, SystemExit)
+
+
+def test_demo_without_a_key_on_another_database_is_one_line(app, runner, monkeypatch, tmp_path):
+    missing = tmp_path / "no-such-key.pem"
+    monkeypatch.setitem(app.config, "SIGNING_KEY_FILE", str(missing))
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert result.stdout == "" and result.stderr.count("\n") == 1
+    assert result.stderr.startswith("error: the checkpoint signing key is not available (cannot "
+                                    f"read the signing key {missing}: ")
+    assert result.stderr.endswith("ask the administrator to configure LEDGER_SIGNING_KEY_FILE\n")
+    assert not missing.exists()
+    assert users_in(app) == {}  # refused before anything was written
+
+
+def test_demo_without_a_key_in_a_real_process_has_no_traceback(tmp_path):
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEDGER_", "FLASK_"))}
+    env["LEDGER_DATABASE_URL"] = f"sqlite:///{tmp_path / 'other.sqlite3'}"
+    env["LEDGER_SIGNING_KEY_FILE"] = str(tmp_path / "no-such-key.pem")
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parent.parent)  # this checkout's code
+    assert ledger(env, "db", "upgrade").returncode == 0
+    demo = ledger(env, "demo")
+    assert demo.returncode == 1 and "Traceback" not in demo.stderr
+    assert demo.stderr.startswith("error: the checkpoint signing key is not available")
+    assert demo.stderr.count("\n") == 1
+
+
+def test_demo_on_the_embedded_database_creates_the_development_key(tmp_path, monkeypatch):
+    """The default database (SQLite under instance/): the key beside it is made on first need,
+    and the command says so; the second run finds it."""
+    from ledger import config, signing
+    monkeypatch.setattr(config, "INSTANCE_DIR", tmp_path)
+    app = create_app(TestingConfig)
+    assert app.config["DATABASE_URL"] == f"sqlite:///{tmp_path / 'ledger.sqlite3'}"
+    key = tmp_path / "signing-key.pem"
+    try:
+        runner = app.test_cli_runner()
+        assert runner.invoke(args=["db", "upgrade"]).exit_code == 0
+        result = runner.invoke(args=["demo"])
+        assert result.exit_code == 0, result.output
+        key_id = signing.key_id(signing.load_key(key).public_key())
+        assert result.stderr.splitlines()[0] == (
+            f"created the development signing key {key} (key id {key_id}) beside the embedded "
+            "database; a deployment configures its own (LEDGER_SIGNING_KEY_FILE)")
+        assert key.stat().st_mode & 0o777 == 0o600
+        assert "assessment year 2024: closed" in result.stdout
+        again = runner.invoke(args=["demo"])
+        assert again.exit_code == 0 and "signing key" not in again.stderr
+        assert runner.invoke(args=["verify"]).exit_code == 0
+    finally:
+        app.extensions["ledger.engine"].dispose()

@@ -63,6 +63,8 @@ class LedgerApi(Api):
         if error.errors:
             payload["errors"] = _locate(error.errors)
             payload["error_codes"] = _codes(payload["errors"])
+        for key, value in error.extra.items():  # e.g. the open checklist of a refused close
+            payload.setdefault(key, value)
         headers = {"WWW-Authenticate": 'Bearer realm="ledger"'} if error.status == 401 else {}
         return payload, error.status, headers
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from marshmallow import fields
+
 from ledger import current
+from ledger.api import ErrorSchema
 from ledger.api.support import (
     api_blueprint, ctx, file_response, file_responses_doc, idempotent, page_args, paginated,
 )
@@ -10,16 +13,23 @@ from ledger.commands import years as year_commands
 from ledger.io.exports import (
     attribution_data, export_attribution, export_project_lines, project_lines_data,
 )
-from ledger.queries import audit, postings, years
+from ledger.queries import audit, checklist, postings, years
 from ledger.queries.attribution import attribution as attribution_of
 from ledger.queries.project_lines import project_lines
 from ledger.queries import verification
 from ledger.schemas.requests import (
-    AttributionQuery, AuditQuery, PostingQuery, ProjectLinesQuery, ReasonRequest,
+    AttributionQuery, AuditQuery, PostingQuery, ProjectLinesQuery, ReasonRequest, YearCloseRequest,
 )
 from ledger.schemas.resources import (
-    AttributionSchema, AuditSchema, PostingSchema, ProjectLinesSchema, VerifySchema, YearSchema,
+    AttributionSchema, AuditSchema, ChecklistSchema, PostingSchema, ProjectLinesSchema,
+    VerifySchema, YearSchema,
 )
+
+class ChecklistOpenSchema(ErrorSchema):
+    checklist = fields.Nested(ChecklistSchema, metadata={
+        "description": "with `year.checklist_open`: the year's checklist as it stands, with "
+                       "the digest a close must name to confirm it"})
+
 
 blp = api_blueprint("ledger", "Attribution, postings, verification, years and audit")
 
@@ -87,12 +97,28 @@ def list_years():
     return years.years(current.session())
 
 
+@blp.route("/years/<int:year>/checklist")
+@blp.response(200, ChecklistSchema)
+def year_checklist(year: int):
+    """What is still open for the year (admin, statistics, commerce): agreement versions
+    covering it that are not filed, landed projects with months not reported (through the
+    current month, or December of a past year), and the `digest` of the list."""
+    found = checklist.checklist(ctx(), year)
+    return found.data() | {"open_items": found.open_items, "digest": found.digest}
+
+
 @blp.route("/years/<int:year>/close", methods=["POST"])
 @idempotent
+@blp.arguments(YearCloseRequest)
 @blp.response(200, YearSchema)
-def close_year(year: int):
-    """Close an assessment year (statistics bureau): every later change to it is refused."""
-    return year_commands.close_year(ctx(), year)
+@blp.alt_response(409, schema=ChecklistOpenSchema, description="the year is already closed, or "
+                  "its checklist has open items and the body does not name its digest")
+def close_year(data, year: int):
+    """Close an assessment year (statistics bureau): every later change to it is refused. While
+    the year's checklist has open items, the body must name the digest of the list as it
+    stands, `{"checklist_digest": "<digest>"}`; else 409 `year.checklist_open` whose
+    `checklist` is the current list with its digest."""
+    return year_commands.close_year(ctx(), year, data.get("checklist_digest"))
 
 
 @blp.route("/years/<int:year>/reopen", methods=["POST"])

@@ -36,6 +36,7 @@ from ledger.models import (
     Agreement, AgreementEvent, InvestmentReport, Project, Region, User, YearEvent, Zone,
 )
 from ledger.policy import Actor
+from ledger.queries.checklist import checklist
 from ledger.queries.users import check_password
 from ledger.queries.years import status as year_status
 
@@ -465,8 +466,11 @@ def _close_year(loader: Loader) -> None:
     """Close the year once; a year the statistics bureau has closed or reopened since is theirs."""
     history = sa.select(YearEvent.id).where(YearEvent.year == CLOSED_YEAR).limit(1)
     if loader.session.scalar(history) is None:
-        years.close_year(loader.as_("tongji"), CLOSED_YEAR)
-        loader.echo(f"assessment year {CLOSED_YEAR}: closed")
+        ctx = loader.as_("tongji")
+        shown = checklist(ctx, CLOSED_YEAR)  # the bureau confirms what it leaves open
+        years.close_year(ctx, CLOSED_YEAR, shown.digest)
+        loader.echo(f"assessment year {CLOSED_YEAR}: closed "
+                    f"({shown.open_items} open items on its checklist confirmed)")
     else:
         loader.echo(f"assessment year {CLOSED_YEAR}: {year_status(loader.session, CLOSED_YEAR)}")
 

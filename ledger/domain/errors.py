@@ -44,11 +44,14 @@ class DomainError(Exception):
     reason = "Bad Request"
 
     def __init__(self, code: str, /, *, field: str | None = None,
-                 errors: dict[str, list[Problem]] | None = None, **params: Any):
+                 errors: dict[str, list[Problem]] | None = None,
+                 extra: dict[str, Any] | None = None, **params: Any):
         self.message = Problem(code, **params)
         super().__init__(self.message)
         # errors: {field: [problems]}; a single-field error fills it from `field`.
         self.errors = errors or ({field: [self.message]} if field else None)
+        # JSON values the refusal carries for the client (a year's open checklist).
+        self.extra = extra or {}
 
     @property
     def code(self) -> str:

@@ -66,6 +66,7 @@ MESSAGES: dict[str, str] = {
     "period.future": N_("must not be a future month"),
     "year.range": N_("must be a year between {min} and {max}"),
     "as_of.future": N_("must not be in the future"),
+    "digest.shape": N_("must be a SHA-256 digest: 64 lowercase hexadecimal digits"),
     "as_of.out_of_range": N_("is outside the range of UTC times"),
     "username.shape": N_("3–50 letters, digits, '.', '_' or '-'"),
 
@@ -158,6 +159,8 @@ MESSAGES: dict[str, str] = {
                               "figures"),
     "year.already_closed": N_("assessment year {year} is already closed"),
     "year.not_closed": N_("assessment year {year} is not closed"),
+    "year.checklist_open": N_("assessment year {year} still has {count} open items: confirm "
+                              "the checklist shown (its digest) to close it anyway"),
 
     # The deployment
     "signing.unavailable": N_("the checkpoint signing key is not available ({detail}); ask the "
@@ -220,6 +223,7 @@ MESSAGES: dict[str, str] = {
     "forbidden.recommender_only": N_("only the recommending party may do this"),
     "forbidden.filing_body": N_("your role may not acknowledge or return a filing"),
     "forbidden.years": N_("your role may not close or reopen an assessment year"),
+    "forbidden.checklist": N_("your role may not read the checklist of an assessment year"),
     "forbidden.ledger": N_("your role may not verify the ledger or read the audit log"),
     "forbidden.import": N_("your role may not import investment reports"),
     "forbidden.attribution_region": N_("a region may read only its own rows and the province "

@@ -1,5 +1,5 @@
 """What each role's start page counts: a region's projects and the agreements waiting for it,
-the filing bodies' queue."""
+the filing bodies' queue, and a party's agreements whose filing a closed year now holds up."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from ledger.domain.enums import FILING_BODIES, Role, Side, VersionStatus
 from ledger.domain.workflow import ACK_FIELD
 from ledger.models import Agreement, AgreementVersion, Project
 from ledger.policy import agreements_seen_by, projects_seen_by, side_of
+from ledger.queries.checklist import ClosedYearTodo, closed_year_todos
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,8 @@ class Counts:
     projects: int
     agreements: int
     waiting: list[int]  # ids of the agreements whose newest version waits for this user
+    # A party's agreements not filed that cover a closed year (its checklist named them)
+    closed_years: list[ClosedYearTodo]
 
 
 def _newest_versions(ctx: Context):
@@ -51,4 +54,5 @@ def counts(ctx: Context) -> Counts:
     projects = ctx.session.scalar(sa.select(sa.func.count()).select_from(Project)
                                   .where(projects_seen_by(ctx.actor)))
     rows = list(_newest_versions(ctx))
-    return Counts(projects, len(rows), [a.id for a, v in rows if waits_for(ctx, a, v)])
+    todos = closed_year_todos(ctx.session, ctx.actor) if ctx.actor.role == Role.REGION else []
+    return Counts(projects, len(rows), [a.id for a, v in rows if waits_for(ctx, a, v)], todos)

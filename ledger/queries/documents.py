@@ -353,11 +353,24 @@ def ledger_head(session, as_of: datetime | None) -> LedgerHead | None:
     return None if row is None else LedgerHead(*row)
 
 
+def statement_as_of(ctx: Context, as_of: datetime | None = None) -> datetime:
+    """The as-of time of a statement: the one asked for, else the recording time of the ledger
+    head — the one default of the API, the command line and the web page's links, so the same
+    request later gives the same document (an empty ledger has no default, 409)."""
+    if as_of is not None:
+        return as_of
+    with settled(ctx.session) as session:
+        head = ledger_head(session, None)
+    if head is None:
+        raise Conflict("document.ledger_empty")
+    return head.recorded_at
+
+
 def statement_facts(ctx: Context, year: int, as_of: datetime | None = None) -> StatementFacts:
-    """The statement of `year` as of `as_of` (default: the ledger head's recording time; an
-    empty ledger has no default, 409). A region sees its own rows and the province totals.
-    Each region's name, level and parent as of that time; a region the journal had not
-    recorded by then (created later, so without figures) is left out."""
+    """The statement of `year` as of `as_of` (default: statement_as_of). A region sees its own
+    rows and the province totals. Each region's name, level and parent as of that time; a
+    region the journal had not recorded by then (created later, so without figures) is left
+    out."""
     return _statement(ctx, year, as_of, later=False)[0]
 
 
@@ -369,12 +382,7 @@ def statement_changes(ctx: Context, year: int, as_of: datetime
 
 
 def _statement(ctx: Context, year: int, as_of: datetime | None, later: bool):
-    if as_of is None:
-        with settled(ctx.session) as session:
-            head = ledger_head(session, None)
-        if head is None:
-            raise Conflict("document.ledger_empty")
-        as_of = head.recorded_at
+    as_of = statement_as_of(ctx, as_of)
     found = attribution(ctx, year, as_of)
     scope = attribution_scope(ctx.actor)
     with settled(ctx.session) as session:

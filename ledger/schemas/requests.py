@@ -270,6 +270,14 @@ class ReasonRequest(Request):
     reason = Text(limits.REASON, required=True, lines=True)
 
 
+class YearCloseRequest(Request):
+    """The body of a close (optional): the digest of the checklist it confirms, as shown by
+    GET /years/{year}/checklist; needed only while the checklist lists open items."""
+
+    checklist_digest = Text(64, pattern=Pattern(r"[0-9a-f]{64}", "digest.shape"), metadata={
+        "description": "the `digest` of the year's checklist being confirmed"})
+
+
 # ------------------------------------------------------------------ query strings
 
 def QId(**kwargs) -> Int:

@@ -189,6 +189,41 @@ class YearSchema(Schema):
     changed_at = UTCDateTime(allow_none=True)
 
 
+class PendingVersionSchema(Schema):
+    agreement_id = fields.Integer()
+    number = fields.String()
+    version = fields.Integer()
+    status = _enum(VersionStatus)
+    project_id = fields.Integer()
+    project_name = fields.String()
+    recommender_code = fields.String()
+    receiver_code = fields.String()
+    first_year = fields.Integer()
+    last_year = fields.Integer(allow_none=True)
+
+
+class UnreportedProjectSchema(Schema):
+    project_id = fields.Integer()
+    project_name = fields.String()
+    host_code = fields.String()
+    months = fields.List(fields.String(), metadata={"description": "YYYY-MM, in order"})
+
+
+class ChecklistSchema(Schema):
+    year = fields.Integer()
+    through = fields.String(allow_none=True, metadata={
+        "description": "the last month counted (YYYY-MM): December of a past year, the current "
+                       "month of this year; null for a year not yet begun"})
+    agreements = fields.List(fields.Nested(PendingVersionSchema), metadata={
+        "description": "agreement versions covering the year that are not filed"})
+    unreported = fields.List(fields.Nested(UnreportedProjectSchema), metadata={
+        "description": "landed projects with months of the year not reported"})
+    open_items = fields.Integer()
+    digest = fields.String(metadata={
+        "description": "SHA-256 (hex) of the canonical JSON of year, through, agreements and "
+                       "unreported: a close with open items sends it as `checklist_digest`"})
+
+
 class AuditSchema(Schema):
     id = fields.Integer()
     at = UTCDateTime()

@@ -4,6 +4,7 @@ zones' leading-industry shares."""
 from __future__ import annotations
 
 import json
+from datetime import datetime
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -11,19 +12,23 @@ from flask_babel import gettext as _
 from ledger import current
 from ledger.commands import years as year_commands
 from ledger.domain.enums import Role
-from ledger.domain.errors import DomainError, Invalid, NotFound
+from ledger.domain.errors import Conflict, DomainError, Invalid, NotFound
 from ledger.io.exports import export_attribution, export_project_lines
 from ledger.policy import require_ledger_reader, require_year_keeper
 from ledger.queries import audit as audit_queries
+from ledger.queries import checklist as checklist_queries
+from ledger.queries import documents as document_queries
 from ledger.queries import years as year_queries
 from ledger.queries.attribution import attribution as attribution_of
 from ledger.queries.project_lines import project_lines
 from ledger.queries.zones import LEADING_SHARE_TARGET, leading_shares
-from ledger.schemas.requests import AttributionQuery, AuditQuery, ReasonRequest, load
+from ledger.schemas.requests import (
+    AttributionQuery, AuditQuery, ReasonRequest, YearCloseRequest, load,
+)
 from ledger.schemas.resources import AuditSchema
 from ledger.web import auth
 from ledger.web.blueprint import bp
-from ledger.web.forms import CsrfForm, ReopenForm
+from ledger.web.forms import ReopenForm
 from ledger.web.helpers import (
     amount, ctx, default_year, download, page_count, page_number, this_year,
 )
@@ -56,14 +61,26 @@ def _attribution_query() -> dict:
     return load(AttributionQuery, args)
 
 
+def _links_as_of(context, chosen: datetime | None) -> datetime | None:
+    """The as-of time the page's links carry: the one chosen, else the statement's default (the
+    newest posting's recording time, as the API's) — the figures shown now are the figures as
+    of then, and two downloads give one document. None on an empty ledger: the links then
+    carry no time and get the API's answer for that."""
+    try:
+        return document_queries.statement_as_of(context, chosen)
+    except Conflict:
+        return None
+
+
 @bp.get("/attribution")
 @auth.login_required
 def attribution_page():
     context = ctx()
     errors: dict[str, list[str]] = {}
-    found = lines = None
+    found = lines = shown_as_of = None
     try:
         query = _attribution_query()
+        shown_as_of = _links_as_of(context, query.get("as_of"))
         found = attribution_of(context, query["year"], query.get("as_of"))
         lines = project_lines(context, query["year"], query.get("as_of"))
     except Invalid as err:
@@ -78,9 +95,11 @@ def attribution_page():
                        {"name": _("Attributed"), "values": [amount(r.attributed) for r in leaves]}],
             "unit": _("10,000 yuan"),
         }, ensure_ascii=False)
+    at = {"year": year} | ({"as_of": shown_as_of.isoformat()} if shown_as_of else {})
     return render_template("web/attribution.html", found=found, lines=lines, year=year,
                            years=_known_years(year), errors=errors, chart=chart,
-                           as_of=request.args.get("as_of", ""))
+                           as_of=request.args.get("as_of", ""), at=at,
+                           shown_as_of=shown_as_of or (found and found.as_of))
 
 
 @bp.get("/attribution/<table>.<fmt>")
@@ -105,8 +124,12 @@ def years_page(form: ReopenForm | None = None, failed: str | None = None, status
     if current_year not in known:
         rows.append(year_queries.YearRow(current_year, "open", None))
     keeper = context.actor.role == Role.STATISTICS
+    # Each open year's checklist, for the officials who may read it; a close form carries the
+    # digest of the list it shows, so the close confirms exactly that list.
+    checklists = {r.year: checklist_queries.checklist(context, r.year) for r in rows
+                  if r.status == "open" and context.actor.official}
     return render_template("web/years.html", rows=sorted(rows, key=lambda r: -r.year),
-                           keeper=keeper, close_form=CsrfForm(formdata=None),
+                           keeper=keeper, checklists=checklists,
                            reopen_form=form or ReopenForm(formdata=None), failed=failed), status
 
 
@@ -115,12 +138,16 @@ def years_page(form: ReopenForm | None = None, failed: str | None = None, status
 def year_close(year: int):
     context = ctx()
     require_year_keeper(context.actor)
+    digest = request.form.get("checklist_digest", "").strip()
     try:
-        year_commands.close_year(context, year)
+        body = load(YearCloseRequest, {"checklist_digest": digest} if digest else {})
+        year_commands.close_year(context, year, body.get("checklist_digest"))
     except NotFound:
         raise
     except DomainError as err:
         flash(problem_text(err.message), "danger")
+        if err.code == "year.checklist_open":  # the list changed: show the new one, ask again
+            return years_page(status=409)
     else:
         flash(_("Assessment year %(year)d is closed.", year=year), "success")
     return redirect(url_for("web.years_page"))

@@ -168,6 +168,11 @@ CASES = [
     Bad("period-fullwidth", "host", "PUT", "/projects/{p_filed}/investments/２０２５-０１", 422, ("path", "period"),
         body={"amount": "1.00"}),
     Bad("year-path", "statistics", "POST", "/years/1800/close", 422, ("path", "year")),
+    Bad("checklist-year-path", "commerce", "GET", "/years/1800/checklist", 422, ("path", "year")),
+    Bad("checklist-digest-shape", "statistics", "POST", "/years/2026/close", 422,
+        ("json", "checklist_digest"), body={"checklist_digest": "A" * 64}),
+    Bad("checklist-digest-type", "statistics", "POST", "/years/2026/close", 422,
+        ("json", "checklist_digest"), body={"checklist_digest": 12}),
     Bad("blank-reason", "statistics", "POST", "/years/2023/reopen", 422, ("json", "reason"), body={"reason": "   "}),
     # query parameters and pagination
     Bad("page-size-1000", "admin", "GET", "/projects", 422, ("query", "page_size"), query={"page_size": 1000}),

@@ -99,9 +99,10 @@ def test_workflow_action_replay_does_not_act_twice(seeded):
 def test_year_close_replay(seeded):
     stats = seeded.as_("statistics")
     key = {"Idempotency-Key": "close-2026"}
-    first = stats.post("/years/2026/close", headers=key)
+    confirmed = {"checklist_digest": stats.get("/years/2026/checklist").json["digest"]}
+    first = stats.post("/years/2026/close", json=confirmed, headers=key)
     assert first.status_code == 200 and first.json["status"] == "closed"
-    again = stats.post("/years/2026/close", headers=key)
+    again = stats.post("/years/2026/close", json=confirmed, headers=key)
     assert (again.status_code, again.headers[REPLAYED], again.json) == (200, "true", first.json)
     assert _count(seeded, "year_events") == 2  # the seed's 2023 close and this one
 

@@ -50,6 +50,7 @@ class Endpoint:
     query: dict | None = None
     etag_of: str | None = None     # send If-Match with the ETag of this resource (read as admin)
     check: Callable | None = None  # check(env, actor, json) for 2xx answers
+    check_409: Callable | None = None  # the same for a 409 (what the refusal carries)
     api: bool = True               # path under /api/v1
     upload: Callable | None = None  # upload(ids) → CSV bytes sent as the multipart field `file`
 
@@ -125,6 +126,22 @@ def check_status(expected: str) -> Callable:
     def check(env, actor, body):
         assert body["status"] == expected, body
     return check
+
+
+def check_checklist(env, actor, body):
+    """2026 in the seed: the draft, signed and submitted agreements cover it (from 2025, open
+    ended); every landed project has reported nothing of it."""
+    i = env.ids
+    assert [(a["agreement_id"], a["status"]) for a in body["agreements"]] == [
+        (i["a_draft"], "draft"), (i["a_signed"], "signed"), (i["a_submitted"], "submitted")], body
+    assert [p["project_id"] for p in body["unreported"]] == sorted(
+        i[k] for k in ("p_filed", "p_draft", "p_signed", "p_submitted", "p_free"))
+    assert body["open_items"] == 8 and len(body["digest"]) == 64
+
+
+def check_open_checklist(env, actor, body):
+    assert body["error"] == "year.checklist_open" and body["checklist"]["year"] == 2026, body
+    assert len(body["checklist"]["agreements"]) == 3 and len(body["checklist"]["digest"]) == 64
 
 
 def check_created_agreement(env, actor, body):
@@ -288,7 +305,12 @@ ENDPOINTS = [
     Endpoint("years.list", "GET", "/years", ALL_200,
              check=lambda env, a, b: [(y["year"], y["status"]) for y in b]
              == [(2023, "closed"), (2025, "open")] or pytest.fail(b)),
-    Endpoint("years.close", "POST", "/years/2026/close", STATISTICS_ONLY, check=check_status("closed")),
+    Endpoint("years.checklist", "GET", "/years/2026/checklist", row(200, 200, 200, 403, 403, 403),
+             check=check_checklist),
+    # 2022: nothing open (every project started in 2024), so no digest is needed.
+    Endpoint("years.close", "POST", "/years/2022/close", STATISTICS_ONLY, check=check_status("closed")),
+    Endpoint("years.close.open_checklist", "POST", "/years/2026/close",
+             row(403, 409, 403, 403, 403, 403), check_409=check_open_checklist),
     Endpoint("years.close.closed", "POST", "/years/2023/close", row(403, 409, 403, 403, 403, 403)),
     Endpoint("years.reopen", "POST", "/years/2023/reopen", STATISTICS_ONLY, body={"reason": "更正数据"},
              check=check_status("open")),
@@ -342,6 +364,8 @@ def run_cell(env, endpoint: Endpoint, actor: str):
         return response
     body = response.json
     assert body["code"] == expected and isinstance(body["status"], str) and body["message"], body
+    if expected == 409 and endpoint.check_409:
+        endpoint.check_409(env, actor, body)
     if expected == 401:
         assert response.headers["WWW-Authenticate"].startswith("Bearer")
     after = env.state()

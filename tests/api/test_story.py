@@ -123,8 +123,20 @@ def test_whole_story(admin, anon):
     y25 = _ok(tongji.get("/attribution?year=2025"))
     assert _figures(y25, "640104")["credited"] == "33.01"  # split(110.05, 30%) = 33.015 → 33.01
 
+    # Before closing 2025, its checklist shows what is still open: April to December were not
+    # reported. A close that does not name the list's digest is refused with the list; one
+    # that names it confirms exactly that list.
+    shown = _ok(tongji.get("/years/2025/checklist"))
+    assert shown["agreements"] == [] and shown["open_items"] == 1
+    assert shown["unreported"] == [{"project_id": project["id"], "project_name": project["name"],
+                                    "host_code": "640181",
+                                    "months": [f"2025-{m:02d}" for m in range(4, 13)]}]
+    refused = tongji.post("/years/2025/close")
+    assert (refused.status_code, refused.json["error"]) == (409, "year.checklist_open")
+    assert refused.json["checklist"] == {k: v for k, v in shown.items() if k != "open_items"}
+    assert _ok(tongji.get("/years/2025/checklist"))["digest"] == shown["digest"]  # unchanged
     # Closing 2025 makes every later write to it 409, and nothing changes.
-    _ok(tongji.post("/years/2025/close"))
+    _ok(tongji.post("/years/2025/close", {"checklist_digest": shown["digest"]}))
     postings_before = _ok(tongji.get("/postings", query_string={"page_size": 200}))
     r = lingwu.put(f"/projects/{project['id']}/investments/2025-04", json={"amount": "1.00"})
     assert r.status_code == 409 and r.json["code"] == 409

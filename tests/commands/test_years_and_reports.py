@@ -2,18 +2,26 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
+from dataclasses import replace
+from datetime import datetime, timezone
+
 import pytest
 import sqlalchemy as sa
 
 from ledger.commands import investments
+from ledger.commands import years as year_commands
 from ledger.db import utcnow
-from ledger.domain.errors import Conflict
+from ledger.domain.errors import Conflict, Forbidden
 from ledger.models import AssessmentYear, InvestmentReport, Posting, YearEvent
 from tests.helpers import verify
 from ledger.queries import attribution as totals
 from ledger.queries import projects as project_queries
-from ledger.queries import years
+from ledger.queries import checklist, dashboards, years
+from ledger.queries.checklist import ClosedYearTodo
 from tests import drive
+from tests.factories import ADMIN
 from tests.helpers import (
     assert_rejected, audit_rows, balances, db_state, posting_count, postings,
 )
@@ -144,8 +152,11 @@ def test_close_and_reopen_are_recorded(world, session):
     assert [(e.year, e.action, e.reason, e.actor_id) for e in evs] == [
         (2025, "close", None, world.statistics.id), (2025, "reopen", "统计更正", world.statistics.id)]
     rows = audit_rows(session, "year", 2025)
+    # The project's months 2025-02 … 2025-12 were open; the close confirmed that list.
+    confirmed = {"checklist_digest": rows[0].after.get("checklist_digest"), "open_items": 1}
+    assert len(confirmed["checklist_digest"]) == 64
     assert [(r.action, r.actor_username, r.before, r.after) for r in rows] == [
-        ("year.close", "tongji", {"status": "open"}, {"status": "closed"}),
+        ("year.close", "tongji", {"status": "open"}, {"status": "closed"} | confirmed),
         ("year.reopen", "tongji", {"status": "closed"}, {"status": "open", "reason": "统计更正"}),
     ]
     assert [(y.year, y.status) for y in years.years(session)] == [(2025, "open")]
@@ -155,6 +166,129 @@ def test_close_and_reopen_are_recorded(world, session):
     world.close(2025)
     assert session.get(AssessmentYear, 2025).status == "closed"
     assert len(session.scalars(sa.select(YearEvent)).all()) == 3
+
+
+# ------------------------------------------------------------------------------ the checklist
+
+def months(first: int, last: int, year: int = 2025) -> list[str]:
+    return [f"{year}-{m:02d}" for m in range(first, last + 1)]
+
+
+def report_months(world, project, periods):
+    for period in periods:
+        world.report(project, period, "1.00")
+
+
+def pending_world(world):
+    """2025 with open items: a draft and a submitted version covering it, a project started in
+    March with May and December unreported; and what the checklist leaves out."""
+    started = world.project(stage_on="2025-03-15")
+    report_months(world, started, [m for m in months(3, 11) if m != "2025-05"])
+    draft_p = world.project()
+    report_months(world, draft_p, months(1, 12))
+    draft = world.agreement(draft_p, file=False)
+    submitted_p = world.project()
+    report_months(world, submitted_p, months(1, 12))
+    submitted = world.agreement(submitted_p, file=False)
+    drive.confirm(world.ctx(world.xingqing), submitted.id)
+    submitted = drive.submit(world.ctx(world.xingqing), submitted.id)
+    # Left out: a filed agreement, a draft from 2026 on, a project not landed, a fully
+    # reported one, a project started after the year.
+    filed_p = world.project()
+    report_months(world, filed_p, months(1, 12))
+    world.agreement(filed_p)
+    later_p = world.project()
+    report_months(world, later_p, months(1, 12))
+    world.agreement(later_p, first_year=2026, file=False)
+    world.project(stage="signed")
+    world.project(stage_on="2026-02-01")
+    return started, (draft_p, draft), (submitted_p, submitted)
+
+
+def pending_version(project, agreement, status):
+    return {"agreement_id": agreement.id, "number": agreement.number, "version": 1,
+            "status": status, "project_id": project.id, "project_name": project.name,
+            "recommender_code": XQ, "receiver_code": LW, "first_year": 2025, "last_year": None}
+
+
+def test_checklist_lists_unfiled_versions_and_unreported_months(world, session):
+    started, (draft_p, draft), (submitted_p, submitted) = pending_world(world)
+    found = checklist.checklist(world.ctx(world.statistics), 2025)
+    assert found.data() == {
+        "year": 2025, "through": "2025-12",
+        "agreements": sorted([pending_version(draft_p, draft, "draft"),
+                              pending_version(submitted_p, submitted, "submitted")],
+                             key=lambda a: a["number"]),
+        "unreported": [{"project_id": started.id, "project_name": started.name,
+                        "host_code": LW, "months": ["2025-05", "2025-12"]}]}
+    assert found.open_items == 3
+    # The digest: SHA-256 of the list's canonical JSON (sorted keys, no spaces, UTF-8).
+    text = json.dumps(found.data(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    assert found.digest == hashlib.sha256(text.encode()).hexdigest()
+    # The commerce department and the administrator read it too; a region may not.
+    for official in (world.commerce, ADMIN):
+        assert checklist.checklist(world.ctx(official), 2025).digest == found.digest
+    with pytest.raises(Forbidden):
+        checklist.checklist(world.ctx(world.lingwu), 2025)
+
+
+def test_checklist_counts_months_through_today(world, session):
+    p = world.project(stage_on="2025-11-20")
+    world.report(p, "2026-01", "1.00")
+    march = lambda: datetime(2026, 3, 10, 4, tzinfo=timezone.utc)  # noqa: E731
+    ctx = replace(world.ctx(world.statistics), clock=march)
+    this_year = checklist.checklist(ctx, 2026)
+    assert (this_year.through, [u.months for u in this_year.unreported]) == (
+        "2026-03", [["2026-02", "2026-03"]])
+    assert checklist.checklist(ctx, 2025).unreported[0].months == ["2025-11", "2025-12"]
+    later = checklist.checklist(ctx, 2027)
+    assert (later.through, later.unreported, later.open_items) == (None, [], 0)
+
+
+def test_close_with_open_items_confirms_the_digest_of_the_list(world, session):
+    started, _, _ = pending_world(world)
+    ctx = world.ctx(world.statistics)
+    shown = checklist.checklist(ctx, 2025)
+    # Without the digest: 409 with the list, nothing changed.
+    err = assert_rejected(session, lambda: year_commands.close_year(ctx, 2025), Conflict)
+    assert err.code == "year.checklist_open" and err.message.params == {"year": 2025, "count": 3}
+    assert err.extra == {"checklist": shown.data() | {"digest": shown.digest}}
+    # A digest of another list (stale: a month was reported since it was shown): 409 with
+    # the new list.
+    world.report(started, "2025-05", "2.00")
+    now = checklist.checklist(ctx, 2025)
+    assert now.digest != shown.digest and now.unreported[0].months == ["2025-12"]
+    err = assert_rejected(session, lambda: year_commands.close_year(ctx, 2025, shown.digest),
+                          Conflict)
+    assert err.code == "year.checklist_open"
+    assert err.extra["checklist"] == now.data() | {"digest": now.digest}
+    # The digest of the list as it stands: closed, and the journal says what was confirmed.
+    assert year_commands.close_year(ctx, 2025, now.digest).status == "closed"
+    assert audit_rows(session, "year", 2025)[-1].after == {
+        "status": "closed", "checklist_digest": now.digest, "open_items": 3}
+
+
+def test_close_with_nothing_open_needs_no_digest(world, session):
+    p = world.project(stage_on="2025-12-01")
+    world.report(p, "2025-12", "1.00")
+    assert checklist.checklist(world.ctx(world.statistics), 2025).open_items == 0
+    closed = year_commands.close_year(world.ctx(world.statistics), 2025)
+    assert closed.status == "closed"
+    assert audit_rows(session, "year", 2025)[-1].after == {"status": "closed"}
+
+
+def test_parties_see_a_closed_year_holding_up_their_filing(world, session):
+    _, (_, draft), (_, submitted) = pending_world(world)
+    world.close(2025)
+    expected = sorted([ClosedYearTodo(draft.id, draft.number, 2025),
+                       ClosedYearTodo(submitted.id, submitted.number, 2025)],
+                      key=lambda t: t.number)
+    for party in (world.lingwu, world.xingqing):  # the receiver and the recommender
+        assert dashboards.counts(world.ctx(party)).closed_years == expected
+    for other in (world.pingluo, world.statistics):
+        assert dashboards.counts(world.ctx(other)).closed_years == []
+    world.reopen(2025)
+    assert dashboards.counts(world.ctx(world.lingwu)).closed_years == []
 
 
 def test_a_year_without_a_row_is_open(world, session):

@@ -21,7 +21,6 @@ from tests.postings.oracle import (
 from ledger.domain.errors import Conflict
 from tests.helpers import verify
 from ledger.models import Agreement, AgreementVersion, InvestmentReport, Posting, Project
-from ledger.commands import years
 from ledger.context import Context, Settings
 from tests import drive
 from ledger.queries.attribution import grand_total, region_totals
@@ -172,7 +171,7 @@ def test_concurrent_reports_and_filings_postgres(pg_world):
         rng = random.Random(99)
         for _ in range(DRIVER_STEPS // 2):
             if rng.random() < 0.5:
-                runner.attempt("close", years.close_year, as_(session, world.statistics), 2024)
+                runner.attempt("close", drive.close_year, as_(session, world.statistics), 2024)
             else:
                 runner.attempt("reopen", drive.reopen_year, as_(session, world.statistics), 2024, "更正")
         runner.attempt("reopen", drive.reopen_year, as_(session, world.statistics), 2024, "最终更正")

@@ -254,7 +254,7 @@ class LedgerMachine(RuleBasedStateMachine):
         if year in self.closed:
             self.refused(Conflict, years.close_year, self.c(statistics), year)
             return
-        years.close_year(self.c(statistics), year)
+        drive.close_year(self.c(statistics), year)
         self.closed.add(year)
         self.closed_totals[year] = self.read(lambda s: totals_by_year(s, year))
 

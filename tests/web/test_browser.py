@@ -280,10 +280,11 @@ def test_the_whole_story(visitor):
     for expected in ("备案表", number, filing_number, "30.00%", "兴庆区", "灵武市"):
         assert expected in filing, expected
 
-    # … and closes the year.
+    # … and closes the year, confirming its checklist: the months not reported yet.
     v.goto("/years")
+    assert "未报送月份" in v.text("#checklist-2025") and "2025-12" in v.text("#checklist-2025")
     with page.expect_navigation():
-        page.click("button:text-is('关闭 2025 年度')")
+        page.click("#year-2025 button:has-text('项未完成事项并关闭 2025 年度')")
     v.check()
     assert "已关闭" in v.text("#year-2025")
     assert "2025 考核年度已关闭" in v.text("main .alert-success")

@@ -5,11 +5,17 @@ security headers, the language switch, validation messages beside their fields (
 from __future__ import annotations
 
 import re
+import time
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import sqlalchemy as sa
 
+from ledger.models import AssessmentYear, Posting, User
+from ledger.queries import checklist
 from tests import drive
 from tests.factories import VALID_CREDIT_CODE
+from tests.helpers import issue_token_for
 from tests.web.support import csrf_of, field_error, login, page, post
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -215,6 +221,31 @@ def test_the_month_grid_reports_and_revises(world, client, session):
     assert "3.01" in table and "7.04" in table
 
 
+def _statement_link(html: str) -> str:
+    return re.search(r'href="(/attribution/statement\.pdf\?[^"]+)"', html)[1].replace("&amp;", "&")
+
+
+def test_the_statement_link_is_the_same_document_on_every_render(world, client, session):
+    p = world.project()
+    world.report(p, "2025-01", "10.05")
+    head = session.scalars(sa.select(Posting).order_by(Posting.seq.desc())).first()
+    login(client, "tongji")
+    first = _statement_link(page(client, "/attribution?year=2025"))
+    time.sleep(0.01)
+    second = _statement_link(page(client, "/attribution?year=2025"))
+    # The API's default as-of time: the newest posting's recording time (not the render time).
+    assert first == second
+    assert parse_qs(urlsplit(first).query)["as_of"] == [head.recorded_at.isoformat()]
+    ids = {client.get(link).headers["X-Document-Id"] for link in (first, second)}
+    token, _ = issue_token_for(session, session.get(User, world.statistics.id), 3600)
+    api = client.get("/api/v1/attribution/statement.pdf?year=2025",
+                     headers={"Authorization": f"Bearer {token}"})
+    assert ids == {api.headers["X-Document-Id"]}
+    # An as-of time the user chose is the one the link carries.
+    chosen = _statement_link(page(client, "/attribution?year=2025&as_of=2025-06-01T08:00"))
+    assert parse_qs(urlsplit(chosen).query)["as_of"] == ["2025-06-01T00:00:00+00:00"]  # 08:00 Beijing
+
+
 def test_the_agreement_workflow_through_the_forms(world, client, session):
     p = world.project()
     login(client, "lingwu")
@@ -306,9 +337,10 @@ def test_a_return_needs_a_reason(world, client, session):
 
 
 def test_years_close_and_reopen_with_a_reason(world, client, session):
-    p = world.project()
-    world.report(p, "2025-01", "5.00")
+    p = world.project(stage_on="2025-12-01")
+    world.report(p, "2025-12", "5.00")  # nothing open: no confirmation needed
     login(client, "tongji")
+    assert "本年度没有未完成事项" in page(client, "/years").split('id="checklist-2025"')[1]
     assert post(client, "/years/2025/close", {}, form_page="/years").status_code == 302
     assert "已关闭" in page(client, "/years").split('id="year-2025"')[1].split("</tr>")[0]
     bad = post(client, "/years/2025/reopen", {"reason": ""}, form_page="/years")
@@ -316,6 +348,63 @@ def test_years_close_and_reopen_with_a_reason(world, client, session):
     assert post(client, "/years/2025/reopen", {"reason": "更正数据"}, form_page="/years").status_code == 302
     login(client, "lingwu")
     assert client.post("/years/2025/close", data={"csrf_token": csrf_of(page(client, "/years"))}).status_code == 403
+
+
+def _year_row(html: str, year: int) -> str:
+    return html.split(f'id="year-{year}"')[1].split("</tr>")[0]
+
+
+def _shown_digest(html: str, year: int) -> str:
+    return re.search(r'name="checklist_digest" value="([0-9a-f]{64})"', _year_row(html, year))[1]
+
+
+def test_the_years_page_shows_the_checklist_and_closing_confirms_it(world, client, session):
+    started = world.project(stage_on="2025-10-08")
+    world.report(started, "2025-10", "5.00")
+    draft = world.agreement(world.project(stage="signed"), file=False)
+    login(client, "tongji")
+    html = page(client, "/years")
+    listed = html.split('id="checklist-2025"')[1].split("</section>")[0]
+    assert "2025 年度关闭前核对清单" in listed
+    assert draft.number in listed and "草稿" in listed  # the version not filed, its status
+    assert started.name in listed and "2025-11、2025-12" in listed  # the months not reported
+    shown = _shown_digest(html, 2025)
+    assert shown == checklist.checklist(world.ctx(world.statistics), 2025).digest
+    assert "确认清单中 2 项未完成事项并关闭 2025 年度" in _year_row(html, 2025)
+    # A close that did not see the list (no digest) is refused: 409, the list shown again.
+    refused = post(client, "/years/2025/close", {}, form_page="/years")
+    assert refused.status_code == 409
+    text = refused.get_data(as_text=True)
+    assert "2025 考核年度仍有 2 项未完成事项" in text and "已关闭" not in _year_row(text, 2025)
+    # The list changed since it was shown (November was reported): refused, the new list and
+    # its digest on the page.
+    world.report(started, "2025-11", "5.00")
+    stale = client.post("/years/2025/close", data={"csrf_token": csrf_of(html),
+                                                   "checklist_digest": shown})
+    assert stale.status_code == 409
+    text = stale.get_data(as_text=True)
+    fresh = _shown_digest(text, 2025)
+    assert fresh != shown and "2025-11、2025-12" not in text and "2025-12" in text
+    assert session.get(AssessmentYear, 2025) is None  # still open
+    # The digest of the list as it stands closes the year.
+    closed = client.post("/years/2025/close", data={"csrf_token": csrf_of(text),
+                                                    "checklist_digest": fresh})
+    assert closed.status_code == 302
+    assert "已关闭" in _year_row(page(client, "/years"), 2025)
+
+
+def test_the_parties_dashboards_list_the_filings_a_closed_year_holds_up(world, client):
+    draft = world.agreement(world.project(stage="signed"), file=False)
+    expected = f"{draft.number}</a> 涉及已关闭的2025年度，备案未完成"
+    login(client, "lingwu")
+    assert expected not in page(client, "/dashboard")
+    world.close(2025)
+    for party in ("lingwu", "xingqing"):  # the receiving and the recommending region
+        login(client, party)
+        todo = page(client, "/dashboard").split('class="list-unstyled closed-year-todos"')[1]
+        assert expected in todo.split("</ul>")[0]
+    login(client, "pingluo")
+    assert draft.number not in page(client, "/dashboard")
 
 
 @pytest.mark.parametrize("username", ["lingwu", "xingqing", "tongji", "shangwu", "admin"])

@@ -26,11 +26,18 @@ def message(c: Checkpoint) -> bytes:
 
 
 def heads_as_of(session: Session, at: datetime) -> tuple[int, str, int, str]:
-    """(journal seq, hash, postings seq, hash) of the newest entries recorded at or before `at`."""
+    """(journal seq, hash, postings seq, hash) of the newest entries recorded at or before `at`.
+
+    Each one seek down the (time, sequence) index: both chains are appended under the write
+    lock with the clock's time, so their times rise with their sequence numbers, and the last
+    row in that order at or before `at` is the newest. (ORDER BY the sequence alone walked
+    every later row, or sorted every earlier one.)"""
     journal = session.execute(sa.select(AuditEntry.id, AuditEntry.hash).where(AuditEntry.at <= at)
-                              .order_by(AuditEntry.id.desc()).limit(1)).first()
+                              .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                              .limit(1)).first()
     posting = session.execute(sa.select(Posting.seq, Posting.hash).where(Posting.recorded_at <= at)
-                              .order_by(Posting.seq.desc()).limit(1)).first()
+                              .order_by(Posting.recorded_at.desc(), Posting.seq.desc())
+                              .limit(1)).first()
     return (*(journal or (0, GENESIS_HASH)), *(posting or (0, GENESIS_HASH)))
 
 

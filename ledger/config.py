@@ -41,6 +41,9 @@ class Config:
         # The public verification page of printed documents (/verify/<id>), per client address.
         self.VERIFY_RATE_LIMIT = get("VERIFY_RATE_LIMIT", "30 per minute")
         self.LOGIN_ADDRESS_RATE_LIMIT = get("LOGIN_ADDRESS_RATE_LIMIT", "50 per minute")
+        # Document downloads (API and web pages) per user: each may register a document and
+        # journals a download (ledger.throttle.count_download).
+        self.DOCUMENT_RATE_LIMIT = get("DOCUMENT_RATE_LIMIT", "20 per minute")
         self.RATELIMIT_KEY_PREFIX = get("RATELIMIT_KEY_PREFIX", "ledger")
         # Reverse proxies in front of the app whose X-Forwarded-For / -Proto are trusted
         # (werkzeug ProxyFix); 0: the connection's address is the client's.
@@ -77,3 +80,4 @@ class TestingConfig(Config):
         super().__init__({} if environ is None else environ)
         self.SECRET_KEY = "test"
         self.LOGIN_RATE_LIMIT = self.LOGIN_ADDRESS_RATE_LIMIT = "1000 per minute"
+        self.DOCUMENT_RATE_LIMIT = "1000 per minute"

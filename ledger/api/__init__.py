@@ -64,7 +64,7 @@ class LedgerApi(Api):
             payload["errors"] = _locate(error.errors)
             payload["error_codes"] = _codes(payload["errors"])
         headers = {"WWW-Authenticate": 'Bearer realm="ledger"'} if error.status == 401 else {}
-        return payload, error.status, headers
+        return payload, error.status, headers | getattr(error, "headers", {})
 
 
 def _locate(errors: dict) -> dict:

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from flask import Response
 
-from ledger import documents
-from ledger.api.support import api_blueprint, ctx
+from ledger import documents, throttle
+from ledger.api.support import actor, api_blueprint, ctx
 from ledger.schemas.requests import DocumentQuery, StatementQuery
 
 blp = api_blueprint("documents", "Printed documents (PDF): filing forms (备案表), receipts "
@@ -31,6 +31,7 @@ PDF_HEADERS = {
 
 
 def _pdf(document: documents.Document) -> Response:
+    throttle.count_download(actor().username)  # 429 past DOCUMENT_RATE_LIMIT, before anything is written
     pdf = documents.issue(ctx(), document)
     return Response(pdf, mimetype="application/pdf", headers=documents.download_headers(document))
 

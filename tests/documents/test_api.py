@@ -198,3 +198,28 @@ def test_the_openapi_document_lists_the_pdfs(seeded):
         ok = spec["paths"][path]["get"]["responses"]["200"]
         assert "application/pdf" in ok["content"], path
         assert "X-Document-Id" in ok["headers"], path
+
+
+def test_document_downloads_are_throttled_per_user(seeded, monkeypatch):
+    """Issue 16, finding 13: each download journals an entry (and a new as-of time a register
+    row): past DOCUMENT_RATE_LIMIT a user is refused, 429 with Retry-After, nothing written;
+    another user is not."""
+    from ledger import throttle
+
+    monkeypatch.setitem(seeded.app.config, "DOCUMENT_RATE_LIMIT", "2 per minute")
+    throttle.reset(seeded.app)
+    try:
+        stats = seeded.as_("statistics")
+        path = f"/agreements/{seeded.ids['a_filed']}/filing.pdf"
+        assert [stats.get(path).status_code for _ in range(2)] == [200, 200]
+        before = seeded.state()
+        refused = stats.get("/attribution/statement.pdf?year=2025")
+        assert refused.status_code == 429
+        assert refused.json["error"] == "document.too_many_downloads"
+        assert refused.json["message"].startswith(
+            "at most 2 documents can be downloaded in 60 seconds by one user; try again in ")
+        assert 1 <= int(refused.headers["Retry-After"]) <= 61
+        assert seeded.state() == before
+        assert seeded.as_("commerce").get(path).status_code == 200
+    finally:
+        throttle.reset(seeded.app)

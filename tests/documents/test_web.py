@@ -167,3 +167,22 @@ def test_the_verification_page_is_rate_limited(client, app, monkeypatch):
     finally:
         throttle.reset(app)
     assert codes == [404, 404, 404, 429]
+
+
+def test_document_downloads_from_the_web_pages_are_throttled_per_user(world, client, app,
+                                                                       monkeypatch, session):
+    p = world.project()
+    a = world.agreement(p)
+    monkeypatch.setitem(app.config, "DOCUMENT_RATE_LIMIT", "1 per minute")
+    throttle.reset(app)
+    try:
+        login(client, "lingwu")
+        download(client, f"/agreements/{a.id}/filing.pdf")
+        refused = client.get(f"/agreements/{a.id}/receipt.pdf")
+        assert refused.status_code == 429
+        assert "Retry-After" not in refused.headers or int(refused.headers["Retry-After"]) > 0
+        text = refused.get_data(as_text=True)
+        assert "每个用户" in text and "份文件" in text, text
+        assert session.scalar(sa.select(sa.func.count()).select_from(IssuedDocument)) == 1
+    finally:
+        throttle.reset(app)

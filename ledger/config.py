@@ -40,6 +40,9 @@ class Config:
         self.LOGIN_RATE_LIMIT = get("LOGIN_RATE_LIMIT", "10 per minute")
         # The public verification page of printed documents (/verify/<id>), per client address.
         self.VERIFY_RATE_LIMIT = get("VERIFY_RATE_LIMIT", "30 per minute")
+        # ... and wrong verification codes there, per client address: past it every request
+        # of the address carrying a code is refused (429) until the window ends.
+        self.VERIFY_CODE_RATE_LIMIT = get("VERIFY_CODE_RATE_LIMIT", "10 per hour")
         self.LOGIN_ADDRESS_RATE_LIMIT = get("LOGIN_ADDRESS_RATE_LIMIT", "50 per minute")
         # Document downloads (API and web pages) per user: each may register a document and
         # journals a download (ledger.throttle.count_download).

@@ -20,7 +20,8 @@ app is serving). A check and its count are two steps: under concurrent attempts 
 may get a few more tries than its limit, never unlimited ones.
 
 `address_limited` throttles a public page per client address (the verification page of printed
-documents, VERIFY_RATE_LIMIT) with the same storage and prefix; `count_download` the document
+documents, VERIFY_RATE_LIMIT) with the same storage and prefix, and `failures_limited` the
+failed attempts there (wrong verification codes, VERIFY_CODE_RATE_LIMIT); `count_download` the document
 downloads of one user (DOCUMENT_RATE_LIMIT, API and web pages counted together: each may
 register a document and journals the download)."""
 
@@ -124,6 +125,26 @@ def address_limited(scope: str, setting: str):
             return view(*args, **kwargs)
         return wrapper
     return decorate
+
+
+def failures_limited(scope: str, setting: str):
+    """(refuse, count) for failed attempts per client address at a public page (a wrong
+    verification code): `refuse()` answers 429 while the address has used up `config[setting]`,
+    `count()` counts one failure."""
+    def ids_and_item() -> tuple[Throttle, RateLimitItem, tuple[str, ...]]:
+        throttle: Throttle = current_app.extensions[EXTENSION]
+        return (throttle, parse(current_app.config[setting]),
+                (throttle.prefix, scope, "failed", request.remote_addr or ""))
+
+    def refuse() -> None:
+        throttle, item, ids = ids_and_item()
+        if not throttle.limiter.test(item, *ids):
+            _refuse(throttle, item, ids, "too many wrong codes; try again later")
+
+    def count() -> None:
+        throttle, item, ids = ids_and_item()
+        throttle.limiter.hit(item, *ids)
+    return refuse, count
 
 
 def count_download(username: str) -> None:

@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
+from ledger.documents.canonical import verification_code
 from tests.documents.conftest import (
     ApiClient, pdf_attachments, pdf_fonts, pdf_info, pdf_text, qr_codes, squeeze,
 )
@@ -67,7 +68,10 @@ def test_filing_form_prints_what_the_api_says(seeded, tmp_path):
     fonts = pdf_fonts(pdf, tmp_path)
     assert fonts and all(f.embedded and f.subset and f.type.startswith("CID") for f in fonts)
     assert {f.name.split("+", 1)[1] for f in fonts} <= {"Ledger-Serif-GB", "Noto-Serif-CJK-SC"}
-    assert qr_codes(pdf, tmp_path) == [f"http://127.0.0.1:5000/verify/{document_id}"]
+    code = verification_code(document_id, seeded.app.config["SECRET_KEY"].encode())
+    assert f"{document_id}核验码{code}" in text  # printed beside the id
+    assert qr_codes(pdf, tmp_path) == [
+        f"http://127.0.0.1:5000/verify/{document_id}?code={code.replace('-', '')}"]
 
 
 def test_receipt_prints_the_filing(seeded, tmp_path):
@@ -79,8 +83,10 @@ def test_receipt_prints_the_filing(seeded, tmp_path):
                      "统计局", "商务厅", agreement["number"]):
         assert expected in text, expected
     assert response.headers["X-Document-Id"].startswith("HZ-")
+    document_id = response.headers["X-Document-Id"]
+    code = verification_code(document_id, seeded.app.config["SECRET_KEY"].encode())
     assert qr_codes(response.data, tmp_path) == [
-        f"http://127.0.0.1:5000/verify/{response.headers['X-Document-Id']}"]
+        f"http://127.0.0.1:5000/verify/{document_id}?code={code.replace('-', '')}"]
 
 
 @pytest.mark.parametrize("name", ["a_draft", "a_signed", "a_submitted"])

@@ -177,3 +177,48 @@ def test_differences_name_the_region_and_the_figure_in_a_clerks_words():
         "地区兴庆区（640104）", "灵武市（640181）在地统计数", "合计在地统计数"]
     assert views.field_value(found[1].path, found[1].after) == "21.10 万元"
     assert differences(before, copy.deepcopy(before)) == []
+
+
+def test_ids_are_keyed_and_a_document_issued_before_keeps_its_id(seeded, tmp_path):
+    """Issue 16, finding 11: a new id is an HMAC with the server's secret, not the SHA-256 of
+    kind, subject and as-of time anyone could compute; a document registered under such an
+    unkeyed id before keeps it — printed again it has the same id, code and bytes."""
+    import base64
+    import hashlib
+
+    from ledger import documents
+    from ledger.commands.documents import record_issue
+    from ledger.documents.canonical import utc_text, verification_code
+    from ledger.policy import Actor
+    from tests.documents.conftest import qr_codes
+
+    def unkeyed(kind: str, subject: str, as_of) -> str:
+        material = "\n".join(("ledger-document-id/1", kind, subject, utc_text(as_of)))
+        code = base64.b32encode(hashlib.sha256(material.encode()).digest()).decode()[:20]
+        return "-".join([{"filing": "BA", "receipt": "HZ"}[kind]]
+                        + [code[i:i + 5] for i in range(0, 20, 5)])
+
+    stats = seeded.as_("statistics")
+    agreement_id = seeded.ids["a_filed"]
+    with seeded.app.app_context():
+        ctx = current.context(Actor.system("test"))
+        filing = documents.filing(ctx, agreement_id)
+        receipt = documents.receipt(ctx, agreement_id)
+        legacy = unkeyed("filing", filing.subject, filing.as_of)
+        assert filing.document_id != legacy  # not yet issued: keyed
+        record_issue(ctx, legacy, "filing", filing.subject, filing.as_of, filing.digest,
+                     filing.canonical.decode(), 1)  # as issued before ids were keyed
+
+    first = stats.get(f"/agreements/{agreement_id}/filing.pdf")
+    assert first.headers["X-Document-Id"] == legacy
+    code = verification_code(legacy, seeded.app.config["SECRET_KEY"].encode())
+    assert qr_codes(first.data, tmp_path) == [
+        f"http://127.0.0.1:5000/verify/{legacy}?code={code.replace('-', '')}"]
+    assert stats.get(f"/agreements/{agreement_id}/filing.pdf").data == first.data
+    assert [r.document_id for r in register_rows(seeded)] == [legacy]
+
+    new = stats.get(f"/agreements/{agreement_id}/receipt.pdf")
+    assert new.headers["X-Document-Id"] == receipt.document_id
+    assert receipt.document_id != unkeyed("receipt", receipt.subject, receipt.as_of)
+    page = seeded.app.test_client().get(f"/verify/{legacy}?code={code}").get_data(as_text=True)
+    assert "文件签发时的内容" in page and "一致" in page

@@ -50,7 +50,13 @@ class Config:
         self.LOGIN_RATE_LIMIT = get("LOGIN_RATE_LIMIT", "10 per minute")
         # The public verification page of printed documents (/verify/<id>), per client address.
         self.VERIFY_RATE_LIMIT = get("VERIFY_RATE_LIMIT", "30 per minute")
+        # ... and wrong verification codes there, per client address: past it every request
+        # of the address carrying a code is refused (429) until the window ends.
+        self.VERIFY_CODE_RATE_LIMIT = get("VERIFY_CODE_RATE_LIMIT", "10 per hour")
         self.LOGIN_ADDRESS_RATE_LIMIT = get("LOGIN_ADDRESS_RATE_LIMIT", "50 per minute")
+        # Document downloads (API and web pages) per user: each may register a document and
+        # journals a download (ledger.throttle.count_download).
+        self.DOCUMENT_RATE_LIMIT = get("DOCUMENT_RATE_LIMIT", "20 per minute")
         self.RATELIMIT_KEY_PREFIX = get("RATELIMIT_KEY_PREFIX", "ledger")
         # Reverse proxies in front of the app whose X-Forwarded-For / -Proto are trusted
         # (werkzeug ProxyFix); 0: the connection's address is the client's.
@@ -87,3 +93,4 @@ class TestingConfig(Config):
         super().__init__({} if environ is None else environ)
         self.SECRET_KEY = "test"
         self.LOGIN_RATE_LIMIT = self.LOGIN_ADDRESS_RATE_LIMIT = "1000 per minute"
+        self.DOCUMENT_RATE_LIMIT = "1000 per minute"

@@ -23,11 +23,14 @@ class Settings:
     token_ttl: int = 8 * 3600    # seconds
     signing_key_file: str | None = None  # Ed25519 key of the checkpoints, outside the database
     public_url: str = "http://127.0.0.1:5000"  # the verification links of printed documents
+    # LEDGER_SECRET_KEY: also keys the ids and verification codes of printed documents
+    secret_key: str = field(default="", repr=False)
 
     @classmethod
     def from_config(cls, config: Mapping) -> "Settings":
         return cls(filing_prefix=config["FILING_PREFIX"], token_ttl=config["TOKEN_TTL"],
-                   signing_key_file=config.get("SIGNING_KEY_FILE"), public_url=config["PUBLIC_URL"])
+                   signing_key_file=config.get("SIGNING_KEY_FILE"), public_url=config["PUBLIC_URL"],
+                   secret_key=config["SECRET_KEY"])
 
 
 @dataclass(frozen=True)

@@ -164,6 +164,12 @@ def attribution_scope(actor: Actor) -> str | None:
     return None if actor.official else actor.region_code
 
 
+def can_see_statement(actor: Actor, scope: str | None) -> bool:
+    """A statement of every region (scope None) is the officials'; a region's is also its own."""
+    own = attribution_scope(actor)
+    return own is None or own == scope
+
+
 def require_attribution_region(actor: Actor, requested: str | None) -> None:
     own = attribution_scope(actor)
     _require(own is None or requested in (None, own), "attribution_region")

@@ -20,7 +20,10 @@ app is serving). A check and its count are two steps: under concurrent attempts 
 may get a few more tries than its limit, never unlimited ones.
 
 `address_limited` throttles a public page per client address (the verification page of printed
-documents, VERIFY_RATE_LIMIT) with the same storage and prefix."""
+documents, VERIFY_RATE_LIMIT) with the same storage and prefix, and `failures_limited` the
+failed attempts there (wrong verification codes, VERIFY_CODE_RATE_LIMIT); `count_download` the document
+downloads of one user (DOCUMENT_RATE_LIMIT, API and web pages counted together: each may
+register a document and journals the download)."""
 
 from __future__ import annotations
 
@@ -35,6 +38,7 @@ from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 from ledger.domain import limits as sizes
+from ledger.domain.errors import TooMany
 
 SCOPE = "login"  # one scope: the API and the web page count the same attempts
 EXTENSION = "ledger.throttle"
@@ -123,8 +127,43 @@ def address_limited(scope: str, setting: str):
     return decorate
 
 
+def failures_limited(scope: str, setting: str):
+    """(refuse, count) for failed attempts per client address at a public page (a wrong
+    verification code): `refuse()` answers 429 while the address has used up `config[setting]`,
+    `count()` counts one failure."""
+    def ids_and_item() -> tuple[Throttle, RateLimitItem, tuple[str, ...]]:
+        throttle: Throttle = current_app.extensions[EXTENSION]
+        return (throttle, parse(current_app.config[setting]),
+                (throttle.prefix, scope, "failed", request.remote_addr or ""))
+
+    def refuse() -> None:
+        throttle, item, ids = ids_and_item()
+        if not throttle.limiter.test(item, *ids):
+            _refuse(throttle, item, ids, "too many wrong codes; try again later")
+
+    def count() -> None:
+        throttle, item, ids = ids_and_item()
+        throttle.limiter.hit(item, *ids)
+    return refuse, count
+
+
+def count_download(username: str) -> None:
+    """One document download by the user `username`: refused (429 document.too_many_downloads, with
+    Retry-After) past DOCUMENT_RATE_LIMIT per user — before anything is written or rendered."""
+    throttle: Throttle = current_app.extensions[EXTENSION]
+    item = parse(current_app.config["DOCUMENT_RATE_LIMIT"])
+    ids = (throttle.prefix, "documents", "user", username)
+    if not throttle.limiter.hit(item, *ids):
+        raise TooMany("document.too_many_downloads", count=item.amount,
+                      window=item.get_expiry(), seconds=_retry_after(throttle, item, ids))
+
+
+def _retry_after(throttle: Throttle, item: RateLimitItem, ids: tuple[str, ...]) -> int:
+    reset_at = throttle.limiter.get_window_stats(item, *ids).reset_time
+    return max(1, int(reset_at - time.time()) + 1)
+
+
 def _refuse(throttle: Throttle, item: RateLimitItem, ids: tuple[str, ...], why: str):
     """429 with Retry-After; an HTTPException, so the API renders its JSON error body and the
     web its page."""
-    reset_at = throttle.limiter.get_window_stats(item, *ids).reset_time
-    raise TooManyRequests(why, retry_after=max(1, int(reset_at - time.time()) + 1))
+    raise TooManyRequests(why, retry_after=_retry_after(throttle, item, ids))

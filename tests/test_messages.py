@@ -20,7 +20,7 @@ CATALOG = ROOT / "ledger" / "translations" / "zh_Hans_CN" / "LC_MESSAGES"
 # A code in the source: Invalid("amount.too_many_decimals" …), refuse("text.blank") …
 CODE_IN_SOURCE = re.compile(
     r'\b(?:Invalid|Conflict|NotFound|Forbidden|PreconditionFailed|PreconditionRequired|'
-    r'BadRequest|Unauthorized|Unavailable|Problem|refuse)\("([a-z_]+(?:\.[a-z_]+)+)"')
+    r'BadRequest|Unauthorized|Unavailable|TooMany|Problem|refuse)\("([a-z_]+(?:\.[a-z_]+)+)"')
 
 
 def placeholders(text: str) -> set[str]:

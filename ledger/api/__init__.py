@@ -66,7 +66,7 @@ class LedgerApi(Api):
         for key, value in error.extra.items():  # e.g. the open checklist of a refused close
             payload.setdefault(key, value)
         headers = {"WWW-Authenticate": 'Bearer realm="ledger"'} if error.status == 401 else {}
-        return payload, error.status, headers
+        return payload, error.status, headers | getattr(error, "headers", {})
 
 
 def _locate(errors: dict) -> dict:

@@ -4,14 +4,14 @@ Thin: parse the query, ask ledger.documents for the document (404 for an agreeme
 may not see, exactly as for a missing one; 409 for the receipt of an unfiled version), render
 it with the signed checkpoint of its as-of time and record it in the register and the journal
 there (`documents.issue`; 409 document.changed when the id is registered with other data),
-answer with the PDF."""
+answer with the PDF. Downloads are limited per user (429, ledger.throttle.count_download)."""
 
 from __future__ import annotations
 
 from flask import Response
 
-from ledger import documents
-from ledger.api.support import api_blueprint, ctx
+from ledger import documents, throttle
+from ledger.api.support import actor, api_blueprint, ctx
 from ledger.schemas.requests import DocumentQuery, StatementQuery
 
 blp = api_blueprint("documents", "Printed documents (PDF): filing forms (备案表), receipts "
@@ -20,7 +20,9 @@ blp = api_blueprint("documents", "Printed documents (PDF): filing forms (备案�
 PDF_SCHEMA = {"type": "string", "format": "binary"}
 PDF_HEADERS = {
     "X-Document-Id": {"description": "the document's id (fixed by kind, subject and as-of "
-                                     "time); its verification page is /verify/{id}",
+                                     "time, keyed with the server's secret); its verification "
+                                     "page is /verify/{id}, with the contents for the code "
+                                     "printed beside the id (?code=)",
                       "schema": {"type": "string"}},
     "X-Document-Digest": {"description": "SHA-256 (hex) of the document's canonical data, "
                                          "which is attached to the PDF as {id}.json",
@@ -31,6 +33,7 @@ PDF_HEADERS = {
 
 
 def _pdf(document: documents.Document) -> Response:
+    throttle.count_download(actor().username)  # 429 past DOCUMENT_RATE_LIMIT, before anything is written
     pdf = documents.issue(ctx(), document)
     return Response(pdf, mimetype="application/pdf", headers=documents.download_headers(document))
 

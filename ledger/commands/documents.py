@@ -1,8 +1,9 @@
 """The document register (SPEC §7): every printed document is recorded when it is handed out —
 the register row once per document id (kind, subject, as-of time, digest, canonical data, who
 issued it first and when), and one journal entry per download (who, when, which digest). The
-signed checkpoint a document prints is written the first time a document is issued for its
-as-of time.
+signed checkpoint a document prints is the newest of its as-of time's hour at or before that
+time, written at the hour's start by the first document that finds none
+(ledger.postings.checkpoints.covering): at most one a hour of as-of times.
 
 A document id is fixed by kind, subject and as-of time; issuing it again finds the same row.
 The same id with a different digest means the ledger now says something else for that as-of
@@ -13,14 +14,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import sqlalchemy as sa
-
 from ledger.commands import checkpoints
 from ledger.commands.common import audit
 from ledger.context import Context
 from ledger.db import writing
 from ledger.domain.errors import Conflict
 from ledger.models import Checkpoint, IssuedDocument
+from ledger.postings import checkpoints as postings_checkpoints
 from ledger.postings.journal import utc_text
 
 KINDS = ("filing", "receipt", "statement")
@@ -42,38 +42,31 @@ def _checkpoint_values(c: Checkpoint) -> dict:
 
 def checkpoint_for(ctx: Context, document_id: str, kind: str, subject: str, as_of: datetime,
                    digest: str) -> dict:
-    """Before a document is rendered: the signed checkpoint of its as-of time, written now if
-    none was yet (the first issue of a document for that time). Refuses (409) a document
+    """Before a document is rendered: the signed checkpoint it prints (`covering` its as-of
+    time), written at the start of its hour if there is none yet. Refuses (409) a document
     whose id is registered with other data, before anything is written or rendered."""
     session = ctx.session
     row = session.get(IssuedDocument, document_id)
     if row is not None:
         _refuse_changed(row, kind, subject, as_of, digest)
-    found = session.scalar(sa.select(Checkpoint).where(Checkpoint.at == as_of))
-    if found is not None:
-        return _checkpoint_values(found)
-    key = checkpoints.signing_key(ctx)
-    with writing(session):
-        written = checkpoints.write(ctx, key, as_of, f"document {document_id}")
-        values = _checkpoint_values(written)
-    return values
+    return checkpoints_for(ctx, [as_of], f"document {document_id}")[as_of]
 
 
 def checkpoints_for(ctx: Context, as_of_times: list[datetime], reason: str) -> dict[datetime, dict]:
-    """The checkpoints of many as-of times at once (batch printing), written in one
-    transaction where missing."""
+    """The checkpoints documents as of these times print (batch printing), those missing
+    written in one transaction (at most one an hour)."""
     wanted = sorted(set(as_of_times))
-    if not wanted:
-        return {}
     session = ctx.session
-    held = {c.at: c for c in session.scalars(sa.select(Checkpoint).where(Checkpoint.at.in_(wanted)))}
-    out = {at: _checkpoint_values(c) for at, c in held.items()}
-    missing = [at for at in wanted if at not in held]
+    out = {at: _checkpoint_values(c) for at in wanted
+           if (c := postings_checkpoints.covering(session, at)) is not None}
+    missing = [at for at in wanted if at not in out]
     if missing:
         key = checkpoints.signing_key(ctx)
-        with writing(session):
+        with writing(session):  # under the write lock: another request may have written one
             for at in missing:
-                out[at] = _checkpoint_values(checkpoints.write(ctx, key, at, reason))
+                found = postings_checkpoints.covering(session, at) or checkpoints.write(
+                    ctx, key, postings_checkpoints.hour_of(at), reason)
+                out[at] = _checkpoint_values(found)
     return out
 
 

@@ -23,11 +23,13 @@ from ledger.commands import documents as commands
 from ledger.context import Context
 from ledger.documents.document import (
     Document,
+    Issuer,
     checked_checkpoint,
     filing_document,
     receipt_document,
     statement_document,
 )
+from ledger.queries import document_register
 from ledger.queries import documents as queries
 from ledger.queries.document_register import Difference, differences
 
@@ -41,6 +43,7 @@ __all__ = [
     "download_headers",
     "filing",
     "issue",
+    "issuer",
     "issued",
     "receipt",
     "render",
@@ -50,25 +53,33 @@ __all__ = [
 LOG = logging.getLogger("ledger.documents")
 
 
+def issuer(ctx: Context) -> Issuer:
+    """The deployment's issuer: its public URL, its secret key, and the register (a document
+    already issued keeps the id it was first issued with)."""
+    def registered(kind: str, subject: str, as_of: datetime) -> str | None:
+        return document_register.issued_id(ctx.session, kind, subject, as_of)
+    return Issuer(ctx.settings.public_url, ctx.settings.secret_key.encode("utf-8"), registered)
+
+
 def filing(ctx: Context, agreement_id: int, version: int | None = None,
            as_of: datetime | None = None, checkpoint: Mapping | None = None) -> Document:
     """The filing form of version `version` (default: the newest) of an agreement."""
     facts = queries.agreement_facts(ctx, agreement_id, version, as_of)
-    return filing_document(facts, ctx.settings.public_url, checkpoint)
+    return filing_document(facts, issuer(ctx), checkpoint)
 
 
 def receipt(ctx: Context, agreement_id: int, version: int | None = None,
             as_of: datetime | None = None, checkpoint: Mapping | None = None) -> Document:
     """The receipt of a filed version (default: the newest); 409 when it is not filed."""
     facts = queries.receipt_facts(ctx, agreement_id, version, as_of)
-    return receipt_document(facts, ctx.settings.public_url, checkpoint)
+    return receipt_document(facts, issuer(ctx), checkpoint)
 
 
 def statement(ctx: Context, year: int, as_of: datetime | None = None,
               checkpoint: Mapping | None = None) -> Document:
     """The annual statement of `year` (a region user's: its own rows and the totals)."""
     facts = queries.statement_facts(ctx, year, as_of)
-    return statement_document(facts, ctx.settings.public_url, checkpoint)
+    return statement_document(facts, issuer(ctx), checkpoint)
 
 
 def again(ctx: Context, kind: str, data: Mapping, as_of: datetime) -> Document:

@@ -6,7 +6,14 @@ the time — runs in worker processes, one per core by default, each with its ow
 (fontconfig and the parsed stylesheet load once per worker). Workers come from a fork server
 (`forkserver`: a fresh process that has imported WeasyPrint and this package once, so a worker
 starts in milliseconds and has no copy of the parent's database connections) and are replaced
-after MAX_TASKS_PER_CHILD documents, so a long run's memory stays flat."""
+by a fresh pool after every `workers × tasks_per_child` documents (MAX_TASKS_PER_CHILD by
+default), so a long run's memory stays flat.
+
+Not ProcessPoolExecutor's own `max_tasks_per_child`: on Python 3.11 it loses the workers it
+should replace (gh-115634) and the run hangs for good after workers × tasks_per_child documents
+(200, with two cores). A pool per chunk also keeps what the executor gives over
+multiprocessing.Pool: a worker that dies breaks the run (BrokenProcessPool) instead of leaving
+its document waiting forever."""
 
 from __future__ import annotations
 
@@ -57,11 +64,15 @@ def _render_to(document: Document, path: str) -> int:
 
 def print_documents(ctx: Context, docs: list[Document], directory: Path,
                     workers: int | None = None,
-                    progress: Callable[[Printed], object] = lambda printed: None) -> list[Printed]:
+                    progress: Callable[[Printed], object] = lambda printed: None,
+                    tasks_per_child: int = MAX_TASKS_PER_CHILD) -> list[Printed]:
     """Render `docs` into `directory` (each under its own file name, carrying the signed
     checkpoint of its as-of time, recorded in the register as it finishes) with `workers` processes
-    (default: one per core, or this process alone for fewer than POOL_MIN_DOCUMENTS);
-    `progress` is called once per finished document, in the order they finish."""
+    (default: one per core, or this process alone for fewer than POOL_MIN_DOCUMENTS), each
+    pool of workers replaced after `workers × tasks_per_child` documents; `progress` is called
+    once per finished document, in the order they finish."""
+    if tasks_per_child < 1:
+        raise ValueError("tasks_per_child must be at least 1")
     directory.mkdir(parents=True, exist_ok=True)
     docs = documents.checkpointed_all(ctx, docs)  # each prints the checkpoint of its as-of time
     if workers is None:
@@ -82,14 +93,16 @@ def print_documents(ctx: Context, docs: list[Document], directory: Path,
         return done
     context = get_context("forkserver")
     context.set_forkserver_preload([__name__, "ledger.documents.pdf"])
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                               max_tasks_per_child=MAX_TASKS_PER_CHILD)
-    try:
-        pending = {pool.submit(_render_to, doc, str(path)): (doc, path) for doc, path in jobs}
-        while pending:
-            ready, _ = wait(pending, return_when=FIRST_COMPLETED)
-            for future in ready:
-                finished(*pending.pop(future), future.result())
-    finally:
-        pool.shutdown(wait=True, cancel_futures=True)  # a failure stops the documents not begun
+    chunk = workers * tasks_per_child
+    for start in range(0, len(jobs), chunk):
+        part = jobs[start:start + chunk]
+        pool = ProcessPoolExecutor(max_workers=min(workers, len(part)), mp_context=context)
+        try:
+            pending = {pool.submit(_render_to, doc, str(path)): (doc, path) for doc, path in part}
+            while pending:
+                ready, _ = wait(pending, return_when=FIRST_COMPLETED)
+                for future in ready:
+                    finished(*pending.pop(future), future.result())
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)  # a failure stops the rest
     return done

@@ -13,19 +13,29 @@ attached to its PDF:
 The digest is the lowercase hex SHA-256 of those bytes, so anyone can check a printed digest
 with `pdfdetach` and `sha256sum`.
 
-A document id is fixed by the document's kind, subject and as-of time, nothing else: issuing
-the same document again gives the same id (and, for the same data, the same digest and PDF).
+A document id is fixed by the document's kind, subject and as-of time and the deployment's
+secret key (an HMAC: ids cannot be computed from a subject and a round as-of time without the
+key): issuing the same document again gives the same id (and, for the same data, the same
+digest and PDF). Its verification code is an HMAC of the id with the same key: printed beside
+the id and carried in the QR code, it opens the full verification page.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import json
+import re
 from datetime import UTC, date, datetime
 
 CANONICAL_VERSION = 1
-ID_SCHEME = "ledger-document-id/1"
+# ledger-document-id/1 was SHA-256 without a key; documents issued so keep their ids (the
+# register is asked first: ledger.documents.document.Issuer).
+ID_SCHEME = "ledger-document-id/2"
+CODE_SCHEME = "ledger-document-code/1"
+CODE_LENGTH = 16  # base32 characters: 80 bits, printed in groups of four
+NOT_CODE = re.compile(r"[\s-]+")
 KIND_PREFIX = {"filing": "BA", "receipt": "HZ", "statement": "TJ"}  # 备案表, 回执, 统计汇总
 
 
@@ -71,10 +81,31 @@ def digest(canonical: bytes) -> str:
     return hashlib.sha256(canonical).hexdigest()
 
 
-def document_id(kind: str, subject: str, as_of: datetime) -> str:
-    """E.g. BA-7KQ2M-XW4TZ-9PD3A-LMNQR: the kind's prefix and 100 bits of SHA-256 over the
-    kind, the subject and the as-of time (RFC 4648 base32, grouped by five)."""
-    prefix = KIND_PREFIX[kind]
-    material = "\n".join((ID_SCHEME, kind, subject, utc_text(as_of))).encode("utf-8")
-    code = base64.b32encode(hashlib.sha256(material).digest()).decode("ascii")[:20]
-    return "-".join([prefix] + [code[i:i + 5] for i in range(0, 20, 5)])
+def _keyed(key: bytes, *parts: str) -> str:
+    """Base32 (RFC 4648) of HMAC-SHA256 with `key` over the parts, one a line."""
+    if not key:
+        raise ValueError("documents need the deployment's secret key (LEDGER_SECRET_KEY)")
+    mac = hmac.new(key, "\n".join(parts).encode("utf-8"), hashlib.sha256).digest()
+    return base64.b32encode(mac).decode("ascii")
+
+
+def document_id(kind: str, subject: str, as_of: datetime, key: bytes) -> str:
+    """E.g. BA-7KQ2M-XW4TZ-9PD3A-LMNQR: the kind's prefix and 100 bits of HMAC-SHA256 with the
+    secret `key` over the kind, the subject and the as-of time (base32, grouped by five)."""
+    code = _keyed(key, ID_SCHEME, kind, subject, utc_text(as_of))[:20]
+    return "-".join([KIND_PREFIX[kind]] + [code[i:i + 5] for i in range(0, 20, 5)])
+
+
+def verification_code(document_id: str, key: bytes) -> str:
+    """E.g. 7KQ2-MXW4-TZ9P-D3AL: 80 bits of HMAC-SHA256 with the secret `key` over the id, so
+    every document — those issued before codes existed too — has one, and nothing is stored."""
+    code = _keyed(key, CODE_SCHEME, document_id)[:CODE_LENGTH]
+    return "-".join(code[i:i + 4] for i in range(0, CODE_LENGTH, 4))
+
+
+def code_matches(document_id: str, given: str, key: bytes) -> bool:
+    """Whether `given` is the document's code, as typed or scanned: case, spaces and dashes
+    aside; compared in constant time."""
+    typed = NOT_CODE.sub("", given[:4 * CODE_LENGTH]).upper()
+    wanted = NOT_CODE.sub("", verification_code(document_id, key))
+    return hmac.compare_digest(typed.encode("ascii", "replace"), wanted.encode("ascii"))

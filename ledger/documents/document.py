@@ -1,16 +1,18 @@
 """A document to print: its kind, subject, as-of time and canonical data (plain JSON values made
-from the read models of ledger.queries.documents), and what follows from them — id, digest,
-verification URL, file names. Picklable, so a worker process can render it."""
+from the read models of ledger.queries.documents), its id and verification code (given by the
+Issuer: keyed with the deployment's secret), and what follows from them — digest, verification
+URL, file names. Picklable, so a worker process can render it."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from functools import cached_property
 
+from ledger.documents.canonical import document_id as keyed_document_id
 from ledger.documents.canonical import (
-    CANONICAL_VERSION, canonical_json, digest, document_id, utc_text,
+    CANONICAL_VERSION, canonical_json, digest, utc_text, verification_code,
 )
 from ledger.domain.enums import FILING_BODIES
 from ledger.domain.money import MAX_SHARE_BP, format_amount, format_share
@@ -26,6 +28,28 @@ CHECKPOINT_FIELDS = ("journal_seq", "journal_hash", "postings_seq", "postings_ha
                      "key_id", "signature")
 
 
+def _none_registered(kind: str, subject: str, as_of: datetime) -> str | None:
+    return None
+
+
+@dataclass(frozen=True)
+class Issuer:
+    """Who issues documents: the base of their verification links (LEDGER_PUBLIC_URL), the
+    secret key their ids and codes are keyed with (LEDGER_SECRET_KEY), and the register's id of
+    a document already issued (`registered(kind, subject, as_of)`): a document issued before
+    ids were keyed keeps its id, and so its code and bytes."""
+
+    public_url: str
+    key: bytes = field(repr=False)
+    registered: Callable[[str, str, datetime], str | None] = _none_registered
+
+    def identify(self, kind: str, subject: str, as_of: datetime) -> tuple[str, str]:
+        """(document id, verification code)."""
+        found = self.registered(kind, subject, as_of)
+        document_id_ = found or keyed_document_id(kind, subject, as_of, self.key)
+        return document_id_, verification_code(document_id_, self.key)
+
+
 @dataclass(frozen=True)
 class Document:
     kind: str
@@ -33,6 +57,8 @@ class Document:
     as_of: datetime
     data: dict                       # the canonical data (see canonical.py)
     public_url: str                  # LEDGER_PUBLIC_URL: the base of the verification link
+    document_id: str                 # Issuer.identify: keyed, or as first registered
+    code: str                        # the verification code: opens the full /verify page
     checkpoint: dict | None = None   # the signed checkpoint of the as-of time, when given
     filename: str = field(default="")
 
@@ -44,13 +70,13 @@ class Document:
     def digest(self) -> str:
         return digest(self.canonical)
 
-    @cached_property
-    def document_id(self) -> str:
-        return document_id(self.kind, self.subject, self.as_of)
-
     @property
     def verify_url(self) -> str:
-        return f"{self.public_url.rstrip('/')}/verify/{self.document_id}"
+        """What the QR code holds: the verification page with the code (the full page), written
+        without its dashes (a shorter code to scan; a line break at a dash reads as a soft
+        hyphen)."""
+        code = self.code.replace("-", "")
+        return f"{self.public_url.rstrip('/')}/verify/{self.document_id}?code={code}"
 
     @property
     def title(self) -> str:
@@ -144,27 +170,27 @@ def _subject_of(facts: AgreementFacts) -> str:
     return f"agreement/{facts.number}/v{facts.version.version}"
 
 
-def filing_document(facts: AgreementFacts, public_url: str,
+def filing_document(facts: AgreementFacts, issuer: Issuer,
                     checkpoint: Mapping | None = None) -> Document:
     """The filing form (备案表) of one agreement version."""
-    return _agreement_document("filing", ASSESSMENT_ONLY, facts, public_url, checkpoint)
+    return _agreement_document("filing", ASSESSMENT_ONLY, facts, issuer, checkpoint)
 
 
-def receipt_document(facts: AgreementFacts, public_url: str,
+def receipt_document(facts: AgreementFacts, issuer: Issuer,
                      checkpoint: Mapping | None = None) -> Document:
     """The filing receipt (备案回执) of a filed agreement version."""
     if not facts.filed:
         raise ValueError("a receipt is made only for a filed version (receipt_facts checks it)")
-    return _agreement_document("receipt", RECEIPT_NOTICE, facts, public_url, checkpoint)
+    return _agreement_document("receipt", RECEIPT_NOTICE, facts, issuer, checkpoint)
 
 
-def _agreement_document(kind: str, note: str, facts: AgreementFacts, public_url: str,
+def _agreement_document(kind: str, note: str, facts: AgreementFacts, issuer: Issuer,
                         checkpoint: Mapping | None) -> Document:
     subject = _subject_of(facts)
     data = {"canonical_version": CANONICAL_VERSION, "kind": kind, "subject": subject,
             "as_of": utc_text(facts.as_of), "note": note} | _agreement_data(facts)
-    return Document(kind, subject, facts.as_of, data, public_url,
-                    checked_checkpoint(checkpoint),
+    return Document(kind, subject, facts.as_of, data, issuer.public_url,
+                    *issuer.identify(kind, subject, facts.as_of), checked_checkpoint(checkpoint),
                     f"{kind}-{facts.number}-v{facts.version.version}.pdf")
 
 
@@ -172,7 +198,7 @@ def _figures(row) -> dict:
     return {name: format_amount(getattr(row, name)) for name in FIGURES}
 
 
-def statement_document(facts: StatementFacts, public_url: str,
+def statement_document(facts: StatementFacts, issuer: Issuer,
                        checkpoint: Mapping | None = None) -> Document:
     """The annual statement (年度分算汇总表): the attribution JSON of the API for the same year
     and as-of time, the scope and the ledger head."""
@@ -194,6 +220,7 @@ def statement_document(facts: StatementFacts, public_url: str,
             "seq": head.seq, "hash": head.hash, "recorded_at": utc_text(head.recorded_at)},
     }
     name = f"statement-{found.year}" + (f"-{facts.scope}" if facts.scope else "") + ".pdf"
-    return Document("statement", subject, found.as_of, data, public_url,
+    return Document("statement", subject, found.as_of, data, issuer.public_url,
+                    *issuer.identify("statement", subject, found.as_of),
                     checked_checkpoint(checkpoint), name)
 

@@ -104,7 +104,8 @@ class Renderer:
         """The document's HTML (the template gets plain values only)."""
         template = self.env.get_template(TEMPLATES[document.kind])
         return template.render(
-            doc={"id": document.document_id, "kind": document.kind, "title": document.title,
+            doc={"id": document.document_id, "code": document.code, "kind": document.kind,
+                 "title": document.title,
                  "digest": document.digest, "verify_url": document.verify_url,
                  "qr": qr.url(document.document_id), "attachment": document.data_attachment,
                  "as_of_w3c": document.data["as_of"][:19] + "Z"},

@@ -125,6 +125,18 @@ class Unavailable(DomainError):
     reason = "Service Unavailable"
 
 
+class TooMany(DomainError):
+    """Too many requests of one kind from one user or address (429); `seconds` (a parameter of
+    every such message) is when to try again, also sent as Retry-After."""
+
+    status = 429
+    reason = "Too Many Requests"
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Retry-After": str(self.message.params["seconds"])}
+
+
 class PreconditionRequired(DomainError):
     """A missing If-Match (428)."""
 

@@ -205,6 +205,8 @@ MESSAGES: dict[str, str] = {
                                "install fonts-noto-cjk (see `ledger doctor`)"),
     "document.missing_glyphs": N_("no installed font can show {characters}; the document is not "
                                   "printed with blank boxes — install a font that covers them"),
+    "document.too_many_downloads": N_("at most {count} documents can be downloaded in {window} "
+                                      "seconds by one user; try again in {seconds} seconds"),
     "document.changed": N_("document {document_id} was first issued at {issued_at} with other "
                            "data: the ledger has changed what it says for that as-of time, so "
                            "it is not issued again under the same id; print it as of now"),

@@ -3,12 +3,17 @@
 Canonical message, version 1 — the UTF-8 bytes of the compact JSON array
     [1, "<at YYYY-MM-DDTHH:MM:SS.ffffffZ>", journal_seq, journal_hash, postings_seq,
      postings_hash, reason]
-signed with Ed25519. A checkpoint is written when a year is closed and when a document is first
-issued for an as-of time; the document prints it, so printing it again gives the same bytes."""
+signed with Ed25519. A checkpoint is written when a year is closed, and at the start of an hour
+(UTC) when a document is first issued for an as-of time in that hour and no checkpoint of that
+hour at or before its as-of time exists yet (`covering`): downloads sign at most one checkpoint
+per hour of as-of times, whatever their number. The document prints the newest checkpoint of
+its hour at or before its as-of time — always the same one, so printing it again gives the same
+bytes (a checkpoint written later is at an hour's start, which is older, or at a year's close,
+which is after every as-of time already printed)."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import sqlalchemy as sa
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
@@ -25,12 +30,33 @@ def message(c: Checkpoint) -> bytes:
                       c.postings_hash, c.reason]).encode("utf-8")
 
 
+def hour_of(at: datetime) -> datetime:
+    """The start of the hour (UTC, so also Beijing's) of `at`: where a document's checkpoint
+    is written when its hour has none at or before its as-of time."""
+    return at.astimezone(UTC).replace(minute=0, second=0, microsecond=0)
+
+
+def covering(session: Session, at: datetime) -> Checkpoint | None:
+    """The checkpoint a document as of `at` prints: the newest one of the hour of `at` that is
+    at or before `at` (None: write one at `hour_of(at)`)."""
+    return session.scalar(sa.select(Checkpoint).where(Checkpoint.at <= at,
+                                                      Checkpoint.at >= hour_of(at))
+                          .order_by(Checkpoint.at.desc()).limit(1))
+
+
 def heads_as_of(session: Session, at: datetime) -> tuple[int, str, int, str]:
-    """(journal seq, hash, postings seq, hash) of the newest entries recorded at or before `at`."""
+    """(journal seq, hash, postings seq, hash) of the newest entries recorded at or before `at`.
+
+    Each one seek down the (time, sequence) index: both chains are appended under the write
+    lock with the clock's time, so their times rise with their sequence numbers, and the last
+    row in that order at or before `at` is the newest. (ORDER BY the sequence alone walked
+    every later row, or sorted every earlier one.)"""
     journal = session.execute(sa.select(AuditEntry.id, AuditEntry.hash).where(AuditEntry.at <= at)
-                              .order_by(AuditEntry.id.desc()).limit(1)).first()
+                              .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                              .limit(1)).first()
     posting = session.execute(sa.select(Posting.seq, Posting.hash).where(Posting.recorded_at <= at)
-                              .order_by(Posting.seq.desc()).limit(1)).first()
+                              .order_by(Posting.recorded_at.desc(), Posting.seq.desc())
+                              .limit(1)).first()
     return (*(journal or (0, GENESIS_HASH)), *(posting or (0, GENESIS_HASH)))
 
 

@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ledger.domain.enums import Role
 from ledger.domain.errors import NotFound
 from ledger.models import AuditEntry, IssuedDocument
-from ledger.policy import Actor
+from ledger.policy import Actor, can_see_agreement, can_see_statement
 
 # Lists of objects that are compared item by item, by this key of each item.
 LIST_KEYS = {"regions": "code", "filing_bodies": "body"}
@@ -64,6 +64,24 @@ class Verification:
     digest_now: str | None                    # None: the document cannot be made now
     differences: list[Difference] = field(default_factory=list)
     data_now: dict | None = None
+
+
+def issued_id(session: Session, kind: str, subject: str, as_of: datetime) -> str | None:
+    """The id a document of this kind, subject and as-of time was registered under, if it was
+    ever issued (ids issued before they were keyed stay what they were)."""
+    return session.scalar(sa.select(IssuedDocument.document_id).where(
+        IssuedDocument.subject == subject, IssuedDocument.kind == kind,
+        IssuedDocument.as_of == as_of).limit(1))
+
+
+def may_read(actor: Actor, document: Registered) -> bool:
+    """Whether a logged-in user may see what the document printed — as they may read its
+    subject: the agreement's parties and the officials for a filing form or receipt; the
+    officials, or the region itself for its own statement (ledger.policy)."""
+    if document.kind == "statement":
+        return can_see_statement(actor, document.scope)
+    data = document.data
+    return can_see_agreement(actor, data["recommender"]["code"], data["receiver"]["code"])
 
 
 def registered(session: Session, document_id: str) -> Registered:

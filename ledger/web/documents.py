@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from flask import Response, request
 
-from ledger import documents
+from ledger import documents, throttle
 from ledger.schemas.requests import DocumentQuery, StatementQuery, load
 from ledger.web import auth
 from ledger.web.blueprint import bp
@@ -22,6 +22,7 @@ def _query(schema) -> dict:
 
 
 def _pdf(document: documents.Document) -> Response:
+    throttle.count_download(auth.actor().username)  # 429 past DOCUMENT_RATE_LIMIT (ledger.throttle)
     pdf = documents.issue(ctx(), document)
     return Response(pdf, mimetype="application/pdf", headers=documents.download_headers(document))
 

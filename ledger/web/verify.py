@@ -2,30 +2,36 @@
 the address its QR code holds. No login; always Chinese (the documents are); rate limited per
 client address (VERIFY_RATE_LIMIT).
 
-It shows the document's key facts as the register holds them (what was first issued) and
-whether the ledger, asked now for the same as-of time, still gives the same data — 一致, or
-不一致 with each field that differs, in the documents' own words. Every fact a document prints
-is read as of its time, so a later change (a project renamed) leaves it 一致; such changes are
-listed apart, with their time, as 此后的变更."""
+It shows the document's kind, id, as-of time and digest and whether the ledger, asked now for
+the same as-of time, still gives the same data: 一致, or 不一致. The figures are for the
+assessment only, not for publication: what the document printed (project, investor, parties,
+shares, amounts), each field that differs and the later changes are shown only with the
+document's verification code (`?code=`, printed beside its id and held by its QR code) or to a
+logged-in user who may read its subject. A wrong code counts against the address
+(VERIFY_CODE_RATE_LIMIT). Every fact a document prints is read as of its time, so a later
+change (a project renamed) leaves it 一致; such changes are listed apart, with their time, as
+此后的变更."""
 
 from __future__ import annotations
 
 import re
 
-from flask import render_template
+from flask import render_template, request
 from flask_babel import force_locale
 
 from ledger import current, documents
-from ledger.throttle import address_limited
 from ledger.documents import views
-from ledger.documents.canonical import utc_text
+from ledger.documents.canonical import code_matches, utc_text
 from ledger.domain.errors import DomainError, NotFound
 from ledger.queries import document_register as register
+from ledger.throttle import address_limited, failures_limited
+from ledger.web import auth
 from ledger.web.blueprint import bp
 from ledger.web.i18n import LANGUAGES, problem_text
 
 # BA-7KQ2M-XW4TZ-9PD3A-LMNQR (ledger/documents/canonical.py): anything else is not looked up.
 DOCUMENT_ID = re.compile(r"[A-Z]{2}(?:-[A-Z2-7]{5}){4}")
+refuse_after_wrong_codes, count_wrong_code = failures_limited("verify", "VERIFY_CODE_RATE_LIMIT")
 
 
 def _value(path, value) -> str:
@@ -47,9 +53,23 @@ def _later(changes: list[documents.LaterChange]) -> list[dict]:
              "after": _value(c.difference.path, c.difference.after)} for c in changes]
 
 
+def _shows_contents(found: register.Registered, code: str) -> tuple[bool, bool]:
+    """(whether the page shows what the document printed, whether a code was given wrong)."""
+    if code:
+        key = current.settings().secret_key.encode("utf-8")
+        if code_matches(found.document_id, code, key):
+            return True, False
+        count_wrong_code()
+    actor = auth.actor()
+    return actor is not None and register.may_read(actor, found), bool(code)
+
+
 @bp.get("/verify/<document_id>")
 @address_limited("verify", "VERIFY_RATE_LIMIT")
 def verify_document(document_id: str):
+    code = request.args.get("code", "").strip()
+    if code:
+        refuse_after_wrong_codes()
     with force_locale(LANGUAGES["zh"]):
         found = None
         if DOCUMENT_ID.fullmatch(document_id):
@@ -58,8 +78,11 @@ def verify_document(document_id: str):
             except NotFound:
                 pass
         if found is None:
+            if code:
+                count_wrong_code()  # a code for no document is a wrong one
             return render_template("web/verify.html", language="zh", document_id=document_id,
                                    found=None), 404
+        full, wrong_code = _shows_contents(found, code)
         problem, later = None, []
         try:
             now, changes = documents.again_and_later(
@@ -69,9 +92,13 @@ def verify_document(document_id: str):
         except DomainError as err:  # e.g. the version or the region is no longer there
             result = register.verification(found, None, None)
             problem = problem_text(err.message)
-        return render_template(
-            "web/verify.html", language="zh", document_id=document_id, found=found,
-            result=result, facts=views.summary(found.kind, found.data),
-            changes=_changes(result), problem=problem, later=later,
-            as_of=views.moment(found.data["as_of"]),
-            first_issued=views.moment(found.first_issued_at.isoformat().replace("+00:00", "Z")))
+        page = {"language": "zh", "document_id": document_id, "found": found,
+                "consistent": result.consistent, "kind": views.KINDS[found.kind],
+                "as_of": views.moment(found.data["as_of"]), "full": full,
+                "wrong_code": wrong_code}
+        if full:
+            page |= {"result": result, "facts": views.summary(found.kind, found.data),
+                     "changes": _changes(result), "problem": problem, "later": later,
+                     "first_issued": views.moment(
+                         found.first_issued_at.isoformat().replace("+00:00", "Z"))}
+        return render_template("web/verify.html", **page)

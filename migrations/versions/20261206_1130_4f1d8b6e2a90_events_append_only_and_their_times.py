@@ -12,7 +12,7 @@ n-th event of an agreement is its n-th `agreement.*` entry, the n-th year event 
 agreement_events and year_events too. The downgrade drops those triggers; the times stay aligned.
 
 Revision ID: 4f1d8b6e2a90
-Revises: 9e4a6c1f2b57
+Revises: b09268a75f86
 Create Date: 2026-12-06 11:30:00.000000
 """
 import json
@@ -24,7 +24,7 @@ import sqlalchemy as sa
 
 
 revision = '4f1d8b6e2a90'
-down_revision = '9e4a6c1f2b57'
+down_revision = 'b09268a75f86'
 branch_labels = None
 depends_on = None
 

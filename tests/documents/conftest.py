@@ -14,7 +14,9 @@ from pathlib import Path
 import pytest
 
 from ledger import fonts
-from ledger.documents.document import filing_document, receipt_document, statement_document
+from ledger.documents.document import (
+    Issuer, filing_document, receipt_document, statement_document,
+)
 from ledger.documents.pdf import Renderer
 from ledger.queries.attribution import Attribution, Reconciliation, RegionTotals
 from ledger.queries.documents import (
@@ -23,6 +25,8 @@ from ledger.queries.documents import (
 )
 
 PUBLIC_URL = "https://ledger.example.gov.cn"
+SECRET = b"documents-test-secret"
+ISSUER = Issuer(PUBLIC_URL, SECRET)
 AS_OF = datetime(2025, 3, 1, 4, 5, 6, 7, tzinfo=UTC)
 CHECKPOINT = {"journal_seq": 12, "journal_hash": "ab" * 32, "postings_seq": 340,
               "postings_hash": "cd" * 32, "signed_at": "2025-03-01T04:05:07.000000Z",
@@ -117,11 +121,11 @@ def facts(project_name: str | None = None, **version) -> AgreementFacts:
 
 
 def filing(project_name: str | None = None, checkpoint=None, **version):
-    return filing_document(facts(project_name, **version), PUBLIC_URL, checkpoint)
+    return filing_document(facts(project_name, **version), ISSUER, checkpoint)
 
 
 def receipt(**version):
-    return receipt_document(facts(**version), PUBLIC_URL)
+    return receipt_document(facts(**version), ISSUER)
 
 
 def statement():
@@ -135,7 +139,7 @@ def statement():
     totals = RegionTotals("", "合计", "total", None, 2010, 301, 301)
     found = Attribution(2025, AS_OF, "仅用于年度绩效考核", rows, totals, Reconciliation(2010, 2010))
     return statement_document(StatementFacts(found, None, LedgerHead(42, "ef" * 32, AS_OF)),
-                              PUBLIC_URL, CHECKPOINT)
+                              ISSUER, CHECKPOINT)
 
 
 def attached_json(pdf: bytes, tmp_path: Path, document) -> dict:

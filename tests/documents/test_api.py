@@ -9,6 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
+from ledger.documents.canonical import verification_code
 from tests.documents.conftest import (
     ApiClient, pdf_attachments, pdf_fonts, pdf_info, pdf_text, qr_codes, squeeze,
 )
@@ -67,7 +68,10 @@ def test_filing_form_prints_what_the_api_says(seeded, tmp_path):
     fonts = pdf_fonts(pdf, tmp_path)
     assert fonts and all(f.embedded and f.subset and f.type.startswith("CID") for f in fonts)
     assert {f.name.split("+", 1)[1] for f in fonts} <= {"Ledger-Serif-GB", "Noto-Serif-CJK-SC"}
-    assert qr_codes(pdf, tmp_path) == [f"http://127.0.0.1:5000/verify/{document_id}"]
+    code = verification_code(document_id, seeded.app.config["SECRET_KEY"].encode())
+    assert f"{document_id}核验码{code}" in text  # printed beside the id
+    assert qr_codes(pdf, tmp_path) == [
+        f"http://127.0.0.1:5000/verify/{document_id}?code={code.replace('-', '')}"]
 
 
 def test_receipt_prints_the_filing(seeded, tmp_path):
@@ -79,8 +83,10 @@ def test_receipt_prints_the_filing(seeded, tmp_path):
                      "统计局", "商务厅", agreement["number"]):
         assert expected in text, expected
     assert response.headers["X-Document-Id"].startswith("HZ-")
+    document_id = response.headers["X-Document-Id"]
+    code = verification_code(document_id, seeded.app.config["SECRET_KEY"].encode())
     assert qr_codes(response.data, tmp_path) == [
-        f"http://127.0.0.1:5000/verify/{response.headers['X-Document-Id']}"]
+        f"http://127.0.0.1:5000/verify/{document_id}?code={code.replace('-', '')}"]
 
 
 @pytest.mark.parametrize("name", ["a_draft", "a_signed", "a_submitted"])
@@ -198,3 +204,28 @@ def test_the_openapi_document_lists_the_pdfs(seeded):
         ok = spec["paths"][path]["get"]["responses"]["200"]
         assert "application/pdf" in ok["content"], path
         assert "X-Document-Id" in ok["headers"], path
+
+
+def test_document_downloads_are_throttled_per_user(seeded, monkeypatch):
+    """Issue 16, finding 13: each download journals an entry (and a new as-of time a register
+    row): past DOCUMENT_RATE_LIMIT a user is refused, 429 with Retry-After, nothing written;
+    another user is not."""
+    from ledger import throttle
+
+    monkeypatch.setitem(seeded.app.config, "DOCUMENT_RATE_LIMIT", "2 per minute")
+    throttle.reset(seeded.app)
+    try:
+        stats = seeded.as_("statistics")
+        path = f"/agreements/{seeded.ids['a_filed']}/filing.pdf"
+        assert [stats.get(path).status_code for _ in range(2)] == [200, 200]
+        before = seeded.state()
+        refused = stats.get("/attribution/statement.pdf?year=2025")
+        assert refused.status_code == 429
+        assert refused.json["error"] == "document.too_many_downloads"
+        assert refused.json["message"].startswith(
+            "at most 2 documents can be downloaded in 60 seconds by one user; try again in ")
+        assert 1 <= int(refused.headers["Retry-After"]) <= 61
+        assert seeded.state() == before
+        assert seeded.as_("commerce").get(path).status_code == 200
+    finally:
+        throttle.reset(seeded.app)

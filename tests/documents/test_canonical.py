@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import hmac
 import re
 from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
@@ -11,10 +12,11 @@ from decimal import Decimal
 import pytest
 
 from ledger.documents.canonical import (
-    NotCanonical, canonical_json, digest, document_id, utc_text,
+    NotCanonical, canonical_json, code_matches, digest, document_id, utc_text, verification_code,
 )
 
 MOMENT = datetime(2025, 2, 3, 4, 5, 6, 7, tzinfo=UTC)
+KEY = b"a secret key"
 
 
 def test_canonical_json_is_compact_sorted_utf8():
@@ -48,24 +50,48 @@ def test_utc_text_is_utc_to_the_microsecond_with_z():
         utc_text(datetime(2025, 1, 1))
 
 
-def test_document_id_is_a_pure_function_of_kind_subject_and_as_of():
-    first = document_id("filing", "agreement/XY-2025-0001/v1", MOMENT)
+def test_document_id_is_a_pure_function_of_kind_subject_as_of_and_key():
+    first = document_id("filing", "agreement/XY-2025-0001/v1", MOMENT, KEY)
     assert first == document_id("filing", "agreement/XY-2025-0001/v1",
-                                MOMENT.astimezone(timezone(timedelta(hours=8))))
+                                MOMENT.astimezone(timezone(timedelta(hours=8))), KEY)
     assert re.fullmatch(r"BA(-[A-Z2-7]{5}){4}", first), first
-    others = {document_id("receipt", "agreement/XY-2025-0001/v1", MOMENT),
-              document_id("filing", "agreement/XY-2025-0001/v2", MOMENT),
-              document_id("filing", "agreement/XY-2025-0001/v1", MOMENT + timedelta(microseconds=1))}
-    assert first not in others and len(others) == 3
-    assert document_id("statement", "statement/2025", MOMENT).startswith("TJ-")
-    assert document_id("receipt", "x", MOMENT).startswith("HZ-")
+    others = {document_id("receipt", "agreement/XY-2025-0001/v1", MOMENT, KEY),
+              document_id("filing", "agreement/XY-2025-0001/v2", MOMENT, KEY),
+              document_id("filing", "agreement/XY-2025-0001/v1", MOMENT + timedelta(microseconds=1),
+                          KEY),
+              document_id("filing", "agreement/XY-2025-0001/v1", MOMENT, b"another key")}
+    assert first not in others and len(others) == 4
+    assert document_id("statement", "statement/2025", MOMENT, KEY).startswith("TJ-")
+    assert document_id("receipt", "x", MOMENT, KEY).startswith("HZ-")
+    with pytest.raises(ValueError):
+        document_id("filing", "agreement/XY-2025-0001/v1", MOMENT, b"")
 
 
-def test_document_id_is_stable_across_versions_of_the_code():
-    """Ids are printed and looked up later: the scheme must never drift."""
-    expected = hashlib.sha256(
-        "ledger-document-id/1\nfiling\nagreement/XY-2025-0001/v1\n2025-02-03T04:05:06.000007Z"
-        .encode()).digest()
-    code = base64.b32encode(expected).decode()[:20]
-    assert document_id("filing", "agreement/XY-2025-0001/v1", MOMENT) == \
-        "BA-" + "-".join(code[i:i + 5] for i in range(0, 20, 5))
+def test_document_id_is_keyed_and_stable_across_versions_of_the_code():
+    """Issue 16, finding 11: ids are HMACs with the server's secret — not the unkeyed SHA-256
+    of scheme 1, which anyone could compute from an agreement number and a round time — and,
+    printed and looked up later, the scheme must never drift."""
+    material = "\nfiling\nagreement/XY-2025-0001/v1\n2025-02-03T04:05:06.000007Z"
+    unkeyed = base64.b32encode(hashlib.sha256(
+        ("ledger-document-id/1" + material).encode()).digest()).decode()[:20]
+    keyed = base64.b32encode(hmac.new(KEY, ("ledger-document-id/2" + material).encode(),
+                                      hashlib.sha256).digest()).decode()[:20]
+    found = document_id("filing", "agreement/XY-2025-0001/v1", MOMENT, KEY)
+    assert found == "BA-" + "-".join(keyed[i:i + 5] for i in range(0, 20, 5))
+    assert found != "BA-" + "-".join(unkeyed[i:i + 5] for i in range(0, 20, 5))
+
+
+def test_the_verification_code_is_an_hmac_of_the_id_and_is_typed_loosely():
+    document = "BA-7KQ2M-XW4TZ-9PD3A-LMNQR"
+    code = verification_code(document, KEY)
+    mac = base64.b32encode(hmac.new(KEY, f"ledger-document-code/1\n{document}".encode(),
+                                    hashlib.sha256).digest()).decode()[:16]
+    assert code == "-".join(mac[i:i + 4] for i in range(0, 16, 4))
+    assert re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){3}", code) and len(code.replace("-", "")) >= 10
+    assert verification_code(document, b"another key") != code
+    assert verification_code("BA-7KQ2M-XW4TZ-9PD3A-LMNQS", KEY) != code
+    for typed in (code, code.lower(), code.replace("-", ""), " ".join(code.split("-"))):
+        assert code_matches(document, typed, KEY), typed
+    for wrong in ("", code[:-1], code[:-1] + ("A" if code[-1] != "A" else "B"), code + "A",
+                  "线" * 19, "X" * 10_000):
+        assert not code_matches(document, wrong, KEY), wrong

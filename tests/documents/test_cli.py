@@ -91,3 +91,47 @@ def test_a_small_batch_renders_in_process_and_a_large_one_in_workers(seeded, tmp
     assert pools == ([cores] if cores > 1 else [])
     assert sorted(p.path.name for p in printed) == sorted(d.filename for d in many)
     assert all(p.path.read_bytes().startswith(b"%PDF-1.7") for p in printed)
+
+
+def test_a_print_longer_than_workers_times_tasks_per_child_finishes(seeded, tmp_path,
+                                                                    monkeypatch):
+    """Issue 16, finding 14: ProcessPoolExecutor(max_tasks_per_child=…) hangs for good on
+    Python 3.11 after workers × tasks-per-child documents (gh-115634; 2 × 2 and 9 jobs hang
+    there). 2 workers × 2 tasks and 9 documents: every file is written, by three pools of fresh
+    workers (4, 4 and 1 documents)."""
+    import threading
+
+    from ledger import current
+    from ledger.documents import batch
+    from ledger.policy import Actor
+
+    pools: list[dict] = []
+    real_pool = batch.ProcessPoolExecutor
+
+    def counting_pool(**kwargs):
+        pools.append(kwargs)
+        return real_pool(**kwargs)
+
+    monkeypatch.setattr(batch, "ProcessPoolExecutor", counting_pool)
+    outcome: dict = {}
+
+    def run() -> None:
+        with seeded.app.app_context():
+            ctx = current.context(Actor.system("test"))
+            docs = batch.year_documents(ctx, 2025)
+            many = [replace(d, filename=f"{i}-{d.filename}") for i in range(3) for d in docs]
+            outcome["names"] = sorted(d.filename for d in many)
+            outcome["printed"] = batch.print_documents(ctx, many, tmp_path, workers=2,
+                                                       tasks_per_child=2)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=120)
+    assert not worker.is_alive(), "the print hung"
+    printed = outcome["printed"]
+    assert len(outcome["names"]) == 9
+    assert sorted(p.path.name for p in printed) == outcome["names"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == outcome["names"]
+    assert all(p.path.read_bytes().startswith(b"%PDF-1.7") for p in printed)
+    assert [kw["max_workers"] for kw in pools] == [2, 2, 1]
+    assert not any("max_tasks_per_child" in kw for kw in pools)

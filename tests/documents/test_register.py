@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from ledger import current
 from ledger.models import AuditEntry, Checkpoint, IssuedDocument
 from ledger.postings import verify
+from ledger.postings.checkpoints import covering, hour_of
 from ledger.signing import public_keys
 from tests.documents.conftest import pdf_attachments, pdf_text, squeeze
 from tests.helpers import tamper
@@ -69,8 +70,9 @@ def test_a_document_prints_the_signed_checkpoint_of_its_as_of_time(seeded, tmp_p
     [row] = register_rows(seeded)
     with seeded.app.app_context():
         session = current.session()
-        checkpoint = session.scalar(sa.select(Checkpoint).where(Checkpoint.at == row.as_of))
+        checkpoint = covering(session, row.as_of)  # the newest of its hour at or before it
         assert checkpoint is not None and checkpoint.reason == f"document {document_id}"
+        assert checkpoint.at == hour_of(row.as_of)
         keys = public_keys(seeded.app.config["SIGNING_KEY_FILE"])
         assert verify(session, keys).ok  # the downloads' journal entries keep the ledger valid
     attached = json.loads(pdf_attachments(response.data, tmp_path)[f"{document_id}-checkpoint.json"])
@@ -81,7 +83,52 @@ def test_a_document_prints_the_signed_checkpoint_of_its_as_of_time(seeded, tmp_p
     assert again.data == response.data
     with seeded.app.app_context():
         assert current.session().scalar(sa.select(sa.func.count()).select_from(Checkpoint)
-                                        .where(Checkpoint.at == row.as_of)) == 1
+                                        .where(Checkpoint.at == checkpoint.at)) == 1
+
+
+def test_downloads_sign_at_most_one_checkpoint_an_hour_of_as_of_times(seeded, tmp_path):
+    """Issue 16, finding 13: each new as-of time used to sign a checkpoint of its own. Now the
+    documents of one hour of as-of times share the one written at the hour's start; the next
+    hour gets the next; an older checkpoint written later changes no document printed before."""
+    from datetime import UTC, datetime, timedelta
+
+    admin = seeded.as_("admin")
+    with seeded.app.app_context():
+        before = current.session().scalar(sa.select(sa.func.count()).select_from(Checkpoint))
+    hour = hour_of(datetime.now(UTC)) - timedelta(hours=3)
+
+    def statement(at: datetime):
+        response = admin.get(f"/attribution/statement.pdf?year=2025&as_of={quote(utc(at))}")
+        assert response.status_code == 200, response.json
+        return response
+
+    def utc(at: datetime) -> str:
+        return at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+    within = [hour + timedelta(minutes=m, seconds=s) for m, s in
+              ((40, 0), (10, 0), (59, 59), (0, 0), (25, 30))]
+    first = [statement(at) for at in within]
+    assert len({r.headers["X-Document-Id"] for r in first}) == len(within)
+    for i in range(len(first)):
+        (tmp_path / str(i)).mkdir()
+    signed = {json.loads(pdf_attachments(r.data, tmp_path / str(i))[
+        f"{r.headers['X-Document-Id']}-checkpoint.json"])["signed_at"]
+        for i, r in enumerate(first)}
+    assert signed == {utc(hour)}
+    later = statement(hour + timedelta(hours=1, minutes=5))
+    with seeded.app.app_context():
+        session = current.session()
+        times = list(session.scalars(sa.select(Checkpoint.at).order_by(Checkpoint.at)))
+        assert len(times) == before + 2
+        assert [t for t in times if hour <= t < hour + timedelta(hours=2)] == [
+            hour, hour + timedelta(hours=1)]
+        assert verify(session, public_keys(seeded.app.config["SIGNING_KEY_FILE"])).ok
+    assert statement(within[0]).data == first[0].data  # printed again: the same bytes
+    assert statement(hour + timedelta(hours=1, minutes=5)).data == later.data
+    # A document of an earlier hour, printed now, writes that hour's checkpoint: older than
+    # every checkpoint a printed document names, so none of them prints another.
+    statement(hour - timedelta(minutes=30))
+    assert [statement(at).data for at in within] == [r.data for r in first]
 
 
 def test_a_rename_leaves_the_document_of_a_time_as_it_was_and_other_data_is_refused(seeded):
@@ -151,3 +198,48 @@ def test_differences_name_the_region_and_the_figure_in_a_clerks_words():
         "地区兴庆区（640104）", "灵武市（640181）在地统计数", "合计在地统计数"]
     assert views.field_value(found[1].path, found[1].after) == "21.10 万元"
     assert differences(before, copy.deepcopy(before)) == []
+
+
+def test_ids_are_keyed_and_a_document_issued_before_keeps_its_id(seeded, tmp_path):
+    """Issue 16, finding 11: a new id is an HMAC with the server's secret, not the SHA-256 of
+    kind, subject and as-of time anyone could compute; a document registered under such an
+    unkeyed id before keeps it — printed again it has the same id, code and bytes."""
+    import base64
+    import hashlib
+
+    from ledger import documents
+    from ledger.commands.documents import record_issue
+    from ledger.documents.canonical import utc_text, verification_code
+    from ledger.policy import Actor
+    from tests.documents.conftest import qr_codes
+
+    def unkeyed(kind: str, subject: str, as_of) -> str:
+        material = "\n".join(("ledger-document-id/1", kind, subject, utc_text(as_of)))
+        code = base64.b32encode(hashlib.sha256(material.encode()).digest()).decode()[:20]
+        return "-".join([{"filing": "BA", "receipt": "HZ"}[kind]]
+                        + [code[i:i + 5] for i in range(0, 20, 5)])
+
+    stats = seeded.as_("statistics")
+    agreement_id = seeded.ids["a_filed"]
+    with seeded.app.app_context():
+        ctx = current.context(Actor.system("test"))
+        filing = documents.filing(ctx, agreement_id)
+        receipt = documents.receipt(ctx, agreement_id)
+        legacy = unkeyed("filing", filing.subject, filing.as_of)
+        assert filing.document_id != legacy  # not yet issued: keyed
+        record_issue(ctx, legacy, "filing", filing.subject, filing.as_of, filing.digest,
+                     filing.canonical.decode(), 1)  # as issued before ids were keyed
+
+    first = stats.get(f"/agreements/{agreement_id}/filing.pdf")
+    assert first.headers["X-Document-Id"] == legacy
+    code = verification_code(legacy, seeded.app.config["SECRET_KEY"].encode())
+    assert qr_codes(first.data, tmp_path) == [
+        f"http://127.0.0.1:5000/verify/{legacy}?code={code.replace('-', '')}"]
+    assert stats.get(f"/agreements/{agreement_id}/filing.pdf").data == first.data
+    assert [r.document_id for r in register_rows(seeded)] == [legacy]
+
+    new = stats.get(f"/agreements/{agreement_id}/receipt.pdf")
+    assert new.headers["X-Document-Id"] == receipt.document_id
+    assert receipt.document_id != unkeyed("receipt", receipt.subject, receipt.as_of)
+    page = seeded.app.test_client().get(f"/verify/{legacy}?code={code}").get_data(as_text=True)
+    assert "文件签发时的内容" in page and "一致" in page

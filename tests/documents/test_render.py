@@ -14,11 +14,12 @@ import pytest
 from ledger import fonts
 from ledger.documents import pdf as pdf_module
 from ledger.documents.canonical import canonical_json
+from ledger.documents.canonical import verification_code
 from ledger.documents.document import CHECKPOINT_FIELDS, checked_checkpoint
 from ledger.documents.pdf import Renderer
 from ledger.domain.errors import Unavailable
 from tests.documents.conftest import (
-    AS_OF, CHECKPOINT, PUBLIC_URL, attached_json, filing, pdf_attachments, pdf_fonts, pdf_info,
+    AS_OF, CHECKPOINT, ISSUER, PUBLIC_URL, SECRET, attached_json, filing, pdf_attachments, pdf_fonts, pdf_info,
     pdf_text, qr_codes, receipt, run, squeeze, statement, write,
 )
 
@@ -35,7 +36,8 @@ def test_filing_form_shows_every_field_of_spec_7(renderer, tmp_path):
                      "50000.50", "灵武羊绒产业园区", "开工建设", "兴庆区（640104）",
                      "灵武市（640181）", "推荐地33.33%，接受地66.67%", "2025年至2027年",
                      "2025年1月10日", "张三", "李四", "统备〔2025〕1号", "2025年3月1日",
-                     "仅用于年度绩效考核", doc.document_id, doc.digest, doc.verify_url):
+                     "仅用于年度绩效考核", doc.document_id, doc.digest, doc.verify_url,
+                     f"{doc.document_id}核验码{doc.code}"):  # the code beside the id
         assert squeeze(expected) in flat, expected
     # each party's and each filing body's opinion block
     assert text.count("负责人签字") == 4 and text.count("盖章") == 4
@@ -130,9 +132,12 @@ def test_a_checkpoint_must_have_exactly_its_fields():
     assert set(CHECKPOINT) == set(CHECKPOINT_FIELDS)
 
 
-def test_qr_code_decodes_to_the_verification_url(renderer, tmp_path):
+def test_qr_code_decodes_to_the_verification_url_with_the_code(renderer, tmp_path):
     doc = filing()
-    assert qr_codes(renderer.render(doc), tmp_path) == [f"{PUBLIC_URL}/verify/{doc.document_id}"]
+    assert re.fullmatch(r"[A-Z2-7]{4}(-[A-Z2-7]{4}){3}", doc.code)
+    assert doc.code == verification_code(doc.document_id, SECRET)
+    assert qr_codes(renderer.render(doc), tmp_path) == [
+        f"{PUBLIC_URL}/verify/{doc.document_id}?code={doc.code.replace('-', '')}"]
 
 
 @pytest.mark.parametrize("make", [filing, receipt, statement], ids=["filing", "receipt", "statement"])
@@ -145,8 +150,10 @@ def test_the_same_document_renders_to_the_same_bytes(renderer, small_cut, make):
 
 def test_a_different_as_of_is_a_different_document(renderer):
     later = filing()
-    moved = type(later)(later.kind, later.subject, AS_OF + timedelta(seconds=1),
-                        later.data | {"as_of": "2025-03-01T04:05:07.000007Z"}, PUBLIC_URL)
+    moved_as_of = AS_OF + timedelta(seconds=1)
+    moved = type(later)(later.kind, later.subject, moved_as_of,
+                        later.data | {"as_of": "2025-03-01T04:05:07.000007Z"}, PUBLIC_URL,
+                        *ISSUER.identify(later.kind, later.subject, moved_as_of))
     assert moved.document_id != later.document_id
     assert renderer.render(moved) != renderer.render(later)
 

@@ -6,9 +6,11 @@ verification page needs none, is Chinese, rate limited, says 一致 for an uncha
 from __future__ import annotations
 
 import re
+from datetime import timedelta, timezone
 
 import sqlalchemy as sa
 
+from ledger.documents.canonical import verification_code
 from ledger.models import AuditEntry, IssuedDocument
 from ledger import throttle
 from tests import drive
@@ -115,8 +117,9 @@ def test_verification_stays_consistent_after_a_rename_and_lists_it_as_a_later_ch
     login(client, "lingwu")
     document_id = download(client, f"/agreements/{a.id}/filing.pdf").headers["X-Document-Id"]
 
-    public = app.test_client()  # no login
-    response = public.get(f"/verify/{document_id}")
+    public = app.test_client()  # no login, with the code the document prints
+    code = verification_code(document_id, app.config["SECRET_KEY"].encode())
+    response = public.get(f"/verify/{document_id}?code={code}")
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     no_inline_code(html)
@@ -131,7 +134,7 @@ def test_verification_stays_consistent_after_a_rename_and_lists_it_as_a_later_ch
     old_name = p.name
     drive.update_project(world.ctx(world.lingwu), p.id,
                          {"name": f"{old_name}（一期）", "planned_investment": "8888.00"})
-    html = public.get(f"/verify/{document_id}").get_data(as_text=True)
+    html = public.get(f"/verify/{document_id}?code={code}").get_data(as_text=True)
     result = result_of(html)
     assert "一致" in result and "不一致" not in result  # the form printed the facts of its time
     assert 'id="verify-changes"' not in html
@@ -174,12 +177,17 @@ def test_a_statement_as_of_a_time_stays_consistent_after_later_revisions(world, 
     assert own != document_id  # the region's statement: its own rows and the totals
     world.report(p, "2025-01", "150.00")  # a later revision: the as-of figures do not move
     public = app.test_client()
+
+    def verify(issued: str) -> str:
+        code = verification_code(issued, app.config["SECRET_KEY"].encode())
+        return public.get(f"/verify/{issued}?code={code}").get_data(as_text=True)
+
     for issued in (document_id, own):
-        html = public.get(f"/verify/{issued}").get_data(as_text=True)
+        html = verify(issued)
         result = html.split('id="verify-result"')[1].split("</div>")[0]
         assert "一致" in result and "不一致" not in result, issued
         assert "100.00 万元" in html and "2025年" in html
-    assert "灵武市（640181）及全省合计" in public.get(f"/verify/{own}").get_data(as_text=True)
+    assert "灵武市（640181）及全省合计" in verify(own)
 
 
 def test_an_unknown_document_is_a_chinese_404_page(client):
@@ -199,3 +207,133 @@ def test_the_verification_page_is_rate_limited(client, app, monkeypatch):
     finally:
         throttle.reset(app)
     assert codes == [404, 404, 404, 429]
+
+
+def test_document_downloads_from_the_web_pages_are_throttled_per_user(world, client, app,
+                                                                       monkeypatch, session):
+    p = world.project()
+    a = world.agreement(p)
+    monkeypatch.setitem(app.config, "DOCUMENT_RATE_LIMIT", "1 per minute")
+    throttle.reset(app)
+    try:
+        login(client, "lingwu")
+        download(client, f"/agreements/{a.id}/filing.pdf")
+        refused = client.get(f"/agreements/{a.id}/receipt.pdf")
+        assert refused.status_code == 429
+        assert "Retry-After" not in refused.headers or int(refused.headers["Retry-After"]) > 0
+        text = refused.get_data(as_text=True)
+        assert "每个用户" in text and "份文件" in text, text
+        assert session.scalar(sa.select(sa.func.count()).select_from(IssuedDocument)) == 1
+    finally:
+        throttle.reset(app)
+
+
+# ------------------------------------------------------------------ who sees what (issue 16, 5)
+
+def _result(html: str) -> str:
+    return html.split('id="verify-result"')[1].split("</div>")[0]
+
+
+def _code(app, document_id: str) -> str:
+    return verification_code(document_id, app.config["SECRET_KEY"].encode())
+
+
+def test_without_the_code_the_page_shows_only_kind_id_as_of_digest_and_the_result(
+        world, client, app, session):
+    """Issue 16, finding 5: the attributed figures are for the assessment only (桂统函〔2025〕
+    29号: 不得对外公开发布和使用); the public page must not publish them."""
+    p = world.project()
+    a = world.agreement(p)
+    login(client, "lingwu")
+    filing = download(client, f"/agreements/{a.id}/filing.pdf")
+    document_id = filing.headers["X-Document-Id"]
+    digest = filing.headers["X-Document-Digest"]
+    as_of = session.scalar(sa.select(IssuedDocument.as_of))
+    secret = (p.name, p.investor_name, a.number, "灵武市", "兴庆区", "640181", "640104",
+              "30.00%", "70.00%", "万元", "已备案")
+
+    public = app.test_client()
+    response = public.get(f"/verify/{document_id}")
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    no_inline_code(html)
+    assert "一致" in _result(html) and "不一致" not in _result(html)
+    facts = html.split('id="verify-facts"')[1].split("</table>")[0]
+    rows = [squeeze(re.sub(r"<[^>]+>", " ", row)) for row in facts.split("<tr>")[1:]]
+    local = as_of.astimezone(timezone(timedelta(hours=8)))
+    assert rows == ["文件类型招商引资项目投资转移协议备案表", f"文件编号{document_id}",
+                    f"数据截止时间{local:%Y年%-m月%-d日%H:%M:%S}（北京时间）",
+                    f"数据摘要（SHA-256）{digest}"], rows
+    for word in secret:
+        assert word not in html, word
+    assert 'name="code"' in html  # the form to enter the code
+
+    drive.update_project(world.ctx(world.lingwu), p.id,
+                         {"name": "年产五万吨新材料项目", "planned_investment": "8888.00"})
+    changed = public.get(f"/verify/{document_id}").get_data(as_text=True)
+    assert "不一致" in _result(changed)
+    assert 'id="verify-changes"' not in changed
+    for word in secret + ("年产五万吨新材料项目", "8888.00"):
+        assert word not in changed, word
+
+    wrong = public.get(f"/verify/{document_id}?code=AAAA-BBBB-CCCC-DDDD").get_data(as_text=True)
+    assert 'id="verify-wrong-code"' in wrong and p.name not in wrong
+    code = _code(app, document_id)
+    full = public.get(f"/verify/{document_id}?code={code.replace('-', '').lower()}")
+    html = full.get_data(as_text=True)
+    assert 'id="verify-wrong-code"' not in html
+    for expected in (p.name, a.number, "灵武市（640181）", "推荐地 30.00%，接受地 70.00%",
+                     "年产五万吨新材料项目"):
+        assert expected in html, expected
+
+
+def test_a_user_who_may_read_the_subject_sees_the_full_page_without_the_code(world, client, app):
+    p = world.project()  # hosted by 灵武市, recommended by 兴庆区
+    a = world.agreement(p)
+    world.report(p, "2025-01", "100.00")
+    login(client, "lingwu")
+    filing = download(client, f"/agreements/{a.id}/filing.pdf").headers["X-Document-Id"]
+    own = download(client, "/attribution/statement.pdf?year=2025").headers["X-Document-Id"]
+    province_client = app.test_client()
+    login(province_client, "tongji")
+    province = download(province_client,
+                        "/attribution/statement.pdf?year=2025").headers["X-Document-Id"]
+
+    def sees(username: str | None, document_id: str) -> bool:
+        visitor = app.test_client()
+        if username:
+            login(visitor, username)
+        html = visitor.get(f"/verify/{document_id}").get_data(as_text=True)
+        assert "一致" in _result(html)
+        return "文件签发时的内容" in html
+
+    assert [sees(u, filing) for u in (None, "lingwu", "xingqing", "pingluo", "tongji")] == [
+        False, True, True, False, True]
+    assert [sees(u, own) for u in (None, "lingwu", "xingqing", "tongji")] == [
+        False, True, False, True]
+    assert [sees(u, province) for u in (None, "lingwu", "tongji")] == [False, False, True]
+
+
+def test_wrong_codes_count_against_the_address(world, client, app, monkeypatch):
+    p = world.project()
+    a = world.agreement(p)
+    login(client, "lingwu")
+    document_id = download(client, f"/agreements/{a.id}/filing.pdf").headers["X-Document-Id"]
+    monkeypatch.setitem(app.config, "VERIFY_CODE_RATE_LIMIT", "2 per minute")
+    throttle.reset(app)
+    public = app.test_client()
+    try:
+        first = public.get(f"/verify/{document_id}?code=AAAA-BBBB-CCCC-DDDD")
+        unknown = public.get("/verify/BA-AAAAA-BBBBB-CCCCC-DDDDD?code=AAAA-BBBB-CCCC-DDDD")
+        right = public.get(f"/verify/{document_id}?code={_code(app, document_id)}")
+        plain = public.get(f"/verify/{document_id}")
+        other_address = app.test_client().get(
+            f"/verify/{document_id}?code={_code(app, document_id)}",
+            environ_base={"REMOTE_ADDR": "10.9.9.9"})
+    finally:
+        throttle.reset(app)
+    assert (first.status_code, unknown.status_code) == (200, 404)
+    assert right.status_code == 429  # even with the right code, until the window ends
+    assert plain.status_code == 200 and "文件签发时的内容" not in plain.get_data(as_text=True)
+    assert other_address.status_code == 200
+    assert "文件签发时的内容" in other_address.get_data(as_text=True)

@@ -149,10 +149,10 @@ def test_schema_diff_is_not_blind(empty_engine):
     """compare_metadata does see a difference (so the empty diff above means something)."""
     migrate.upgrade(empty_engine)
     with empty_engine.begin() as conn:
-        conn.exec_driver_sql("DROP INDEX ix_postings_recorded_at")
+        conn.exec_driver_sql("DROP INDEX ix_postings_recorded_at_seq")
     diff = schema_diff(empty_engine)
     assert [d[0] for d in diff] == ["add_index"]
-    assert diff[0][1].name == "ix_postings_recorded_at"
+    assert diff[0][1].name == "ix_postings_recorded_at_seq"
 
 
 # --- constraint names ----------------------------------------------------------------------

@@ -36,7 +36,6 @@ from ledger.queries.document_register import Difference, differences
 __all__ = [
     "Document",
     "LaterChange",
-    "again",
     "again_and_later",
     "checkpointed",
     "checkpointed_all",
@@ -82,15 +81,6 @@ def statement(ctx: Context, year: int, as_of: datetime | None = None,
     return statement_document(facts, issuer(ctx), checkpoint)
 
 
-def again(ctx: Context, kind: str, data: Mapping, as_of: datetime) -> Document:
-    """The document of `kind` made now for the same subject and as-of time as an issued one
-    whose canonical data is `data` (the verification page compares the two)."""
-    if kind == "statement":
-        return statement(ctx, data["year"], as_of)
-    make = {"filing": filing, "receipt": receipt}[kind]
-    return make(ctx, data["agreement"]["id"], data["agreement"]["version"], as_of)
-
-
 @dataclass(frozen=True)
 class LaterChange:
     """A change, after a document's as-of time, of a fact the document prints: when, which
@@ -105,24 +95,25 @@ class LaterChange:
 
 def again_and_later(ctx: Context, kind: str, data: Mapping,
                     as_of: datetime) -> tuple[Document, list[LaterChange]]:
-    """As `again`, and what changed later in the facts the document prints (a project renamed,
-    a zone, a version superseded …), each with its time: the document made with the facts as
-    they stood after each later change, compared with the one before. The document for
-    `as_of` itself does not change."""
-    url = ctx.settings.public_url
+    """The document of `kind` made now for the same subject and as-of time as an issued one
+    whose canonical data is `data` (the verification page compares the two), and what changed
+    later in the facts it prints (a project renamed, a zone, a version superseded …), each
+    with its time: the document made with the facts as they stood after each later change,
+    compared with the one before. The document for `as_of` itself does not change."""
+    by = issuer(ctx)
     if kind == "statement":
         base, steps = queries.statement_changes(ctx, data["year"], as_of)
-        document, make = statement_document(base, url), statement_document
+        document, make = statement_document(base, by), statement_document
     else:
         base, steps = queries.agreement_changes(ctx, data["agreement"]["id"],
                                                 data["agreement"]["version"], as_of)
-        document = (filing_document(base, url) if kind == "filing"
-                    else receipt_document(queries.filed(base), url))
+        document = (filing_document(base, by) if kind == "filing"
+                    else receipt_document(queries.filed(base), by))
         make = filing_document  # the receipt's data differ from the form's in kind and note only
     out: list[LaterChange] = []
-    before = make(base, url).data
+    before = make(base, by).data
     for at, facts in steps:
-        after = make(facts, url).data
+        after = make(facts, by).data
         out += [LaterChange(at, d, before, after) for d in differences(before, after)]
         before = after
     return document, out

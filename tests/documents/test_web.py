@@ -159,7 +159,11 @@ def test_verification_says_inconsistent_when_the_history_of_its_time_was_changed
     assert tamper(app, "UPDATE audit_log SET after = replace(after, :old, :new) "
                        "WHERE action LIKE 'project.%' AND entity_id = :id",
                   old=p.name, new="篡改后的项目", id=str(p.id)) >= 1
-    html = app.test_client().get(f"/verify/{document_id}").get_data(as_text=True)
+    public = app.test_client()
+    html = public.get(f"/verify/{document_id}").get_data(as_text=True)
+    assert "不一致" in result_of(html) and 'id="verify-changes"' not in html  # no code: no facts
+    code = verification_code(document_id, app.config["SECRET_KEY"].encode())
+    html = public.get(f"/verify/{document_id}?code={code}").get_data(as_text=True)
     assert "不一致" in result_of(html)
     assert table_rows(html, "verify-changes") == [f"项目名称{p.name}篡改后的项目"]
     assert 'id="verify-later"' not in html
@@ -271,8 +275,8 @@ def test_without_the_code_the_page_shows_only_kind_id_as_of_digest_and_the_resul
     drive.update_project(world.ctx(world.lingwu), p.id,
                          {"name": "年产五万吨新材料项目", "planned_investment": "8888.00"})
     changed = public.get(f"/verify/{document_id}").get_data(as_text=True)
-    assert "不一致" in _result(changed)
-    assert 'id="verify-changes"' not in changed
+    assert "一致" in _result(changed) and "不一致" not in _result(changed)  # facts of its time
+    assert 'id="verify-later"' not in changed  # the later changes only with the code
     for word in secret + ("年产五万吨新材料项目", "8888.00"):
         assert word not in changed, word
 

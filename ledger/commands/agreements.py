@@ -148,7 +148,8 @@ def take(ctx: Context, agreement_id: int, action: str, row_version: int | None, 
     with writing(ctx.session) as session:
         agreement, standing = _acting(ctx, action, agreement_id, row_version)
         newest = agreement.newest
-        transition = workflow.take(action, standing, workflow.state_of(agreement), ctx.now(), reason)
+        transition = workflow.take(action, standing, workflow.state_of(agreement), ctx.now(),
+                                   reason)
         if step.needs is workflow.Needs.TERMS:
             transition = transition.setting(
                 _dated(ctx, _terms(terms, newest), agreement.project_id))

@@ -105,7 +105,9 @@ class Step:
         return self.target in (S.RETURNED, *ENDINGS)
 
 
-_CLEARED_BY_EDIT = frozenset({Mark.CONFIRMATION, Mark.SUBMISSION, Mark.ACKNOWLEDGEMENT, Mark.RETURN})
+# New terms: whatever the old ones received is cleared (the event history keeps it).
+_CLEARED_BY_EDIT = frozenset({Mark.CONFIRMATION, Mark.SUBMISSION, Mark.ACKNOWLEDGEMENT,
+                              Mark.RETURN})
 
 # In the order the pages offer them.
 STEPS = (
@@ -156,7 +158,8 @@ class State:
 
 
 def ever_filed(versions: Iterable[Any]) -> bool:
-    """Whether any version of a chain was ever filed (only such a chain is withdrawn or declined)."""
+    """Whether any version of a chain was ever filed (such a chain is never withdrawn or
+    declined)."""
     return any(v.status in COUNTS_FOR_COVERAGE for v in versions)
 
 

@@ -38,7 +38,8 @@ def _newest_versions(ctx: Context):
         .where(agreements_seen_by(ctx.actor)).order_by(Agreement.id))
 
 
-def waits_for(ctx: Context, agreement: Agreement, version: AgreementVersion, ever_filed: bool) -> bool:
+def waits_for(ctx: Context, agreement: Agreement, version: AgreementVersion,
+              ever_filed: bool) -> bool:
     """Whether the newest version waits for this user's action (ledger.domain.workflow)."""
     standing = policy.standing(ctx.actor, agreement.recommender_code, agreement.receiver_code)
     state = workflow.State(version.status, version.proposed_by, tuple(version.acknowledged_by),
@@ -50,4 +51,5 @@ def counts(ctx: Context) -> Counts:
     projects = ctx.session.scalar(sa.select(sa.func.count()).select_from(Project)
                                   .where(projects_seen_by(ctx.actor)))
     rows = list(_newest_versions(ctx))
-    return Counts(projects, len(rows), [a.id for a, v, filed in rows if waits_for(ctx, a, v, filed)])
+    waiting = [a.id for a, v, filed in rows if waits_for(ctx, a, v, filed)]
+    return Counts(projects, len(rows), waiting)

@@ -13,6 +13,7 @@ import sqlalchemy as sa
 
 from ledger.domain.enums import FILING_BODIES, OFFICIAL_ROLES, Role, Side
 from ledger.domain.errors import Forbidden
+from ledger.domain.workflow import Standing, Who
 from ledger.models import Agreement, Posting, Project
 
 
@@ -109,16 +110,6 @@ def side_of(actor: Actor, recommender_code: str, receiver_code: str) -> Side | N
     return None
 
 
-def require_party(actor: Actor, recommender_code: str, receiver_code: str,
-                  only: Side | None = None) -> Side:
-    """The actor's side in the agreement; `only` restricts the action to one side (the host
-    withdraws, the recommender declines)."""
-    side = side_of(actor, recommender_code, receiver_code)
-    _require(side is not None, "not_a_party")
-    _require(only is None or side == only, f"{only}_only")
-    return side
-
-
 def can_see_agreement(actor: Actor, recommender_code: str, receiver_code: str) -> bool:
     return actor.official or actor.region_code in (recommender_code, receiver_code)
 
@@ -135,6 +126,24 @@ def require_filing_body(actor: Actor) -> Role:
     """The statistics bureau and the commerce department acknowledge or return filings."""
     _require(actor.role in FILING_BODIES, "filing_body")
     return Role(actor.role)
+
+
+def standing(actor: Actor, recommender_code: str, receiver_code: str) -> Standing:
+    """What the actor is to an agreement, as the workflow's table names who may act."""
+    return Standing(side_of(actor, recommender_code, receiver_code),
+                    Role(actor.role) if actor.role in FILING_BODIES else None)
+
+
+def require_standing(actor: Actor, who: Who, recommender_code: str, receiver_code: str) -> Standing:
+    """403 unless the actor is one whom the workflow's table lets take an action (Who.admits):
+    a filing body, or a party — the one side named when only one may."""
+    found = standing(actor, recommender_code, receiver_code)
+    if who is Who.FILING_BODY:
+        _require(who.admits(found), "filing_body")
+    else:
+        _require(found.side is not None, "not_a_party")
+        _require(who.admits(found), f"{who.sides[0]}_only")
+    return found
 
 
 # ------------------------------------------------------------------ years and the ledger

@@ -2,9 +2,10 @@
 
 The host region opens an agreement (as the receiving party) and names the recommender, who
 confirms or declines it; the host may withdraw a chain that was never filed. Every workflow
-action is a transition of ledger.domain.workflow applied to the newest version; filing numbers
-the version, cuts back earlier ones (ledger.domain.coverage) and re-attributes the project's
-reports."""
+action is a row of ledger.domain.workflow.STEPS, taken by `take`: who may take it (the policy's
+403), what the newest version's state allows (409) and what it records are the table's; filing
+numbers the version, cuts back earlier ones (ledger.domain.coverage) and re-attributes the
+project's reports."""
 
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ from ledger.context import Context
 from ledger.commands.inputs import AgreementInput, TermsInput
 from ledger.db import writing
 from ledger.domain import coverage, dates, workflow
-from ledger.domain.enums import Ending, Side, Stage, VersionStatus
+from ledger.domain.enums import Ending, Stage, VersionStatus
 from ledger.domain.errors import Conflict, Invalid, PreconditionRequired, missing
 from ledger.models import Agreement, AgreementEvent, AgreementVersion, Project, Region
 from ledger.postings.journal import record
-from ledger.policy import require_filing_body, require_host, require_party
+from ledger.domain.workflow import Who
+from ledger.policy import require_filing_body, require_host, require_standing
 from ledger.queries.lookup import visible_agreement, visible_project
 from ledger.queries.reference import ancestors
 
@@ -98,8 +100,8 @@ def create_agreement(ctx: Context, inp: AgreementInput) -> Agreement:
         session.add(agreement)
         session.flush()
         agreement.row_version += 1  # the ETag counts every change of the chain, this one too
-        v = AgreementVersion(agreement_id=agreement.id, version=1, status=VersionStatus.DRAFT,
-                             proposed_by=Side.RECEIVER, **terms)
+        v = AgreementVersion(agreement_id=agreement.id, version=1, **terms)
+        workflow.opening().apply(v)
         session.add(v)
         session.flush()
         session.refresh(agreement, ["versions"])
@@ -123,28 +125,50 @@ def _changing(agreement: Agreement, row_version: int | None) -> None:
     agreement.row_version += 1
 
 
-def _as_party(ctx: Context, agreement_id: int, row_version: int | None,
-              only: Side | None = None) -> tuple[Agreement, AgreementVersion, Side]:
+def _acting(ctx: Context, action: str, agreement_id: int,
+            row_version: int | None) -> tuple[Agreement, workflow.Standing]:
+    """The agreement, once the actor is one whom the table lets take `action` (403) and names
+    the version it saw (428, 412). A filing body's right is its role's: refused before the
+    agreement is looked up; a party's, after (404 for an agreement the user may not see)."""
+    who = workflow.STEP[action].who
+    if who is Who.FILING_BODY:
+        require_filing_body(ctx.actor)
     agreement = visible_agreement(ctx.session, ctx.actor, agreement_id)
-    side = require_party(ctx.actor, agreement.recommender_code, agreement.receiver_code, only)
+    standing = require_standing(ctx.actor, who, agreement.recommender_code, agreement.receiver_code)
     _changing(agreement, row_version)
-    return agreement, agreement.newest, side
+    return agreement, standing
 
 
-def _as_filing_body(ctx: Context, agreement_id: int,
-                    row_version: int | None) -> tuple[Agreement, AgreementVersion, str]:
-    body = require_filing_body(ctx.actor)
-    agreement = visible_agreement(ctx.session, ctx.actor, agreement_id)
-    _changing(agreement, row_version)
-    return agreement, agreement.newest, body
-
-
-def _step(ctx: Context, agreement: Agreement, v: AgreementVersion, action: str,
-          transition: workflow.Transition, reason: str | None = None) -> Agreement:
-    """Apply one workflow transition to version `v`, with its event and audit row."""
-    before = record("version", v)
-    transition.apply(v)
-    _record(ctx, agreement, v, action, before, reason)
+def take(ctx: Context, agreement_id: int, action: str, row_version: int | None, *,
+         reason: str | None = None, terms: TermsInput | None = None) -> Agreement:
+    """Take one of the workflow's offered actions on the agreement's newest version (or, for
+    amend, make the next version): the reason or terms the table says it needs, its event and
+    audit row. A status that ends the chain frees the project (Agreement.ended_as)."""
+    step = workflow.STEP[action]
+    with writing(ctx.session) as session:
+        agreement, standing = _acting(ctx, action, agreement_id, row_version)
+        newest = agreement.newest
+        transition = workflow.take(action, standing, workflow.state_of(agreement), ctx.now(),
+                                   reason)
+        if step.needs is workflow.Needs.TERMS:
+            transition = transition.setting(
+                _dated(ctx, _terms(terms, newest), agreement.project_id))
+        if step.new_version:
+            v = AgreementVersion(agreement_id=agreement.id, version=newest.version + 1)
+            transition.apply(v)
+            session.add(v)
+            session.flush()
+            session.refresh(agreement, ["versions"])
+            _record(ctx, agreement, v, action, None)
+            return agreement
+        if transition.status == VersionStatus.FILED:
+            return _filing(ctx, agreement, newest, transition)
+        if transition.status in workflow.ENDINGS:
+            agreement.ended_as = Ending(transition.status)
+        before = record("version", newest)
+        transition.apply(newest)
+        _record(ctx, agreement, newest, action, before,
+                reason if step.needs is workflow.Needs.REASON else None)
     return agreement
 
 
@@ -152,71 +176,62 @@ def edit_agreement(ctx: Context, agreement_id: int, inp: TermsInput,
                    row_version: int | None) -> Agreement:
     """Change the terms of a draft or returned version; it goes back to draft and the other
     party has to confirm again."""
-    with writing(ctx.session):
-        agreement, v, side = _as_party(ctx, agreement_id, row_version)
-        transition = workflow.edit(v.status, side)
-        terms = _dated(ctx, _terms(inp, v), agreement.project_id)
-        return _step(ctx, agreement, v, "edit", transition.setting(terms))
+    return take(ctx, agreement_id, "edit", row_version, terms=inp)
 
 
 def confirm(ctx: Context, agreement_id: int, row_version: int | None) -> Agreement:
-    with writing(ctx.session):
-        agreement, v, side = _as_party(ctx, agreement_id, row_version)
-        return _step(ctx, agreement, v, "confirm",
-                     workflow.confirm(v.status, v.proposed_by, side, ctx.now()))
+    return take(ctx, agreement_id, "confirm", row_version)
 
 
 def submit(ctx: Context, agreement_id: int, row_version: int | None) -> Agreement:
-    with writing(ctx.session):
-        agreement, v, _ = _as_party(ctx, agreement_id, row_version)
-        return _step(ctx, agreement, v, "submit", workflow.submit(v.status, ctx.now()))
+    return take(ctx, agreement_id, "submit", row_version)
 
 
 def return_(ctx: Context, agreement_id: int, reason: str,
             row_version: int | None) -> Agreement:
-    with writing(ctx.session):
-        agreement, v, _ = _as_filing_body(ctx, agreement_id, row_version)
-        return _step(ctx, agreement, v, "return", workflow.return_(v.status, reason), reason)
+    return take(ctx, agreement_id, "return", row_version, reason=reason)
 
 
 def withdraw(ctx: Context, agreement_id: int, row_version: int | None) -> Agreement:
     """The host ends a chain that was never filed (draft or returned): the project is free for
     a new agreement and the recommender no longer sees it."""
-    with writing(ctx.session):
-        agreement, v, _ = _as_party(ctx, agreement_id, row_version, only=Side.RECEIVER)
-        transition = workflow.withdraw(v.status, workflow.ever_filed(agreement.versions))
-        agreement.ended_as = Ending.WITHDRAWN
-        return _step(ctx, agreement, v, "withdraw", transition)
+    return take(ctx, agreement_id, "withdraw", row_version)
 
 
 def decline(ctx: Context, agreement_id: int, reason: str,
             row_version: int | None) -> Agreement:
     """The recommender refuses the draft naming it, with a reason; the project is free for a
     new agreement and the recommender no longer sees it."""
-    with writing(ctx.session):
-        agreement, v, _ = _as_party(ctx, agreement_id, row_version, only=Side.RECOMMENDER)
-        transition = workflow.decline(v.status, workflow.ever_filed(agreement.versions))
-        agreement.ended_as = Ending.DECLINED
-        return _step(ctx, agreement, v, "decline", transition, reason)
+    return take(ctx, agreement_id, "decline", row_version, reason=reason)
 
 
 def acknowledge(ctx: Context, agreement_id: int, row_version: int | None) -> Agreement:
-    """A filing body acknowledges; the second acknowledgement files the version: it gets a
-    filing number, earlier versions are superseded and the ledger is re-attributed."""
-    with writing(ctx.session) as session:
-        agreement, v, body = _as_filing_body(ctx, agreement_id, row_version)
-        transition = workflow.acknowledge(v.status, v.acknowledged_by, body, ctx.now())
-        filing, cut = _file(ctx, agreement, v) if transition.status == VersionStatus.FILED else ({}, [])
-        before = record("version", v)
-        transition.setting(filing).apply(v)
-        if v.status == VersionStatus.FILED:  # re-attribute first: the journal entries cover it
-            years = postings.project_years(session, agreement.project_id)
-            postings.reconcile(session, [(agreement.project_id, y) for y in years],
-                               f"filing:{agreement.number} v{v.version}", ctx.now())
-        _record(ctx, agreement, v, "acknowledge", before)
-        for old, old_before in cut:
-            # The earlier version changed too (status, superseded_from): its own event and entry.
-            _record(ctx, agreement, old, "supersede", old_before)
+    """A filing body acknowledges; the second acknowledgement files the version."""
+    return take(ctx, agreement_id, "acknowledge", row_version)
+
+
+def amend(ctx: Context, agreement_id: int, inp: TermsInput,
+          row_version: int | None) -> Agreement:
+    """Propose version n+1 (a new ratio, end year or a termination); it starts as a draft
+    confirmed by the amending party."""
+    return take(ctx, agreement_id, "amend", row_version, terms=inp)
+
+
+def _filing(ctx: Context, agreement: Agreement, v: AgreementVersion,
+            transition: workflow.Transition) -> Agreement:
+    """The acknowledgement that files `v`: it gets a filing number, earlier versions are
+    superseded and the ledger is re-attributed."""
+    filing, cut = _file(ctx, agreement, v)
+    before = record("version", v)
+    transition.setting(filing).apply(v)
+    # Re-attribute first: the journal entries cover it.
+    years = postings.project_years(ctx.session, agreement.project_id)
+    postings.reconcile(ctx.session, [(agreement.project_id, y) for y in years],
+                       f"filing:{agreement.number} v{v.version}", ctx.now())
+    _record(ctx, agreement, v, "acknowledge", before)
+    for old, old_before in cut:
+        # The earlier version changed too (status, superseded_from): its own event and entry.
+        _record(ctx, agreement, old, "supersede", old_before)
     return agreement
 
 
@@ -244,19 +259,3 @@ def _file(ctx: Context, agreement: Agreement,
             cut.append((old, before))
     return filing, cut
 
-
-def amend(ctx: Context, agreement_id: int, inp: TermsInput,
-          row_version: int | None) -> Agreement:
-    """Propose version n+1 (a new ratio, end year or a termination); it starts as a draft
-    confirmed by the amending party."""
-    with writing(ctx.session) as session:
-        agreement, newest, side = _as_party(ctx, agreement_id, row_version)
-        transition = workflow.amend(newest.status, side)
-        v = AgreementVersion(agreement_id=agreement.id, version=newest.version + 1,
-                             **_dated(ctx, _terms(inp, newest), agreement.project_id))
-        transition.apply(v)
-        session.add(v)
-        session.flush()
-        session.refresh(agreement, ["versions"])
-        _record(ctx, agreement, v, "amend", None)
-    return agreement

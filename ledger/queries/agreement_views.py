@@ -1,5 +1,5 @@
 """Agreements as the web pages need them: the agreement of a project, and which workflow
-actions a user may take on it now — asked of the same policy and state machine the commands
+actions a user may take on it now — read from the same workflow table and policy the commands
 apply, so a page offers exactly what the command would accept."""
 
 from __future__ import annotations
@@ -7,11 +7,10 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ledger.context import Context
+from ledger import policy
 from ledger.domain import workflow
-from ledger.domain.enums import FILING_BODIES, Role, Side
-from ledger.domain.errors import Conflict
 from ledger.models import Agreement
-from ledger.policy import agreements_seen_by, side_of
+from ledger.policy import agreements_seen_by
 
 
 def of_project(ctx: Context, project_id: int) -> list[Agreement]:
@@ -23,33 +22,7 @@ def of_project(ctx: Context, project_id: int) -> list[Agreement]:
 
 
 def available(ctx: Context, agreement: Agreement) -> list[str]:
-    """The actions, in workflow order, whose transition the newest version allows for this user."""
-    v, actor, now = agreement.newest, ctx.actor, ctx.now()
-    side = side_of(actor, agreement.recommender_code, agreement.receiver_code)
-    checks = []
-    if side is not None:
-        ever_filed = workflow.ever_filed(agreement.versions)
-        checks += [
-            ("confirm", lambda: workflow.confirm(v.status, v.proposed_by, side, now)),
-            ("submit", lambda: workflow.submit(v.status, now)),
-            ("edit", lambda: workflow.edit(v.status, side)),
-            ("amend", lambda: workflow.amend(v.status, side)),
-        ]
-        if side == Side.RECOMMENDER:
-            checks.append(("decline", lambda: workflow.decline(v.status, ever_filed)))
-        else:
-            checks.append(("withdraw", lambda: workflow.withdraw(v.status, ever_filed)))
-    if actor.role in FILING_BODIES:
-        body = Role(actor.role)
-        checks += [
-            ("acknowledge", lambda: workflow.acknowledge(v.status, v.acknowledged_by, body, now)),
-            ("return", lambda: workflow.return_(v.status, "")),
-        ]
-    allowed = []
-    for name, check in checks:
-        try:
-            check()
-        except Conflict:
-            continue
-        allowed.append(name)
-    return allowed
+    """The actions, in the workflow table's order, that the commands would accept from this
+    user on the newest version now (ledger.domain.workflow.allowed)."""
+    standing = policy.standing(ctx.actor, agreement.recommender_code, agreement.receiver_code)
+    return workflow.allowed(standing, workflow.state_of(agreement))

@@ -6,12 +6,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
+from ledger import policy
 from ledger.context import Context
-from ledger.domain.enums import FILING_BODIES, Role, Side, VersionStatus
-from ledger.domain.workflow import ACK_FIELD
+from ledger.domain import workflow
+from ledger.domain.enums import Role
 from ledger.models import Agreement, AgreementVersion, Project
-from ledger.policy import agreements_seen_by, projects_seen_by, side_of
+from ledger.policy import agreements_seen_by, projects_seen_by
 from ledger.queries.checklist import ClosedYearTodo, closed_year_todos
 
 
@@ -25,29 +27,28 @@ class Counts:
 
 
 def _newest_versions(ctx: Context):
+    """Each agreement the user sees, its newest version and whether the chain was ever filed."""
     newest = (sa.select(AgreementVersion.agreement_id,
                         sa.func.max(AgreementVersion.version).label("version"))
               .group_by(AgreementVersion.agreement_id).subquery())
+    filed = sa.exists().where(AgreementVersion.agreement_id == Agreement.id,
+                              AgreementVersion.status.in_(list(workflow.COUNTS_FOR_COVERAGE)))
+    current = aliased(AgreementVersion)
     return ctx.session.execute(
-        sa.select(Agreement, AgreementVersion)
-        .join(AgreementVersion, AgreementVersion.agreement_id == Agreement.id)
-        .join(newest, sa.and_(newest.c.agreement_id == AgreementVersion.agreement_id,
-                              newest.c.version == AgreementVersion.version))
+        sa.select(Agreement, current, filed)
+        .join(current, current.agreement_id == Agreement.id)
+        .join(newest, sa.and_(newest.c.agreement_id == current.agreement_id,
+                              newest.c.version == current.version))
         .where(agreements_seen_by(ctx.actor)).order_by(Agreement.id))
 
 
-def waits_for(ctx: Context, agreement: Agreement, version: AgreementVersion) -> bool:
-    """Whether the newest version waits for this user's action."""
-    actor = ctx.actor
-    if actor.role in FILING_BODIES:
-        return version.status == VersionStatus.SUBMITTED and \
-            getattr(version, ACK_FIELD[Role(actor.role)]) is None
-    side = side_of(actor, agreement.recommender_code, agreement.receiver_code)
-    if side is None:
-        return False
-    return (version.status == VersionStatus.DRAFT and version.proposed_by != side) or \
-        version.status == VersionStatus.SIGNED or \
-        (version.status == VersionStatus.RETURNED and side == Side.RECEIVER)
+def waits_for(ctx: Context, agreement: Agreement, version: AgreementVersion,
+              ever_filed: bool) -> bool:
+    """Whether the newest version waits for this user's action (ledger.domain.workflow)."""
+    standing = policy.standing(ctx.actor, agreement.recommender_code, agreement.receiver_code)
+    state = workflow.State(version.status, version.proposed_by, tuple(version.acknowledged_by),
+                           ever_filed)
+    return workflow.waits_for(standing, state)
 
 
 def counts(ctx: Context) -> Counts:
@@ -55,4 +56,5 @@ def counts(ctx: Context) -> Counts:
                                   .where(projects_seen_by(ctx.actor)))
     rows = list(_newest_versions(ctx))
     todos = closed_year_todos(ctx.session, ctx.actor) if ctx.actor.role == Role.REGION else []
-    return Counts(projects, len(rows), [a.id for a, v in rows if waits_for(ctx, a, v)], todos)
+    waiting = [a.id for a, v, filed in rows if waits_for(ctx, a, v, filed)]
+    return Counts(projects, len(rows), waiting, todos)

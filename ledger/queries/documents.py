@@ -34,7 +34,7 @@ from ledger.domain import coverage
 from ledger.domain.codes import industry_name
 from ledger.domain.enums import FILING_BODIES, RegionLevel, VersionStatus
 from ledger.domain.errors import Conflict, NotFound
-from ledger.domain.workflow import COUNTS_FOR_COVERAGE
+from ledger.domain.workflow import COUNTS_FOR_COVERAGE, RESETS_ACKNOWLEDGEMENTS
 from ledger.models import (
     Agreement, AgreementEvent, AgreementVersion, Posting, Project, Region, Zone,
 )
@@ -45,9 +45,6 @@ from ledger.queries.attribution import Attribution, as_of_moment, attribution
 from ledger.queries.facts_as_of import History
 from ledger.queries.lookup import visible_agreement, visible_project
 from ledger.queries.reference import ancestors
-
-RESETS_ACKNOWLEDGEMENTS = ("submit", "return", "edit")
-
 
 @dataclass(frozen=True)
 class Party:

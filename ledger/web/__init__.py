@@ -21,7 +21,8 @@ from ledger.policy import may_send_imports
 from ledger.web import auth, helpers
 from ledger.web.blueprint import bp
 from ledger.web.i18n import init_i18n, language, problem_text
-from ledger.web.labels import ACTION_BUTTONS, ACTIONS, label
+from ledger.domain import workflow
+from ledger.web.labels import ACTIONS, label
 
 csrf = CSRFProtect()
 
@@ -149,7 +150,8 @@ def init_web(app: Flask) -> None:
     app.jinja_env.globals.update(
         region_name=helpers.region_name,
         may_send_imports=may_send_imports,
-        action_label=lambda a: str(ACTIONS.get(a, a)),
-        button_label=lambda a: str(ACTION_BUTTONS.get(a, a)),
+        action_label=lambda a: str(ACTIONS[a].happened) if a in ACTIONS else a,
+        button_label=lambda a: str(ACTIONS[a].button),
+        turns_back=lambda a: workflow.STEP[a].turns_back,
     )
     app.register_blueprint(bp)

@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 
 from ledger.commands import agreements as commands
+from ledger.domain import workflow
 from ledger.domain.enums import RegionLevel
 from ledger.domain.errors import DomainError, NotFound
+from ledger.domain.workflow import Needs
 from ledger.policy import require_host
 from ledger.queries import agreement_views, dashboards
 from ledger.queries import agreements as agreement_queries
@@ -21,28 +22,11 @@ from ledger.web import auth
 from ledger.web.blueprint import bp
 from ledger.web.forms import ActionForm, AgreementOpenForm, ReasonForm, TermsForm
 from ledger.web.helpers import ctx, page_count, page_number, regions, row_version
+from ledger.web.labels import ACTIONS
 
-# action → (form class, request schema of its body or None, the command's call)
-ACTIONS = {
-    "confirm": (ActionForm, None, lambda c, i, body, rv: commands.confirm(c, i, rv)),
-    "decline": (ReasonForm, ReasonRequest, lambda c, i, body, rv: commands.decline(c, i, body["reason"], rv)),
-    "submit": (ActionForm, None, lambda c, i, body, rv: commands.submit(c, i, rv)),
-    "acknowledge": (ActionForm, None, lambda c, i, body, rv: commands.acknowledge(c, i, rv)),
-    "return": (ReasonForm, ReasonRequest, lambda c, i, body, rv: commands.return_(c, i, body["reason"], rv)),
-    "edit": (TermsForm, AgreementTerms, lambda c, i, body, rv: commands.edit_agreement(c, i, body, rv)),
-    "amend": (TermsForm, AgreementTerms, lambda c, i, body, rv: commands.amend(c, i, body, rv)),
-    "withdraw": (ActionForm, None, lambda c, i, body, rv: commands.withdraw(c, i, rv)),
-}
-DONE = {
-    "confirm": _l("The agreement is confirmed."),
-    "decline": _l("The agreement is declined; the host region may open a new one."),
-    "submit": _l("The agreement is submitted for filing."),
-    "acknowledge": _l("The filing is acknowledged."),
-    "return": _l("The agreement is returned."),
-    "edit": _l("The terms are changed; the other party confirms them again."),
-    "amend": _l("The amendment is proposed."),
-    "withdraw": _l("The agreement is withdrawn; the project may get a new one."),
-}
+# What an action's page asks for (ledger.domain.workflow.Needs) → its form and request schema.
+FORMS = {None: (ActionForm, None), Needs.REASON: (ReasonForm, ReasonRequest),
+         Needs.TERMS: (TermsForm, AgreementTerms)}
 
 
 def _dump(agreement) -> dict:
@@ -112,11 +96,12 @@ def agreement_new(project_id: int):
 @bp.route("/agreements/<int:agreement_id>/<action>", methods=["GET", "POST"])
 @auth.login_required
 def agreement_action(agreement_id: int, action: str):
-    if action not in ACTIONS:
+    if action not in workflow.OFFERED:
         abort(404)
     context = ctx()
     page = _page(context, agreement_id)  # 404 for an agreement this user may not see
-    form_class, schema, call = ACTIONS[action]
+    needs = workflow.STEP[action].needs
+    form_class, schema = FORMS[needs]
     shown = page["agreement"]
     if request.method == "GET":
         form = form_class(formdata=None, data=_initial(form_class, shown))
@@ -126,7 +111,8 @@ def agreement_action(agreement_id: int, action: str):
             body = form.load(schema) if schema is not None else {}
             if body is not None:
                 try:
-                    call(context, agreement_id, body, row_version(form.row_version.data))
+                    commands.take(context, agreement_id, action,
+                                  row_version(form.row_version.data), **_given(needs, body))
                 except NotFound:
                     raise
                 except DomainError as err:
@@ -135,10 +121,17 @@ def agreement_action(agreement_id: int, action: str):
                         page = _page(context, agreement_id)
                         form.row_version.data = str(page["agreement"]["etag"])
                 else:
-                    flash(str(DONE[action]), "success")
+                    flash(str(ACTIONS[action].done), "success")
                     return redirect(url_for("web.agreement_detail", agreement_id=agreement_id))
     return render_template("web/agreement_action.html", action=action, form=form, **page), \
         (422 if form.has_errors else 200)
+
+
+def _given(needs: Needs | None, body) -> dict:
+    """The command's arguments from the loaded request body."""
+    if needs is Needs.REASON:
+        return {"reason": body["reason"]}
+    return {"terms": body} if needs is Needs.TERMS else {}
 
 
 def _initial(form_class, shown: dict) -> dict:

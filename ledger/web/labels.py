@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 LABELS = {
     # roles
@@ -52,29 +55,34 @@ LABELS = {
     "document": _l("printed document"),
 }
 
-# Workflow actions, as the status timeline and the buttons name them.
-ACTIONS = {
-    "create": _l("Opened"),
-    "edit": _l("Edited"),
-    "confirm": _l("Confirmed"),
-    "submit": _l("Submitted for filing"),
-    "acknowledge": _l("Acknowledged"),
-    "return": _l("Returned"),
-    "amend": _l("Amendment proposed"),
-    "supersede": _l("Superseded"),
-    "withdraw": _l("Withdrawn"),
-    "decline": _l("Declined"),
-}
 
-ACTION_BUTTONS = {
-    "confirm": _l("Confirm"),
-    "decline": _l("Decline"),
-    "submit": _l("Submit for filing"),
-    "acknowledge": _l("Acknowledge filing"),
-    "return": _l("Return"),
-    "edit": _l("Edit terms"),
-    "amend": _l("Propose amendment"),
-    "withdraw": _l("Withdraw"),
+@dataclass(frozen=True)
+class ActionWords:
+    """The words of one workflow action (ledger.domain.workflow.STEPS)."""
+
+    happened: LazyString            # the status timeline's entry
+    button: LazyString | None = None  # its button and page title: each action a user takes
+    done: LazyString | None = None    # the message once it is done
+
+
+# Keyed by the workflow table's actions (tests/web/test_pages.py checks they are the same).
+ACTIONS = {
+    "create": ActionWords(_l("Opened")),
+    "confirm": ActionWords(_l("Confirmed"), _l("Confirm"), _l("The agreement is confirmed.")),
+    "submit": ActionWords(_l("Submitted for filing"), _l("Submit for filing"),
+                          _l("The agreement is submitted for filing.")),
+    "acknowledge": ActionWords(_l("Acknowledged"), _l("Acknowledge filing"),
+                               _l("The filing is acknowledged.")),
+    "return": ActionWords(_l("Returned"), _l("Return"), _l("The agreement is returned.")),
+    "edit": ActionWords(_l("Edited"), _l("Edit terms"),
+                        _l("The terms are changed; the other party confirms them again.")),
+    "amend": ActionWords(_l("Amendment proposed"), _l("Propose amendment"),
+                         _l("The amendment is proposed.")),
+    "decline": ActionWords(_l("Declined"), _l("Decline"),
+                           _l("The agreement is declined; the host region may open a new one.")),
+    "withdraw": ActionWords(_l("Withdrawn"), _l("Withdraw"),
+                            _l("The agreement is withdrawn; the project may get a new one.")),
+    "supersede": ActionWords(_l("Superseded")),
 }
 
 
@@ -82,5 +90,6 @@ def label(value: object) -> str:
     """The page-language word for a vocabulary value (the value itself when unknown)."""
     if value is None:
         return ""
-    found = LABELS.get(str(value), ACTION_BUTTONS.get(str(value)))
+    words = ACTIONS.get(str(value))
+    found = LABELS.get(str(value), words and words.button)
     return str(found) if found is not None else str(value)

@@ -18,6 +18,9 @@ from typing import Callable
 
 import pytest
 
+from ledger.domain import workflow
+from ledger.domain.enums import Role, Side
+from ledger.domain.workflow import Standing
 from tests.api._seed import (
     ACTORS, AGREEMENT_BODY, PROJECT_BODY, REGION_BODY, REGION_OF, USER_BODY, ZONE_BODY, fill,
 )
@@ -415,6 +418,28 @@ def test_every_operation_is_in_the_table(seeded_sqlite):
 def _shape(path: str) -> str:
     """/years/2026/close and /years/{year}/close → /years/{}/close."""
     return re.sub(r"/(\{[a-z_]+\}|[0-9-]+)(?=/|$)", "/{}", path)
+
+
+# What each seeded actor is to every seeded agreement, as the workflow's table names who may act.
+STANDINGS = {"admin": Standing(), "statistics": Standing(body=Role.STATISTICS),
+             "commerce": Standing(body=Role.COMMERCE), "host": Standing(side=Side.RECEIVER),
+             "recommender": Standing(side=Side.RECOMMENDER)}
+
+
+def test_the_workflow_actions_refuse_exactly_whom_the_table_does_not_name():
+    """Each workflow action's cells answer 403 exactly for the actors its `who` does not admit
+    (ledger.domain.workflow.STEPS); PATCH is the edit."""
+    seen = set()
+    for e in ENDPOINTS:
+        kind, name = (e.name.split(".") + [""])[:2]
+        action = "edit" if name == "patch" else name
+        if kind != "agreements" or action not in workflow.OFFERED:
+            continue
+        seen.add(action)
+        who = workflow.STEP[action].who
+        for actor, standing in STANDINGS.items():
+            assert (e.expect[actor] == 403) is not who.admits(standing), (e.name, actor)
+    assert seen == set(workflow.OFFERED)
 
 
 @pytest.mark.parametrize("actor", ["admin", "host", "bystander"])

@@ -8,14 +8,21 @@ from datetime import UTC, date, datetime
 import pytest
 import sqlalchemy as sa
 
+from ledger import policy
 from ledger import postings as ledger
-from ledger.domain.errors import Conflict, NotFound
-from ledger.models import AgreementEvent, Posting
+from ledger.commands import agreements as agreement_commands
+from ledger.domain import workflow
+from ledger.domain.errors import Conflict, Forbidden, NotFound
+from ledger.models import Agreement, AgreementEvent, Posting
+from ledger.queries.agreement_views import available
+from ledger.queries.dashboards import counts
+from ledger.schemas.requests import AgreementTerms, load
 from tests.helpers import verify
 from ledger.queries import agreements as agreement_queries
 from ledger.queries import attribution as totals
 from ledger.queries import projects as project_queries
 from tests import drive
+from tests.factories import ADMIN
 from tests.helpers import assert_rejected, audit_rows, balances, postings, today
 
 REC, RCV, HOST = "recommender", "receiver", "host"
@@ -531,3 +538,87 @@ def test_an_amendment_of_a_filed_chain_cannot_be_declined(world, session):
     err = assert_rejected(session, lambda: drive.decline(world.ctx(world.xingqing), a.id, "不同意"),
                           Conflict)
     assert err.code == "workflow.decline_filed"
+
+
+# ------------------------------------------------------------------------------ one workflow table
+
+def _draft(world):
+    return world.agreement(world.project(), file=False)  # opened by the host, 灵武市
+
+
+def _submitted(world):
+    a = drive.confirm(world.ctx(world.xingqing), _draft(world).id)
+    return drive.submit(world.ctx(world.xingqing), a.id)
+
+
+def _amendment(world):
+    return drive.amend(world.ctx(world.xingqing), world.agreement(world.project()).id,
+                       {"recommender_share": "40"})
+
+
+# Every state SPEC §2 leaves a chain's newest version in, each reached through the commands.
+STATES = {
+    "draft by the host": _draft,
+    "draft by the recommender": lambda w: drive.edit_agreement(
+        w.ctx(w.xingqing), _draft(w).id, {"recommender_share": "35"}),
+    "signed": lambda w: drive.confirm(w.ctx(w.xingqing), _draft(w).id),
+    "submitted": _submitted,
+    "acknowledged by statistics": lambda w: drive.acknowledge(w.ctx(w.statistics), _submitted(w).id),
+    "returned": lambda w: drive.return_(w.ctx(w.commerce), _submitted(w).id, "材料不全"),
+    "filed": lambda w: w.agreement(w.project()),
+    "amendment by the recommender": _amendment,
+    "returned amendment": lambda w: drive.return_(w.ctx(w.statistics), drive.submit(
+        w.ctx(w.lingwu), drive.confirm(w.ctx(w.lingwu), _amendment(w).id).id).id, "材料不全"),
+    "withdrawn": lambda w: drive.withdraw(w.ctx(w.lingwu), _draft(w).id),
+    "declined": lambda w: drive.decline(w.ctx(w.xingqing), _draft(w).id, "并非我区推荐"),
+}
+
+
+def _accepts(world, actor, action: str, agreement_id: int) -> bool:
+    """Whether the command takes `action` from `actor` (with the reason or terms the table says
+    it needs, on the version just read); a refusal (403, 404, 409) writes nothing."""
+    needs = workflow.STEP[action].needs
+    given = {workflow.Needs.REASON: {"reason": "材料不全"},
+             workflow.Needs.TERMS: {"terms": load(AgreementTerms, {"recommender_share": "40"})}}
+    seen = world.session.scalar(sa.select(Agreement.row_version).where(Agreement.id == agreement_id))
+    world.session.rollback()
+    try:
+        agreement_commands.take(world.ctx(actor), agreement_id, action, seen, **given.get(needs, {}))
+    except (Forbidden, NotFound, Conflict):
+        world.session.rollback()
+        assert world.session.scalar(sa.select(Agreement.row_version)
+                                    .where(Agreement.id == agreement_id)) == seen
+        return False
+    return True
+
+
+@pytest.mark.parametrize("state", STATES)
+def test_the_commands_the_buttons_and_the_to_do_all_read_the_workflow_table(world, session, state):
+    """For every state and every kind of actor: the actions the commands accept are the buttons
+    offered, and both are the table's; the agreement is on the actor's to-do exactly when the
+    table says it waits for that actor."""
+    a = STATES[state](world)
+    for actor in (world.lingwu, world.xingqing, world.statistics, world.commerce, ADMIN, world.pingluo):
+        standing = policy.standing(actor, a.recommender_code, a.receiver_code)
+        table = workflow.state_of(a)
+        offered = available(world.ctx(actor), a)
+        waiting = a.id in counts(world.ctx(actor)).waiting
+        accepted = []
+        for action in workflow.OFFERED:
+            if _accepts(world, actor, action, a.id):
+                accepted.append(action)
+                a = STATES[state](world)  # a fresh chain in the same state for the next action
+        assert accepted == offered == workflow.allowed(standing, table), (state, actor.username)
+        assert waiting is workflow.waits_for(standing, table), (state, actor.username)
+
+
+def test_after_a_return_either_party_edits_and_both_see_it_waiting(world, session):
+    """SPEC §2: 'a party edits it (back to draft, confirmations cleared)'."""
+    returned = STATES["returned"](world)
+    for party in (world.lingwu, world.xingqing):
+        assert returned.id in counts(world.ctx(party)).waiting, party.username
+        assert "edit" in available(world.ctx(party), returned)
+    a = drive.edit_agreement(world.ctx(world.xingqing), returned.id, {"reason": "补齐签字页"})
+    assert (a.newest.status, a.newest.proposed_by, a.newest.return_reason) == ("draft", REC, None)
+    assert a.id in counts(world.ctx(world.lingwu)).waiting  # now the host confirms
+    assert a.id not in counts(world.ctx(world.xingqing)).waiting

@@ -322,6 +322,45 @@ def test_the_host_withdraws_a_chain_never_filed(world, client, session):
     assert _act(client, filed.id, "withdraw").status_code == 422  # offered or not, the command decides
 
 
+def test_the_action_words_are_keyed_by_the_workflow_tables_actions():
+    """Each action the table names has its timeline word; each one a user takes has its button
+    and its message once done — and no other action has words."""
+    from ledger.domain import workflow
+    from ledger.web.labels import ACTIONS
+    assert set(ACTIONS) == set(workflow.ACTIONS)
+    assert [a for a, words in ACTIONS.items() if words.button is not None] == \
+        [a for a, words in ACTIONS.items() if words.done is not None] == \
+        [a for a in workflow.ACTIONS if a in workflow.OFFERED]
+
+
+def test_only_the_tables_offered_actions_have_a_page(world, client, session):
+    a = world.agreement(world.project(), file=False)
+    login(client, "lingwu")
+    for action in ("create", "supersede", "file"):
+        assert client.get(f"/agreements/{a.id}/{action}").status_code == 404, action
+    assert "修改条款" in page(client, f"/agreements/{a.id}/edit")
+
+
+def test_after_a_return_both_parties_are_shown_it_waiting_with_the_edit_button(world, client, session):
+    """SPEC §2: after a return a party edits it — either one, so both see it on their to-do."""
+    a = world.agreement(world.project(), file=False)
+    drive.confirm(world.ctx(world.xingqing), a.id)
+    drive.submit(world.ctx(world.xingqing), a.id)
+    drive.return_(world.ctx(world.commerce), a.id, "签字页缺失")
+    for username in ("lingwu", "xingqing"):
+        login(client, username)
+        assert a.number in page(client, "/dashboard").split('id="waiting-h"')[1].split("</section>")[0]
+        assert "待我办理" in page(client, "/agreements").split(a.number)[1].split("</tr>")[0]
+        assert f"/agreements/{a.id}/edit" in page(client, f"/agreements/{a.id}")
+    response = _act(client, a.id, "edit", {  # 兴庆区, the recommender, edits it
+        "recommender_share": "30", "first_year": "2025", "last_year": "", "signed_on": "2025-01-10",
+        "recommender_signatory": "张三", "receiver_signatory": "李四", "reason": "补齐签字页"})
+    assert response.status_code == 302
+    assert a.number not in page(client, "/dashboard").split('id="waiting-h"')[1].split("</section>")[0]
+    login(client, "lingwu")
+    assert f"/agreements/{a.id}/confirm" in page(client, f"/agreements/{a.id}")
+
+
 def test_a_return_needs_a_reason(world, client, session):
     p = world.project()
     a = world.agreement(p, file=False)

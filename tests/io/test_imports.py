@@ -244,7 +244,7 @@ def test_a_bulk_import_equals_the_same_reports_sent_one_by_one(world, session):
     sent one project-year at a time through report_investments write: the same postings and
     journal entries for twin projects, then the same after revisions; verify holds."""
     from ledger.commands.inputs import ReportInput
-    from ledger.commands.investments import report_investments
+    from ledger.commands.reports import report_investments
     from ledger.models import AuditEntry
 
     bulk, single = [], []

@@ -139,18 +139,18 @@ def report_investments(ctx: Context, reports: Sequence[ReportInput]) -> list[Rep
         if refusals:
             raise refusals[0].error
 
-    checked, written = submit(ctx, rows, is_host, refuse, returning=True)
-    made = iter(written.reports)
-    results = []
-    for c in checked:
-        if c.changes:
-            row = next(made)
-            results.append(ReportResult(
-                InvestmentReport(**row), created=True, postings=[
-                    Posting(**p) for p in written.postings[(c.project_id, year_of(c.period))]]))
-        else:
-            results.append(ReportResult(ctx.session.get(InvestmentReport, c.previous.id),
-                                        created=False))
+    with writing(ctx.session, late_lock=True):  # the answer read in the same transaction
+        checked, written = submit(ctx, rows, is_host, refuse, returning=True)
+        made = iter(written.reports)
+        results = []
+        for c in checked:
+            if c.changes:
+                posted = written.postings[(c.project_id, year_of(c.period))]
+                results.append(ReportResult(InvestmentReport(**next(made)), created=True,
+                                            postings=[Posting(**p) for p in posted]))
+            else:  # the newest revision, as it stands
+                results.append(ReportResult(ctx.session.get(InvestmentReport, c.previous.id),
+                                            created=False))
     return results
 
 

@@ -14,7 +14,7 @@ else may append in the transaction while an Append is open.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
@@ -23,6 +23,9 @@ from ledger.domain.enums import PostingRole
 from ledger.models import AuditEntry, Posting
 from ledger.postings import balances, journal
 from ledger.postings.chain import HASH_VERSION, row_hash
+
+if TYPE_CHECKING:
+    from ledger.postings.reconcile import Planned
 
 ROLE_ORDER = {PostingRole.HOST: 0, PostingRole.RECOMMENDER: 1, PostingRole.RECEIVER: 2}
 
@@ -38,9 +41,9 @@ class Append:
         self._postings: list[dict] = []
         self._entries: list[dict] = []
 
-    def postings(self, planned, cause: str) -> list[dict]:
-        """The postings of one plan (postings.reconcile.Planned), chained after those added so
-        far; returns their rows."""
+    def postings(self, planned: "Planned", cause: str) -> list[dict]:
+        """The postings of one plan (the reconciler's differences of a project-year), chained
+        after those added so far; returns their rows."""
         seq, prev = self._postings_head
         agreement_id, version = planned.reference
         diff = planned.diff

@@ -21,7 +21,7 @@ from ledger.commands.inputs import (
     AgreementInput, ProjectInput, RegionInput, ReportInput, StageChange, TermsInput, UserInput,
     ZoneInput,
 )
-from ledger.commands.investments import report_investment
+from ledger.commands.reports import report_investment
 from ledger.config import TestingConfig
 from ledger.context import Context
 from ledger.db import make_engine

@@ -46,7 +46,7 @@ import sqlalchemy as sa
 from ledger import create_app, current, signing
 from ledger.commands.imports import import_reports
 from ledger.commands.inputs import ReportInput
-from ledger.commands.investments import report_investment
+from ledger.commands.reports import report_investment
 from ledger.commands.users import actor_of, create_user, issue_token
 from ledger.config import TestingConfig
 from ledger.db import make_engine

@@ -1,6 +1,6 @@
 """The bulk import of monthly reports, measured: a file of ROWS rows (PROJECTS projects × their
 months) through the whole path — reading the CSV, the request rules of every row, the
-database checks, and the write through commands.investments.report_investments — on SQLite
+database checks, and the write through the report pipeline (commands.reports) — on SQLite
 and, when LEDGER_BENCH_POSTGRES_URL is set (a disposable database: it is rebuilt), on
 PostgreSQL, side by side in one run.
 

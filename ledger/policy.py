@@ -53,9 +53,13 @@ def require_user_admin(actor: Actor) -> None:
 
 # ------------------------------------------------------------------ projects
 
-def require_host(actor: Actor, host_code: str) -> None:
+def is_host(actor: Actor, host_code: str) -> bool:
     """Only the host region itself registers, edits, stages and reports a project."""
-    _require(actor.role == Role.REGION and actor.region_code == host_code, "host_only")
+    return actor.role == Role.REGION and actor.region_code == host_code
+
+
+def require_host(actor: Actor, host_code: str) -> None:
+    _require(is_host(actor, host_code), "host_only")
 
 
 def may_import_reports(actor: Actor, host_code: str) -> bool:
@@ -73,15 +77,6 @@ def may_send_imports(actor: Actor) -> bool:
 def require_importer(actor: Actor) -> None:
     """403 for others, before any row is looked at."""
     _require(may_send_imports(actor), "import")
-
-
-def require_reporter(actor: Actor, host_code: str, *, bulk: bool = False) -> None:
-    """A monthly report is the host region's (require_host); a bulk import may also come from
-    the statistics bureau (may_import_reports)."""
-    if bulk:
-        _require(may_import_reports(actor, host_code), "host_only")
-    else:
-        require_host(actor, host_code)
 
 
 def can_see_project(actor: Actor, host_code: str, party_codes: tuple[str, ...] = ()) -> bool:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from ledger.commands import agreements, investments, projects, reference, users, years
+from ledger.commands import agreements, projects, reference, reports, users, years
 from ledger.commands.inputs import ReportInput
 from ledger.context import Context
 from ledger.domain.periods import parse_period
@@ -55,7 +55,7 @@ def change_stage(ctx: Context, project_id, stage, stage_on, row_version=None):
 def report(ctx: Context, project_id, period, amount, note=None):
     """PUT /projects/{id}/investments/{period} {amount, note}."""
     body = load(InvestmentPut, {"amount": amount} | ({} if note is None else {"note": note}))
-    return investments.report_investment(
+    return reports.report_investment(
         ctx, ReportInput(project_id, parse_period(period), body["amount"], body["note"]))
 
 

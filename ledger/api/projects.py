@@ -5,7 +5,7 @@ from __future__ import annotations
 from ledger.api.support import (
     api_blueprint, ctx, idempotent, if_match, page_args, paginated, with_etag,
 )
-from ledger.commands import investments, projects
+from ledger.commands import projects, reports
 from ledger.commands.inputs import ReportInput, StageChange
 from ledger.domain.periods import parse_period
 from ledger.policy import require_host
@@ -70,7 +70,7 @@ def patch_project(data, project_id: int):
 def put_investment(data, project_id: int, period: str):
     """Report or revise a month's completed investment (host region). The same amount again
     is a no-op (`created: false`)."""
-    return investments.report_investment(ctx(), ReportInput(
+    return reports.report_investment(ctx(), ReportInput(
         project_id, parse_period(period), data["amount"], data["note"]))
 
 

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from ledger.context import Context
 from ledger.db import lock_for_append
 from ledger.domain.errors import PreconditionFailed
-from ledger.postings import journal
+from ledger.postings import append, journal
 
 T = TypeVar("T")
 
@@ -24,10 +24,15 @@ def audit(ctx: Context, action: str, entity: str, entity_id: Any,
     change's transaction. A command records it after its postings, which the entry's hash then
     covers. `at`: the time the change's rows carry (an event's `at`), which `ledger verify`
     holds against the entry's — the same reading of the clock, not a second one."""
-    actor = ctx.actor
-    journal.append(ctx.session, at=ctx.now() if at is None else at, actor_id=actor.id, actor_username=actor.username,
-                   actor_role=actor.role, actor_region=actor.region_code, action=action,
-                   entity=entity, entity_id=str(entity_id), before=before, after=after)
+    append.entry(ctx.session, at=ctx.now() if at is None else at, **who(ctx.actor),
+                 action=action, entity=entity, entity_id=str(entity_id), before=before,
+                 after=after)
+
+
+def who(actor) -> dict[str, Any]:
+    """The actor as a journal entry names it."""
+    return {"actor_id": actor.id, "actor_username": actor.username, "actor_role": actor.role,
+            "actor_region": actor.region_code}
 
 
 def read_then_lock(session: Session, read: Callable[[], T]) -> T:

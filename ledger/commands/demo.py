@@ -27,7 +27,7 @@ from ledger.commands.inputs import (
     AgreementInput, ProjectInput, RegionInput, ReportInput, StageChange, TermsInput, UserInput,
     ZoneInput,
 )
-from ledger.commands.investments import report_investment
+from ledger.commands.reports import report_investment
 from ledger.context import Context, Settings
 from ledger.domain import stages
 from ledger.domain.codes import reference_regions

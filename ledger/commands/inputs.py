@@ -111,10 +111,11 @@ class AgreementInput(Input):
 
 
 @dataclass(frozen=True)
-class ImportRow(Input):
-    """One data row of an import file (`row`: its number as the spreadsheet shows it, the
-    header's row counted, so 2 under a header on row 1): the project by id
-    or by project code (GB/T 40058), a month and its completed investment."""
+class ReportRow(Input):
+    """One monthly report in a batch (ledger.commands.reports): the project by id or by
+    project code (GB/T 40058), a month and its completed investment. `row`: the number that
+    names it in the batch's refusals — in an import file, as the spreadsheet shows it (the
+    header's row counted, so 2 under a header on row 1); else its place, from 1."""
 
     row: int
     period: str
@@ -129,7 +130,7 @@ class ImportFile(Input):
     """An import file as read: the rows that passed the request rules, the problems of those
     that did not (row → field → problems), and what names the file in the audit log."""
 
-    rows: tuple[ImportRow, ...]
+    rows: tuple[ReportRow, ...]
     refused: dict[int, dict[str, list]]
     name: str
     sha256: str

@@ -9,5 +9,5 @@ XML entities, formulas) and writes amounts as exact decimal text, never through 
     tables       read an uploaded CSV or XLSX into a header and rows of text cells
     sheets       write a titled table to CSV (UTF-8 with BOM) or XLSX (openpyxl)
     exports      the attribution and project-line sheets, and their JSON shape
-    imports      import-file rows → ImportRow inputs (through the request schema); the template
+    imports      import-file rows → ReportRow inputs (through the request schema); the template
 """

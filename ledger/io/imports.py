@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 from marshmallow import ValidationError
 
-from ledger.commands.inputs import ImportFile, ImportRow
+from ledger.commands.inputs import ImportFile, ReportRow
 from ledger.domain import limits
 from ledger.domain.errors import Invalid, Problem
 from ledger.io.sheets import CSV_MIMETYPE, XLSX_MIMETYPE, Export
@@ -77,7 +77,7 @@ def import_of(table: Table, data: bytes, name: str = "") -> ImportFile:
     """The rows of an import file read into `table` (a caller that shows bad rows beside their
     cells keeps the table); Invalid when a column is missing or doubled."""
     positions = columns_of(table.header)
-    rows: list[ImportRow] = []
+    rows: list[ReportRow] = []
     refused: dict[int, dict[str, list]] = {}
     for number, cells in table.rows:
         if number in table.extra:

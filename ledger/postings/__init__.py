@@ -1,15 +1,15 @@
-"""The ledger of postings (分算记录): the reconciler that alone appends them, their hash chain
-and its verification."""
+"""The ledger of postings (分算记录): the reconciler that plans them, the appender that alone
+writes them and the journal, their hash chains and their verification."""
 
 from ledger.postings.chain import GENESIS_HASH, HASH_VERSION, canonical_encoding, chain_hash, head
+from ledger.postings.append import Append
 from ledger.postings.reconcile import (
-    Planned, applicable, closed_years, filed_terms, insert_postings, plan, posting_rows,
-    project_years, reconcile,
+    Planned, applicable, closed_years, filed_terms, plan, project_years, reconcile,
 )
 from ledger.postings.verify import Verification, verify
 
 __all__ = [
-    "GENESIS_HASH", "HASH_VERSION", "Verification", "applicable", "canonical_encoding",
-    "chain_hash", "closed_years", "filed_terms", "head", "insert_postings", "plan", "Planned",
-    "posting_rows", "project_years", "reconcile", "verify",
+    "Append", "GENESIS_HASH", "HASH_VERSION", "Verification", "applicable", "canonical_encoding",
+    "chain_hash", "closed_years", "filed_terms", "head", "plan", "Planned", "project_years",
+    "reconcile", "verify",
 ]

@@ -1,6 +1,6 @@
 """The journal: the audit log, hash-chained. Every state change is appended here, in the
-transaction that makes it, under the write lock — and nowhere else (commands call `append`
-through ledger.commands.common.audit).
+transaction that makes it, under the write lock, by the appender (ledger.postings.append;
+commands call it through ledger.commands.common.audit) and nowhere else.
 
 Canonical encoding, hash_version 1 — the UTF-8 bytes of the compact JSON array (keys of the
 objects sorted, separators "," and ":", non-ASCII characters unescaped)
@@ -23,7 +23,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ledger.db import lock_for_append
 from ledger.models import AuditEntry
 from ledger.postings.chain import GENESIS_HASH, HEAD as postings_head_statement
 
@@ -77,10 +76,21 @@ def encoding(e: AuditEntry, values: tuple[Any, Any] | None = None) -> bytes:
     """`values`: (before, after) already parsed from the entry's texts — verify parses each
     entry once, for the hash and for the replay."""
     before, after = values if values is not None else (parsed(e.before), parsed(e.after))
-    row = [HASH_VERSION, e.id, utc_text(e.at), e.actor_id, e.actor_username, e.actor_role,
-           e.actor_region, e.action, e.entity, e.entity_id, before, after,
-           e.postings_seq, e.postings_hash]
-    return canonical(row).encode("utf-8")
+    return _encoded({"id": e.id, "at": e.at, "actor_id": e.actor_id,
+                     "actor_username": e.actor_username, "actor_role": e.actor_role,
+                     "actor_region": e.actor_region, "action": e.action, "entity": e.entity,
+                     "entity_id": e.entity_id, "before": before, "after": after,
+                     "postings_seq": e.postings_seq, "postings_hash": e.postings_hash})
+
+
+def _encoded(row: dict) -> bytes:
+    """The canonical encoding of an entry given by its columns, before and after as JSON
+    values (canonical() of the values equals canonical() of the values parsed back from
+    their canonical text: string keys, JSON values)."""
+    return canonical([HASH_VERSION, row["id"], utc_text(row["at"]), row["actor_id"],
+                      row["actor_username"], row["actor_role"], row["actor_region"],
+                      row["action"], row["entity"], row["entity_id"], row["before"],
+                      row["after"], row["postings_seq"], row["postings_hash"]]).encode("utf-8")
 
 
 def chain_hash(prev_hash: str, e: AuditEntry, values: tuple[Any, Any] | None = None) -> str:
@@ -115,30 +125,10 @@ def heads(session: Session) -> Heads:
             (0, GENESIS_HASH) if seq is None else (seq, prev))
 
 
-def append(session: Session, *, at: datetime, actor_id: int | None, actor_username: str,
-           actor_role: str, actor_region: str | None, action: str, entity: str,
-           entity_id: str, before: Any = None, after: Any = None) -> AuditEntry:
-    """Chain one entry onto the journal, under the write lock (taken now if the transaction
-    has deferred it)."""
-    lock_for_append(session)
-    session.flush()  # the change first, then its entry (heads() is Core: it does not autoflush)
-    (postings_seq, postings_hash), (seq, prev) = heads(session)
-    entry = AuditEntry(
-        id=seq + 1, at=at, actor_id=actor_id, actor_username=actor_username,
-        actor_role=actor_role, actor_region=actor_region, action=action, entity=entity,
-        entity_id=entity_id, before=None if before is None else canonical(before),
-        after=None if after is None else canonical(after), postings_seq=postings_seq,
-        postings_hash=postings_hash, hash_version=HASH_VERSION, prev_hash=prev)
-    entry.hash = chain_hash(prev, entry)
-    session.add(entry)
-    session.flush()
-    return entry
-
-
 def chain_rows(prev: tuple[int, str], entries: list[dict]) -> list[dict]:
-    """The bulk path: entries (the keyword arguments of `append` plus `postings_seq` and
-    `postings_hash`, before/after as JSON values with string keys) chained after `prev` as rows
-    of audit_log, ready for one executemany. The caller holds the write lock and inserts them."""
+    """Entries (ledger.postings.append.Append.entry: before/after as JSON values with string
+    keys, and the postings head each carries) chained after `prev` as rows of audit_log. The
+    appender holds the write lock and inserts them."""
     seq, prev_hash = prev
     rows = []
     for e in entries:
@@ -152,12 +142,7 @@ def chain_rows(prev: tuple[int, str], entries: list[dict]) -> list[dict]:
                "after": None if after is None else canonical(after),
                "postings_seq": e["postings_seq"], "postings_hash": e["postings_hash"],
                "hash_version": HASH_VERSION, "prev_hash": prev_hash}
-        # The same bytes as encoding(): canonical() of the values themselves equals canonical()
-        # of the values parsed back from their canonical text (string keys, JSON values).
-        encoded = canonical([HASH_VERSION, seq, utc_text(row["at"]), row["actor_id"],
-                             row["actor_username"], row["actor_role"], row["actor_region"],
-                             row["action"], row["entity"], row["entity_id"], before, after,
-                             row["postings_seq"], row["postings_hash"]]).encode("utf-8")
+        encoded = _encoded(row | {"before": before, "after": after})
         row["hash"] = prev_hash = hashlib.sha256(prev_hash.encode("ascii") + encoded).hexdigest()
         rows.append(row)
     return rows

@@ -1,9 +1,10 @@
-"""The reconciler: the only code that appends postings.
+"""The reconciler: what the postings should be.
 
 For each affected (project, year) it computes the desired amounts per (period, region, role)
-with the pure domain rule, subtracts what is already posted and appends the differences as new
-postings, each chained to the previous one. Callers hold the write lock (ledger.db.writing), so
-appends are serialized and `seq` is gap-free.
+with the pure domain rule and subtracts what is already posted (`plan`); the differences are
+appended as new postings by the appender (ledger.postings.append), each chained to the previous
+one. Callers hold the write lock (ledger.db.writing), so appends are serialized and `seq` is
+gap-free.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import Iterable
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ledger.db import insert_rows, lock_for_append
+from ledger.db import lock_for_append
 from ledger.domain import coverage, workflow
 from ledger.domain.attribution import desired_for_year
 from ledger.domain.enums import PostingRole, YearStatus
@@ -24,11 +25,7 @@ from ledger.domain.periods import year_of
 from ledger.models import (
     Agreement, AgreementVersion, AssessmentYear, InvestmentReport, Posting, Project,
 )
-from ledger.postings import balances
-from ledger.postings.chain import HASH_VERSION, head, row_hash
-
-ROLE_ORDER = {PostingRole.HOST: 0, PostingRole.RECOMMENDER: 1, PostingRole.RECEIVER: 2}
-
+from ledger.postings.append import Append
 
 # ---------------------------------------------------------------- desired state
 
@@ -133,15 +130,15 @@ _POSTED = (sa.select(_postings.c.project_id, _postings.c.period, _postings.c.reg
                      _postings.c.role))
 
 
-def plan(session: Session, targets: Iterable[tuple[int, int]], closed: set[int] | None = None,
+def plan(session: Session, targets: Iterable[tuple[int, int]],
          incoming: dict[tuple[int, str], int] | None = None) -> list[Planned]:
     """The differences of every (project_id, year) in `targets`, read set-based: three queries
     per 900 projects, however many targets (the bulk path reconciles thousands at once).
     `incoming`: (project_id, period) → the amount of a new revision not written yet, which
-    counts as the newest (so a command can plan before it writes anything). Raises Conflict if
-    a closed year would change; the order of `targets` is kept."""
+    counts as the newest (so a command can plan before it writes anything). The order of
+    `targets` is kept. Whether a year may change is the caller's: a report's check refuses a
+    closed year row by row, reconcile() the rest."""
     session.flush()  # the reads below are Core statements, which do not autoflush
-    closed = closed_years(session) if closed is None else closed
     order = list(dict.fromkeys(targets))
     years: dict[int, set[int]] = {}
     for project_id, year in order:
@@ -190,59 +187,26 @@ def plan(session: Session, targets: Iterable[tuple[int, int]], closed: set[int] 
         posted_ = have.get((project_id, year), {})
         diff = {k: want.get(k, 0) - posted_.get(k, 0) for k in want.keys() | posted_.keys()}
         diff = {k: d for k, d in diff.items() if d != 0}
-        if diff and year in closed:
-            raise Conflict("year.closed_figures", year=year)
         if diff:
             out.append(Planned(project_id, hosts[project_id], year,
                                _reference(terms, rule), diff))
     return out
 
 
-def posting_rows(planned: Planned, cause: str, now: datetime,
-                 head_: tuple[int, str]) -> list[dict]:
-    """The postings of one plan as rows chained after `head_` (the last is the new head)."""
-    seq, prev = head_
-    agreement_id, version = planned.reference
-    rows = []
-    diff = planned.diff
-    for (period, region, role) in sorted(diff, key=lambda k: (k[0], ROLE_ORDER[k[2]], k[1])):
-        seq += 1
-        on_agreement = role != PostingRole.HOST
-        row = {"seq": seq, "project_id": planned.project_id, "host_code": planned.host_code,
-               "agreement_id": agreement_id if on_agreement else None,
-               "version": version if on_agreement else None, "region_code": region,
-               "role": role, "period": period, "year": planned.year,
-               "amount": diff[(period, region, role)],
-               "cause": cause, "recorded_at": now, "hash_version": HASH_VERSION,
-               "prev_hash": prev}
-        row["hash"] = prev = row_hash(prev, row)
-        rows.append(row)
-    return rows
-
-
-def insert_postings(session: Session, rows: list[dict]) -> None:
-    """Chained posting rows in one insert (ledger.db.insert_rows; the caller holds the write
-    lock), and the running balances they move, in the same transaction."""
-    if not rows:
-        return
-    conn = session.connection()
-    insert_rows(conn, _postings, rows)
-    balances.add(conn, rows)
-
-
 def reconcile(session: Session, targets: Iterable[tuple[int, int]], cause: str,
               now: datetime) -> list[Posting]:
-    """Bring the postings of each (project_id, year) in line with the desired state.
-
-    Raises Conflict, before anything is written, if a closed year would change."""
-    lock_for_append(session)
+    """Bring the postings of each (project_id, year) in line with the desired state (a filing,
+    a termination, a reopened year). Raises Conflict, before anything is written, if a closed
+    year's figures would change."""
+    lock_for_append(session)  # planned from what is read under the lock
     planned = plan(session, sorted(set(targets)))
-    head_ = head(session)
-    rows: list[dict] = []
+    closed = closed_years(session)
     for p in planned:
-        rows += posting_rows(p, cause, now, head_)
-        head_ = (rows[-1]["seq"], rows[-1]["hash"])
-    insert_postings(session, rows)
+        if p.year in closed:
+            raise Conflict("year.closed_figures", year=p.year)
+    appender = Append(session, now)
+    rows = [row for p in planned for row in appender.postings(p, cause)]
+    appender.flush()
     return [Posting(**row) for row in rows]
 
 

@@ -34,28 +34,6 @@ def visible_project(session: Session, actor: Actor, project_id: int) -> Project:
     return project
 
 
-_projects, _agreements = Project.__table__, Agreement.__table__
-# The facts a monthly report checks, and the parties of the project's live agreement (the same
-# rows as visible_project and party_codes read), in one statement built once.
-_PROJECT_FACTS = (
-    sa.select(_projects.c.id, _projects.c.host_code, _projects.c.stage, _projects.c.started_on,
-              _agreements.c.recommender_code, _agreements.c.receiver_code)
-    .select_from(_projects.outerjoin(_agreements, sa.and_(_agreements.c.project_id == _projects.c.id,
-                                                        _agreements.c.ended_as.is_(None))))
-    .where(_projects.c.id == sa.bindparam("id")))
-
-
-def visible_project_facts(session: Session, actor: Actor, project_id: int) -> sa.Row:
-    """visible_project as a plain row (id, host_code, stage, started_on), for the hot path of
-    a monthly report: the same rule and the same NotFound, without loading a Project."""
-    row = (session.connection().execute(_PROJECT_FACTS, {"id": project_id}).first()
-           if type(project_id) is int else None)
-    if row is None or not can_see_project(actor, row.host_code, () if row.recommender_code is None
-                                          else (row.recommender_code, row.receiver_code)):
-        raise NotFound("resource.not_found", what="project", key=project_id)
-    return row
-
-
 def visible_agreement(session: Session, actor: Actor, agreement_id: int) -> Agreement:
     agreement = session.get(Agreement, agreement_id) if type(agreement_id) is int else None
     if agreement is None or not can_see_agreement(actor, agreement.recommender_code,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, post_load, validates_schema
 
 from ledger.commands.inputs import (
-    AgreementInput, ImportRow, ProjectInput, RegionInput, StageChange, TermsInput, UserInput,
+    AgreementInput, ProjectInput, RegionInput, ReportRow, StageChange, TermsInput, UserInput,
     ZoneInput,
 )
 from ledger.domain import codes, limits
@@ -216,8 +216,8 @@ class ImportRowRequest(InvestmentPut):
             raise ValidationError({"project_id": [Problem("import.project_missing")]})
 
     @post_load
-    def _input(self, data, **kwargs) -> ImportRow:
-        return ImportRow(**data)
+    def _input(self, data, **kwargs) -> ReportRow:
+        return ReportRow(**data)
 
 
 # ------------------------------------------------------------------ agreements

@@ -8,7 +8,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from ledger import current
-from ledger.commands import investments, projects as project_commands
+from ledger.commands import projects as project_commands, reports as report_commands
 from ledger.commands.inputs import ReportInput
 from ledger.domain import dates, stages
 from ledger.domain.enums import Ending, Role, Stage, values
@@ -310,7 +310,7 @@ def project_investments(project_id: int):
             reports.append(ReportInput(project_id, f"{year:04d}-{m:02d}", body["amount"], body["note"]))
         if not cell_errors and reports:
             try:
-                results = investments.report_investments(context, reports)
+                results = report_commands.report_investments(context, reports)
             except NotFound:
                 raise
             except DomainError as err:

@@ -10,7 +10,6 @@ from datetime import datetime, timezone
 import pytest
 import sqlalchemy as sa
 
-from ledger.commands import investments
 from ledger.commands import years as year_commands
 from ledger.db import utcnow
 from ledger.domain.errors import Conflict, Forbidden
@@ -54,7 +53,9 @@ def test_revisions_keep_the_previous_ones_readable(world, session):
         ("2025-01", 1, 1000, "首报"), ("2025-01", 2, 1250, "更正"), ("2025-01", 3, 1000, ""),
         ("2026-02", 1, 700, "")]
     assert revisions(world, world.lingwu, p.id, 2026) == [("2026-02", 1, 700, "")]
-    assert investments.newest(session, p.id, "2025-01").revision == 3
+    again = world.report(p, "2025-01", "10.00")  # the newest amount again: answered, not written
+    assert (again.created, again.report.revision, again.report.note, again.postings) == (
+        False, 3, "", [])
     # Officials read every revision too.
     assert len(revisions(world, world.statistics, p.id)) == 4
     assert balances(session, p.id, 2025) == {(LW, HOST): "10.00"}

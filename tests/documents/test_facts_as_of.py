@@ -17,7 +17,7 @@ from ledger.context import Context
 from ledger.db import utcnow, writing
 from ledger.documents.canonical import verification_code
 from ledger.models import AgreementVersion, IssuedDocument, Region, Zone
-from ledger.postings import journal
+from ledger.postings import append
 from ledger.postings.journal import record
 from ledger.postings.replay import BASELINE
 from ledger.queries import documents as q
@@ -197,9 +197,9 @@ def test_a_migrated_journal_reads_the_facts_before_its_baseline_from_the_baselin
         "versions": [[a.number, v.version, record("version", v)]
                      for v in session.scalars(sa.select(AgreementVersion))]}
     with writing(session):
-        journal.append(session, at=utcnow(), actor_id=None, actor_username="migration",
-                       actor_role="admin", actor_region=None, action=BASELINE, entity="journal",
-                       entity_id="test", after=facts)
+        append.entry(session, at=utcnow(), actor_id=None, actor_username="migration",
+                     actor_role="admin", actor_region=None, action=BASELINE, entity="journal",
+                     entity_id="test", after=facts)
     ctx = world.ctx(world.statistics)
     before = q.agreement_facts(ctx, a.id, as_of=earlier)
     assert before.project.name == "基线中的名称"  # the journal's oldest facts of the project

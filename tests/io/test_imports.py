@@ -244,7 +244,7 @@ def test_a_bulk_import_equals_the_same_reports_sent_one_by_one(world, session):
     sent one project-year at a time through report_investments write: the same postings and
     journal entries for twin projects, then the same after revisions; verify holds."""
     from ledger.commands.inputs import ReportInput
-    from ledger.commands.investments import report_investments
+    from ledger.commands.reports import report_investments
     from ledger.models import AuditEntry
 
     bulk, single = [], []
@@ -306,3 +306,67 @@ def test_a_bulk_import_equals_the_same_reports_sent_one_by_one(world, session):
     assert len(written(bulk)) > len(first)
     result = verify(session)
     assert result.ok, result.problems
+
+
+def test_the_same_bad_rows_sent_one_by_one_are_refused_as_one_import_refuses_them(world, session):
+    """The refusals have one source too: each bad row sent alone as a PUT (the request schema,
+    then the report pipeline as a one-row batch) raises the first problem the import names for
+    that row, and a row with one problem the same problem, with the same parameters; the PUT's
+    error class (its status) is the rule's. A doubled row is the one refusal a lone PUT cannot
+    meet. Nothing is written either way."""
+    from ledger.domain.errors import Conflict, DomainError, NotFound
+    from tests import drive
+
+    landed = world.project()
+    world.report(landed, "2024-03", "1.00")
+    world.close(2024)
+    late = world.project(stage_on="2025-06-15")
+    unlanded = world.project(stage="signed")
+    hidden = world.project(host=world.xingqing, zone=world.zone_xq, industry_code="C3811")
+    party = world.project(host=world.xingqing, zone=world.zone_xq, industry_code="C3811")
+    world.agreement(party, recommender=world.lingwu)  # 灵武 sees it, but does not host it
+    bad = [  # (project id, period, amount), the PUT's error class
+        ((landed.id, "2099-01", "1.00"), Invalid),
+        ((99999, "2025-02", "1.00"), NotFound),
+        ((hidden.id, "2025-02", "1.00"), NotFound),
+        ((party.id, "2025-02", "1.00"), Forbidden),
+        ((unlanded.id, "2025-02", "1.00"), Conflict),
+        ((late.id, "2025-05", "1.00"), Conflict),
+        ((landed.id, "2024-03", "2.00"), Conflict),
+        ((landed.id, "2025-03", "1.005"), Invalid),
+        ((landed.id, "2025-03", "-1.00"), Invalid),
+        ((99999, "2099-01", "1.00"), Invalid),     # two problems: the future month first
+        ((unlanded.id, "2099-02", "1.00"), Invalid),
+        ((party.id, "2099-03", "1.00"), Invalid),
+    ]
+    before = db_state(session)
+
+    def codes(problems) -> list:
+        return [(p.code, p.params) for p in problems]
+
+    alone = []
+    for (project_id, period, amount), kind in bad:
+        try:
+            drive.report(world.ctx(world.lingwu), project_id, period, amount)
+        except DomainError as err:
+            session.rollback()
+            assert type(err) is kind, (project_id, period, amount, err)
+            alone.append(codes([p for ps in err.errors.values() for p in ps]
+                               if err.errors else [err.message]))
+        else:
+            raise AssertionError(f"accepted alone: {project_id} {period} {amount}")
+    assert db_state(session) == before
+
+    with pytest.raises(Invalid) as refused:
+        run(world, world.lingwu, csv_bytes([[str(p), period, amount, ""]
+                                            for (p, period, amount), _ in bad]))
+    session.rollback()
+    assert db_state(session) == before
+    by_row = refused.value.errors["file"]
+    assert sorted(by_row, key=int) == [str(n) for n in range(2, 2 + len(bad))]
+    together = [codes([p for ps in by_row[str(n)].values() for p in ps])
+                for n in range(2, 2 + len(bad))]
+    for row, one, every in zip(bad, alone, together):
+        assert one == every[:1], row
+        assert len(every) > 1 or one == every, row
+    assert [len(every) for every in together][-3:] == [2, 2, 2]

@@ -296,7 +296,7 @@ def test_a_filing_committed_between_the_reads_and_the_lock_is_seen(app, world, s
     another writer files an agreement in between, the report must not append what it planned
     from the old terms: the journal head moved, so it reads again under the lock. (SQLite
     holds its write transaction from the start: there is no in-between to test.)"""
-    from ledger.commands import investments
+    from ledger.commands import reports
 
     if app.extensions["ledger.engine"].dialect.name != "postgresql":
         pytest.skip("SQLite takes its write lock at the start of the transaction")
@@ -309,10 +309,10 @@ def test_a_filing_committed_between_the_reads_and_the_lock_is_seen(app, world, s
     session.commit()
     make, as_ = app.extensions["ledger.sessionmaker"], context_maker(app)
     calls = []
-    original = investments.prepare
+    original = reports.prepare
 
-    def prepare(ctx, checked, closed):
-        planned = original(ctx, checked, closed)
+    def prepare(ctx, checked):
+        planned = original(ctx, checked)
         if not calls:  # the first plan, from the terms before the filing
             with make() as other:
                 drive.acknowledge(as_(other, world.commerce), a.id)
@@ -320,7 +320,7 @@ def test_a_filing_committed_between_the_reads_and_the_lock_is_seen(app, world, s
         calls.append(planned)
         return planned
 
-    monkeypatch.setattr(investments, "prepare", prepare)
+    monkeypatch.setattr(reports, "prepare", prepare)
     with make() as worker:
         result = drive.report(as_(worker, world.lingwu), project.id, "2024-02", "10.00")
         worker.commit()

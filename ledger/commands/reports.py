@@ -1,0 +1,400 @@
+"""Completed investment (完成投资): the one path of a monthly report, by the host region.
+
+A report comes alone (PUT …/investments/{period}), a few at a time (a year's month grid) or
+by the thousand (an import file, ledger.commands.imports); each is a batch of rows going
+through the same three steps, in one transaction:
+
+  check(ctx, rows, may_report) → (checked, refusals)   every rule, every problem of every row
+  prepare(ctx, checked) → Prepared       every affected project-year reconciled once, set-based
+  write(ctx, prepared) → Written         the reports, then their postings and one journal
+                                         entry per report, by the appender (postings.Append)
+
+check and prepare only read; they run before the write lock (read_then_lock_heads redoes them
+under the lock if a writer committed meanwhile). A single report raises its first refusal; an
+import raises them all, each named by row and column. A second reported figure (funds in
+place, per receipt) is meant to be a second input of the same shape: its own rows, rules and
+table, the same Refusal, Summary, transaction (`submit`) and appender.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import NamedTuple
+
+import sqlalchemy as sa
+
+from ledger import postings
+from ledger.commands.common import read_then_lock_heads, who
+from ledger.commands.inputs import ReportInput, ReportRow
+from ledger.context import Context
+from ledger.db import insert_rows, writing
+from ledger.domain import dates, stages
+from ledger.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from ledger.domain.money import format_amount
+from ledger.domain.periods import period_of, year_of
+from ledger.models import Agreement, InvestmentReport, Posting, Project
+from ledger.policy import Actor, can_see_project, is_host
+from ledger.postings.journal import Heads
+from ledger.postings.reconcile import CHUNK
+
+BATCH_ROWS = 5000  # rows written between two progress reports (they only bound memory)
+
+MayReport = Callable[[Actor, str], bool]  # (actor, host_code) → may report for the project
+Progress = Callable[[int, int], None]     # (rows written so far, rows to write)
+
+
+# ------------------------------------------------------------------ what the steps hand on
+
+class Revision(NamedTuple):
+    """The newest revision of a month, as a report is checked against it."""
+
+    id: int
+    revision: int
+    amount: int
+
+
+@dataclass(frozen=True)
+class Checked:
+    """A row that passed every check (the project visible, the user may report for it, landed,
+    the month neither in the future nor before the project started, one row per project and
+    month, the year open if the row changes it), with the newest revision of its month."""
+
+    project_id: int
+    period: str
+    amount: int
+    note: str
+    previous: Revision | None
+
+    @property
+    def changes(self) -> bool:
+        """False when the amount equals the newest revision's: nothing is written."""
+        return self.previous is None or self.previous.amount != self.amount
+
+    @property
+    def revision(self) -> int:
+        """The revision number this report gets."""
+        return 1 if self.previous is None else self.previous.revision + 1
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """One problem of one row: `field` is the column an import names it under; `error` is
+    what a single report raises."""
+
+    row: int
+    field: str
+    error: DomainError
+
+
+@dataclass
+class Summary:
+    rows: int = 0        # rows in the batch
+    created: int = 0     # months reported for the first time (revision 1)
+    revised: int = 0     # months given a new revision
+    unchanged: int = 0   # equal to the newest revision: nothing written
+    postings: int = 0    # postings appended
+
+
+@dataclass
+class Prepared:
+    """The checked rows that change their month, grouped by project-year (in the order first
+    seen), and the postings each project-year needs, read before anything is written."""
+
+    checked: list[Checked]
+    groups: dict[tuple[int, int], list[Checked]]
+    planned: dict[tuple[int, int], postings.Planned]
+    now: datetime
+
+
+@dataclass
+class Written:
+    summary: Summary
+    reports: list[dict]  # the rows written, in the order of the changing checked rows
+    postings: dict[tuple[int, int], list[dict]] = field(default_factory=dict)  # by project-year
+
+
+@dataclass
+class ReportResult:
+    report: InvestmentReport
+    created: bool  # False: the amount equalled the newest revision, nothing was written
+    postings: list[Posting] = field(default_factory=list)
+
+
+# ------------------------------------------------------------------ single reports
+
+def report_investment(ctx: Context, inp: ReportInput) -> ReportResult:
+    """Report (or revise) one month. The same amount again is a no-op."""
+    return report_investments(ctx, [inp])[0]
+
+
+def report_investments(ctx: Context, reports: Sequence[ReportInput]) -> list[ReportResult]:
+    """Report some months of the host's projects at once (a year's grid): all or nothing; the
+    first refusal is raised, as it would be for the first bad one sent alone."""
+    rows = [ReportRow(n, r.period, r.amount, r.project_id, None, r.note)
+            for n, r in enumerate(reports, start=1)]
+
+    def refuse(refusals: list[Refusal]) -> None:
+        if refusals:
+            raise refusals[0].error
+
+    with writing(ctx.session, late_lock=True):  # the answer read in the same transaction
+        checked, written = submit(ctx, rows, is_host, refuse, returning=True)
+        made = iter(written.reports)
+        results = []
+        for c in checked:
+            if c.changes:
+                posted = written.postings[(c.project_id, year_of(c.period))]
+                results.append(ReportResult(InvestmentReport(**next(made)), created=True,
+                                            postings=[Posting(**p) for p in posted]))
+            else:  # the newest revision, as it stands
+                results.append(ReportResult(ctx.session.get(InvestmentReport, c.previous.id),
+                                            created=False))
+    return results
+
+
+# ------------------------------------------------------------------ the pipeline
+
+def submit(ctx: Context, rows: Sequence[ReportRow], may_report: MayReport,
+           refuse: Callable[[list[Refusal]], None], *, returning: bool = False,
+           progress: Progress | None = None) -> tuple[list[Checked], Written]:
+    """Check, plan and write a batch in one write transaction. `refuse(refusals)` raises if
+    the batch may not be written (a single report its first refusal, an import all of them and
+    those of the file); `returning`: the written rows carry their ids (a single report answers
+    with its row; an import only counts)."""
+    with writing(ctx.session, late_lock=True) as session:
+        def read() -> tuple[list[Checked], Prepared]:
+            checked, refusals = check(ctx, rows, may_report)
+            refuse(refusals)
+            return checked, prepare(ctx, checked)
+
+        (checked, prepared), heads = read_then_lock_heads(session, read)
+        written = write(ctx, prepared, heads, returning=returning, progress=progress)
+        written.summary.rows = len(rows)
+        written.summary.unchanged = len(checked) - len(prepared.checked)
+    return checked, written
+
+
+def check(ctx: Context, rows: Sequence[ReportRow], may_report: MayReport
+          ) -> tuple[list[Checked], list[Refusal]]:
+    """Every rule of every row, every problem collected (in the order of the rows, and within
+    a row in the order below); reads only. A project the user may not see is refused exactly
+    like one that does not exist."""
+    session = ctx.session
+    by_id, by_code = _visible(ctx, rows)
+    newest = _newest(ctx, {p.id for p in by_id.values()} | {p.id for p in by_code.values()},
+                     {year_of(r.period) for r in rows})
+    closed = postings.closed_years(session)
+    today = ctx.today()
+    refusals: list[Refusal] = []
+    checked: list[Checked] = []
+    first_row: dict[tuple[int, str], int] = {}
+    for row in rows:
+        def refuse(field_: str, error: DomainError) -> None:
+            refusals.append(Refusal(row.row, field_, error))
+
+        if dates.future_period(row.period, today):
+            refuse("period", Invalid("period.future", field="period"))
+        project = _project_of(row, by_id, by_code, refuse)
+        if project is None:
+            continue
+        column = "project_id" if row.project_id is not None else "project_code"
+        if not may_report(ctx.actor, project.host_code):
+            refuse(column, Forbidden("forbidden.host_only"))
+            continue
+        if not stages.landed(project.stage):
+            refuse(column, Conflict("report.not_landed", stage=project.stage))
+        elif stages.before_start(row.period, project.started_on):
+            refuse("period", Conflict("report.before_start", field="period",
+                                      started=period_of(project.started_on)))
+        key = (project.id, row.period)
+        if key in first_row:
+            refuse(column, Invalid("import.duplicate_row", field=column, row=first_row[key]))
+        first_row.setdefault(key, row.row)
+        report = Checked(project.id, row.period, row.amount, row.note, newest.get(key))
+        year = year_of(row.period)
+        if year in closed and report.changes:
+            refuse("period", Conflict("year.closed", field="period", year=year))
+        checked.append(report)
+    return checked, refusals
+
+
+def prepare(ctx: Context, checked: Sequence[Checked]) -> Prepared:
+    """Plan the writes of the checked rows that change their month: every project-year they
+    touch reconciled at once from set-based reads (postings.plan) with the new amounts."""
+    changing = [c for c in checked if c.changes]
+    groups: dict[tuple[int, int], list[Checked]] = {}
+    for c in changing:
+        groups.setdefault((c.project_id, year_of(c.period)), []).append(c)
+    planned = postings.plan(ctx.session, list(groups),
+                            {(c.project_id, c.period): c.amount for c in changing})
+    return Prepared(changing, groups, {(p.project_id, p.year): p for p in planned}, ctx.now())
+
+
+_reports = InvestmentReport.__table__
+_INSERT_RETURNING = _reports.insert().returning(_reports.c.id, sort_by_parameter_order=True)
+
+
+def write(ctx: Context, prepared: Prepared, heads: Heads | None = None, *, returning: bool = False,
+          progress: Progress | None = None) -> Written:
+    """Under the write lock, in the caller's transaction: the reports, then the postings of
+    each project-year and one journal entry per report, carrying the postings head after its
+    project-year's postings. A project-year's reports go into the same batch; batches of about
+    BATCH_ROWS only bound memory and report progress. `heads`: as read under the lock by
+    read_then_lock_heads, if it did."""
+    session = ctx.session
+    conn = session.connection()
+    appender = postings.Append(session, prepared.now, heads)
+    actor = ctx.actor
+    by = who(actor) | {"at": prepared.now, "action": "investment.report", "entity": "project"}
+    written = Written(Summary(), [])
+    total, done = len(prepared.checked), 0
+    batch: list[tuple[int, int]] = []
+
+    def flush() -> None:
+        nonlocal done
+        rows = [{"project_id": c.project_id, "period": c.period, "year": year_of(c.period),
+                 "amount": c.amount, "note": c.note, "revision": c.revision,
+                 "reported_by": actor.id, "reported_at": prepared.now}
+                for key in batch for c in prepared.groups[key]]
+        if returning:
+            for row, id_ in zip(rows, conn.scalars(_INSERT_RETURNING, rows).all()):
+                row["id"] = id_
+            written.reports += rows
+        else:
+            insert_rows(conn, _reports, rows)
+        for key in batch:
+            group = prepared.groups[key]
+            posted = []
+            if key in prepared.planned:
+                posted = appender.postings(prepared.planned[key], _cause(group))
+            written.postings[key] = posted
+            seqs = [p["seq"] for p in posted]
+            for c in group:
+                appender.entry(**by, **_journaled(c, seqs))
+            written.summary.postings += len(posted)
+        appender.flush()
+        written.summary.created += sum(1 for c in rows if c["revision"] == 1)
+        written.summary.revised += sum(1 for c in rows if c["revision"] > 1)
+        done += len(rows)
+        batch.clear()
+        if progress is not None:
+            progress(done, total)
+
+    size = 0
+    for key, group in prepared.groups.items():
+        batch.append(key)
+        size += len(group)
+        if size >= BATCH_ROWS:
+            flush()
+            size = 0
+    if batch:
+        flush()
+    return written
+
+
+def _cause(group: list[Checked]) -> str:
+    """What a project-year's postings name as their cause: its one report or how many."""
+    first = group[0]
+    if len(group) == 1:
+        return f"report:{first.project_id}/{first.period} r{first.revision}"
+    return f"reports:{first.project_id}/{year_of(first.period)} ×{len(group)}"
+
+
+def _journaled(c: Checked, seqs: list[int]) -> dict:
+    """A report's journal entry: the month's newest revision before → the new one and the
+    postings its project-year appended."""
+    return {"entity_id": str(c.project_id),
+            "before": None if c.previous is None else {
+                "period": c.period, "revision": c.previous.revision,
+                "amount": format_amount(c.previous.amount)},
+            "after": {"period": c.period, "revision": c.revision,
+                      "amount": format_amount(c.amount), "note": c.note, "postings": seqs}}
+
+
+# ------------------------------------------------------------------ the reads of check
+
+class _Known(NamedTuple):
+    id: int
+    project_code: str | None
+    host_code: str
+    stage: str
+    started_on: date | None
+
+
+_projects, _agreements = Project.__table__, Agreement.__table__
+_IDS = sa.bindparam("ids", expanding=True)
+# The facts a report checks and the parties of the project's live agreement (who may see it:
+# policy.can_see_project), by id or by project code; built once.
+_FACTS = (sa.select(_projects.c.id, _projects.c.project_code, _projects.c.host_code,
+                    _projects.c.stage, _projects.c.started_on, _agreements.c.recommender_code,
+                    _agreements.c.receiver_code)
+          .select_from(_projects.outerjoin(_agreements, sa.and_(
+              _agreements.c.project_id == _projects.c.id, _agreements.c.ended_as.is_(None)))))
+_FACTS_BY = {"id": _FACTS.where(_projects.c.id.in_(_IDS)),
+             "code": _FACTS.where(_projects.c.project_code.in_(_IDS))}
+_REVISIONS = (sa.select(_reports.c.id, _reports.c.project_id, _reports.c.period,
+                        _reports.c.revision, _reports.c.amount)
+              .where(_reports.c.project_id.in_(_IDS),
+                     _reports.c.year.in_(sa.bindparam("years", expanding=True))))
+
+
+def _visible(ctx: Context, rows: Sequence[ReportRow]
+             ) -> tuple[dict[int, _Known], dict[str, _Known]]:
+    """The projects the rows name, among those the user may see."""
+    conn = ctx.session.connection()
+    by_id: dict[int, _Known] = {}
+    by_code: dict[str, _Known] = {}
+    for by, keys in (("id", {r.project_id for r in rows if r.project_id is not None}),
+                     ("code", {r.project_code for r in rows if r.project_code is not None})):
+        keys = sorted(keys)
+        for start in range(0, len(keys), CHUNK):
+            for *facts, recommender, receiver in conn.execute(
+                    _FACTS_BY[by], {"ids": keys[start:start + CHUNK]}):
+                known = _Known(*facts)
+                if can_see_project(ctx.actor, known.host_code,
+                                   () if recommender is None else (recommender, receiver)):
+                    by_id[known.id] = known
+                    if known.project_code is not None:
+                        by_code[known.project_code] = known
+    return by_id, by_code
+
+
+def _project_of(row: ReportRow, by_id: dict[int, _Known], by_code: dict[str, _Known],
+                refuse: Callable[[str, DomainError], None]) -> _Known | None:
+    """The row's project, by id or by code (both: they must agree)."""
+    found_by_id = found_by_code = None
+    if row.project_id is not None:
+        found_by_id = by_id.get(row.project_id)
+        if found_by_id is None:
+            refuse("project_id", NotFound("resource.not_found", what="project",
+                                          key=row.project_id))
+    if row.project_code is not None:
+        found_by_code = by_code.get(row.project_code)
+        if found_by_code is None:
+            refuse("project_code", NotFound("resource.not_found", what="project",
+                                            key=row.project_code))
+    if found_by_id and found_by_code and found_by_id.id != found_by_code.id:
+        refuse("project_code", Invalid("import.project_mismatch", project_id=row.project_id,
+                                       project_code=row.project_code))
+        return None
+    if (row.project_id is not None and found_by_id is None) or \
+            (row.project_code is not None and found_by_code is None):
+        return None
+    return found_by_id or found_by_code
+
+
+def _newest(ctx: Context, project_ids: set[int], years: set[int]
+            ) -> dict[tuple[int, str], Revision]:
+    """(project, period) → the newest revision, for the projects' months in those years."""
+    conn = ctx.session.connection()
+    ids, in_years = sorted(project_ids), sorted(years)
+    out: dict[tuple[int, str], Revision] = {}
+    for start in range(0, len(ids), CHUNK):
+        for id_, project_id, period, revision, amount in conn.execute(
+                _REVISIONS, {"ids": ids[start:start + CHUNK], "years": in_years}):
+            key = (project_id, period)
+            if key not in out or out[key].revision < revision:
+                out[key] = Revision(id_, revision, amount)
+    return out

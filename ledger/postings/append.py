@@ -1,0 +1,107 @@
+"""The appender: the one code that writes to the two chains — the postings (with the running
+balances they move) and the journal. The reconciler, the report pipeline and every command's
+journal entry (ledger.commands.common.audit) append through it.
+
+An `Append` belongs to one write transaction. It takes the write lock, reads both heads once
+(or starts from the heads the caller read under the lock), chains rows in memory — postings
+after the postings head, journal entries after the journal head, each entry carrying the
+postings head as it stands after the postings added before it — and `flush()` inserts them
+with one statement per table (COPY on PostgreSQL for many rows: ledger.db.insert_rows). The
+heads carry over from one flush to the next, so a large batch may flush as it goes. Nothing
+else may append in the transaction while an Append is open.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from ledger.db import insert_rows, lock_for_append
+from ledger.domain.enums import PostingRole
+from ledger.models import AuditEntry, Posting
+from ledger.postings import balances, journal
+from ledger.postings.chain import HASH_VERSION, row_hash
+
+if TYPE_CHECKING:
+    from ledger.postings.reconcile import Planned
+
+ROLE_ORDER = {PostingRole.HOST: 0, PostingRole.RECOMMENDER: 1, PostingRole.RECEIVER: 2}
+
+
+class Append:
+    def __init__(self, session: Session, at: datetime, heads: journal.Heads | None = None):
+        """`at`: the recording time of every posting. `heads`: both heads as the caller read
+        them under the lock (ledger.commands.common.read_then_lock_heads), else read here."""
+        self.session, self.at = session, at
+        lock_for_append(session)
+        self._postings_head, self._journal_head = (
+            heads if heads is not None else journal.heads(session))
+        self._postings: list[dict] = []
+        self._entries: list[dict] = []
+
+    def postings(self, planned: "Planned", cause: str) -> list[dict]:
+        """The postings of one plan (the reconciler's differences of a project-year), chained
+        after those added so far; returns their rows."""
+        seq, prev = self._postings_head
+        agreement_id, version = planned.reference
+        diff = planned.diff
+        rows = []
+        for (period, region, role) in sorted(diff, key=lambda k: (k[0], ROLE_ORDER[k[2]], k[1])):
+            seq += 1
+            on_agreement = role != PostingRole.HOST
+            row = {"seq": seq, "project_id": planned.project_id, "host_code": planned.host_code,
+                   "agreement_id": agreement_id if on_agreement else None,
+                   "version": version if on_agreement else None, "region_code": region,
+                   "role": role, "period": period, "year": planned.year,
+                   "amount": diff[(period, region, role)],
+                   "cause": cause, "recorded_at": self.at, "hash_version": HASH_VERSION,
+                   "prev_hash": prev}
+            row["hash"] = prev = row_hash(prev, row)
+            rows.append(row)
+        self._postings_head = (seq, prev)
+        self._postings += rows
+        return rows
+
+    def entry(self, *, at: datetime, actor_id: int | None, actor_username: str,
+              actor_role: str, actor_region: str | None, action: str, entity: str,
+              entity_id: str, before: Any = None, after: Any = None) -> None:
+        """One journal entry (before/after as JSON values with string keys), after the
+        postings added so far: it carries their head."""
+        seq, hash_ = self._postings_head
+        self._entries.append({
+            "at": at, "actor_id": actor_id, "actor_username": actor_username,
+            "actor_role": actor_role, "actor_region": actor_region, "action": action,
+            "entity": entity, "entity_id": entity_id, "before": before, "after": after,
+            "postings_seq": seq, "postings_hash": hash_})
+
+    def flush(self) -> None:
+        """Insert what was added since the last flush: the postings and the balances they
+        move, then the journal entries."""
+        conn = self.session.connection()
+        if self._postings:
+            insert_rows(conn, Posting.__table__, self._postings)
+            balances.add(conn, self._postings)
+            self._postings = []
+        if self._entries:
+            rows = journal.chain_rows(self._journal_head, self._entries)
+            insert_rows(conn, AuditEntry.__table__, rows)
+            self._journal_head = (rows[-1]["id"], rows[-1]["hash"])
+            self._entries = []
+
+
+def entry(session: Session, *, before: Any = None, after: Any = None, **fields: Any) -> None:
+    """One journal entry on its own (a command's change, ledger.commands.common.audit), after
+    the change's rows: those pending in the session are flushed first, under the lock. Its
+    before/after may be any JSON-ready values (integer keys, tuples): they are hashed as they
+    read back from their stored text."""
+    lock_for_append(session)
+    session.flush()
+    append = Append(session, fields["at"])
+    append.entry(before=_as_stored(before), after=_as_stored(after), **fields)
+    append.flush()
+
+
+def _as_stored(value: Any) -> Any:
+    return None if value is None else journal.parsed(journal.canonical(value))

@@ -1,4 +1,5 @@
-"""Bulk import of monthly reports (SPEC §5 `POST /investments/import`, §6 `ledger import`).
+"""Bulk import of monthly reports (docs/api.md for `POST /investments/import`, the README's command
+table for `ledger import`).
 
 Every row is checked before anything is written, and every problem of every row is reported
 at once: the request rules the adapter already applied (ImportFile.refused), then the rules

@@ -1,5 +1,5 @@
-"""The fonts of the printed documents (SPEC §7): the system's Noto Serif CJK SC and the GB 2312
-cut of it that Ledger generates once, at setup time (`make fonts`, part of `make deps`).
+"""The fonts of the printed documents (docs/documents.md): the system's Noto Serif CJK SC and the GB
+2312 cut of it that Ledger generates once, at setup time (`make fonts`, part of `make deps`).
 
 Why a cut: WeasyPrint embeds a subset of every font it uses, and subsetting the full CJK face
 (~65,000 glyphs, subroutinized CFF) costs most of a render. The same face cut to the GB 2312

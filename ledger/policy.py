@@ -1,4 +1,5 @@
-"""Who may do what (SPEC §4), in one place. Commands and queries ask here and nowhere else.
+"""Who may do what (docs/permissions.md), in one place. Commands and queries ask here and nowhere
+else.
 
 Each visibility predicate stands beside the SQL filter that selects the same rows, so a list
 and a lookup can never disagree. `require_*` raise Forbidden (403) for a known user acting
@@ -63,7 +64,7 @@ def require_host(actor: Actor, host_code: str) -> None:
 
 
 def may_import_reports(actor: Actor, host_code: str) -> bool:
-    """A bulk import of monthly reports (SPEC §5): the host region for the projects it hosts,
+    """A bulk import of monthly reports (docs/api.md): the host region for the projects it hosts,
     and the statistics bureau for any project."""
     return actor.role == Role.STATISTICS or (actor.role == Role.REGION
                                              and actor.region_code == host_code)

@@ -1,4 +1,4 @@
-"""Throttling of logins (issue 7, finding 6), one rule for the API's POST /auth/token and the
+"""Throttling of logins, one rule for the API's POST /auth/token and the
 web page's login form, counted together:
 
 - per account: at most LOGIN_RATE_LIMIT failed attempts for one username (from any address), so

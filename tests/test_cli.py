@@ -351,7 +351,7 @@ def test_verify_empty_ledger(runner):
 
 @pytest.fixture
 def postings(backend, app):
-    """The worked example of SPEC §3: 4 postings, then returns their count."""
+    """The worked example of docs/attribution.md: 4 postings, then returns their count."""
     world_ids = backend.restore("world")
     with app.app_context():
         world = World(current.session(), world_ids)

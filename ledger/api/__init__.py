@@ -1,4 +1,4 @@
-"""The JSON API (SPEC §5) on flask-smorest: /api/v1, OpenAPI document and local Swagger UI.
+"""The JSON API (docs/api.md) on flask-smorest: /api/v1, OpenAPI document and local Swagger UI.
 
 Errors are JSON `{code, status, message, errors}` under /api/ only; the HTML side keeps Flask's
 HTML errors."""

@@ -1,4 +1,5 @@
-"""The printed documents (SPEC §7) as PDF downloads: filing form, receipt, annual statement.
+"""The printed documents (docs/documents.md) as PDF downloads: filing form, receipt, annual
+statement.
 
 Thin: parse the query, ask ledger.documents for the document (404 for an agreement the user
 may not see, exactly as for a missing one; 409 for the receipt of an unfiled version), render

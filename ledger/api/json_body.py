@@ -1,4 +1,4 @@
-"""Reading a JSON request body without letting it cost more than its size (issue 7, finding 2).
+"""Reading a JSON request body without letting it cost more than its size.
 
 Python's own `json.loads` answers a body nested 3,000 deep with RecursionError, an integer of
 5,000 digits with ValueError, and gives back a lone surrogate ("\\ud800") that the database

@@ -1,5 +1,5 @@
-"""The document register (SPEC §7): every printed document is recorded when it is handed out —
-the register row once per document id (kind, subject, as-of time, digest, canonical data, who
+"""The document register (docs/documents.md): every printed document is recorded when it is handed
+out — the register row once per document id (kind, subject, as-of time, digest, canonical data, who
 issued it first and when), and one journal entry per download (who, when, which digest). The
 signed checkpoint a document prints is the newest of its as-of time's hour at or before that
 time, written at the hour's start by the first document that finds none

@@ -1,4 +1,5 @@
-"""Bulk import of monthly reports (SPEC §5 `POST /investments/import`, §6 `ledger import`).
+"""Bulk import of monthly reports (docs/api.md for `POST /investments/import`, the README's command
+table for `ledger import`).
 
 A file is a batch of the report pipeline (ledger.commands.reports) that raises every problem:
 the rows the file reader refused (ImportFile.refused) and every refusal of every other row —

@@ -1,4 +1,4 @@
-"""The printed documents of SPEC §7 — filing form (备案表), receipt (备案回执) and annual
+"""The printed documents of docs/documents.md — filing form (备案表), receipt (备案回执) and annual
 statement (年度分算汇总表) — as PDFs, for the API, the command line and the web pages.
 
     document = documents.filing(ctx, agreement_id)      # query → canonical data → Document

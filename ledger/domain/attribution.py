@@ -1,4 +1,4 @@
-"""Desired postings of one project-year (SPEC §3), as a pure function.
+"""Desired postings of one project-year (docs/attribution.md), as a pure function.
 
 The reconciler compares these targets with what is already posted and appends only the
 differences, so this module never looks at postings.
@@ -10,7 +10,7 @@ split(annual total)[0], whatever the order of reports and revisions.
 
 Targets themselves always lie in 0..amount_m (split is monotone and moves by whole units when
 the amount does); negative amounts arise only as postings, when a revision lowers a target that
-was already posted (SPEC §3 worked example: Jan revised to 0 → Feb recommender −0.01).
+was already posted (docs/attribution.md worked example: Jan revised to 0 → Feb recommender −0.01).
 """
 
 from __future__ import annotations

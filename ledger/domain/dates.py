@@ -1,5 +1,5 @@
-"""The date rules of projects, agreements and reports (SPEC §2), in one place: the API, the web
-forms, the import and the demo reach them through the commands, which pass "today" (the Beijing
+"""The date rules of projects, agreements and reports (docs/domain.md), in one place: the API, the
+web forms, the import and the demo reach them through the commands, which pass "today" (the Beijing
 civil date of the command's clock, Context.today).
 
 - No project date (signing, each stage) and no agreement signing date lies after today, and no

@@ -1,4 +1,4 @@
-"""The closed vocabularies of SPEC §2, each defined once. Stored as short strings with CHECK
+"""The closed vocabularies of docs/domain.md, each defined once. Stored as short strings with CHECK
 constraints (models), listed in the OpenAPI document (schemas), labelled in Chinese (web)."""
 
 from __future__ import annotations

@@ -2,8 +2,8 @@
 
 Amounts travel as decimal strings with at most two decimals and are stored as integer units of
 0.01万元; shares are percents with at most two decimals, stored as basis points (0.01 %).
-Bad input is rejected with a code naming the problem, never rounded (SPEC §3): a silently
-rounded 0.005万元 would make the ledger disagree with the report it came from.
+Bad input is rejected with a code naming the problem, never rounded (docs/attribution.md): a
+silently rounded 0.005万元 would make the ledger disagree with the report it came from.
 """
 
 from __future__ import annotations
@@ -22,8 +22,8 @@ MAX_SHARE_BP = 100 * BP_PER_PERCENT
 # Deliberately loose so each way of being wrong gets its own code below; [0-9] (not \d)
 # keeps full-width and other Unicode digits out. Both patterns match in time linear in the
 # length of the text (no two quantifiers can share a character), and the text is at most
-# DECIMAL_TEXT characters long when they run: an amount of 60,000 digits once took a worker
-# 30 s here (issue 7).
+# DECIMAL_TEXT characters long when they run, so an amount of many thousand digits cannot
+# hold a worker.
 _LOOSE = re.compile(r"(?P<sign>[+-]?)(?P<int>[0-9]*)(?:(?P<dot>\.)(?P<frac>[0-9]*))?")
 _NON_FINITE = {"nan", "inf", "infinity"}
 _EXPONENT = re.compile(r"[+-]?[0-9]*(?:\.[0-9]*)?[eE][+-]?[0-9]+")

@@ -1,4 +1,4 @@
-"""The split rule of SPEC §3 — the one place it lives.
+"""The split rule of docs/attribution.md — the one place it lives.
 
 recommender = A·s/10000 rounded to the nearest integer, an exact half going DOWN (the tie goes to
 the receiver, where the investment physically is); receiver = A − recommender, so the parts

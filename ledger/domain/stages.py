@@ -1,4 +1,4 @@
-"""Project stages (SPEC §2): 签约 → 开工建设 → 投产, or cancelled. Stages only move forward;
+"""Project stages (docs/domain.md): 签约 → 开工建设 → 投产, or cancelled. Stages only move forward;
 a skipped stage gets the same date as the stage reached."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""What a free text may hold (issue 16, finding 12): every name, reason and note the ledger
+"""What a free text may hold: every name, reason and note the ledger
 keeps is printed on its documents one day, so a character they cannot print, or one that
 changes how the text around it reads, is refused where it comes in — not when a filing form
 fails for good (503 `document.missing_glyphs`) or a name prints reversed (U+202E).

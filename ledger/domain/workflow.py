@@ -1,4 +1,4 @@
-"""The agreement version's workflow (SPEC §2), written once: the table STEPS.
+"""The agreement version's workflow (docs/domain.md), written once: the table STEPS.
 
     draft --confirm (the other party)--> signed --submit (either party)--> submitted
     submitted --acknowledge (statistics and commerce, each once)--> filed
@@ -16,8 +16,8 @@ offer `allowed`, the start page's to-do is `waits_for`, and the documents replay
 with RESETS_ACKNOWLEDGEMENTS. So a button is offered exactly when the command accepts it, and
 an agreement is on a user's to-do exactly when an action it waits for is that user's to take.
 
-After a return SPEC §2 says "a party edits it": either party may edit, so the version waits for
-both parties (not the host alone) until one of them does.
+After a return either party may edit (docs/domain.md), so the version waits for both parties
+(not the host alone) until one of them does.
 
 Who may act is checked in two places with one rule: the actor's role and side against `Who`
 (Who.admits; ledger.policy turns a mismatch into its 403), then what the version's state allows

@@ -1,5 +1,5 @@
 """Files in and out: the CSV and XLSX exports of the attribution read models and the import
-files of monthly reports (SPEC §5, §6).
+files of monthly reports (docs/api.md, the README's command table).
 
 Flask-free and database-free: the delivery adapters (ledger.api, ledger.cli, and the web UI)
 call it to turn a read model into file bytes, and an uploaded file into the typed input of

@@ -1,7 +1,7 @@
 """Import files of monthly reports: from the uploaded bytes to the typed input of
 ledger.commands.imports, and the template to fill in.
 
-Columns (SPEC §5), in any order, headers in English or Chinese (compared after NFKC, without
+Columns (docs/api.md), in any order, headers in English or Chinese (compared after NFKC, without
 spaces, case-insensitively — see tables.normalize_header):
 
     project_id    项目ID             the project's id            } at least one of the two

@@ -8,8 +8,8 @@ from ledger.domain import limits
 
 
 class IssuedDocument(Base):
-    """The document register: one row per printed document (SPEC §7), written when it is first
-    issued and never changed. A document's id is fixed by its kind, subject and as-of time
+    """The document register: one row per printed document (docs/documents.md), written when it is
+    first issued and never changed. A document's id is fixed by its kind, subject and as-of time
     (keyed with the deployment's secret, ledger/documents/canonical.py; a row written before
     ids were keyed keeps its unkeyed id, and the same document is issued under it again); its
     verification code is an HMAC of the id, so none is stored. The row keeps the digest and the

@@ -1,4 +1,4 @@
-"""A year's checklist (SPEC §2, 考核年度): what is still open before the year is closed.
+"""A year's checklist (docs/domain.md, 考核年度): what is still open before the year is closed.
 
   * agreement versions covering the year that are not filed (draft, signed, submitted or
     returned; a withdrawn or declined chain is over, a superseded version was filed);

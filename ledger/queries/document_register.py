@@ -1,5 +1,5 @@
-"""The document register read back (SPEC §7): an issued document as it was first issued, and
-whether what the ledger says now for its as-of time is still the same — the data of the public
+"""The document register read back (docs/documents.md): an issued document as it was first issued,
+and whether what the ledger says now for its as-of time is still the same — the data of the public
 verification page /verify/{document_id}.
 
 The comparison is of the canonical data (ledger/documents/canonical.py) field by field: objects

@@ -1,6 +1,6 @@
-"""What the printed documents (SPEC §7) show, as plain values: the filing form and the receipt of
-an agreement version, and the annual statement of a year — each as of a moment, scoped by the
-policy. No ORM object leaves this module.
+"""What the printed documents (docs/documents.md) show, as plain values: the filing form and the
+receipt of an agreement version, and the annual statement of a year — each as of a moment, scoped by
+the policy. No ORM object leaves this module.
 
 As-of defaults keep a document reproducible (the same request later gives the same data):
   * filing form and receipt — the newest change of what they print: the agreement's newest

@@ -83,7 +83,7 @@ class OneOf(validate.OneOf):
 # ------------------------------------------------------------------ fields
 
 def _cap(value: str, max_len: int) -> None:
-    """The length check that runs before anything else reads a text (issue 7): whatever
+    """The length check that runs before anything else reads a text: whatever
     parses it afterwards, with a pattern or a parser, reads at most `max_len` characters."""
     if len(value) > max_len:
         raise refuse("text.too_long", max=max_len)

@@ -1,4 +1,4 @@
-"""Agreements (SPEC §2: the host opens, the recommender confirms or declines): the list, the
+"""Agreements (docs/domain.md: the host opens, the recommender confirms or declines): the list, the
 detail with its versions and status timeline, opening one, and one page per workflow action
 that shows the terms being acted on and names the version seen (its row_version, the ETag)."""
 
@@ -46,7 +46,7 @@ def agreement_list():
 
 
 def _page(context, agreement_id: int) -> dict:
-    """The agreement, its project (None for a recommender whose chain ended: SPEC §2 ends its
+    """The agreement, its project (None for a recommender whose chain ended: docs/domain.md ends its
     view of the project, not of the agreement it was party to) and the actions offered."""
     found = agreement_queries.agreement(context, agreement_id)
     try:

@@ -1,5 +1,5 @@
-"""The printed documents (SPEC §7) as downloads from the web pages: the filing form and the
-receipt of an agreement, the annual statement of a year. The same documents as the API's
+"""The printed documents (docs/documents.md) as downloads from the web pages: the filing form and
+the receipt of an agreement, the annual statement of a year. The same documents as the API's
 (ledger.api.documents), for the logged-in user: an agreement the user may not see is 404, the
 receipt of an unfiled version 409; each download goes through `documents.issue`, so it is
 recorded in the register and the journal and prints the signed checkpoint of its as-of time."""

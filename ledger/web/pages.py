@@ -23,7 +23,8 @@ from ledger.web.i18n import LANGUAGE_COOKIE, LANGUAGES
 
 @bp.get("/")
 def index():
-    # Public: anonymous users learn what this is and where to log in, nothing more (SPEC §4).
+    # Public: anonymous users learn what this is and where to log in, nothing more
+    # (docs/permissions.md).
     if g.get("actor") is not None:
         return redirect(url_for("web.dashboard"))
     return render_template("index.html")

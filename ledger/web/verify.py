@@ -1,4 +1,4 @@
-"""The public verification page of a printed document (SPEC §5, §7): /verify/<document_id>,
+"""The public verification page of a printed document (docs/documents.md): /verify/<document_id>,
 the address its QR code holds. No login; always Chinese (the documents are); rate limited per
 client address (VERIFY_RATE_LIMIT).
 

@@ -1,7 +1,7 @@
-"""Bad input through HTTP (SPEC §3, §5, §8): each bad request gets its specific 4xx with a body
-{code, status, message, errors}, `errors` naming the field under where it came from (json,
-query, path, headers) exactly as sent, and nothing in the database changes (every row of every
-table, hence also the postings head, is compared before and after). On SQLite and PostgreSQL.
+"""Bad input through HTTP (docs/attribution.md, docs/api.md): each bad request gets its specific 4xx
+with a body {code, status, message, errors}, `errors` naming the field under where it came from
+(json, query, path, headers) exactly as sent, and nothing in the database changes (every row of
+every table, hence also the postings head, is compared before and after). On SQLite and PostgreSQL.
 """
 
 from __future__ import annotations

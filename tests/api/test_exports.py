@@ -1,4 +1,4 @@
-"""CSV and XLSX exports of /attribution and /attribution/projects (SPEC §5, issue 8): the same
+"""CSV and XLSX exports of /attribution and /attribution/projects (docs/api.md): the same
 figures as the JSON to the 0.01万元, reconciled, as of the same time; Excel-ready files."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Idempotency-Key on POST and ETag / If-Match on mutable resources (SPEC §5), through HTTP,
+"""Idempotency-Key on POST and ETag / If-Match on mutable resources (docs/api.md), through HTTP,
 on SQLite and PostgreSQL."""
 
 from __future__ import annotations

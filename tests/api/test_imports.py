@@ -1,4 +1,4 @@
-"""POST /investments/import and its template over HTTP (SPEC §5): multipart upload, the 422
+"""POST /investments/import and its template over HTTP (docs/api.md): multipart upload, the 422
 body naming each bad row, size limits, hostile files — never a 5xx, nothing written."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""SPEC §4 through HTTP: every endpoint × every kind of caller, one test per cell.
+"""docs/permissions.md through HTTP: every endpoint × every kind of caller, one test per cell.
 
 Columns (tests/api/_seed.py): anon, admin, statistics, commerce, host (灵武市, hosts every
 seeded project and is the receiving party), recommender (兴庆区, the recommending party of every

@@ -76,7 +76,7 @@ def test_whole_story(admin, anon):
     assert re.fullmatch(r"统备〔\d{4}〕1号", filed["filing_number"])
     assert [e["action"] for e in filed["events"]] == ["create", "confirm", "submit", "acknowledge", "acknowledge"]
 
-    # Monthly reports by the host: SPEC §3's worked example.
+    # Monthly reports by the host: docs/attribution.md's worked example.
     put = lambda period, amount: _ok(lingwu.put(  # noqa: E731
         f"/projects/{project['id']}/investments/{period}", {"amount": amount, "note": ""}))
     jan = put("2025-01", "10.05")

@@ -481,7 +481,7 @@ def test_closed_year_outside_both_versions_does_not_block(world, session):
 # ------------------------------------------------------------------------------ ending a chain
 
 def test_the_host_opens_and_the_recommender_declines(world, session):
-    """SPEC §2: the recommender declines the host's draft with a reason; the chain ends, the
+    """docs/domain.md: the recommender declines the host's draft with a reason; the chain ends, the
     project is free for a new agreement, and the recommender no longer sees the project."""
     p = world.project()
     world.report(p, "2025-01", "10.00")
@@ -556,7 +556,7 @@ def _amendment(world):
                        {"recommender_share": "40"})
 
 
-# Every state SPEC §2 leaves a chain's newest version in, each reached through the commands.
+# Every state docs/domain.md leaves a chain's newest version in, each reached through the commands.
 STATES = {
     "draft by the host": _draft,
     "draft by the recommender": lambda w: drive.edit_agreement(
@@ -613,7 +613,8 @@ def test_the_commands_the_buttons_and_the_to_do_all_read_the_workflow_table(worl
 
 
 def test_after_a_return_either_party_edits_and_both_see_it_waiting(world, session):
-    """SPEC §2: 'a party edits it (back to draft, confirmations cleared)'."""
+    """docs/domain.md: either party edits a returned version (back to draft, confirmations
+    cleared)."""
     returned = STATES["returned"](world)
     for party in (world.lingwu, world.xingqing):
         assert returned.id in counts(world.ctx(party)).waiting, party.username

@@ -1,4 +1,4 @@
-"""The core story through the services: SPEC §3's worked example, end to end."""
+"""The core story through the services: docs/attribution.md's worked example, end to end."""
 
 import sqlalchemy as sa
 

@@ -1,5 +1,5 @@
-"""The document register (SPEC §7): a document's id is fixed by kind, subject and as-of time;
-issuing it again finds the same register row, every download is in the journal, the document
+"""The document register (docs/documents.md): a document's id is fixed by kind, subject and as-of
+time; issuing it again finds the same register row, every download is in the journal, the document
 prints the signed checkpoint of its as-of time (so printing it again gives the same bytes), and
 the same id with other data is refused, nothing written."""
 

@@ -1,4 +1,4 @@
-"""Cumulative attribution of one project-year (SPEC §3)."""
+"""Cumulative attribution of one project-year (docs/attribution.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Amount and share strings ↔ integers (SPEC §3): exact, strict, never rounded."""
+"""Amount and share strings ↔ integers (docs/attribution.md): exact, strict, never rounded."""
 
 from __future__ import annotations
 

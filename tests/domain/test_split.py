@@ -1,4 +1,5 @@
-"""The split rule (SPEC §3): nearest unit, exact half to the receiver, parts sum exactly."""
+"""The split rule (docs/attribution.md): nearest unit, exact half to the receiver, parts sum
+exactly."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ shares = st.integers(min_value=1, max_value=10_000)
 @pytest.mark.parametrize(
     ("amount", "share_bp", "expected"),
     [
-        (1005, 3000, (301, 704)),  # SPEC worked example: 3.015 → 3.01, tie to the receiver
+        (1005, 3000, (301, 704)),  # docs/attribution.md: 3.015 → 3.01, tie to the receiver
         (2010, 3000, (603, 1407)),  # YTD after February: 6.03
         (0, 3000, (0, 0)),
         (1, 5000, (0, 1)),  # 0.5 → tie → 0

@@ -1,4 +1,4 @@
-"""The agreement workflow's table (ledger/domain/workflow.py) against SPEC §2, written out by
+"""The agreement workflow's table (ledger/domain/workflow.py) against docs/domain.md, written out by
 hand: who may take which action in each state, whom a version waits for, and what each
 action records and clears."""
 
@@ -45,7 +45,7 @@ TRUTH = {
     "acknowledged by statistics": (State(S.SUBMITTED, R, ("statistics",)), {
         STATISTICS: (["return"], False),
         COMMERCE: (["acknowledge", "return"], True)}),
-    # SPEC §2: "a party edits it" — either party, so it waits for both.
+    # docs/domain.md: after a return either party edits it, so it waits for both.
     "returned": (State(S.RETURNED, R), {
         HOST: (["edit", "withdraw"], True), RECOMMENDER: (["edit"], True)}),
     "returned amendment": (State(S.RETURNED, C, ever_filed=True), {

@@ -1,4 +1,4 @@
-"""`ledger export` and `ledger import` (SPEC §6) on both databases."""
+"""`ledger export` and `ledger import` (the README's command table) on both databases."""
 
 from __future__ import annotations
 

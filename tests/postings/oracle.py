@@ -1,5 +1,6 @@
-"""Helpers shared by the ledger tests: an independent oracle for SPEC §3 and agreement data. Nothing here calls ledger.domain.split or attribution: the
-oracle below is a second, deliberately naive implementation to check the real one against."""
+"""Helpers shared by the ledger tests: an independent oracle for docs/attribution.md and agreement
+data. Nothing here calls ledger.domain.split or attribution: the oracle below is a second,
+deliberately naive implementation to check the real one against."""
 
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """The ledger's stateful test (DESIGN.md): random reports, revisions, agreement filings,
 amendments, returns, year closes and reopens, driven through the real commands against a simple
-in-memory model; after every step the SPEC §3 invariants are checked against an independent
-oracle, and every refusal the model predicts must leave the database untouched.
+in-memory model; after every step the docs/attribution.md invariants are checked against an
+independent oracle, and every refusal the model predicts must leave the database untouched.
 
 Runs on SQLite and on PostgreSQL (when LEDGER_TEST_POSTGRES_URL is set)."""
 
@@ -33,7 +33,7 @@ STEPS = int(os.environ.get("LEDGER_STATEFUL_STEPS", "25"))
 BODIES = ("statistics", "commerce")
 
 amounts = st.one_of(
-    st.sampled_from([0, 1, 5, 100, 1005, 2010, 3333, 10_000]),  # 1005 @30 % is SPEC's exact half
+    st.sampled_from([0, 1, 5, 100, 1005, 2010, 3333, 10_000]),  # 1005 @30 %: the exact half
     st.integers(0, 10**6),
     st.integers(0, 10**14),  # up to the 10^12 万元 ceiling
 )
@@ -178,7 +178,7 @@ class LedgerMachine(RuleBasedStateMachine):
         project_id, host, recommenders = self.ctx.projects[p]
         recommender = recommenders[r]
         data = agreement_data(project_id, recommender.region_code, share, first, last)
-        # The host opens the agreement naming the recommender (SPEC §2).
+        # The host opens the agreement naming the recommender (docs/domain.md).
         if last is not None and last < first:
             self.refused(Invalid, drive.create_agreement, self.c(host), data)
             return
@@ -366,7 +366,7 @@ def _amend_to_submitted(world, session, a, changes):
 
 
 def test_termination_cannot_remove_coverage_of_closed_year(world, session):
-    """SPEC §2: 'A year that is closed cannot gain or lose coverage unless reopened (409)' —
+    """docs/domain.md: a closed year cannot gain or lose coverage until it is reopened (409) —
     also when the project has no reports in that year, so no posting would reveal it.
     (Found by the state machine: v1 2024– open-ended, 2025 closed, v2 ends 2024.)"""
     project = world.project()

@@ -1,10 +1,10 @@
 """The whole story through the browser (headless Debian Chromium driven by Playwright): a county
 registers a project and opens an agreement naming the recommending county; that county
 confirms and submits; the statistics bureau and the commerce department acknowledge; the host
-reports two months; the statistics bureau sees SPEC §3's worked example in the attribution
-table and closes the year. On every page axe-core finds no serious or critical violation, the
-CSP reports nothing, and the browser asks no host but the app's own. Screenshots of the
-dashboard, agreement, month grid and attribution pages go to tests/web/artifacts/ (ignored by
+reports two months; the statistics bureau sees docs/attribution.md's worked example in the
+attribution table and closes the year. On every page axe-core finds no serious or critical
+violation, the CSP reports nothing, and the browser asks no host but the app's own. Screenshots of
+the dashboard, agreement, month grid and attribution pages go to tests/web/artifacts/ (ignored by
 git).
 
 The app runs in a thread on a free port against an SQLite database of its own (the browser
@@ -254,7 +254,8 @@ def test_the_whole_story(visitor):
     v.submit()
     assert "新报 1 个月" in v.text("main .alert-success")
 
-    # The statistics bureau sees SPEC §3's worked example: recommender 6.03, receiver 14.07.
+    # The statistics bureau sees docs/attribution.md's worked example: recommender 6.03, receiver
+    # 14.07.
     v.login("tongji")
     v.goto("/attribution?year=2025")
     row = lambda code: v.text(f"#attribution-table tr[data-code='{code}']").split("\t")  # noqa: E731

@@ -342,7 +342,8 @@ def test_only_the_tables_offered_actions_have_a_page(world, client, session):
 
 
 def test_after_a_return_both_parties_are_shown_it_waiting_with_the_edit_button(world, client, session):
-    """SPEC §2: after a return a party edits it — either one, so both see it on their to-do."""
+    """docs/domain.md: after a return a party edits it — either one, so both see it on their
+    to-do."""
     a = world.agreement(world.project(), file=False)
     drive.confirm(world.ctx(world.xingqing), a.id)
     drive.submit(world.ctx(world.xingqing), a.id)

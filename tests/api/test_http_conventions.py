@@ -1,8 +1,9 @@
-"""Issue 7, finding 7 — the smaller gaps, each through HTTP on SQLite and PostgreSQL: the last
-active administrator stays one, security headers on every response, no-store on token answers,
-Allow on a 405, dates within the ledger's range, LIKE wildcards taken literally, the idempotency
-fingerprint reads the media type, DELETE /auth/token, X-Pagination documented as what is sent,
-and the commerce department kept out of the audit log and verification (SPEC §4)."""
+"""The API's conventions and small guards, each through HTTP on SQLite and PostgreSQL: the
+last active administrator stays one, security headers on every response, no-store on token
+answers, Allow on a 405, dates within the ledger's range, LIKE wildcards taken literally, the
+idempotency fingerprint reads the media type, DELETE /auth/token, X-Pagination documented as what
+is sent, and the commerce department kept out of the audit log and verification
+(docs/permissions.md)."""
 
 from __future__ import annotations
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ledger.domain.enums import RegionLevel
 from ledger.domain.periods import LOCAL_TZ
+from ledger.domain.enums import DocumentKind
+from ledger.domain.vocabulary import LEVELS, TITLES, statement_title
 from ledger.io.sheets import (
     CSV_MIMETYPE, XLSX_MIMETYPE, Column, Export, Kind, Row, RowKind, Sheet, to_csv, to_xlsx,
 )
@@ -20,8 +21,6 @@ from ledger.schemas.fields import utc
 
 FORMATS = ("json", "csv", "xlsx")
 FILE_FORMATS = ("csv", "xlsx")
-LEVEL_NAMES = {RegionLevel.PROVINCE: "省级", RegionLevel.PREFECTURE: "地级",
-               RegionLevel.COUNTY: "县级", RegionLevel.COMMITTEE: "管委会"}
 
 
 # ------------------------------------------------------------------ JSON
@@ -64,7 +63,7 @@ def attribution_sheet(found: Attribution) -> Sheet:
     province totals and the reconciliation line."""
     amount = Kind.AMOUNT
     sheet = Sheet(
-        name="分算汇总", title=f"{found.year}年度招商引资投资分算汇总表",
+        name="分算汇总", title=statement_title(found.year),
         facts=_facts(found.year, found.as_of, found.notice),
         columns=[Column("地区代码", Kind.TEXT, 14), Column("地区名称", Kind.TEXT, 24),
                  Column("层级", Kind.TEXT, 8), Column("上级地区代码", Kind.TEXT, 14),
@@ -75,7 +74,7 @@ def attribution_sheet(found: Attribution) -> Sheet:
     for r in found.regions:
         depth = _depth(r, shown)
         sheet.rows.append(Row(
-            [r.code, r.name, LEVEL_NAMES.get(r.level, r.level), r.parent_code,
+            [r.code, r.name, LEVELS.get(r.level, r.level), r.parent_code,
              "含下级合计" if r.rolled_up else "本级", r.in_place, r.ceded, r.credited,
              r.attributed],
             RowKind.SUBTOTAL if r.rolled_up else RowKind.DETAIL, level=min(depth, 7)))
@@ -138,7 +137,7 @@ def _stamp(as_of: datetime) -> str:
 
 def export_attribution(found: Attribution, fmt: str) -> Export:
     sheet = attribution_sheet(found)
-    return _file(sheet, fmt, f"招商引资投资分算汇总表-{found.year}年度-截至{_stamp(found.as_of)}",
+    return _file(sheet, fmt, f"{TITLES[DocumentKind.STATEMENT].removeprefix('年度')}-{found.year}年度-截至{_stamp(found.as_of)}",
                  f"attribution-{found.year}-asof-{_stamp(found.as_of)}")
 
 

@@ -19,8 +19,8 @@ from ledger.domain.money import MAX_SHARE_BP, format_amount, format_share
 from ledger.domain.vocabulary import (
     ASSESSMENT_ONLY, BODY_NAMES, RECEIPT_NOTICE, TITLES, statement_title,
 )
-from ledger.queries.attribution import FIGURES
 from ledger.queries.documents import AgreementFacts, Party, StatementFacts
+from ledger.queries.statement import statement_body
 
 CHECKPOINT_FIELDS = ("journal_seq", "journal_hash", "postings_seq", "postings_hash", "signed_at",
                      "key_id", "signature")
@@ -59,6 +59,7 @@ class Document:
     code: str                        # the verification code: opens the full /verify page
     checkpoint: dict | None = None   # the signed checkpoint of the as-of time, when given
     filename: str = field(default="")
+    province: str | None = None      # the province's name, for its own word (not in the data)
 
     @cached_property
     def canonical(self) -> bytes:
@@ -192,10 +193,6 @@ def _agreement_document(kind: DocumentKind, note: str, facts: AgreementFacts, is
                     f"{kind}-{facts.number}-v{facts.version.version}.pdf")
 
 
-def _figures(row) -> dict:
-    return {name: format_amount(getattr(row, name)) for name in FIGURES}
-
-
 def statement_document(facts: StatementFacts, issuer: Issuer,
                        checkpoint: Mapping | None = None) -> Document:
     """The annual statement (年度分算汇总表): the attribution JSON of the API for the same year
@@ -206,19 +203,12 @@ def statement_document(facts: StatementFacts, issuer: Issuer,
     data = {
         "canonical_version": CANONICAL_VERSION, "kind": DocumentKind.STATEMENT, "subject": subject,
         "year": found.year, "as_of": utc_text(found.as_of), "note": found.notice,
-        "scope": facts.scope,
-        "regions": [{"code": r.code, "name": r.name, "level": r.level,
-                     "parent_code": r.parent_code, "rolled_up": r.rolled_up} | _figures(r)
-                    for r in found.regions],
-        "totals": _figures(found.totals),
-        "reconciliation": {"in_place": format_amount(found.reconciliation.in_place),
-                           "attributed": format_amount(found.reconciliation.attributed),
-                           "difference": format_amount(found.reconciliation.difference)},
+        "scope": facts.scope, **statement_body(found, format_amount),
         "ledger_head": None if head is None else {
             "seq": head.seq, "hash": head.hash, "recorded_at": utc_text(head.recorded_at)},
     }
     name = f"statement-{found.year}" + (f"-{facts.scope}" if facts.scope else "") + ".pdf"
     return Document(DocumentKind.STATEMENT, subject, found.as_of, data, issuer.public_url,
                     *issuer.identify(DocumentKind.STATEMENT, subject, found.as_of),
-                    checked_checkpoint(checkpoint), name)
+                    checked_checkpoint(checkpoint), name, facts.province)
 

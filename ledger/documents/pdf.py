@@ -110,7 +110,7 @@ class Renderer:
                  "digest": document.digest, "verify_url": document.verify_url,
                  "qr": qr.url(document.document_id), "attachment": document.data_attachment,
                  "as_of_w3c": document.data["as_of"][:19] + "Z"},
-            data=document.data, view=view(document.data),
+            data=document.data, view=view(document.data, document.province),
             checkpoint=checkpoint_view(document.checkpoint))
 
     def render(self, document: Document) -> bytes:

@@ -6,11 +6,11 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from ledger.domain.enums import DocumentKind
+from ledger.domain.enums import DocumentKind, RegionLevel
 from ledger.domain.money import format_amount, parse_amount
 from ledger.domain.periods import LOCAL_TZ
 from ledger.domain.vocabulary import (
-    BODY_NAMES, LEVELS, SIDES, STAGES, STATEMENT_NOTICE, STATUSES, TITLES,
+    BODY_NAMES, LEVELS, SIDES, STAGES, STATEMENT_NOTICE, STATUSES, TITLES, province_word,
 )
 
 
@@ -121,14 +121,30 @@ def statement_rows(regions: list[dict], totals: dict) -> list[dict]:
     return lines
 
 
-def view(data: dict) -> dict:
-    """The presentation values of a document's data."""
+def province_name(data: dict, province: str | None = None) -> str | None:
+    """The province's name: as given, else the province's row of a statement's data."""
+    return province or next((r["name"] for r in data.get("regions", [])
+                             if r["level"] == RegionLevel.PROVINCE), None)
+
+
+def whole(data: dict, province: str | None = None) -> str:
+    """The province's own word for all of it (全区, 全省, 全市)."""
+    name = province_name(data, province)
+    if name is None:
+        raise ValueError("a statement needs the province's name for its totals line")
+    return province_word(name)
+
+
+def view(data: dict, province: str | None = None) -> dict:
+    """The presentation values of a document's data (`province`: the province's name, when
+    the data do not hold it)."""
     out = {"as_of": moment(data["as_of"])}
     if data["kind"] != DocumentKind.STATEMENT:
         out |= _agreement_view(data)
     else:
         out["rows"] = statement_rows(data["regions"], data["totals"])
         out["notice"] = STATEMENT_NOTICE
+        out["whole"] = whole(data, province)
         head = data["ledger_head"]
         out["head"] = None if head is None else {
             "seq": head["seq"], "hash": head["hash"][:16],
@@ -249,7 +265,7 @@ def field_value(path: tuple[str, ...], value) -> str:
     return str(value)
 
 
-def summary(kind: str, data: dict) -> list[tuple[str, str]]:
+def summary(kind: str, data: dict, province: str | None = None) -> list[tuple[str, str]]:
     """The key facts of a document for its verification page: kind, number, parties, amounts,
     as-of time."""
     rows = [("文件类型", TITLES[DocumentKind(kind)])]
@@ -271,7 +287,8 @@ def summary(kind: str, data: dict) -> list[tuple[str, str]]:
         name = next((r["name"] for r in data["regions"] if r["code"] == scope), scope)
         totals = data["totals"]
         rows += [("年度", f"{data['year']}年"),
-                 ("统计范围", f"{name}（{scope}）及全省合计" if scope else "全省各地区"),
+                 ("统计范围", f"{name}（{scope}）及{whole(data, province)}合计" if scope
+                  else f"{whole(data, province)}各地区"),
                  ("合计在地统计数", f"{totals['in_place']} 万元"),
                  ("合计分算后数", f"{totals['attributed']} 万元"),
                  ("合计划出数", f"{totals['ceded']} 万元"),

@@ -15,8 +15,9 @@ from ledger.domain.vocabulary import LEVELS, TITLES, statement_title
 from ledger.io.sheets import (
     CSV_MIMETYPE, XLSX_MIMETYPE, Column, Export, Kind, Row, RowKind, Sheet, to_csv, to_xlsx,
 )
-from ledger.queries.attribution import FIGURES, Attribution, RegionTotals
+from ledger.queries.attribution import Attribution, RegionTotals
 from ledger.queries.project_lines import ProjectLines
+from ledger.queries.statement import statement_body
 from ledger.schemas.fields import utc
 
 FORMATS = ("json", "csv", "xlsx")
@@ -27,26 +28,13 @@ FILE_FORMATS = ("csv", "xlsx")
 
 def attribution_data(found: Attribution) -> dict:
     """The body of GET /attribution (amounts still integers: AttributionSchema formats them)."""
-    return {
-        "year": found.year, "as_of": found.as_of, "note": found.notice,
-        "regions": [{"code": r.code, "name": r.name, "level": r.level,
-                     "parent_code": r.parent_code, "rolled_up": r.rolled_up} | _figures(r)
-                    for r in found.regions],
-        "totals": _figures(found.totals),
-        "reconciliation": {"in_place": found.reconciliation.in_place,
-                           "attributed": found.reconciliation.attributed,
-                           "difference": found.reconciliation.difference},
-    }
+    return {"year": found.year, "as_of": found.as_of, "note": found.notice} | statement_body(found)
 
 
 def project_lines_data(found: ProjectLines) -> dict:
     """The body of GET /attribution/projects (ProjectLinesSchema formats it)."""
     return {"year": found.year, "as_of": found.as_of, "note": found.notice,
             "projects": [vars(line) | {"host_part": line.host_part} for line in found.projects]}
-
-
-def _figures(row: RegionTotals) -> dict[str, int]:
-    return {name: getattr(row, name) for name in FIGURES}
 
 
 # ------------------------------------------------------------------ sheets

@@ -85,11 +85,12 @@ def verify_document(document_id: str):
             return render_template("web/verify.html", language="zh", document_id=document_id,
                                    found=None, notice=VERIFY_NOTICE), 404
         full, wrong_code = _shows_contents(found, code)
-        problem, later = None, []
+        problem, later, province = None, [], None
         try:
             now, changes = documents.again_and_later(
                 current.context(register.verifier(found)), found.kind, found.data, found.as_of)
             result = register.verification(found, now.data, now.digest)
+            province = now.province
             later = _later(changes)
         except DomainError as err:  # e.g. the version or the region is no longer there
             result = register.verification(found, None, None)
@@ -100,7 +101,7 @@ def verify_document(document_id: str):
                 "as_of": views.moment(found.data["as_of"]), "full": full,
                 "wrong_code": wrong_code}
         if full:
-            page |= {"result": result, "facts": views.summary(found.kind, found.data),
+            page |= {"result": result, "facts": views.summary(found.kind, found.data, province),
                      "changes": _changes(result), "problem": problem, "later": later,
                      "first_issued": views.moment(
                          found.first_issued_at.isoformat().replace("+00:00", "Z"))}

@@ -125,7 +125,8 @@ def _stamp(as_of: datetime) -> str:
 
 def export_attribution(found: Attribution, fmt: str) -> Export:
     sheet = attribution_sheet(found)
-    return _file(sheet, fmt, f"{TITLES[DocumentKind.STATEMENT].removeprefix('年度')}-{found.year}年度-截至{_stamp(found.as_of)}",
+    title = TITLES[DocumentKind.STATEMENT].removeprefix("年度")  # 招商引资投资分算汇总表
+    return _file(sheet, fmt, f"{title}-{found.year}年度-截至{_stamp(found.as_of)}",
                  f"attribution-{found.year}-asof-{_stamp(found.as_of)}")
 
 

@@ -13,7 +13,7 @@ from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from ledger import current
-from ledger.domain.enums import Role, values
+from ledger.domain.enums import DocumentKind, Role, values
 from ledger.domain.errors import DomainError
 
 
@@ -407,8 +407,7 @@ def print_command(year: str, directory: Path, as_of: str | None, workers: int | 
     except DomainError as err:
         _fail(err)
     total = sum(p.size for p in printed)
-    kinds = {kind: sum(p.document.kind == kind for p in printed)
-             for kind in ("filing", "receipt", "statement")}
+    kinds = {kind: sum(p.document.kind == kind for p in printed) for kind in DocumentKind}
     click.echo(f"wrote {len(printed)} PDFs ({kinds['filing']} filing forms, {kinds['receipt']} "
                f"receipts, {kinds['statement']} statement; {total // 1024} KB) to {directory}")
 

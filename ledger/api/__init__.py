@@ -13,6 +13,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import IntegerConverter
 
 from ledger.domain.errors import DomainError, code_of
+from ledger.domain.vocabulary import ASSESSMENT_ONLY
 
 API_PREFIX = "/api/"
 
@@ -125,7 +126,7 @@ def init_api(app: Flask) -> Api:
             "components": {"securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer"}}},
             "info": {"description": "Amounts are 万元 as decimal strings with two decimals. "
                                     "Attributed figures are for the annual assessment only "
-                                    "(仅用于年度绩效考核)."},
+                                    f"({ASSESSMENT_ONLY})."},
         },
     )
     api = LedgerApi(app)

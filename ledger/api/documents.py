@@ -13,10 +13,13 @@ from flask import Response
 
 from ledger import documents, throttle
 from ledger.api.support import actor, api_blueprint, ctx
+from ledger.domain.enums import DocumentKind
+from ledger.domain.vocabulary import TITLES
 from ledger.schemas.requests import DocumentQuery, StatementQuery
 
-blp = api_blueprint("documents", "Printed documents (PDF): filing forms (备案表), receipts "
-                                 "(备案回执) and annual statements (年度分算汇总表)")
+FILING, RECEIPT, STATEMENT = (TITLES[kind] for kind in DocumentKind)
+blp = api_blueprint("documents", f"Printed documents (PDF): filing forms ({FILING}), "
+                                 f"receipts ({RECEIPT}) and annual statements ({STATEMENT})")
 
 PDF_SCHEMA = {"type": "string", "format": "binary"}
 PDF_HEADERS = {
@@ -46,7 +49,7 @@ def _pdf_response(description: str):
 
 @blp.route("/agreements/<int:agreement_id>/filing.pdf")
 @blp.arguments(DocumentQuery, location="query")
-@_pdf_response("the filing form (招商引资项目投资转移协议备案表) as PDF")
+@_pdf_response(f"the filing form ({FILING}) as PDF")
 def filing_pdf(args, agreement_id: int):
     """The filing form of an agreement version, addressed to the statistics bureau and the
     commerce department, with the filing number once filed."""
@@ -55,7 +58,7 @@ def filing_pdf(args, agreement_id: int):
 
 @blp.route("/agreements/<int:agreement_id>/receipt.pdf")
 @blp.arguments(DocumentQuery, location="query")
-@_pdf_response("the filing receipt (备案回执) as PDF")
+@_pdf_response(f"the filing receipt ({RECEIPT}) as PDF")
 def receipt_pdf(args, agreement_id: int):
     """The receipt of a filed version (409 when the version is not filed)."""
     return _pdf(documents.receipt(ctx(), agreement_id, args.get("version"), args.get("as_of")))
@@ -63,7 +66,7 @@ def receipt_pdf(args, agreement_id: int):
 
 @blp.route("/attribution/statement.pdf")
 @blp.arguments(StatementQuery, location="query")
-@_pdf_response("the annual statement (年度招商引资投资分算汇总表) as PDF")
+@_pdf_response(f"the annual statement ({STATEMENT}) as PDF")
 def statement_pdf(args):
     """The annual statement of a year as recorded at `as_of`; a region gets its own rows and
     the province totals."""

@@ -18,12 +18,13 @@ from ledger.commands import checkpoints
 from ledger.commands.common import audit
 from ledger.context import Context
 from ledger.db import writing
+from ledger.domain.enums import DocumentKind, values
 from ledger.domain.errors import Conflict
 from ledger.models import Checkpoint, IssuedDocument
 from ledger.postings import checkpoints as postings_checkpoints
 from ledger.postings.journal import utc_text
 
-KINDS = ("filing", "receipt", "statement")
+KINDS = values(DocumentKind)
 
 
 def _refuse_changed(row: IssuedDocument, kind: str, subject: str, as_of: datetime,

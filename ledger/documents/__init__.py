@@ -21,6 +21,7 @@ from datetime import datetime
 
 from ledger.commands import documents as commands
 from ledger.context import Context
+from ledger.domain.enums import DocumentKind
 from ledger.documents.document import (
     Document,
     Issuer,
@@ -101,13 +102,13 @@ def again_and_later(ctx: Context, kind: str, data: Mapping,
     with its time: the document made with the facts as they stood after each later change,
     compared with the one before. The document for `as_of` itself does not change."""
     by = issuer(ctx)
-    if kind == "statement":
+    if kind == DocumentKind.STATEMENT:
         base, steps = queries.statement_changes(ctx, data["year"], as_of)
         document, make = statement_document(base, by), statement_document
     else:
         base, steps = queries.agreement_changes(ctx, data["agreement"]["id"],
                                                 data["agreement"]["version"], as_of)
-        document = (filing_document(base, by) if kind == "filing"
+        document = (filing_document(base, by) if kind == DocumentKind.FILING
                     else receipt_document(queries.filed(base), by))
         make = filing_document  # the receipt's data differ from the form's in kind and note only
     out: list[LaterChange] = []

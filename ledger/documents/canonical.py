@@ -29,6 +29,8 @@ import json
 import re
 from datetime import UTC, date, datetime
 
+from ledger.domain.enums import DocumentKind
+
 CANONICAL_VERSION = 1
 # ledger-document-id/1 was SHA-256 without a key; documents issued so keep their ids (the
 # register is asked first: ledger.documents.document.Issuer).
@@ -36,7 +38,8 @@ ID_SCHEME = "ledger-document-id/2"
 CODE_SCHEME = "ledger-document-code/1"
 CODE_LENGTH = 16  # base32 characters: 80 bits, printed in groups of four
 NOT_CODE = re.compile(r"[\s-]+")
-KIND_PREFIX = {"filing": "BA", "receipt": "HZ", "statement": "TJ"}  # 备案表, 回执, 统计汇总
+KIND_PREFIX = {DocumentKind.FILING: "BA", DocumentKind.RECEIPT: "HZ",  # 备案表, 回执
+               DocumentKind.STATEMENT: "TJ"}  # 统计汇总
 
 
 class NotCanonical(TypeError):

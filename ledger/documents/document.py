@@ -14,16 +14,14 @@ from ledger.documents.canonical import document_id as keyed_document_id
 from ledger.documents.canonical import (
     CANONICAL_VERSION, canonical_json, digest, utc_text, verification_code,
 )
-from ledger.domain.enums import FILING_BODIES
+from ledger.domain.enums import FILING_BODIES, DocumentKind
 from ledger.domain.money import MAX_SHARE_BP, format_amount, format_share
-from ledger.queries.attribution import FIGURES
+from ledger.domain.vocabulary import (
+    ASSESSMENT_ONLY, BODY_NAMES, RECEIPT_NOTICE, TITLES, statement_title,
+)
 from ledger.queries.documents import AgreementFacts, Party, StatementFacts
+from ledger.queries.statement import statement_body
 
-TITLES = {"filing": "招商引资项目投资转移协议备案表", "receipt": "备案回执",
-          "statement": "年度招商引资投资分算汇总表"}
-BODY_NAMES = {"statistics": "统计局", "commerce": "商务厅"}
-ASSESSMENT_ONLY = "仅用于年度绩效考核"
-RECEIPT_NOTICE = "已备案，数据仅用于年度绩效考核"
 CHECKPOINT_FIELDS = ("journal_seq", "journal_hash", "postings_seq", "postings_hash", "signed_at",
                      "key_id", "signature")
 
@@ -61,6 +59,7 @@ class Document:
     code: str                        # the verification code: opens the full /verify page
     checkpoint: dict | None = None   # the signed checkpoint of the as-of time, when given
     filename: str = field(default="")
+    province: str | None = None      # the province's name, for its own word (not in the data)
 
     @cached_property
     def canonical(self) -> bytes:
@@ -80,9 +79,9 @@ class Document:
 
     @property
     def title(self) -> str:
-        if self.kind == "statement":
-            return f"{self.data['year']}{TITLES['statement']}"
-        return TITLES[self.kind]
+        if self.kind == DocumentKind.STATEMENT:
+            return statement_title(self.data["year"])
+        return TITLES[DocumentKind(self.kind)]
 
     @property
     def data_attachment(self) -> str:
@@ -173,7 +172,7 @@ def _subject_of(facts: AgreementFacts) -> str:
 def filing_document(facts: AgreementFacts, issuer: Issuer,
                     checkpoint: Mapping | None = None) -> Document:
     """The filing form (备案表) of one agreement version."""
-    return _agreement_document("filing", ASSESSMENT_ONLY, facts, issuer, checkpoint)
+    return _agreement_document(DocumentKind.FILING, ASSESSMENT_ONLY, facts, issuer, checkpoint)
 
 
 def receipt_document(facts: AgreementFacts, issuer: Issuer,
@@ -181,10 +180,10 @@ def receipt_document(facts: AgreementFacts, issuer: Issuer,
     """The filing receipt (备案回执) of a filed agreement version."""
     if not facts.filed:
         raise ValueError("a receipt is made only for a filed version (receipt_facts checks it)")
-    return _agreement_document("receipt", RECEIPT_NOTICE, facts, issuer, checkpoint)
+    return _agreement_document(DocumentKind.RECEIPT, RECEIPT_NOTICE, facts, issuer, checkpoint)
 
 
-def _agreement_document(kind: str, note: str, facts: AgreementFacts, issuer: Issuer,
+def _agreement_document(kind: DocumentKind, note: str, facts: AgreementFacts, issuer: Issuer,
                         checkpoint: Mapping | None) -> Document:
     subject = _subject_of(facts)
     data = {"canonical_version": CANONICAL_VERSION, "kind": kind, "subject": subject,
@@ -192,10 +191,6 @@ def _agreement_document(kind: str, note: str, facts: AgreementFacts, issuer: Iss
     return Document(kind, subject, facts.as_of, data, issuer.public_url,
                     *issuer.identify(kind, subject, facts.as_of), checked_checkpoint(checkpoint),
                     f"{kind}-{facts.number}-v{facts.version.version}.pdf")
-
-
-def _figures(row) -> dict:
-    return {name: format_amount(getattr(row, name)) for name in FIGURES}
 
 
 def statement_document(facts: StatementFacts, issuer: Issuer,
@@ -206,21 +201,14 @@ def statement_document(facts: StatementFacts, issuer: Issuer,
     subject = f"statement/{found.year}" + (f"/{facts.scope}" if facts.scope else "")
     head = facts.head
     data = {
-        "canonical_version": CANONICAL_VERSION, "kind": "statement", "subject": subject,
+        "canonical_version": CANONICAL_VERSION, "kind": DocumentKind.STATEMENT, "subject": subject,
         "year": found.year, "as_of": utc_text(found.as_of), "note": found.notice,
-        "scope": facts.scope,
-        "regions": [{"code": r.code, "name": r.name, "level": r.level,
-                     "parent_code": r.parent_code, "rolled_up": r.rolled_up} | _figures(r)
-                    for r in found.regions],
-        "totals": _figures(found.totals),
-        "reconciliation": {"in_place": format_amount(found.reconciliation.in_place),
-                           "attributed": format_amount(found.reconciliation.attributed),
-                           "difference": format_amount(found.reconciliation.difference)},
+        "scope": facts.scope, **statement_body(found, format_amount),
         "ledger_head": None if head is None else {
             "seq": head.seq, "hash": head.hash, "recorded_at": utc_text(head.recorded_at)},
     }
     name = f"statement-{found.year}" + (f"-{facts.scope}" if facts.scope else "") + ".pdf"
-    return Document("statement", subject, found.as_of, data, issuer.public_url,
-                    *issuer.identify("statement", subject, found.as_of),
-                    checked_checkpoint(checkpoint), name)
+    return Document(DocumentKind.STATEMENT, subject, found.as_of, data, issuer.public_url,
+                    *issuer.identify(DocumentKind.STATEMENT, subject, found.as_of),
+                    checked_checkpoint(checkpoint), name, facts.province)
 

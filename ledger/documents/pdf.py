@@ -30,13 +30,14 @@ from ledger.documents.canonical import canonical_json
 from ledger.documents.document import Document
 from ledger.documents.fetcher import SCHEME, AssetFetcher, FetchRefused
 from ledger.documents.views import checkpoint_view, view
+from ledger.domain.enums import DocumentKind
 from ledger.domain.errors import Unavailable
 
 REPORTS_DIR = Path(__file__).resolve().parent.parent.parent / "reports"
 STYLESHEET = f"{SCHEME}:asset/document.css"
 OUTPUT_INTENT = "--srgb"
 
-TEMPLATES = {"filing": "filing.html", "receipt": "receipt.html", "statement": "statement.html"}
+TEMPLATES = {kind: f"{kind}.html" for kind in DocumentKind}
 # PDF/A-3b: an archival PDF that may carry the data file (ISO 19005-3). Measured within the
 # size target (benchmarks/documents.py), so every document is made as one.
 PDF_VARIANT = "pdf/a-3b"
@@ -109,7 +110,7 @@ class Renderer:
                  "digest": document.digest, "verify_url": document.verify_url,
                  "qr": qr.url(document.document_id), "attachment": document.data_attachment,
                  "as_of_w3c": document.data["as_of"][:19] + "Z"},
-            data=document.data, view=view(document.data),
+            data=document.data, view=view(document.data, document.province),
             checkpoint=checkpoint_view(document.checkpoint))
 
     def render(self, document: Document) -> bytes:

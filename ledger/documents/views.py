@@ -6,16 +6,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+from ledger.domain.enums import DocumentKind, RegionLevel
 from ledger.domain.money import format_amount, parse_amount
 from ledger.domain.periods import LOCAL_TZ
-
-STAGES = {"signed": "签约", "under_construction": "开工建设", "in_operation": "投产",
-          "cancelled": "已取消"}
-STATUSES = {"draft": "草稿（待对方确认）", "signed": "双方已签署", "submitted": "已报送备案",
-            "returned": "已退回", "filed": "已备案", "superseded": "已被后续版本替代",
-            "withdrawn": "已撤回", "declined": "已拒绝"}
-LEVELS = {"province": "省级", "prefecture": "地级", "county": "县级", "committee": "管委会"}
-SIDES = {"recommender": "推荐地", "receiver": "接受地"}
+from ledger.domain.vocabulary import (
+    BODY_NAMES, LEVELS, SIDES, STAGES, STATEMENT_NOTICE, STATUSES, TITLES, province_word,
+)
 
 
 def civil_date(text: str | None) -> str:
@@ -125,13 +121,30 @@ def statement_rows(regions: list[dict], totals: dict) -> list[dict]:
     return lines
 
 
-def view(data: dict) -> dict:
-    """The presentation values of a document's data."""
+def province_name(data: dict, province: str | None = None) -> str | None:
+    """The province's name: as given, else the province's row of a statement's data."""
+    return province or next((r["name"] for r in data.get("regions", [])
+                             if r["level"] == RegionLevel.PROVINCE), None)
+
+
+def whole(data: dict, province: str | None = None) -> str:
+    """The province's own word for all of it (全区, 全省, 全市)."""
+    name = province_name(data, province)
+    if name is None:
+        raise ValueError("a statement needs the province's name for its totals line")
+    return province_word(name)
+
+
+def view(data: dict, province: str | None = None) -> dict:
+    """The presentation values of a document's data (`province`: the province's name, when
+    the data do not hold it)."""
     out = {"as_of": moment(data["as_of"])}
-    if data["kind"] in ("filing", "receipt"):
+    if data["kind"] != DocumentKind.STATEMENT:
         out |= _agreement_view(data)
     else:
         out["rows"] = statement_rows(data["regions"], data["totals"])
+        out["notice"] = STATEMENT_NOTICE
+        out["whole"] = whole(data, province)
         head = data["ledger_head"]
         out["head"] = None if head is None else {
             "seq": head["seq"], "hash": head["hash"][:16],
@@ -155,8 +168,6 @@ def checkpoint_view(checkpoint: dict | None) -> dict | None:
 
 # ------------------------------------------------------------------ the verification page
 
-KINDS = {"filing": "招商引资项目投资转移协议备案表", "receipt": "备案回执",
-         "statement": "年度招商引资投资分算汇总表"}
 FIGURE_NAMES = {"in_place": "在地统计数", "ceded": "划出数", "credited": "划入数",
                 "attributed": "分算后数"}
 PARTY_FIELDS = {"code": "代码", "name": "名称", "level": "级别"}
@@ -186,7 +197,6 @@ FIELD_NAMES = {
     "reconciliation.in_place": "核对：Σ在地统计数", "reconciliation.attributed": "核对：Σ分算后数",
     "reconciliation.difference": "核对：差额",
 }
-BODIES = {"statistics": "统计局", "commerce": "商务厅"}
 AMOUNTS = {"planned_investment", *FIGURE_NAMES}
 TIMES = {"as_of", "recorded_at", "acknowledged_at"}
 DATES = {"signed_on", "filed_on"}
@@ -211,7 +221,7 @@ def field_name(path: tuple[str, ...], before, after) -> str:
                                                    "parent_code": "上级地区",
                                                    "rolled_up": "是否含下级"}.get(path[2], path[2]))
     if head == "filing_bodies" and len(path) >= 2:
-        body = BODIES.get(path[1], path[1])
+        body = BODY_NAMES.get(path[1], path[1])
         if len(path) == 2:
             return f"备案机关{body}"
         return body + {"name": "名称", "acknowledged_at": "确认时间"}.get(path[2], path[2])
@@ -229,11 +239,11 @@ def field_value(path: tuple[str, ...], value) -> str:
         if "name" in value and "code" in value:
             return party(value)
         if "body" in value:
-            return value.get("name") or BODIES.get(value["body"], value["body"])
+            return value.get("name") or BODY_NAMES.get(value["body"], value["body"])
         return "；".join(f"{FIGURE_NAMES.get(k, k)} {v}" for k, v in value.items()
                         if k in FIGURE_NAMES) or str(value)
     if isinstance(value, list):
-        return "、".join(BODIES.get(v, str(v)) for v in value)
+        return "、".join(BODY_NAMES.get(v, str(v)) for v in value)
     if name in TIMES:
         return moment(value)
     if name in DATES:
@@ -251,15 +261,15 @@ def field_value(path: tuple[str, ...], value) -> str:
     if name == "proposed_by":
         return SIDES.get(value, value)
     if name == "kind":
-        return KINDS.get(value, value)
+        return TITLES.get(value, value)
     return str(value)
 
 
-def summary(kind: str, data: dict) -> list[tuple[str, str]]:
+def summary(kind: str, data: dict, province: str | None = None) -> list[tuple[str, str]]:
     """The key facts of a document for its verification page: kind, number, parties, amounts,
     as-of time."""
-    rows = [("文件类型", KINDS[kind])]
-    if kind in ("filing", "receipt"):
+    rows = [("文件类型", TITLES[DocumentKind(kind)])]
+    if kind != DocumentKind.STATEMENT:
         a, p = data["agreement"], data["project"]
         rows += [("协议编号", f"{a['number']}（第{a['version']}版）"),
                  ("协议状态", STATUSES.get(a["status"], a["status"])),
@@ -277,7 +287,8 @@ def summary(kind: str, data: dict) -> list[tuple[str, str]]:
         name = next((r["name"] for r in data["regions"] if r["code"] == scope), scope)
         totals = data["totals"]
         rows += [("年度", f"{data['year']}年"),
-                 ("统计范围", f"{name}（{scope}）及全省合计" if scope else "全省各地区"),
+                 ("统计范围", f"{name}（{scope}）及{whole(data, province)}合计" if scope
+                  else f"{whole(data, province)}各地区"),
                  ("合计在地统计数", f"{totals['in_place']} 万元"),
                  ("合计分算后数", f"{totals['attributed']} 万元"),
                  ("合计划出数", f"{totals['ceded']} 万元"),

@@ -86,6 +86,14 @@ class YearAction(StrEnum):
     REOPEN = "reopen"
 
 
+class DocumentKind(StrEnum):
+    """The printed documents: filing form, filing receipt, annual statement."""
+
+    FILING = "filing"
+    RECEIPT = "receipt"
+    STATEMENT = "statement"
+
+
 class IndustryLevel(StrEnum):
     SECTION = "section"
     DIVISION = "division"

@@ -9,45 +9,32 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ledger.domain.enums import RegionLevel
 from ledger.domain.periods import LOCAL_TZ
+from ledger.domain.enums import DocumentKind
+from ledger.domain.vocabulary import LEVELS, TITLES, statement_title
 from ledger.io.sheets import (
     CSV_MIMETYPE, XLSX_MIMETYPE, Column, Export, Kind, Row, RowKind, Sheet, to_csv, to_xlsx,
 )
-from ledger.queries.attribution import FIGURES, Attribution, RegionTotals
+from ledger.queries.attribution import Attribution, RegionTotals
 from ledger.queries.project_lines import ProjectLines
+from ledger.queries.statement import statement_body
 from ledger.schemas.fields import utc
 
 FORMATS = ("json", "csv", "xlsx")
 FILE_FORMATS = ("csv", "xlsx")
-LEVEL_NAMES = {RegionLevel.PROVINCE: "省级", RegionLevel.PREFECTURE: "地级",
-               RegionLevel.COUNTY: "县级", RegionLevel.COMMITTEE: "管委会"}
 
 
 # ------------------------------------------------------------------ JSON
 
 def attribution_data(found: Attribution) -> dict:
     """The body of GET /attribution (amounts still integers: AttributionSchema formats them)."""
-    return {
-        "year": found.year, "as_of": found.as_of, "note": found.notice,
-        "regions": [{"code": r.code, "name": r.name, "level": r.level,
-                     "parent_code": r.parent_code, "rolled_up": r.rolled_up} | _figures(r)
-                    for r in found.regions],
-        "totals": _figures(found.totals),
-        "reconciliation": {"in_place": found.reconciliation.in_place,
-                           "attributed": found.reconciliation.attributed,
-                           "difference": found.reconciliation.difference},
-    }
+    return {"year": found.year, "as_of": found.as_of, "note": found.notice} | statement_body(found)
 
 
 def project_lines_data(found: ProjectLines) -> dict:
     """The body of GET /attribution/projects (ProjectLinesSchema formats it)."""
     return {"year": found.year, "as_of": found.as_of, "note": found.notice,
             "projects": [vars(line) | {"host_part": line.host_part} for line in found.projects]}
-
-
-def _figures(row: RegionTotals) -> dict[str, int]:
-    return {name: getattr(row, name) for name in FIGURES}
 
 
 # ------------------------------------------------------------------ sheets
@@ -64,7 +51,7 @@ def attribution_sheet(found: Attribution) -> Sheet:
     province totals and the reconciliation line."""
     amount = Kind.AMOUNT
     sheet = Sheet(
-        name="分算汇总", title=f"{found.year}年度招商引资投资分算汇总表",
+        name="分算汇总", title=statement_title(found.year),
         facts=_facts(found.year, found.as_of, found.notice),
         columns=[Column("地区代码", Kind.TEXT, 14), Column("地区名称", Kind.TEXT, 24),
                  Column("层级", Kind.TEXT, 8), Column("上级地区代码", Kind.TEXT, 14),
@@ -75,7 +62,7 @@ def attribution_sheet(found: Attribution) -> Sheet:
     for r in found.regions:
         depth = _depth(r, shown)
         sheet.rows.append(Row(
-            [r.code, r.name, LEVEL_NAMES.get(r.level, r.level), r.parent_code,
+            [r.code, r.name, LEVELS.get(r.level, r.level), r.parent_code,
              "含下级合计" if r.rolled_up else "本级", r.in_place, r.ceded, r.credited,
              r.attributed],
             RowKind.SUBTOTAL if r.rolled_up else RowKind.DETAIL, level=min(depth, 7)))
@@ -138,7 +125,8 @@ def _stamp(as_of: datetime) -> str:
 
 def export_attribution(found: Attribution, fmt: str) -> Export:
     sheet = attribution_sheet(found)
-    return _file(sheet, fmt, f"招商引资投资分算汇总表-{found.year}年度-截至{_stamp(found.as_of)}",
+    title = TITLES[DocumentKind.STATEMENT].removeprefix("年度")  # 招商引资投资分算汇总表
+    return _file(sheet, fmt, f"{title}-{found.year}年度-截至{_stamp(found.as_of)}",
                  f"attribution-{found.year}-asof-{_stamp(found.as_of)}")
 
 

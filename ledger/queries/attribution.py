@@ -24,14 +24,14 @@ from sqlalchemy.orm import Session
 from ledger.context import Context
 from ledger.db import settled
 from ledger.domain.errors import Invalid
+from ledger.domain.vocabulary import API_NOTICE
 from ledger.models import Balance, Posting, Region
 from ledger.postings import balances
 from ledger.postings.balances import SUMMED
 from ledger.policy import attribution_scope, require_attribution_region
 from ledger.queries.lookup import get_or_404
 
-NOTICE = ("仅用于年度绩效考核 — for the annual performance assessment only; "
-          "official statistics count investment in place.")
+NOTICE = API_NOTICE
 FIGURES = (*SUMMED, "attributed")  # attributed follows from the summed three
 
 

@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ledger.domain.enums import Role
+from ledger.domain.enums import DocumentKind, Role
 from ledger.domain.errors import NotFound
 from ledger.models import AuditEntry, IssuedDocument
 from ledger.policy import Actor, can_see_agreement, can_see_statement
@@ -43,7 +43,7 @@ class Registered:
     @property
     def scope(self) -> str | None:
         """The region whose rows a statement holds (None: every region); None for the rest."""
-        return self.data.get("scope") if self.kind == "statement" else None
+        return self.data.get("scope") if self.kind == DocumentKind.STATEMENT else None
 
 
 @dataclass(frozen=True)
@@ -78,7 +78,7 @@ def may_read(actor: Actor, document: Registered) -> bool:
     """Whether a logged-in user may see what the document printed — as they may read its
     subject: the agreement's parties and the officials for a filing form or receipt; the
     officials, or the region itself for its own statement (ledger.policy)."""
-    if document.kind == "statement":
+    if document.kind == DocumentKind.STATEMENT:
         return can_see_statement(actor, document.scope)
     data = document.data
     return can_see_agreement(actor, data["recommender"]["code"], data["receiver"]["code"])

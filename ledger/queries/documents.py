@@ -134,6 +134,7 @@ class StatementFacts:
     attribution: Attribution
     scope: str | None       # None: every region; else the region whose rows these are
     head: LedgerHead | None
+    province: str | None = None  # the province's name: its own word (全区, 全省) is printed
 
 
 # ------------------------------------------------------------------ agreements
@@ -386,8 +387,11 @@ def _statement(ctx: Context, year: int, as_of: datetime | None, later: bool):
         head = ledger_head(session, found.as_of)
         seq = facts_as_of.head_at(session, found.as_of)
         regions = facts_as_of.history(session, {"region": None})
-        facts = StatementFacts(_regions_at(found, regions, scope, seq), scope, head)
-        steps = [(at, StatementFacts(_regions_at(found, regions, scope, step), scope, head))
+        province = session.scalar(sa.select(Region.name).where(
+            Region.level == RegionLevel.PROVINCE).order_by(Region.code).limit(1))
+        facts = StatementFacts(_regions_at(found, regions, scope, seq), scope, head, province)
+        steps = [(at, StatementFacts(_regions_at(found, regions, scope, step), scope, head,
+                                     province))
                  for step, at in (regions.later(seq) if later else [])]
     return facts, steps
 

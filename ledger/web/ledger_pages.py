@@ -20,6 +20,7 @@ from ledger.queries import checklist as checklist_queries
 from ledger.queries import documents as document_queries
 from ledger.queries import years as year_queries
 from ledger.queries.attribution import attribution as attribution_of
+from ledger.queries.statement import statement_body
 from ledger.queries.project_lines import project_lines
 from ledger.queries.zones import LEADING_SHARE_TARGET, leading_shares
 from ledger.schemas.requests import (
@@ -97,6 +98,7 @@ def attribution_page():
         }, ensure_ascii=False)
     at = {"year": year} | ({"as_of": shown_as_of.isoformat()} if shown_as_of else {})
     return render_template("web/attribution.html", found=found, lines=lines, year=year,
+                           statement=statement_body(found) if found else None,
                            years=_known_years(year), errors=errors, chart=chart,
                            as_of=request.args.get("as_of", ""), at=at,
                            shown_as_of=shown_as_of or (found and found.as_of))

@@ -22,7 +22,9 @@ from flask_babel import force_locale
 from ledger import current, documents
 from ledger.documents import views
 from ledger.documents.canonical import code_matches, utc_text
+from ledger.domain.enums import DocumentKind
 from ledger.domain.errors import DomainError, NotFound
+from ledger.domain.vocabulary import TITLES, VERIFY_NOTICE
 from ledger.queries import document_register as register
 from ledger.throttle import address_limited, failures_limited
 from ledger.web import auth
@@ -81,23 +83,25 @@ def verify_document(document_id: str):
             if code:
                 count_wrong_code()  # a code for no document is a wrong one
             return render_template("web/verify.html", language="zh", document_id=document_id,
-                                   found=None), 404
+                                   found=None, notice=VERIFY_NOTICE), 404
         full, wrong_code = _shows_contents(found, code)
-        problem, later = None, []
+        problem, later, province = None, [], None
         try:
             now, changes = documents.again_and_later(
                 current.context(register.verifier(found)), found.kind, found.data, found.as_of)
             result = register.verification(found, now.data, now.digest)
+            province = now.province
             later = _later(changes)
         except DomainError as err:  # e.g. the version or the region is no longer there
             result = register.verification(found, None, None)
             problem = problem_text(err.message)
         page = {"language": "zh", "document_id": document_id, "found": found,
-                "consistent": result.consistent, "kind": views.KINDS[found.kind],
+                "notice": VERIFY_NOTICE,
+                "consistent": result.consistent, "kind": TITLES[DocumentKind(found.kind)],
                 "as_of": views.moment(found.data["as_of"]), "full": full,
                 "wrong_code": wrong_code}
         if full:
-            page |= {"result": result, "facts": views.summary(found.kind, found.data),
+            page |= {"result": result, "facts": views.summary(found.kind, found.data, province),
                      "changes": _changes(result), "problem": problem, "later": later,
                      "first_issued": views.moment(
                          found.first_issued_at.isoformat().replace("+00:00", "Z"))}

@@ -68,11 +68,11 @@ def test_statement_has_subtotals_reconciliation_head_and_notice(renderer, tmp_pa
     doc = statement()
     text = pdf_text(renderer.render(doc), tmp_path)
     flat = squeeze(text)
-    for expected in ("2025年度招商引资投资分算汇总表", "银川市小计", "全省合计", "20.10", "3.01",
+    for expected in ("2025年度招商引资投资分算汇总表", "银川市小计", "全区合计", "20.10", "3.01",
                      "17.09", "核对：Σ分算后数20.10=Σ在地统计数20.10，差额0.00",
                      "第42笔，哈希efefefefefefefef", "仅用于年度绩效考核", "2025年3月1日12:05:06（北京时间）"):
         assert squeeze(expected) in flat, expected
-    # the province's own subtotal equals the totals line: printed once, as 全省合计
+    # the province's own subtotal equals the totals line: printed once, as 全区合计 (宁夏回族自治区: 全区)
     assert "宁夏回族自治区小计" not in flat
 
 

@@ -58,3 +58,63 @@ def test_agreement_view_labels():
     assert shown["agreed_years"] is None
     cut_short = view(filing(last_year=2025, agreed_last_year=2027).data)
     assert cut_short["years"] == "2025年" and cut_short["agreed_years"] == "2025年至2027年"
+
+
+# ------------------------------------------------------------------ the province's own word
+
+def _statement_data(province_name: str | None, scope: str | None = None) -> dict:
+    from tests.documents.conftest import statement
+    data = statement().data
+    regions = [r for r in data["regions"] if r["level"] != "province"] if scope else [
+        r | ({"name": province_name} if r["level"] == "province" else {})
+        for r in data["regions"]]
+    return data | {"regions": regions, "scope": scope}
+
+
+def test_the_totals_line_says_the_province_word_of_its_name():
+    from ledger.documents.views import summary
+    for name, word in (("宁夏回族自治区", "全区"), ("某某省", "全省"), ("北京市", "全市")):
+        data = _statement_data(name)
+        assert view(data)["whole"] == word
+        assert ("统计范围", f"{word}各地区") in summary("statement", data)
+
+
+def test_a_region_s_statement_takes_the_province_s_name_from_its_facts():
+    from ledger.documents.views import summary
+    data = _statement_data(None, scope="640181")
+    assert ("统计范围", "灵武市（640181）及全省合计") in summary("statement", data, "某某省")
+    assert view(data, "宁夏回族自治区")["whole"] == "全区"
+
+
+def test_the_export_the_document_and_the_page_read_one_statement_body():
+    from ledger.domain.money import format_amount
+    from ledger.io.exports import attribution_data
+    from ledger.queries.statement import statement_body
+    from tests.documents.conftest import statement
+    doc = statement()
+    found_regions = [r["code"] for r in doc.data["regions"]]
+    assert found_regions == ["640000", "640100", "640104", "640181"]
+    # the document's data are the API's body with amounts written as text
+    body = {k: doc.data[k] for k in ("regions", "totals", "reconciliation")}
+    api = {k: v for k, v in attribution_data(_found()).items()
+           if k in ("regions", "totals", "reconciliation")}
+    assert api == statement_body(_found())
+    assert body == statement_body(_found(), format_amount)
+    assert api["regions"][0] == {"code": "640000", "name": "宁夏回族自治区", "level": "province",
+                                 "parent_code": None, "rolled_up": True, "in_place": 2010,
+                                 "ceded": 301, "credited": 301, "attributed": 2010}
+
+
+def _found():
+    from tests.documents.conftest import AS_OF
+    from ledger.queries.attribution import Attribution, Reconciliation, RegionTotals
+
+    def row(code, name, level, parent, in_place, ceded, credited, children=()):
+        return RegionTotals(code, name, level, parent, in_place, ceded, credited,
+                            rolled_up=bool(children), children=list(children))
+    rows = [row("640000", "宁夏回族自治区", "province", None, 2010, 301, 301, ["640100"]),
+            row("640100", "银川市", "prefecture", "640000", 2010, 301, 301, ["640104", "640181"]),
+            row("640104", "兴庆区", "county", "640100", 0, 0, 301),
+            row("640181", "灵武市", "county", "640100", 2010, 301, 0)]
+    totals = RegionTotals("", "合计", "total", None, 2010, 301, 301)
+    return Attribution(2025, AS_OF, "n", rows, totals, Reconciliation(2010, 2010))

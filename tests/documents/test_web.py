@@ -191,7 +191,7 @@ def test_a_statement_as_of_a_time_stays_consistent_after_later_revisions(world, 
         result = html.split('id="verify-result"')[1].split("</div>")[0]
         assert "一致" in result and "不一致" not in result, issued
         assert "100.00 万元" in html and "2025年" in html
-    assert "灵武市（640181）及全省合计" in verify(own)
+    assert "灵武市（640181）及全区合计" in verify(own)
 
 
 def test_an_unknown_document_is_a_chinese_404_page(client):

@@ -1,0 +1,46 @@
+"""The Chinese words of the printed documents, the exports and the verification page, each
+written once: document titles, the filing bodies, region levels, version statuses, project
+stages, the two sides, the assessment-only notice and the province's own word (全区, 全省,
+全市). The web pages' words in other languages are in the translation catalog."""
+
+from __future__ import annotations
+
+from ledger.domain.enums import DocumentKind, RegionLevel, Role, Side, Stage, VersionStatus
+
+TITLES = {DocumentKind.FILING: "招商引资项目投资转移协议备案表",
+          DocumentKind.RECEIPT: "备案回执",
+          DocumentKind.STATEMENT: "年度招商引资投资分算汇总表"}
+# The bodies' short names; a document prefixes the province's name (宁夏回族自治区统计局).
+BODY_NAMES = {Role.STATISTICS: "统计局", Role.COMMERCE: "商务厅"}
+LEVELS = {RegionLevel.PROVINCE: "省级", RegionLevel.PREFECTURE: "地级",
+          RegionLevel.COUNTY: "县级", RegionLevel.COMMITTEE: "管委会"}
+STATUSES = {VersionStatus.DRAFT: "草稿（待对方确认）", VersionStatus.SIGNED: "双方已签署",
+            VersionStatus.SUBMITTED: "已报送备案", VersionStatus.RETURNED: "已退回",
+            VersionStatus.FILED: "已备案", VersionStatus.SUPERSEDED: "已被后续版本替代",
+            VersionStatus.WITHDRAWN: "已撤回", VersionStatus.DECLINED: "已拒绝"}
+STAGES = {Stage.SIGNED: "签约", Stage.UNDER_CONSTRUCTION: "开工建设",
+          Stage.IN_OPERATION: "投产", Stage.CANCELLED: "已取消"}
+SIDES = {Side.RECOMMENDER: "推荐地", Side.RECEIVER: "接受地"}
+
+# Attributed figures serve the annual performance assessment only (never official statistics).
+ASSESSMENT_ONLY = "仅用于年度绩效考核"
+RECEIPT_NOTICE = f"已备案，数据{ASSESSMENT_ONLY}"
+STATEMENT_NOTICE = f"本表分算后数据{ASSESSMENT_ONLY}；官方统计仍按在地原则 100% 计入项目所在地。"
+VERIFY_NOTICE = f"文件内容{ASSESSMENT_ONLY}，不对外公开"
+API_NOTICE = (f"{ASSESSMENT_ONLY} — for the annual performance assessment only; "
+              "official statistics count investment in place.")
+
+# A province-level region's own word for "the whole of it", by the kind of region its name says.
+_WHOLE = (("自治区", "全区"), ("特别行政区", "全区"), ("省", "全省"), ("市", "全市"))
+
+
+def statement_title(year: int) -> str:
+    return f"{year}{TITLES[DocumentKind.STATEMENT]}"
+
+
+def province_word(name: str) -> str:
+    """'宁夏回族自治区' → '全区', '某某省' → '全省', '北京市' → '全市'."""
+    for ending, word in _WHOLE:
+        if name.endswith(ending):
+            return word
+    raise ValueError(f"not the name of a province-level region: {name!r}")

@@ -13,8 +13,9 @@ else may append in the transaction while an Append is open.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -24,8 +25,18 @@ from ledger.models import AuditEntry, Posting
 from ledger.postings import balances, journal
 from ledger.postings.chain import HASH_VERSION, row_hash
 
-if TYPE_CHECKING:
-    from ledger.postings.reconcile import Planned
+
+@dataclass
+class Planned:
+    """What one (project, year) needs appended — the reconciler's differences — and what the
+    postings name."""
+
+    project_id: int
+    host_code: str
+    year: int
+    reference: tuple[int | None, int | None]   # (agreement_id, version) on non-host postings
+    diff: dict[tuple[str, str, str], int]
+
 
 ROLE_ORDER = {PostingRole.HOST: 0, PostingRole.RECOMMENDER: 1, PostingRole.RECEIVER: 2}
 
@@ -41,7 +52,7 @@ class Append:
         self._postings: list[dict] = []
         self._entries: list[dict] = []
 
-    def postings(self, planned: "Planned", cause: str) -> list[dict]:
+    def postings(self, planned: Planned, cause: str) -> list[dict]:
         """The postings of one plan (the reconciler's differences of a project-year), chained
         after those added so far; returns their rows."""
         seq, prev = self._postings_head

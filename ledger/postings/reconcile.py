@@ -25,7 +25,7 @@ from ledger.domain.periods import year_of
 from ledger.models import (
     Agreement, AgreementVersion, AssessmentYear, InvestmentReport, Posting, Project,
 )
-from ledger.postings.append import Append
+from ledger.postings.append import Append, Planned
 
 # ---------------------------------------------------------------- desired state
 
@@ -92,17 +92,6 @@ def project_years(session: Session, project_id: int) -> set[int]:
 
 CHUNK = 900  # ids per IN (…) list: well under SQLite's limit of bound parameters
 NEWEST = float("inf")  # the revision number of an incoming report: newer than any
-
-
-@dataclass
-class Planned:
-    """What one (project, year) needs appended: the differences and what the postings name."""
-
-    project_id: int
-    host_code: str
-    year: int
-    reference: tuple[int | None, int | None]   # (agreement_id, version) on non-host postings
-    diff: dict[tuple[str, str, str], int]
 
 
 _projects, _agreements = Project.__table__, Agreement.__table__

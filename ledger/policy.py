@@ -94,7 +94,7 @@ def projects_seen_by(actor: Actor) -> sa.ColumnElement[bool]:
     if actor.official:
         return sa.true()
     named = sa.select(Agreement.project_id).where(
-        Agreement.ended_as.is_(None), Agreement.recommender_code == actor.region_code)
+        Agreement.is_live, Agreement.recommender_code == actor.region_code)
     return sa.or_(Project.host_code == actor.region_code, Project.id.in_(named))
 
 

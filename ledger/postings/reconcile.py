@@ -119,7 +119,7 @@ _PROJECT_TERMS = (
               _versions.c.first_year, _versions.c.last_year, _versions.c.recommender_share,
               _versions.c.superseded_from)
     .select_from(_projects.outerjoin(_agreements, sa.and_(_agreements.c.project_id == _projects.c.id,
-                                                        _agreements.c.ended_as.is_(None)))
+                                                        Agreement.is_live))
                  .outerjoin(_versions, _versions.c.agreement_id == _agreements.c.id))
     .where(_projects.c.id.in_(_IDS))
     .order_by(_projects.c.id, _versions.c.version))

@@ -22,7 +22,7 @@ def party_codes(session: Session, project_id: int) -> tuple[str, ...]:
     """The regions party to the project's live agreement, if it has one."""
     row = session.execute(sa.select(Agreement.recommender_code, Agreement.receiver_code)
                           .where(Agreement.project_id == project_id,
-                                 Agreement.ended_as.is_(None))).first()
+                                 Agreement.is_live)).first()
     return tuple(row) if row else ()
 
 
@@ -41,7 +41,7 @@ _PROJECT_FACTS = (
     sa.select(_projects.c.id, _projects.c.host_code, _projects.c.stage, _projects.c.started_on,
               _agreements.c.recommender_code, _agreements.c.receiver_code)
     .select_from(_projects.outerjoin(_agreements, sa.and_(_agreements.c.project_id == _projects.c.id,
-                                                        _agreements.c.ended_as.is_(None))))
+                                                        Agreement.is_live)))
     .where(_projects.c.id == sa.bindparam("id")))
 
 

@@ -19,9 +19,9 @@ from ledger.commands.common import audit
 from ledger.context import Context
 from ledger.db import writing
 from ledger.domain.errors import Conflict
+from ledger.domain.periods import utc_text
 from ledger.models import Checkpoint, IssuedDocument
 from ledger.postings import checkpoints as postings_checkpoints
-from ledger.postings.journal import utc_text
 
 KINDS = ("filing", "receipt", "statement")
 

@@ -27,7 +27,9 @@ import hashlib
 import hmac
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
+
+from ledger.domain.periods import utc_text
 
 CANONICAL_VERSION = 1
 # ledger-document-id/1 was SHA-256 without a key; documents issued so keep their ids (the
@@ -41,13 +43,6 @@ KIND_PREFIX = {"filing": "BA", "receipt": "HZ", "statement": "TJ"}  # 备案表,
 
 class NotCanonical(TypeError):
     """A value that has no canonical encoding (a float, a Decimal, a naive time …)."""
-
-
-def utc_text(moment: datetime) -> str:
-    """An aware time as UTC to the microsecond with a Z (as the API writes times)."""
-    if moment.tzinfo is None:
-        raise NotCanonical("naive datetime: pass an aware datetime")
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def _check(value, path: str = "$") -> None:

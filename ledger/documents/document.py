@@ -12,10 +12,11 @@ from functools import cached_property
 
 from ledger.documents.canonical import document_id as keyed_document_id
 from ledger.documents.canonical import (
-    CANONICAL_VERSION, canonical_json, digest, utc_text, verification_code,
+    CANONICAL_VERSION, canonical_json, digest, verification_code,
 )
 from ledger.domain.enums import FILING_BODIES
 from ledger.domain.money import MAX_SHARE_BP, format_amount, format_share
+from ledger.domain.periods import utc_text
 from ledger.queries.attribution import FIGURES
 from ledger.queries.documents import AgreementFacts, Party, StatementFacts
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from ledger.domain.enums import RegionLevel
-from ledger.domain.periods import LOCAL_TZ
+from ledger.domain.periods import LOCAL_TZ, utc_text
 from ledger.io.sheets import (
     CSV_MIMETYPE, XLSX_MIMETYPE, Column, Export, Kind, Row, RowKind, Sheet, to_csv, to_xlsx,
 )
 from ledger.queries.attribution import FIGURES, Attribution, RegionTotals
 from ledger.queries.project_lines import ProjectLines
-from ledger.schemas.fields import utc
 
 FORMATS = ("json", "csv", "xlsx")
 FILE_FORMATS = ("csv", "xlsx")
@@ -55,7 +54,7 @@ def _figures(row: RegionTotals) -> dict[str, int]:
 def _facts(year: int, as_of: datetime, notice: str) -> list[tuple[str, str]]:
     local = as_of.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S")
     return [("考核年度", str(year)),
-            ("数据截至", f"{utc(as_of)}（北京时间 {local}）"),
+            ("数据截至", f"{utc_text(as_of)}（北京时间 {local}）"),
             ("说明", notice)]
 
 
@@ -133,7 +132,7 @@ def project_lines_sheet(found: ProjectLines) -> Sheet:
 # ------------------------------------------------------------------ files
 
 def _stamp(as_of: datetime) -> str:
-    return utc(as_of)[:19].replace("-", "").replace(":", "") + "Z"  # 20250630T120000Z
+    return utc_text(as_of)[:19].replace("-", "").replace(":", "") + "Z"  # 20250630T120000Z
 
 
 def export_attribution(found: Attribution, fmt: str) -> Export:

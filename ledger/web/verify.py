@@ -21,7 +21,8 @@ from flask_babel import force_locale
 
 from ledger import current, documents
 from ledger.documents import views
-from ledger.documents.canonical import code_matches, utc_text
+from ledger.documents.canonical import code_matches
+from ledger.domain.periods import utc_text
 from ledger.domain.errors import DomainError, NotFound
 from ledger.queries import document_register as register
 from ledger.throttle import address_limited, failures_limited

@@ -31,7 +31,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "ledger.models": BASE + ("ledger.db",),
     "ledger.postings": BASE + ("ledger.db", "ledger.models", "ledger.signing"),
     "ledger.policy": BASE + ("ledger.models",),
-    "ledger.context": BASE + ("ledger.db", "ledger.policy"),
+    "ledger.context": BASE + ("ledger.db", "ledger.policy", "ledger.config"),
     "ledger.queries": CORE,
     "ledger.commands": CORE + ("ledger.queries",),
     # ledger.fonts: a kept text must be printable by the documents' fonts (their coverage).

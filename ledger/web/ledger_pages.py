@@ -30,7 +30,7 @@ from ledger.web import auth
 from ledger.web.blueprint import bp
 from ledger.web.forms import ReopenForm
 from ledger.web.helpers import (
-    amount, ctx, default_year, download, page_count, page_number, this_year,
+    amount, ctx, default_year, download, page_count, page_number, this_year, year_arg,
 )
 from ledger.web.i18n import problem_text
 
@@ -196,7 +196,6 @@ def audit_page():
 @auth.login_required
 def zone_shares():
     context = ctx()
-    text = request.args.get("year", "").strip()
-    year = int(text) if text.isascii() and text.isdigit() and 1990 <= int(text) <= 2100 else default_year()
+    year = year_arg()
     return render_template("web/zone_shares.html", shares=leading_shares(context, year), year=year,
                            years=_known_years(year), target=LEADING_SHARE_TARGET)

@@ -32,7 +32,7 @@ from ledger.web import auth
 from ledger.web.blueprint import bp
 from ledger.web.forms import CsrfForm, ProjectEditForm, ProjectForm, StageForm
 from ledger.web.helpers import (
-    ctx, default_year, local_time, page_count, page_number, region_name, row_version,
+    ctx, default_year, local_time, page_count, page_number, region_name, row_version, year_arg,
 )
 from ledger.web.i18n import problem_text
 from ledger.web.labels import label
@@ -55,13 +55,6 @@ def _zone_choices(context) -> list[tuple[str, str]]:
 
 def _zones_by_id() -> dict[int, dict]:
     return {z["id"]: z for z in ZoneSchema(many=True).dump(current.session().scalars(reference.zones()))}
-
-
-def _year_arg(default: int) -> int:
-    text = request.args.get("year", "")
-    if text.isascii() and text.isdigit() and 1990 <= int(text) <= 2100:
-        return int(text)
-    return default
 
 
 @bp.get("/projects")
@@ -129,7 +122,7 @@ def project_detail(project_id: int):
     context = ctx()
     found = project_queries.project(context, project_id)
     project = ProjectSchema().dump(found)
-    year = _year_arg(default_year())
+    year = year_arg()
     grid = _grid(context, project_id, year)
     agreement, ended = _agreements_of(context, project_id)
     host = is_host(context.actor, project["host_code"])
@@ -288,7 +281,7 @@ def project_investments(project_id: int):
     found = project_queries.project(context, project_id)
     project = ProjectSchema().dump(found)
     host = is_host(context.actor, project["host_code"])
-    year = _year_arg(default_year())
+    year = year_arg()
     form = CsrfForm()
     cell_errors: dict[int, list[str]] = {}
     form_errors: list[str] = []

@@ -478,3 +478,19 @@ def test_login_attempts_are_limited(world, client, app):
                                           "password": "secret-pass"})
     assert refused.status_code == 429 and "尝试次数过多" in refused.get_data(as_text=True)
     throttle.reset(app)
+
+
+@pytest.mark.parametrize("given,shown", [("2025", 2025), (" 2031 ", 2031), ("1990", 1990),
+                                         ("2100", 2100), ("1989", None), ("2101", None),
+                                         ("２０２５", None), ("-2025", None), ("", None)])
+def test_a_pages_year_is_a_year_the_ledger_holds_else_the_default(monkeypatch, given, shown):
+    """One ?year= rule for the project and zone pages (limits.YEAR_MIN–YEAR_MAX), not two."""
+    from flask import Flask
+
+    from ledger.domain import limits
+    from ledger.web import helpers
+
+    monkeypatch.setattr(helpers, "default_year", lambda: 7777)
+    with Flask(__name__).test_request_context("/", query_string={"year": given}):
+        assert helpers.year_arg() == (7777 if shown is None else shown)
+    assert (limits.YEAR_MIN, limits.YEAR_MAX) == (1990, 2100)

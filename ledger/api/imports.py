@@ -10,10 +10,9 @@ from werkzeug.exceptions import RequestEntityTooLarge
 from ledger.api.support import actor, api_blueprint, ctx, file_response, idempotent
 from ledger.commands import imports
 from ledger.domain import limits
-from ledger.domain.errors import Invalid, Problem, TooLarge
+from ledger.domain.errors import LOCATION, Invalid, Problem, TooLarge
 from ledger.io.imports import COLUMNS, read_import, template
 from ledger.io.sheets import CSV_MIMETYPE, XLSX_MIMETYPE
-from ledger.io.tables import LOCATION
 from ledger.policy import require_importer
 from ledger.schemas.requests import TemplateQuery
 from ledger.schemas.resources import ImportSummarySchema

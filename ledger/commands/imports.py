@@ -32,14 +32,13 @@ from ledger.commands.investments import Checked, Prepared, prepare, write_report
 from ledger.context import Context
 from ledger.db import writing
 from ledger.domain import dates, stages
-from ledger.domain.errors import Invalid, Problem
+from ledger.domain.errors import LOCATION, Invalid, Problem
+from ledger.domain.limits import CHUNK
 from ledger.domain.periods import period_of, year_of
 from ledger.models import InvestmentReport, Project
 from ledger.policy import Actor, may_import_reports, projects_seen_by, require_importer
 
-LOCATION = "file"    # the API's errors.file: {row: {field: [problems]}}
 BATCH_ROWS = 5000    # rows per batch of write_reports between two progress reports
-CHUNK = 900          # ids per IN (…) list: well under SQLite's limit of bound parameters
 
 Progress = Callable[[int, int], None]  # (rows written so far, rows in the file)
 

@@ -20,6 +20,7 @@ from ledger.domain import coverage, workflow
 from ledger.domain.attribution import desired_for_year
 from ledger.domain.enums import PostingRole, YearStatus
 from ledger.domain.errors import Conflict
+from ledger.domain.limits import CHUNK
 from ledger.domain.periods import year_of
 from ledger.models import (
     Agreement, AgreementVersion, AssessmentYear, InvestmentReport, Posting, Project,
@@ -93,7 +94,6 @@ def project_years(session: Session, project_id: int) -> set[int]:
 
 # ---------------------------------------------------------------- appending
 
-CHUNK = 900  # ids per IN (…) list: well under SQLite's limit of bound parameters
 NEWEST = float("inf")  # the revision number of an incoming report: newer than any
 
 

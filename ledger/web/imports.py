@@ -15,9 +15,9 @@ from flask_wtf.file import FileField
 
 from ledger.commands import imports
 from ledger.domain import limits
-from ledger.domain.errors import Invalid, Problem
+from ledger.domain.errors import LOCATION, Invalid, Problem
 from ledger.io.imports import COLUMNS, columns_of, import_of, read_import_table, template
-from ledger.io.tables import LOCATION, Table, cell_text
+from ledger.io.tables import Table, cell_text
 from ledger.policy import require_importer
 from ledger.web import auth
 from ledger.web.blueprint import bp

@@ -3,9 +3,10 @@ adapters (API, web pages, command line); commands and queries receive them as ar
 
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import Response, current_app, g
 from sqlalchemy.orm import Session
 
+from ledger import documents, throttle
 from ledger.context import Context, Settings
 from ledger.db import finish
 from ledger.policy import Actor
@@ -30,3 +31,12 @@ def settings() -> Settings:
 
 def context(actor: Actor) -> Context:
     return Context(session(), actor, settings())
+
+
+def pdf(context: Context, document: documents.Document) -> Response:
+    """A document as a PDF download, for the API and the web pages alike: counted first (429
+    past DOCUMENT_RATE_LIMIT per user, before anything is written), then issued (registered,
+    journalled) and rendered."""
+    throttle.count_download(context.actor.username)
+    return Response(documents.issue(context, document), mimetype="application/pdf",
+                    headers=documents.download_headers(document))

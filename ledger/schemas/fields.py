@@ -8,7 +8,7 @@ points): they are parsed once, here, by the domain's parser, never rounded."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC
 from enum import StrEnum
 from typing import Any
 

@@ -39,6 +39,11 @@ CODE_SCHEME = "ledger-document-code/1"
 CODE_LENGTH = 16  # base32 characters: 80 bits, printed in groups of four
 NOT_CODE = re.compile(r"[\s-]+")
 KIND_PREFIX = {"filing": "BA", "receipt": "HZ", "statement": "TJ"}  # 备案表, 回执, 统计汇总
+ID_GROUPS, ID_GROUP = 4, 5  # an id's base32 characters after its prefix: 4 groups of 5
+# Every id document_id makes — and the unkeyed ones of ledger-document-id/1, of the same shape:
+# what the verify page looks up; anything else is no document's id.
+ID_PATTERN = re.compile("(?:%s)(?:-[A-Z2-7]{%d}){%d}"
+                        % ("|".join(KIND_PREFIX.values()), ID_GROUP, ID_GROUPS))
 
 
 class NotCanonical(TypeError):
@@ -87,8 +92,9 @@ def _keyed(key: bytes, *parts: str) -> str:
 def document_id(kind: str, subject: str, as_of: datetime, key: bytes) -> str:
     """E.g. BA-7KQ2M-XW4TZ-9PD3A-LMNQR: the kind's prefix and 100 bits of HMAC-SHA256 with the
     secret `key` over the kind, the subject and the as-of time (base32, grouped by five)."""
-    code = _keyed(key, ID_SCHEME, kind, subject, utc_text(as_of))[:20]
-    return "-".join([KIND_PREFIX[kind]] + [code[i:i + 5] for i in range(0, 20, 5)])
+    length = ID_GROUPS * ID_GROUP
+    code = _keyed(key, ID_SCHEME, kind, subject, utc_text(as_of))[:length]
+    return "-".join([KIND_PREFIX[kind]] + [code[i:i + ID_GROUP] for i in range(0, length, ID_GROUP)])
 
 
 def verification_code(document_id: str, key: bytes) -> str:

@@ -14,14 +14,12 @@ change (a project renamed) leaves it 一致; such changes are listed apart, with
 
 from __future__ import annotations
 
-import re
-
 from flask import render_template, request
 from flask_babel import force_locale
 
 from ledger import current, documents
 from ledger.documents import views
-from ledger.documents.canonical import code_matches
+from ledger.documents.canonical import ID_PATTERN, code_matches
 from ledger.domain.periods import utc_text
 from ledger.domain.errors import DomainError, NotFound
 from ledger.queries import document_register as register
@@ -30,8 +28,6 @@ from ledger.web import auth
 from ledger.web.blueprint import bp
 from ledger.web.i18n import LANGUAGES, problem_text
 
-# BA-7KQ2M-XW4TZ-9PD3A-LMNQR (ledger/documents/canonical.py): anything else is not looked up.
-DOCUMENT_ID = re.compile(r"[A-Z]{2}(?:-[A-Z2-7]{5}){4}")
 refuse_after_wrong_codes, count_wrong_code = failures_limited("verify", "VERIFY_CODE_RATE_LIMIT")
 
 
@@ -73,7 +69,7 @@ def verify_document(document_id: str):
         refuse_after_wrong_codes()
     with force_locale(LANGUAGES["zh"]):
         found = None
-        if DOCUMENT_ID.fullmatch(document_id):
+        if ID_PATTERN.fullmatch(document_id):
             try:
                 found = register.registered(current.session(), document_id)
             except NotFound:

@@ -110,3 +110,21 @@ def test_the_verification_code_is_an_hmac_of_the_id_and_is_typed_loosely():
     for wrong in ("", code[:-1], code[:-1] + ("A" if code[-1] != "A" else "B"), code + "A",
                   "线" * 19, "X" * 10_000):
         assert not code_matches(document, wrong, KEY), wrong
+
+
+def test_the_id_pattern_accepts_exactly_the_ids_the_id_maker_makes():
+    """The verify page looks up what ID_PATTERN accepts: every id document_id makes (of every
+    kind, under any key), at the register's column length, and nothing near one."""
+    from ledger.documents.canonical import ID_PATTERN, KIND_PREFIX
+    from ledger.domain import limits
+
+    made = [document_id(kind, f"agreement/XY-2025-{n:04d}/v1", MOMENT + timedelta(seconds=n),
+                        key) for kind in KIND_PREFIX for n in range(40) for key in (KEY, b"k2")]
+    assert len(set(made)) == len(made)
+    for made_id in made:
+        assert ID_PATTERN.fullmatch(made_id) and len(made_id) == limits.DOCUMENT_ID
+    one = made[0]  # BA-XXXXX-XXXXX-XXXXX-XXXXX
+    near = [one.lower(), "XX" + one[2:], "TB" + one[2:], one[:-1], one + "A", one[:-6],
+            one.replace("-", "", 1), one[:3] + "0" + one[4:], one[:3] + "1" + one[4:],
+            one[:3] + "8" + one[4:], " " + one, one + "\n", one.replace("-", "_"), ""]
+    assert [n for n in near if ID_PATTERN.fullmatch(n)] == []

@@ -11,10 +11,11 @@ from flask_babel import gettext as _
 
 from ledger import current
 from ledger.commands import years as year_commands
-from ledger.domain.enums import Role
 from ledger.domain.errors import Conflict, DomainError, Invalid, NotFound
 from ledger.io.exports import export_attribution, export_project_lines
-from ledger.policy import require_ledger_reader, require_year_keeper
+from ledger.policy import (
+    may_keep_years, may_read_checklists, require_ledger_reader, require_year_keeper,
+)
 from ledger.queries import audit as audit_queries
 from ledger.queries import checklist as checklist_queries
 from ledger.queries import documents as document_queries
@@ -123,11 +124,11 @@ def years_page(form: ReopenForm | None = None, failed: str | None = None, status
     current_year = this_year()
     if current_year not in known:
         rows.append(year_queries.YearRow(current_year, "open", None))
-    keeper = context.actor.role == Role.STATISTICS
+    keeper = may_keep_years(context.actor)
     # Each open year's checklist, for the officials who may read it; a close form carries the
     # digest of the list it shows, so the close confirms exactly that list.
     checklists = {r.year: checklist_queries.checklist(context, r.year) for r in rows
-                  if r.status == "open" and context.actor.official}
+                  if r.status == "open" and may_read_checklists(context.actor)}
     return render_template("web/years.html", rows=sorted(rows, key=lambda r: -r.year),
                            keeper=keeper, checklists=checklists,
                            reopen_form=form or ReopenForm(formdata=None), failed=failed), status

@@ -11,11 +11,11 @@ from ledger import current
 from ledger.commands import investments, projects as project_commands
 from ledger.commands.inputs import ReportInput
 from ledger.domain import dates, stages
-from ledger.domain.enums import Ending, Role, Stage, values
+from ledger.domain.enums import Ending, Stage, values
 from ledger.domain.errors import DomainError, Forbidden, Invalid, NotFound
 from ledger.domain.money import format_amount
 from ledger.domain.periods import LOCAL_TZ, local_date, period_of
-from ledger.policy import require_host
+from ledger.policy import may_register_projects, require_host, require_registrar
 from ledger.queries import agreement_views
 from ledger.queries import corrections as correction_queries
 from ledger.queries import projects as project_queries
@@ -74,7 +74,7 @@ def project_list():
     return render_template("web/projects.html", projects=found, total=total, args=args,
                            errors=errors, zones=_zones_by_id(), pages=page_count(total),
                            page=page_number(), stages=values(Stage),
-                           may_create=context.actor.role == Role.REGION)
+                           may_create=may_register_projects(context.actor))
 
 
 def _suggestions(industry_code: str | None) -> list[dict] | None:
@@ -92,8 +92,7 @@ def _suggestions(industry_code: str | None) -> list[dict] | None:
 @auth.login_required
 def project_new():
     context = ctx()
-    if context.actor.role != Role.REGION:
-        raise Forbidden("forbidden.host_only")
+    require_registrar(context.actor)
     form = ProjectForm()
     form.zone_id.choices = _zone_choices(context)
     suggestions = None

@@ -37,8 +37,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     # ledger.fonts: a kept text must be printable by the documents' fonts (their coverage).
     "ledger.schemas": BASE + ("ledger.commands.inputs", "ledger.fonts"),
     # ... and the one PDF download of a document (counted, issued, rendered) they all serve.
-    "ledger.current": ("ledger.context", "ledger.db", "ledger.policy", "ledger.documents",
-                       "ledger.throttle"),
+    "ledger.current": BASE + ("ledger.context", "ledger.db", "ledger.policy", "ledger.documents",
+                              "ledger.throttle"),
     # Request throttles: logins (one rule for the API and the web pages), the public pages.
     "ledger.throttle": BASE,
     # Files in and out (CSV, XLSX): read models → file bytes, file bytes → typed input. Shared

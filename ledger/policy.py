@@ -68,9 +68,13 @@ def require_registrar(actor: Actor) -> None:
     _require(may_register_projects(actor), "host_only")
 
 
-def require_host(actor: Actor, host_code: str) -> None:
+def is_host(actor: Actor, host_code: str) -> bool:
     """Only the host region itself registers, edits, stages and reports a project."""
-    _require(actor.role == Role.REGION and actor.region_code == host_code, "host_only")
+    return actor.role == Role.REGION and actor.region_code == host_code
+
+
+def require_host(actor: Actor, host_code: str) -> None:
+    _require(is_host(actor, host_code), "host_only")
 
 
 def may_import_reports(actor: Actor, host_code: str) -> bool:

@@ -12,10 +12,10 @@ from ledger.commands import investments, projects as project_commands
 from ledger.commands.inputs import ReportInput
 from ledger.domain import dates, stages
 from ledger.domain.enums import Ending, Stage, values
-from ledger.domain.errors import DomainError, Forbidden, Invalid, NotFound
+from ledger.domain.errors import DomainError, Invalid, NotFound
 from ledger.domain.money import format_amount
 from ledger.domain.periods import LOCAL_TZ, local_date, period_of
-from ledger.policy import may_register_projects, require_host, require_registrar
+from ledger.policy import is_host, may_register_projects, require_host, require_registrar
 from ledger.queries import agreement_views
 from ledger.queries import corrections as correction_queries
 from ledger.queries import projects as project_queries
@@ -38,15 +38,6 @@ from ledger.web.i18n import problem_text
 from ledger.web.labels import label
 
 MONTHS = range(1, 13)
-
-
-def is_host(actor, host_code: str) -> bool:
-    """Whether the policy lets this user act as the project's host (edit, stage, report)."""
-    try:
-        require_host(actor, host_code)
-    except Forbidden:
-        return False
-    return True
 
 
 def _zone_choices(context) -> list[tuple[str, str]]:

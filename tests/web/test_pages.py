@@ -527,3 +527,9 @@ def test_the_policys_questions_and_its_refusals_agree():
             else:
                 with pytest.raises(Forbidden):
                     require(actor)
+    for role in Role:  # the host: the host region itself, no other region, no official
+        actor = policy.Actor(1, "u", role, "640181" if role == Role.REGION else None)
+        assert policy.is_host(actor, "640181") is (role == Role.REGION)
+        assert not policy.is_host(actor, "640104")
+        with pytest.raises(Forbidden):
+            policy.require_host(actor, "640104")

@@ -32,6 +32,7 @@ def create_app(config: type[Config] | Config | None = None, **overrides) -> Flas
 
     from ledger import current
     app.teardown_appcontext(current.close_session)
+    app.before_request(current.raise_upload_limit)  # before every blueprint's own hooks
 
     trusted = app.config.get("TRUSTED_PROXIES", 0)
     if trusted:  # the client address (login throttling, logs) is the one the proxies forwarded

@@ -9,6 +9,10 @@ from pathlib import Path
 
 INSTANCE_DIR = Path(__file__).resolve().parent.parent / "instance"
 DEV_SECRET_KEY = "dev-only-change-me"
+# The defaults of the settings commands read (ledger.context.Settings has the same ones).
+FILING_PREFIX = "统备"                     # 统备〔2026〕7号
+TOKEN_TTL = 8 * 3600                      # seconds an API token lives
+PUBLIC_URL = "http://127.0.0.1:5000"      # the verification links of printed documents
 
 
 def embedded_database_url() -> str:
@@ -41,9 +45,9 @@ class Config:
 
         self.DATABASE_URL = get("DATABASE_URL", "") or embedded_database_url()
         self.SECRET_KEY = get("SECRET_KEY", "") or DEV_SECRET_KEY
-        self.FILING_PREFIX = get("FILING_PREFIX", "统备")
-        self.PUBLIC_URL = get("PUBLIC_URL", "http://127.0.0.1:5000")
-        self.TOKEN_TTL = int(get("TOKEN_TTL", "28800"))
+        self.FILING_PREFIX = get("FILING_PREFIX", FILING_PREFIX)
+        self.PUBLIC_URL = get("PUBLIC_URL", PUBLIC_URL)
+        self.TOKEN_TTL = int(get("TOKEN_TTL", str(TOKEN_TTL)))
         self.RATELIMIT_STORAGE_URI = get("RATELIMIT_STORAGE_URL", self.ratelimit_default)
         # Failed logins per account and per client address (ledger.throttle); the counters'
         # keys start with this deployment's prefix (several deployments may share a Redis).

@@ -12,6 +12,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from ledger import config
 from ledger.db import utcnow
 from ledger.domain.periods import local_date
 from ledger.policy import Actor
@@ -19,10 +20,10 @@ from ledger.policy import Actor
 
 @dataclass(frozen=True)
 class Settings:
-    filing_prefix: str = "统备"  # 统备〔2026〕7号
-    token_ttl: int = 8 * 3600    # seconds
+    filing_prefix: str = config.FILING_PREFIX
+    token_ttl: int = config.TOKEN_TTL
     signing_key_file: str | None = None  # Ed25519 key of the checkpoints, outside the database
-    public_url: str = "http://127.0.0.1:5000"  # the verification links of printed documents
+    public_url: str = config.PUBLIC_URL
     # LEDGER_SECRET_KEY: also keys the ids and verification codes of printed documents
     secret_key: str = field(default="", repr=False)
 

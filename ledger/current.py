@@ -3,11 +3,13 @@ adapters (API, web pages, command line); commands and queries receive them as ar
 
 from __future__ import annotations
 
-from flask import current_app, g
+from flask import Response, current_app, g, request
 from sqlalchemy.orm import Session
 
+from ledger import documents, throttle
 from ledger.context import Context, Settings
 from ledger.db import finish
+from ledger.domain import limits
 from ledger.policy import Actor
 
 
@@ -30,3 +32,27 @@ def settings() -> Settings:
 
 def context(actor: Actor) -> Context:
     return Context(session(), actor, settings())
+
+
+def pdf(context: Context, document: documents.Document) -> Response:
+    """A document as a PDF download, for the API and the web pages alike: counted first (429
+    past DOCUMENT_RATE_LIMIT per user, before anything is written), then issued (registered,
+    journalled) and rendered."""
+    throttle.count_download(context.actor.username)
+    return Response(documents.issue(context, document), mimetype="application/pdf",
+                    headers=documents.download_headers(document))
+
+
+def accepts_upload(view):
+    """Marks a view (of the API or the web pages) that takes a file: its request may be as
+    large as an import, not only a JSON body (app.config MAX_CONTENT_LENGTH)."""
+    view.takes_upload = True
+    return view
+
+
+def raise_upload_limit() -> None:
+    """The app's first before-request hook: an upload view's own limit (Flask's per-request
+    max_content_length), set before anything reads the body — a form's CSRF token included."""
+    view = current_app.view_functions.get(request.endpoint or "")
+    if getattr(view, "takes_upload", False):
+        request.max_content_length = limits.IMPORT_REQUEST_MAX

@@ -48,11 +48,26 @@ def require_admin(actor: Actor) -> None:
     _require(actor.role == Role.ADMIN, "reference")
 
 
+def may_administer(actor: Actor) -> bool:
+    """Administrators keep the users, the regions and the zones (and file nothing)."""
+    return actor.role == Role.ADMIN
+
+
 def require_user_admin(actor: Actor) -> None:
-    _require(actor.role == Role.ADMIN, "users")
+    _require(may_administer(actor), "users")
 
 
 # ------------------------------------------------------------------ projects
+
+def may_register_projects(actor: Actor) -> bool:
+    """Regions register projects (each one it hosts: require_host); no one else does."""
+    return actor.role == Role.REGION
+
+
+def require_registrar(actor: Actor) -> None:
+    """403 for others, before a form or a body is looked at."""
+    _require(may_register_projects(actor), "host_only")
+
 
 def is_host(actor: Actor, host_code: str) -> bool:
     """Only the host region itself registers, edits, stages and reports a project."""
@@ -90,7 +105,7 @@ def projects_seen_by(actor: Actor) -> sa.ColumnElement[bool]:
     if actor.official:
         return sa.true()
     named = sa.select(Agreement.project_id).where(
-        Agreement.ended_as.is_(None), Agreement.recommender_code == actor.region_code)
+        Agreement.is_live, Agreement.recommender_code == actor.region_code)
     return sa.or_(Project.host_code == actor.region_code, Project.id.in_(named))
 
 
@@ -144,14 +159,22 @@ def require_standing(actor: Actor, who: Who, recommender_code: str, receiver_cod
 
 # ------------------------------------------------------------------ years and the ledger
 
-def require_year_keeper(actor: Actor) -> None:
+def may_keep_years(actor: Actor) -> bool:
     """The statistics bureau closes and reopens assessment years."""
-    _require(actor.role == Role.STATISTICS, "years")
+    return actor.role == Role.STATISTICS
+
+
+def require_year_keeper(actor: Actor) -> None:
+    _require(may_keep_years(actor), "years")
+
+
+def may_read_checklists(actor: Actor) -> bool:
+    """A year's checklist names every region's pending agreements and projects: officials."""
+    return actor.official
 
 
 def require_checklist_reader(actor: Actor) -> None:
-    """A year's checklist names every region's pending agreements and projects: officials."""
-    _require(actor.official, "checklist")
+    _require(may_read_checklists(actor), "checklist")
 
 
 def require_ledger_reader(actor: Actor) -> None:

@@ -81,6 +81,17 @@ def test_create_app_defaults_without_ledger_variables(monkeypatch):
     assert config["DATABASE_URL"] == f"sqlite:///{INSTANCE_DIR / 'ledger.sqlite3'}"
     assert config["FILING_PREFIX"] == "统备"
     assert config["TOKEN_TTL"] == 28800
+    assert config["PUBLIC_URL"] == "http://127.0.0.1:5000"
+
+
+def test_a_context_without_settings_has_the_configurations_defaults():
+    """A command run without an app (a test, a worker) reads the same defaults as the app."""
+    from ledger.config import Config
+    from ledger.context import Settings
+
+    app, bare = Settings.from_config(vars(Config({}))), Settings()
+    assert (bare.filing_prefix, bare.token_ttl, bare.public_url) == (
+        app.filing_prefix, app.token_ttl, app.public_url) == ("统备", 28800, "http://127.0.0.1:5000")
 
 
 def test_production_refuses_the_default_secret_key(monkeypatch, tmp_path):

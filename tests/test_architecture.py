@@ -31,12 +31,14 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "ledger.models": BASE + ("ledger.db",),
     "ledger.postings": BASE + ("ledger.db", "ledger.models", "ledger.signing"),
     "ledger.policy": BASE + ("ledger.models",),
-    "ledger.context": BASE + ("ledger.db", "ledger.policy"),
+    "ledger.context": BASE + ("ledger.db", "ledger.policy", "ledger.config"),
     "ledger.queries": CORE,
     "ledger.commands": CORE + ("ledger.queries",),
     # ledger.fonts: a kept text must be printable by the documents' fonts (their coverage).
     "ledger.schemas": BASE + ("ledger.commands.inputs", "ledger.fonts"),
-    "ledger.current": ("ledger.context", "ledger.db", "ledger.policy"),
+    # ... and the one PDF download of a document (counted, issued, rendered) they all serve.
+    "ledger.current": BASE + ("ledger.context", "ledger.db", "ledger.policy", "ledger.documents",
+                              "ledger.throttle"),
     # Request throttles: logins (one rule for the API and the web pages), the public pages.
     "ledger.throttle": BASE,
     # Files in and out (CSV, XLSX): read models → file bytes, file bytes → typed input. Shared

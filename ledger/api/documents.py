@@ -9,10 +9,8 @@ answer with the PDF. Downloads are limited per user (429, ledger.throttle.count_
 
 from __future__ import annotations
 
-from flask import Response
-
-from ledger import documents, throttle
-from ledger.api.support import actor, api_blueprint, ctx
+from ledger import current, documents
+from ledger.api.support import api_blueprint, ctx
 from ledger.domain.enums import DocumentKind
 from ledger.domain.vocabulary import TITLES
 from ledger.schemas.requests import DocumentQuery, StatementQuery
@@ -36,12 +34,6 @@ PDF_HEADERS = {
 }
 
 
-def _pdf(document: documents.Document) -> Response:
-    throttle.count_download(actor().username)  # 429 past DOCUMENT_RATE_LIMIT, before anything is written
-    pdf = documents.issue(ctx(), document)
-    return Response(pdf, mimetype="application/pdf", headers=documents.download_headers(document))
-
-
 def _pdf_response(description: str):
     return blp.response(200, PDF_SCHEMA, content_type="application/pdf", description=description,
                         headers=PDF_HEADERS)
@@ -53,7 +45,9 @@ def _pdf_response(description: str):
 def filing_pdf(args, agreement_id: int):
     """The filing form of an agreement version, addressed to the statistics bureau and the
     commerce department, with the filing number once filed."""
-    return _pdf(documents.filing(ctx(), agreement_id, args.get("version"), args.get("as_of")))
+    context = ctx()
+    document = documents.filing(context, agreement_id, args.get("version"), args.get("as_of"))
+    return current.pdf(context, document)
 
 
 @blp.route("/agreements/<int:agreement_id>/receipt.pdf")
@@ -61,7 +55,9 @@ def filing_pdf(args, agreement_id: int):
 @_pdf_response(f"the filing receipt ({RECEIPT}) as PDF")
 def receipt_pdf(args, agreement_id: int):
     """The receipt of a filed version (409 when the version is not filed)."""
-    return _pdf(documents.receipt(ctx(), agreement_id, args.get("version"), args.get("as_of")))
+    context = ctx()
+    document = documents.receipt(context, agreement_id, args.get("version"), args.get("as_of"))
+    return current.pdf(context, document)
 
 
 @blp.route("/attribution/statement.pdf")
@@ -70,4 +66,5 @@ def receipt_pdf(args, agreement_id: int):
 def statement_pdf(args):
     """The annual statement of a year as recorded at `as_of`; a region gets its own rows and
     the province totals."""
-    return _pdf(documents.statement(ctx(), args["year"], args.get("as_of")))
+    context = ctx()
+    return current.pdf(context, documents.statement(context, args["year"], args.get("as_of")))

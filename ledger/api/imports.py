@@ -8,12 +8,12 @@ from flask import request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ledger.api.support import actor, api_blueprint, ctx, file_response, idempotent
+from ledger import current
 from ledger.commands import imports
 from ledger.domain import limits
-from ledger.domain.errors import Invalid, Problem, TooLarge
+from ledger.domain.errors import LOCATION, Invalid, Problem, TooLarge
 from ledger.io.imports import COLUMNS, read_import, template
 from ledger.io.sheets import CSV_MIMETYPE, XLSX_MIMETYPE
-from ledger.io.tables import LOCATION
 from ledger.policy import require_importer
 from ledger.schemas.requests import TemplateQuery
 from ledger.schemas.resources import ImportSummarySchema
@@ -49,12 +49,11 @@ ERRORS_DOC = (
 )
 
 
-def accepts_upload(view):
-    """This view takes a file: its request may be larger than a JSON request (Flask 3.1's
-    per-request max_content_length), and a body above that is a coded 413."""
+def _coded_413(view):
+    """A body above the upload limit (current.accepts_upload) is a coded 413, its problem
+    where the file's problems go."""
     @wraps(view)
     def wrapper(*args, **kwargs):
-        request.max_content_length = limits.IMPORT_REQUEST_MAX
         try:
             return view(*args, **kwargs)
         except RequestEntityTooLarge as err:
@@ -64,7 +63,8 @@ def accepts_upload(view):
 
 
 @blp.route("/investments/import", methods=["POST"])
-@accepts_upload
+@current.accepts_upload
+@_coded_413
 @idempotent
 @blp.response(200, ImportSummarySchema)
 @blp.doc(requestBody=UPLOAD_DOC, description=(

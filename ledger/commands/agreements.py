@@ -92,7 +92,7 @@ def create_agreement(ctx: Context, inp: AgreementInput) -> Agreement:
             raise Conflict("agreement.project_cancelled", field="project_id")
         _dated(ctx, terms, project.id)
         existing = session.scalar(sa.select(Agreement).where(Agreement.project_id == project.id,
-                                                             Agreement.ended_as.is_(None)))
+                                                             Agreement.is_live))
         if existing is not None:
             raise Conflict("agreement.exists", field="project_id", number=existing.number)
         agreement = Agreement(number=_next_number(ctx), project_id=project.id,

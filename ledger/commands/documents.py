@@ -20,9 +20,9 @@ from ledger.context import Context
 from ledger.db import writing
 from ledger.domain.enums import DocumentKind, values
 from ledger.domain.errors import Conflict
+from ledger.domain.periods import utc_text
 from ledger.models import Checkpoint, IssuedDocument
 from ledger.postings import checkpoints as postings_checkpoints
-from ledger.postings.journal import utc_text
 
 KINDS = values(DocumentKind)
 

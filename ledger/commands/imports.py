@@ -19,10 +19,8 @@ from ledger.commands.common import audit
 from ledger.commands.inputs import ImportFile
 from ledger.context import Context
 from ledger.db import writing
-from ledger.domain.errors import Invalid
+from ledger.domain.errors import LOCATION, Invalid
 from ledger.policy import may_import_reports, require_importer
-
-LOCATION = "file"    # the API's errors.file: {row: {field: [problems]}}
 
 
 def import_reports(ctx: Context, upload: ImportFile,

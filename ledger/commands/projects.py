@@ -98,7 +98,7 @@ def _recheck(ctx: Context, project: Project, before: dict, reason: str | None) -
         first_year = session.scalar(
             sa.select(sa.func.min(AgreementVersion.first_year))
             .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
-            .where(Agreement.project_id == project.id, Agreement.ended_as.is_(None)))
+            .where(Agreement.project_id == project.id, Agreement.is_live))
         problem = None if first_year is None else dates.before_project(first_year, project.signed_on)
         if problem is not None:
             raise Conflict(problem.code, field="signed_on", **problem.params)

@@ -37,7 +37,7 @@ from ledger.domain.periods import period_of, year_of
 from ledger.models import Agreement, InvestmentReport, Posting, Project
 from ledger.policy import Actor, can_see_project, is_host
 from ledger.postings.journal import Heads
-from ledger.postings.reconcile import CHUNK
+from ledger.domain.limits import CHUNK
 
 BATCH_ROWS = 5000  # rows written between two progress reports (they only bound memory)
 
@@ -331,7 +331,7 @@ _FACTS = (sa.select(_projects.c.id, _projects.c.project_code, _projects.c.host_c
                     _projects.c.stage, _projects.c.started_on, _agreements.c.recommender_code,
                     _agreements.c.receiver_code)
           .select_from(_projects.outerjoin(_agreements, sa.and_(
-              _agreements.c.project_id == _projects.c.id, _agreements.c.ended_as.is_(None)))))
+              _agreements.c.project_id == _projects.c.id, Agreement.is_live))))
 _FACTS_BY = {"id": _FACTS.where(_projects.c.id.in_(_IDS)),
              "code": _FACTS.where(_projects.c.project_code.in_(_IDS))}
 _REVISIONS = (sa.select(_reports.c.id, _reports.c.project_id, _reports.c.period,

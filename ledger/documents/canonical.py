@@ -27,9 +27,10 @@ import hashlib
 import hmac
 import json
 import re
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from ledger.domain.enums import DocumentKind
+from ledger.domain.periods import utc_text
 
 CANONICAL_VERSION = 1
 # ledger-document-id/1 was SHA-256 without a key; documents issued so keep their ids (the
@@ -40,17 +41,15 @@ CODE_LENGTH = 16  # base32 characters: 80 bits, printed in groups of four
 NOT_CODE = re.compile(r"[\s-]+")
 KIND_PREFIX = {DocumentKind.FILING: "BA", DocumentKind.RECEIPT: "HZ",  # 备案表, 回执
                DocumentKind.STATEMENT: "TJ"}  # 统计汇总
+ID_GROUPS, ID_GROUP = 4, 5  # an id's base32 characters after its prefix: 4 groups of 5
+# Every id document_id makes — and the unkeyed ones of ledger-document-id/1, of the same shape:
+# what the verify page looks up; anything else is no document's id.
+ID_PATTERN = re.compile("(?:%s)(?:-[A-Z2-7]{%d}){%d}"
+                        % ("|".join(KIND_PREFIX.values()), ID_GROUP, ID_GROUPS))
 
 
 class NotCanonical(TypeError):
     """A value that has no canonical encoding (a float, a Decimal, a naive time …)."""
-
-
-def utc_text(moment: datetime) -> str:
-    """An aware time as UTC to the microsecond with a Z (as the API writes times)."""
-    if moment.tzinfo is None:
-        raise NotCanonical("naive datetime: pass an aware datetime")
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def _check(value, path: str = "$") -> None:
@@ -95,8 +94,9 @@ def _keyed(key: bytes, *parts: str) -> str:
 def document_id(kind: str, subject: str, as_of: datetime, key: bytes) -> str:
     """E.g. BA-7KQ2M-XW4TZ-9PD3A-LMNQR: the kind's prefix and 100 bits of HMAC-SHA256 with the
     secret `key` over the kind, the subject and the as-of time (base32, grouped by five)."""
-    code = _keyed(key, ID_SCHEME, kind, subject, utc_text(as_of))[:20]
-    return "-".join([KIND_PREFIX[kind]] + [code[i:i + 5] for i in range(0, 20, 5)])
+    length = ID_GROUPS * ID_GROUP
+    code = _keyed(key, ID_SCHEME, kind, subject, utc_text(as_of))[:length]
+    return "-".join([KIND_PREFIX[kind]] + [code[i:i + ID_GROUP] for i in range(0, length, ID_GROUP)])
 
 
 def verification_code(document_id: str, key: bytes) -> str:

@@ -12,13 +12,14 @@ from functools import cached_property
 
 from ledger.documents.canonical import document_id as keyed_document_id
 from ledger.documents.canonical import (
-    CANONICAL_VERSION, canonical_json, digest, utc_text, verification_code,
+    CANONICAL_VERSION, canonical_json, digest, verification_code,
 )
 from ledger.domain.enums import FILING_BODIES, DocumentKind
 from ledger.domain.money import MAX_SHARE_BP, format_amount, format_share
 from ledger.domain.vocabulary import (
     ASSESSMENT_ONLY, BODY_NAMES, RECEIPT_NOTICE, TITLES, statement_title,
 )
+from ledger.domain.periods import utc_text
 from ledger.queries.documents import AgreementFacts, Party, StatementFacts
 from ledger.queries.statement import statement_body
 

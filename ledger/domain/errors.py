@@ -13,6 +13,11 @@ from typing import Any
 from ledger.domain.messages import render
 
 
+# Where the API reports the problems of an uploaded file: errors.file, as
+# {row: {field: [problems]}} for bad rows, {"_schema": […]} and {"header": […]} for the file.
+LOCATION = "file"
+
+
 def _problem(code: str, params: dict[str, Any]) -> "Problem":
     return Problem(code, **params)
 

@@ -68,6 +68,10 @@ REQUEST_BODY_MAX = 1024 * 1024                          # 1 MiB for every JSON r
 IMPORT_FILE_MAX = 20 * 1024 * 1024                      # 20 MiB: the uploaded file itself
 IMPORT_REQUEST_MAX = IMPORT_FILE_MAX + 64 * 1024        # the file plus its multipart envelope
 
+# Ids per IN (…) list of one statement: well under SQLite's limit of bound parameters (32766;
+# 999 before SQLite 3.32), so a batch of any size is read in pieces.
+CHUNK = 900
+
 # Bulk import of monthly reports (POST /investments/import, `ledger import`)
 IMPORT_ROWS = 100_000          # rows of one file below its header, blank ones included
 IMPORT_COLUMNS = 50            # header cells read; more columns are not looked at

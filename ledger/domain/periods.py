@@ -6,7 +6,7 @@ dates; stored times are UTC."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 from ledger.domain.errors import Invalid
@@ -15,6 +15,16 @@ from ledger.domain.limits import DATE_MAX, DATE_MIN, YEAR_MAX, YEAR_MIN
 LOCAL_TZ = ZoneInfo("Asia/Shanghai")
 PATTERN = r"([0-9]{4})-(0[1-9]|1[0-2])"  # [0-9]: no full-width digits
 _PERIOD = re.compile(PATTERN)
+
+
+def utc_text(moment: datetime) -> str:
+    """An aware time as UTC to the microsecond with a Z, as the API, the journal, the postings'
+    hashes and the documents write times: YYYY-MM-DDTHH:MM:SS.ffffffZ. isoformat, not
+    strftime("%Y"), which does not zero-pad years before 1000. A naive time is refused, not
+    guessed (as ledger.db.UTCDateTime does)."""
+    if moment.tzinfo is None:
+        raise TypeError("naive datetime: pass an aware datetime")
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
 
 
 def local_date(moment: datetime) -> date:

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from ledger.domain.periods import LOCAL_TZ
 from ledger.domain.enums import DocumentKind
+from ledger.domain.periods import LOCAL_TZ, utc_text
 from ledger.domain.vocabulary import LEVELS, TITLES, statement_title
 from ledger.io.sheets import (
     CSV_MIMETYPE, XLSX_MIMETYPE, Column, Export, Kind, Row, RowKind, Sheet, to_csv, to_xlsx,
@@ -18,7 +18,6 @@ from ledger.io.sheets import (
 from ledger.queries.attribution import Attribution, RegionTotals
 from ledger.queries.project_lines import ProjectLines
 from ledger.queries.statement import statement_body
-from ledger.schemas.fields import utc
 
 FORMATS = ("json", "csv", "xlsx")
 FILE_FORMATS = ("csv", "xlsx")
@@ -42,7 +41,7 @@ def project_lines_data(found: ProjectLines) -> dict:
 def _facts(year: int, as_of: datetime, notice: str) -> list[tuple[str, str]]:
     local = as_of.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S")
     return [("考核年度", str(year)),
-            ("数据截至", f"{utc(as_of)}（北京时间 {local}）"),
+            ("数据截至", f"{utc_text(as_of)}（北京时间 {local}）"),
             ("说明", notice)]
 
 
@@ -120,7 +119,7 @@ def project_lines_sheet(found: ProjectLines) -> Sheet:
 # ------------------------------------------------------------------ files
 
 def _stamp(as_of: datetime) -> str:
-    return utc(as_of)[:19].replace("-", "").replace(":", "") + "Z"  # 20250630T120000Z
+    return utc_text(as_of)[:19].replace("-", "").replace(":", "") + "Z"  # 20250630T120000Z
 
 
 def export_attribution(found: Attribution, fmt: str) -> Export:

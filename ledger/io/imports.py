@@ -30,10 +30,10 @@ from marshmallow import ValidationError
 
 from ledger.commands.inputs import ImportFile, ReportRow
 from ledger.domain import limits
-from ledger.domain.errors import Invalid, Problem
+from ledger.domain.errors import LOCATION, Invalid, Problem
 from ledger.io.sheets import CSV_MIMETYPE, XLSX_MIMETYPE, Export
 from ledger.io.tables import (
-    LOCATION, Table, cell_text, column_letters, normalize_header, read_table)
+    Table, cell_text, column_letters, normalize_header, read_table)
 from ledger.schemas.requests import ImportRowRequest
 
 

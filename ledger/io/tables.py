@@ -38,9 +38,8 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal, InvalidOperation
 
 from ledger.domain import limits
-from ledger.domain.errors import Invalid, Problem, TooLarge
+from ledger.domain.errors import LOCATION, Invalid, Problem, TooLarge
 
-LOCATION = "file"  # where the API reports problems of an uploaded file: errors.file
 ZIP_MAGIC = b"PK\x03\x04"
 OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and .xlsx with a password
 DELIMITERS = (",", ";", "\t")

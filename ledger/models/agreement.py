@@ -1,11 +1,14 @@
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.ext.hybrid import hybrid_property
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.db import Base, UTCDateTime, check_in, utcnow
 from ledger.domain import coverage, limits, workflow
 from ledger.domain.enums import Ending, Side, VersionStatus
+
+_LIVE = "ended_as IS NULL"  # the partial index's twin of Agreement.is_live
 
 
 class Agreement(Base):
@@ -17,8 +20,7 @@ class Agreement(Base):
         check_in("ended_as", Ending, "ended_as"),
         # One live chain per project; a withdrawn or declined one frees the project.
         sa.Index("ix_agreements_live_project", "project_id", unique=True,
-                 sqlite_where=sa.text("ended_as IS NULL"),
-                 postgresql_where=sa.text("ended_as IS NULL")),
+                 sqlite_where=sa.text(_LIVE), postgresql_where=sa.text(_LIVE)),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -41,6 +43,17 @@ class Agreement(Base):
     @property
     def newest(self) -> "AgreementVersion":
         return self.versions[-1]
+
+    @hybrid_property
+    def is_live(self) -> bool:
+        """Not withdrawn or declined: the project's one chain that counts (at most one per
+        project, ix_agreements_live_project); as SQL, the filter every query of it uses."""
+        return self.ended_as is None
+
+    @is_live.inplace.expression
+    @classmethod
+    def _is_live_expression(cls) -> sa.ColumnElement[bool]:
+        return cls.ended_as.is_(None)
 
 
 class AgreementVersion(Base):

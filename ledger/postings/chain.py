@@ -13,11 +13,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ledger.domain.periods import utc_text
 from ledger.models import Posting
 
 HASH_VERSION = 2
@@ -34,7 +35,7 @@ def encode(hash_version: int, seq: int, project_id: int, host_code: str,
            period: str, amount: int, cause: str, recorded_at: datetime) -> bytes:
     """The canonical encoding of a posting given by its fields (the bulk path hashes rows
     before any object exists)."""
-    recorded = recorded_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    recorded = utc_text(recorded_at)
     host = [host_code] if hash_version == 2 else []
     row = [hash_version, seq, project_id, *host, agreement_id, version, region_code,
            role, period, str(amount), cause, recorded]

@@ -20,9 +20,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from sqlalchemy.orm import Session
 
 from ledger import signing
+from ledger.domain.periods import utc_text
 from ledger.models import AuditEntry, Checkpoint, Posting
 from ledger.postings.chain import GENESIS_HASH
-from ledger.postings.journal import canonical, utc_text
+from ledger.postings.journal import canonical
 
 
 def message(c: Checkpoint) -> bytes:

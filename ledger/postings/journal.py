@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ledger.domain.periods import utc_text
 from ledger.models import AuditEntry
 from ledger.postings.chain import GENESIS_HASH, HEAD as postings_head_statement
 
@@ -65,11 +66,6 @@ def canonical(value: Any) -> str:
 
 def parsed(text: str | None) -> Any:
     return None if text is None else json.loads(text)
-
-
-def utc_text(moment: datetime) -> str:
-    """A UTC time as the journal writes it: YYYY-MM-DDTHH:MM:SS.ffffffZ."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def encoding(e: AuditEntry, values: tuple[Any, Any] | None = None) -> bytes:

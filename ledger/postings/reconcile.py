@@ -21,6 +21,7 @@ from ledger.domain import coverage, workflow
 from ledger.domain.attribution import desired_for_year
 from ledger.domain.enums import PostingRole, YearStatus
 from ledger.domain.errors import Conflict
+from ledger.domain.limits import CHUNK
 from ledger.domain.periods import year_of
 from ledger.models import (
     Agreement, AgreementVersion, AssessmentYear, InvestmentReport, Posting, Project,
@@ -90,7 +91,6 @@ def project_years(session: Session, project_id: int) -> set[int]:
 
 # ---------------------------------------------------------------- appending
 
-CHUNK = 900  # ids per IN (…) list: well under SQLite's limit of bound parameters
 NEWEST = float("inf")  # the revision number of an incoming report: newer than any
 
 
@@ -105,7 +105,7 @@ _PROJECT_TERMS = (
               _versions.c.first_year, _versions.c.last_year, _versions.c.recommender_share,
               _versions.c.superseded_from)
     .select_from(_projects.outerjoin(_agreements, sa.and_(_agreements.c.project_id == _projects.c.id,
-                                                        _agreements.c.ended_as.is_(None)))
+                                                        Agreement.is_live))
                  .outerjoin(_versions, _versions.c.agreement_id == _agreements.c.id))
     .where(_projects.c.id.in_(_IDS))
     .order_by(_projects.c.id, _versions.c.version))

@@ -16,8 +16,9 @@ from typing import Any
 
 from ledger.domain.enums import YearAction
 from ledger.domain.money import parse_amount
+from ledger.domain.periods import utc_text
 from ledger.models import AuditEntry
-from ledger.postings.journal import RECORDED, utc_text
+from ledger.postings.journal import RECORDED
 
 
 # The entry a migration writes when it starts the journal's replay from the tables as they were.

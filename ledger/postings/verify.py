@@ -29,14 +29,14 @@ from ledger.domain import coverage, workflow
 from ledger.domain.attribution import desired_for_year
 from ledger.domain.enums import PostingRole, YearStatus
 from ledger.domain.errors import Invalid
-from ledger.domain.periods import year_of
+from ledger.domain.periods import utc_text, year_of
 from ledger.models import (
     Agreement, AgreementEvent, AgreementVersion, AssessmentYear, AuditEntry, Balance, Checkpoint,
     InvestmentReport, IssuedDocument, Posting, Project, Region, User, YearEvent, Zone,
 )
 from ledger.postings import balances, chain, checkpoints, journal
 from ledger.postings.balances import SUMMED
-from ledger.postings.journal import RECORDED, parsed, record, utc_text
+from ledger.postings.journal import RECORDED, parsed, record
 from ledger.postings.replay import BASELINE, Fact, Replay
 
 

@@ -18,7 +18,7 @@ def of_project(ctx: Context, project_id: int) -> list[Agreement]:
     declined, newest first."""
     return list(ctx.session.scalars(
         sa.select(Agreement).where(Agreement.project_id == project_id, agreements_seen_by(ctx.actor))
-        .order_by(Agreement.ended_as.is_not(None), Agreement.id.desc())))
+        .order_by(~Agreement.is_live, Agreement.id.desc())))
 
 
 def available(ctx: Context, agreement: Agreement) -> list[str]:

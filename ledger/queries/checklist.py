@@ -81,7 +81,7 @@ class Checklist:
 
 def _covers(year) -> sa.ColumnElement[bool]:
     """A pending version covering `year` (a number or a column) of a live chain."""
-    return sa.and_(AgreementVersion.status.in_(PENDING), Agreement.ended_as.is_(None),
+    return sa.and_(AgreementVersion.status.in_(PENDING), Agreement.is_live,
                    AgreementVersion.first_year <= year,
                    sa.or_(AgreementVersion.last_year.is_(None), AgreementVersion.last_year >= year))
 

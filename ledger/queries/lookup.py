@@ -22,7 +22,7 @@ def party_codes(session: Session, project_id: int) -> tuple[str, ...]:
     """The regions party to the project's live agreement, if it has one."""
     row = session.execute(sa.select(Agreement.recommender_code, Agreement.receiver_code)
                           .where(Agreement.project_id == project_id,
-                                 Agreement.ended_as.is_(None))).first()
+                                 Agreement.is_live)).first()
     return tuple(row) if row else ()
 
 

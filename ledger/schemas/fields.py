@@ -8,7 +8,7 @@ points): they are parsed once, here, by the domain's parser, never rounded."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC
 from enum import StrEnum
 from typing import Any
 
@@ -316,12 +316,7 @@ class UTCDateTime(fields.DateTime):
     """ISO 8601 in UTC with a Z, to the microsecond."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        return None if value is None else utc(value)
-
-
-def utc(value: datetime) -> str:
-    # isoformat, not strftime("%Y"): strftime does not zero-pad years before 1000 ("95-04-09…").
-    return value.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+        return None if value is None else periods.utc_text(value)
 
 
 class AsOf(Coded, fields.AwareDateTime):

@@ -68,9 +68,6 @@ def _before():
     for name in REQUEST_CACHE:
         g.pop(name, None)
     auth.load_actor()
-    view = current_app.view_functions.get(request.endpoint or "")
-    if getattr(view, "takes_upload", False):  # before the form (and its CSRF token) is parsed
-        request.max_content_length = limits.IMPORT_REQUEST_MAX
     if request.method not in ("GET", "HEAD", "OPTIONS"):
         csrf.protect()
 

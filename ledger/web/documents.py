@@ -6,9 +6,9 @@ recorded in the register and the journal and prints the signed checkpoint of its
 
 from __future__ import annotations
 
-from flask import Response, request
+from flask import request
 
-from ledger import documents, throttle
+from ledger import current, documents
 from ledger.schemas.requests import DocumentQuery, StatementQuery, load
 from ledger.web import auth
 from ledger.web.blueprint import bp
@@ -21,28 +21,27 @@ def _query(schema) -> dict:
     return load(schema, {k: v for k, v in request.args.items() if v.strip()})
 
 
-def _pdf(document: documents.Document) -> Response:
-    throttle.count_download(auth.actor().username)  # 429 past DOCUMENT_RATE_LIMIT (ledger.throttle)
-    pdf = documents.issue(ctx(), document)
-    return Response(pdf, mimetype="application/pdf", headers=documents.download_headers(document))
-
-
 @bp.get("/agreements/<int:agreement_id>/filing.pdf")
 @auth.login_required
 def filing_pdf(agreement_id: int):
     args = _query(DocumentQuery)
-    return _pdf(documents.filing(ctx(), agreement_id, args.get("version"), args.get("as_of")))
+    context = ctx()
+    document = documents.filing(context, agreement_id, args.get("version"), args.get("as_of"))
+    return current.pdf(context, document)
 
 
 @bp.get("/agreements/<int:agreement_id>/receipt.pdf")
 @auth.login_required
 def receipt_pdf(agreement_id: int):
     args = _query(DocumentQuery)
-    return _pdf(documents.receipt(ctx(), agreement_id, args.get("version"), args.get("as_of")))
+    context = ctx()
+    document = documents.receipt(context, agreement_id, args.get("version"), args.get("as_of"))
+    return current.pdf(context, document)
 
 
 @bp.get("/attribution/statement.pdf")
 @auth.login_required
 def statement_pdf():
     args = _query(StatementQuery)
-    return _pdf(documents.statement(ctx(), args["year"], args.get("as_of")))
+    context = ctx()
+    return current.pdf(context, documents.statement(context, args["year"], args.get("as_of")))

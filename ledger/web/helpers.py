@@ -45,6 +45,15 @@ def default_year() -> int:
     return max(open_years) if open_years else this_year()
 
 
+def year_arg() -> int:
+    """The page's ?year= when it is a year the ledger can hold (limits.YEAR_MIN–YEAR_MAX),
+    else default_year(): a page never refuses a bad year, it opens on the default."""
+    text = request.args.get("year", "").strip()
+    if text.isascii() and text.isdigit() and limits.YEAR_MIN <= int(text) <= limits.YEAR_MAX:
+        return int(text)
+    return default_year()
+
+
 def page_number() -> int:
     text = request.args.get("page", "1")
     if not (text.isascii() and text.isdigit()) or not 1 <= int(text) <= 10**6:

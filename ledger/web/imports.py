@@ -13,11 +13,12 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 
+from ledger import current
 from ledger.commands import imports
 from ledger.domain import limits
-from ledger.domain.errors import Invalid, Problem
+from ledger.domain.errors import LOCATION, Invalid, Problem
 from ledger.io.imports import COLUMNS, columns_of, import_of, read_import_table, template
-from ledger.io.tables import LOCATION, Table, cell_text
+from ledger.io.tables import Table, cell_text
 from ledger.policy import require_importer
 from ledger.web import auth
 from ledger.web.blueprint import bp
@@ -51,16 +52,9 @@ class Refusal:
     count: int                        # bad rows in all (more than `rows` when cut)
 
 
-def accepts_upload(view):
-    """Marks a view that takes a file: the web blueprint's before-request hook raises the request
-    size limit to the import limit before the form (and its CSRF token) is parsed."""
-    view.takes_upload = True
-    return view
-
-
 @bp.route("/investments/import", methods=["GET", "POST"])
 @auth.login_required
-@accepts_upload
+@current.accepts_upload
 def import_page():
     context = ctx()
     require_importer(context.actor)

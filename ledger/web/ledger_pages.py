@@ -11,10 +11,11 @@ from flask_babel import gettext as _
 
 from ledger import current
 from ledger.commands import years as year_commands
-from ledger.domain.enums import Role
 from ledger.domain.errors import Conflict, DomainError, Invalid, NotFound
 from ledger.io.exports import export_attribution, export_project_lines
-from ledger.policy import require_ledger_reader, require_year_keeper
+from ledger.policy import (
+    may_keep_years, may_read_checklists, require_ledger_reader, require_year_keeper,
+)
 from ledger.queries import audit as audit_queries
 from ledger.queries import checklist as checklist_queries
 from ledger.queries import documents as document_queries
@@ -31,7 +32,7 @@ from ledger.web import auth
 from ledger.web.blueprint import bp
 from ledger.web.forms import ReopenForm
 from ledger.web.helpers import (
-    amount, ctx, default_year, download, page_count, page_number, this_year,
+    amount, ctx, default_year, download, page_count, page_number, this_year, year_arg,
 )
 from ledger.web.i18n import problem_text
 
@@ -125,11 +126,11 @@ def years_page(form: ReopenForm | None = None, failed: str | None = None, status
     current_year = this_year()
     if current_year not in known:
         rows.append(year_queries.YearRow(current_year, "open", None))
-    keeper = context.actor.role == Role.STATISTICS
+    keeper = may_keep_years(context.actor)
     # Each open year's checklist, for the officials who may read it; a close form carries the
     # digest of the list it shows, so the close confirms exactly that list.
     checklists = {r.year: checklist_queries.checklist(context, r.year) for r in rows
-                  if r.status == "open" and context.actor.official}
+                  if r.status == "open" and may_read_checklists(context.actor)}
     return render_template("web/years.html", rows=sorted(rows, key=lambda r: -r.year),
                            keeper=keeper, checklists=checklists,
                            reopen_form=form or ReopenForm(formdata=None), failed=failed), status
@@ -198,7 +199,6 @@ def audit_page():
 @auth.login_required
 def zone_shares():
     context = ctx()
-    text = request.args.get("year", "").strip()
-    year = int(text) if text.isascii() and text.isdigit() and 1990 <= int(text) <= 2100 else default_year()
+    year = year_arg()
     return render_template("web/zone_shares.html", shares=leading_shares(context, year), year=year,
                            years=_known_years(year), target=LEADING_SHARE_TARGET)

@@ -6,7 +6,7 @@ from flask import current_app, flash, g, redirect, render_template, request, url
 from flask_babel import gettext as _
 
 from ledger import current
-from ledger.domain.enums import FILING_BODIES, Role
+from ledger.policy import may_administer, may_register_projects
 from ledger.queries import agreements as agreement_queries
 from ledger.queries import dashboards, projects as project_queries, reference, users as user_queries
 from ledger.queries.attribution import attribution
@@ -70,14 +70,14 @@ def dashboard():
     counts = dashboards.counts(context)
     waiting = [AgreementSchema().dump(agreement_queries.agreement(context, i)) for i in counts.waiting]
     page = {"counts": counts, "waiting": waiting, "year": year}
-    if actor.role == Role.REGION:
+    if may_register_projects(actor):  # a region's desk: its projects and its figures
         recent = project_queries.projects(context, page_size=10)
         page["projects"] = ProjectSchema(many=True).dump(recent.items)
         page["attribution"] = attribution(context, year)
         page["zone_shares"] = leading_shares(context, year)
-    elif actor.role in FILING_BODIES:
+    elif not may_administer(actor):  # a filing body's: the province's figures
         page["attribution"] = attribution(context, year)
-    else:
+    else:  # an administrator's: the reference data and the users
         session = current.session()
         page["zones"] = ZoneSchema(many=True).dump(session.scalars(reference.zones()))
         page["users"] = UserSchema(many=True).dump(session.scalars(user_queries.users(actor)))

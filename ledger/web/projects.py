@@ -11,11 +11,11 @@ from ledger import current
 from ledger.commands import projects as project_commands, reports as report_commands
 from ledger.commands.inputs import ReportInput
 from ledger.domain import dates, stages
-from ledger.domain.enums import Ending, Role, Stage, values
-from ledger.domain.errors import DomainError, Forbidden, Invalid, NotFound
+from ledger.domain.enums import Ending, Stage, values
+from ledger.domain.errors import DomainError, Invalid, NotFound
 from ledger.domain.money import format_amount
 from ledger.domain.periods import LOCAL_TZ, local_date, period_of
-from ledger.policy import require_host
+from ledger.policy import is_host, may_register_projects, require_host, require_registrar
 from ledger.queries import agreement_views
 from ledger.queries import corrections as correction_queries
 from ledger.queries import projects as project_queries
@@ -32,21 +32,12 @@ from ledger.web import auth
 from ledger.web.blueprint import bp
 from ledger.web.forms import CsrfForm, ProjectEditForm, ProjectForm, StageForm
 from ledger.web.helpers import (
-    ctx, default_year, local_time, page_count, page_number, region_name, row_version,
+    ctx, default_year, local_time, page_count, page_number, region_name, row_version, year_arg,
 )
 from ledger.web.i18n import problem_text
 from ledger.web.labels import label
 
 MONTHS = range(1, 13)
-
-
-def is_host(actor, host_code: str) -> bool:
-    """Whether the policy lets this user act as the project's host (edit, stage, report)."""
-    try:
-        require_host(actor, host_code)
-    except Forbidden:
-        return False
-    return True
 
 
 def _zone_choices(context) -> list[tuple[str, str]]:
@@ -55,13 +46,6 @@ def _zone_choices(context) -> list[tuple[str, str]]:
 
 def _zones_by_id() -> dict[int, dict]:
     return {z["id"]: z for z in ZoneSchema(many=True).dump(current.session().scalars(reference.zones()))}
-
-
-def _year_arg(default: int) -> int:
-    text = request.args.get("year", "")
-    if text.isascii() and text.isdigit() and 1990 <= int(text) <= 2100:
-        return int(text)
-    return default
 
 
 @bp.get("/projects")
@@ -81,7 +65,7 @@ def project_list():
     return render_template("web/projects.html", projects=found, total=total, args=args,
                            errors=errors, zones=_zones_by_id(), pages=page_count(total),
                            page=page_number(), stages=values(Stage),
-                           may_create=context.actor.role == Role.REGION)
+                           may_create=may_register_projects(context.actor))
 
 
 def _suggestions(industry_code: str | None) -> list[dict] | None:
@@ -99,8 +83,7 @@ def _suggestions(industry_code: str | None) -> list[dict] | None:
 @auth.login_required
 def project_new():
     context = ctx()
-    if context.actor.role != Role.REGION:
-        raise Forbidden("forbidden.host_only")
+    require_registrar(context.actor)
     form = ProjectForm()
     form.zone_id.choices = _zone_choices(context)
     suggestions = None
@@ -129,7 +112,7 @@ def project_detail(project_id: int):
     context = ctx()
     found = project_queries.project(context, project_id)
     project = ProjectSchema().dump(found)
-    year = _year_arg(default_year())
+    year = year_arg()
     grid = _grid(context, project_id, year)
     agreement, ended = _agreements_of(context, project_id)
     host = is_host(context.actor, project["host_code"])
@@ -288,7 +271,7 @@ def project_investments(project_id: int):
     found = project_queries.project(context, project_id)
     project = ProjectSchema().dump(found)
     host = is_host(context.actor, project["host_code"])
-    year = _year_arg(default_year())
+    year = year_arg()
     form = CsrfForm()
     cell_errors: dict[int, list[str]] = {}
     form_errors: list[str] = []

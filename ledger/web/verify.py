@@ -14,15 +14,14 @@ change (a project renamed) leaves it 一致; such changes are listed apart, with
 
 from __future__ import annotations
 
-import re
-
 from flask import render_template, request
 from flask_babel import force_locale
 
 from ledger import current, documents
 from ledger.documents import views
-from ledger.documents.canonical import code_matches, utc_text
+from ledger.documents.canonical import ID_PATTERN, code_matches
 from ledger.domain.enums import DocumentKind
+from ledger.domain.periods import utc_text
 from ledger.domain.errors import DomainError, NotFound
 from ledger.domain.vocabulary import TITLES, VERIFY_NOTICE
 from ledger.queries import document_register as register
@@ -31,8 +30,6 @@ from ledger.web import auth
 from ledger.web.blueprint import bp
 from ledger.web.i18n import LANGUAGES, problem_text
 
-# BA-7KQ2M-XW4TZ-9PD3A-LMNQR (ledger/documents/canonical.py): anything else is not looked up.
-DOCUMENT_ID = re.compile(r"[A-Z]{2}(?:-[A-Z2-7]{5}){4}")
 refuse_after_wrong_codes, count_wrong_code = failures_limited("verify", "VERIFY_CODE_RATE_LIMIT")
 
 
@@ -74,7 +71,7 @@ def verify_document(document_id: str):
         refuse_after_wrong_codes()
     with force_locale(LANGUAGES["zh"]):
         found = None
-        if DOCUMENT_ID.fullmatch(document_id):
+        if ID_PATTERN.fullmatch(document_id):
             try:
                 found = register.registered(current.session(), document_id)
             except NotFound:

@@ -487,8 +487,13 @@ def test_the_host_opens_and_the_recommender_declines(world, session):
     world.report(p, "2025-01", "10.00")
     a = world.agreement(p, file=False)
     assert project_queries.project(world.ctx(world.xingqing), p.id).id == p.id  # named: it sees it
+    assert a.is_live and session.scalar(sa.select(Agreement.id).where(Agreement.is_live)) == a.id
     a = drive.decline(world.ctx(world.xingqing), a.id, "  本区不同意作为推荐方  ")
     assert (a.newest.status, a.ended_as) == ("declined", "declined")
+    # Agreement.is_live: the object's answer and the SQL filter every query uses agree.
+    assert not a.is_live
+    assert session.scalar(sa.select(Agreement.id).where(Agreement.is_live,
+                                                        Agreement.project_id == p.id)) is None
     assert events(session, a.id)[-1] == (1, "decline", "draft", "declined", "region", XQ,
                                          "本区不同意作为推荐方")
     assert audit_rows(session, "agreement", a.number)[-1].action == "agreement.decline"

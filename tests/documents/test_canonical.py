@@ -12,8 +12,9 @@ from decimal import Decimal
 import pytest
 
 from ledger.documents.canonical import (
-    NotCanonical, canonical_json, code_matches, digest, document_id, utc_text, verification_code,
+    NotCanonical, canonical_json, code_matches, digest, document_id, verification_code,
 )
+from ledger.domain.periods import utc_text
 
 MOMENT = datetime(2025, 2, 3, 4, 5, 6, 7, tzinfo=UTC)
 KEY = b"a secret key"
@@ -46,8 +47,22 @@ def test_utc_text_is_utc_to_the_microsecond_with_z():
     assert utc_text(MOMENT) == "2025-02-03T04:05:06.000007Z"
     beijing = MOMENT.astimezone(timezone(timedelta(hours=8)))
     assert utc_text(beijing) == "2025-02-03T04:05:06.000007Z"
-    with pytest.raises(NotCanonical):
+    with pytest.raises(TypeError, match="naive"):
         utc_text(datetime(2025, 1, 1))
+    # isoformat, not strftime: a year before 1000 keeps its four digits (strftime gave "95-…").
+    assert utc_text(datetime(95, 4, 9, tzinfo=UTC)) == "0095-04-09T00:00:00.000000Z"
+
+
+def test_one_utc_text_for_the_api_the_journal_the_postings_and_the_documents():
+    """The times the API shows, the journal and the postings hash and the documents carry are
+    the same text, from one function."""
+    from ledger.postings import chain
+    from ledger.schemas.fields import UTCDateTime
+
+    assert UTCDateTime().serialize("at", {"at": MOMENT}) == utc_text(MOMENT)
+    encoded = chain.encode(2, 1, 1, "640181", None, None, "640181", "host", "2025-01", 100,
+                           "report", MOMENT).decode()
+    assert encoded.endswith('"2025-02-03T04:05:06.000007Z"]')
 
 
 def test_document_id_is_a_pure_function_of_kind_subject_as_of_and_key():
@@ -95,3 +110,21 @@ def test_the_verification_code_is_an_hmac_of_the_id_and_is_typed_loosely():
     for wrong in ("", code[:-1], code[:-1] + ("A" if code[-1] != "A" else "B"), code + "A",
                   "线" * 19, "X" * 10_000):
         assert not code_matches(document, wrong, KEY), wrong
+
+
+def test_the_id_pattern_accepts_exactly_the_ids_the_id_maker_makes():
+    """The verify page looks up what ID_PATTERN accepts: every id document_id makes (of every
+    kind, under any key), at the register's column length, and nothing near one."""
+    from ledger.documents.canonical import ID_PATTERN, KIND_PREFIX
+    from ledger.domain import limits
+
+    made = [document_id(kind, f"agreement/XY-2025-{n:04d}/v1", MOMENT + timedelta(seconds=n),
+                        key) for kind in KIND_PREFIX for n in range(40) for key in (KEY, b"k2")]
+    assert len(set(made)) == len(made)
+    for made_id in made:
+        assert ID_PATTERN.fullmatch(made_id) and len(made_id) == limits.DOCUMENT_ID
+    one = made[0]  # BA-XXXXX-XXXXX-XXXXX-XXXXX
+    near = [one.lower(), "XX" + one[2:], "TB" + one[2:], one[:-1], one + "A", one[:-6],
+            one.replace("-", "", 1), one[:3] + "0" + one[4:], one[:3] + "1" + one[4:],
+            one[:3] + "8" + one[4:], " " + one, one + "\n", one.replace("-", "_"), ""]
+    assert [n for n in near if ID_PATTERN.fullmatch(n)] == []

@@ -209,7 +209,8 @@ def test_ids_are_keyed_and_a_document_issued_before_keeps_its_id(seeded, tmp_pat
 
     from ledger import documents
     from ledger.commands.documents import record_issue
-    from ledger.documents.canonical import utc_text, verification_code
+    from ledger.documents.canonical import verification_code
+    from ledger.domain.periods import utc_text
     from ledger.policy import Actor
     from tests.documents.conftest import qr_codes
 

@@ -479,3 +479,58 @@ def test_login_attempts_are_limited(world, client, app):
                                           "password": "secret-pass"})
     assert refused.status_code == 429 and "尝试次数过多" in refused.get_data(as_text=True)
     throttle.reset(app)
+
+
+@pytest.mark.parametrize("given,shown", [("2025", 2025), (" 2031 ", 2031), ("1990", 1990),
+                                         ("2100", 2100), ("1989", None), ("2101", None),
+                                         ("２０２５", None), ("-2025", None), ("", None)])
+def test_a_pages_year_is_a_year_the_ledger_holds_else_the_default(monkeypatch, given, shown):
+    """One ?year= rule for the project and zone pages (limits.YEAR_MIN–YEAR_MAX), not two."""
+    from flask import Flask
+
+    from ledger.domain import limits
+    from ledger.web import helpers
+
+    monkeypatch.setattr(helpers, "default_year", lambda: 7777)
+    with Flask(__name__).test_request_context("/", query_string={"year": given}):
+        assert helpers.year_arg() == (7777 if shown is None else shown)
+    assert (limits.YEAR_MIN, limits.YEAR_MAX) == (1990, 2100)
+
+
+@pytest.mark.parametrize("username,registers,keeps_years", [
+    ("lingwu", True, False), ("tongji", False, True), ("shangwu", False, False)])
+def test_the_pages_offer_what_the_policy_permits(world, client, username, registers, keeps_years):
+    """The project form and the years' actions follow policy.may_register_projects and
+    may_keep_years (the views hold no role checks of their own)."""
+    login(client, username)
+    assert ("登记项目" in page(client, "/projects")) is registers
+    assert client.get("/projects/new").status_code == (200 if registers else 403)
+    years = page(client, "/years")
+    assert ('<th scope="col" class="d-print-none">操作</th>' in years) is keeps_years
+
+
+def test_the_policys_questions_and_its_refusals_agree():
+    from ledger import policy
+    from ledger.domain.enums import Role
+    from ledger.domain.errors import Forbidden
+
+    pairs = [(policy.may_register_projects, policy.require_registrar, {Role.REGION}),
+             (policy.may_administer, policy.require_user_admin, {Role.ADMIN}),
+             (policy.may_keep_years, policy.require_year_keeper, {Role.STATISTICS}),
+             (policy.may_read_checklists, policy.require_checklist_reader,
+              {Role.ADMIN, Role.STATISTICS, Role.COMMERCE})]
+    for may, require, roles in pairs:
+        for role in Role:
+            actor = policy.Actor(1, "u", role, "640181" if role == Role.REGION else None)
+            assert may(actor) is (role in roles), (may.__name__, role)
+            if role in roles:
+                require(actor)
+            else:
+                with pytest.raises(Forbidden):
+                    require(actor)
+    for role in Role:  # the host: the host region itself, no other region, no official
+        actor = policy.Actor(1, "u", role, "640181" if role == Role.REGION else None)
+        assert policy.is_host(actor, "640181") is (role == Role.REGION)
+        assert not policy.is_host(actor, "640104")
+        with pytest.raises(Forbidden):
+            policy.require_host(actor, "640104")

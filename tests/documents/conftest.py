@@ -128,7 +128,8 @@ def receipt(**version):
     return receipt_document(facts(**version), ISSUER)
 
 
-def statement():
+def found_attribution(note: str = "仅用于年度绩效考核") -> Attribution:
+    """The attribution of a small province: one prefecture, two counties, one recommendation."""
     def row(code, name, level, parent, in_place, ceded, credited, children=()):
         return RegionTotals(code, name, level, parent, in_place, ceded, credited,
                             rolled_up=bool(children), children=list(children))
@@ -137,8 +138,12 @@ def statement():
             row("640104", "兴庆区", "county", "640100", 0, 0, 301),
             row("640181", "灵武市", "county", "640100", 2010, 301, 0)]
     totals = RegionTotals("", "合计", "total", None, 2010, 301, 301)
-    found = Attribution(2025, AS_OF, "仅用于年度绩效考核", rows, totals, Reconciliation(2010, 2010))
-    return statement_document(StatementFacts(found, None, LedgerHead(42, "ef" * 32, AS_OF)),
+    return Attribution(2025, AS_OF, note, rows, totals, Reconciliation(2010, 2010))
+
+
+def statement():
+    return statement_document(StatementFacts(found_attribution(), None,
+                                             LedgerHead(42, "ef" * 32, AS_OF)),
                               ISSUER, CHECKPOINT)
 
 

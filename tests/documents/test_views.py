@@ -106,15 +106,5 @@ def test_the_export_the_document_and_the_page_read_one_statement_body():
 
 
 def _found():
-    from tests.documents.conftest import AS_OF
-    from ledger.queries.attribution import Attribution, Reconciliation, RegionTotals
-
-    def row(code, name, level, parent, in_place, ceded, credited, children=()):
-        return RegionTotals(code, name, level, parent, in_place, ceded, credited,
-                            rolled_up=bool(children), children=list(children))
-    rows = [row("640000", "宁夏回族自治区", "province", None, 2010, 301, 301, ["640100"]),
-            row("640100", "银川市", "prefecture", "640000", 2010, 301, 301, ["640104", "640181"]),
-            row("640104", "兴庆区", "county", "640100", 0, 0, 301),
-            row("640181", "灵武市", "county", "640100", 2010, 301, 0)]
-    totals = RegionTotals("", "合计", "total", None, 2010, 301, 301)
-    return Attribution(2025, AS_OF, "n", rows, totals, Reconciliation(2010, 2010))
+    from tests.documents.conftest import found_attribution
+    return found_attribution("n")

@@ -24,7 +24,7 @@ from ledger.domain.enums import DocumentKind
 from ledger.domain.periods import utc_text
 from ledger.domain.errors import DomainError, NotFound
 from ledger.domain.vocabulary import TITLES, VERIFY_NOTICE
-from ledger.queries import document_register as register
+from ledger.queries.documents import register
 from ledger.throttle import address_limited, failures_limited
 from ledger.web import auth
 from ledger.web.blueprint import bp

@@ -179,7 +179,7 @@ def test_differences_name_the_region_and_the_figure_in_a_clerks_words():
     import copy
 
     from ledger.documents import wording
-    from ledger.queries.document_register import MISSING, differences
+    from ledger.queries.documents.register import MISSING, differences
     from tests.documents.conftest import statement
 
     before = statement().data

@@ -30,9 +30,9 @@ from ledger.documents.document import (
     receipt_document,
     statement_document,
 )
-from ledger.queries import document_register
 from ledger.queries import documents as queries
-from ledger.queries.document_register import Difference, differences
+from ledger.queries.documents import register
+from ledger.queries.documents.register import Difference, differences
 
 __all__ = [
     "Document",
@@ -57,7 +57,7 @@ def issuer(ctx: Context) -> Issuer:
     """The deployment's issuer: its public URL, its secret key, and the register (a document
     already issued keeps the id it was first issued with)."""
     def registered(kind: str, subject: str, as_of: datetime) -> str | None:
-        return document_register.issued_id(ctx.session, kind, subject, as_of)
+        return register.issued_id(ctx.session, kind, subject, as_of)
     return Issuer(ctx.settings.public_url, ctx.settings.secret_key.encode("utf-8"), registered)
 
 

@@ -29,7 +29,7 @@ from ledger.documents import qr
 from ledger.documents.canonical import canonical_json
 from ledger.documents.document import Document
 from ledger.documents.fetcher import SCHEME, AssetFetcher, FetchRefused
-from ledger.documents.views import checkpoint_view, view
+from ledger.documents.wording import checkpoint_view, view
 from ledger.domain.enums import DocumentKind
 from ledger.domain.errors import Unavailable
 

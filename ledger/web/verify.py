@@ -18,13 +18,13 @@ from flask import render_template, request
 from flask_babel import force_locale
 
 from ledger import current, documents
-from ledger.documents import views
+from ledger.documents import wording
 from ledger.documents.canonical import ID_PATTERN, code_matches
 from ledger.domain.enums import DocumentKind
 from ledger.domain.periods import utc_text
 from ledger.domain.errors import DomainError, NotFound
 from ledger.domain.vocabulary import TITLES, VERIFY_NOTICE
-from ledger.queries import document_register as register
+from ledger.queries.documents import register
 from ledger.throttle import address_limited, failures_limited
 from ledger.web import auth
 from ledger.web.blueprint import bp
@@ -34,20 +34,20 @@ refuse_after_wrong_codes, count_wrong_code = failures_limited("verify", "VERIFY_
 
 
 def _value(path, value) -> str:
-    return views.field_value(path, None if value is register.MISSING else value)
+    return wording.field_value(path, None if value is register.MISSING else value)
 
 
 def _changes(result: register.Verification) -> list[dict]:
     before, after = result.document.data, result.data_now
-    return [{"field": views.field_name(d.path, before, after),
+    return [{"field": wording.field_name(d.path, before, after),
              "before": _value(d.path, d.before), "after": _value(d.path, d.after)}
             for d in result.differences]
 
 
 def _later(changes: list[documents.LaterChange]) -> list[dict]:
     """此后的变更: each later change of a printed fact, when and before → after."""
-    return [{"at": views.minute(utc_text(c.at)),
-             "field": views.field_name(c.difference.path, c.before, c.after),
+    return [{"at": wording.minute(utc_text(c.at)),
+             "field": wording.field_name(c.difference.path, c.before, c.after),
              "before": _value(c.difference.path, c.difference.before),
              "after": _value(c.difference.path, c.difference.after)} for c in changes]
 
@@ -95,11 +95,11 @@ def verify_document(document_id: str):
         page = {"language": "zh", "document_id": document_id, "found": found,
                 "notice": VERIFY_NOTICE,
                 "consistent": result.consistent, "kind": TITLES[DocumentKind(found.kind)],
-                "as_of": views.moment(found.data["as_of"]), "full": full,
+                "as_of": wording.moment(found.data["as_of"]), "full": full,
                 "wrong_code": wrong_code}
         if full:
-            page |= {"result": result, "facts": views.summary(found.kind, found.data, province),
+            page |= {"result": result, "facts": wording.summary(found.kind, found.data, province),
                      "changes": _changes(result), "problem": problem, "later": later,
-                     "first_issued": views.moment(
+                     "first_issued": wording.moment(
                          found.first_issued_at.isoformat().replace("+00:00", "Z"))}
         return render_template("web/verify.html", **page)

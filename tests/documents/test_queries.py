@@ -1,5 +1,5 @@
-"""The documents' read models (ledger/queries/documents.py) on both backends: versions as they
-stood at the as-of time, the reproducible as-of defaults, scoping, and refusals."""
+"""The documents' read models (ledger/queries/documents/facts.py) on both backends: versions as
+they stood at the as-of time, the reproducible as-of defaults, scoping, and refusals."""
 
 from __future__ import annotations
 

@@ -178,8 +178,8 @@ def test_differences_name_the_region_and_the_figure_in_a_clerks_words():
     """The comparison behind /verify: list items by their key, in the documents' words."""
     import copy
 
-    from ledger.documents import views
-    from ledger.queries.document_register import MISSING, differences
+    from ledger.documents import wording
+    from ledger.queries.documents.register import MISSING, differences
     from tests.documents.conftest import statement
 
     before = statement().data
@@ -194,9 +194,9 @@ def test_differences_name_the_region_and_the_figure_in_a_clerks_words():
          MISSING),
         (("regions", "640181", "in_place"), "20.10", "21.10"),
         (("totals", "in_place"), "20.10", "21.10")]
-    assert [views.field_name(d.path, before, after) for d in found] == [
+    assert [wording.field_name(d.path, before, after) for d in found] == [
         "地区兴庆区（640104）", "灵武市（640181）在地统计数", "合计在地统计数"]
-    assert views.field_value(found[1].path, found[1].after) == "21.10 万元"
+    assert wording.field_value(found[1].path, found[1].after) == "21.10 万元"
     assert differences(before, copy.deepcopy(before)) == []
 
 

@@ -1,8 +1,8 @@
-"""What the templates get (ledger/documents/views.py): labels, dates and the statement's lines."""
+"""What the templates get (ledger/documents/wording.py): labels, dates and the statement's lines."""
 
 from __future__ import annotations
 
-from ledger.documents.views import civil_date, moment, statement_rows, view, years
+from ledger.documents.wording import civil_date, moment, statement_rows, view, years
 from tests.documents.conftest import filing
 
 
@@ -72,7 +72,7 @@ def _statement_data(province_name: str | None, scope: str | None = None) -> dict
 
 
 def test_the_totals_line_says_the_province_word_of_its_name():
-    from ledger.documents.views import summary
+    from ledger.documents.wording import summary
     for name, word in (("宁夏回族自治区", "全区"), ("某某省", "全省"), ("北京市", "全市")):
         data = _statement_data(name)
         assert view(data)["whole"] == word
@@ -80,7 +80,7 @@ def test_the_totals_line_says_the_province_word_of_its_name():
 
 
 def test_a_region_s_statement_takes_the_province_s_name_from_its_facts():
-    from ledger.documents.views import summary
+    from ledger.documents.wording import summary
     data = _statement_data(None, scope="640181")
     assert ("统计范围", "灵武市（640181）及全省合计") in summary("statement", data, "某某省")
     assert view(data, "宁夏回族自治区")["whole"] == "全区"

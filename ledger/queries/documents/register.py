@@ -5,7 +5,7 @@ verification page /verify/{document_id}.
 The comparison is of the canonical data (ledger/documents/canonical.py) field by field: objects
 key by key, the lists of regions and filing bodies item by item (by region code, by body), so
 a difference names the region or body it is about. The words a clerk reads for each field are
-the documents' own (ledger.documents.views)."""
+the documents' own (ledger.documents.wording)."""
 
 from __future__ import annotations
 

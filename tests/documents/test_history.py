@@ -1,5 +1,5 @@
 """Every fact a document prints is read as of its as-of time from the journal
-(ledger/queries/facts_as_of.py), never from a current row: after a project is renamed, its
+(ledger/queries/documents/history.py), never from a current row: after a project is renamed, its
 investor changed, its zone renamed and a region added, the filing form, the receipt and the
 statement made again for the same as-of time are the same bytes, /verify says 一致 and lists
 the later changes apart (此后的变更)."""
@@ -21,7 +21,7 @@ from ledger.postings import append
 from ledger.postings.journal import record
 from ledger.postings.replay import BASELINE
 from ledger.queries import documents as q
-from ledger.queries.facts_as_of import History, Record, history
+from ledger.queries.documents.history import History, Record, history
 from tests import drive
 from tests.documents.test_web import download, result_of, table_rows
 from tests.factories import ADMIN

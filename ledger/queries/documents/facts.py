@@ -9,7 +9,7 @@ As-of defaults keep a document reproducible (the same request later gives the sa
   * statement — the recording time of the ledger head (the newest posting).
 A future `as_of` is refused, as for every as-of answer (queries.attribution.as_of_moment).
 
-Every fact printed is read as of the as-of time (ledger.queries.facts_as_of), never from a
+Every fact printed is read as of the as-of time (ledger.queries.documents.history), never from a
 current row, so a document made again for the same time is the same after any later change:
   * the version's status and the filing bodies' acknowledgements from the workflow events
     recorded up to then; its terms and filing number from the journal entry recording the
@@ -40,9 +40,10 @@ from ledger.models import (
 )
 from ledger.policy import agreements_seen_by, attribution_scope
 from ledger.postings.journal import record
-from ledger.queries import facts_as_of
 from ledger.queries.attribution import Attribution, as_of_moment, attribution
-from ledger.queries.facts_as_of import History
+from ledger.queries.documents.history import (
+    History, Record, baseline_versions, head_at, history as read_history,
+)
 from ledger.queries.lookup import visible_agreement, visible_project
 from ledger.queries.reference import ancestors
 
@@ -172,7 +173,7 @@ def _agreement(ctx: Context, agreement_id: int, version: int | None, as_of: date
             raise NotFound("resource.not_found", what="agreement version",
                            key=f"{agreement.number} v{version if version is not None else '?'}")
         paired = source.entries_for(len(events))
-        seq = max(facts_as_of.head_at(session, moment), paired[-1].seq if paired else 0)
+        seq = max(head_at(session, moment), paired[-1].seq if paired else 0)
         facts = source.facts(moment, wanted, events, paired, seq)
         steps = []
         if later:
@@ -195,10 +196,10 @@ class _AgreementSource:
             .order_by(AgreementEvent.id)))
         self.codes = [agreement.recommender_code, agreement.receiver_code, project.host_code,
                       *ancestors(session, project.host_code)]
-        self.history = facts_as_of.history(session, {
+        self.history = read_history(session, {
             "agreement": [agreement.number], "project": [project.id], "region": self.codes})
         zones = {r.values["zone_id"] for r in self.history.of("project", project.id)}
-        facts_as_of.history(session, {"zone": zones | {project.zone_id}}, self.history)
+        read_history(session, {"zone": zones | {project.zone_id}}, self.history)
         # Each event is journalled once, in its order; a migrated journal holds the newest
         # events only (the older ones are in its baseline).
         self.entries = self.history.of("agreement", agreement.number)
@@ -214,17 +215,17 @@ class _AgreementSource:
                    *(r for code in self.codes for r in self.history.of("region", code))]
         return max([e.at for e in self.events] + [r.at for r in records if not r.baseline])
 
-    def entries_for(self, events: int) -> list[facts_as_of.Record]:
+    def entries_for(self, events: int) -> list[Record]:
         """The agreement's journal entries of its first `events` workflow events."""
         return self.entries[:max(0, events - self.offset)]
 
     def facts(self, moment: datetime, wanted: int, events: list[AgreementEvent],
-              paired: list[facts_as_of.Record], seq: int) -> AgreementFacts:
+              paired: list[Record], seq: int) -> AgreementFacts:
         agreement, project = self.agreement, self.project
         recorded = next((r.values for r in reversed(paired) if r.values["version"] == wanted),
                         None)
         if recorded is None:  # recorded before the journal's baseline
-            recorded = facts_as_of.baseline_versions(self.history, agreement.number).get(wanted)
+            recorded = baseline_versions(self.history, agreement.number).get(wanted)
         if recorded is None:  # a journal that never recorded it
             recorded = record("version", self.session.scalar(sa.select(AgreementVersion).where(
                 AgreementVersion.agreement_id == agreement.id,
@@ -385,8 +386,8 @@ def _statement(ctx: Context, year: int, as_of: datetime | None, later: bool):
     scope = attribution_scope(ctx.actor)
     with settled(ctx.session) as session:
         head = ledger_head(session, found.as_of)
-        seq = facts_as_of.head_at(session, found.as_of)
-        regions = facts_as_of.history(session, {"region": None})
+        seq = head_at(session, found.as_of)
+        regions = read_history(session, {"region": None})
         province = session.scalar(sa.select(Region.name).where(
             Region.level == RegionLevel.PROVINCE).order_by(Region.code).limit(1))
         facts = StatementFacts(_regions_at(found, regions, scope, seq), scope, head, province)

@@ -1,6 +1,7 @@
-"""What a template shows, made from a document's canonical data only (pure functions): Chinese
-labels, civil dates, the statement's rows with prefecture subtotals. Nothing is printed that is
-not in the data, apart from the document's id, digest, verification link and checkpoint."""
+"""The documents' wording and value formatting: what a template and the verify page show, made
+from a document's canonical data only (pure functions): Chinese labels, civil dates, the
+statement's rows with prefecture subtotals. Nothing is printed that is not in the data, apart
+from the document's id, digest, verification link and checkpoint."""
 
 from __future__ import annotations
 

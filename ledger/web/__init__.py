@@ -141,7 +141,7 @@ def init_web(app: Flask) -> None:
     init_i18n(app)
     csrf.init_app(app)
     from ledger.web import (  # noqa: F401  (routes)
-        agreements, documents, imports, ledger_pages, pages, projects, verify,
+        agreements, attribution, audit, documents, imports, pages, projects, verify, years, zones,
     )
     # Functions the templates' macros call too (macros do not see the context processors).
     app.jinja_env.globals.update(

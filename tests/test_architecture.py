@@ -76,7 +76,7 @@ def modules() -> list[tuple[str, Path]]:
 
 def imports_in(source: str, module: str, is_package: bool = False) -> list[str]:
     """Every module an import statement of `module` names (functions' own imports included),
-    relative imports resolved: in ledger.web.pages `from . import auth` names ledger.web.auth,
+    relative imports resolved: in ledger.web.login `from . import auth` names ledger.web.auth,
     `from .x import y` ledger.web.x.y."""
     found = []
     for node in ast.walk(ast.parse(source)):
@@ -158,12 +158,12 @@ def test_the_layer_table_is_checked():
               "from ..policy import Actor\n"
               "from . import money\n"
               "def late():\n"
-              "    from ..web import pages\n")
+              "    from ..web import login\n")
     targets = imports_in(source, "ledger.domain.fake")
     assert targets == ["flask", "sqlalchemy.select", "ledger.commands.agreements",
-                       "ledger.policy.Actor", "ledger.domain.money", "ledger.web.pages"]
+                       "ledger.policy.Actor", "ledger.domain.money", "ledger.web.login"]
     assert wrong_imports("ledger.domain.fake", targets) == [
-        "flask", "ledger.commands.agreements", "ledger.policy.Actor", "ledger.web.pages",
+        "flask", "ledger.commands.agreements", "ledger.policy.Actor", "ledger.web.login",
         "sqlalchemy.select"]
     # An adapter may not import another adapter, even relatively from inside a package.
     assert imports_in("from ..api import support", "ledger.web", is_package=True) == [

@@ -9,7 +9,7 @@ from ledger.api.support import (
 from ledger.commands import reference
 from ledger.policy import require_admin
 from ledger.queries import reference as reference_queries
-from ledger.queries.pages import page_of
+from ledger.queries.pagination import page_of
 from ledger.schemas.requests import IndustryQuery, RegionCreate, ZoneCreate, ZoneMatchQuery, ZonePatch
 from ledger.schemas.resources import IndustrySchema, RegionSchema, ZoneMatchSchema, ZoneSchema
 

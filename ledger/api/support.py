@@ -19,7 +19,7 @@ from ledger.api.json_body import Parser
 from ledger.domain import limits
 from ledger.io.sheets import CSV_MIMETYPE, XLSX_MIMETYPE, Export
 from ledger.policy import Actor
-from ledger.queries.pages import Page
+from ledger.queries.pagination import Page
 from ledger.queries.users import actor_for_token
 
 # The auth scheme is case-insensitive (RFC 7235 §2.1): token_type is "bearer" in our own answer.

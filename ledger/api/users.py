@@ -9,7 +9,7 @@ from ledger.api.support import (
 from ledger.commands.users import create_user, update_user
 from ledger.policy import require_user_admin
 from ledger.queries import users as user_queries
-from ledger.queries.pages import page_of
+from ledger.queries.pagination import page_of
 from ledger.schemas.requests import UserCreate, UserPatch
 from ledger.schemas.resources import UserSchema
 

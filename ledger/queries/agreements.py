@@ -9,7 +9,7 @@ from ledger.domain import limits
 from ledger.models import Agreement
 from ledger.policy import agreements_seen_by
 from ledger.queries.lookup import visible_agreement
-from ledger.queries.pages import Page, page_of
+from ledger.queries.pagination import Page, page_of
 
 
 def agreements(ctx: Context, *, page: int = 1,

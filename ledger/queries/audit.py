@@ -13,7 +13,7 @@ from ledger.domain import limits
 from ledger.models import AuditEntry
 from ledger.postings.journal import parsed
 from ledger.policy import require_ledger_reader
-from ledger.queries.pages import Page, page_of
+from ledger.queries.pagination import Page, page_of
 
 
 @dataclass(frozen=True)

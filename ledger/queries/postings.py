@@ -11,7 +11,7 @@ from ledger.context import Context
 from ledger.domain import limits
 from ledger.models import Posting
 from ledger.policy import postings_seen_by
-from ledger.queries.pages import Page, page_of
+from ledger.queries.pagination import Page, page_of
 
 
 @dataclass(frozen=True)

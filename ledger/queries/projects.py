@@ -9,7 +9,7 @@ from ledger.domain import limits
 from ledger.models import InvestmentReport, Project
 from ledger.policy import projects_seen_by
 from ledger.queries.lookup import visible_project
-from ledger.queries.pages import Page, page_of
+from ledger.queries.pagination import Page, page_of
 
 
 LIKE_ESCAPE = "\\"

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import sqlalchemy as sa
-from flask import Flask, abort, current_app, g, jsonify, render_template, request, send_from_directory
+from flask import Flask, abort, g, render_template, request, send_from_directory
 from flask_wtf.csrf import CSRFError, CSRFProtect
 from werkzeug.exceptions import HTTPException
 
-from ledger import migrate
 from ledger.domain import limits
 from ledger.domain.errors import DomainError
 from ledger.policy import may_send_imports
@@ -33,20 +31,6 @@ VENDOR = {
     "htmx.min.js": "htmx.org/dist/htmx.min.js",
     "echarts.min.js": "echarts/dist/echarts.min.js",
 }
-
-
-@bp.get("/healthz")
-def healthz():
-    engine = current_app.extensions["ledger.engine"]
-    head = migrate.head_revision()
-    try:
-        current = migrate.current_revision(engine)
-    except sa.exc.OperationalError:
-        return jsonify(status="degraded", database=engine.dialect.name, revision=None,
-                       head=head, error="database unreachable"), 503
-    ok = current is not None and current == head
-    return jsonify(status="ok" if ok else "degraded", database=engine.dialect.name,
-                   revision=current, head=head), (200 if ok else 503)
 
 
 @bp.get("/static/vendor/<name>")
@@ -141,7 +125,8 @@ def init_web(app: Flask) -> None:
     init_i18n(app)
     csrf.init_app(app)
     from ledger.web import (  # noqa: F401  (routes)
-        agreements, documents, imports, ledger_pages, pages, projects, verify,
+        agreements, attribution, audit, dashboard, documents, health, imports, login, projects,
+        verify, years, zones,
     )
     # Functions the templates' macros call too (macros do not see the context processors).
     app.jinja_env.globals.update(

@@ -45,6 +45,13 @@ def default_year() -> int:
     return max(open_years) if open_years else this_year()
 
 
+def known_years(extra: int) -> list[int]:
+    """The years a page's year picker offers: every year the ledger knows, this year and
+    `extra` (the one shown), newest first."""
+    found = {y.year for y in year_queries.years(current.session())} | {this_year(), extra}
+    return sorted(found, reverse=True)
+
+
 def year_arg() -> int:
     """The page's ?year= when it is a year the ledger can hold (limits.YEAR_MIN–YEAR_MAX),
     else default_year(): a page never refuses a bad year, it opens on the default."""

@@ -1,0 +1,41 @@
+"""Attribution totals per region and the per-project lines, as JSON, CSV or XLSX."""
+
+from __future__ import annotations
+
+from ledger.api.ledger_blueprint import blp
+from ledger.api.support import ctx, file_response, file_responses_doc
+from ledger.io.exports import (
+    attribution_data, export_attribution, export_project_lines, project_lines_data,
+)
+from ledger.queries.attribution import attribution as attribution_of
+from ledger.queries.project_lines import project_lines
+from ledger.schemas.requests import AttributionQuery, ProjectLinesQuery
+from ledger.schemas.resources import AttributionSchema, ProjectLinesSchema
+
+
+@blp.route("/attribution")
+@blp.arguments(AttributionQuery, location="query")
+@blp.response(200, AttributionSchema)
+@blp.doc(responses=file_responses_doc())
+def attribution(args):
+    """Per region: in place (在地), ceded, credited and attributed (考核口径) for a year, as
+    recorded at `as_of` (default now), with province totals and the reconciliation line.
+    `format=csv|xlsx`: the same figures as a file (prefecture subtotals, totals, the
+    reconciliation line, the year, the as-of time and the notice 仅用于年度绩效考核)."""
+    found = attribution_of(ctx(), args["year"], args.get("as_of"), args.get("region"))
+    if args["format"] != "json":
+        return file_response(export_attribution(found, args["format"]))
+    return attribution_data(found)
+
+
+@blp.route("/attribution/projects")
+@blp.arguments(ProjectLinesQuery, location="query")
+@blp.response(200, ProjectLinesSchema)
+@blp.doc(responses=file_responses_doc())
+def attribution_projects(args):
+    """Per project: host, recommender, share, annual amount and each side's part.
+    `format=csv|xlsx`: the same lines as a file, with their sums."""
+    found = project_lines(ctx(), args["year"], args.get("as_of"))
+    if args["format"] != "json":
+        return file_response(export_project_lines(found, args["format"]))
+    return project_lines_data(found)

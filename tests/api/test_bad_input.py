@@ -293,7 +293,7 @@ def test_amounts_at_the_limits_are_exact(seeded):
 
 # ------------------------------------------------------------------ text no document can print
 
-# (a character, its code): each class of character refused in a kept text (issue 16, finding 12)
+# (a character, its code): each class of character refused in a kept text
 UNPRINTABLE = [
     ("\x07", "text.control_character"),     # BEL
     ("\x92", "text.control_character"),     # a C1 control

@@ -1,7 +1,7 @@
-"""Issue 16, findings 2 and 3 through HTTP, on SQLite and PostgreSQL: no date after today, stages
-in order, no agreement year before the project's signing (each a coded 422 naming the field);
-and the host's correction of a project (PATCH with If-Match and a reason), re-checked against
-the reports and agreements that exist, journaled before → after, with `ledger verify` still
+"""The date rules and project corrections through HTTP, on SQLite and PostgreSQL: no date after
+today, stages in order, no agreement year before the project's signing (each a coded 422 naming the
+field); and the host's correction of a project (PATCH with If-Match and a reason), re-checked
+against the reports and agreements that exist, journaled before → after, with `ledger verify` still
 passing.
 
 The seed (tests/api/_seed.py): every project signed 2023-12-01 and (but p_unlanded) under

@@ -1,9 +1,8 @@
-"""Hostile input against every operation of the API (issue 7, findings 1 and 2): each payload
-below goes to every operation of the OpenAPI document, anonymously and with a token, as the JSON
-body of operations that take one and as the value of every query parameter. No answer is a 5xx,
-each comes within 1 s (a generous bound: a parser that backtracks or recurses takes tens of
-seconds on these), and nothing in the database changes. On SQLite and PostgreSQL.
-"""
+"""Hostile input against every operation of the API: each payload below goes to every operation of
+the OpenAPI document, anonymously and with a token, as the JSON body of operations that take one and
+as the value of every query parameter. No answer is a 5xx, each comes within 1 s (a generous bound:
+a parser that backtracks or recurses takes tens of seconds on these), and nothing in the database
+changes. On SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -81,7 +80,7 @@ def _bodies(props: tuple[str, ...]) -> dict[str, bytes]:
         "invalid-utf8": ("{%s}" % ", ".join(f'"{p}": "' for p in props[:1])).encode()
                         + b'\xff\xfe\xc3"}',
         "oversized": b'{"name": "' + b"x" * limits.REQUEST_BODY_MAX + b'"}',
-        # what no document can print, and a name that reads backwards (issue 16, finding 12)
+        # what no document can print, and a name that reads backwards
         "unprintable": each("名\x07\x92\u202e\ue000\U0002A6D6\r\n称"),
     }
 

@@ -188,10 +188,10 @@ def test_xlsx_upload(seeded):
     assert reports(seeded)[-1]["amount"] == "1234.56"
 
 
-# ------------------------------------------------------------------ issue 16: rows as they stand
+# ------------------------------------------------------------------ rows as they stand
 
 def test_a_thousands_separator_that_shifts_a_row_is_refused_and_nothing_is_written(seeded):
-    """The GB18030 file of issue 16: `1,234.00` unquoted made six cells under five headers;
+    """A GB18030 file with a shifted row: `1,234.00` unquoted made six cells under five headers;
     the row was written as 1.00 with the note 234.00. It is refused, naming column F."""
     p = seeded.ids["p_filed"]
     before = seeded.state()
@@ -234,7 +234,8 @@ def test_rows_are_numbered_as_the_spreadsheet_shows_them(seeded):
 
 
 def test_a_row_numbered_two_billion_is_refused_at_once(seeded, monkeypatch):
-    """Issue 16 finding 9: the reader walked two billion empty rows (a worker held for hours)."""
+    """A sparse workbook: the reader used to walk two billion empty rows (a worker held for
+    hours)."""
     read = bound_the_reader(monkeypatch)
     before = seeded.state()
     r = upload(seeded, "host", sparse_xlsx([seeded.ids["p_filed"], "2025-03", 1, None]), "r.xlsx")

@@ -1,7 +1,7 @@
-"""Login throttling (issue 7, finding 6) with the real Redis of production: failed attempts are
-counted per account and per client address, a trusted proxy's X-Forwarded-For names the client,
-the counters' keys carry the deployment's prefix, and the web login form counts with the API.
-An app of its own (low limits, a fresh key prefix) on the seeded database of each backend."""
+"""Login throttling with the real Redis of production: failed attempts are counted per account and
+per client address, a trusted proxy's X-Forwarded-For names the client, the counters' keys carry the
+deployment's prefix, and the web login form counts with the API. An app of its own (low limits, a
+fresh key prefix) on the seeded database of each backend."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
-"""A year's checklist through HTTP (issue 16, finding 6): GET /years/{year}/checklist, and a
-close that must name the digest of the list it confirms (the seed: tests/api/_seed.py)."""
+"""A year's checklist through HTTP: GET /years/{year}/checklist, and a close that must name the
+digest of the list it confirms (the seed: tests/api/_seed.py)."""
 
 from __future__ import annotations
 

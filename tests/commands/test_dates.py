@@ -1,5 +1,5 @@
-"""Issue 16, findings 2 and 3 at the commands, on both databases: "today" is the Beijing civil
-date of the command context's clock; a correction is a journaled fact that `ledger verify`
+"""The date rules and project corrections at the commands, on both databases: "today" is the Beijing
+civil date of the command context's clock; a correction is a journaled fact that `ledger verify`
 replays (and a table changed behind it is caught); the demo's dates keep the rules."""
 
 from __future__ import annotations

@@ -207,7 +207,7 @@ def test_the_openapi_document_lists_the_pdfs(seeded):
 
 
 def test_document_downloads_are_throttled_per_user(seeded, monkeypatch):
-    """Issue 16, finding 13: each download journals an entry (and a new as-of time a register
+    """Each download journals an entry (and a new as-of time a register
     row): past DOCUMENT_RATE_LIMIT a user is refused, 429 with Retry-After, nothing written;
     another user is not."""
     from ledger import throttle

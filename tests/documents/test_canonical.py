@@ -83,7 +83,7 @@ def test_document_id_is_a_pure_function_of_kind_subject_as_of_and_key():
 
 
 def test_document_id_is_keyed_and_stable_across_versions_of_the_code():
-    """Issue 16, finding 11: ids are HMACs with the server's secret — not the unkeyed SHA-256
+    """Ids are HMACs with the server's secret — not the unkeyed SHA-256
     of scheme 1, which anyone could compute from an agreement number and a round time — and,
     printed and looked up later, the scheme must never drift."""
     material = "\nfiling\nagreement/XY-2025-0001/v1\n2025-02-03T04:05:06.000007Z"

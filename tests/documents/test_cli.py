@@ -95,7 +95,7 @@ def test_a_small_batch_renders_in_process_and_a_large_one_in_workers(seeded, tmp
 
 def test_a_print_longer_than_workers_times_tasks_per_child_finishes(seeded, tmp_path,
                                                                     monkeypatch):
-    """Issue 16, finding 14: ProcessPoolExecutor(max_tasks_per_child=…) hangs for good on
+    """ProcessPoolExecutor(max_tasks_per_child=…) hangs for good on
     Python 3.11 after workers × tasks-per-child documents (gh-115634; 2 × 2 and 9 jobs hang
     there). 2 workers × 2 tasks and 9 documents: every file is written, by three pools of fresh
     workers (4, 4 and 1 documents)."""

@@ -87,7 +87,7 @@ def test_a_document_prints_the_signed_checkpoint_of_its_as_of_time(seeded, tmp_p
 
 
 def test_downloads_sign_at_most_one_checkpoint_an_hour_of_as_of_times(seeded, tmp_path):
-    """Issue 16, finding 13: each new as-of time used to sign a checkpoint of its own. Now the
+    """Each new as-of time used to sign a checkpoint of its own. Now the
     documents of one hour of as-of times share the one written at the hour's start; the next
     hour gets the next; an older checkpoint written later changes no document printed before."""
     from datetime import UTC, datetime, timedelta
@@ -201,7 +201,7 @@ def test_differences_name_the_region_and_the_figure_in_a_clerks_words():
 
 
 def test_ids_are_keyed_and_a_document_issued_before_keeps_its_id(seeded, tmp_path):
-    """Issue 16, finding 11: a new id is an HMAC with the server's secret, not the SHA-256 of
+    """A new id is an HMAC with the server's secret, not the SHA-256 of
     kind, subject and as-of time anyone could compute; a document registered under such an
     unkeyed id before keeps it — printed again it has the same id, code and bytes."""
     import base64

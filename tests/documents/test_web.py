@@ -232,7 +232,7 @@ def test_document_downloads_from_the_web_pages_are_throttled_per_user(world, cli
         throttle.reset(app)
 
 
-# ------------------------------------------------------------------ who sees what (issue 16, 5)
+# ------------------------------------------------------------------ who sees what
 
 def _result(html: str) -> str:
     return html.split('id="verify-result"')[1].split("</div>")[0]
@@ -244,7 +244,7 @@ def _code(app, document_id: str) -> str:
 
 def test_without_the_code_the_page_shows_only_kind_id_as_of_digest_and_the_result(
         world, client, app, session):
-    """Issue 16, finding 5: the attributed figures are for the assessment only (桂统函〔2025〕
+    """The attributed figures are for the assessment only (桂统函〔2025〕
     29号: 不得对外公开发布和使用); the public page must not publish them."""
     p = world.project()
     a = world.agreement(p)

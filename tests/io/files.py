@@ -65,7 +65,7 @@ def renumber_rows(data: bytes, numbers: dict[int, int]) -> bytes:
 
 
 def sparse_xlsx(row: list, number: int = 2_000_000_000, header=HEADERS_EN) -> bytes:
-    """A small workbook (issue 16, finding 9): the header on row 1 and one data row numbered
+    """A small, sparse workbook: the header on row 1 and one data row numbered
     `number`."""
     return renumber_rows(xlsx_bytes([row], header), {2: number})
 

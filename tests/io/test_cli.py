@@ -111,7 +111,7 @@ def test_import_of_an_unreadable_file(demo, runner, tmp_path):
 
 
 def test_import_refuses_a_shifted_row_naming_its_spreadsheet_row(demo, runner, tmp_path, backend):
-    """Issue 16: `1,234.00` unquoted under five headers; the header is line 1, a blank line
+    """A shifted row: `1,234.00` unquoted under five headers; the header is line 1, a blank line
     follows, so the shifted row is row 3."""
     from tests.helpers import db_state
     project = next(p for p in demo.get("lingwu", "/projects").json if p["stage"] != "signed")

@@ -295,7 +295,7 @@ HEADER5 = ["project_id", "project_code", "period", "amount", "note"]
 
 
 def test_a_thousands_separator_shifts_a_row_and_the_row_is_refused():
-    """The file of issue 16: `1,234.00` unquoted is two cells, the note moves to column F. The
+    """A shifted row: `1,234.00` unquoted is two cells, the note moves to column F. The
     row was read as amount 1 with note "234.00"; it is refused whole, none of its cells read."""
     data = "project_id,project_code,period,amount,note\r\n6,,2026-06,1,234.00,千分位\r\n".encode(
         "gb18030")
@@ -404,7 +404,7 @@ def test_blank_rows_count_against_the_limit(monkeypatch):
 
 
 def test_a_row_numbered_two_billion_is_refused_at_once(monkeypatch):
-    """Issue 16 finding 9: a small workbook whose one data row is numbered 2,000,000,000 made
+    """A small workbook whose one data row is numbered 2,000,000,000 made
     the reader walk two billion empty rows. It is refused after the rows the file holds."""
     data = sparse_xlsx([6, "2026-06", 1275.63, None])
     assert len(data) < 8000

@@ -1,6 +1,6 @@
-"""heads_as_of (issue 16, finding 14): the newest journal entry and posting recorded at or before
-a time — the heads a signed checkpoint names — found by one seek down the (time, sequence)
-index, never by walking or sorting the rows before or after it."""
+"""heads_as_of: the newest journal entry and posting recorded at or before a time — the heads a
+signed checkpoint names — found by one seek down the (time, sequence) index, never by walking or
+sorting the rows before or after it."""
 
 from __future__ import annotations
 

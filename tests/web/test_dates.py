@@ -1,5 +1,5 @@
-"""Issue 16, findings 2 and 3 through the web forms, on both databases: each date rule's refusal
-in Chinese beside its field (registration, stage change, agreement), and the correction of a
+"""The date rules and project corrections through the web forms, on both databases: each date rule's
+refusal in Chinese beside its field (registration, stage change, agreement), and the correction of a
 project's dates on its edit page (a reason required for a date; a start after a reported month
 refused naming the month) with the 修改记录 on the project page."""
 

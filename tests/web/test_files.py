@@ -142,7 +142,7 @@ def test_the_attribution_table_downloads_as_shown(world, client, session):
 
 def test_a_shifted_row_is_shown_with_its_spreadsheet_number_and_nothing_is_written(world, client,
                                                                                    session):
-    """Issue 16: the GB18030 row with an unquoted thousands separator, under a blank line; the
+    """The GB18030 row with an unquoted thousands separator, under a blank line; the
     header is row 1, so the row is 3, and the page says which column overflows."""
     p = world.project()
     login(client, "lingwu")

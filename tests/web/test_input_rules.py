@@ -1,5 +1,5 @@
-"""Issue 16, finding 12 through the web pages, on both databases: a text no document can print
-is refused beside its field in Chinese (a form, the import page), and `next` after logging in
+"""The text rule and safe redirects through the web pages, on both databases: a text no document can
+print is refused beside its field in Chinese (a form, the import page), and `next` after logging in
 or switching the language leads only to a path of this site, else to the dashboard."""
 
 from __future__ import annotations

@@ -45,20 +45,33 @@ def covering(session: Session, at: datetime) -> Checkpoint | None:
                           .order_by(Checkpoint.at.desc()).limit(1))
 
 
-def heads_as_of(session: Session, at: datetime) -> tuple[int, str, int, str]:
-    """(journal seq, hash, postings seq, hash) of the newest entries recorded at or before `at`.
+def journal_head_at(session: Session, at: datetime) -> tuple[int, str] | None:
+    """(seq, hash) of the newest journal entry recorded at or before `at` (None: none).
 
-    Each one seek down the (time, sequence) index: both chains are appended under the write
-    lock with the clock's time, so their times rise with their sequence numbers, and the last
-    row in that order at or before `at` is the newest. (ORDER BY the sequence alone walked
-    every later row, or sorted every earlier one.)"""
-    journal = session.execute(sa.select(AuditEntry.id, AuditEntry.hash).where(AuditEntry.at <= at)
-                              .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
-                              .limit(1)).first()
-    posting = session.execute(sa.select(Posting.seq, Posting.hash).where(Posting.recorded_at <= at)
-                              .order_by(Posting.recorded_at.desc(), Posting.seq.desc())
-                              .limit(1)).first()
-    return (*(journal or (0, GENESIS_HASH)), *(posting or (0, GENESIS_HASH)))
+    One seek down the (time, sequence) index: the chains are appended under the write lock
+    with the clock's time, so their times rise with their sequence numbers, and the last row in
+    that order at or before `at` is the newest. (ORDER BY the sequence alone, or max() of it,
+    walked every later row or read every earlier one.)"""
+    return session.execute(sa.select(AuditEntry.id, AuditEntry.hash).where(AuditEntry.at <= at)
+                           .order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+                           .limit(1)).first()
+
+
+def postings_head_at(session: Session, at: datetime):
+    """(seq, hash, recorded_at) of the newest posting recorded at or before `at` (None: none),
+    by the same one seek as journal_head_at."""
+    return session.execute(sa.select(Posting.seq, Posting.hash, Posting.recorded_at)
+                           .where(Posting.recorded_at <= at)
+                           .order_by(Posting.recorded_at.desc(), Posting.seq.desc())
+                           .limit(1)).first()
+
+
+def heads_as_of(session: Session, at: datetime) -> tuple[int, str, int, str]:
+    """(journal seq, hash, postings seq, hash) of the newest entries recorded at or before
+    `at` (0 and the genesis hash for an empty chain)."""
+    journal = journal_head_at(session, at)
+    posting = postings_head_at(session, at)
+    return (*(journal or (0, GENESIS_HASH)), *(posting[:2] if posting else (0, GENESIS_HASH)))
 
 
 def checkpoint(session: Session, key: Ed25519PrivateKey, at: datetime, reason: str) -> Checkpoint:

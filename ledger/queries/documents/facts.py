@@ -39,6 +39,7 @@ from ledger.models import (
     Agreement, AgreementEvent, AgreementVersion, Posting, Project, Region, Zone,
 )
 from ledger.policy import agreements_seen_by, attribution_scope
+from ledger.postings.checkpoints import postings_head_at
 from ledger.postings.journal import record
 from ledger.queries.attribution import Attribution, as_of_moment, attribution
 from ledger.queries.documents.history import (
@@ -345,10 +346,11 @@ def _province(history: History, session, codes: list[str], seq: int) -> Party | 
 
 def ledger_head(session, as_of: datetime | None) -> LedgerHead | None:
     """The newest posting recorded at or before `as_of` (None: the newest of all)."""
-    query = sa.select(Posting.seq, Posting.hash, Posting.recorded_at).order_by(Posting.seq.desc())
     if as_of is not None:
-        query = query.where(Posting.recorded_at <= as_of)
-    row = session.execute(query.limit(1)).first()
+        row = postings_head_at(session, as_of)
+    else:
+        row = session.execute(sa.select(Posting.seq, Posting.hash, Posting.recorded_at)
+                              .order_by(Posting.seq.desc()).limit(1)).first()
     return None if row is None else LedgerHead(*row)
 
 

@@ -24,6 +24,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ledger.models import AuditEntry
+from ledger.postings.checkpoints import journal_head_at
 from ledger.postings.journal import RECORDED
 from ledger.postings.replay import BASELINE
 
@@ -78,9 +79,10 @@ class History:
 
 
 def head_at(session: Session, moment: datetime) -> int:
-    """The journal seq as of `moment`: the newest entry recorded at or before it (0: none) —
-    the head a document's checkpoint names (ledger.postings.checkpoints.heads_as_of)."""
-    return session.scalar(sa.select(sa.func.max(AuditEntry.id)).where(AuditEntry.at <= moment)) or 0
+    """The journal seq as of `moment` (0: none): the head a document's checkpoint names, by the
+    same lookup (ledger.postings.checkpoints.journal_head_at)."""
+    head = journal_head_at(session, moment)
+    return head[0] if head else 0
 
 
 def _actions(kind: str) -> sa.ColumnElement[bool]:

@@ -94,25 +94,28 @@ class LaterChange:
     after: dict
 
 
-def again_and_later(ctx: Context, kind: str, data: Mapping,
-                    as_of: datetime) -> tuple[Document, list[LaterChange]]:
+def again_and_later(ctx: Context, kind: str, data: Mapping, as_of: datetime,
+                    later: bool = True) -> tuple[Document, list[LaterChange]]:
     """The document of `kind` made now for the same subject and as-of time as an issued one
     whose canonical data is `data` (the verification page compares the two), and what changed
     later in the facts it prints (a project renamed, a zone, a version superseded …), each
     with its time: the document made with the facts as they stood after each later change,
-    compared with the one before. The document for `as_of` itself does not change."""
+    compared with the one before. The document for `as_of` itself does not change. `later`
+    False: the document alone (the later changes are not read)."""
     by = issuer(ctx)
     if kind == DocumentKind.STATEMENT:
-        base, steps = queries.statement_changes(ctx, data["year"], as_of)
+        base, steps = (queries.statement_changes(ctx, data["year"], as_of) if later
+                       else (queries.statement_facts(ctx, data["year"], as_of), []))
         document, make = statement_document(base, by), statement_document
     else:
-        base, steps = queries.agreement_changes(ctx, data["agreement"]["id"],
-                                                data["agreement"]["version"], as_of)
+        agreement, version = data["agreement"]["id"], data["agreement"]["version"]
+        base, steps = (queries.agreement_changes(ctx, agreement, version, as_of) if later
+                       else (queries.agreement_facts(ctx, agreement, version, as_of), []))
         document = (filing_document(base, by) if kind == DocumentKind.FILING
                     else receipt_document(queries.filed(base), by))
         make = filing_document  # the receipt's data differ from the form's in kind and note only
     out: list[LaterChange] = []
-    before = make(base, by).data
+    before = make(base, by).data if steps else None
     for at, facts in steps:
         after = make(facts, by).data
         out += [LaterChange(at, d, before, after) for d in differences(before, after)]

@@ -84,8 +84,9 @@ def verify_document(document_id: str):
         full, wrong_code = _shows_contents(found, code)
         problem, later, province = None, [], None
         try:
-            now, changes = documents.again_and_later(
-                current.context(register.verifier(found)), found.kind, found.data, found.as_of)
+            now, changes = documents.again_and_later(  # later changes only where shown
+                current.context(register.verifier(found)), found.kind, found.data, found.as_of,
+                later=full)
             result = register.verification(found, now.data, now.digest)
             province = now.province
             later = _later(changes)

@@ -136,11 +136,11 @@ def init_api(app: Flask) -> Api:
         return send_from_directory(swagger_ui_path, filename)
 
     from ledger.api import (
-        agreements, auth, documents, imports, ledger_blueprint, projects, reference, users,
+        agreements, auth, documents, funds, imports, ledger_blueprint, projects, reference, users,
     )
     # The routes of ledger_blueprint, in the order the OpenAPI document lists them.
     from ledger.api import attribution, postings, years, audit  # noqa: F401
-    for module in (auth, users, reference, projects, imports, agreements, ledger_blueprint,
-                   documents):
+    for module in (auth, users, reference, projects, funds, imports, agreements,
+                   ledger_blueprint, documents):
         api.register_blueprint(module.blp)
     return api

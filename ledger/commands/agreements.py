@@ -32,12 +32,17 @@ TERMS = ("recommender_share", "first_year", "last_year", "signed_on", "recommend
 
 def _terms(inp: TermsInput, base: AgreementVersion | None) -> dict:
     """The complete terms of a version: those sent, the rest from `base` (the version edited
-    or amended)."""
+    or amended). A line whose share is not given takes completed investment's, unless `base`
+    agreed it apart."""
     out = inp.given()
     if base is not None:
         for key in TERMS:
             out.setdefault(key, getattr(base, key))
+        if base.funds_share != base.recommender_share:
+            out.setdefault("funds_share", base.funds_share)
     out.setdefault("last_year", None)
+    if "recommender_share" in out:
+        out.setdefault("funds_share", out["recommender_share"])
     absent = [f for f in ("recommender_share", "first_year", "signed_on", "reason") if f not in out]
     if "recommender_signatory" not in out:
         absent.append("signatories")

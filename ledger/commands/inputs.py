@@ -93,7 +93,8 @@ class ReportInput(Input):
 class TermsInput(Input):
     """The terms of an agreement version."""
 
-    recommender_share: int = UNSET  # basis points
+    recommender_share: int = UNSET  # basis points, of completed investment
+    funds_share: int = UNSET        # basis points, of funds in place (`terms`)
     first_year: int = UNSET
     last_year: int | None = UNSET
     signed_on: date = UNSET
@@ -126,11 +127,48 @@ class ReportRow(Input):
 
 
 @dataclass(frozen=True)
+class FundsRow(Input):
+    """One receipt of funds in place (到位资金) in a batch (ledger.commands.funds): the project
+    by id or by project code, the day received, the amount, its source and payer. `row` as in
+    ReportRow."""
+
+    row: int
+    received_on: date
+    amount: int  # 0.01万元, > 0
+    source: str
+    payer: str
+    note: str = ""
+    project_id: int | None = None
+    project_code: str | None = None
+
+
+@dataclass(frozen=True)
+class FundsChange(Input):
+    """A correction of a receipt (PATCH): the fields sent, and why."""
+
+    received_on: date = UNSET
+    amount: int = UNSET
+    source: str = UNSET
+    payer: str = UNSET
+    note: str = UNSET
+    reason: str = UNSET
+
+
+@dataclass(frozen=True)
+class EvidenceUpload(Input):
+    """An evidence file as uploaded: its kind, the name it came with and its bytes."""
+
+    kind: str
+    filename: str
+    content: bytes
+
+
+@dataclass(frozen=True)
 class ImportFile(Input):
     """An import file as read: the rows that passed the request rules, the problems of those
     that did not (row → field → problems), and what names the file in the audit log."""
 
-    rows: tuple[ReportRow, ...]
+    rows: tuple[ReportRow, ...] | tuple[FundsRow, ...]
     refused: dict[int, dict[str, list]]
     name: str
     sha256: str

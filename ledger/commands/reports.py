@@ -20,22 +20,24 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from ledger import postings
+from ledger.commands.batch import Refusal, project_of, visible
 from ledger.commands.common import read_then_lock_heads, who
 from ledger.commands.inputs import ReportInput, ReportRow
 from ledger.context import Context
 from ledger.db import insert_rows, writing
 from ledger.domain import dates, stages
-from ledger.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from ledger.domain.enums import Indicator
+from ledger.domain.errors import Conflict, DomainError, Forbidden, Invalid
 from ledger.domain.money import format_amount
 from ledger.domain.periods import period_of, year_of
-from ledger.models import Agreement, InvestmentReport, Posting, Project
-from ledger.policy import Actor, can_see_project, is_host
+from ledger.models import InvestmentReport, Posting
+from ledger.policy import Actor, is_host
 from ledger.postings.journal import Heads
 from ledger.domain.limits import CHUNK
 
@@ -76,16 +78,6 @@ class Checked:
     def revision(self) -> int:
         """The revision number this report gets."""
         return 1 if self.previous is None else self.previous.revision + 1
-
-
-@dataclass(frozen=True)
-class Refusal:
-    """One problem of one row: `field` is the column an import names it under; `error` is
-    what a single report raises."""
-
-    row: int
-    field: str
-    error: DomainError
 
 
 @dataclass
@@ -182,7 +174,7 @@ def check(ctx: Context, rows: Sequence[ReportRow], may_report: MayReport
     a row in the order below); reads only. A project the user may not see is refused exactly
     like one that does not exist."""
     session = ctx.session
-    by_id, by_code = _visible(ctx, rows)
+    by_id, by_code = visible(ctx, rows)
     newest = _newest(ctx, {p.id for p in by_id.values()} | {p.id for p in by_code.values()},
                      {year_of(r.period) for r in rows})
     closed = postings.closed_years(session)
@@ -196,7 +188,7 @@ def check(ctx: Context, rows: Sequence[ReportRow], may_report: MayReport
 
         if dates.future_period(row.period, today):
             refuse("period", Invalid("period.future", field="period"))
-        project = _project_of(row, by_id, by_code, refuse)
+        project = project_of(row, by_id, by_code, refuse)
         if project is None:
             continue
         column = "project_id" if row.project_id is not None else "project_code"
@@ -228,7 +220,8 @@ def prepare(ctx: Context, checked: Sequence[Checked]) -> Prepared:
     for c in changing:
         groups.setdefault((c.project_id, year_of(c.period)), []).append(c)
     planned = postings.plan(ctx.session, list(groups),
-                            {(c.project_id, c.period): c.amount for c in changing})
+                            {(c.project_id, c.period): c.amount for c in changing},
+                            lines=(Indicator.COMPLETED_INVESTMENT,))
     return Prepared(changing, groups, {(p.project_id, p.year): p for p in planned}, ctx.now())
 
 
@@ -315,74 +308,11 @@ def _journaled(c: Checked, seqs: list[int]) -> dict:
 
 # ------------------------------------------------------------------ the reads of check
 
-class _Known(NamedTuple):
-    id: int
-    project_code: str | None
-    host_code: str
-    stage: str
-    started_on: date | None
-
-
-_projects, _agreements = Project.__table__, Agreement.__table__
 _IDS = sa.bindparam("ids", expanding=True)
-# The facts a report checks and the parties of the project's live agreement (who may see it:
-# policy.can_see_project), by id or by project code; built once.
-_FACTS = (sa.select(_projects.c.id, _projects.c.project_code, _projects.c.host_code,
-                    _projects.c.stage, _projects.c.started_on, _agreements.c.recommender_code,
-                    _agreements.c.receiver_code)
-          .select_from(_projects.outerjoin(_agreements, sa.and_(
-              _agreements.c.project_id == _projects.c.id, Agreement.is_live))))
-_FACTS_BY = {"id": _FACTS.where(_projects.c.id.in_(_IDS)),
-             "code": _FACTS.where(_projects.c.project_code.in_(_IDS))}
 _REVISIONS = (sa.select(_reports.c.id, _reports.c.project_id, _reports.c.period,
                         _reports.c.revision, _reports.c.amount)
               .where(_reports.c.project_id.in_(_IDS),
                      _reports.c.year.in_(sa.bindparam("years", expanding=True))))
-
-
-def _visible(ctx: Context, rows: Sequence[ReportRow]
-             ) -> tuple[dict[int, _Known], dict[str, _Known]]:
-    """The projects the rows name, among those the user may see."""
-    conn = ctx.session.connection()
-    by_id: dict[int, _Known] = {}
-    by_code: dict[str, _Known] = {}
-    for by, keys in (("id", {r.project_id for r in rows if r.project_id is not None}),
-                     ("code", {r.project_code for r in rows if r.project_code is not None})):
-        keys = sorted(keys)
-        for start in range(0, len(keys), CHUNK):
-            for *facts, recommender, receiver in conn.execute(
-                    _FACTS_BY[by], {"ids": keys[start:start + CHUNK]}):
-                known = _Known(*facts)
-                if can_see_project(ctx.actor, known.host_code,
-                                   () if recommender is None else (recommender, receiver)):
-                    by_id[known.id] = known
-                    if known.project_code is not None:
-                        by_code[known.project_code] = known
-    return by_id, by_code
-
-
-def _project_of(row: ReportRow, by_id: dict[int, _Known], by_code: dict[str, _Known],
-                refuse: Callable[[str, DomainError], None]) -> _Known | None:
-    """The row's project, by id or by code (both: they must agree)."""
-    found_by_id = found_by_code = None
-    if row.project_id is not None:
-        found_by_id = by_id.get(row.project_id)
-        if found_by_id is None:
-            refuse("project_id", NotFound("resource.not_found", what="project",
-                                          key=row.project_id))
-    if row.project_code is not None:
-        found_by_code = by_code.get(row.project_code)
-        if found_by_code is None:
-            refuse("project_code", NotFound("resource.not_found", what="project",
-                                            key=row.project_code))
-    if found_by_id and found_by_code and found_by_id.id != found_by_code.id:
-        refuse("project_code", Invalid("import.project_mismatch", project_id=row.project_id,
-                                       project_code=row.project_code))
-        return None
-    if (row.project_id is not None and found_by_id is None) or \
-            (row.project_code is not None and found_by_code is None):
-        return None
-    return found_by_id or found_by_code
 
 
 def _newest(ctx: Context, project_ids: set[int], years: set[int]

@@ -63,8 +63,9 @@ def reopen_year(ctx: Context, year: int, reason: str) -> AssessmentYear:
         session.add(YearEvent(year=year, action=YearAction.REOPEN, reason=reason,
                               actor_id=ctx.actor.id, at=row.changed_at))
         # Catch up anything that could not be posted while the year was closed.
-        projects = session.scalars(sa.select(InvestmentReport.project_id).distinct()
-                                   .where(InvestmentReport.year == year))
+        projects = set(session.scalars(sa.select(InvestmentReport.project_id).distinct()
+                                       .where(InvestmentReport.year == year)))
+        projects |= postings.funds_projects(session, year)
         postings.reconcile(session, [(p, year) for p in projects], f"reopen:{year}", ctx.now())
         audit(ctx, "year.reopen", "year", year, {"status": YearStatus.CLOSED},
               {"status": YearStatus.OPEN, "reason": reason}, at=row.changed_at)

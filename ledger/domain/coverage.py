@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Iterable
 
+from ledger.domain.enums import Indicator
 from ledger.domain.errors import Conflict
 
 
@@ -27,8 +28,15 @@ class Term:
     version: int
     first_year: int
     last_year: int | None  # as agreed
-    share_bp: int
+    share_bp: int                       # of completed investment
     superseded_from: int | None = None
+    funds_share_bp: int | None = None   # of funds in place (None: the same as share_bp)
+
+    def share_of(self, indicator: str) -> int:
+        """The recommender's share of one accounting line, in basis points."""
+        if indicator == Indicator.FUNDS_IN_PLACE and self.funds_share_bp is not None:
+            return self.funds_share_bp
+        return self.share_bp
 
     @property
     def effective_last_year(self) -> int | None:

@@ -76,6 +76,25 @@ class PostingRole(StrEnum):
     RECEIVER = "receiver"
 
 
+class Indicator(StrEnum):
+    """The two accounting lines (指标) an agreement splits, each by its own share."""
+
+    COMPLETED_INVESTMENT = "completed_investment"   # 完成投资, reported monthly
+    FUNDS_IN_PLACE = "funds_in_place"               # 招商引资实际到位资金, receipt by receipt
+
+
+class FundsSource(StrEnum):
+    DOMESTIC = "domestic"  # 境内区外资金
+    FOREIGN = "foreign"    # 境外资金
+
+
+class EvidenceKind(StrEnum):
+    BANK_SLIP = "bank_slip"                       # 银行进账单
+    CAPITAL_VERIFICATION = "capital_verification"  # 验资报告
+    EQUIPMENT_INVOICE = "equipment_invoice"        # 设备发票
+    OTHER = "other"                                # 其他
+
+
 class YearStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"

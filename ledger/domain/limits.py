@@ -15,6 +15,7 @@ BLOCK_NAME = 100
 SIGNATORY = 50
 REASON = 2000
 NOTE = 500
+EVIDENCE_FILENAME = 200
 USERNAME_MIN, USERNAME_MAX = 3, 50
 PASSWORD_MIN, PASSWORD_MAX = 8, 200
 SEARCH = 100           # the q= of project lists
@@ -67,6 +68,9 @@ JSON_INTEGER_DIGITS = 50
 REQUEST_BODY_MAX = 1024 * 1024                          # 1 MiB for every JSON request
 IMPORT_FILE_MAX = 20 * 1024 * 1024                      # 20 MiB: the uploaded file itself
 IMPORT_REQUEST_MAX = IMPORT_FILE_MAX + 64 * 1024        # the file plus its multipart envelope
+EVIDENCE_FILE_MAX = 10 * 1024 * 1024                    # 10 MiB: one evidence file (凭证)
+EVIDENCE_REQUEST_MAX = EVIDENCE_FILE_MAX + 64 * 1024
+EVIDENCE_FILES = 20                                     # evidence files of one receipt
 
 # Ids per IN (…) list of one statement: well under SQLite's limit of bound parameters (32766;
 # 999 before SQLite 3.32), so a batch of any size is read in pieces.

@@ -131,6 +131,19 @@ MESSAGES: dict[str, str] = {
 
     # Agreements
     "agreement.last_before_first": N_("must not be before first_year"),
+    "funds.amount_zero": N_("must be more than 0: a receipt brings funds in"),
+    "funds.unchanged": N_("nothing would change: the receipt already reads so"),
+    "funds.voided": N_("this receipt is void and can no longer change"),
+    "funds.project_cancelled": N_("the project is cancelled: no funds can be recorded for it"),
+    "funds.before_signing": N_("must not be before the project was signed ({signed})"),
+    "evidence.no_file": N_("choose a file to upload (multipart field file)"),
+    "evidence.empty": N_("the file is empty"),
+    "evidence.too_large": N_("the file is larger than {max} MiB"),
+    "evidence.type": N_("only PDF, JPEG or PNG files are accepted (judged by the content)"),
+    "evidence.name_mismatch": N_("the file {name} is a {type} file by its content, not what its name says"),
+    "evidence.too_many": N_("a receipt has at most {max} evidence files"),
+    "terms.duplicate": N_("the line {indicator} is listed more than once"),
+    "terms.conflict": N_("the share of completed_investment differs from recommender_share"),
     "agreement.before_project": N_("the agreement covers from {first_year}, before the project "
                                    "was signed in {year}"),
     "agreement.receiver_not_host": N_("must be the project's host region {host}"),

@@ -5,7 +5,9 @@ stages, the two sides, the assessment-only notice and the province's own word (�
 
 from __future__ import annotations
 
-from ledger.domain.enums import DocumentKind, RegionLevel, Role, Side, Stage, VersionStatus
+from ledger.domain.enums import (
+    DocumentKind, EvidenceKind, FundsSource, Indicator, RegionLevel, Role, Side, Stage, VersionStatus,
+)
 
 TITLES = {DocumentKind.FILING: "招商引资项目投资转移协议备案表",
           DocumentKind.RECEIPT: "备案回执",
@@ -21,6 +23,16 @@ STATUSES = {VersionStatus.DRAFT: "草稿（待对方确认）", VersionStatus.SI
 STAGES = {Stage.SIGNED: "签约", Stage.UNDER_CONSTRUCTION: "开工建设",
           Stage.IN_OPERATION: "投产", Stage.CANCELLED: "已取消"}
 SIDES = {Side.RECOMMENDER: "推荐地", Side.RECEIVER: "接受地"}
+INDICATORS = {Indicator.COMPLETED_INVESTMENT: "完成投资",
+              Indicator.FUNDS_IN_PLACE: "招商引资实际到位资金"}
+SOURCES = {FundsSource.DOMESTIC: "境内区外资金", FundsSource.FOREIGN: "境外资金"}
+# What an import cell may say for a source, besides its code (资金来源: 境内区外/境外).
+SOURCE_WORDS = {"境内区外": FundsSource.DOMESTIC, "境内区外资金": FundsSource.DOMESTIC,
+                "境外": FundsSource.FOREIGN, "境外资金": FundsSource.FOREIGN}
+EVIDENCE_KINDS = {EvidenceKind.BANK_SLIP: "银行进账单", EvidenceKind.CAPITAL_VERIFICATION: "验资报告",
+                  EvidenceKind.EQUIPMENT_INVOICE: "设备发票", EvidenceKind.OTHER: "其他"}
+# A receipt with no evidence file yet.
+EVIDENCE_MISSING = "待补充凭证"
 
 # Attributed figures serve the annual performance assessment only (never official statistics).
 ASSESSMENT_ONLY = "仅用于年度绩效考核"

@@ -69,6 +69,7 @@ class AgreementVersion(Base):
         check_in("status", VersionStatus, "status"),
         check_in("proposed_by", Side, "proposed_by"),
         sa.CheckConstraint("recommender_share > 0 AND recommender_share <= 10000", name="share_range"),
+        sa.CheckConstraint("funds_share > 0 AND funds_share <= 10000", name="funds_share_range"),
         sa.CheckConstraint("last_year IS NULL OR last_year >= first_year", name="year_order"),
     )
 
@@ -76,7 +77,8 @@ class AgreementVersion(Base):
     agreement_id: Mapped[int] = mapped_column(sa.ForeignKey("agreements.id"), index=True)
     version: Mapped[int]
     status: Mapped[str] = mapped_column(sa.String(12), default=VersionStatus.DRAFT)
-    recommender_share: Mapped[int]  # basis points
+    recommender_share: Mapped[int]  # basis points, of completed investment (完成投资)
+    funds_share: Mapped[int]        # basis points, of funds in place (到位资金): the `terms` line
     first_year: Mapped[int]
     last_year: Mapped[int | None]
     signed_on: Mapped[date]
@@ -110,7 +112,10 @@ class AgreementVersion(Base):
     @property
     def term(self) -> coverage.Term:
         return coverage.Term(self.version, self.first_year, self.last_year,
-                             self.recommender_share, self.superseded_from)
+                             self.recommender_share, self.superseded_from, self.funds_share)
+
+    def share_of(self, indicator: str) -> int:
+        return self.term.share_of(indicator)
 
 
 class AgreementEvent(Base):

@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.db import YEAR_OF_PERIOD, Base, Money, UTCDateTime, check_in
-from ledger.domain.enums import PostingRole
+from ledger.domain.enums import Indicator, PostingRole
 
 
 class Posting(Base):
@@ -13,6 +13,7 @@ class Posting(Base):
     __tablename__ = "postings"
     __table_args__ = (
         check_in("role", PostingRole, "role"),
+        check_in("indicator", Indicator, "indicator"),
         sa.Index("ix_postings_project_period", "project_id", "period"),
         sa.Index("ix_postings_region_period", "region_code", "period"),
         sa.Index("ix_postings_host_period", "host_code", "period"),
@@ -27,6 +28,8 @@ class Posting(Base):
 
     seq: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
     project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"))
+    # The accounting line (hash_version 3 covers it; older postings are all completed investment).
+    indicator: Mapped[str] = mapped_column(sa.String(24))
     # The project's host when posted (hash_version 2 covers it): the in-place figures are sums
     # of chained postings, never of the mutable projects table.
     host_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"))
@@ -46,7 +49,7 @@ class Posting(Base):
 
 
 class Balance(Base):
-    """A region's running figures for one year, maintained in the same transaction as the
+    """A region's running figures for one year and line, maintained in the same transaction as the
     postings they sum (ledger.postings.balances.add): the current attribution reads one row per
     region instead of the year's postings. Not chained: `ledger verify` checks every balance
     against the postings (the rule: ledger/postings/balances.py)."""
@@ -54,6 +57,7 @@ class Balance(Base):
     __tablename__ = "balances"
 
     year: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    indicator: Mapped[str] = mapped_column(sa.String(24), primary_key=True)
     region_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), primary_key=True)
     in_place: Mapped[int] = mapped_column(Money)  # Σ postings of the projects it hosts
     ceded: Mapped[int] = mapped_column(Money)     # Σ their recommender postings

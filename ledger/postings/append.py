@@ -28,12 +28,13 @@ from ledger.postings.chain import HASH_VERSION, row_hash
 
 @dataclass
 class Planned:
-    """What one (project, year) needs appended — the reconciler's differences — and what the
+    """What one (project, year, line) needs appended — the reconciler's differences — and what the
     postings name."""
 
     project_id: int
     host_code: str
     year: int
+    indicator: str
     reference: tuple[int | None, int | None]   # (agreement_id, version) on non-host postings
     diff: dict[tuple[str, str, str], int]
 
@@ -62,7 +63,8 @@ class Append:
         for (period, region, role) in sorted(diff, key=lambda k: (k[0], ROLE_ORDER[k[2]], k[1])):
             seq += 1
             on_agreement = role != PostingRole.HOST
-            row = {"seq": seq, "project_id": planned.project_id, "host_code": planned.host_code,
+            row = {"seq": seq, "project_id": planned.project_id, "indicator": planned.indicator,
+                   "host_code": planned.host_code,
                    "agreement_id": agreement_id if on_agreement else None,
                    "version": version if on_agreement else None, "region_code": region,
                    "role": role, "period": period, "year": planned.year,

@@ -21,16 +21,16 @@ from ledger.models import Balance, Posting
 SUMMED = ("in_place", "ceded", "credited")
 
 
-def moved(rows: Iterable[dict]) -> dict[tuple[int, str], list[int]]:
-    """(year, region) → [in_place, ceded, credited] added by the posting rows."""
-    out: dict[tuple[int, str], list[int]] = {}
+def moved(rows: Iterable[dict]) -> dict[tuple[int, str, str], list[int]]:
+    """(year, line, region) → [in_place, ceded, credited] added by the posting rows."""
+    out: dict[tuple[int, str, str], list[int]] = {}
     for r in rows:
-        year, amount = r["year"], r["amount"]
-        host = out.setdefault((year, r["host_code"]), [0, 0, 0])
+        year, line, amount = r["year"], r["indicator"], r["amount"]
+        host = out.setdefault((year, line, r["host_code"]), [0, 0, 0])
         host[0] += amount
         if r["role"] == PostingRole.RECOMMENDER:
             host[1] += amount
-            out.setdefault((year, r["region_code"]), [0, 0, 0])[2] += amount
+            out.setdefault((year, line, r["region_code"]), [0, 0, 0])[2] += amount
     return out
 
 
@@ -54,12 +54,12 @@ def summed(groups, *keys: str) -> sa.Subquery:
 
 
 def from_postings() -> sa.Subquery:
-    """(year, code, in_place, ceded, credited) for every year, summed from all the postings:
-    what the running balances must hold (verify checks them against it)."""
-    key = (Posting.year, Posting.host_code, Posting.region_code, Posting.role)
+    """(year, indicator, code, in_place, ceded, credited) for every year and line, summed from
+    all the postings: what the running balances must hold (verify checks them against it)."""
+    key = (Posting.year, Posting.indicator, Posting.host_code, Posting.region_code, Posting.role)
     groups = (sa.select(*key, sa.func.sum(Posting.amount).label("amount"))
               .group_by(*key).subquery("groups"))
-    return summed(groups, "year")
+    return summed(groups, "year", "indicator")
 
 
 _UPSERT: dict[str, sa.Insert] = {}  # by dialect, built on first use
@@ -71,7 +71,7 @@ def _upsert(dialect: str) -> sa.Insert:
         table = Balance.__table__
         insert = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
         _UPSERT[dialect] = insert.on_conflict_do_update(
-            index_elements=[table.c.year, table.c.region_code],
+            index_elements=[table.c.year, table.c.indicator, table.c.region_code],
             set_={f: table.c[f] + insert.excluded[f] for f in SUMMED})
     return _UPSERT[dialect]
 
@@ -79,5 +79,5 @@ def _upsert(dialect: str) -> sa.Insert:
 def add(conn: Connection, rows: list[dict]) -> None:
     """Move the running balances by the posting rows being inserted (same transaction)."""
     conn.execute(_upsert(conn.dialect.name),
-                 [{"year": y, "region_code": code, **dict(zip(SUMMED, figures))}
-                  for (y, code), figures in moved(rows).items()])
+                 [{"year": y, "indicator": line, "region_code": code, **dict(zip(SUMMED, figures))}
+                  for (y, line, code), figures in moved(rows).items()])

@@ -1,11 +1,13 @@
 """The hash chain of the postings.
 
-Canonical encoding, hash_version 2 (every posting written since the journal came) — the UTF-8
-bytes of the compact JSON array
-    [2, seq, project_id, host_code, agreement_id|null, version|null, region_code, role, period,
-     "<amount as an integer string of 0.01万元>", cause, "<recorded_at YYYY-MM-DDTHH:MM:SS.ffffffZ>"]
-(separators "," and ":", non-ASCII characters unescaped); hash_version 1 is the same without
-host_code (older rows keep verifying under it). hash = hex(SHA-256(prev_hash as 64 ASCII hex
+Canonical encoding, hash_version 3 (every posting written since the second accounting line
+came) — the UTF-8 bytes of the compact JSON array
+    [3, seq, project_id, indicator, host_code, agreement_id|null, version|null, region_code,
+     role, period, "<amount as an integer string of 0.01万元>", cause,
+     "<recorded_at YYYY-MM-DDTHH:MM:SS.ffffffZ>"]
+(separators "," and ":", non-ASCII characters unescaped). Older rows keep verifying under their
+own version, all of them completed investment: hash_version 2 is the same without the
+indicator, hash_version 1 without the indicator and host_code. hash = hex(SHA-256(prev_hash as 64 ASCII hex
 digits ‖ encoding)); the first prev_hash is 64 zeros.
 """
 
@@ -21,23 +23,25 @@ from sqlalchemy.orm import Session
 from ledger.domain.periods import utc_text
 from ledger.models import Posting
 
-HASH_VERSION = 2
+HASH_VERSION = 3
+VERSIONS = (1, 2, 3)
 GENESIS_HASH = "0" * 64
 
 
 def canonical_encoding(p: Posting) -> bytes:
     return encode(p.hash_version, p.seq, p.project_id, p.host_code, p.agreement_id, p.version,
-                  p.region_code, p.role, p.period, p.amount, p.cause, p.recorded_at)
+                  p.region_code, p.role, p.period, p.amount, p.cause, p.recorded_at, p.indicator)
 
 
 def encode(hash_version: int, seq: int, project_id: int, host_code: str,
            agreement_id: int | None, version: int | None, region_code: str, role: str,
-           period: str, amount: int, cause: str, recorded_at: datetime) -> bytes:
+           period: str, amount: int, cause: str, recorded_at: datetime, indicator: str) -> bytes:
     """The canonical encoding of a posting given by its fields (the bulk path hashes rows
     before any object exists)."""
     recorded = utc_text(recorded_at)
-    host = [host_code] if hash_version == 2 else []
-    row = [hash_version, seq, project_id, *host, agreement_id, version, region_code,
+    line = [indicator] if hash_version >= 3 else []
+    host = [host_code] if hash_version >= 2 else []
+    row = [hash_version, seq, project_id, *line, *host, agreement_id, version, region_code,
            role, period, str(amount), cause, recorded]
     return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
 
@@ -51,7 +55,7 @@ def row_hash(prev_hash: str, row: dict) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + encode(
         row["hash_version"], row["seq"], row["project_id"], row["host_code"],
         row["agreement_id"], row["version"], row["region_code"], row["role"], row["period"],
-        row["amount"], row["cause"], row["recorded_at"])).hexdigest()
+        row["amount"], row["cause"], row["recorded_at"], row["indicator"])).hexdigest()
 
 
 _postings = Posting.__table__

@@ -39,7 +39,7 @@ RECORDED: dict[str, tuple[str, ...]] = {
     "project": ("name", "investor_name", "investor_credit_code", "investor_foreign",
                 "industry_code", "project_code", "planned_investment", "zone_id", "host_code",
                 "stage", "signed_on", "started_on", "operating_on", "cancelled_on"),
-    "version": ("version", "status", "recommender_share", "first_year", "last_year",
+    "version": ("version", "status", "recommender_share", "funds_share", "first_year", "last_year",
                 "signed_on", "recommender_signatory", "receiver_signatory", "reason",
                 "proposed_by", "confirmed_at", "submitted_at", "statistics_ack_at",
                 "commerce_ack_at", "return_reason", "filing_year", "filing_seq",

@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session
 from ledger.db import lock_for_append
 from ledger.domain import coverage, workflow
 from ledger.domain.attribution import desired_for_year
-from ledger.domain.enums import PostingRole, YearStatus
+from ledger.domain.enums import Indicator, PostingRole, YearStatus
 from ledger.domain.errors import Conflict
 from ledger.domain.limits import CHUNK
 from ledger.domain.periods import year_of
 from ledger.models import (
-    Agreement, AgreementVersion, AssessmentYear, InvestmentReport, Posting, Project,
+    Agreement, AgreementVersion, AssessmentYear, FundsReceipt, InvestmentReport, Posting, Project,
 )
 from ledger.postings.append import Append, Planned
 
@@ -61,15 +61,16 @@ def terms_of(agreement: Agreement) -> Terms:
                  filed_terms(agreement))
 
 
-def applicable(agreement: Agreement | None, year: int) -> Applicable:
-    return applicable_terms(None if agreement is None else terms_of(agreement), year)
+def applicable(agreement: Agreement | None, year: int,
+               indicator: str = Indicator.COMPLETED_INVESTMENT) -> Applicable:
+    return applicable_terms(None if agreement is None else terms_of(agreement), year, indicator)
 
 
-def applicable_terms(terms: Terms | None, year: int) -> Applicable:
+def applicable_terms(terms: Terms | None, year: int, indicator: str) -> Applicable:
     term = None if terms is None else coverage.in_force(terms.filed, year)
     if term is None:
         return Applicable()
-    return Applicable(terms.agreement_id, term.version, term.share_bp,
+    return Applicable(terms.agreement_id, term.version, term.share_of(indicator),
                       terms.recommender_code, terms.receiver_code)
 
 
@@ -82,11 +83,18 @@ def closed_years(session: Session) -> set[int]:
 
 
 def project_years(session: Session, project_id: int) -> set[int]:
-    """Every year in which the project has reports or postings."""
+    """Every year in which the project has reports, receipts or postings."""
     periods = session.scalars(
         sa.select(InvestmentReport.period).where(InvestmentReport.project_id == project_id)
-        .union(sa.select(Posting.period).where(Posting.project_id == project_id)))
+        .union(sa.select(FundsReceipt.period).where(FundsReceipt.project_id == project_id),
+               sa.select(Posting.period).where(Posting.project_id == project_id)))
     return {year_of(p) for p in periods}
+
+
+def funds_projects(session: Session, year: int) -> set[int]:
+    """The projects with receipts in a year."""
+    return set(session.scalars(sa.select(FundsReceipt.project_id).distinct()
+                               .where(FundsReceipt.year == year)))
 
 
 # ---------------------------------------------------------------- appending
@@ -96,6 +104,8 @@ NEWEST = float("inf")  # the revision number of an incoming report: newer than a
 
 _projects, _agreements = Project.__table__, Agreement.__table__
 _versions, _reports, _postings = AgreementVersion.__table__, InvestmentReport.__table__, Posting.__table__
+_funds = FundsReceipt.__table__
+LINES = tuple(Indicator)
 _IDS, _YEARS = sa.bindparam("ids", expanding=True), sa.bindparam("years", expanding=True)
 # Built once: plain rows, no ORM objects (each project's host, its live agreement and the
 # filed terms of that agreement, by version; a project-year's newest amounts and its postings).
@@ -103,7 +113,7 @@ _PROJECT_TERMS = (
     sa.select(_projects.c.id, _projects.c.host_code, _agreements.c.id, _agreements.c.recommender_code,
               _agreements.c.receiver_code, _versions.c.status, _versions.c.version,
               _versions.c.first_year, _versions.c.last_year, _versions.c.recommender_share,
-              _versions.c.superseded_from)
+              _versions.c.superseded_from, _versions.c.funds_share)
     .select_from(_projects.outerjoin(_agreements, sa.and_(_agreements.c.project_id == _projects.c.id,
                                                         Agreement.is_live))
                  .outerjoin(_versions, _versions.c.agreement_id == _agreements.c.id))
@@ -112,32 +122,41 @@ _PROJECT_TERMS = (
 _AMOUNTS = (sa.select(_reports.c.project_id, _reports.c.period, _reports.c.revision,
                       _reports.c.amount)
             .where(_reports.c.project_id.in_(_IDS), _reports.c.year.in_(_YEARS)))
-_POSTED = (sa.select(_postings.c.project_id, _postings.c.period, _postings.c.region_code,
-                     _postings.c.role, sa.func.sum(_postings.c.amount))
-           .where(_postings.c.project_id.in_(_IDS), _postings.c.year.in_(_YEARS))
-           .group_by(_postings.c.project_id, _postings.c.period, _postings.c.region_code,
-                     _postings.c.role))
+# Funds in place: a month's amount is the sum of its receipts that are not void.
+_FUNDS = (sa.select(_funds.c.project_id, _funds.c.period, sa.func.sum(_funds.c.amount))
+          .where(_funds.c.project_id.in_(_IDS), _funds.c.year.in_(_YEARS), ~_funds.c.voided)
+          .group_by(_funds.c.project_id, _funds.c.period))
+_POSTED = (sa.select(_postings.c.indicator, _postings.c.project_id, _postings.c.period,
+                     _postings.c.region_code, _postings.c.role, sa.func.sum(_postings.c.amount))
+           .where(_postings.c.project_id.in_(_IDS), _postings.c.year.in_(_YEARS),
+                  _postings.c.indicator.in_(sa.bindparam("lines", expanding=True)))
+           .group_by(_postings.c.indicator, _postings.c.project_id, _postings.c.period,
+                     _postings.c.region_code, _postings.c.role))
 
 
 def plan(session: Session, targets: Iterable[tuple[int, int]],
-         incoming: dict[tuple[int, str], int] | None = None) -> list[Planned]:
-    """The differences of every (project_id, year) in `targets`, read set-based: three queries
-    per 900 projects, however many targets (the bulk path reconciles thousands at once).
-    `incoming`: (project_id, period) → the amount of a new revision not written yet, which
-    counts as the newest (so a command can plan before it writes anything). The order of
-    `targets` is kept. Whether a year may change is the caller's: a report's check refuses a
+         incoming: dict[tuple[int, str], int] | None = None,
+         lines: Iterable[str] = LINES) -> list[Planned]:
+    """The differences of every (project_id, year) in `targets` on each accounting line of
+    `lines`, read set-based: a few queries per 900 projects, however many targets (the bulk
+    path reconciles thousands at once). `incoming`: (project_id, period) → the completed
+    investment of a new revision not written yet, which counts as the newest (so a report can
+    be planned before it is written). The order of `targets` is kept, and within a target the
+    order of `lines`. Whether a year may change is the caller's: a report's check refuses a
     closed year row by row, reconcile() the rest."""
     session.flush()  # the reads below are Core statements, which do not autoflush
+    lines = tuple(lines)
     order = list(dict.fromkeys(targets))
     years: dict[int, set[int]] = {}
     for project_id, year in order:
         years.setdefault(project_id, set()).add(year)
     hosts: dict[int, str] = {}
     agreements: dict[int, Terms] = {}
-    amounts: dict[tuple[int, int], dict[str, tuple[int, int]]] = {}
-    have: dict[tuple[int, int], dict[tuple[str, str, str], int]] = {}
+    # (line, project, year) → period → amount, and → (period, region, role) → posted
+    amounts: dict[tuple[str, int, int], dict[str, int]] = {}
+    have: dict[tuple[str, int, int], dict[tuple[str, str, str], int]] = {}
     ids = sorted(years)
-    all_years = sorted(set().union(*years.values()))
+    all_years = sorted(set().union(*years.values())) if years else []
     conn = session.connection()
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start:start + CHUNK]
@@ -151,44 +170,56 @@ def plan(session: Session, targets: Iterable[tuple[int, int]],
                 terms = agreements[project_id] = Terms(agreement_id, recommender, receiver, [])
             if status in workflow.COUNTS_FOR_COVERAGE:
                 terms.filed.append(coverage.Term(*term))
-        for project_id, period, revision, amount in conn.execute(
-                _AMOUNTS, {"ids": chunk, "years": all_years}):
+        if Indicator.COMPLETED_INVESTMENT in lines:
+            newest: dict[tuple[int, str], tuple[int, int]] = {}
+            for project_id, period, revision, amount in conn.execute(
+                    _AMOUNTS, {"ids": chunk, "years": all_years}):
+                if year_of(period) in years[project_id]:
+                    known = newest.get((project_id, period))
+                    if known is None or known[0] < revision:
+                        newest[(project_id, period)] = (revision, amount)
+            for (project_id, period), (_, amount) in newest.items():
+                amounts.setdefault((Indicator.COMPLETED_INVESTMENT, project_id, year_of(period)),
+                                   {})[period] = amount
+        if Indicator.FUNDS_IN_PLACE in lines:
+            for project_id, period, amount in conn.execute(
+                    _FUNDS, {"ids": chunk, "years": all_years}):
+                year = year_of(period)
+                if year in years[project_id]:
+                    amounts.setdefault((Indicator.FUNDS_IN_PLACE, project_id, year),
+                                       {})[period] = int(amount)
+        for line, project_id, period, region, role, total in conn.execute(
+                _POSTED, {"ids": chunk, "years": all_years, "lines": list(lines)}):
             year = year_of(period)
             if year in years[project_id]:
-                month = amounts.setdefault((project_id, year), {})
-                if period not in month or month[period][0] < revision:
-                    month[period] = (revision, amount)
-        for project_id, period, region, role, total in conn.execute(
-                _POSTED, {"ids": chunk, "years": all_years}):
-            year = year_of(period)
-            if year in years[project_id]:
-                have.setdefault((project_id, year), {})[(period, region, role)] = int(total)
+                have.setdefault((line, project_id, year), {})[(period, region, role)] = int(total)
     for (project_id, period), amount in (incoming or {}).items():
         year = year_of(period)
         if year in years.get(project_id, ()):
-            amounts.setdefault((project_id, year), {})[period] = (NEWEST, amount)
+            amounts.setdefault((Indicator.COMPLETED_INVESTMENT, project_id, year),
+                               {})[period] = amount
     out: list[Planned] = []
     for project_id, year in order:
         terms = agreements.get(project_id)
-        rule = applicable_terms(terms, year)
-        current = {p: amount for p, (_, amount) in amounts.get((project_id, year), {}).items()}
-        want = desired_at(hosts[project_id], current, rule)
-        posted_ = have.get((project_id, year), {})
-        diff = {k: want.get(k, 0) - posted_.get(k, 0) for k in want.keys() | posted_.keys()}
-        diff = {k: d for k, d in diff.items() if d != 0}
-        if diff:
-            out.append(Planned(project_id, hosts[project_id], year,
-                               _reference(terms, rule), diff))
+        for line in lines:
+            rule = applicable_terms(terms, year, line)
+            want = desired_at(hosts[project_id], amounts.get((line, project_id, year), {}), rule)
+            posted_ = have.get((line, project_id, year), {})
+            diff = {k: want.get(k, 0) - posted_.get(k, 0) for k in want.keys() | posted_.keys()}
+            diff = {k: d for k, d in diff.items() if d != 0}
+            if diff:
+                out.append(Planned(project_id, hosts[project_id], year, line,
+                                   _reference(terms, rule), diff))
     return out
 
 
 def reconcile(session: Session, targets: Iterable[tuple[int, int]], cause: str,
-              now: datetime) -> list[Posting]:
-    """Bring the postings of each (project_id, year) in line with the desired state (a filing,
-    a termination, a reopened year). Raises Conflict, before anything is written, if a closed
-    year's figures would change."""
+              now: datetime, lines: Iterable[str] = LINES) -> list[Posting]:
+    """Bring the postings of each (project_id, year) on each of `lines` in line with the
+    desired state (a filing, a termination, a reopened year, a receipt). Raises Conflict,
+    before anything is written, if a closed year's figures would change."""
     lock_for_append(session)  # planned from what is read under the lock
-    planned = plan(session, sorted(set(targets)))
+    planned = plan(session, sorted(set(targets)), lines=lines)
     closed = closed_years(session)
     for p in planned:
         if p.year in closed:

@@ -28,6 +28,11 @@ BASELINE = "journal.baseline"
 # other keys of `after` (a reason, "password": "changed") are not facts of the row. Other
 # entries (tokens, imports as a whole …) change no fact a figure, filing or document depends on.
 ROW_KINDS = {"region": str, "zone": int, "user": int, "project": int}
+# The entries of a receipt's revisions, and what they record of it (with its amount, its
+# project and its revision number); what an evidence entry records of its file.
+FUNDS_REVISIONS = ("funds.record", "funds.correct", "funds.void")
+RECEIPT = ("received_on", "source", "payer", "note", "voided")
+EVIDENCE = ("kind", "filename", "media_type", "size", "sha256")
 # Of a `document.download` entry's `after`, what is about the download, not the document.
 DOWNLOAD_ONLY = ("bytes", "registered")
 
@@ -52,6 +57,9 @@ class Replay:
     years: dict[int, Fact] = field(default_factory=dict)                     # closed or reopened
     year_events: list[Fact] = field(default_factory=list)
     documents: dict[str, Fact] = field(default_factory=dict)                 # by document id
+    funds: dict[int, Fact] = field(default_factory=dict)                     # receipt id → now
+    funds_revisions: dict[tuple[int, int], Fact] = field(default_factory=dict)  # (receipt, rev.)
+    evidence: dict[int, Fact] = field(default_factory=dict)                  # by evidence id
 
     def apply(self, e: AuditEntry, before: Any, after: Any) -> None:
         """`before` and `after`: the entry's texts, parsed."""
@@ -69,6 +77,12 @@ class Replay:
             self.reports[(project_id, after["period"], after["revision"])] = Fact(
                 {"amount": parse_amount(after["amount"]), "note": after["note"],
                  "reported_by": e.actor_id, "reported_at": e.at}, e.id)
+        elif e.action in FUNDS_REVISIONS:
+            self._funds(e, after)
+        elif e.action == "funds.evidence":
+            self.evidence[after["evidence_id"]] = Fact(
+                {"receipt_id": int(e.entity_id), **{k: after[k] for k in EVIDENCE},
+                 "uploaded_by": e.actor_id, "uploaded_at": e.at}, e.id)
         elif e.action == "document.download":
             self._download(e, after)
         elif kind == "agreement":
@@ -112,6 +126,17 @@ class Replay:
             "from_status": before["status"] if before else None, "to_status": after["status"],
             "actor_id": e.actor_id, "actor_role": e.actor_role, "actor_region": e.actor_region,
             "reason": after.get("action_reason"), "at": e.at}, e.id))
+
+    def _funds(self, e: AuditEntry, after: dict) -> None:
+        """A receipt recorded, corrected or voided: its new revision, which is what it now is."""
+        receipt = int(e.entity_id)
+        revision = {k: after[k] for k in RECEIPT} | {
+            "amount": parse_amount(after["amount"]), "recorded_by": e.actor_id, "recorded_at": e.at}
+        self.funds_revisions[(receipt, after["revision"])] = Fact(
+            revision | {"reason": after["reason"]}, e.id)
+        self.funds[receipt] = Fact(revision | {
+            "project_id": after["project_id"], "revision": after["revision"],
+            "period": after["received_on"][:7]}, e.id)
 
     def _download(self, e: AuditEntry, after: dict) -> None:
         """The first download registers the document (its row: what it is, its digest, who

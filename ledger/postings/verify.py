@@ -27,12 +27,12 @@ from sqlalchemy.orm import Session, aliased
 
 from ledger.domain import coverage, workflow
 from ledger.domain.attribution import desired_for_year
-from ledger.domain.enums import PostingRole, YearStatus
+from ledger.domain.enums import Indicator, PostingRole, YearStatus
 from ledger.domain.errors import Invalid
 from ledger.domain.periods import utc_text, year_of
 from ledger.models import (
     Agreement, AgreementEvent, AgreementVersion, AssessmentYear, AuditEntry, Balance, Checkpoint,
-    InvestmentReport, IssuedDocument, Posting, Project, Region, User, YearEvent, Zone,
+    FundsEvidence, FundsReceipt, FundsRevision, InvestmentReport, IssuedDocument, Posting, Project, Region, User, YearEvent, Zone,
 )
 from ledger.postings import balances, chain, checkpoints, journal
 from ledger.postings.balances import SUMMED
@@ -134,8 +134,9 @@ class _Verifier:
                 if p.seq != expected:
                     first_bad = expected
                     self.problems.append(f"seq {expected} is missing (found {p.seq})")
-                elif p.prev_hash != prev or p.hash_version not in (1, chain.HASH_VERSION) \
-                        or chain.chain_hash(prev, p) != p.hash:
+                elif p.prev_hash != prev or p.hash_version not in chain.VERSIONS \
+                        or chain.chain_hash(prev, p) != p.hash \
+                        or (p.hash_version < 3 and p.indicator != Indicator.COMPLETED_INVESTMENT):
                     first_bad = p.seq
                     self.problems.append(f"seq {p.seq}: hash does not match its contents or "
                                          "predecessor")
@@ -180,15 +181,16 @@ class _Verifier:
 
     def _balances(self) -> None:
         """The running balances equal what the postings sum to (a missing row is all zero)."""
-        want = {(r[0], r[1]): tuple(r[2:]) for r in self.s.execute(
+        want = {tuple(r[:3]): tuple(r[3:]) for r in self.s.execute(
             sa.select(balances.from_postings()))}
-        have = {(r[0], r[1]): tuple(r[2:]) for r in self.s.execute(
-            sa.select(Balance.year, Balance.region_code, *(Balance.__table__.c[f] for f in SUMMED)))}
+        have = {tuple(r[:3]): tuple(r[3:]) for r in self.s.execute(
+            sa.select(Balance.year, Balance.indicator, Balance.region_code,
+                      *(Balance.__table__.c[f] for f in SUMMED)))}
         nothing = (0,) * len(SUMMED)
         for k in sorted(want.keys() | have.keys()):
             if want.get(k, nothing) != have.get(k, nothing):
                 self.problems.append(
-                    f"balance of {k[0]}, region {k[1]} (in_place, ceded, credited): "
+                    f"balance of {k[0]} {k[1]}, region {k[2]} (in_place, ceded, credited): "
                     f"{have.get(k, nothing)} in balances, the postings sum to {want.get(k, nothing)}")
 
     def _postings_heads_in_journal(self) -> None:
@@ -272,6 +274,36 @@ class _Verifier:
                       list(self._stream(sa.select(YearEvent.__table__).order_by(YearEvent.id))),
                       "year event", "year_events")
         self._documents(replay)
+        self._funds(replay)
+
+    def _funds(self, replay: Replay) -> None:
+        """Receipts as they stand, every revision of them, and each evidence file — whose
+        stored bytes must still hash to the SHA-256 the journal recorded."""
+        day = lambda d: d.isoformat()  # noqa: E731 - the journal writes dates as ISO text
+        self._compare("funds_receipts", replay.funds, {
+            r.id: {"project_id": r.project_id, "revision": r.revision,
+                   "received_on": day(r.received_on), "period": r.period, "amount": r.amount,
+                   "source": r.source, "payer": r.payer, "note": r.note, "voided": r.voided,
+                   "recorded_by": r.recorded_by, "recorded_at": r.recorded_at,
+                   **({} if r.year == year_of(r.period) else {"year": r.year})}
+            for r in self._stream(sa.select(FundsReceipt.__table__))},
+            lambda k: f"funds receipt {k}")
+        self._compare("funds_revisions", replay.funds_revisions, {
+            (r.receipt_id, r.revision): {
+                "received_on": day(r.received_on), "amount": r.amount, "source": r.source,
+                "payer": r.payer, "note": r.note, "voided": r.voided, "reason": r.reason,
+                "recorded_by": r.recorded_by, "recorded_at": r.recorded_at}
+            for r in self._stream(sa.select(FundsRevision.__table__))},
+            lambda k: f"funds receipt {k[0]} revision {k[1]}")
+        files = FundsEvidence.__table__
+        rows = {}
+        for f in self._stream(sa.select(files)):
+            rows[f.id] = {c: getattr(f, c) for c in files.c.keys() if c not in ("id", "content")}
+            if hashlib.sha256(f.content).hexdigest() != f.sha256:
+                self.contradicts(replay.evidence.get(f.id),
+                                 f"evidence {f.id} of funds receipt {f.receipt_id}: its stored "
+                                 "bytes do not hash to its SHA-256")
+        self._compare("funds_evidence", replay.evidence, rows, lambda k: f"evidence {k}")
 
     def _history(self, facts: list[Fact], rows: list, label: str, table: str) -> None:
         """A history table (one row per journal entry, in the journal's order) against the
@@ -313,19 +345,29 @@ class _Verifier:
     # ------------------------------------------------------------ the postings against the journal
 
     def _postings_against(self, replay: Replay) -> None:
-        """The postings are exactly what the attribution rule gives for the journal's facts."""
-        posted: dict[tuple[int, int], dict[tuple[str, str, str], int]] = defaultdict(dict)
-        for project_id, period, region, role, total in self.s.execute(
-                sa.select(Posting.project_id, Posting.period, Posting.region_code, Posting.role,
-                          sa.func.sum(Posting.amount))
-                .group_by(Posting.project_id, Posting.period, Posting.region_code, Posting.role)):
+        """The postings are exactly what the attribution rule gives for the journal's facts, on
+        each line: its reports (the newest revision of each month) and its receipts (those not
+        void, by the month received)."""
+        posted: dict[tuple[str, int, int], dict[tuple[str, str, str], int]] = defaultdict(dict)
+        for line, project_id, period, region, role, total in self.s.execute(
+                sa.select(Posting.indicator, Posting.project_id, Posting.period,
+                          Posting.region_code, Posting.role, sa.func.sum(Posting.amount))
+                .group_by(Posting.indicator, Posting.project_id, Posting.period,
+                          Posting.region_code, Posting.role)):
             if int(total):
-                posted[(project_id, year_of(period))][(period, region, role)] = int(total)
-        newest: dict[tuple[int, int], dict[str, tuple[int, int]]] = defaultdict(dict)
+                posted[(line, project_id, year_of(period))][(period, region, role)] = int(total)
+        newest: dict[tuple[int, str], tuple[int, int]] = {}
         for (project_id, period, revision), fact in replay.reports.items():
-            month = newest[(project_id, year_of(period))]
-            if period not in month or month[period][0] < revision:
-                month[period] = (revision, fact.values["amount"])
+            if (project_id, period) not in newest or newest[(project_id, period)][0] < revision:
+                newest[(project_id, period)] = (revision, fact.values["amount"])
+        amounts: dict[tuple[str, int, int], dict[str, int]] = defaultdict(dict)
+        for (project_id, period), (_, amount) in newest.items():
+            amounts[(Indicator.COMPLETED_INVESTMENT, project_id, year_of(period))][period] = amount
+        for fact in replay.funds.values():
+            v = fact.values
+            if not v["voided"]:
+                month = amounts[(Indicator.FUNDS_IN_PLACE, v["project_id"], year_of(v["period"]))]
+                month[v["period"]] = month.get(v["period"], 0) + v["amount"]
         # The journal's live chain of each project and the terms of each chain, indexed once:
         # the check is one pass over the project-years, not a search per project-year.
         live: dict[int, str] = {}
@@ -336,16 +378,19 @@ class _Verifier:
         for (number, _), f in replay.versions.items():
             v = f.values
             if v["status"] in workflow.COUNTS_FOR_COVERAGE:
-                terms[number].append(coverage.Term(v["version"], v["first_year"], v["last_year"],
-                                                   v["recommender_share"], v["superseded_from"]))
-        for project_id, year in sorted(newest.keys() | posted.keys()):
-            amounts = {p: amount for p, (_, amount) in newest.get((project_id, year), {}).items()}
-            want = {k: v for k, v in self._desired(replay, live, terms, project_id, year,
-                                                   amounts).items() if v}
-            if want != posted.get((project_id, year), {}):
-                self.problems.append(f"project {project_id} year {year}: postings differ from the "
-                                     "attribution rule applied to the journal's reports and "
-                                     "agreements")
+                # An entry written before versions had a share per line agreed one share for
+                # both (the migration that added funds_share copied it).
+                terms[number].append(coverage.Term(
+                    v["version"], v["first_year"], v["last_year"], v["recommender_share"],
+                    v["superseded_from"], v.get("funds_share", v["recommender_share"])))
+        for line, project_id, year in sorted(amounts.keys() | posted.keys()):
+            want = {k: v for k, v in self._desired(
+                replay, live, terms, project_id, year, line,
+                amounts.get((line, project_id, year), {})).items() if v}
+            if want != posted.get((line, project_id, year), {}):
+                self.problems.append(f"project {project_id} year {year} ({line}): postings differ "
+                                     "from the attribution rule applied to the journal's "
+                                     "reports, receipts and agreements")
         for project_id, host in self.s.execute(
                 sa.select(Posting.project_id, Posting.host_code).distinct()):
             fact = replay.projects.get(project_id)
@@ -353,7 +398,7 @@ class _Verifier:
                 self.contradicts(fact, f"postings of project {project_id} name host {host}")
 
     def _desired(self, replay: Replay, live: dict[int, str], terms: dict[str, list],
-                 project_id: int, year: int,
+                 project_id: int, year: int, line: str,
                  amounts: dict[str, int]) -> dict[tuple[str, str, str], int]:
         host = replay.projects[project_id].values["host_code"] if project_id in replay.projects else None
         share = recommender = receiver = None
@@ -361,7 +406,7 @@ class _Verifier:
             chain_ = replay.chains[live[project_id]].values
             term = coverage.in_force(terms.get(live[project_id], []), year)
             if term is not None:
-                share = term.share_bp
+                share = term.share_of(line)
                 recommender, receiver = chain_["recommender_code"], chain_["receiver_code"]
         region = {PostingRole.HOST: host, PostingRole.RECOMMENDER: recommender,
                   PostingRole.RECEIVER: receiver}

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 
 from ledger.context import Context
 from ledger.db import settled
+from ledger.domain.enums import Indicator
 from ledger.domain.errors import Invalid
 from ledger.domain.vocabulary import API_NOTICE
 from ledger.models import Balance, Posting, Region
@@ -77,9 +78,10 @@ class Attribution:
     reconciliation: Reconciliation
 
 
-def in_year(query, year: int, as_of: datetime | None):
-    """Restrict a posting query to one year, as recorded at `as_of`."""
-    query = query.where(Posting.year == year)
+def in_year(query, year: int, as_of: datetime | None,
+            indicator: str = Indicator.COMPLETED_INVESTMENT):
+    """Restrict a posting query to one year and accounting line, as recorded at `as_of`."""
+    query = query.where(Posting.year == year, Posting.indicator == indicator)
     return query if as_of is None else query.where(Posting.recorded_at <= as_of)
 
 
@@ -104,27 +106,31 @@ def _every_region(figures, on) -> sa.Select:
             .select_from(_REGIONS.outerjoin(figures, on)))
 
 
-def _current(year: int) -> sa.Select:
-    """The running balances of `year`: one row per region already, nothing to sum."""
+def _current(year: int, indicator: str) -> sa.Select:
+    """The running balances of `year` on one line: one row per region already, nothing to sum."""
     return _every_region(_BALANCES, sa.and_(_BALANCES.c.region_code == _REGIONS.c.code,
-                                            _BALANCES.c.year == year))
+                                            _BALANCES.c.year == year,
+                                            _BALANCES.c.indicator == indicator))
 
 
-def _as_of(year: int, as_of: datetime) -> sa.Select:
+def _as_of(year: int, as_of: datetime, indicator: str) -> sa.Select:
     """One grouped pass over the year's postings as recorded at `as_of` (the host each posting
     chains, never the mutable projects table), summed per region in the database."""
     groups = in_year(
         sa.select(Posting.host_code, Posting.region_code, Posting.role,
                   sa.func.sum(Posting.amount).label("amount"))
-        .group_by(Posting.host_code, Posting.region_code, Posting.role), year, as_of).cte("groups")
+        .group_by(Posting.host_code, Posting.region_code, Posting.role), year, as_of,
+        indicator).cte("groups")
     per_region = balances.summed(groups)
     return _every_region(per_region, per_region.c.code == _REGIONS.c.code)
 
 
-def region_totals(session: Session, year: int, as_of: datetime | None = None) -> dict[str, RegionTotals]:
-    """code → the region's own figures (not rolled up), for every region: as recorded at
-    `as_of` from the postings, or (as_of None) as recorded now from the running balances."""
-    query = _current(year) if as_of is None else _as_of(year, as_of)
+def region_totals(session: Session, year: int, as_of: datetime | None = None,
+                  indicator: str = Indicator.COMPLETED_INVESTMENT) -> dict[str, RegionTotals]:
+    """code → the region's own figures (not rolled up) on one line, for every region: as
+    recorded at `as_of` from the postings, or (as_of None) as recorded now from the running
+    balances."""
+    query = _current(year, indicator) if as_of is None else _as_of(year, as_of, indicator)
     rows = {row[0]: RegionTotals(*row)  # (a dataclass built from a tuple: the cheapest way)
             for row in sorted(session.connection().execute(query).all(), key=code_order)}
     for row in rows.values():

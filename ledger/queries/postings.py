@@ -18,6 +18,7 @@ from ledger.queries.pagination import Page, page_of
 class PostingRow:
     seq: int
     project_id: int
+    indicator: str
     agreement_id: int | None
     version: int | None
     region_code: str

@@ -151,6 +151,20 @@ class Choice(Coded, fields.String):
         return value
 
 
+class Worded(Choice):
+    """A Choice that also takes each value's Chinese word (资金来源: 境外 → foreign), as a
+    clerk types it in a spreadsheet or picks it in a form; loads the code."""
+
+    def __init__(self, choices: type[StrEnum], words: dict[str, str], **kwargs):
+        self.words = words
+        super().__init__(choices, **kwargs)
+        self.max_len = max(self.max_len, *map(len, words))
+
+    def _deserialize(self, value, attr, data, **kwargs) -> str:
+        value = super()._deserialize(value, attr, data, **kwargs)
+        return self.words.get(value.strip(), value.strip())
+
+
 class Int(Coded, fields.Integer):
     """A JSON integer ("5" and 5.0 are not); in a query string, digits."""
 

@@ -9,15 +9,18 @@ from __future__ import annotations
 from marshmallow import Schema, ValidationError, fields, post_load, validates_schema
 
 from ledger.commands.inputs import (
-    AgreementInput, ProjectInput, RegionInput, ReportRow, StageChange, TermsInput, UserInput,
+    AgreementInput, FundsChange, FundsRow, ProjectInput, RegionInput, ReportRow, StageChange, TermsInput, UserInput,
     ZoneInput,
 )
 from ledger.domain import codes, limits
-from ledger.domain.enums import RegionLevel, Role, Stage, ZoneKind, ZoneLevel
+from ledger.domain.enums import (
+    EvidenceKind, FundsSource, Indicator, RegionLevel, Role, Stage, ZoneKind, ZoneLevel,
+)
+from ledger.domain.vocabulary import EVIDENCE_KINDS, SOURCE_WORDS
 from ledger.domain.errors import Invalid, Problem
 from ledger.schemas.fields import (
     Amount, AsOf, Bool, Choice, CreditCode, Date, Id, IndustryCode, Int, Length, List, Nested,
-    Pattern, Period, ProjectCode, RegionCode, Share, Text, Year, refuse,
+    Pattern, Period, ProjectCode, RegionCode, Share, Text, Worded, Year, refuse,
 )
 
 
@@ -220,6 +223,72 @@ class ImportRowRequest(InvestmentPut):
         return ReportRow(**data)
 
 
+# ------------------------------------------------------------------ funds in place
+
+def _positive(data: dict) -> None:
+    if data.get("amount") == 0:
+        raise ValidationError({"amount": [Problem("funds.amount_zero")]})
+
+
+class FundsCreate(Request):
+    """POST /projects/{id}/funds: one receipt of funds actually in place."""
+
+    received_on = Date(required=True)
+    amount = Amount(required=True)
+    source = Worded(FundsSource, SOURCE_WORDS, required=True)
+    payer = Text(limits.INVESTOR_NAME, required=True)
+    note = Text(limits.NOTE, blank=True, lines=True, load_default="")
+
+    @validates_schema
+    def _amount(self, data, **kwargs):
+        _positive(data)
+
+
+class FundsPatch(Changes):
+    """PATCH /projects/{id}/funds/{fid}: the fields to correct, and why (required)."""
+
+    received_on = Date()
+    amount = Amount()
+    source = Worded(FundsSource, SOURCE_WORDS)
+    payer = Text(limits.INVESTOR_NAME)
+    note = Text(limits.NOTE, blank=True, lines=True)
+    reason = Text(limits.REASON, required=True, lines=True)
+
+    @validates_schema
+    def _amount(self, data, **kwargs):
+        _positive(data)
+
+    @post_load
+    def _input(self, data, **kwargs) -> FundsChange:
+        return FundsChange(**data)
+
+
+class FundsImportRowRequest(FundsCreate):
+    """One data row of a funds import file, its cells as text (ledger.io reads them): the
+    receipt of POST /projects/{id}/funds and the project by id or by project code; `row` as in
+    ImportRowRequest."""
+
+    row = Int(1, limits.MAX_ID, required=True)
+    project_id = Id(query=True)
+    project_code = ProjectCode()
+
+    @validates_schema
+    def _project(self, data, **kwargs):
+        if data.get("project_id") is None and data.get("project_code") is None:
+            raise ValidationError({"project_id": [Problem("import.project_missing")]})
+
+    @post_load
+    def _input(self, data, **kwargs) -> FundsRow:
+        return FundsRow(**data)
+
+
+class EvidenceForm(Request):
+    """The form fields of an evidence upload (the file itself is the multipart `file`)."""
+
+    kind = Worded(EvidenceKind, {word: kind for kind, word in EVIDENCE_KINDS.items()},
+                  required=True)
+
+
 # ------------------------------------------------------------------ agreements
 
 class SignatoriesRequest(Request):
@@ -227,16 +296,45 @@ class SignatoriesRequest(Request):
     receiver = Text(limits.SIGNATORY, required=True)
 
 
+class LineShareRequest(Request):
+    """The recommender's share of one accounting line, where it differs from `recommender_share`."""
+
+    indicator = Choice(Indicator, required=True)
+    recommender_share = Share(required=True)
+
+
+def LineShares() -> List:
+    return List(Nested(LineShareRequest), validate=Length(max=len(Indicator), what="terms"),
+                metadata={"description": "a share per accounting line; a line not listed takes "
+                                         "`recommender_share` (of completed investment)"})
+
+
 def _terms(data: dict) -> TermsInput:
+    """The terms as the command takes them: the signatories flattened, the share of each line
+    from `terms` (completed investment's is `recommender_share` itself)."""
     signatories = data.pop("signatories", None)
     if signatories is not None:
         data["recommender_signatory"] = signatories["recommender"]
         data["receiver_signatory"] = signatories["receiver"]
+    lines = data.pop("terms", None) or []
+    shares: dict[str, int] = {}
+    for line in lines:
+        if line["indicator"] in shares:
+            raise ValidationError({"terms": [Problem("terms.duplicate", indicator=line["indicator"])]})
+        shares[line["indicator"]] = line["recommender_share"]
+    completed = shares.get(Indicator.COMPLETED_INVESTMENT)
+    if completed is not None:
+        if data.get("recommender_share", completed) != completed:
+            raise ValidationError({"terms": [Problem("terms.conflict")]})
+        data["recommender_share"] = completed
+    if Indicator.FUNDS_IN_PLACE in shares:
+        data["funds_share"] = shares[Indicator.FUNDS_IN_PLACE]
     return TermsInput(**data)
 
 
 class AgreementTerms(Changes):
     recommender_share = Share()
+    terms = LineShares()
     first_year = Year()
     last_year = Year(allow_none=True)
     signed_on = Date()
@@ -253,6 +351,7 @@ class AgreementCreate(Request):
     recommender_code = RegionCode(required=True)
     receiver_code = RegionCode()
     recommender_share = Share(required=True)
+    terms = LineShares()
     first_year = Year(required=True)
     last_year = Year(allow_none=True)
     signed_on = Date(required=True)

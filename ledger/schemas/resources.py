@@ -6,9 +6,10 @@ from marshmallow import Schema, fields, post_dump
 
 from ledger.domain.codes import industry_name
 from ledger.domain.enums import (
-    IndustryLevel, PostingRole, RegionLevel, Role, Side, Stage, VersionStatus, YearStatus,
+    EvidenceKind, FundsSource, Indicator, IndustryLevel, PostingRole, RegionLevel, Role, Side, Stage, VersionStatus, YearStatus,
     ZoneKind, ZoneLevel, values,
 )
+from ledger.domain.money import format_share
 from ledger.schemas.fields import Amount, Share, SignedAmount, UTCDateTime
 
 
@@ -84,10 +85,18 @@ class SignatoriesSchema(Schema):
     receiver = fields.String(attribute="receiver_signatory")
 
 
+def line_shares(version) -> list[dict]:
+    """Each accounting line with the recommender's share of it."""
+    return [{"indicator": line.value, "recommender_share": format_share(version.share_of(line))}
+            for line in Indicator]
+
+
 class VersionSchema(Schema):
     version = fields.Integer()
     status = _enum(VersionStatus)
-    recommender_share = Share()
+    recommender_share = Share(metadata={"description": "of completed investment"})
+    terms = fields.Function(line_shares, metadata={
+        "description": "the recommender's share of each accounting line"})
     first_year = fields.Integer()
     last_year = fields.Integer(attribute="effective_last_year", allow_none=True,
                                metadata={"description": "inclusive; a superseded version ends the year before its successor starts"})
@@ -116,7 +125,7 @@ class EventSchema(Schema):
 
 
 # The top-level fields mirror the newest version.
-MIRRORED = ("version", "status", "recommender_share", "first_year", "last_year", "signed_on",
+MIRRORED = ("version", "status", "recommender_share", "terms", "first_year", "last_year", "signed_on",
             "signatories", "reason", "proposed_by", "acknowledged_by", "return_reason",
             "filing_number", "filed_on")
 
@@ -130,6 +139,7 @@ class AgreementSchema(Schema):
     version = fields.Integer()
     status = _enum(VersionStatus)
     recommender_share = fields.String()
+    terms = fields.List(fields.Dict())
     first_year = fields.Integer()
     last_year = fields.Integer(allow_none=True)
     signed_on = fields.Date()
@@ -161,9 +171,52 @@ class ReportSchema(Schema):
     reported_at = UTCDateTime()
 
 
+class EvidenceSchema(Schema):
+    id = fields.Integer()
+    kind = _enum(EvidenceKind)
+    filename = fields.String()
+    media_type = fields.String()
+    size = fields.Integer(metadata={"description": "bytes"})
+    sha256 = fields.String()
+    uploaded_at = UTCDateTime()
+
+
+class FundsRevisionSchema(Schema):
+    revision = fields.Integer()
+    received_on = fields.Date()
+    amount = Amount()
+    source = _enum(FundsSource)
+    payer = fields.String()
+    note = fields.String()
+    voided = fields.Boolean()
+    reason = fields.String(allow_none=True)
+    recorded_at = UTCDateTime()
+
+
+class FundsReceiptSchema(Schema):
+    id = fields.Integer()
+    project_id = fields.Integer()
+    revision = fields.Integer(metadata={"description": "the receipt's ETag"})
+    received_on = fields.Date()
+    amount = Amount()
+    source = _enum(FundsSource)
+    payer = fields.String()
+    note = fields.String()
+    voided = fields.Boolean()
+    recorded_at = UTCDateTime()
+    evidence = fields.List(fields.Nested(EvidenceSchema))
+    evidence_missing = fields.Boolean(metadata={
+        "description": "待补充凭证: a receipt that counts has no evidence file yet"})
+
+
+class FundsDetailSchema(FundsReceiptSchema):
+    revisions = fields.List(fields.Nested(FundsRevisionSchema))
+
+
 class PostingSchema(Schema):
     seq = fields.Integer()
     project_id = fields.Integer()
+    indicator = _enum(Indicator)
     agreement_id = fields.Integer(allow_none=True)
     version = fields.Integer(allow_none=True)
     region_code = fields.String()
@@ -175,6 +228,10 @@ class PostingSchema(Schema):
     hash_version = fields.Integer()
     prev_hash = fields.String()
     hash = fields.String()
+
+
+class FundsResultSchema(FundsDetailSchema):
+    postings = fields.List(fields.Nested(lambda: PostingSchema()))
 
 
 class ReportResultSchema(Schema):

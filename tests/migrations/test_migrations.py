@@ -423,14 +423,15 @@ def test_the_events_migration_aligns_older_times_and_makes_the_events_append_onl
                 table = model.__table__
                 c = table.c[column]
                 key = next(iter(table.primary_key.columns))
-                for k, at in conn.execute(sa.select(key, c)).all():
+                rows = conn.execute(sa.select(key, c)).all()
+                assert rows, model  # each kind of time has a row to move
+                for k, at in rows:
                     conn.execute(sa.update(table).where(key == k).values({column: at + delta}))
             table = AgreementEvent.__table__  # and one moved by an intruder
             at = conn.scalar(sa.select(table.c.at).where(table.c.id == last_event))
             conn.execute(sa.update(table).where(table.c.id == last_event)
                          .values(at=at - timedelta(days=60)))
-        with Session(engine) as fresh:
-            assert len(verify(fresh, keys).problems) == 4
+        # (verify is today's code, which reads today's schema: it runs after the upgrade)
         migrate.upgrade(engine)
     finally:
         engine.dispose()  # pooled connections may hold plans of the altered tables

@@ -75,7 +75,7 @@ def rebalance(app) -> None:
     from them (they are derived, so this alone is not evidence)."""
     with app.extensions["ledger.engine"].begin() as conn:
         conn.execute(sa.delete(Balance))
-        conn.execute(sa.insert(Balance).from_select(["year", "region_code", *SUMMED],
+        conn.execute(sa.insert(Balance).from_select(["year", "indicator", "region_code", *SUMMED],
                                                     sa.select(balances.from_postings())))
 
 
@@ -346,7 +346,7 @@ def test_a_running_balance_changed_behind_the_postings(app, session, ledger):
 def test_a_running_balance_deleted_behind_the_postings(app, session, ledger):
     """A region's row gone reads as zero figures, which the postings contradict."""
     assert tamper(app, "DELETE FROM balances WHERE year = 2025 AND region_code = :r", r=XQ) == 1
-    check(app, says=f"balance of 2025, region {XQ} (in_place, ceded, credited): (0, 0, 0) in balances")
+    check(app, says=f"balance of 2025 completed_investment, region {XQ} (in_place, ceded, credited): (0, 0, 0) in balances")
 
 
 def test_the_current_attribution_from_balances_equals_a_scan(app, session, ledger):

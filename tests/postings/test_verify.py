@@ -152,15 +152,28 @@ def test_a_consistent_forgery_still_breaks_the_invariants(app, filled):
 def _posting(**fields) -> Posting:
     base = dict(seq=1, project_id=7, agreement_id=3, version=2, region_code="640104",
                 role="recommender", period="2025-01", amount=301, cause="report:7/2025-01 r1",
-                recorded_at=datetime(2025, 1, 2, 3, 4, 5, 6, tzinfo=UTC), hash_version=1)
+                recorded_at=datetime(2025, 1, 2, 3, 4, 5, 6, tzinfo=UTC), hash_version=1,
+                indicator="completed_investment")
     base.update(fields)
     return Posting(**base)
 
 
+def test_canonical_encoding_v3_is_pinned():
+    """hash_version 3 (every new posting), by hand from the format documented in
+    ledger/postings/chain.py: the accounting line follows the project id, then the host."""
+    assert HASH_VERSION == 3 and GENESIS_HASH == "0" * 64
+    posting = _posting(host_code="640181", hash_version=3, indicator="funds_in_place")
+    expected = (b'[3,1,7,"funds_in_place","640181",3,2,"640104","recommender","2025-01","301",'
+                b'"report:7/2025-01 r1","2025-01-02T03:04:05.000006Z"]')
+    assert canonical_encoding(posting) == expected
+    digest = "6cbee9f10a89b5291607620d62281a19e031507b4b7894d292f1b95ba71125f4"
+    assert hashlib.sha256(b"0" * 64 + expected).hexdigest() == digest
+    assert chain_hash(GENESIS_HASH, posting) == digest
+
+
 def test_canonical_encoding_v2_is_pinned():
-    """hash_version 2 (every new posting), by hand from the format documented in
-    ledger/postings/chain.py: the host follows the project id."""
-    assert HASH_VERSION == 2 and GENESIS_HASH == "0" * 64
+    """hash_version 2 (postings written before the second accounting line, all completed
+    investment): the host follows the project id, no line."""
     posting = _posting(host_code="640181", hash_version=2)
     expected = (b'[2,1,7,"640181",3,2,"640104","recommender","2025-01","301",'
                 b'"report:7/2025-01 r1","2025-01-02T03:04:05.000006Z"]')

@@ -12,10 +12,10 @@ from typing import NamedTuple, Protocol
 import sqlalchemy as sa
 
 from ledger.context import Context
-from ledger.domain.errors import DomainError, Invalid, NotFound
+from ledger.domain.errors import DomainError, Forbidden, Invalid, NotFound
 from ledger.domain.limits import CHUNK
 from ledger.models import Agreement, Project
-from ledger.policy import can_see_project
+from ledger.policy import Actor, can_see_project
 
 
 @dataclass(frozen=True)
@@ -103,3 +103,18 @@ def project_of(row: NamesProject, by_id: dict[int, Known], by_code: dict[str, Kn
             (row.project_code is not None and found_by_code is None):
         return None
     return found_by_id or found_by_code
+
+
+def acting_on(ctx: Context, row: NamesProject, by_id: dict[int, Known], by_code: dict[str, Known],
+              may: Callable[[Actor, str], bool], refuse: Callable[[str, DomainError], None]
+              ) -> tuple[Known, str] | None:
+    """The row's project and the column that names it, when the user `may` act on it (the
+    host region, or who else `may` admits); None, refused, else."""
+    project = project_of(row, by_id, by_code, refuse)
+    if project is None:
+        return None
+    column = "project_id" if row.project_id is not None else "project_code"
+    if not may(ctx.actor, project.host_code):
+        refuse(column, Forbidden("forbidden.host_only"))
+        return None
+    return project, column

@@ -25,14 +25,14 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from ledger import postings
-from ledger.commands.batch import Known, Refusal, project_of, visible
+from ledger.commands.batch import Known, Refusal, acting_on, visible
 from ledger.commands.common import audit, check_row_version, read_then_lock_heads, who
 from ledger.commands.inputs import EvidenceUpload, FundsChange, FundsRow
 from ledger.context import Context
 from ledger.db import writing
 from ledger.domain import dates, evidence, limits
 from ledger.domain.enums import Indicator, Stage
-from ledger.domain.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from ledger.domain.errors import Conflict, DomainError, Invalid, NotFound
 from ledger.domain.money import format_amount
 from ledger.domain.periods import period_of
 from ledger.models import FundsEvidence, FundsReceipt, FundsRevision, Posting
@@ -228,13 +228,10 @@ def check(ctx: Context, rows: Sequence[FundsRow], may_record: MayRecord
         def refuse(field_: str, error: DomainError) -> None:
             refusals.append(Refusal(row.row, field_, error))
 
-        project = project_of(row, by_id, by_code, refuse)
-        if project is None:
+        found = acting_on(ctx, row, by_id, by_code, may_record, refuse)
+        if found is None:
             continue
-        column = "project_id" if row.project_id is not None else "project_code"
-        if not may_record(ctx.actor, project.host_code):
-            refuse(column, Forbidden("forbidden.host_only"))
-            continue
+        project, column = found
         problems = _rules(ctx, project, row.received_on, closed, column)
         for field_, error in problems:
             refuse(field_, error)

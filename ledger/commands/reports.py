@@ -26,14 +26,14 @@ from typing import NamedTuple
 import sqlalchemy as sa
 
 from ledger import postings
-from ledger.commands.batch import Refusal, project_of, visible
+from ledger.commands.batch import Refusal, acting_on, visible
 from ledger.commands.common import read_then_lock_heads, who
 from ledger.commands.inputs import ReportInput, ReportRow
 from ledger.context import Context
 from ledger.db import insert_rows, writing
 from ledger.domain import dates, stages
 from ledger.domain.enums import Indicator
-from ledger.domain.errors import Conflict, DomainError, Forbidden, Invalid
+from ledger.domain.errors import Conflict, DomainError, Invalid
 from ledger.domain.money import format_amount
 from ledger.domain.periods import period_of, year_of
 from ledger.models import InvestmentReport, Posting
@@ -188,13 +188,10 @@ def check(ctx: Context, rows: Sequence[ReportRow], may_report: MayReport
 
         if dates.future_period(row.period, today):
             refuse("period", Invalid("period.future", field="period"))
-        project = project_of(row, by_id, by_code, refuse)
-        if project is None:
+        found = acting_on(ctx, row, by_id, by_code, may_report, refuse)
+        if found is None:
             continue
-        column = "project_id" if row.project_id is not None else "project_code"
-        if not may_report(ctx.actor, project.host_code):
-            refuse(column, Forbidden("forbidden.host_only"))
-            continue
+        project, column = found
         if not stages.landed(project.stage):
             refuse(column, Conflict("report.not_landed", stage=project.stage))
         elif stages.before_start(row.period, project.started_on):

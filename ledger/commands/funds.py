@@ -252,9 +252,9 @@ def _rules(ctx: Context, project: Known, received_on: date, closed: set[int],
     if problem is not None:
         problems.append(("received_on", Invalid(problem.code, field="received_on",
                                                 **problem.params)))
-    elif project.signed_on is not None and received_on < project.signed_on:
-        problems.append(("received_on", Conflict("funds.before_signing", field="received_on",
-                                                 signed=project.signed_on.isoformat())))
+    elif (problem := dates.received_before_signing(received_on, project.signed_on)) is not None:
+        problems.append(("received_on", Conflict(problem.code, field="received_on",
+                                                 **problem.params)))
     if received_on.year in closed:
         problems.append(("received_on", Conflict("year.closed", field="received_on",
                                                  year=received_on.year)))

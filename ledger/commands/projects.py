@@ -16,7 +16,7 @@ from ledger.db import writing
 from ledger.domain import codes, dates, stages
 from ledger.domain.enums import Stage
 from ledger.domain.errors import Conflict, Invalid
-from ledger.models import Agreement, AgreementVersion, InvestmentReport, Project, Zone
+from ledger.models import Agreement, AgreementVersion, FundsReceipt, InvestmentReport, Project, Zone
 from ledger.postings.journal import record
 from ledger.policy import require_host
 from ledger.queries.lookup import party_codes, visible_project
@@ -80,8 +80,8 @@ def create_project(ctx: Context, inp: ProjectInput) -> Project:
 
 def _recheck(ctx: Context, project: Project, before: dict, reason: str | None) -> None:
     """The rules a corrected date must keep with what already exists: a reason, the months
-    reported (construction cannot start after one) and the agreements (none covers a year
-    before the signing)."""
+    reported (construction cannot start after one), the agreements (none covers a year
+    before the signing) and the funds received (none before the signing)."""
     changed = [k for k, v in _dates(project).items() if v != before[k]]
     if not changed:
         return
@@ -100,6 +100,12 @@ def _recheck(ctx: Context, project: Project, before: dict, reason: str | None) -
             .join(Agreement, Agreement.id == AgreementVersion.agreement_id)
             .where(Agreement.project_id == project.id, Agreement.is_live))
         problem = None if first_year is None else dates.before_project(first_year, project.signed_on)
+        if problem is not None:
+            raise Conflict(problem.code, field="signed_on", **problem.params)
+        first_received = session.scalar(sa.select(sa.func.min(FundsReceipt.received_on))
+                                        .where(FundsReceipt.project_id == project.id,
+                                               ~FundsReceipt.voided))
+        problem = dates.signed_after_funds(project.signed_on, first_received)
         if problem is not None:
             raise Conflict(problem.code, field="signed_on", **problem.params)
 

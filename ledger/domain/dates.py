@@ -8,6 +8,7 @@ civil date of the command's clock, Context.today).
   cancellation on or after every other date.
 - An agreement covers no year before the one its project was signed in.
 - Construction does not start after a month already reported.
+- Funds in place are not received before the project's signing (nor after today).
 
 Each rule returns its problems (or raises Invalid, for the checks of one request's values);
 a command that holds a rule against facts already recorded raises them as a Conflict."""
@@ -91,6 +92,21 @@ def agreement_problems(first_year: int, signed_on: date, project_signed_on: date
 def check_agreement(first_year: int, signed_on: date, project_signed_on: date | None,
                     today: date) -> None:
     raise_invalid(agreement_problems(first_year, signed_on, project_signed_on, today))
+
+
+def received_before_signing(received_on: date, signed_on: date | None) -> Problem | None:
+    """Funds in place are received once the project is signed, not before."""
+    if signed_on is None or received_on >= signed_on:
+        return None
+    return Problem("funds.before_signing", signed=signed_on.isoformat())
+
+
+def signed_after_funds(signed_on: date | None, first_received: date | None) -> Problem | None:
+    """A corrected signing date after funds already received (the receipt would then lie
+    before the signing, which none may)."""
+    if first_received is None or received_before_signing(first_received, signed_on) is None:
+        return None
+    return Problem("project.signed_after_funds", received=first_received.isoformat())
 
 
 def start_after_report(started_on: date | None, first_reported: str | None) -> Problem | None:

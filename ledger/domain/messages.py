@@ -132,6 +132,7 @@ MESSAGES: dict[str, str] = {
     # Agreements
     "agreement.last_before_first": N_("must not be before first_year"),
     "funds.amount_zero": N_("must be more than 0: a receipt brings funds in"),
+    "project.signed_after_funds": N_("funds were already received on {received}, before this date"),
     "funds.unchanged": N_("nothing would change: the receipt already reads so"),
     "funds.voided": N_("this receipt is void and can no longer change"),
     "funds.project_cancelled": N_("the project is cancelled: no funds can be recorded for it"),

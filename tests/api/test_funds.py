@@ -187,3 +187,13 @@ def test_an_agreement_with_a_share_per_line(seeded):
         {"indicator": "funds_in_place", "recommender_share": "40"}]})
     assert dup.status_code == 422
     _ok(seeded)
+
+
+def test_a_signing_date_corrected_after_funds_received_is_refused(seeded):
+    host, p = seeded.as_("host"), seeded.ids["p_unlanded"]  # signed, not yet started
+    assert _receipt(host, p, "2024-03-01").status_code == 201
+    etag = host.get(f"/projects/{p}").headers["ETag"]
+    r = host.patch(f"/projects/{p}", {"signed_on": "2024-03-02", "reason": "合同日期有误"},
+                   headers={"If-Match": etag})
+    assert r.status_code == 409
+    assert r.json["error_codes"]["json"]["signed_on"] == ["project.signed_after_funds"]

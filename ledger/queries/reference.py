@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from ledger.domain import codes
+from ledger.domain.enums import RegionLevel
 from ledger.models import Region, Zone
 from ledger.queries.lookup import get_or_404
 
@@ -16,6 +17,13 @@ def regions() -> sa.Select:
 
 def region(session: Session, code: str) -> Region:
     return get_or_404(session, Region, code, "region")
+
+
+def province_name(session: Session) -> str | None:
+    """The province's name (the region of level province; None before one is recorded): the
+    pages and the statement take its own word (全区, 全省, 全市) from it."""
+    return session.scalar(sa.select(Region.name).where(Region.level == RegionLevel.PROVINCE)
+                          .order_by(Region.code).limit(1))
 
 
 def zones() -> sa.Select:

@@ -18,7 +18,7 @@ from ledger.queries.project_lines import project_lines
 from ledger.schemas.requests import AttributionQuery, load
 from ledger.web import auth
 from ledger.web.blueprint import bp
-from ledger.web.helpers import amount, ctx, default_year, download, known_years
+from ledger.web.helpers import amount, ctx, default_year, download, known_years, whole_word
 from ledger.web.i18n import problem_text
 
 
@@ -82,7 +82,8 @@ def attribution_page():
                            statement=statement_body(found) if found else None,
                            years=known_years(year), errors=errors, chart=chart,
                            as_of=request.args.get("as_of", ""), at=at,
-                           shown_as_of=shown_as_of or (found and found.as_of))
+                           shown_as_of=shown_as_of or (found and found.as_of),
+                           whole=whole_word())
 
 
 @bp.get("/attribution/<table>.<fmt>")

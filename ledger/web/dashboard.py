@@ -14,7 +14,7 @@ from ledger.queries.zones import leading_shares
 from ledger.schemas.resources import AgreementSchema, ProjectSchema, UserSchema, ZoneSchema
 from ledger.web import auth
 from ledger.web.blueprint import bp
-from ledger.web.helpers import ctx, default_year
+from ledger.web.helpers import ctx, default_year, whole_word
 
 
 @bp.get("/dashboard")
@@ -31,8 +31,10 @@ def dashboard():
         page["projects"] = ProjectSchema(many=True).dump(recent.items)
         page["attribution"] = attribution(context, year)
         page["zone_shares"] = leading_shares(context, year)
+        page["whole"] = whole_word()
     elif not may_administer(actor):  # a filing body's: the province's figures
         page["attribution"] = attribution(context, year)
+        page["whole"] = whole_word()
     else:  # an administrator's: the reference data and the users
         session = current.session()
         page["zones"] = ZoneSchema(many=True).dump(session.scalars(reference.zones()))

@@ -11,11 +11,13 @@ from ledger.domain import limits
 from ledger.domain.errors import PreconditionFailed
 from ledger.domain.money import format_amount
 from ledger.domain.periods import LOCAL_TZ, local_date
+from ledger.domain.vocabulary import province_word
 from ledger.io.sheets import Export
 from ledger.queries import reference
 from ledger.queries import years as year_queries
 from ledger.schemas.resources import RegionSchema
 from ledger.web.auth import ctx  # noqa: F401  (the page modules' one way to a Context)
+from ledger.web.i18n import language
 
 
 def regions() -> list[dict]:
@@ -32,6 +34,20 @@ def region_name(code: str | None) -> str:
         if row["code"] == code:
             return row["name"]
     return code
+
+
+def whole_word() -> str:
+    """The province's own word for all of it in the page's language, for the catalog's
+    '%(whole)s total': in Chinese from the province's name (全区, 全省, 全市), in English
+    'Province'. A Chinese page without a province (or with a name that is not a province's)
+    says only 合计."""
+    if language() != "zh":
+        return "Province"
+    name = reference.province_name(current.session())
+    try:
+        return province_word(name) if name else ""
+    except ValueError:
+        return ""
 
 
 def this_year() -> int:

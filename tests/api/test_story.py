@@ -7,6 +7,7 @@ import re
 
 from ledger.db import utcnow
 from tests.factories import VALID_CREDIT_CODE
+from tests.worked_example import STEPS
 
 PASSWORD = "county-pass-1"
 
@@ -76,18 +77,20 @@ def test_whole_story(admin, anon):
     assert re.fullmatch(r"统备〔\d{4}〕1号", filed["filing_number"])
     assert [e["action"] for e in filed["events"]] == ["create", "confirm", "submit", "acknowledge", "acknowledge"]
 
-    # Monthly reports by the host: docs/attribution.md's worked example.
+    # Monthly reports by the host: docs/attribution.md's worked example (tests/worked_example.py).
     put = lambda period, amount: _ok(lingwu.put(  # noqa: E731
         f"/projects/{project['id']}/investments/{period}", {"amount": amount, "note": ""}))
-    jan = put("2025-01", "10.05")
-    assert [(p["role"], p["amount"]) for p in jan["postings"]] == [("recommender", "3.01"), ("receiver", "7.04")]
-    put("2025-02", "10.05")
+    def step(period, amount, expected):
+        answer = put(period, amount)
+        assert [(p["period"], p["role"], p["amount"]) for p in answer["postings"]] == list(expected)
+        return answer
+
+    jan, feb, revision, again = STEPS
+    step(*jan)
+    step(*feb)
     before_revision = utcnow()
-    revised = put("2025-01", "0.00")
-    assert revised["report"]["revision"] == 2
-    assert [(p["period"], p["role"], p["amount"]) for p in revised["postings"]] == [
-        ("2025-01", "recommender", "-3.01"), ("2025-01", "receiver", "-7.04"),
-        ("2025-02", "recommender", "-0.01"), ("2025-02", "receiver", "0.01")]
+    assert step(*revision)["report"]["revision"] == 2
+    step(*again)
 
     body = _ok(tongji.get("/attribution?year=2025"))
     assert _figures(body, "640104") == {"in_place": "0.00", "ceded": "0.00", "credited": "3.01", "attributed": "3.01"}

@@ -9,7 +9,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from ledger.domain.attribution import desired_for_year
+from ledger.domain.money import parse_amount
 from ledger.domain.split import split
+from tests.worked_example import BALANCES, SHARE_BP, STEP_IDS, STEPS
 
 PERIODS = [f"2025-{m:02d}" for m in range(1, 13)]
 # Keep a year's total far inside 10^12 万元 while still exercising large values.
@@ -25,46 +27,25 @@ def post_differences(posted: dict, desired: dict) -> list[tuple[tuple[str, str],
     return [(k, d) for k, d in diffs if d != 0]
 
 
-def test_spec_worked_example():
-    """Share 30 %: Jan 10.05, Feb 10.05, then Jan revised to 0.00."""
+@pytest.mark.parametrize("step", range(len(STEPS)), ids=STEP_IDS)
+def test_the_worked_example(step):
+    """docs/attribution.md's example (tests/worked_example.py) replayed up to `step`: the step
+    appends exactly its differences, and what is posted always equals the year's targets."""
     posted: dict = defaultdict(int)
     reports: dict[str, int] = {}
-
-    def report(period: str, amount: int) -> list:
-        reports[period] = amount
-        postings = post_differences(posted, desired_for_year(reports, 3000))
-        for key, amount_ in postings:
-            posted[key] += amount_
-        return postings
-
-    assert report("2025-01", 1005) == [
-        (("2025-01", "receiver"), 704),
-        (("2025-01", "recommender"), 301),
-    ]
-    assert report("2025-02", 1005) == [
-        (("2025-02", "receiver"), 703),
-        (("2025-02", "recommender"), 302),
-    ]
-    assert report("2025-01", 0) == [
-        (("2025-01", "receiver"), -704),
-        (("2025-01", "recommender"), -301),
-        (("2025-02", "receiver"), 1),
-        (("2025-02", "recommender"), -1),
-    ]
-    # An identical report changes nothing.
-    assert report("2025-01", 0) == []
-    recommender = sum(v for (_, role), v in posted.items() if role == "recommender")
-    receiver = sum(v for (_, role), v in posted.items() if role == "receiver")
-    assert (recommender, receiver) == (301, 704) == split(1005, 3000)
-
-
-def test_worked_example_targets_after_revision():
-    assert desired_for_year({"2025-01": 0, "2025-02": 1005}, 3000) == {
-        ("2025-01", "recommender"): 0,
-        ("2025-01", "receiver"): 0,
-        ("2025-02", "recommender"): 301,
-        ("2025-02", "receiver"): 704,
-    }
+    for period, amount, expected in STEPS[:step + 1]:
+        reports[period] = parse_amount(amount)
+        differences = post_differences(posted, desired_for_year(reports, SHARE_BP))
+        for key, difference in differences:
+            posted[key] += difference
+    assert sorted(differences) == sorted(((period, role), parse_amount(amount, allow_negative=True))
+                                         for period, role, amount in expected)
+    assert dict(posted) == desired_for_year(reports, SHARE_BP)  # a month revised to 0 keeps 0s
+    if step == len(STEPS) - 1:
+        balances = {role: sum(v for (_, r), v in posted.items() if r == role)
+                    for role in BALANCES}
+        assert balances == {role: parse_amount(a) for role, a in BALANCES.items()}
+        assert (balances["recommender"], balances["receiver"]) == split(1005, SHARE_BP)
 
 
 @pytest.mark.parametrize(

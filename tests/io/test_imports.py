@@ -204,22 +204,6 @@ def test_other_roles_may_not_import(world, session, who):
                     Forbidden)
 
 
-@pytest.mark.parametrize("variant", ["utf8", "utf8-bom", "gb18030", "xlsx"])
-def test_chinese_headers_in_every_encoding(world, session, variant):
-    project = world.project()
-    rows = [[project.id, "2024-01", "1234.56", "一月进度"], [project.id, "2024-02", "0.07", ""]]
-    if variant == "xlsx":
-        data = xlsx_bytes([[project.id, "2024-01", 1234.56, "一月进度"],
-                           [project.id, "2024-02", 0.07, None]], HEADERS_ZH)
-    else:
-        data = csv_bytes(rows, HEADERS_ZH, encoding="gb18030" if variant == "gb18030" else "utf-8",
-                         bom=variant == "utf8-bom")
-    assert run(world, world.lingwu, data).created == 2
-    stored = session.execute(sa.select(InvestmentReport.period, InvestmentReport.amount,
-                                       InvestmentReport.note).order_by(InvestmentReport.period))
-    assert [tuple(r) for r in stored] == [("2024-01", 123456, "一月进度"), ("2024-02", 7, "")]
-
-
 def test_the_filled_template_imports_back(world, session):
     import io
 

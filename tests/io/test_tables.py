@@ -44,14 +44,20 @@ def loaded(data: bytes):
 EXPECTED = [(2, 7, "2025-01", 123456, "一月"), (3, 7, "2025-02", 7, "")]  # the header is row 1
 
 
+def _file(variant: str, header: list[str]) -> bytes:
+    if variant == "xlsx":  # the cells as a spreadsheet types them
+        return xlsx_bytes([[7, "2025-01", 1234.56, "一月"], [7, "2025-02", 0.07, None]], header)
+    return csv_bytes(ROWS, header, encoding="gb18030" if variant == "gb18030" else "utf-8",
+                     bom=variant == "utf8-bom")
+
+
 @pytest.mark.parametrize("header", [HEADERS_EN, HEADERS_ZH,
                                     ["PROJECT_ID", " Period ", "Amount", "Note"],
                                     ["项目ID", "期间", "完成投资（万元）", "备注"]],
                          ids=["english", "chinese", "case-and-spaces", "full-width-parentheses"])
-@pytest.mark.parametrize("encoding,bom", [("utf-8", False), ("utf-8", True), ("gb18030", False)],
-                         ids=["utf8", "utf8-bom", "gb18030"])
-def test_csv_headers_and_encodings(header, encoding, bom):
-    assert loaded(csv_bytes(ROWS, header, encoding=encoding, bom=bom)) == (EXPECTED, {})
+@pytest.mark.parametrize("variant", ["utf8", "utf8-bom", "gb18030", "xlsx"])
+def test_headers_in_every_encoding_and_format(header, variant):
+    assert loaded(_file(variant, header)) == (EXPECTED, {})
 
 
 def test_gb18030_is_what_excel_on_chinese_windows_writes():

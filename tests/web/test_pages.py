@@ -11,10 +11,11 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 import sqlalchemy as sa
 
+from ledger.context import Context
 from ledger.models import AssessmentYear, Posting, User
 from ledger.queries import checklist
 from tests import drive
-from tests.factories import VALID_CREDIT_CODE
+from tests.factories import ADMIN, PASSWORD, VALID_CREDIT_CODE
 from tests.helpers import issue_token_for
 from tests.web.support import csrf_of, field_error, login, page, post
 
@@ -534,3 +535,35 @@ def test_the_policys_questions_and_its_refusals_agree():
         assert not policy.is_host(actor, "640104")
         with pytest.raises(Forbidden):
             policy.require_host(actor, "640104")
+
+
+# ------------------------------------------------------------------ the province's own word
+
+def _totals_pages(client) -> list[str]:
+    return [page(client, "/dashboard"), page(client, "/attribution")]
+
+
+def test_the_totals_say_the_provinces_own_word_for_a_province(app, client, session):
+    ctx = Context(session, ADMIN)
+    drive.create_region(ctx, {"code": "530000", "name": "某某省", "level": "province"})
+    drive.create_user(ctx, {"username": "tongji", "password": PASSWORD, "role": "statistics"})
+    login(client, "tongji")
+    dashboard, attribution = _totals_pages(client)
+    assert re.search(r"\d{4} 年全省合计", dashboard) and "全省合计</th>" in dashboard
+    assert "全省合计</th>" in attribution
+    assert "全区" not in dashboard + attribution
+    post(client, "/language", {"lang": "en"}, form_page="/dashboard")
+    dashboard, attribution = _totals_pages(client)
+    assert re.search(r"Province totals for \d{4}", dashboard)
+    assert "Province total</th>" in dashboard and "Province total</th>" in attribution
+    assert "全省" not in dashboard + attribution
+
+
+def test_the_totals_say_the_demo_autonomous_regions_own_word(backend, app):
+    logins = {user: password for user, password, _ in backend.restore("demo")}
+    for user in ("tongji", "lingwu"):  # a filing body's province figures, a region's own
+        client = app.test_client()
+        login(client, user, logins[user])
+        dashboard, attribution = _totals_pages(client)
+        assert "全区合计</th>" in dashboard and "全区合计</th>" in attribution
+        assert "全省" not in dashboard + attribution

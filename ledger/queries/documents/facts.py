@@ -46,7 +46,7 @@ from ledger.queries.documents.history import (
     History, Record, baseline_versions, head_at, history as read_history,
 )
 from ledger.queries.lookup import visible_agreement, visible_project
-from ledger.queries.reference import ancestors
+from ledger.queries.reference import ancestors, province_name
 
 @dataclass(frozen=True)
 class Party:
@@ -390,8 +390,7 @@ def _statement(ctx: Context, year: int, as_of: datetime | None, later: bool):
         head = ledger_head(session, found.as_of)
         seq = head_at(session, found.as_of)
         regions = read_history(session, {"region": None})
-        province = session.scalar(sa.select(Region.name).where(
-            Region.level == RegionLevel.PROVINCE).order_by(Region.code).limit(1))
+        province = province_name(session)
         facts = StatementFacts(_regions_at(found, regions, scope, seq), scope, head, province)
         steps = [(at, StatementFacts(_regions_at(found, regions, scope, step), scope, head,
                                      province))

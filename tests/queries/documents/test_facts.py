@@ -120,6 +120,7 @@ def test_statement_defaults_to_the_ledger_head_and_matches_attribution(world):
     same = attribution(world.ctx(world.statistics), 2025, head.recorded_at)
     assert facts.attribution == same
     assert facts.attribution.totals.in_place == 2010
+    assert facts.province == "宁夏回族自治区"  # its own word (全区) heads the totals line
     world.report(p, "2025-03", "1.00")  # later postings change neither the default's past …
     again = q.statement_facts(world.ctx(world.statistics), 2025, head.recorded_at)
     assert again == facts

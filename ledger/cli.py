@@ -319,22 +319,27 @@ def export_command(year: int, as_of: str | None, fmt: str, projects: bool,
         click.echo(f"wrote {output} ({len(content)} bytes)", err=True)
 
 
-@click.command("import", help="Import monthly completed investment from a CSV or XLSX file "
-               "(the columns of POST /api/v1/investments/import), acting as USERNAME: a region "
-               "user for the projects it hosts, or a statistics-bureau user. Every row is "
-               "checked first; any bad row → each one listed, exit code 1, nothing written.")
+@click.command("import", help="Import monthly completed investment, or with --funds receipts of "
+               "funds in place, from a CSV or XLSX file (the columns of POST "
+               "/api/v1/investments/import, or of POST /api/v1/funds/import), acting as "
+               "USERNAME: a region user for the projects it hosts, or a statistics-bureau user. "
+               "Every row is checked first; any bad row → each one listed, exit code 1, nothing "
+               "written.")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, readable=True))
 @click.option("--user", "username", required=True, metavar="USERNAME",
-              help="The active user the reports are made by (recorded in the audit log).")
+              help="The active user the rows are recorded by (recorded in the audit log).")
+@click.option("--funds", is_flag=True,
+              help="The file holds receipts of funds in place (到位资金), one per row, not "
+                   "monthly reports.")
 @with_appcontext
 @database_command
-def import_command(file: str, username: str) -> None:
+def import_command(file: str, username: str, funds: bool) -> None:
     from pathlib import Path
 
-    from ledger.commands.imports import import_reports
+    from ledger.commands.imports import import_funds, import_reports
     from ledger.commands.users import actor_of
     from ledger.domain import limits
-    from ledger.io.imports import read_import
+    from ledger.io.imports import FUNDS, REPORTS, read_import
     from ledger.queries.users import by_username
     _require_schema()
     user = by_username(current.session(), username)
@@ -344,17 +349,22 @@ def import_command(file: str, username: str) -> None:
     if path.stat().st_size > limits.IMPORT_FILE_MAX:
         _error(f"{path.name}: the file is larger than {limits.IMPORT_FILE_MAX // 2**20} MiB")
     try:
-        upload = read_import(path.read_bytes(), path.name)
+        upload = read_import(path.read_bytes(), path.name, FUNDS if funds else REPORTS)
         click.echo(f"{path.name}: {len(upload.rows) + len(upload.refused)} rows read", err=True)
         with click.progressbar(length=max(len(upload.rows), 1), label="importing",
                                file=sys.stderr, show_pos=True) as bar:
             def progress(done: int, total: int) -> None:
                 bar.update(done - bar.pos)
-            summary = import_reports(current.context(actor_of(user)), upload, progress)
+            run = import_funds if funds else import_reports
+            summary = run(current.context(actor_of(user)), upload, progress)
     except DomainError as err:
         _fail_import(err)
-    click.echo(f"imported {summary.rows} rows: {summary.created} created, {summary.revised} "
-               f"revised, {summary.unchanged} unchanged; {summary.postings} postings")
+    if funds:
+        click.echo(f"imported {summary.rows} rows: {summary.created} receipts recorded; "
+                   f"{summary.postings} postings")
+    else:
+        click.echo(f"imported {summary.rows} rows: {summary.created} created, {summary.revised} "
+                   f"revised, {summary.unchanged} unchanged; {summary.postings} postings")
 
 
 def _fail_import(err: DomainError, shown: int = 50) -> NoReturn:

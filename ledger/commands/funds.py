@@ -292,6 +292,7 @@ def write(ctx: Context, checked: Sequence[Checked], heads: Heads | None = None, 
                for p in postings.plan(session, list(groups), lines=FUNDS)}
     by = who(ctx.actor) | {"at": now, "action": "funds.record", "entity": "funds_receipt"}
     written: list[dict] = []
+    done = 0
     for key, members in groups.items():
         posted = []
         if key in planned:
@@ -303,7 +304,8 @@ def write(ctx: Context, checked: Sequence[Checked], heads: Heads | None = None, 
         for i in members:
             appender.entry(**by, entity_id=str(ids[i]),
                            after=_journaled(rows[i]["project_id"], 1, rows[i], None, seqs))
+        done += len(members)  # the rows of a project-year are written together
         if progress is not None:
-            progress(members[-1] + 1, len(rows))
+            progress(done, len(rows))
     appender.flush()
     return list(ids), written

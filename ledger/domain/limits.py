@@ -76,7 +76,8 @@ EVIDENCE_FILES = 20                                     # evidence files of one 
 # 999 before SQLite 3.32), so a batch of any size is read in pieces.
 CHUNK = 900
 
-# Bulk import of monthly reports (POST /investments/import, `ledger import`)
+# Bulk imports of monthly reports and of funds receipts (POST /investments/import and
+# /funds/import, `ledger import [--funds]`)
 IMPORT_ROWS = 100_000          # rows of one file below its header, blank ones included
 IMPORT_COLUMNS = 50            # header cells read; more columns are not looked at
 IMPORT_CELL = 1000             # characters of one cell (the longest column, note, allows 500)

@@ -236,7 +236,7 @@ def _header_text(value: object) -> str:
     return "" if value is None else str(value).strip().removeprefix("\ufeff").strip()
 
 
-def cell_text(value: object, *, integer: bool = False) -> str | None:
+def cell_text(value: object, *, integer: bool = False, day: bool = False) -> str | None:
     """A cell as the text a person typed, converted exactly; None for a blank cell.
 
     - text: stripped of surrounding whitespace;
@@ -249,7 +249,8 @@ def cell_text(value: object, *, integer: bool = False) -> str | None:
       float gives its digits (a project id formatted as a number);
     - a date at midnight on the first of a month (what Excel makes of "2025-01" typed into a
       General cell): that month, "YYYY-MM"; any other date or time: its ISO text, which no
-      field accepts;
+      field accepts. With `day` (a column of dates), a date at midnight is its day,
+      "YYYY-MM-DD", as Excel shows a date cell;
     - TRUE/FALSE: that word (which no field accepts).
     """
     if value is None:
@@ -263,6 +264,8 @@ def cell_text(value: object, *, integer: bool = False) -> str | None:
             return str(int(value))
         return _float_text(value)
     if isinstance(value, datetime):
+        if day and value.time() == time(0):
+            return value.date().isoformat()
         if value.day == 1 and value.time() == time(0):
             return f"{value.year:04d}-{value.month:02d}"
         return value.isoformat()

@@ -369,3 +369,9 @@ class ImportSummarySchema(Schema):
     unchanged = fields.Integer(metadata={"description": "rows equal to the newest revision: "
                                                         "nothing written"})
     postings = fields.Integer(metadata={"description": "postings appended"})
+
+
+class FundsImportSummarySchema(Schema):
+    rows = fields.Integer(metadata={"description": "data rows in the file"})
+    created = fields.Integer(metadata={"description": "receipts recorded (one per row)"})
+    postings = fields.Integer(metadata={"description": "postings appended"})

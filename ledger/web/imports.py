@@ -1,7 +1,9 @@
-"""Importing monthly completed investment from a file (完成投资导入): the upload, every bad row
-shown beside what it holds, and the template to fill in. The file is read and checked by the
-same code as `POST /investments/import` (ledger.io.imports, ledger.commands.imports): every row
-is checked first, and nothing is written unless all of them are right."""
+"""Importing from a file, monthly completed investment (完成投资导入) or receipts of funds in
+place (到位资金导入): one page with a tab for each kind, the upload, every bad row shown beside
+what it holds, and each kind's template to fill in. The file is read and checked by the same
+code as `POST /investments/import` and `POST /funds/import` (ledger.io.imports,
+ledger.commands.imports): every row is checked first, and nothing is written unless all of them
+are right."""
 
 from __future__ import annotations
 
@@ -17,7 +19,8 @@ from ledger import current
 from ledger.commands import imports
 from ledger.domain import limits
 from ledger.domain.errors import LOCATION, Invalid, Problem
-from ledger.io.imports import COLUMNS, columns_of, import_of, read_import_table, template
+from ledger.io.imports import (
+    FUNDS, REPORTS, Kind, columns_of, import_of, read_import_table, template)
 from ledger.io.tables import Table, cell_text
 from ledger.policy import require_importer
 from ledger.web import auth
@@ -52,12 +55,38 @@ class Refusal:
     count: int                        # bad rows in all (more than `rows` when cut)
 
 
+@dataclass(frozen=True)
+class Tab:
+    """A kind of import as the page offers it: its tab, its page and its template."""
+
+    kind: Kind
+    label: str
+    page: str          # the endpoint of its page
+    template: str      # the endpoint of its template
+
+
+TABS = (Tab(REPORTS, _l("Completed investment"), "web.import_page", "web.import_template"),
+        Tab(FUNDS, _l("Funds in place"), "web.funds_import_page", "web.funds_import_template"))
+
+
 @bp.route("/investments/import", methods=["GET", "POST"])
 @auth.login_required
 @current.accepts_upload
 def import_page():
+    return _page(TABS[0])
+
+
+@bp.route("/funds/import", methods=["GET", "POST"])
+@auth.login_required
+@current.accepts_upload
+def funds_import_page():
+    return _page(TABS[1])
+
+
+def _page(tab: Tab):
     context = ctx()
     require_importer(context.actor)
+    kind = tab.kind
     form = ImportForm()
     refusal = None
     if request.method == "POST":
@@ -73,30 +102,48 @@ def import_page():
         else:
             table = None
             try:
-                table = read_import_table(data)
-                summary = imports.import_reports(context, import_of(table, data, upload.filename or ""))
+                table = read_import_table(data, kind)
+                read = import_of(table, data, upload.filename or "", kind)
+                if kind is FUNDS:
+                    summary = imports.import_funds(context, read)
+                    message = _("%(rows)d row(s) read: %(created)d receipt(s) of funds in place "
+                                "recorded.", rows=summary.rows, created=summary.created)
+                else:
+                    summary = imports.import_reports(context, read)
+                    message = _("%(rows)d row(s) read: %(created)d month(s) reported, "
+                                "%(revised)d revised, %(unchanged)d unchanged.",
+                                rows=summary.rows, created=summary.created,
+                                revised=summary.revised, unchanged=summary.unchanged)
             except Invalid as err:
-                refusal = _refusal(err, table)
+                refusal = _refusal(err, table, kind)
             else:
-                flash(_("%(rows)d row(s) read: %(created)d month(s) reported, %(revised)d "
-                        "revised, %(unchanged)d unchanged.", rows=summary.rows,
-                        created=summary.created, revised=summary.revised,
-                        unchanged=summary.unchanged), "success")
-                return redirect(url_for("web.import_page"))
+                flash(message, "success")
+                return redirect(url_for(tab.page))
     return render_template("web/import.html", form=form, refusal=refusal, formats=FORMATS,
-                           columns=COLUMNS, max_mib=limits.IMPORT_FILE_MAX // 2**20,
+                           tab=tab, tabs=TABS, columns=kind.columns,
+                           max_mib=limits.IMPORT_FILE_MAX // 2**20,
                            max_rows=limits.IMPORT_ROWS), (422 if refusal else 200)
 
 
 @bp.get("/investments/import/template.<fmt>")
 @auth.login_required
 def import_template(fmt: str):
+    return _template(fmt, REPORTS)
+
+
+@bp.get("/funds/import/template.<fmt>")
+@auth.login_required
+def funds_import_template(fmt: str):
+    return _template(fmt, FUNDS)
+
+
+def _template(fmt: str, kind: Kind):
     if fmt not in FORMATS:
         abort(404)
-    return download(template(fmt))
+    return download(template(fmt, kind))
 
 
-def _refusal(err: Invalid, table: Table | None) -> Refusal:
+def _refusal(err: Invalid, table: Table | None, kind: Kind) -> Refusal:
     """What the page shows of a refusal: the file's problems, or each bad row beside its cells
     (from the table the import read, in the file's column order)."""
     found = (err.errors or {}).get(LOCATION)
@@ -104,11 +151,11 @@ def _refusal(err: Invalid, table: Table | None) -> Refusal:
         return Refusal([problem_text(err.message)], [], [], 0)
     texts = [problem_text(p) for p in found.get("_schema", [])]
     for field, problems in found.get("header", {}).items():
-        texts += [f"{_column_name(field)}：{problem_text(p)}" for p in problems]
+        texts += [f"{_column_name(field, kind)}：{problem_text(p)}" for p in problems]
     numbered = {int(n): problems for n, problems in found.items() if n.isdigit()}
     if not numbered or table is None:
         return Refusal(texts or [problem_text(err.message)], [], [], 0)
-    positions = columns_of(table.header)  # the header was accepted: the rows were checked
+    positions = columns_of(table.header, kind)  # the header was accepted: the rows were checked
     columns = [(field, table.header[index])
                for field, index in sorted(positions.items(), key=lambda item: item[1])]
     wanted = set(sorted(numbered)[:SHOWN_ROWS])
@@ -132,8 +179,6 @@ def _cell(cells: list, index: int) -> str:
     return text if len(text) <= 80 else text[:80] + "…"  # a page, not a copy of the file
 
 
-def _column_name(field: str) -> str:
-    for column in COLUMNS:
-        if column.field == field:
-            return f"{column.chinese}（{column.english}）"
-    return field
+def _column_name(field: str, kind: Kind) -> str:
+    column = kind.column(field)
+    return field if column is None else f"{column.chinese}（{column.english}）"

@@ -215,8 +215,12 @@ def test_the_openapi_document_describes_the_formats(client):
         assert fmt["schema"]["enum"] == ["json", "csv", "xlsx"]
         assert set(operation["responses"]["200"]["content"]) == {"application/json", "text/csv", XLSX}
         assert "Content-Disposition" in operation["responses"]["200"]["headers"]
-    upload = spec["paths"]["/api/v1/investments/import"]["post"]
-    assert upload["requestBody"]["content"]["multipart/form-data"]["schema"]["required"] == ["file"]
-    assert "errors.file" in upload["description"]
-    template = spec["paths"]["/api/v1/investments/import/template"]["get"]
-    assert set(template["responses"]["200"]["content"]) == {XLSX, "text/csv"}
+    for kind in ("investments", "funds"):
+        upload = spec["paths"][f"/api/v1/{kind}/import"]["post"]
+        assert upload["requestBody"]["content"]["multipart/form-data"]["schema"]["required"] == ["file"]
+        assert "errors.file" in upload["description"]
+        template = spec["paths"][f"/api/v1/{kind}/import/template"]["get"]
+        assert set(template["responses"]["200"]["content"]) == {XLSX, "text/csv"}
+    column_doc = spec["paths"]["/api/v1/funds/import"]["post"]["requestBody"]["content"][
+        "multipart/form-data"]["schema"]["properties"]["file"]["description"]
+    assert "`received_on` (到账日期)" in column_doc and "`period`" not in column_doc

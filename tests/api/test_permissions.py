@@ -172,6 +172,16 @@ def check_import(env, actor, body):
     assert body == {"rows": 1, "created": 1, "revised": 0, "unchanged": 0, "postings": 2}
 
 
+def funds_import_file(ids) -> bytes:
+    """A one-row funds import file for the filed project (its host may record it)."""
+    return (f"project_id,received_on,amount,source,payer\r\n"
+            f"{ids['p_filed']},2025-03-15,5.00,境外,宁夏某某有限公司\r\n").encode()
+
+
+def check_funds_import(env, actor, body):
+    assert body == {"rows": 1, "created": 1, "postings": 2}
+
+
 def check_key(key, value) -> Callable:
     def check(env, actor, body):
         assert body[key] == value, body
@@ -244,6 +254,9 @@ ENDPOINTS = [
     Endpoint("investments.import", "POST", "/investments/import", row(403, 200, 403, 200, 422, 422),
              upload=import_file, check=check_import),
     Endpoint("investments.import.template", "GET", "/investments/import/template", ALL_200),
+    Endpoint("funds.import", "POST", "/funds/import", row(403, 200, 403, 200, 422, 422),
+             upload=funds_import_file, check=check_funds_import),
+    Endpoint("funds.import.template", "GET", "/funds/import/template", ALL_200),
     # agreements
     Endpoint("agreements.list", "GET", "/agreements", ALL_200, check=check_agreements),
     # Only the host opens an agreement; a region that does not host the project cannot see it.

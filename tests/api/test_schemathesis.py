@@ -63,7 +63,7 @@ def _settings(n: int) -> hypothesis.settings:
 ACTOR_OF = {
     ("POST", "/projects"): "host", ("PATCH", "/projects/{project_id}"): "host",
     ("PUT", "/projects/{project_id}/investments/{period}"): "host",
-    ("POST", "/investments/import"): "host",
+    ("POST", "/investments/import"): "host", ("POST", "/funds/import"): "host",
     ("POST", "/agreements"): "host", ("PATCH", "/agreements/{agreement_id}"): "host",
     ("POST", "/agreements/{agreement_id}/confirm"): "host",
     ("POST", "/agreements/{agreement_id}/submit"): "host",

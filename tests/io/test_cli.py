@@ -137,3 +137,48 @@ def test_import_refuses_a_row_numbered_two_billion_at_once(demo, runner, tmp_pat
     assert (f"file: the file goes on more than {limits.IMPORT_ROWS} rows below its header"
             in result.stderr)
     assert read == [1, 2_000_000_000]
+
+
+FUNDS_ZH = ["项目ID", "到账日期", "到位资金(万元)", "资金来源", "出资方", "备注"]
+
+
+def test_import_funds_with_a_progress_bar(demo, runner, tmp_path):
+    project = next(p for p in demo.get("lingwu", "/projects").json if p["stage"] != "cancelled")
+    before = len(demo.get("lingwu", f"/projects/{project['id']}/funds").json)
+    path = tmp_path / "funds.csv"
+    path.write_bytes(csv_bytes([[project["id"], "2025-11-03", "12.34", "境外", "香港某公司", "首笔"],
+                                [project["id"], "2025-11-03", "0.07", "domestic", "某公司", ""]],
+                               FUNDS_ZH, encoding="gb18030"))
+    result = runner.invoke(args=["import", "--funds", str(path), "--user", "lingwu"])
+    assert result.exit_code == 0, result.output
+    assert "importing" in result.stderr
+    assert re.fullmatch(r"imported 2 rows: 2 receipts recorded; [1-9]\d* postings",
+                        result.stdout.strip())
+    got = demo.get("lingwu", f"/projects/{project['id']}/funds").json
+    assert len(got) == before + 2
+    assert {(r["amount"], r["source"], r["payer"]) for r in got} >= {
+        ("12.34", "foreign", "香港某公司"), ("0.07", "domestic", "某公司")}
+
+
+def test_import_funds_lists_every_bad_row_and_writes_nothing(demo, runner, tmp_path, backend):
+    from tests.helpers import db_state
+    project = next(p for p in demo.get("lingwu", "/projects").json if p["stage"] != "cancelled")
+    path = tmp_path / "bad.csv"
+    path.write_bytes(csv_bytes([[project["id"], "2025-11-03", "0", "境外", "某公司", ""],
+                                [project["id"], "2025-11-31", "1", "境外", "某公司", ""],
+                                [project["id"], "2025-11-03", "1", "国内", "某公司", ""]], FUNDS_ZH))
+    with backend.engine.connect() as conn:
+        before = db_state(conn)
+    result = runner.invoke(args=["import", "--funds", str(path), "--user", "lingwu"])
+    assert result.exit_code == 1
+    assert "error: 3 row(s) of the file are invalid; nothing was imported" in result.stderr
+    assert "  row 2: amount: must be more than 0" in result.stderr
+    assert "  row 3: received_on: " in result.stderr
+    assert "  row 4: source: " in result.stderr
+    with backend.engine.connect() as conn:
+        assert db_state(conn) == before
+    # a report file is not a funds file: its columns are named
+    reports = tmp_path / "reports.csv"
+    reports.write_bytes(csv_bytes([[project["id"], "2025-11", "1", ""]], HEADERS_ZH))
+    result = runner.invoke(args=["import", "--funds", str(reports), "--user", "lingwu"])
+    assert result.exit_code == 1 and "header: received_on:" in result.stderr

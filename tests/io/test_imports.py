@@ -354,3 +354,46 @@ def test_the_same_bad_rows_sent_one_by_one_are_refused_as_one_import_refuses_the
         assert one == every[:1], row
         assert len(every) > 1 or one == every, row
     assert [len(every) for every in together][-3:] == [2, 2, 2]
+
+
+def test_a_funds_file_is_recorded_whole_with_monotonic_progress_and_one_journal_entry(world, session):
+    """Receipts of interleaved project-years: progress only rises and ends at the row count, the
+    import is journaled once (funds.import) beside each receipt's funds.record, verify holds."""
+    from ledger.commands.imports import import_funds
+    from ledger.io.imports import FUNDS
+    from ledger.models import FundsReceipt
+
+    a, b = world.project(), world.project()
+    world.agreement(a)
+    rows = [[p.id, f"{year}-0{month}-1{month}", f"{month}.0{month}", "境外", "某公司", ""]
+            for month in range(1, 5) for year in (2024, 2025) for p in (a, b)]
+    rows.append([a.id, "2024-12-01", "1.00", "domestic", "某公司", ""])  # its first group last
+    header = ["项目ID", "到账日期", "到位资金(万元)", "资金来源", "出资方", "备注"]
+    seen = []
+    summary = import_funds(world.ctx(world.lingwu), read_import(csv_bytes(rows, header), "f.csv", FUNDS),
+                           lambda done, total: seen.append((done, total)))
+    assert (summary.rows, summary.created) == (17, 17)
+    assert summary.postings == posting_count(session) > 0
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen) and seen[-1] == (17, 17)
+    assert session.scalar(sa.select(sa.func.count()).select_from(FundsReceipt)) == 17
+    imported = [r for r in audit_rows(session, "import") if r.action == "funds.import"]
+    assert [(r.after["rows"], r.after["created"], r.after["file"]) for r in imported] == [
+        (17, 17, "f.csv")]
+    result = verify(session)
+    assert result.ok, result.problems
+
+
+def test_a_funds_file_with_a_refused_cell_writes_nothing(world, session):
+    from ledger.commands.imports import import_funds
+    from ledger.io.imports import FUNDS
+
+    p = world.project()
+    header = ["project_id", "received_on", "amount", "source", "payer"]
+    before = db_state(session)
+    with pytest.raises(Invalid) as refused:
+        import_funds(world.ctx(world.lingwu), read_import(csv_bytes(
+            [[p.id, "2025-01-02", "1.00", "境外", "某公司"],
+             [p.id, "2025-01-02", "1.00", "abroad", "某公司"]], header), "f.csv", FUNDS))
+    session.rollback()
+    assert problems_of(refused.value) == {"3": {"source": ["field.one_of"]}}
+    assert db_state(session) == before

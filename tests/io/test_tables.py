@@ -136,6 +136,16 @@ def test_cell_text_is_exact(value, text):
     assert cell_text(value) == text
 
 
+@pytest.mark.parametrize("value,text", [
+    (datetime(2025, 3, 1), "2025-03-01"), (datetime(2025, 3, 15), "2025-03-15"),
+    (datetime(2025, 3, 15, 9, 30), "2025-03-15T09:30:00"), ("2025-03-15", "2025-03-15"),
+])
+def test_a_date_column_reads_a_date_cell_as_its_day(value, text):
+    """到账日期: Excel's date cell is its day, never the month a period column would make of the
+    first; a time of day stays in the text, which the date field refuses."""
+    assert cell_text(value, day=True) == text
+
+
 def test_every_two_decimal_amount_survives_a_double_exactly():
     """What Excel stores for a typed amount is a double; reading it back gives the amount."""
     import random
@@ -285,6 +295,18 @@ def test_the_template_has_the_chinese_headers_and_no_rows(fmt):
     with pytest.raises(Invalid) as info:
         read_import(data)
     assert codes(info.value) == {"_schema": ["import.no_rows"]}
+
+
+def test_the_funds_template_has_its_columns_and_formats_dates():
+    import openpyxl
+    from ledger.io.imports import FUNDS
+    assert template_csv(FUNDS) == "\ufeff项目ID,项目代码,到账日期,到位资金(万元),资金来源,出资方,备注\r\n".encode()
+    book = openpyxl.load_workbook(io.BytesIO(template_xlsx(FUNDS)))
+    sheet = book.worksheets[0]
+    assert sheet.title == "到位资金" and sheet["C2"].number_format == "yyyy-mm-dd"
+    assert sheet["D2"].number_format == "0.00" and sheet["E2"].number_format == "@"
+    assert [r[0].value for r in book.worksheets[1].iter_rows(min_row=2, max_row=8)] == [
+        "项目ID", "项目代码", "到账日期", "到位资金(万元)", "资金来源", "出资方", "备注"]
 
 
 def test_the_xlsx_template_keeps_periods_as_text():

@@ -253,6 +253,10 @@ def test_the_whole_story(visitor):
                                           "buffer": rows.replace(b"2025-13", b"2025-03")}])
     v.submit()
     assert "新报 1 个月" in v.text("main .alert-success")
+    with page.expect_navigation():  # the other kind of import is a tab of the same page
+        page.click(".nav-tabs a:text-is('到位资金')")
+    v.check()
+    assert v.text(".nav-tabs .active") == "到位资金" and "资金来源" in v.text("main")
 
     # The statistics bureau sees docs/attribution.md's worked example: recommender 6.03, receiver
     # 14.07.
@@ -299,7 +303,8 @@ def test_the_whole_story(visitor):
     v.login("tongji")
     v.goto("/audit")
     assert {"/dashboard", "/projects/new", "/projects/N", "/agreements/N", "/agreements/N/confirm",
-            "/projects/N/investments", "/investments/import", "/attribution", "/years",
+            "/projects/N/investments", "/investments/import", "/funds/import", "/attribution",
+            "/years",
             "/audit"} <= v.checked
 
 

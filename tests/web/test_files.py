@@ -14,7 +14,7 @@ from werkzeug.datastructures import FileStorage
 
 from ledger.domain import limits
 from ledger.io.imports import template_csv
-from ledger.models import InvestmentReport
+from ledger.models import FundsReceipt, InvestmentReport
 from tests.io.files import (
     HEADERS_ZH, bound_the_reader, csv_bytes, multipart, sparse_xlsx, xlsx_bytes)
 from tests.web.support import csrf_of, login, page
@@ -118,6 +118,74 @@ def test_the_import_template_downloads(world, client):
     # the file is the template itself (its headers: tests/io/test_tables.py)
     assert client.get("/investments/import/template.csv").data == template_csv()
     assert client.get("/investments/import/template.pdf").status_code == 404
+
+
+FUNDS_ZH = ["项目ID", "到账日期", "到位资金(万元)", "资金来源", "出资方", "备注"]
+
+
+def upload_funds(client, data: bytes, name: str = "funds.csv"):
+    token = csrf_of(page(client, "/funds/import"))
+    body, content_type = multipart({"csrf_token": token, "file": FileStorage(io.BytesIO(data), name)})
+    return client.post("/funds/import", data=body, content_type=content_type)
+
+
+def receipt_count(session) -> int:
+    session.rollback()
+    return session.scalar(sa.select(sa.func.count()).select_from(FundsReceipt))
+
+
+def test_the_import_page_offers_both_kinds_each_with_its_template(world, client):
+    login(client, "lingwu")
+    for path, other, template in (("/investments/import", "/funds/import", "/investments"),
+                                  ("/funds/import", "/investments/import", "/funds")):
+        html = page(client, path)
+        current = re.search(r'<a class="nav-link active" href="([^"]+)" aria-current="page">', html)
+        assert current and current[1] == path
+        assert f'href="{other}"' in html
+        assert all(f'href="{template}/import/template.{fmt}"' in html for fmt in ("xlsx", "csv"))
+    funds = page(client, "/funds/import")
+    assert "到位资金" in funds and "资金来源" in funds and "出资方" in funds and "期间" not in funds
+
+
+def test_the_host_imports_receipts_and_a_bad_row_is_shown_beside_its_content(world, client,
+                                                                              session):
+    p = world.project()
+    login(client, "lingwu")
+    bad = upload_funds(client, csv_bytes([[p.id, "2025-03-15", "1.00", "境外", "某公司", "首笔"],
+                                          [p.id, "2025-03-16", "1.005", "国内", "某公司", ""]],
+                                         FUNDS_ZH, bom=True))
+    assert bad.status_code == 422
+    html = bad.get_data(as_text=True)
+    row = re.search(r'<tr id="row-3">(.*?)</tr>', html, re.S)
+    assert row and '<span class="cell-value">国内</span>' in row[1]
+    errors = re.findall(r'class="field-error[^"]*">(.*?)</div>', row[1], re.S)
+    assert len(errors) == 2 and all(CHINESE.search(e) for e in errors)
+    assert 'id="row-2"' not in html and receipt_count(session) == 0
+    good = upload_funds(client, xlsx_bytes([[p.id, "2025-03-15", 1, "境外", "某公司", "首笔"],
+                                            [p.id, "2025-03-15", 1, "境外", "某公司", None]],
+                                           FUNDS_ZH), "到位资金.xlsx")
+    assert good.status_code == 302 and good.headers["Location"].endswith("/funds/import")
+    assert "2 行" in page(client, "/funds/import")
+    assert receipt_count(session) == 2  # two receipts on one day are two receipts
+
+
+def test_the_funds_import_page_is_for_regions_and_the_statistics_bureau(world, client):
+    login(client, "shangwu")
+    assert client.get("/funds/import").status_code == 403
+    assert client.get("/funds/import/template.xlsx").status_code == 200
+    login(client, "tongji")
+    assert client.get("/funds/import").status_code == 200
+
+
+def test_the_funds_import_template_downloads(world, client):
+    login(client, "lingwu")
+    for fmt in ("csv", "xlsx"):
+        response = client.get(f"/funds/import/template.{fmt}")
+        assert response.status_code == 200
+        assert f"到位资金导入模板.{fmt}" in unquote(response.headers["Content-Disposition"])
+    text = client.get("/funds/import/template.csv").data.decode("utf-8-sig")
+    assert text.splitlines()[0] == "项目ID,项目代码,到账日期,到位资金(万元),资金来源,出资方,备注"
+    assert client.get("/funds/import/template.pdf").status_code == 404
 
 
 def test_the_attribution_table_downloads_as_shown(world, client, session):

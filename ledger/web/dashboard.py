@@ -31,13 +31,13 @@ def dashboard():
         page["projects"] = ProjectSchema(many=True).dump(recent.items)
         page["attribution"] = attribution(context, year)
         page["zone_shares"] = leading_shares(context, year)
-        page["whole"] = whole_word()
     elif not may_administer(actor):  # a filing body's: the province's figures
         page["attribution"] = attribution(context, year)
-        page["whole"] = whole_word()
     else:  # an administrator's: the reference data and the users
         session = current.session()
         page["zones"] = ZoneSchema(many=True).dump(session.scalars(reference.zones()))
         page["users"] = UserSchema(many=True).dump(session.scalars(user_queries.users(actor)))
         page["region_count"] = len(session.scalars(reference.regions()).all())
+    if "attribution" in page:
+        page["whole"] = whole_word()  # the totals line's word for the province
     return render_template("web/dashboard.html", **page)

@@ -16,7 +16,10 @@ Actors (the columns of the permission matrix):
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
+from ledger.commands import funds
+from ledger.commands.inputs import EvidenceUpload, FundsRow
 from ledger.models import User
 from tests import drive
 from tests.factories import World
@@ -24,6 +27,7 @@ from tests.helpers import issue_token_for
 
 ACTORS = ("anon", "admin", "statistics", "commerce", "host", "recommender", "bystander")
 REGION_OF = {"host": "640181", "recommender": "640104", "bystander": "640221"}
+EVIDENCE_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32  # recognised by its first bytes
 PASSWORD = "secret-pass"  # World's password for every user
 TOKEN_TTL = 7 * 24 * 3600
 
@@ -58,6 +62,12 @@ def build(session, world_ids: dict) -> Seed:
     a_submitted = w.agreement(p_submitted, file=False)
     drive.confirm(w.ctx(w.xingqing), a_submitted.id)
     drive.submit(w.ctx(w.lingwu), a_submitted.id)
+    # a receipt of funds in place in 2024 (no agreement covers it: all to the host), with evidence
+    r_draft = funds.record_funds(w.ctx(w.lingwu), FundsRow(
+        row=1, received_on=date(2024, 6, 3), amount=2000, source="domestic",
+        payer="宁夏某某有限公司", project_id=p_draft.id)).receipt
+    e_draft = funds.add_evidence(w.ctx(w.lingwu), p_draft.id, r_draft.id, EvidenceUpload(
+        "bank_slip", "回单.png", EVIDENCE_PNG))
     p_free = w.project()  # hosted by 灵武市, no agreement: only the host (and officials) see it
     p_unlanded = w.project(stage="signed")
     w.close(2023)
@@ -67,6 +77,7 @@ def build(session, world_ids: dict) -> Seed:
         p_filed=p_filed.id, p_draft=p_draft.id, p_signed=p_signed.id,
         p_submitted=p_submitted.id, p_free=p_free.id, p_unlanded=p_unlanded.id,
         a_filed=a_filed.id, a_draft=a_draft.id, a_signed=a_signed.id, a_submitted=a_submitted.id,
+        r_draft=r_draft.id, e_draft=e_draft.id,
     )
     for name, actor in by_actor.items():
         user = session.get(User, actor.id)

@@ -22,7 +22,7 @@ from ledger.domain import workflow
 from ledger.domain.enums import Role, Side
 from ledger.domain.workflow import Standing
 from tests.api._seed import (
-    ACTORS, AGREEMENT_BODY, PROJECT_BODY, REGION_BODY, REGION_OF, USER_BODY, ZONE_BODY, fill,
+    ACTORS, AGREEMENT_BODY, EVIDENCE_PNG, PROJECT_BODY, REGION_BODY, REGION_OF, USER_BODY, ZONE_BODY, fill,
 )
 
 REGIONS = ("host", "recommender", "bystander")
@@ -92,12 +92,13 @@ def check_agreements(env, actor, body):
 
 
 def check_postings(env, actor, body):
+    """The filed project's four (two each) and the host's posting of the 2024 receipt."""
     regions = {p["region_code"] for p in body}
     if actor in REGIONS:
         assert regions <= {REGION_OF[actor]}
-        assert len(body) == (0 if actor == "bystander" else 2)
+        assert len(body) == {"bystander": 0, "host": 3, "recommender": 2}[actor]
     else:
-        assert regions == {"640181", "640104"} and len(body) == 4
+        assert regions == {"640181", "640104"} and len(body) == 5
 
 
 def check_attribution(env, actor, body):
@@ -182,6 +183,12 @@ def check_funds_import(env, actor, body):
     assert body == {"rows": 1, "created": 1, "postings": 2}
 
 
+def evidence_form(ids) -> dict:
+    """An evidence upload: a PNG and its kind."""
+    import io
+    return {"kind": "银行进账单", "file": (io.BytesIO(EVIDENCE_PNG), "回单.png")}
+
+
 def check_key(key, value) -> Callable:
     def check(env, actor, body):
         assert body[key] == value, body
@@ -257,6 +264,25 @@ ENDPOINTS = [
     Endpoint("funds.import", "POST", "/funds/import", row(403, 200, 403, 200, 422, 422),
              upload=funds_import_file, check=check_funds_import),
     Endpoint("funds.import.template", "GET", "/funds/import/template", ALL_200),
+    # funds in place: the host records, corrects and voids; whoever may read the project reads
+    Endpoint("funds.list", "GET", "/projects/{p_draft}/funds", PARTY_READ,
+             check=lambda env, a, b: [r["id"] for r in b] == [env.ids["r_draft"]] or pytest.fail(b)),
+    Endpoint("funds.create", "POST", "/projects/{p_free}/funds", row(403, 403, 403, 201, 404, 404),
+             body={"received_on": "2025-03-15", "amount": "5.00", "source": "domestic",
+                   "payer": "宁夏某某有限公司"}, check=check_key("revision", 1)),
+    Endpoint("funds.get", "GET", "/projects/{p_draft}/funds/{r_draft}", PARTY_READ,
+             check=lambda env, a, b: len(b["revisions"]) == 1 or pytest.fail(b)),
+    Endpoint("funds.patch", "PATCH", "/projects/{p_draft}/funds/{r_draft}",
+             row(403, 403, 403, 200, 403, 404), body={"payer": "宁夏另一有限公司", "reason": "出资方有误"},
+             etag_of="/projects/{p_draft}/funds/{r_draft}", check=check_key("revision", 2)),
+    Endpoint("funds.void", "POST", "/projects/{p_draft}/funds/{r_draft}/void",
+             row(403, 403, 403, 200, 403, 404), body={"reason": "重复录入"},
+             etag_of="/projects/{p_draft}/funds/{r_draft}", check=check_key("voided", True)),
+    Endpoint("funds.evidence.create", "POST", "/projects/{p_draft}/funds/{r_draft}/evidence",
+             row(403, 403, 403, 201, 403, 404), upload=evidence_form,
+             check=check_key("media_type", "image/png")),
+    Endpoint("funds.evidence.get", "GET", "/projects/{p_draft}/funds/{r_draft}/evidence/{e_draft}",
+             PARTY_READ),
     # agreements
     Endpoint("agreements.list", "GET", "/agreements", ALL_200, check=check_agreements),
     # Only the host opens an agreement; a region that does not host the project cannot see it.
@@ -317,7 +343,7 @@ ENDPOINTS = [
              query={"year": 2025, "format": "xlsx"}),
     Endpoint("postings", "GET", "/postings", ALL_200, check=check_postings),
     Endpoint("ledger.verify", "GET", "/ledger/verify", LEDGER_ADMINS,
-             check=lambda env, a, b: (b["ok"], b["postings"]) == (True, 4) or pytest.fail(b)),
+             check=lambda env, a, b: (b["ok"], b["postings"]) == (True, 5) or pytest.fail(b)),
     Endpoint("years.list", "GET", "/years", ALL_200,
              check=lambda env, a, b: [(y["year"], y["status"]) for y in b]
              == [(2023, "closed"), (2025, "open")] or pytest.fail(b)),
@@ -361,8 +387,9 @@ def run_cell(env, endpoint: Endpoint, actor: str):
     before = env.state()
     if endpoint.upload is not None:
         import io
-        response = env.client.open(url, method=endpoint.method, headers=headers,
-                                   data={"file": (io.BytesIO(endpoint.upload(ids)), "import.csv")},
+        upload = endpoint.upload(ids)
+        data = upload if isinstance(upload, dict) else {"file": (io.BytesIO(upload), "import.csv")}
+        response = env.client.open(url, method=endpoint.method, headers=headers, data=data,
                                    content_type="multipart/form-data")
     else:
         response = env.client.open(url, method=endpoint.method, headers=headers,

@@ -143,6 +143,7 @@ MESSAGES: dict[str, str] = {
     "evidence.type": N_("only PDF, JPEG or PNG files are accepted (judged by the content)"),
     "evidence.name_mismatch": N_("the file {name} is a {type} file by its content, not what its name says"),
     "evidence.too_many": N_("a receipt has at most {max} evidence files"),
+    "terms.too_long": N_("at most {max} lines (one per accounting line)"),
     "terms.duplicate": N_("the line {indicator} is listed more than once"),
     "terms.conflict": N_("the share of completed_investment differs from recommender_share"),
     "agreement.before_project": N_("the agreement covers from {first_year}, before the project "

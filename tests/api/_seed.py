@@ -63,10 +63,10 @@ def build(session, world_ids: dict) -> Seed:
     drive.confirm(w.ctx(w.xingqing), a_submitted.id)
     drive.submit(w.ctx(w.lingwu), a_submitted.id)
     # a receipt of funds in place in 2024 (no agreement covers it: all to the host), with evidence
-    r_draft = funds.record_funds(w.ctx(w.lingwu), FundsRow(
+    r_signed = funds.record_funds(w.ctx(w.lingwu), FundsRow(
         row=1, received_on=date(2024, 6, 3), amount=2000, source="domestic",
-        payer="宁夏某某有限公司", project_id=p_draft.id)).receipt
-    e_draft = funds.add_evidence(w.ctx(w.lingwu), p_draft.id, r_draft.id, EvidenceUpload(
+        payer="宁夏某某有限公司", project_id=p_signed.id)).receipt
+    e_signed = funds.add_evidence(w.ctx(w.lingwu), p_signed.id, r_signed.id, EvidenceUpload(
         "bank_slip", "回单.png", EVIDENCE_PNG))
     p_free = w.project()  # hosted by 灵武市, no agreement: only the host (and officials) see it
     p_unlanded = w.project(stage="signed")
@@ -77,7 +77,7 @@ def build(session, world_ids: dict) -> Seed:
         p_filed=p_filed.id, p_draft=p_draft.id, p_signed=p_signed.id,
         p_submitted=p_submitted.id, p_free=p_free.id, p_unlanded=p_unlanded.id,
         a_filed=a_filed.id, a_draft=a_draft.id, a_signed=a_signed.id, a_submitted=a_submitted.id,
-        r_draft=r_draft.id, e_draft=e_draft.id,
+        r_signed=r_signed.id, e_signed=e_signed.id,
     )
     for name, actor in by_actor.items():
         user = session.get(User, actor.id)

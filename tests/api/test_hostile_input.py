@@ -53,7 +53,8 @@ def _operations(spec: dict):
 def _path(template: str, ids: dict) -> str:
     values = {"project_id": ids["p_filed"], "agreement_id": ids["a_draft"],
               "user_id": ids["u_host"], "zone_id": ids["zone_lw"], "code": "640181",
-              "period": "2025-03", "year": 2025, "filename": "swagger-ui.css"}
+              "period": "2025-03", "year": 2025, "filename": "swagger-ui.css",
+              "receipt_id": ids["r_signed"], "evidence_id": ids["e_signed"]}
     for name, value in values.items():
         template = template.replace("{%s}" % name, str(value))
     assert "{" not in template, template

@@ -189,7 +189,7 @@ def test_second_run_writes_nothing(session, loaded):
     assert after == before
     assert head(session) == head_before
     news = [int(n) for line in lines for n in re.findall(r"\((\d+) new", line)]
-    assert len(news) == 6 and set(news) == {0}
+    assert len(news) == 7 and set(news) == {0}
     assert any("(0 workflow steps" in line for line in lines)
 
 

@@ -81,6 +81,11 @@ def test_overlapping_data_is_refused():
     ([Term(1, 2024, None, 3000)],
      [Term(1, 2024, None, 3000, 2025), Term(2, 2025, None, 3000)], set()),   # the same share
     ([Term(1, 2024, None, 3000)], [Term(1, 2024, 2024, 3000)], {2025, 2026}),
+    # the funds share changing alone changes the year; stated equal to the other, it does not
+    ([Term(1, 2024, None, 3000, 2025), Term(2, 2025, None, 3000)],
+     [Term(1, 2024, None, 3000, 2025), Term(2, 2025, None, 3000, funds_share_bp=2000)],
+     {2025, 2026}),
+    ([Term(1, 2024, None, 3000)], [Term(1, 2024, None, 3000, funds_share_bp=3000)], set()),
 ])
 def test_changed_years(before, after, changed):
     assert coverage.changed_years(before, after, range(2023, 2027)) == changed

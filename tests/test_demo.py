@@ -314,6 +314,31 @@ def test_interrupted_load_is_completed_by_the_next_run(session, monkeypatch):
     assert _dump(session) == before
 
 
+def test_receipts_of_a_year_closed_before_them_are_left(session, monkeypatch):
+    """A database whose 2024 was closed before the demo had receipts (an older demo, or the
+    bureau): the run records what it still may and says what it left, and the rest of a
+    project's script waits behind the receipt its closed year refuses."""
+    with monkeypatch.context() as m:
+        m.setattr(demo, "_load_funds", lambda loader, found: None)
+        demo.load_demo(session, current.settings(), echo=lambda _: None)
+    assert session.get(AssessmentYear, 2024).status == "closed"
+    lines: list[str] = []
+
+    demo.load_demo(session, current.settings(), echo=lines.append)
+
+    line = next(x for x in lines if x.startswith("funds in place"))
+    starts_in_2024 = {r.key for r in demo.RECEIPTS if r.received_on < "2025"}
+    assert f"; {len(starts_in_2024)} steps left, their year closed" in line
+    recorded = session.scalars(sa.select(FundsReceipt)).all()
+    assert recorded and all(r.year > 2024 for r in recorded)
+    assert {r.project_id for r in recorded} == {
+        _project(session, r.key).id for r in demo.RECEIPTS if r.key not in starts_in_2024}
+    assert verify(session).ok
+    before = _dump(session)
+    demo.load_demo(session, current.settings(), echo=lambda _: None)
+    assert _dump(session) == before
+
+
 def test_cli_demo_prints_logins(app, runner):
     with app.app_context():  # an administrator account that existed before the demo
         drive.create_user(Context(current.session(), demo.LOADER), {

@@ -541,6 +541,28 @@ def _revision(data: dict) -> dict:
     return {k: parsed.get(k, lambda v: v)(v) for k, v in data.items()}
 
 
+def _revise(ctx: Context, project_id: int, receipt_id: int, r: DemoReceipt,
+            closed: set[int]) -> tuple[int, bool]:
+    """The scripted revisions of a receipt after those it has: (how many made, whether one
+    was left because a year it touches is closed)."""
+    receipt = ctx.session.scalar(sa.select(FundsReceipt).where(FundsReceipt.id == receipt_id)
+                                 .execution_options(populate_existing=True))
+    done = 0
+    for fields, reason in r.changes[receipt.revision - 1:]:
+        after = _revision(fields or {})
+        if {receipt.year, after.get("received_on", receipt.received_on).year} & closed:
+            return done, True
+        if fields is None:
+            receipt = funds.void_funds(ctx, project_id, receipt_id, reason,
+                                       receipt.revision).receipt
+        else:
+            receipt = funds.correct_funds(ctx, project_id, receipt_id,
+                                          FundsChange(**after, reason=reason),
+                                          receipt.revision).receipt
+        done += 1
+    return done, False
+
+
 def _load_funds(loader: Loader, found: dict[str, Project]) -> None:
     """Bring each project's receipts up to the script: the receipts not yet recorded, then
     each receipt's evidence files and revisions after those already stored. A step a closed
@@ -576,25 +598,11 @@ def _load_funds(loader: Loader, found: dict[str, Project]) -> None:
                 funds.add_evidence(ctx, project.id, receipt_id, EvidenceUpload(
                     kind, filename, evidence_file(index, number, r)))
                 files += 1
-            receipt = session.scalar(sa.select(FundsReceipt).where(FundsReceipt.id == receipt_id)
-                                     .execution_options(populate_existing=True))
-            for fields, reason in r.changes[receipt.revision - 1:]:
-                after = _revision(fields or {})
-                years_ = {receipt.year, after.get("received_on", receipt.received_on).year}
-                if years_ & closed:
-                    left += 1
-                    break
-                if fields is None:
-                    receipt = funds.void_funds(ctx, project.id, receipt_id, reason,
-                                               receipt.revision).receipt
-                else:
-                    receipt = funds.correct_funds(ctx, project.id, receipt_id,
-                                                  FundsChange(**after, reason=reason),
-                                                  receipt.revision).receipt
-                revised += 1
-            else:
-                continue
-            break  # a revision left for a closed year: the rest of the script waits with it
+            done, waits = _revise(ctx, project.id, receipt_id, r, closed)
+            revised += done
+            if waits:  # a revision left for a closed year: the rest of the script waits with it
+                left += 1
+                break
     loader.echo(f"funds in place: {len(RECEIPTS)} receipts ({created} new, {files} evidence "
                 f"files, {revised} revisions)"
                 + (f"; {left} steps left, their year closed" if left else ""))

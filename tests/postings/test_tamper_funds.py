@@ -11,11 +11,13 @@ from datetime import date
 import pytest
 import sqlalchemy as sa
 
+from ledger import current
 from ledger.commands import funds
 from ledger.commands.inputs import EvidenceUpload, FundsChange, FundsRow
 from ledger.commands.demo_evidence import pdf
 from ledger.domain.enums import Indicator
 from ledger.models import Posting
+from tests.factories import World
 from tests.helpers import tamper, verify
 from tests.postings.test_tamper import check, entry
 
@@ -147,8 +149,6 @@ def test_postgres_keeps_revisions_and_evidence_append_only(postgres_backend, sta
     """Without switching the triggers off (which takes a superuser), they only grow."""
     app = postgres_backend.app
     postgres_backend.restore("world")
-    from tests.factories import World
-    from ledger import current
     with app.app_context():
         session = current.session()
         world = World(session, postgres_backend.data["world"])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 import pytest
@@ -12,12 +13,16 @@ from ledger.commands import demo
 from ledger.context import Context
 from ledger.db import Base
 from ledger.domain.split import split
+from ledger.domain import evidence
+from ledger.domain.enums import Indicator
 from ledger.models import (
-    Agreement, AgreementEvent, AssessmentYear, InvestmentReport, Posting, Project, Region, Zone,
+    Agreement, AgreementEvent, AssessmentYear, FundsEvidence, FundsReceipt, FundsRevision,
+    InvestmentReport, Posting, Project, Region, Zone,
 )
 from ledger.postings import head
 from tests.helpers import verify
 from ledger.queries.attribution import grand_total, region_totals, rolled_up
+from ledger.queries.funds import receipts
 from ledger.queries.users import check_password
 from tests import drive
 from tests.helpers import today
@@ -174,6 +179,85 @@ def test_demo_attribution_reconciles(session, loaded):
     assert recommended_2026 == 0
 
 
+def test_demo_has_funds_in_place_with_evidence(session, loaded):
+    rows = session.scalars(sa.select(FundsReceipt).order_by(FundsReceipt.id)).all()
+    assert len(rows) == len(demo.RECEIPTS)
+    for year in (2024, 2025):  # several projects in each demo year
+        assert len({r.project_id for r in rows if r.year == year}) >= 4, year
+    assert {r.source for r in rows} == {"domestic", "foreign"}
+    # Every file is what its name says, its bytes those its SHA-256 names.
+    files = session.scalars(sa.select(FundsEvidence)).all()
+    assert len(files) == sum(len(r.evidence) for r in demo.RECEIPTS)
+    assert {f.media_type for f in files} == {"application/pdf", "image/png"}
+    for f in files:
+        assert evidence.media_type(f.filename, f.content) == f.media_type
+        assert hashlib.sha256(f.content).hexdigest() == f.sha256 and f.size == len(f.content)
+    # 待补充凭证: receipts that count and have no file yet, as the project pages show them.
+    ctx = Context(session, demo.LOADER)
+    missing = [r for p in {r.project_id for r in rows} for r in receipts(ctx, p)
+               if r.evidence_missing]
+    assert len(missing) == sum(1 for r in demo.RECEIPTS if not r.evidence and not r.changes)
+    assert len(missing) >= 3
+    # One receipt voided with its reason, one corrected from 2025 into 2026.
+    voided = [r for r in rows if r.voided]
+    assert len(voided) == 1
+    revision = session.scalar(sa.select(FundsRevision).where(
+        FundsRevision.receipt_id == voided[0].id, FundsRevision.revision == 2))
+    assert revision.voided and "重复" in revision.reason
+    moved = session.scalar(sa.select(FundsReceipt).where(FundsReceipt.project_id == _project(
+        session, "cashmere").id))
+    assert (moved.revision, moved.year) == (2, 2026)
+    first = session.scalar(sa.select(FundsRevision).where(
+        FundsRevision.receipt_id == moved.id, FundsRevision.revision == 1))
+    assert first.received_on.year == 2025 and first.reason is None
+
+
+def test_demo_funds_in_place_reconcile(session, loaded):
+    """Each year the funds line sums the receipts that count, and the agreement whose funds share
+    differs gives the recommender its funds share of them."""
+    rows = session.scalars(sa.select(FundsReceipt).where(FundsReceipt.voided.is_(False))).all()
+    for year in (2024, 2025, 2026):
+        totals = grand_total(region_totals(session, year, indicator=Indicator.FUNDS_IN_PLACE))
+        received = sum(r.amount for r in rows if r.year == year)
+        assert totals.in_place == totals.attributed == received > 0, year
+        assert totals.ceded == totals.credited
+    datacenter = session.scalar(sa.select(Agreement).where(
+        Agreement.project_id == _project(session, "datacenter").id)).newest
+    assert (datacenter.recommender_share, datacenter.funds_share) == (5000, 4000)
+    project = _project(session, "datacenter")
+    for year in (2024, 2025):
+        received = sum(r.amount for r in rows if r.project_id == project.id and r.year == year)
+        credited = session.scalar(sa.select(sa.func.sum(Posting.amount)).where(
+            Posting.project_id == project.id, Posting.year == year,
+            Posting.indicator == Indicator.FUNDS_IN_PLACE, Posting.role == "recommender"))
+        assert credited == split(received, 4000)[0] != split(received, 5000)[0]
+    # The 2024 receipts went in before the year was closed: the closed year holds them.
+    assert session.get(AssessmentYear, 2024).status == "closed"
+    assert any(r.year == 2024 for r in rows)
+
+
+def test_demo_evidence_files_are_valid():
+    """The PDF's cross-reference table points at its objects; the PNG decodes."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    from ledger.commands import demo_evidence
+    pdf = demo_evidence.pdf(["Ledger (demo)", "Amount: 1.00"])
+    assert pdf.startswith(b"%PDF-1.4\n") and pdf.endswith(b"%%EOF\n")
+    xref = int(pdf.rsplit(b"startxref\n", 1)[1].split(b"\n")[0])
+    assert pdf[xref:].startswith(b"xref\n0 6\n")
+    entries = pdf[xref:].split(b"\n")[3:8]
+    for number, line in enumerate(entries, start=1):
+        offset = int(line[:10])
+        assert pdf[offset:].startswith(b"%d 0 obj\n" % number), number
+    assert b"(Ledger \\(demo\\)) '" in pdf
+    image = Image.open(BytesIO(demo_evidence.png(3)))
+    image.load()
+    assert (image.format, image.size, image.mode) == ("PNG", (96, 48), "RGB")
+    assert demo_evidence.png(3) == demo_evidence.png(3) != demo_evidence.png(4)
+
+
 def test_second_run_writes_nothing(session, loaded):
     lines: list[str] = []
     first_logins = loaded
@@ -189,7 +273,7 @@ def test_second_run_writes_nothing(session, loaded):
     assert after == before
     assert head(session) == head_before
     news = [int(n) for line in lines for n in re.findall(r"\((\d+) new", line)]
-    assert len(news) == 6 and set(news) == {0}
+    assert len(news) == 7 and set(news) == {0}
     assert any("(0 workflow steps" in line for line in lines)
 
 
@@ -225,6 +309,31 @@ def test_interrupted_load_is_completed_by_the_next_run(session, monkeypatch):
     reports = session.scalar(sa.select(sa.func.count()).select_from(InvestmentReport))
     assert reports == len(LANDED) * months + len(demo.REVISIONS)
     assert session.get(AssessmentYear, 2024).status == "closed"
+    before = _dump(session)
+    demo.load_demo(session, current.settings(), echo=lambda _: None)
+    assert _dump(session) == before
+
+
+def test_receipts_of_a_year_closed_before_them_are_left(session, monkeypatch):
+    """A database whose 2024 was closed before the demo had receipts (an older demo, or the
+    bureau): the run records what it still may and says what it left, and the rest of a
+    project's script waits behind the receipt its closed year refuses."""
+    with monkeypatch.context() as m:
+        m.setattr(demo, "_load_funds", lambda loader, found: None)
+        demo.load_demo(session, current.settings(), echo=lambda _: None)
+    assert session.get(AssessmentYear, 2024).status == "closed"
+    lines: list[str] = []
+
+    demo.load_demo(session, current.settings(), echo=lines.append)
+
+    line = next(x for x in lines if x.startswith("funds in place"))
+    starts_in_2024 = {r.key for r in demo.RECEIPTS if r.received_on < "2025"}
+    assert f"; {len(starts_in_2024)} steps left, their year closed" in line
+    recorded = session.scalars(sa.select(FundsReceipt)).all()
+    assert recorded and all(r.year > 2024 for r in recorded)
+    assert {r.project_id for r in recorded} == {
+        _project(session, r.key).id for r in demo.RECEIPTS if r.key not in starts_in_2024}
+    assert verify(session).ok
     before = _dump(session)
     demo.load_demo(session, current.settings(), echo=lambda _: None)
     assert _dump(session) == before

@@ -3,7 +3,9 @@ development zones, ten projects in every stage, agreements in every workflow sta
 completed investment from January 2024 on, and assessment year 2024 closed.
 
 Everything goes through the real commands, acting as the demo users, so every rule applies and
-every change is audited and posted like any other. The zones, companies, credit codes and
+every change is audited and posted like any other. Funds in place (到位资金) are receipts of the
+landed projects in 2024 and 2025, with evidence files made in code (ledger.commands.demo_evidence),
+some still without (待补充凭证), one corrected, one voided. The zones, companies, credit codes and
 amounts are illustrative, not official data.
 
 Idempotent: each kind of thing is looked up first and only what is missing is created. An
@@ -22,18 +24,21 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 from stdnum.cn import uscc
 
-from ledger.commands import agreements, projects, reference, users, years
+from ledger import postings
+from ledger.commands import agreements, demo_evidence, funds, projects, reference, users, years
 from ledger.commands.inputs import (
-    AgreementInput, ProjectInput, RegionInput, ReportInput, StageChange, TermsInput, UserInput,
-    ZoneInput,
+    AgreementInput, EvidenceUpload, FundsChange, FundsRow, ProjectInput, RegionInput, ReportInput,
+    StageChange, TermsInput, UserInput, ZoneInput,
 )
 from ledger.commands.reports import report_investment
 from ledger.context import Context, Settings
 from ledger.domain import stages
 from ledger.domain.codes import reference_regions
+from ledger.domain.enums import FundsSource
 from ledger.domain.money import format_amount, parse_amount, parse_share
 from ledger.models import (
-    Agreement, AgreementEvent, InvestmentReport, Project, Region, User, YearEvent, Zone,
+    Agreement, AgreementEvent, FundsEvidence, FundsReceipt, InvestmentReport, Project, Region, User,
+    YearEvent, Zone,
 )
 from ledger.policy import Actor
 from ledger.queries.checklist import checklist
@@ -145,10 +150,14 @@ FILE = (("tongji", "acknowledge", None), ("shangwu", "acknowledge", None))
 
 
 def _terms(recommender: str, share: str, first_year: int, signed_on: str,
-           signatories: tuple[str, str], reason: str, last_year: int | None = None) -> dict:
-    return {"recommender_code": recommender, "recommender_share": share, "first_year": first_year,
-            "last_year": last_year, "signed_on": signed_on, "reason": reason,
-            "signatories": {"recommender": signatories[0], "receiver": signatories[1]}}
+           signatories: tuple[str, str], reason: str, last_year: int | None = None,
+           funds_share: str | None = None) -> dict:
+    """`funds_share`: the recommender's share of funds in place, where it differs from `share`
+    (of completed investment)."""
+    out = {"recommender_code": recommender, "recommender_share": share, "first_year": first_year,
+           "last_year": last_year, "signed_on": signed_on, "reason": reason,
+           "signatories": {"recommender": signatories[0], "receiver": signatories[1]}}
+    return out if funds_share is None else out | {"funds_share": funds_share}
 
 
 AGREEMENTS = {
@@ -164,11 +173,12 @@ AGREEMENTS = {
                             "reason": "推荐方持续提供项目服务保障，双方协商自2025年起调整分成比例"}),
         ("ningdong", "confirm", None), ("xixia", "submit", None), *FILE,
     ),
-    # Filed, 50 %, from 2024; commerce acknowledges first.
+    # Filed, 50 % of completed investment and 40 % of funds in place, from 2024; commerce
+    # acknowledges first.
     "datacenter": (
         ("shapotou", "create", _terms("640181", "50", 2024, "2023-05-18", ("李文斌", "周海燕"),
                                       "银川高新技术产业开发区主导产业不含数据中心，"
-                                      "项目推荐至中卫工业园区西部云基地")),
+                                      "项目推荐至中卫工业园区西部云基地", funds_share="40")),
         ("lingwu", "confirm", None), ("lingwu", "submit", None),
         ("shangwu", "acknowledge", None), ("tongji", "acknowledge", None),
     ),
@@ -241,6 +251,58 @@ REVISIONS = (
 )
 
 CLOSED_YEAR = 2024
+
+# --- Funds in place ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DemoReceipt:
+    """A receipt of funds in place as the host records it, the evidence files it then adds
+    (made in code: ledger.commands.demo_evidence) and its later revisions in order: (the fields
+    corrected, why) or (None, why it was voided)."""
+
+    key: str                # the project (DemoProject.key)
+    received_on: str
+    amount: str             # 万元
+    note: str
+    evidence: tuple[tuple[str, str], ...] = ()  # (kind, file name), the name saying the type
+    changes: tuple[tuple[dict | None, str], ...] = ()
+    source: str = FundsSource.DOMESTIC
+    payer: str | None = None  # None: the project's investor
+
+
+# Each project's receipts in the order they are recorded (the n-th of a project in the script is
+# its n-th receipt in the database, which is how a second run finds what is there). Every receipt
+# touching 2024 is in place before the year is closed.
+RECEIPTS = (
+    DemoReceipt("polyolefin", "2024-03-18", "52000.00", "股东实缴资本金",
+                (("bank_slip", "银行进账单-20240318.pdf"), ("capital_verification", "验资报告.pdf"))),
+    DemoReceipt("polyolefin", "2024-09-26", "38500.00", "股东增资"),  # 待补充凭证
+    DemoReceipt("polyolefin", "2025-05-20", "45000.00", "股东增资",
+                (("bank_slip", "银行进账单-20250520.png"),)),
+    DemoReceipt("datacenter", "2024-04-12", "26000.00", "首期资本金",
+                (("bank_slip", "银行回单-20240412.png"),)),
+    DemoReceipt("datacenter", "2024-11-05", "18000.00", "服务器设备款",
+                (("equipment_invoice", "设备发票-20241105.pdf"),),
+                (({"amount": "18600.00"}, "金额按银行回单核对更正"),)),
+    DemoReceipt("datacenter", "2025-03-10", "21000.00", "二期资本金"),  # 待补充凭证
+    DemoReceipt("aluminum", "2024-07-15", "6500.00", "股东实缴资本金",
+                changes=((None, "与2024-07-16到账记录重复，银行回单为同一笔"),)),
+    DemoReceipt("aluminum", "2024-07-16", "6500.00", "股东实缴资本金",
+                (("bank_slip", "银行进账单-20240716.pdf"),)),
+    DemoReceipt("aluminum", "2025-10-09", "3000.00", "技术改造资金",
+                (("other", "资金到位情况说明.pdf"),)),
+    DemoReceipt("dairy", "2025-04-08", "7200.00", "扩建项目资本金",
+                (("bank_slip", "银行进账单-20250408.pdf"),)),
+    DemoReceipt("starch", "2025-06-30", "1800.00", "自筹资金"),  # 待补充凭证
+    DemoReceipt("cashmere", "2025-12-30", "4300.00", "设备购置款",
+                (("equipment_invoice", "设备发票-20251230.png"),),
+                (({"received_on": "2026-01-05"}, "到账日期以银行入账日为准，计入2026年"),)),
+    DemoReceipt("pv_glass", "2024-02-27", "9800.00", "外方股东跨境汇入资本金",
+                (("bank_slip", "境外汇款凭证-20240227.png"),), source=FundsSource.FOREIGN),
+    DemoReceipt("pv_glass", "2025-07-14", "5200.00", "外方股东增资",  # 待补充凭证
+                source=FundsSource.FOREIGN),
+)
 
 
 # --- Helpers -----------------------------------------------------------------------------------
@@ -414,7 +476,8 @@ def _report(loader: Loader, found: dict[str, Project], with_revisions: bool) -> 
 
 def _terms_input(data: dict) -> TermsInput:
     """The typed terms of a script step (strings as a request would carry them)."""
-    parsed = {"recommender_share": parse_share, "signed_on": date.fromisoformat}
+    parsed = {"recommender_share": parse_share, "funds_share": parse_share,
+              "signed_on": date.fromisoformat}
     out = {k: parsed.get(k, lambda v: v)(v) for k, v in data.items() if k != "signatories"}
     if "signatories" in data:
         out["recommender_signatory"] = data["signatories"]["recommender"]
@@ -462,6 +525,89 @@ def _load_agreements(loader: Loader, found: dict[str, Project]) -> None:
                 f"versions {', '.join(states)})")
 
 
+def evidence_file(index: int, number: int, receipt: DemoReceipt) -> bytes:
+    """The bytes of evidence file `number` of RECEIPTS[index], of the type its name says."""
+    kind, filename = receipt.evidence[number]
+    if filename.endswith(".png"):
+        return demo_evidence.png(7 * index + number)
+    return demo_evidence.pdf([f"Ledger demo evidence: {kind}", f"Project: {receipt.key}",
+                              f"Received on: {receipt.received_on}",
+                              f"Amount: {receipt.amount} x 10,000 CNY ({receipt.source})"])
+
+
+def _revision(data: dict) -> dict:
+    """A scripted correction's fields, typed as FundsChange takes them."""
+    parsed = {"amount": parse_amount, "received_on": date.fromisoformat}
+    return {k: parsed.get(k, lambda v: v)(v) for k, v in data.items()}
+
+
+def _revise(ctx: Context, project_id: int, receipt_id: int, r: DemoReceipt,
+            closed: set[int]) -> tuple[int, bool]:
+    """The scripted revisions of a receipt after those it has: (how many made, whether one
+    was left because a year it touches is closed)."""
+    receipt = ctx.session.scalar(sa.select(FundsReceipt).where(FundsReceipt.id == receipt_id)
+                                 .execution_options(populate_existing=True))
+    done = 0
+    for fields, reason in r.changes[receipt.revision - 1:]:
+        after = _revision(fields or {})
+        if {receipt.year, after.get("received_on", receipt.received_on).year} & closed:
+            return done, True
+        if fields is None:
+            receipt = funds.void_funds(ctx, project_id, receipt_id, reason,
+                                       receipt.revision).receipt
+        else:
+            receipt = funds.correct_funds(ctx, project_id, receipt_id,
+                                          FundsChange(**after, reason=reason),
+                                          receipt.revision).receipt
+        done += 1
+    return done, False
+
+
+def _load_funds(loader: Loader, found: dict[str, Project]) -> None:
+    """Bring each project's receipts up to the script: the receipts not yet recorded, then
+    each receipt's evidence files and revisions after those already stored. A step a closed
+    year refuses is left, and with it the rest of that project's script (its receipts are
+    matched by their order)."""
+    session = loader.session
+    closed = postings.closed_years(session)
+    created = files = revised = left = 0
+    scripts: dict[str, list[tuple[int, DemoReceipt]]] = {}
+    for index, r in enumerate(RECEIPTS):
+        scripts.setdefault(r.key, []).append((index, r))
+    for key, script in scripts.items():
+        project = found[key]
+        ctx = loader.host_of(project.host_code)
+        have = session.scalars(sa.select(FundsReceipt.id).where(
+            FundsReceipt.project_id == project.id).order_by(FundsReceipt.id)).all()
+        for n, (index, r) in enumerate(script):
+            if n < len(have):
+                receipt_id = have[n]
+            elif date.fromisoformat(r.received_on).year in closed:
+                left += 1
+                break
+            else:
+                receipt_id = funds.record_funds(ctx, FundsRow(
+                    row=1, project_id=project.id, received_on=date.fromisoformat(r.received_on),
+                    amount=parse_amount(r.amount), source=r.source,
+                    payer=r.payer or project.investor_name, note=r.note)).receipt.id
+                created += 1
+            stored = session.scalar(sa.select(sa.func.count()).where(
+                FundsEvidence.receipt_id == receipt_id))
+            for number in range(stored, len(r.evidence)):
+                kind, filename = r.evidence[number]
+                funds.add_evidence(ctx, project.id, receipt_id, EvidenceUpload(
+                    kind, filename, evidence_file(index, number, r)))
+                files += 1
+            done, waits = _revise(ctx, project.id, receipt_id, r, closed)
+            revised += done
+            if waits:  # a revision left for a closed year: the rest of the script waits with it
+                left += 1
+                break
+    loader.echo(f"funds in place: {len(RECEIPTS)} receipts ({created} new, {files} evidence "
+                f"files, {revised} revisions)"
+                + (f"; {left} steps left, their year closed" if left else ""))
+
+
 def _close_year(loader: Loader) -> None:
     """Close the year once; a year the statistics bureau has closed or reopened since is theirs."""
     history = sa.select(YearEvent.id).where(YearEvent.year == CLOSED_YEAR).limit(1)
@@ -487,6 +633,7 @@ def load_demo(session: Session, settings: Settings = Settings(),
     _report(loader, found, with_revisions=False)
     _load_agreements(loader, found)  # filing re-attributes the months reported
     _report(loader, found, with_revisions=True)
+    _load_funds(loader, found)  # receipts of 2024 and their revisions need the year open
     _close_year(loader)  # last: everything touching 2024 is done by now
     if session.in_transaction():
         session.rollback()  # end the read transaction of the look-ups

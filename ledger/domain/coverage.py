@@ -65,12 +65,13 @@ def in_force(filed: Iterable[Term], year: int) -> Term | None:
 
 def changed_years(before: Iterable[Term], after: Iterable[Term],
                   candidate_years: Iterable[int]) -> set[int]:
-    """Years among `candidate_years` whose applicable share differs between the two sets of
-    filed terms (a year gaining, losing or changing coverage)."""
+    """Years among `candidate_years` whose applicable share on any line differs between the two
+    sets of filed terms (a year gaining, losing or changing coverage, or a share of one line
+    changing alone)."""
     before, after = list(before), list(after)
 
-    def share(terms: list[Term], year: int) -> int | None:
+    def shares(terms: list[Term], year: int) -> tuple[int, ...] | None:
         term = in_force(terms, year)
-        return None if term is None else term.share_bp
+        return None if term is None else tuple(term.share_of(line) for line in Indicator)
 
-    return {y for y in candidate_years if share(before, y) != share(after, y)}
+    return {y for y in candidate_years if shares(before, y) != shares(after, y)}

@@ -81,6 +81,11 @@ def test_overlapping_data_is_refused():
     ([Term(1, 2024, None, 3000)],
      [Term(1, 2024, None, 3000, 2025), Term(2, 2025, None, 3000)], set()),   # the same share
     ([Term(1, 2024, None, 3000)], [Term(1, 2024, 2024, 3000)], {2025, 2026}),
+    # the funds share changing alone changes the year; stated equal to the other, it does not
+    ([Term(1, 2024, None, 3000, 2025), Term(2, 2025, None, 3000)],
+     [Term(1, 2024, None, 3000, 2025), Term(2, 2025, None, 3000, funds_share_bp=2000)],
+     {2025, 2026}),
+    ([Term(1, 2024, None, 3000)], [Term(1, 2024, None, 3000, funds_share_bp=3000)], set()),
 ])
 def test_changed_years(before, after, changed):
     assert coverage.changed_years(before, after, range(2023, 2027)) == changed
@@ -112,3 +117,18 @@ def test_at_most_one_version_covers_a_year_and_it_is_the_newest_that_would(rows)
             if own and not cut:
                 expected = t.version
         assert (found.version if found else None) == expected
+
+
+@pytest.mark.parametrize(("term", "completed", "funds"), [
+    (Term(1, 2024, None, 3000), 3000, 3000),                        # one share for both lines
+    (Term(1, 2024, None, 3000, funds_share_bp=2000), 3000, 2000),  # a share per line
+    (Term(1, 2024, None, 3000, funds_share_bp=3000), 3000, 3000),
+    (Term(2, 2025, 2026, 1, 2027, funds_share_bp=10000), 1, 10000),
+])
+def test_share_of_each_line(term, completed, funds):
+    from ledger.domain.enums import Indicator
+    assert term.share_of(Indicator.COMPLETED_INVESTMENT) == completed
+    assert term.share_of(Indicator.FUNDS_IN_PLACE) == funds
+    # the line's name as the journal and the API write it
+    assert term.share_of("completed_investment") == completed
+    assert term.share_of("funds_in_place") == funds

@@ -393,3 +393,23 @@ def test_amendment_that_keeps_a_closed_years_share_is_not_refused(world, session
     filed = drive.acknowledge(world.ctx(world.commerce), a.id)
     assert filed.newest.status == "filed" and filed.newest.version == 2
     assert verify(session).ok
+
+
+def test_filing_cannot_change_a_closed_years_funds_share(world, session):
+    """The same rule on the funds line: an amendment that keeps the completed-investment share
+    but changes the funds share of a closed year is refused — also with no receipt in it."""
+    project = world.project()
+    world.report(project, "2024-03", "10.00")
+    a = _filed(world, session, project, 3000, 2024, None)
+    world.close(2024)
+    _amend_to_submitted(world, session, a, {
+        "first_year": 2024, "signed_on": "2025-01-10", "reason": "到位资金分成比例另行约定",
+        "terms": [{"indicator": "funds_in_place", "recommender_share": "20"}]})
+    before = fingerprint(session)
+    with pytest.raises(Conflict, match="2024"):
+        drive.acknowledge(world.ctx(world.commerce), a.id)
+    assert fingerprint(session) == before
+    world.reopen(2024)
+    filed = drive.acknowledge(world.ctx(world.commerce), a.id)
+    assert (filed.newest.recommender_share, filed.newest.funds_share) == (3000, 2000)
+    assert verify(session).ok

@@ -481,3 +481,20 @@ class PostingQuery(Request):
 class AuditQuery(Request):
     entity = Text(limits.AUDIT_ENTITY, strip=False, blank=True, printed=False)
     actor = Text(limits.USERNAME_MAX, strip=False, blank=True, printed=False)
+
+
+class AuditPageQuery(AuditQuery):
+    """The audit log page's filters: besides the API's, the actor's region, the action, Beijing
+    days from `since` to `until` (inclusive), and `show`: the changes of facts (the default),
+    the logins and logouts, or both."""
+
+    region = RegionCode()
+    action = Text(limits.AUDIT_ACTION, strip=False, printed=False)
+    since = Date()
+    until = Date()
+    show = Choice(("facts", "logins", "all"))
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            raise ValidationError({"until": [Problem("audit.until_before_since")]})

@@ -17,11 +17,12 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.add_column(sa.Column('must_change_password', sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
+    # Not a batch operation: on SQLite that would copy `users` and drop the old table, which the
+    # foreign keys of the tokens and the journal refuse; a column with a default is added in place.
+    op.add_column('users', sa.Column('must_change_password', sa.Boolean(), nullable=False,
+                                     server_default=sa.false()))
 
 
 def downgrade() -> None:
-    with op.batch_alter_table('users', schema=None) as batch_op:
-        batch_op.drop_column('must_change_password')
+    # In place too (SQLite 3.35+ drops a column that no index or constraint names).
+    op.execute("ALTER TABLE users DROP COLUMN must_change_password")

@@ -25,6 +25,16 @@ def password_matches(stored_hash: str | None, password: str) -> bool:
         return False
 
 
+# A one-time password is read off a screen and typed: no look-alike characters (0/O, 1/l/I).
+_ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+ONE_TIME_LENGTH = 12
+
+
+def one_time_password() -> str:
+    """A random password an administrator hands over once (about 69 bits)."""
+    return "".join(secrets.choice(_ONE_TIME_ALPHABET) for _ in range(ONE_TIME_LENGTH))
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(32)
 

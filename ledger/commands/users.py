@@ -13,7 +13,9 @@ from ledger.db import writing
 from ledger.domain.enums import Role
 from ledger.domain.errors import Conflict, Invalid
 from ledger.models import ApiToken, Region, User
-from ledger.passwords import hash_password, new_token, token_digest
+from ledger.passwords import (
+    hash_password, new_token, one_time_password, password_matches, token_digest,
+)
 from ledger.postings.journal import record
 from ledger.policy import Actor, require_user_admin
 from ledger.queries.lookup import get_or_404
@@ -32,7 +34,9 @@ def _check_region(ctx: Context, role: str, region_code: str | None) -> None:
         raise Invalid("user.region_only_for_regions", field="region_code")
 
 
-def create_user(ctx: Context, inp: UserInput) -> User:
+def create_user(ctx: Context, inp: UserInput, *, must_change_password: bool = False) -> User:
+    """`must_change_password`: the password is a one-time one an administrator hands over
+    (the web pages' new account); the user chooses their own at the first login."""
     require_user_admin(ctx.actor)
     with writing(ctx.session) as session:
         region_code = inp.given().get("region_code")
@@ -40,10 +44,12 @@ def create_user(ctx: Context, inp: UserInput) -> User:
         if session.scalar(sa.select(User.id).where(User.username == inp.username)) is not None:
             raise Conflict("user.exists", field="username", username=inp.username)
         user = User(username=inp.username, password_hash=hash_password(inp.password),
-                    role=inp.role, region_code=region_code, active=inp.active)
+                    role=inp.role, region_code=region_code, active=inp.active,
+                    must_change_password=must_change_password)
         session.add(user)
         session.flush()
-        audit(ctx, "user.create", "user", user.id, None, record("user", user))
+        audit(ctx, "user.create", "user", user.id, None, record("user", user) | (
+            {"password": "one_time"} if must_change_password else {}))
     return user
 
 
@@ -70,6 +76,45 @@ def update_user(ctx: Context, user_id: int, inp: UserInput, row_version: int | N
         session.flush()
         after = record("user", user) | ({"password": "changed"} if password_changed else {})
         audit(ctx, "user.update", "user", user.id, before, after)
+    return user
+
+
+def reset_password(ctx: Context, user_id: int, row_version: int | None = None) -> tuple[User, str]:
+    """An administrator gives `user_id` a new one-time password: every session and token of
+    the user ends, and the user must choose a new password at the next login. Returns the
+    user and the one-time password (shown once, stored only as its hash)."""
+    require_user_admin(ctx.actor)
+    password = one_time_password()
+    with writing(ctx.session) as session:
+        user = get_or_404(session, User, user_id, "user")
+        check_row_version(user.row_version, row_version)
+        user.password_hash = hash_password(password)
+        user.must_change_password = True
+        _revoke_all(ctx, user.id)
+        session.flush()
+        audit(ctx, "user.password_reset", "user", user.id, None, {"password": "reset"})
+    return user, password
+
+
+def change_own_password(ctx: Context, old_password: str, new_password: str,
+                        keep_token: str | None = None) -> User:
+    """The acting user replaces their password, giving the present one (`old_password`; a
+    wrong one is refused beside its field). Every other session and token of the user ends;
+    `keep_token`, the one this change is made with, stays. Clears must_change_password."""
+    with writing(ctx.session) as session:
+        user = get_or_404(session, User, ctx.actor.id, "user")
+        if not password_matches(user.password_hash, old_password):
+            raise Invalid("password.wrong", field="old_password")
+        if old_password == new_password:
+            raise Invalid("password.unchanged", field="new_password")
+        user.password_hash = hash_password(new_password)
+        user.must_change_password = False
+        keep = token_digest(keep_token) if isinstance(keep_token, str) else None
+        ctx.session.execute(sa.update(ApiToken).where(
+            ApiToken.user_id == user.id, ApiToken.revoked_at.is_(None),
+            *([ApiToken.token_hash != keep] if keep else [])).values(revoked_at=ctx.now()))
+        session.flush()
+        audit(ctx, "user.password", "user", user.id, None, {"password": "changed"})
     return user
 
 

@@ -107,6 +107,10 @@ MESSAGES: dict[str, str] = {
     "user.last_admin": N_("the only active administrator cannot be demoted or deactivated"),
     "user.region_required": N_("a region user needs an existing region_code"),
     "user.region_only_for_regions": N_("only region users have a region_code"),
+    "audit.until_before_since": N_("the end of the date range is before its start"),
+    "password.wrong": N_("is not your present password"),
+    "password.unchanged": N_("must differ from the present password"),
+    "password.repeat": N_("does not match the new password"),
 
     # Projects and reports
     "project.credit_code_required": N_("is required unless the investor is foreign"),

@@ -13,9 +13,21 @@ from ledger.policy import Actor, require_user_admin
 from ledger.queries.lookup import get_or_404
 
 
-def users(actor: Actor) -> sa.Select:
+def users(actor: Actor, *, role: str | None = None, region: str | None = None,
+          active: bool | None = None, q: str | None = None) -> sa.Select:
+    """Every account by username; `q`: a part of the username (as typed, no wildcards)."""
     require_user_admin(actor)
-    return sa.select(User).order_by(User.username)
+    query = sa.select(User).order_by(User.username)
+    if role is not None:
+        query = query.where(User.role == role)
+    if region is not None:
+        query = query.where(User.region_code == region)
+    if active is not None:
+        query = query.where(User.active.is_(active))
+    if q:
+        escaped = q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        query = query.where(User.username.ilike(f"%{escaped}%", escape="\\"))
+    return query
 
 
 def user(session: Session, actor: Actor, user_id: int) -> User:

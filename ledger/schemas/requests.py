@@ -91,6 +91,32 @@ class UserPatch(Changes):
         return UserInput(**data)
 
 
+class PasswordChange(Request):
+    """A user's own new password: the present one, the new one under the same rule as an
+    account's (Password), and the new one once more."""
+
+    old_password = Text(limits.PASSWORD_MAX, required=True, strip=False, printed=False,
+                        load_only=True)
+    new_password = Password(required=True)
+    new_password_repeat = Text(limits.PASSWORD_MAX, required=True, strip=False, blank=True,
+                               printed=False, load_only=True)
+
+    @validates_schema
+    def _repeated(self, data, **kwargs):
+        if "new_password" in data and data.get("new_password_repeat") != data["new_password"]:
+            raise ValidationError({"new_password_repeat": [Problem("password.repeat")]})
+
+
+class UserQuery(Request):
+    """The administrators' list of accounts: by role, region, active or not, and a part of
+    the username."""
+
+    role = Choice(Role)
+    region = RegionCode()
+    active = Choice(("yes", "no"))
+    q = Text(limits.USERNAME_MAX, printed=False)
+
+
 # ------------------------------------------------------------------ reference data
 
 class RegionCreate(Request):
@@ -455,3 +481,20 @@ class PostingQuery(Request):
 class AuditQuery(Request):
     entity = Text(limits.AUDIT_ENTITY, strip=False, blank=True, printed=False)
     actor = Text(limits.USERNAME_MAX, strip=False, blank=True, printed=False)
+
+
+class AuditPageQuery(AuditQuery):
+    """The audit log page's filters: besides the API's, the actor's region, the action, Beijing
+    days from `since` to `until` (inclusive), and `show`: the changes of facts (the default),
+    the logins and logouts, or both."""
+
+    region = RegionCode()
+    action = Text(limits.AUDIT_ACTION, strip=False, printed=False)
+    since = Date()
+    until = Date()
+    show = Choice(("facts", "logins", "all"))
+
+    @validates_schema
+    def _ordered(self, data, **kwargs):
+        if data.get("since") and data.get("until") and data["until"] < data["since"]:
+            raise ValidationError({"until": [Problem("audit.until_before_since")]})

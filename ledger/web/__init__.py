@@ -44,7 +44,7 @@ def vendor(name: str):
 
 # Per-request values kept in `g`: cleared first, because `g` belongs to the app context, which
 # outlives a request when one was pushed around it (the tests, the command line).
-REQUEST_CACHE = ("actor", "csrf_token", "csrf_valid", "web_regions", "_flask_babel")
+REQUEST_CACHE = ("actor", "must_change", "csrf_token", "csrf_valid", "web_regions", "_flask_babel")
 
 
 @bp.before_request
@@ -125,8 +125,8 @@ def init_web(app: Flask) -> None:
     init_i18n(app)
     csrf.init_app(app)
     from ledger.web import (  # noqa: F401  (routes)
-        agreements, attribution, audit, dashboard, documents, health, imports, login, projects,
-        verify, years, zones,
+        account, agreements, attribution, audit, dashboard, documents, health, imports, login,
+        projects, users, verify, years, zones,
     )
     # Functions the templates' macros call too (macros do not see the context processors).
     app.jinja_env.globals.update(

@@ -27,6 +27,7 @@ def load_actor() -> None:
     if raw and user is None:
         session.pop(TOKEN_KEY, None)  # expired or revoked
     g.actor = actor_of(user) if user is not None else None
+    g.must_change = user is not None and user.must_change_password
 
 
 def actor() -> Actor | None:
@@ -45,7 +46,17 @@ def log_in(username: object, password: object) -> bool:
     session.clear()  # a new session for the new user (no fixation)
     session[TOKEN_KEY] = raw
     g.actor = actor_of(user)
+    g.must_change = user.must_change_password
     return True
+
+
+def session_token() -> str | None:
+    """The bearer token of this web session (kept when the user changes their password)."""
+    return session.get(TOKEN_KEY)
+
+
+# The page a user whose password was reset is sent to, and the only one they may open.
+PASSWORD_PAGE = "web.account_password"
 
 
 def log_out() -> None:
@@ -60,6 +71,8 @@ def login_required(view):
     def wrapper(*args, **kwargs):
         if g.get("actor") is None:
             return redirect(url_for("web.login", next=request.full_path.rstrip("?")))
+        if g.get("must_change") and request.endpoint != PASSWORD_PAGE:
+            return redirect(url_for(PASSWORD_PAGE))
         return view(*args, **kwargs)
     return wrapper
 

@@ -214,3 +214,40 @@ class ReasonForm(ActionForm):
 
 class ReopenForm(ReasonForm):
     year = HiddenField()
+
+
+class PasswordForm(LedgerForm):
+    old_password = PasswordField(_l("Present password"),
+                                 render_kw={"autocomplete": "current-password"})
+    new_password = PasswordField(
+        _l("New password"), description=_l("at least %(min)d characters", min=limits.PASSWORD_MIN),
+        render_kw={"autocomplete": "new-password", "maxlength": limits.PASSWORD_MAX})
+    new_password_repeat = PasswordField(_l("New password again"),
+                                        render_kw={"autocomplete": "new-password"})
+
+    def payload(self) -> dict:
+        return {"old_password": self.old_password.data or "",
+                "new_password": self.new_password.data or "",
+                "new_password_repeat": self.new_password_repeat.data or ""}
+
+
+class UserRoleForm(LedgerForm):
+    """An account's role and region (a region user's region; no other role has one)."""
+
+    role = SelectField(_l("Role"), choices=[])
+    region_code = SelectField(_l("Region"), choices=[], validate_choice=False,
+                              description=_l("only for region users"))
+    row_version = HiddenField()
+
+    def payload(self) -> dict:
+        return {"role": self.role.data or "", "region_code": _text(self.region_code.data) or None}
+
+
+class UserCreateForm(UserRoleForm):
+    """A new account; its password is a one-time one the page shows once."""
+
+    username = StringField(_l("Username"), description=_l("3–50 letters, digits, '.', '_' or '-'"),
+                           render_kw={"maxlength": limits.USERNAME_MAX, "autocomplete": "off"})
+
+    def payload(self) -> dict:
+        return super().payload() | {"username": _text(self.username.data)}

@@ -30,6 +30,8 @@ def login():
         form.next.data = request.args.get("next", "")
     elif form.validate_on_submit() and form.load(TokenRequest) is not None:
         if auth.log_in(form.payload()["username"], form.payload()["password"]):
+            if g.must_change:  # a reset password: the user chooses their own first
+                return redirect(url_for(auth.PASSWORD_PAGE))
             return redirect(auth.safe_next(form.next.data))
         form.form_errors.append(_("Wrong username or password, or the account is inactive."))
     return render_template("web/login.html", form=form), (200 if request.method == "GET" or not form.has_errors else 422)

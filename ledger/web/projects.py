@@ -13,7 +13,6 @@ from ledger.commands.inputs import ReportInput
 from ledger.domain import dates, stages
 from ledger.domain.enums import Ending, Stage, values
 from ledger.domain.errors import DomainError, Invalid, NotFound
-from ledger.domain.money import format_amount
 from ledger.domain.periods import LOCAL_TZ, local_date, period_of
 from ledger.policy import is_host, may_register_projects, require_host, require_registrar
 from ledger.queries import agreement_views
@@ -21,6 +20,7 @@ from ledger.queries import corrections as correction_queries
 from ledger.queries import projects as project_queries
 from ledger.queries import reference
 from ledger.queries import years as year_queries
+from ledger.queries.audit import Names
 from ledger.queries.zones import zones_of_region
 from ledger.schemas.requests import (
     InvestmentPut, ProjectCreate, ProjectPatch, ProjectQuery, ZoneMatchQuery, load,
@@ -35,6 +35,7 @@ from ledger.web.helpers import (
     ctx, default_year, local_time, page_count, page_number, region_name, row_version, year_arg,
 )
 from ledger.web.i18n import problem_text
+from ledger.web.journal_words import FACT_LABELS, in_words
 from ledger.web.labels import label
 
 MONTHS = range(1, 13)
@@ -125,33 +126,9 @@ def project_detail(project_id: int):
                            corrections=_corrections(context, project_id))
 
 
-# The project's facts as the correction history names them.
-FACT_LABELS = {
-    "name": _l("Project name"), "investor_name": _l("Investor"),
-    "investor_credit_code": _l("Unified social credit code"),
-    "investor_foreign": _l("Foreign investor"), "industry_code": _l("Industry code"),
-    "project_code": _l("Project code"), "planned_investment": _l("Planned investment"),
-    "zone_id": _l("Development zone"), "host_code": _l("Host region"), "stage": _l("Stage"),
-    "signed_on": _l("Signed on"), "started_on": _l("Started construction on"),
-    "operating_on": _l("In operation since"), "cancelled_on": _l("Cancelled on"),
-}
-
-
-def _in_words(name: str, value, zones: dict[int, dict]) -> str:
-    """A fact's value as the journal holds it, as a reader says it."""
-    if value is None or value == "":
-        return _("(none)")
-    if name == "planned_investment":
-        return f"{format_amount(value)} {_('10,000 yuan')}"
-    if name == "investor_foreign":
-        return _("yes") if value else _("no")
-    if name == "zone_id":
-        return zones[value]["name"] if value in zones else str(value)
-    if name == "host_code":
-        return f"{region_name(value)}（{value}）"
-    if name == "stage":
-        return label(value)
-    return str(value)
+# The project's facts as the correction history names them (the journal's words, with the
+# name said as the project's).
+PROJECT_FACTS = FACT_LABELS | {"name": _l("Project name")}
 
 
 def _who(c) -> str:
@@ -161,11 +138,11 @@ def _who(c) -> str:
 
 def _corrections(context, project_id: int) -> list[dict]:
     """The 修改记录: who, when (Beijing time), why, and each change in words."""
-    zones = _zones_by_id()
+    names = Names(zones={k: z["name"] for k, z in _zones_by_id().items()})
     return [{"at": local_time(c.at), "who": _who(c), "reason": c.reason,
-             "changes": [{"field": str(FACT_LABELS.get(ch.field, ch.field)),
-                          "before": _in_words(ch.field, ch.before, zones),
-                          "after": _in_words(ch.field, ch.after, zones)} for ch in c.changes]}
+             "changes": [{"field": str(PROJECT_FACTS.get(ch.field, ch.field)),
+                          "before": in_words(ch.field, ch.before, names),
+                          "after": in_words(ch.field, ch.after, names)} for ch in c.changes]}
             for c in correction_queries.corrections(context, project_id)]
 
 

@@ -49,7 +49,8 @@ def server(tmp_path_factory, signing_key_file):
     app = create_app(TestingConfig, DATABASE_URL=url, SIGNING_KEY_FILE=str(signing_key_file))
     upgrade(app.extensions["ledger.engine"])
     with app.app_context():
-        World.build(current.session())
+        ids = World.build(current.session())
+        World(current.session(), ids).user("guanli", "admin")  # the accounts' pages
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()
@@ -357,3 +358,46 @@ def test_the_keyboard_reaches_the_skip_link_first(visitor):
     assert page.evaluate("document.activeElement.getAttribute('href')") == "#main"
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "main"
+
+
+def test_accounts_and_the_audit_log(visitor):
+    """The administrator creates an account; its one-time password leads to the change page
+    first; the statistician reads the audit log in words, logins on their own."""
+    v, page = visitor, visitor.page
+    v.login("guanli")
+    v.goto("/users")
+    v.goto("/users/new")
+    page.fill("#username", "yanchi")
+    page.select_option("#role", "region")
+    page.select_option("#region_code", "640323")
+    v.submit()
+    password = v.text("#one-time-password").strip()
+    v.goto("/users?role=region&q=yan")
+    assert "yanchi" in v.text("main table")
+    page.click("main table a:text('yanchi')")
+    page.wait_for_load_state("load")
+    v.check()
+    assert "必须修改密码" in v.text("main h1")
+    with page.expect_navigation():
+        page.click("form[action='/logout'] button")
+    v.goto("/login")
+    page.fill("#username", "yanchi")
+    page.fill("#password", password)
+    with page.expect_navigation():
+        page.press("#password", "Enter")
+    assert urlsplit(page.url).path == "/account/password", page.url
+    v.check()
+    assert "管理员重置" in v.text("#must-change")
+    page.fill("#old_password", password)
+    page.fill("#new_password", "yanchi-own-pass")
+    page.fill("#new_password_repeat", "yanchi-own-pass")
+    v.submit()
+    assert urlsplit(page.url).path == "/dashboard"
+    assert "密码已修改" in v.text("main .alert-success")
+    v.login("tongji")
+    v.goto("/audit")
+    assert "创建用户" in v.text("main table")
+    assert 'data-action="token.issue"' not in page.content()
+    v.goto("/audit?show=logins")
+    assert "登录" in v.text("main table")
+    assert {"/users", "/users/new", "/users/N", "/account/password", "/audit"} <= v.checked

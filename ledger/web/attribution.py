@@ -10,7 +10,7 @@ from flask import abort, render_template, request
 from flask_babel import gettext as _
 
 from ledger.domain.errors import Conflict, Invalid
-from ledger.io.exports import export_attribution, export_project_lines
+from ledger.io.exports import export_attribution, export_project_lines, read_lines
 from ledger.queries import documents as document_queries
 from ledger.queries.attribution import attribution as attribution_of
 from ledger.queries.statement import statement_body
@@ -94,4 +94,5 @@ def attribution_file(table: str, fmt: str):
         abort(404)
     read, export = FILES[table]
     query = _attribution_query()
-    return download(export(read(ctx(), query["year"], query.get("as_of")), fmt))
+    return download(export(read_lines(read, ctx(), query["year"], query.get("as_of"),
+                                      query["indicator"], fmt), fmt))

@@ -19,7 +19,7 @@ from ledger.domain.vocabulary import INDICATORS, LEVELS, SOURCES, TITLES, statem
 from ledger.io.sheets import (
     CSV_MIMETYPE, XLSX_MIMETYPE, Column, Export, Kind, Row, RowKind, Sheet, to_csv, to_xlsx,
 )
-from ledger.queries.attribution import Attribution, RegionTotals
+from ledger.queries.attribution import Attribution, RegionTotals, every_line
 from ledger.queries.project_lines import ProjectLines
 from ledger.queries.statement import statement_body
 
@@ -46,15 +46,10 @@ def read_lines(read: Callable, ctx: Context, year: int, as_of: datetime | None,
                indicator: str, fmt: str, **kw) -> list:
     """What a file of format `fmt` holds: the line asked for (`read`: queries.attribution's
     attribution or queries.project_lines' project_lines), or for an XLSX every line in order,
-    the others read as of the time the first was (one moment for the whole workbook)."""
-    first = read(ctx, year, as_of, indicator=indicator, **kw)
+    read as of one time (queries.attribution.every_line)."""
     if fmt != "xlsx":
-        return [first]
-    found = {first.indicator: first}
-    for line in Indicator:
-        if line not in found:
-            found[line] = read(ctx, year, first.as_of, indicator=line, **kw)
-    return [found[line] for line in Indicator]
+        return [read(ctx, year, as_of, indicator=indicator, **kw)]
+    return every_line(read, ctx, year, as_of, indicator, **kw)
 
 
 # ------------------------------------------------------------------ sheets

@@ -266,3 +266,16 @@ def attribution(ctx: Context, year: int, as_of: datetime | None = None,
     total = grand_total(rows, by_source)
     return Attribution(year, moment, NOTICE, region_rows(rows, scope), total,
                        Reconciliation(total.in_place, total.attributed), Indicator(indicator))
+
+
+def every_line(read, ctx: Context, year: int, as_of: datetime | None = None,
+               first: str = Indicator.COMPLETED_INVESTMENT, **kw) -> list:
+    """`read` (attribution, or queries.project_lines.project_lines) on every accounting line,
+    in Indicator order: line `first` as asked, the others as of the time it was read, so all
+    the figures are of one moment."""
+    found = {first: read(ctx, year, as_of, indicator=first, **kw)}
+    moment = found[first].as_of
+    for line in Indicator:
+        if line not in found:
+            found[line] = read(ctx, year, moment, indicator=line, **kw)
+    return [found[line] for line in Indicator]

@@ -289,10 +289,9 @@ def export_command(year: int, as_of: str | None, fmt: str, projects: bool, indic
 
     from ledger.io.exports import (
         attribution_data, export_attribution, export_project_lines, project_lines_data,
-        read_lines,
     )
     from ledger.policy import Actor
-    from ledger.queries.attribution import attribution
+    from ledger.queries.attribution import attribution, read_lines
     from ledger.queries.project_lines import project_lines
     from ledger.schemas.requests import AttributionQuery, load
     from ledger.schemas.resources import AttributionSchema, ProjectLinesSchema

@@ -5,9 +5,9 @@ from __future__ import annotations
 from ledger.api.ledger_blueprint import blp
 from ledger.api.support import ctx, file_response, file_responses_doc
 from ledger.io.exports import (
-    attribution_data, export_attribution, export_project_lines, project_lines_data, read_lines,
+    attribution_data, export_attribution, export_project_lines, project_lines_data,
 )
-from ledger.queries.attribution import attribution as attribution_of
+from ledger.queries.attribution import attribution as attribution_of, read_lines
 from ledger.queries.project_lines import project_lines
 from ledger.schemas.requests import AttributionQuery, ProjectLinesQuery
 from ledger.schemas.resources import AttributionSchema, ProjectLinesSchema

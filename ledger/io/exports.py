@@ -9,17 +9,15 @@ line, one worksheet each (完成投资 first), all read as of the same time.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime
 
-from ledger.context import Context
 from ledger.domain.enums import DocumentKind, FundsSource, Indicator
 from ledger.domain.periods import LOCAL_TZ, utc_text
 from ledger.domain.vocabulary import INDICATORS, LEVELS, SOURCES, TITLES, statement_title
 from ledger.io.sheets import (
     CSV_MIMETYPE, XLSX_MIMETYPE, Column, Export, Kind, Row, RowKind, Sheet, to_csv, to_xlsx,
 )
-from ledger.queries.attribution import Attribution, RegionTotals, every_line
+from ledger.queries.attribution import Attribution, RegionTotals
 from ledger.queries.project_lines import ProjectLines
 from ledger.queries.statement import statement_body
 
@@ -40,16 +38,6 @@ def project_lines_data(found: ProjectLines) -> dict:
     return {"year": found.year, "indicator": found.indicator, "as_of": found.as_of,
             "note": found.notice,
             "projects": [vars(line) | {"host_part": line.host_part} for line in found.projects]}
-
-
-def read_lines(read: Callable, ctx: Context, year: int, as_of: datetime | None,
-               indicator: str, fmt: str, **kw) -> list:
-    """What a file of format `fmt` holds: the line asked for (`read`: queries.attribution's
-    attribution or queries.project_lines' project_lines), or for an XLSX every line in order,
-    read as of one time (queries.attribution.every_line)."""
-    if fmt != "xlsx":
-        return [read(ctx, year, as_of, indicator=indicator, **kw)]
-    return every_line(read, ctx, year, as_of, indicator, **kw)
 
 
 # ------------------------------------------------------------------ sheets

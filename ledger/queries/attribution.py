@@ -279,3 +279,12 @@ def every_line(read, ctx: Context, year: int, as_of: datetime | None = None,
         if line not in found:
             found[line] = read(ctx, year, moment, indicator=line, **kw)
     return [found[line] for line in Indicator]
+
+
+def read_lines(read, ctx: Context, year: int, as_of: datetime | None, indicator: str,
+               fmt: str, **kw) -> list:
+    """What an answer of format `fmt` holds: the line asked for, or for an XLSX every line in
+    order, read as of one time (every_line)."""
+    if fmt != "xlsx":
+        return [read(ctx, year, as_of, indicator=indicator, **kw)]
+    return every_line(read, ctx, year, as_of, indicator, **kw)

@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from ledger.domain.enums import FundsSource, Indicator
 from ledger.domain.errors import Conflict, Invalid
 from ledger.domain.vocabulary import INDICATORS, SOURCES
-from ledger.io.exports import export_attribution, export_project_lines, read_lines
+from ledger.io.exports import export_attribution, export_project_lines
 from ledger.queries import documents as document_queries
-from ledger.queries.attribution import attribution as attribution_of
+from ledger.queries.attribution import attribution as attribution_of, read_lines
 from ledger.queries.statement import statement_body
 from ledger.queries.project_lines import project_lines
 from ledger.schemas.requests import AttributionQuery, load

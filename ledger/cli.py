@@ -275,11 +275,15 @@ def verify_command(expect_head: tuple[int, str] | None) -> None:
               help="ISO 8601 time: the figures as recorded then (default: now).")
 @click.option("--format", "fmt", required=True, type=click.Choice(("csv", "xlsx", "json")))
 @click.option("--projects", is_flag=True, help="Per-project lines instead of per-region totals.")
+@click.option("--indicator", default="completed_investment", show_default=True,
+              type=click.Choice(("completed_investment", "funds_in_place")),
+              help="The accounting line of csv and json (完成投资 or 招商引资实际到位资金); an xlsx "
+                   "file holds both, one worksheet each.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False, writable=True),
               help="File to write (default: standard output).")
 @with_appcontext
 @database_command
-def export_command(year: int, as_of: str | None, fmt: str, projects: bool,
+def export_command(year: int, as_of: str | None, fmt: str, projects: bool, indicator: str,
                    output: str | None) -> None:
     import json
 
@@ -287,7 +291,7 @@ def export_command(year: int, as_of: str | None, fmt: str, projects: bool,
         attribution_data, export_attribution, export_project_lines, project_lines_data,
     )
     from ledger.policy import Actor
-    from ledger.queries.attribution import attribution
+    from ledger.queries.attribution import attribution, read_lines
     from ledger.queries.project_lines import project_lines
     from ledger.schemas.requests import AttributionQuery, load
     from ledger.schemas.resources import AttributionSchema, ProjectLinesSchema
@@ -295,19 +299,16 @@ def export_command(year: int, as_of: str | None, fmt: str, projects: bool,
     if fmt == "xlsx" and output is None and sys.stdout.isatty():
         _error("xlsx is a binary file: name one with -o FILE (or redirect standard output)")
     try:
-        query = load(AttributionQuery, {"year": str(year), "format": fmt}
+        query = load(AttributionQuery, {"year": str(year), "format": fmt, "indicator": indicator}
                      | ({"as_of": as_of} if as_of is not None else {}))
         ctx = current.context(Actor.system("cli"))
-        if projects:
-            lines = project_lines(ctx, query["year"], query.get("as_of"))
-            content = (json.dumps(ProjectLinesSchema().dump(project_lines_data(lines)),
-                                  ensure_ascii=False, indent=2).encode() + b"\n"
-                       if fmt == "json" else export_project_lines(lines, fmt).content)
-        else:
-            found = attribution(ctx, query["year"], query.get("as_of"))
-            content = (json.dumps(AttributionSchema().dump(attribution_data(found)),
-                                  ensure_ascii=False, indent=2).encode() + b"\n"
-                       if fmt == "json" else export_attribution(found, fmt).content)
+        read, data, schema, export = (
+            (project_lines, project_lines_data, ProjectLinesSchema, export_project_lines)
+            if projects else (attribution, attribution_data, AttributionSchema, export_attribution))
+        lines = read_lines(read, ctx, query["year"], query.get("as_of"), query["indicator"], fmt)
+        content = (json.dumps(schema().dump(data(lines[0])), ensure_ascii=False,
+                              indent=2).encode() + b"\n"
+                   if fmt == "json" else export(lines, fmt).content)
     except DomainError as err:
         _fail(err)
     if output is None:

@@ -7,7 +7,7 @@ from ledger.api.support import ctx, file_response, file_responses_doc
 from ledger.io.exports import (
     attribution_data, export_attribution, export_project_lines, project_lines_data,
 )
-from ledger.queries.attribution import attribution as attribution_of
+from ledger.queries.attribution import attribution as attribution_of, read_lines
 from ledger.queries.project_lines import project_lines
 from ledger.schemas.requests import AttributionQuery, ProjectLinesQuery
 from ledger.schemas.resources import AttributionSchema, ProjectLinesSchema
@@ -18,14 +18,18 @@ from ledger.schemas.resources import AttributionSchema, ProjectLinesSchema
 @blp.response(200, AttributionSchema)
 @blp.doc(responses=file_responses_doc())
 def attribution(args):
-    """Per region: in place (在地), ceded, credited and attributed (考核口径) for a year, as
-    recorded at `as_of` (default now), with province totals and the reconciliation line.
+    """Per region: in place (在地), ceded, credited and attributed (考核口径) on one accounting
+    line (`indicator`, default completed_investment) for a year, as recorded at `as_of`
+    (default now), with province totals and the reconciliation line; on funds_in_place each
+    in-place figure also by source (境内区外 / 境外), from the receipts as revised by `as_of`.
     `format=csv|xlsx`: the same figures as a file (prefecture subtotals, totals, the
-    reconciliation line, the year, the as-of time and the notice 仅用于年度绩效考核)."""
-    found = attribution_of(ctx(), args["year"], args.get("as_of"), args.get("region"))
+    reconciliation line, the year, the as-of time and the notice 仅用于年度绩效考核); an xlsx
+    file holds both lines, one worksheet each."""
+    lines = read_lines(attribution_of, ctx(), args["year"], args.get("as_of"),
+                       args["indicator"], args["format"], region=args.get("region"))
     if args["format"] != "json":
-        return file_response(export_attribution(found, args["format"]))
-    return attribution_data(found)
+        return file_response(export_attribution(lines, args["format"]))
+    return attribution_data(lines[0])
 
 
 @blp.route("/attribution/projects")
@@ -33,9 +37,11 @@ def attribution(args):
 @blp.response(200, ProjectLinesSchema)
 @blp.doc(responses=file_responses_doc())
 def attribution_projects(args):
-    """Per project: host, recommender, share, annual amount and each side's part.
-    `format=csv|xlsx`: the same lines as a file, with their sums."""
-    found = project_lines(ctx(), args["year"], args.get("as_of"))
+    """Per project on one accounting line (`indicator`): host, recommender, the agreement
+    version's share of that line, annual amount and each side's part.
+    `format=csv|xlsx`: the same lines as a file, with their sums (xlsx: both lines)."""
+    lines = read_lines(project_lines, ctx(), args["year"], args.get("as_of"),
+                       args["indicator"], args["format"])
     if args["format"] != "json":
-        return file_response(export_project_lines(found, args["format"]))
-    return project_lines_data(found)
+        return file_response(export_project_lines(lines, args["format"]))
+    return project_lines_data(lines[0])

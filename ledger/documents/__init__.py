@@ -77,9 +77,15 @@ def receipt(ctx: Context, agreement_id: int, version: int | None = None,
 
 def statement(ctx: Context, year: int, as_of: datetime | None = None,
               checkpoint: Mapping | None = None) -> Document:
-    """The annual statement of `year` (a region user's: its own rows and the totals)."""
+    """The annual statement of `year` (a region user's: its own rows and the totals) — in the
+    canonical layout it was first issued with, when it was issued before (canonical.py)."""
     facts = queries.statement_facts(ctx, year, as_of)
-    return statement_document(facts, issuer(ctx), checkpoint)
+    by = issuer(ctx)
+    document = statement_document(facts, by, checkpoint)
+    issued_at = register.issued_version(ctx.session, document.document_id)
+    if issued_at is not None and issued_at != document.data["canonical_version"]:
+        document = statement_document(facts, by, checkpoint, issued_at)
+    return document
 
 
 @dataclass(frozen=True)
@@ -106,7 +112,11 @@ def again_and_later(ctx: Context, kind: str, data: Mapping, as_of: datetime,
     if kind == DocumentKind.STATEMENT:
         base, steps = (queries.statement_changes(ctx, data["year"], as_of) if later
                        else (queries.statement_facts(ctx, data["year"], as_of), []))
-        document, make = statement_document(base, by), statement_document
+        layout = data["canonical_version"]  # made again in the layout it was issued with
+
+        def make(facts, by):
+            return statement_document(facts, by, version=layout)
+        document = make(base, by)
     else:
         agreement, version = data["agreement"]["id"], data["agreement"]["version"]
         base, steps = (queries.agreement_changes(ctx, agreement, version, as_of) if later

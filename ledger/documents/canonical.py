@@ -13,6 +13,13 @@ attached to its PDF:
 The digest is the lowercase hex SHA-256 of those bytes, so anyone can check a printed digest
 with `pdfdetach` and `sha256sum`.
 
+The layout of the data is versioned by its `canonical_version`: filing forms and receipts are
+at 1; statements at 2 hold the funds line (`funds_in_place`: its regions, totals with the
+split by source, reconciliation) beside the completed-investment figures, which stay where
+version 1 had them. A statement issued at version 1 keeps its layout: made again for the same
+subject and as-of time — to print it again or to verify it — it is made at version 1, so its
+digest is the one issued (ledger.documents.statement, again_and_later).
+
 A document id is fixed by the document's kind, subject and as-of time and the deployment's
 secret key (an HMAC: ids cannot be computed from a subject and a round as-of time without the
 key): issuing the same document again gives the same id (and, for the same data, the same
@@ -33,6 +40,8 @@ from ledger.domain.enums import DocumentKind
 from ledger.domain.periods import utc_text
 
 CANONICAL_VERSION = 1
+STATEMENT_VERSION = 2  # version 1 statements hold the completed-investment line alone
+STATEMENT_VERSIONS = (1, 2)
 # ledger-document-id/1 was SHA-256 without a key; documents issued so keep their ids (the
 # register is asked first: ledger.documents.document.Issuer).
 ID_SCHEME = "ledger-document-id/2"

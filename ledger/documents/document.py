@@ -12,7 +12,8 @@ from functools import cached_property
 
 from ledger.documents.canonical import document_id as keyed_document_id
 from ledger.documents.canonical import (
-    CANONICAL_VERSION, canonical_json, digest, verification_code,
+    CANONICAL_VERSION, STATEMENT_VERSION, STATEMENT_VERSIONS, canonical_json, digest,
+    verification_code,
 )
 from ledger.domain.enums import FILING_BODIES, DocumentKind
 from ledger.domain.money import MAX_SHARE_BP, format_amount, format_share
@@ -195,19 +196,27 @@ def _agreement_document(kind: DocumentKind, note: str, facts: AgreementFacts, is
 
 
 def statement_document(facts: StatementFacts, issuer: Issuer,
-                       checkpoint: Mapping | None = None) -> Document:
+                       checkpoint: Mapping | None = None,
+                       version: int = STATEMENT_VERSION) -> Document:
     """The annual statement (年度分算汇总表): the attribution JSON of the API for the same year
-    and as-of time, the scope and the ledger head."""
+    and as-of time on each line (completed investment; from version 2 funds in place too), the
+    scope and the ledger head. `version`: the canonical layout (canonical.py)."""
+    if version not in STATEMENT_VERSIONS:
+        raise ValueError(f"no statement layout {version}")
     found = facts.attribution
     subject = f"statement/{found.year}" + (f"/{facts.scope}" if facts.scope else "")
     head = facts.head
     data = {
-        "canonical_version": CANONICAL_VERSION, "kind": DocumentKind.STATEMENT, "subject": subject,
+        "canonical_version": version, "kind": DocumentKind.STATEMENT, "subject": subject,
         "year": found.year, "as_of": utc_text(found.as_of), "note": found.notice,
         "scope": facts.scope, **statement_body(found, format_amount),
         "ledger_head": None if head is None else {
             "seq": head.seq, "hash": head.hash, "recorded_at": utc_text(head.recorded_at)},
     }
+    if version >= 2:
+        if facts.funds is None:
+            raise ValueError("a statement of layout 2 needs the funds line")
+        data["funds_in_place"] = statement_body(facts.funds, format_amount)
     name = f"statement-{found.year}" + (f"-{facts.scope}" if facts.scope else "") + ".pdf"
     return Document(DocumentKind.STATEMENT, subject, found.as_of, data, issuer.public_url,
                     *issuer.identify(DocumentKind.STATEMENT, subject, found.as_of),

@@ -7,12 +7,18 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from ledger.domain.enums import DocumentKind, RegionLevel
+from ledger.domain.enums import DocumentKind, FundsSource, Indicator, RegionLevel
 from ledger.domain.money import format_amount, parse_amount
 from ledger.domain.periods import LOCAL_TZ
 from ledger.domain.vocabulary import (
-    BODY_NAMES, LEVELS, SIDES, STAGES, STATEMENT_NOTICE, STATUSES, TITLES, province_word,
+    BODY_NAMES, INDICATORS, LEVELS, SIDES, SOURCES, STAGES, STATEMENT_NOTICE, STATUSES, TITLES,
+    province_word,
 )
+
+# The statement's lines, in the order printed: (key of the line's body in the data — None: the
+# top level, where version 1 had the one line —, the line's words)
+STATEMENT_LINES = ((None, INDICATORS[Indicator.COMPLETED_INVESTMENT]),
+                   (Indicator.FUNDS_IN_PLACE.value, INDICATORS[Indicator.FUNDS_IN_PLACE]))
 
 
 def civil_date(text: str | None) -> str:
@@ -87,7 +93,7 @@ def statement_rows(regions: list[dict], totals: dict) -> list[dict]:
     own line ('本级') only when its own figures are not all zero, so the lines above a subtotal
     always add up to it. The subtotal of a top region equal to the totals (the province, for
     the officials' statement) is left out: the totals line follows."""
-    figures = list(totals)
+    figures = [name for name in totals if name in FIGURE_NAMES]  # the split by source aside
     by_code = {r["code"]: r for r in regions}
     children: dict[str, list[str]] = {}
     for r in regions:
@@ -144,6 +150,8 @@ def view(data: dict, province: str | None = None) -> dict:
         out |= _agreement_view(data)
     else:
         out["rows"] = statement_rows(data["regions"], data["totals"])
+        out["lines"] = [_line_view(data if key is None else data[key], words)
+                        for key, words in STATEMENT_LINES if key is None or key in data]
         out["notice"] = STATEMENT_NOTICE
         out["whole"] = whole(data, province)
         head = data["ledger_head"]
@@ -151,6 +159,16 @@ def view(data: dict, province: str | None = None) -> dict:
             "seq": head["seq"], "hash": head["hash"][:16],
             "recorded_at": moment(head["recorded_at"])}
     return out
+
+
+def _line_view(body: dict, words: str) -> dict:
+    """One accounting line of a statement: its rows, totals, reconciliation and, for funds in
+    place, the totals by source."""
+    totals = body["totals"]
+    return {"name": words, "rows": statement_rows(body["regions"], totals), "totals": totals,
+            "reconciliation": body["reconciliation"],
+            "sources": [(SOURCES[FundsSource(k)], v) for k, v in totals["sources"].items()]
+            if "sources" in totals else None}
 
 
 def checkpoint_view(checkpoint: dict | None) -> dict | None:
@@ -198,7 +216,8 @@ FIELD_NAMES = {
     "reconciliation.in_place": "核对：Σ在地统计数", "reconciliation.attributed": "核对：Σ分算后数",
     "reconciliation.difference": "核对：差额",
 }
-AMOUNTS = {"planned_investment", *FIGURE_NAMES}
+SOURCE_NAMES = {source.value: words for source, words in SOURCES.items()}
+AMOUNTS = {"planned_investment", *FIGURE_NAMES, *SOURCE_NAMES}
 TIMES = {"as_of", "recorded_at", "acknowledged_at"}
 DATES = {"signed_on", "filed_on"}
 SHARES = {"recommender_share", "receiver_share"}
@@ -208,6 +227,13 @@ def field_name(path: tuple[str, ...], before, after) -> str:
     """A field of the canonical data as a clerk reads it: '项目名称', '灵武市（640181）划入数',
     '统计局确认时间'. `before`/`after` are the two documents' data (for a region's name)."""
     head = path[0]
+    line = dict(STATEMENT_LINES).get(head) if head is not None else None
+    if line is not None:  # a field of the funds line: the same words, the line's name first
+        if len(path) == 1:
+            return line
+        return f"{line}：" + field_name(path[1:], (before or {}).get(head), (after or {}).get(head))
+    if path[-1] in SOURCE_NAMES and len(path) >= 2 and path[-2] == "sources":
+        return field_name(path[:-2], before, after) + "其中" + SOURCE_NAMES[path[-1]]
     if head in PARTIES and len(path) == 2:
         return PARTIES[head] + PARTY_FIELDS.get(path[1], path[1])
     if head == "totals" and len(path) == 2:
@@ -241,8 +267,8 @@ def field_value(path: tuple[str, ...], value) -> str:
             return party(value)
         if "body" in value:
             return value.get("name") or BODY_NAMES.get(value["body"], value["body"])
-        return "；".join(f"{FIGURE_NAMES.get(k, k)} {v}" for k, v in value.items()
-                        if k in FIGURE_NAMES) or str(value)
+        return "；".join(f"{FIGURE_NAMES.get(k) or SOURCE_NAMES[k]} {v}" for k, v in value.items()
+                        if k in FIGURE_NAMES or k in SOURCE_NAMES) or str(value)
     if isinstance(value, list):
         return "、".join(BODY_NAMES.get(v, str(v)) for v in value)
     if name in TIMES:
@@ -294,6 +320,11 @@ def summary(kind: str, data: dict, province: str | None = None) -> list[tuple[st
                  ("合计分算后数", f"{totals['attributed']} 万元"),
                  ("合计划出数", f"{totals['ceded']} 万元"),
                  ("合计划入数", f"{totals['credited']} 万元")]
+        funds = data.get(Indicator.FUNDS_IN_PLACE.value)
+        if funds is not None:
+            line = INDICATORS[Indicator.FUNDS_IN_PLACE]
+            rows += [(f"{line}合计在地统计数", f"{funds['totals']['in_place']} 万元"),
+                     (f"{line}合计分算后数", f"{funds['totals']['attributed']} 万元")]
         head = data["ledger_head"]
         if head:
             rows.append(("台账最新记录", f"第{head['seq']}笔，哈希{head['hash'][:16]}"))

@@ -3,15 +3,17 @@
 Every format is drawn from the same read model (queries.attribution.Attribution,
 queries.project_lines.ProjectLines), never from a second computation: the rows, totals and
 reconciliation of the CSV and XLSX are those of the JSON, cell for cell, to the 0.01万元.
+A JSON answer and a CSV file hold the accounting line asked for; an XLSX file holds every
+line, one worksheet each (完成投资 first), all read as of the same time.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from ledger.domain.enums import DocumentKind
+from ledger.domain.enums import DocumentKind, FundsSource, Indicator
 from ledger.domain.periods import LOCAL_TZ, utc_text
-from ledger.domain.vocabulary import LEVELS, TITLES, statement_title
+from ledger.domain.vocabulary import INDICATORS, LEVELS, SOURCES, TITLES, statement_title
 from ledger.io.sheets import (
     CSV_MIMETYPE, XLSX_MIMETYPE, Column, Export, Kind, Row, RowKind, Sheet, to_csv, to_xlsx,
 )
@@ -27,20 +29,31 @@ FILE_FORMATS = ("csv", "xlsx")
 
 def attribution_data(found: Attribution) -> dict:
     """The body of GET /attribution (amounts still integers: AttributionSchema formats them)."""
-    return {"year": found.year, "as_of": found.as_of, "note": found.notice} | statement_body(found)
+    return ({"year": found.year, "indicator": found.indicator, "as_of": found.as_of,
+             "note": found.notice} | statement_body(found))
 
 
 def project_lines_data(found: ProjectLines) -> dict:
     """The body of GET /attribution/projects (ProjectLinesSchema formats it)."""
-    return {"year": found.year, "as_of": found.as_of, "note": found.notice,
+    return {"year": found.year, "indicator": found.indicator, "as_of": found.as_of,
+            "note": found.notice,
             "projects": [vars(line) | {"host_part": line.host_part} for line in found.projects]}
 
 
 # ------------------------------------------------------------------ sheets
 
-def _facts(year: int, as_of: datetime, notice: str) -> list[tuple[str, str]]:
+def line_title(year: int, indicator: str) -> str:
+    """The statement's title on one line: 2025年度招商引资投资分算汇总表 (完成投资, as it always
+    was) or 2025年度招商引资实际到位资金分算汇总表."""
+    if indicator == Indicator.COMPLETED_INVESTMENT:
+        return statement_title(year)
+    return f"{year}年度{INDICATORS[Indicator(indicator)]}分算汇总表"
+
+
+def _facts(year: int, as_of: datetime, notice: str, indicator: str) -> list[tuple[str, str]]:
     local = as_of.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S")
     return [("考核年度", str(year)),
+            ("指标", INDICATORS[Indicator(indicator)]),
             ("数据截至", f"{utc_text(as_of)}（北京时间 {local}）"),
             ("说明", notice)]
 
@@ -49,26 +62,33 @@ def attribution_sheet(found: Attribution) -> Sheet:
     """Per region (a region with regions below it rolled up, as a subtotal above them), the
     province totals and the reconciliation line."""
     amount = Kind.AMOUNT
+    by_source = found.by_source
     sheet = Sheet(
-        name="分算汇总", title=statement_title(found.year),
-        facts=_facts(found.year, found.as_of, found.notice),
+        name=INDICATORS[Indicator(found.indicator)], title=line_title(found.year, found.indicator),
+        facts=_facts(found.year, found.as_of, found.notice, found.indicator),
         columns=[Column("地区代码", Kind.TEXT, 14), Column("地区名称", Kind.TEXT, 24),
                  Column("层级", Kind.TEXT, 8), Column("上级地区代码", Kind.TEXT, 14),
                  Column("口径", Kind.TEXT, 12),
                  Column("在地统计数（万元）", amount, 18), Column("划出数（万元）", amount, 16),
-                 Column("划入数（万元）", amount, 16), Column("分算后数（万元）", amount, 18)])
+                 Column("划入数（万元）", amount, 16), Column("分算后数（万元）", amount, 18)]
+        + ([Column(f"在地统计数：{SOURCES[s]}（万元）", amount, 20) for s in FundsSource]
+           if by_source else []))
+
+    def sources(row: RegionTotals) -> list:
+        return [row.sources[s] for s in FundsSource] if by_source else []
+
     shown = {r.code: r for r in found.regions}
     for r in found.regions:
         depth = _depth(r, shown)
         sheet.rows.append(Row(
             [r.code, r.name, LEVELS.get(r.level, r.level), r.parent_code,
              "含下级合计" if r.rolled_up else "本级", r.in_place, r.ceded, r.credited,
-             r.attributed],
+             r.attributed, *sources(r)],
             RowKind.SUBTOTAL if r.rolled_up else RowKind.DETAIL, level=min(depth, 7)))
     t, check = found.totals, found.reconciliation
     sheet.rows += [
         Row([None, "合计（全部地区）", None, None, None, t.in_place, t.ceded, t.credited,
-             t.attributed], RowKind.TOTAL),
+             t.attributed, *sources(t)], RowKind.TOTAL),
         Row([None, "核对：分算后数合计 = 在地统计数合计", None, None, None, check.in_place,
              None, None, check.attributed], RowKind.CHECK),
         Row([None, "差额（分算后 − 在地，应为 0.00）", None, None, None, None, None, None,
@@ -88,14 +108,17 @@ def project_lines_sheet(found: ProjectLines) -> Sheet:
     """Per project: host, recommender, agreement, share, the annual amount and each side's
     part; the sums and the check that the parts add up to the amounts."""
     amount = Kind.AMOUNT
+    line = INDICATORS[Indicator(found.indicator)]
+    completed = found.indicator == Indicator.COMPLETED_INVESTMENT
     sheet = Sheet(
-        name="项目分算明细", title=f"{found.year}年度招商引资项目分算明细表",
-        facts=_facts(found.year, found.as_of, found.notice),
+        name="项目分算明细" if completed else f"项目分算明细（{line}）",
+        title=f"{found.year}年度招商引资项目分算明细表" + ("" if completed else f"（{line}）"),
+        facts=_facts(found.year, found.as_of, found.notice, found.indicator),
         columns=[Column("项目ID", Kind.INT, 8), Column("项目名称", Kind.TEXT, 30),
                  Column("所在地（接受地）代码", Kind.TEXT, 14),
                  Column("推荐地代码", Kind.TEXT, 14), Column("协议编号", Kind.TEXT, 14),
                  Column("协议版本", Kind.INT, 8), Column("推荐地分算比例（%）", Kind.SHARE, 12),
-                 Column("年度完成投资（万元）", amount, 18),
+                 Column(f"年度{line}（万元）", amount, 18),
                  Column("推荐地分算数（万元）", amount, 18),
                  Column("所在地分算数（万元）", amount, 18)])
     total = recommender = host = 0
@@ -110,7 +133,7 @@ def project_lines_sheet(found: ProjectLines) -> Sheet:
     sheet.rows += [
         Row([None, "合计", None, None, None, None, None, total, recommender, host],
             RowKind.TOTAL),
-        Row([None, "核对：推荐地 + 所在地 − 年度完成投资（应为 0.00）", None, None, None, None,
+        Row([None, f"核对：推荐地 + 所在地 − 年度{line}（应为 0.00）", None, None, None, None,
              None, None, None, recommender + host - total], RowKind.CHECK),
     ]
     return sheet
@@ -122,22 +145,34 @@ def _stamp(as_of: datetime) -> str:
     return utc_text(as_of)[:19].replace("-", "").replace(":", "") + "Z"  # 20250630T120000Z
 
 
-def export_attribution(found: Attribution, fmt: str) -> Export:
-    sheet = attribution_sheet(found)
+def _named(found, fmt: str, name: str, ascii_name: str) -> tuple[str, str]:
+    """A CSV of funds in place says so in its name; an XLSX holds every line."""
+    if fmt == "csv" and found.indicator != Indicator.COMPLETED_INVESTMENT:
+        return (f"{name}-{INDICATORS[Indicator(found.indicator)]}",
+                f"{ascii_name}-{found.indicator}")
+    return name, ascii_name
+
+
+def export_attribution(lines: list[Attribution], fmt: str) -> Export:
+    """`lines` as read_lines gives them: one for a CSV, every line for an XLSX."""
+    found = lines[0]
     title = TITLES[DocumentKind.STATEMENT].removeprefix("年度")  # 招商引资投资分算汇总表
-    return _file(sheet, fmt, f"{title}-{found.year}年度-截至{_stamp(found.as_of)}",
-                 f"attribution-{found.year}-asof-{_stamp(found.as_of)}")
+    names = _named(found, fmt, f"{title}-{found.year}年度-截至{_stamp(found.as_of)}",
+                   f"attribution-{found.year}-asof-{_stamp(found.as_of)}")
+    return _file([attribution_sheet(f) for f in lines], fmt, *names)
 
 
-def export_project_lines(found: ProjectLines, fmt: str) -> Export:
-    sheet = project_lines_sheet(found)
-    return _file(sheet, fmt, f"招商引资项目分算明细-{found.year}年度-截至{_stamp(found.as_of)}",
-                 f"attribution-projects-{found.year}-asof-{_stamp(found.as_of)}")
+def export_project_lines(lines: list[ProjectLines], fmt: str) -> Export:
+    found = lines[0]
+    names = _named(found, fmt, f"招商引资项目分算明细-{found.year}年度-截至{_stamp(found.as_of)}",
+                   f"attribution-projects-{found.year}-asof-{_stamp(found.as_of)}")
+    return _file([project_lines_sheet(f) for f in lines], fmt, *names)
 
 
-def _file(sheet: Sheet, fmt: str, name: str, ascii_name: str) -> Export:
+def _file(sheets: list[Sheet], fmt: str, name: str, ascii_name: str) -> Export:
     if fmt == "csv":
+        (sheet,) = sheets
         return Export(to_csv(sheet), CSV_MIMETYPE, f"{name}.csv", f"{ascii_name}.csv")
     if fmt == "xlsx":
-        return Export(to_xlsx(sheet), XLSX_MIMETYPE, f"{name}.xlsx", f"{ascii_name}.xlsx")
+        return Export(to_xlsx(*sheets), XLSX_MIMETYPE, f"{name}.xlsx", f"{ascii_name}.xlsx")
     raise ValueError(f"not a file format: {fmt}")

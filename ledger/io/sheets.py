@@ -133,16 +133,26 @@ def _csv_cell(kind: Kind, value: object) -> str:
 NUMBER_FORMATS = {Kind.AMOUNT: "#,##0.00", Kind.SHARE: "0.00", Kind.INT: "0", Kind.TEXT: "@"}
 
 
-def to_xlsx(sheet: Sheet) -> bytes:
-    """One worksheet: the title and facts on top, the header frozen under them, subtotal rows
-    bold above the rows they sum (Excel's outline groups them), totals and checks bold."""
+def to_xlsx(*sheets: Sheet) -> bytes:
+    """One worksheet per sheet, in their order: the title and facts on top, the header frozen
+    under them, subtotal rows bold above the rows they sum (Excel's outline groups them),
+    totals and checks bold."""
     from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    for sheet in sheets:
+        _worksheet(workbook, sheet)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()
+
+
+def _worksheet(workbook, sheet: Sheet) -> None:
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.properties import Outline
 
-    workbook = Workbook(write_only=True)
     ws = workbook.create_sheet(sheet.name[:31])
     header_row = len(sheet.facts) + 3  # title, facts, a blank line, the header
     ws.freeze_panes = f"A{header_row + 1}"
@@ -194,9 +204,6 @@ def to_xlsx(sheet: Sheet) -> bytes:
                 cell.fill = fills[row.kind]
             cells.append(cell)
         ws.append(cells)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
 
 
 def _number_cell(ws, cell_class, kind: Kind, value: int):

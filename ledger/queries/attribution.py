@@ -10,12 +10,18 @@ and no edit of another table moves them:
 (the rule in code: ledger/postings/balances.py). Now: the running balances, one row a region;
 as of a past time: a scan of the year's postings. Both are equal (tests, `ledger verify`).
 A region with regions below it is shown rolled up (its own figures plus theirs, each once).
+
+Each accounting line (Posting.indicator: 完成投资, 招商引资实际到位资金) has its own figures and
+its own reconciliation. Funds in place are also split by source (境内区外 / 境外): postings do not
+carry the source, so the split is read from the receipts' revisions as recorded at the same
+time as the figures (each receipt's newest revision then, if not void), under the host its
+project's newest funds posting of the year names — the host the in-place figure sums it under.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from operator import itemgetter
 
 import sqlalchemy as sa
@@ -23,10 +29,10 @@ from sqlalchemy.orm import Session
 
 from ledger.context import Context
 from ledger.db import settled
-from ledger.domain.enums import Indicator
+from ledger.domain.enums import FundsSource, Indicator
 from ledger.domain.errors import Invalid
 from ledger.domain.vocabulary import API_NOTICE
-from ledger.models import Balance, Posting, Region
+from ledger.models import Balance, FundsReceipt, FundsRevision, Posting, Project, Region
 from ledger.postings import balances
 from ledger.postings.balances import SUMMED
 from ledger.policy import attribution_scope, require_attribution_region
@@ -47,6 +53,8 @@ class RegionTotals:
     credited: int = 0
     rolled_up: bool = False  # the figures include every region below this one
     children: list[str] = field(default_factory=list)
+    # Funds in place only: in_place by source (FundsSource → amount; the parts sum to in_place)
+    sources: dict[str, int] | None = None
 
     @property
     def attributed(self) -> int:
@@ -56,6 +64,13 @@ class RegionTotals:
         self.in_place += other.in_place
         self.ceded += other.ceded
         self.credited += other.credited
+        if other.sources is not None:
+            mine = self.sources if self.sources is not None else no_sources()
+            self.sources = {s: mine[s] + other.sources[s] for s in FundsSource}
+
+
+def no_sources() -> dict[str, int]:
+    return {source.value: 0 for source in FundsSource}
 
 
 @dataclass(frozen=True)
@@ -76,6 +91,12 @@ class Attribution:
     regions: list[RegionTotals]
     totals: RegionTotals
     reconciliation: Reconciliation
+    indicator: str = Indicator.COMPLETED_INVESTMENT
+
+    @property
+    def by_source(self) -> bool:
+        """Whether the figures are split by source (funds in place)."""
+        return self.totals.sources is not None
 
 
 def in_year(query, year: int, as_of: datetime | None,
@@ -139,6 +160,48 @@ def region_totals(session: Session, year: int, as_of: datetime | None = None,
     return rows
 
 
+def _newest_hosts(year: int, as_of: datetime | None) -> sa.Select:
+    """(project id, host) of each project's newest funds posting of `year` recorded at `as_of`:
+    the host its in-place funds are summed under then."""
+    newest = in_year(sa.select(sa.func.max(Posting.seq)).group_by(Posting.project_id), year,
+                     as_of, Indicator.FUNDS_IN_PLACE)
+    return sa.select(Posting.project_id, Posting.host_code).where(Posting.seq.in_(newest))
+
+
+def _receipts_by_source(year: int, as_of: datetime | None) -> sa.Select:
+    """(project id, source, amount) of the year's receipts not void, each as its newest revision
+    recorded at `as_of` stood (the revision carries the month received, the amount and the
+    source as corrected)."""
+    revision = FundsRevision.__table__
+    newest = sa.select(revision.c.receipt_id, sa.func.max(revision.c.revision).label("revision"))
+    if as_of is not None:
+        newest = newest.where(revision.c.recorded_at <= as_of)
+    newest = newest.group_by(revision.c.receipt_id).subquery("newest")
+    receipt = FundsReceipt.__table__
+    return (sa.select(receipt.c.project_id, revision.c.source,
+                      sa.cast(sa.func.sum(revision.c.amount), sa.BigInteger))
+            .select_from(revision.join(newest, sa.and_(
+                newest.c.receipt_id == revision.c.receipt_id,
+                newest.c.revision == revision.c.revision))
+                .join(receipt, receipt.c.id == revision.c.receipt_id))
+            .where(~revision.c.voided,
+                   revision.c.received_on.between(date(year, 1, 1), date(year, 12, 31)))
+            .group_by(receipt.c.project_id, revision.c.source))
+
+
+def add_sources(session: Session, rows: dict[str, RegionTotals], year: int,
+                as_of: datetime | None) -> None:
+    """Give every region's own funds figures their split by source (see the module docstring)."""
+    hosts = dict(session.execute(_newest_hosts(year, as_of)).all())
+    for row in rows.values():
+        row.sources = no_sources()
+    for project_id, source, amount in session.execute(_receipts_by_source(year, as_of)):
+        host = hosts.get(project_id)
+        if host is None:  # receipts with no posting yet: the project's host now
+            host = session.scalar(sa.select(Project.host_code).where(Project.id == project_id))
+        rows[host].sources[source] += int(amount)
+
+
 def rolled_up(rows: dict[str, RegionTotals], code: str,
               memo: dict[str, RegionTotals] | None = None) -> RegionTotals:
     """A region's own figures plus those of every region below it, each counted once (regions
@@ -148,15 +211,16 @@ def rolled_up(rows: dict[str, RegionTotals], code: str,
     if code not in memo:
         base = rows[code]
         out = RegionTotals(base.code, base.name, base.level, base.parent_code, base.in_place,
-                           base.ceded, base.credited, rolled_up=True, children=list(base.children))
+                           base.ceded, base.credited, rolled_up=True, children=list(base.children),
+                           sources=None if base.sources is None else dict(base.sources))
         for child in base.children:  # a region without regions below adds its own figures
             out.add(rolled_up(rows, child, memo) if rows[child].children else rows[child])
         memo[code] = out
     return memo[code]
 
 
-def grand_total(rows: dict[str, RegionTotals]) -> RegionTotals:
-    out = RegionTotals("", "合计", "total", None)
+def grand_total(rows: dict[str, RegionTotals], by_source: bool = False) -> RegionTotals:
+    out = RegionTotals("", "合计", "total", None, sources=no_sources() if by_source else None)
     for row in rows.values():
         out.add(row)
     return out
@@ -182,10 +246,11 @@ def _descendants(rows: dict[str, RegionTotals], code: str) -> set[str]:
 
 
 def attribution(ctx: Context, year: int, as_of: datetime | None = None,
-                region: str | None = None) -> Attribution:
-    """Per region: in place (在地), ceded, credited and attributed (考核口径) for a year as
-    recorded at `as_of`, with the province totals and the reconciliation line. A region user
-    sees its own rows (and the totals)."""
+                region: str | None = None,
+                indicator: str = Indicator.COMPLETED_INVESTMENT) -> Attribution:
+    """Per region: in place (在地), ceded, credited and attributed (考核口径) on one accounting
+    line for a year as recorded at `as_of`, with the province totals and the reconciliation
+    line; funds in place also by source. A region user sees its own rows (and the totals)."""
     if region is not None:
         get_or_404(ctx.session, Region, region, "region")
     require_attribution_region(ctx.actor, region)
@@ -193,7 +258,33 @@ def attribution(ctx: Context, year: int, as_of: datetime | None = None,
     with settled(ctx.session) as session:
         moment = as_of_moment(ctx, as_of)
         # Now: the running balances (every writer has finished: settled); a past time: a scan.
-        rows = region_totals(session, year, None if as_of is None else moment)
-    total = grand_total(rows)
+        past = None if as_of is None else moment
+        rows = region_totals(session, year, past, indicator)
+        by_source = indicator == Indicator.FUNDS_IN_PLACE
+        if by_source:
+            add_sources(session, rows, year, past)
+    total = grand_total(rows, by_source)
     return Attribution(year, moment, NOTICE, region_rows(rows, scope), total,
-                       Reconciliation(total.in_place, total.attributed))
+                       Reconciliation(total.in_place, total.attributed), Indicator(indicator))
+
+
+def every_line(read, ctx: Context, year: int, as_of: datetime | None = None,
+               first: str = Indicator.COMPLETED_INVESTMENT, **kw) -> list:
+    """`read` (attribution, or queries.project_lines.project_lines) on every accounting line,
+    in Indicator order: line `first` as asked, the others as of the time it was read, so all
+    the figures are of one moment."""
+    found = {first: read(ctx, year, as_of, indicator=first, **kw)}
+    moment = found[first].as_of
+    for line in Indicator:
+        if line not in found:
+            found[line] = read(ctx, year, moment, indicator=line, **kw)
+    return [found[line] for line in Indicator]
+
+
+def read_lines(read, ctx: Context, year: int, as_of: datetime | None, indicator: str,
+               fmt: str, **kw) -> list:
+    """What an answer of format `fmt` holds: the line asked for, or for an XLSX every line in
+    order, read as of one time (every_line)."""
+    if fmt != "xlsx":
+        return [read(ctx, year, as_of, indicator=indicator, **kw)]
+    return every_line(read, ctx, year, as_of, indicator, **kw)

@@ -14,6 +14,7 @@ from ledger.domain import workflow
 from ledger.domain.enums import Role
 from ledger.models import Agreement, AgreementVersion, Project
 from ledger.policy import agreements_seen_by, projects_seen_by
+from ledger.queries.attribution import Attribution, attribution, every_line
 from ledger.queries.checklist import ClosedYearTodo, closed_year_todos
 
 
@@ -58,3 +59,9 @@ def counts(ctx: Context) -> Counts:
     todos = closed_year_todos(ctx.session, ctx.actor) if ctx.actor.role == Role.REGION else []
     waiting = [a.id for a, v, filed in rows if waits_for(ctx, a, v, filed)]
     return Counts(projects, len(rows), waiting, todos)
+
+
+def figures(ctx: Context, year: int) -> list[Attribution]:
+    """The year's figures on each accounting line (完成投资, 招商引资实际到位资金), as of one
+    moment: the user's own rows (a region) and the province totals."""
+    return every_line(attribution, ctx, year)

@@ -1,5 +1,6 @@
-"""Per project and year: the annual amount and each side's part, with the agreement version the
-latest of its postings was made under (so as-of answers are stable)."""
+"""Per project and year, on one accounting line: the annual amount and each side's part, with
+the agreement version the latest of its postings was made under (so as-of answers are stable)
+and that version's share of the line."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ import sqlalchemy as sa
 
 from ledger.context import Context
 from ledger.db import settled
-from ledger.domain.enums import PostingRole
+from ledger.domain.enums import Indicator, PostingRole
 from ledger.models import Agreement, AgreementVersion, Posting, Project
 from ledger.policy import attribution_scope
 from ledger.queries.attribution import NOTICE, as_of_moment, in_year
@@ -39,16 +40,20 @@ class ProjectLines:
     as_of: datetime
     notice: str
     projects: list[ProjectLine]
+    indicator: str = Indicator.COMPLETED_INVESTMENT
 
 
-def project_lines(ctx: Context, year: int, as_of: datetime | None = None) -> ProjectLines:
-    """Projects with postings in the year; a region sees those it hosts or recommends."""
+def project_lines(ctx: Context, year: int, as_of: datetime | None = None,
+                  indicator: str = Indicator.COMPLETED_INVESTMENT) -> ProjectLines:
+    """Projects with postings on the line in the year; a region sees those it hosts or
+    recommends."""
     region = attribution_scope(ctx.actor)
     with settled(ctx.session) as session:
         moment = as_of_moment(ctx, as_of)
         sums = in_year(sa.select(Posting.project_id, Posting.host_code, Posting.role,
                                  sa.func.sum(Posting.amount))
-                       .group_by(Posting.project_id, Posting.host_code, Posting.role), year, moment)
+                       .group_by(Posting.project_id, Posting.host_code, Posting.role), year, moment,
+                       indicator)
         amounts: dict[int, dict[str, int]] = {}
         hosts: dict[int, str] = {}  # as the postings chain it
         for project_id, host, role, total in session.execute(sums):
@@ -56,7 +61,7 @@ def project_lines(ctx: Context, year: int, as_of: datetime | None = None) -> Pro
             hosts[project_id] = host
         last_rule = in_year(sa.select(Posting.project_id, sa.func.max(Posting.seq))
                             .where(Posting.agreement_id.is_not(None))
-                            .group_by(Posting.project_id), year, moment)
+                            .group_by(Posting.project_id), year, moment, indicator)
         rule_seq = dict(session.execute(last_rule).all())
         lines = []
         for project_id in sorted(amounts):
@@ -73,8 +78,8 @@ def project_lines(ctx: Context, year: int, as_of: datetime | None = None) -> Pro
                                agreement.recommender_code if agreement else None,
                                agreement.number if agreement else None,
                                version.version if version else None,
-                               version.recommender_share if version else None,
+                               version.share_of(indicator) if version else None,
                                sum(by_role.values()), by_role.get(PostingRole.RECOMMENDER, 0))
             if region is None or region in (line.host_code, line.recommender_code):
                 lines.append(line)
-    return ProjectLines(year, moment, NOTICE, lines)
+    return ProjectLines(year, moment, NOTICE, lines, Indicator(indicator))

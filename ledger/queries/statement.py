@@ -1,6 +1,7 @@
 """The attribution statement's body, built once for the API's JSON and the exports, the
-printed statement and the attribution page: the regions (each with its level, parent and
-whether it is rolled up), the province totals and the reconciliation line."""
+printed statement and the attribution page, for one accounting line: the regions (each with
+its level, parent and whether it is rolled up), the province totals and the reconciliation
+line; on the funds line each region's and the totals' in-place figure by source too."""
 
 from __future__ import annotations
 
@@ -17,7 +18,10 @@ def statement_body(found: Attribution, amount: Callable[[int], object] = _same) 
     """Amounts as `amount` writes them: integers for the API (its schema formats them), text
     for a document's canonical data."""
     def figures(row: RegionTotals) -> dict:
-        return {name: amount(getattr(row, name)) for name in FIGURES}
+        out = {name: amount(getattr(row, name)) for name in FIGURES}
+        if row.sources is not None:
+            out["sources"] = {source: amount(value) for source, value in row.sources.items()}
+        return out
 
     check = found.reconciliation
     return {

@@ -437,16 +437,27 @@ _FORMAT_DOC = {"description": "json (default), csv (UTF-8 with BOM) or xlsx: the
                               "as a file to download (Content-Disposition: attachment)"}
 
 
+_INDICATOR_DOC = {"description": "the accounting line: completed_investment (完成投资, the "
+                                  "default) or funds_in_place (招商引资实际到位资金)"}
+
+
+def _indicator():
+    return Choice(Indicator, load_default=Indicator.COMPLETED_INVESTMENT.value,
+                  metadata=_INDICATOR_DOC)
+
+
 class AttributionQuery(Request):
     year = QYear(required=True)
     as_of = AsOf(metadata={"description": "ISO 8601; totals as recorded at this time"})
     region = RegionCode()
+    indicator = _indicator()
     format = Choice(EXPORT_FORMATS, load_default="json", metadata=_FORMAT_DOC)
 
 
 class ProjectLinesQuery(Request):
     year = QYear(required=True)
     as_of = AsOf()
+    indicator = _indicator()
     format = Choice(EXPORT_FORMATS, load_default="json", metadata=_FORMAT_DOC)
 
 

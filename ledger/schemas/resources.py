@@ -293,11 +293,21 @@ class AuditSchema(Schema):
     after = fields.Dict(allow_none=True)
 
 
+class SourcesSchema(Schema):
+    """Funds in place by source; the two add up to in_place."""
+
+    domestic = SignedAmount()  # 境内区外资金
+    foreign = SignedAmount()   # 境外资金
+
+
 class FiguresSchema(Schema):
     in_place = SignedAmount()
     ceded = SignedAmount()
     credited = SignedAmount()
     attributed = SignedAmount()
+    sources = fields.Nested(SourcesSchema, metadata={
+        "description": "funds_in_place only: in_place by source, from the receipts not void as "
+                       "their revisions stood at as_of"})
 
 
 class RegionFiguresSchema(FiguresSchema):
@@ -316,6 +326,7 @@ class ReconciliationSchema(Schema):
 
 class AttributionSchema(Schema):
     year = fields.Integer()
+    indicator = _enum(Indicator)
     as_of = UTCDateTime()
     note = fields.String()
     regions = fields.List(fields.Nested(RegionFiguresSchema))
@@ -338,6 +349,7 @@ class ProjectLineSchema(Schema):
 
 class ProjectLinesSchema(Schema):
     year = fields.Integer()
+    indicator = _enum(Indicator)
     as_of = UTCDateTime()
     note = fields.String()
     projects = fields.List(fields.Nested(ProjectLineSchema))

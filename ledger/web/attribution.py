@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
-from flask import abort, render_template, request
+from flask import abort, render_template, request, url_for
 from flask_babel import gettext as _
 
+from ledger.domain.enums import FundsSource, Indicator
 from ledger.domain.errors import Conflict, Invalid
+from ledger.domain.vocabulary import INDICATORS, SOURCES
 from ledger.io.exports import export_attribution, export_project_lines
 from ledger.queries import documents as document_queries
-from ledger.queries.attribution import attribution as attribution_of
+from ledger.queries.attribution import attribution as attribution_of, read_lines
 from ledger.queries.statement import statement_body
 from ledger.queries.project_lines import project_lines
 from ledger.schemas.requests import AttributionQuery, load
@@ -36,8 +38,11 @@ def _as_of_arg(text: str) -> str:
 
 
 def _attribution_query() -> dict:
-    """The page's year (default: the open year) and as-of time, checked by the API's schema."""
+    """The page's year (default: the open year), as-of time and accounting line (default:
+    completed investment), checked by the API's schema."""
     args = {"year": request.args.get("year", "").strip() or str(default_year())}
+    if request.args.get("indicator", "").strip():
+        args["indicator"] = request.args["indicator"].strip()
     if request.args.get("as_of", "").strip():
         args["as_of"] = _as_of_arg(request.args["as_of"])
     return load(AttributionQuery, args)
@@ -63,11 +68,14 @@ def attribution_page():
     try:
         query = _attribution_query()
         shown_as_of = _links_as_of(context, query.get("as_of"))
-        found = attribution_of(context, query["year"], query.get("as_of"))
-        lines = project_lines(context, query["year"], query.get("as_of"))
+        found = attribution_of(context, query["year"], query.get("as_of"),
+                               indicator=query["indicator"])
+        lines = project_lines(context, query["year"], query.get("as_of"),
+                              indicator=query["indicator"])
     except Invalid as err:
         errors = {k: [problem_text(m) for m in ms] for k, ms in (err.errors or {"year": [err.message]}).items()}
     year = found.year if found else default_year()
+    indicator = found.indicator if found else Indicator.COMPLETED_INVESTMENT
     chart = None
     if found is not None:
         leaves = [r for r in found.regions if not r.rolled_up and (r.in_place or r.attributed)]
@@ -78,7 +86,16 @@ def attribution_page():
             "unit": _("10,000 yuan"),
         }, ensure_ascii=False)
     at = {"year": year} | ({"as_of": shown_as_of.isoformat()} if shown_as_of else {})
+    # the line switch keeps the year and as-of time asked for; the files and the statement
+    # carry the line shown (the statement and an XLSX hold both)
+    switch = [(words, url_for("web.attribution_page", year=year, indicator=line.value,
+                              **({"as_of": request.args["as_of"]} if request.args.get("as_of")
+                                 else {})), line == indicator)
+              for line, words in INDICATORS.items()]
     return render_template("web/attribution.html", found=found, lines=lines, year=year,
+                           switch=switch, line_name=INDICATORS[Indicator(indicator)],
+                           sources=[SOURCES[s] for s in FundsSource],
+                           files_at=at | {"indicator": indicator},
                            statement=statement_body(found) if found else None,
                            years=known_years(year), errors=errors, chart=chart,
                            as_of=request.args.get("as_of", ""), at=at,
@@ -95,4 +112,5 @@ def attribution_file(table: str, fmt: str):
         abort(404)
     read, export = FILES[table]
     query = _attribution_query()
-    return download(export(read(ctx(), query["year"], query.get("as_of")), fmt))
+    return download(export(read_lines(read, ctx(), query["year"], query.get("as_of"),
+                                      query["indicator"], fmt), fmt))

@@ -9,7 +9,7 @@ from ledger import current
 from ledger.policy import may_administer, may_register_projects
 from ledger.queries import agreements as agreement_queries
 from ledger.queries import dashboards, projects as project_queries, reference, users as user_queries
-from ledger.queries.attribution import attribution
+from ledger.domain.vocabulary import INDICATORS
 from ledger.queries.zones import leading_shares
 from ledger.schemas.resources import AgreementSchema, ProjectSchema, UserSchema, ZoneSchema
 from ledger.web import auth
@@ -29,15 +29,15 @@ def dashboard():
     if may_register_projects(actor):  # a region's desk: its projects and its figures
         recent = project_queries.projects(context, page_size=10)
         page["projects"] = ProjectSchema(many=True).dump(recent.items)
-        page["attribution"] = attribution(context, year)
+        page["lines"] = dashboards.figures(context, year)
         page["zone_shares"] = leading_shares(context, year)
-    elif not may_administer(actor):  # a filing body's: the province's figures
-        page["attribution"] = attribution(context, year)
+    elif not may_administer(actor):  # a filing body's: the province's figures, on each line
+        page["lines"] = dashboards.figures(context, year)
     else:  # an administrator's: the reference data and the users
         session = current.session()
         page["zones"] = ZoneSchema(many=True).dump(session.scalars(reference.zones()))
         page["users"] = UserSchema(many=True).dump(session.scalars(user_queries.users(actor)))
         page["region_count"] = len(session.scalars(reference.regions()).all())
-    if "attribution" in page:
+    if "lines" in page:
         page["whole"] = whole_word()  # the totals line's word for the province
-    return render_template("web/dashboard.html", **page)
+    return render_template("web/dashboard.html", indicators=INDICATORS, **page)

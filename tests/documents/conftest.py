@@ -18,6 +18,8 @@ from ledger.documents.document import (
     Issuer, filing_document, receipt_document, statement_document,
 )
 from ledger.documents.pdf import Renderer
+from ledger.documents.canonical import STATEMENT_VERSION
+from ledger.domain.enums import Indicator
 from ledger.queries.attribution import Attribution, Reconciliation, RegionTotals
 from ledger.queries.documents import (
     Acknowledgement, AgreementFacts, LedgerHead, Party, ProjectFacts, StatementFacts,
@@ -141,10 +143,31 @@ def found_attribution(note: str = "仅用于年度绩效考核") -> Attribution:
     return Attribution(2025, AS_OF, note, rows, totals, Reconciliation(2010, 2010))
 
 
-def statement():
+def found_funds(note: str = "仅用于年度绩效考核") -> Attribution:
+    """The same province's funds in place: 灵武市 received 50.00 (30.00 from abroad), half of
+    it credited to 兴庆区."""
+    def row(code, name, level, parent, in_place, ceded, credited, domestic, foreign,
+            children=()):
+        return RegionTotals(code, name, level, parent, in_place, ceded, credited,
+                            rolled_up=bool(children), children=list(children),
+                            sources={"domestic": domestic, "foreign": foreign})
+    rows = [row("640000", "宁夏回族自治区", "province", None, 5000, 2500, 2500, 2000, 3000,
+                ["640100"]),
+            row("640100", "银川市", "prefecture", "640000", 5000, 2500, 2500, 2000, 3000,
+                ["640104", "640181"]),
+            row("640104", "兴庆区", "county", "640100", 0, 0, 2500, 0, 0),
+            row("640181", "灵武市", "county", "640100", 5000, 2500, 0, 2000, 3000)]
+    totals = RegionTotals("", "合计", "total", None, 5000, 2500, 2500,
+                          sources={"domestic": 2000, "foreign": 3000})
+    return Attribution(2025, AS_OF, note, rows, totals, Reconciliation(5000, 5000),
+                       Indicator.FUNDS_IN_PLACE)
+
+
+def statement(version: int = STATEMENT_VERSION):
     return statement_document(StatementFacts(found_attribution(), None,
-                                             LedgerHead(42, "ef" * 32, AS_OF)),
-                              ISSUER, CHECKPOINT)
+                                             LedgerHead(42, "ef" * 32, AS_OF),
+                                             funds=found_funds()),
+                              ISSUER, CHECKPOINT, version)
 
 
 def attached_json(pdf: bytes, tmp_path: Path, document) -> dict:

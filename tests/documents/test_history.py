@@ -96,8 +96,12 @@ def test_documents_made_again_for_their_time_are_the_same_bytes_after_later_chan
     code = verification_code(ids["statement"], app.config["SECRET_KEY"].encode())
     html = public.get(f"/verify/{ids['statement']}?code={code}").get_data(as_text=True)
     assert "一致" in result_of(html) and "不一致" not in result_of(html)
-    [added] = table_rows(html, "verify-later")
-    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}\d{2}:\d{2}地区新设区（640199）（无）.*", added), added
+    # the region added appears on each line of the statement
+    completed, funds = table_rows(html, "verify-later")
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}\d{2}:\d{2}地区新设区（640199）（无）.*", completed), \
+        completed
+    assert re.fullmatch(r"\d{4}-\d{2}-\d{2}\d{2}:\d{2}招商引资实际到位资金：地区新设区（640199）（无）.*",
+                        funds), funds
 
 
 def test_the_facts_as_of_a_time_are_the_journals_of_that_time(world, session):

@@ -32,7 +32,7 @@ from ledger.context import Context
 from ledger.db import settled
 from ledger.domain import coverage
 from ledger.domain.codes import industry_name
-from ledger.domain.enums import FILING_BODIES, RegionLevel, VersionStatus
+from ledger.domain.enums import FILING_BODIES, Indicator, RegionLevel, VersionStatus
 from ledger.domain.errors import Conflict, NotFound
 from ledger.domain.workflow import COUNTS_FOR_COVERAGE, RESETS_ACKNOWLEDGEMENTS
 from ledger.models import (
@@ -137,6 +137,7 @@ class StatementFacts:
     scope: str | None       # None: every region; else the region whose rows these are
     head: LedgerHead | None
     province: str | None = None  # the province's name: its own word (全区, 全省) is printed
+    funds: Attribution | None = None  # the funds line, as of the same time and scope
 
 
 # ------------------------------------------------------------------ agreements
@@ -385,15 +386,17 @@ def statement_changes(ctx: Context, year: int, as_of: datetime
 def _statement(ctx: Context, year: int, as_of: datetime | None, later: bool):
     as_of = statement_as_of(ctx, as_of)
     found = attribution(ctx, year, as_of)
+    funds = attribution(ctx, year, found.as_of, indicator=Indicator.FUNDS_IN_PLACE)
     scope = attribution_scope(ctx.actor)
     with settled(ctx.session) as session:
         head = ledger_head(session, found.as_of)
         seq = head_at(session, found.as_of)
         regions = read_history(session, {"region": None})
         province = province_name(session)
-        facts = StatementFacts(_regions_at(found, regions, scope, seq), scope, head, province)
+        facts = StatementFacts(_regions_at(found, regions, scope, seq), scope, head, province,
+                               _regions_at(funds, regions, scope, seq))
         steps = [(at, StatementFacts(_regions_at(found, regions, scope, step), scope, head,
-                                     province))
+                                     province, _regions_at(funds, regions, scope, step)))
                  for step, at in (regions.later(seq) if later else [])]
     return facts, steps
 

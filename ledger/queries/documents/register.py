@@ -74,6 +74,13 @@ def issued_id(session: Session, kind: str, subject: str, as_of: datetime) -> str
         IssuedDocument.as_of == as_of).limit(1))
 
 
+def issued_version(session: Session, document_id: str) -> int | None:
+    """The canonical layout (canonical_version) a document was first issued with, if it was."""
+    canonical = session.scalar(sa.select(IssuedDocument.canonical).where(
+        IssuedDocument.document_id == document_id))
+    return None if canonical is None else json.loads(canonical)["canonical_version"]
+
+
 def may_read(actor: Actor, document: Registered) -> bool:
     """Whether a logged-in user may see what the document printed — as they may read its
     subject: the agreement's parties and the officials for a filing form or receipt; the

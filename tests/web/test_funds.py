@@ -179,3 +179,30 @@ def test_a_pdf_is_a_download_and_a_file_that_is_not_what_it_says_is_refused(worl
     assert none.status_code == 422
     assert CHINESE.search(field_error(none.get_data(as_text=True), f"f{receipt.id}-file"))
     assert session.scalar(sa.select(sa.func.count()).select_from(FundsEvidence)) == 1
+
+
+# ------------------------------------------------------------------ the year's checklist
+
+def test_a_receipt_without_evidence_is_on_the_years_checklist_and_in_its_digest(world, client, session):
+    p = world.project(stage="signed")  # nothing else of 2025 is open: no months are due
+    ctx = world.ctx(world.statistics)
+    from ledger.queries import checklist
+    empty = checklist.checklist(ctx, 2025)
+    assert empty.open_items == 0
+    login(client, "lingwu")
+    _record(client, p.id, received_on="2025-05-20", amount="88.00")
+    receipt = _receipt(session, p.id)
+    listed = checklist.checklist(ctx, 2025)
+    assert listed.open_items == 1 and listed.digest != empty.digest
+    assert [(m.receipt_id, m.received_on, m.amount) for m in listed.missing_evidence] == \
+        [(receipt.id, "2025-05-20", "88.00")]
+    assert checklist.checklist(ctx, 2026).missing_evidence == []  # another year's list
+    login(client, "tongji")
+    html = page(client, "/years")
+    section = html.split('id="checklist-2025"')[1].split("</section>")[0]
+    assert p.name in section and "88.00" in section and EVIDENCE_MISSING in section
+    assert f'name="checklist_digest" value="{listed.digest}"' in html
+    login(client, "lingwu")
+    assert _upload(client, p.id, receipt.id, "进账单.png", PNG).status_code == 302
+    after = checklist.checklist(ctx, 2025)
+    assert after.open_items == 0 and after.digest == empty.digest

@@ -5,7 +5,7 @@ sees the same section without the forms."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from flask import url_for
 
@@ -38,7 +38,6 @@ class Section:
     receipts: list[dict]
     record_form: FundsForm | None
     open_receipt: int | None = None  # the receipt whose forms are shown open
-    problems: list[str] = field(default_factory=list)
 
 
 def section(context, project_id: int, host: bool, failed: Failed | None = None) -> Section:

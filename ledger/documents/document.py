@@ -126,6 +126,21 @@ def _date(value) -> str | None:
     return None if value is None else value.isoformat()
 
 
+def _other_share(share: int) -> str:
+    return format_share(MAX_SHARE_BP - share) if share < MAX_SHARE_BP else "0.00"
+
+
+def _funds_shares(v) -> dict:
+    """The shares of funds in place, only when they differ from completed investment's: the
+    canonical data of every version agreed with one share (every document issued before the
+    funds line existed) stay exactly as issued, and so keep their digest; the printed form
+    reads the absent fields as the completed-investment shares (wording.shares)."""
+    if v.funds_share == v.recommender_share:
+        return {}
+    return {"funds_share": format_share(v.funds_share),
+            "funds_receiver_share": _other_share(v.funds_share)}
+
+
 def _agreement_data(facts: AgreementFacts) -> dict:
     v = facts.version
     acks = {ack.body: ack.at for ack in v.acknowledgements}
@@ -135,8 +150,8 @@ def _agreement_data(facts: AgreementFacts) -> dict:
             "id": facts.agreement_id, "number": facts.number, "versions": facts.versions,
             "version": v.version, "status": v.status,
             "recommender_share": format_share(v.recommender_share),
-            "receiver_share": format_share(MAX_SHARE_BP - v.recommender_share)
-            if v.recommender_share < MAX_SHARE_BP else "0.00",
+            "receiver_share": _other_share(v.recommender_share),
+            **_funds_shares(v),
             "first_year": v.first_year, "last_year": v.last_year,
             "agreed_last_year": v.agreed_last_year, "signed_on": _date(v.signed_on),
             "signatories": {"recommender": v.recommender_signatory,

@@ -69,9 +69,21 @@ def _body(body: dict) -> dict:
             "acknowledged_on": local_day(at) if at else None}
 
 
+def shares(agreement: dict) -> list[tuple[str, str]]:
+    """Each line's split as printed: (完成投资, 推荐地 30.00%，接受地 70.00%), then the funds
+    line's — its own shares when the data hold them, else completed investment's (the
+    canonical data name a funds share only where it differs: ledger.documents.document)."""
+    a = agreement
+    funds = a.get("funds_share", a["recommender_share"])
+    funds_receiver = a.get("funds_receiver_share", a["receiver_share"])
+    return [("完成投资", f"推荐地 {a['recommender_share']}%，接受地 {a['receiver_share']}%"),
+            ("到位资金", f"推荐地 {funds}%，接受地 {funds_receiver}%")]
+
+
 def _agreement_view(data: dict) -> dict:
     a, p = data["agreement"], data["project"]
     return {
+        "shares": shares(a),
         "status": STATUSES.get(a["status"], a["status"]),
         "stage": STAGES.get(p["stage"], p["stage"]),
         "years": years(a["first_year"], a["last_year"]),
@@ -198,7 +210,9 @@ FIELD_NAMES = {
     "agreement.id": "协议内部编号", "agreement.number": "协议编号",
     "agreement.versions": "协议版本数", "agreement.version": "协议版本",
     "agreement.status": "协议状态", "agreement.recommender_share": "推荐地分算比例",
-    "agreement.receiver_share": "接受地分算比例", "agreement.first_year": "起始年度",
+    "agreement.receiver_share": "接受地分算比例",
+    "agreement.funds_share": "推荐地到位资金分算比例",
+    "agreement.funds_receiver_share": "接受地到位资金分算比例", "agreement.first_year": "起始年度",
     "agreement.last_year": "终止年度", "agreement.agreed_last_year": "约定终止年度",
     "agreement.signed_on": "签订日期", "agreement.signatories.recommender": "推荐地签署人",
     "agreement.signatories.receiver": "接受地签署人", "agreement.reason": "推荐理由",
@@ -220,7 +234,7 @@ SOURCE_NAMES = {source.value: words for source, words in SOURCES.items()}
 AMOUNTS = {"planned_investment", *FIGURE_NAMES, *SOURCE_NAMES}
 TIMES = {"as_of", "recorded_at", "acknowledged_at"}
 DATES = {"signed_on", "filed_on"}
-SHARES = {"recommender_share", "receiver_share"}
+SHARES = {"recommender_share", "receiver_share", "funds_share", "funds_receiver_share"}
 
 
 def field_name(path: tuple[str, ...], before, after) -> str:
@@ -304,7 +318,7 @@ def summary(kind: str, data: dict, province: str | None = None) -> list[tuple[st
                  ("投资方", p["investor_name"]),
                  ("推荐地", party(data["recommender"])),
                  ("接受地", party(data["receiver"])),
-                 ("分算比例", f"推荐地 {a['recommender_share']}%，接受地 {a['receiver_share']}%"),
+                 *[(f"{line}分算比例", split) for line, split in shares(a)],
                  ("适用年度", years(a["first_year"], a["last_year"])),
                  ("计划总投资", f"{p['planned_investment']} 万元"),
                  ("备案编号", a["filing_number"] or "（未备案）"),

@@ -26,7 +26,11 @@ from ledger.db import settled
 from ledger.domain.enums import VersionStatus, YearStatus
 from ledger.domain.periods import parse_year
 from ledger.domain.stages import LANDED
-from ledger.models import Agreement, AgreementVersion, AssessmentYear, InvestmentReport, Project
+from ledger.domain.money import format_amount
+from ledger.models import (
+    Agreement, AgreementVersion, AssessmentYear, FundsEvidence, FundsReceipt, InvestmentReport,
+    Project,
+)
 from ledger.policy import Actor, agreements_seen_by, require_checklist_reader
 from ledger.postings.journal import canonical
 
@@ -58,21 +62,36 @@ class UnreportedProject:
 
 
 @dataclass(frozen=True)
+class MissingEvidence:
+    """A receipt of the year that counts and has no evidence file (待补充凭证)."""
+
+    receipt_id: int
+    revision: int
+    project_id: int
+    project_name: str
+    host_code: str
+    received_on: str  # YYYY-MM-DD
+    amount: str       # 万元, two decimals
+
+
+@dataclass(frozen=True)
 class Checklist:
     year: int
     through: str | None  # the last month counted (None: the year has not begun)
     agreements: list[PendingVersion]
     unreported: list[UnreportedProject]
+    missing_evidence: list[MissingEvidence]
 
     @property
     def open_items(self) -> int:
-        return len(self.agreements) + len(self.unreported)
+        return len(self.agreements) + len(self.unreported) + len(self.missing_evidence)
 
     def data(self) -> dict:
         """The list as JSON values: what the digest covers and the API shows."""
         return {"year": self.year, "through": self.through,
                 "agreements": [asdict(a) for a in self.agreements],
-                "unreported": [asdict(p) for p in self.unreported]}
+                "unreported": [asdict(p) for p in self.unreported],
+                "missing_evidence": [asdict(r) for r in self.missing_evidence]}
 
     @property
     def digest(self) -> str:
@@ -127,12 +146,28 @@ def _unreported(session: Session, year: int, through: int) -> list[UnreportedPro
     return out
 
 
+def _missing_evidence(session: Session, year: int) -> list[MissingEvidence]:
+    """The receipts of `year` that count and have no evidence file, in the order received.
+    The revision is listed so that a correction of a listed receipt changes the digest."""
+    has_evidence = sa.exists().where(FundsEvidence.receipt_id == FundsReceipt.id)
+    rows = session.execute(
+        sa.select(FundsReceipt.id, FundsReceipt.revision, Project.id, Project.name,
+                  Project.host_code, FundsReceipt.received_on, FundsReceipt.amount)
+        .join(Project, Project.id == FundsReceipt.project_id)
+        .where(FundsReceipt.year == year, FundsReceipt.voided.is_(False), ~has_evidence)
+        .order_by(FundsReceipt.received_on, FundsReceipt.id))
+    return [MissingEvidence(rid, rev, pid, name, host, received_on.isoformat(),
+                            format_amount(amount))
+            for rid, rev, pid, name, host, received_on, amount in rows]
+
+
 def of_year(session: Session, year: int, today: date) -> Checklist:
     """The checklist of `year` on `today`, read in the caller's transaction (the close reads
     it under its write lock)."""
     through = last_month(year, today)
     return Checklist(year, f"{year:04d}-{through:02d}" if through else None,
-                     _pending(session, year), _unreported(session, year, through))
+                     _pending(session, year), _unreported(session, year, through),
+                     _missing_evidence(session, year))
 
 
 def checklist(ctx: Context, year: int) -> Checklist:

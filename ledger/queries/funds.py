@@ -11,7 +11,7 @@ from sqlalchemy.orm import undefer
 
 from ledger.context import Context
 from ledger.domain.errors import NotFound
-from ledger.models import FundsEvidence, FundsReceipt, FundsRevision
+from ledger.models import FundsEvidence, FundsReceipt, FundsRevision, User
 from ledger.queries.lookup import visible_project
 
 
@@ -76,3 +76,14 @@ def _with(ctx: Context, rows: list[FundsReceipt], revisions: bool) -> list[Recei
                                        .order_by(FundsRevision.receipt_id, FundsRevision.revision)):
             out[rev.receipt_id].revisions.append(rev)
     return list(out.values())
+
+
+def usernames(ctx: Context, found: list[Receipt]) -> dict[int, str]:
+    """The users who recorded the receipts' revisions and uploaded their evidence, by id (the
+    修改记录 names who changed what)."""
+    ids = {r.recorded_by for x in found for r in x.revisions} \
+        | {e.uploaded_by for x in found for e in x.evidence}
+    ids.discard(None)
+    if not ids:
+        return {}
+    return dict(ctx.session.execute(sa.select(User.id, User.username).where(User.id.in_(ids))).all())

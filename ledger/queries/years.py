@@ -1,4 +1,5 @@
-"""Assessment years: every year that has reports or has been closed, with its status."""
+"""Assessment years: every year that has reports or receipts of funds in place or has been
+closed, with its status."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from ledger.domain.enums import YearStatus
 from ledger.domain.periods import year_of
-from ledger.models import AssessmentYear, InvestmentReport
+from ledger.models import AssessmentYear, FundsReceipt, InvestmentReport
 
 
 @dataclass(frozen=True)
@@ -29,6 +30,7 @@ def years(session: Session) -> list[YearRow]:
     rows = {y.year: YearRow(y.year, y.status, y.changed_at)
             for y in session.scalars(sa.select(AssessmentYear))}
     periods = session.scalars(sa.select(InvestmentReport.period).distinct())
-    for year in {year_of(p) for p in periods} - set(rows):
+    funds = session.scalars(sa.select(FundsReceipt.year).distinct())
+    for year in ({year_of(p) for p in periods} | set(funds)) - set(rows):
         rows[year] = YearRow(year, YearStatus.OPEN, None)
     return [rows[y] for y in sorted(rows)]

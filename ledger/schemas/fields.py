@@ -212,8 +212,15 @@ class List(Coded, fields.List):
             return super()._deserialize(value, attr, data, **kwargs)
         except ValidationError as err:
             if isinstance(err.messages, dict):
-                raise ValidationError([m for ms in err.messages.values() for m in ms]) from err
+                raise ValidationError(_messages(err.messages)) from err
             raise
+
+
+def _messages(found) -> list:
+    """The refusals in an error tree (by index, then by field for a nested item), in order."""
+    if isinstance(found, dict):
+        return [m for value in found.values() for m in _messages(value)]
+    return list(found) if isinstance(found, list) else [found]
 
 
 class Nested(Coded, fields.Nested):

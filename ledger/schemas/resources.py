@@ -266,6 +266,16 @@ class UnreportedProjectSchema(Schema):
     months = fields.List(fields.String(), metadata={"description": "YYYY-MM, in order"})
 
 
+class MissingEvidenceSchema(Schema):
+    receipt_id = fields.Integer()
+    revision = fields.Integer()
+    project_id = fields.Integer()
+    project_name = fields.String()
+    host_code = fields.String()
+    received_on = fields.String(metadata={"description": "YYYY-MM-DD"})
+    amount = fields.String(metadata={"description": "万元, two decimals"})
+
+
 class ChecklistSchema(Schema):
     year = fields.Integer()
     through = fields.String(allow_none=True, metadata={
@@ -275,10 +285,14 @@ class ChecklistSchema(Schema):
         "description": "agreement versions covering the year that are not filed"})
     unreported = fields.List(fields.Nested(UnreportedProjectSchema), metadata={
         "description": "landed projects with months of the year not reported"})
+    missing_evidence = fields.List(fields.Nested(MissingEvidenceSchema), metadata={
+        "description": "receipts of funds in place received in the year, not voided, without "
+                       "an evidence file (待补充凭证)"})
     open_items = fields.Integer()
     digest = fields.String(metadata={
-        "description": "SHA-256 (hex) of the canonical JSON of year, through, agreements and "
-                       "unreported: a close with open items sends it as `checklist_digest`"})
+        "description": "SHA-256 (hex) of the canonical JSON of year, through, agreements, "
+                       "unreported and missing_evidence: a close with open items sends it as "
+                       "`checklist_digest`"})
 
 
 class AuditSchema(Schema):

@@ -15,6 +15,7 @@ from werkzeug.exceptions import HTTPException
 
 from ledger.domain import limits
 from ledger.domain.errors import DomainError
+from ledger.domain.vocabulary import EVIDENCE_MISSING
 from ledger.policy import may_send_imports
 from ledger.web import auth, helpers
 from ledger.web.blueprint import bp
@@ -125,8 +126,8 @@ def init_web(app: Flask) -> None:
     init_i18n(app)
     csrf.init_app(app)
     from ledger.web import (  # noqa: F401  (routes)
-        account, agreements, attribution, audit, dashboard, documents, health, imports, login,
-        projects, users, verify, years, zones,
+        account, agreements, attribution, audit, dashboard, documents, funds, health, imports,
+        login, projects, users, verify, years, zones,
     )
     # Functions the templates' macros call too (macros do not see the context processors).
     app.jinja_env.globals.update(
@@ -135,5 +136,6 @@ def init_web(app: Flask) -> None:
         action_label=lambda a: str(ACTIONS[a].happened) if a in ACTIONS else a,
         button_label=lambda a: str(ACTIONS[a].button),
         turns_back=lambda a: workflow.STEP[a].turns_back,
+        evidence_missing=EVIDENCE_MISSING,
     )
     app.register_blueprint(bp)

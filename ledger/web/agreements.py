@@ -21,7 +21,7 @@ from ledger.schemas.resources import AgreementSchema, ProjectSchema
 from ledger.web import auth
 from ledger.web.blueprint import bp
 from ledger.web.forms import ActionForm, AgreementOpenForm, ReasonForm, TermsForm
-from ledger.web.helpers import ctx, page_count, page_number, regions, row_version
+from ledger.web.helpers import ctx, funds_share, page_count, page_number, regions, row_version
 from ledger.web.labels import ACTIONS
 
 # What an action's page asks for (ledger.domain.workflow.Needs) → its form and request schema.
@@ -30,8 +30,12 @@ FORMS = {None: (ActionForm, None), Needs.REASON: (ReasonForm, ReasonRequest),
 
 
 def _dump(agreement) -> dict:
-    """The agreement with every version and its history, and the ETag of what is shown."""
-    return AgreementSchema().dump(agreement) | {"etag": agreement.row_version}
+    """The agreement with every version and its history, and the ETag of what is shown; each
+    version (and the agreement, as its newest) with its share of funds in place at hand."""
+    data = AgreementSchema().dump(agreement)
+    for v in [data, *data.get("versions", [])]:
+        v["funds_share"] = funds_share(v)
+    return data | {"etag": agreement.row_version}
 
 
 @bp.get("/agreements")
@@ -138,6 +142,9 @@ def _initial(form_class, shown: dict) -> dict:
     data = {"row_version": str(shown["etag"])}
     if form_class is TermsForm:
         data |= {"recommender_share": shown["recommender_share"],
+                 # empty unless the version agreed a different share of funds in place
+                 "funds_share": "" if shown["funds_share"] == shown["recommender_share"]
+                 else shown["funds_share"],
                  "first_year": str(shown["first_year"]),
                  "last_year": "" if shown["last_year"] is None else str(shown["last_year"]),
                  "signed_on": shown["signed_on"],

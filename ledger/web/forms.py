@@ -7,11 +7,14 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from wtforms import (
-    BooleanField, HiddenField, PasswordField, SelectField, StringField, TextAreaField,
+    BooleanField, HiddenField, PasswordField, SelectChoice, SelectField, StringField, TextAreaField,
 )
 
 from ledger.domain import limits
+from ledger.domain.enums import Indicator
+from ledger.domain.vocabulary import EVIDENCE_KINDS, SOURCES
 from ledger.domain.errors import DomainError, Invalid
 from ledger.schemas.requests import load
 from ledger.web.i18n import problem_text
@@ -159,10 +162,14 @@ class StageForm(LedgerForm):
 class TermsForm(LedgerForm):
     """The terms of an agreement version (edit, amend)."""
 
-    aliases = {"signatories": "recommender_signatory"}
+    aliases = {"signatories": "recommender_signatory", "terms": "funds_share"}
 
     recommender_share = StringField(
         _l("Recommending region's share (%)"), description=_l("0 < share ≤ 100, at most two decimals; the receiving region gets the rest"),
+        render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    funds_share = StringField(
+        _l("Recommending region's share of funds in place (%)"),
+        description=_l("optional; empty: the same as the share of completed investment"),
         render_kw={"inputmode": "decimal", "autocomplete": "off"})
     first_year = StringField(_l("First year"), render_kw={"inputmode": "numeric", "autocomplete": "off"})
     last_year = StringField(_l("Last year"), description=_l("inclusive; empty for open-ended"),
@@ -186,7 +193,22 @@ class TermsForm(LedgerForm):
                             "receiver": _text(self.receiver_signatory.data)},
             "reason": _text(self.reason.data),
         }
+        # The funds line's share as the API's `terms` list says it. Left empty it is the share
+        # of completed investment, said explicitly: an edit or amendment would otherwise keep a
+        # different share the version it starts from agreed (ledger.commands.agreements).
+        funds = _text(self.funds_share.data) or body["recommender_share"]
+        if funds:
+            body["terms"] = [{"indicator": Indicator.FUNDS_IN_PLACE.value,
+                              "recommender_share": funds}]
         return body
+
+    def show(self, err: DomainError) -> None:
+        """A funds share left empty copies the other share: its refusals are that field's,
+        already shown beside it."""
+        if not _text(self.funds_share.data) and err.errors and "terms" in err.errors \
+                and "recommender_share" in err.errors:
+            err = Invalid(err.code, errors={k: v for k, v in err.errors.items() if k != "terms"})
+        super().show(err)
 
 
 class AgreementOpenForm(TermsForm):
@@ -251,3 +273,57 @@ class UserCreateForm(UserRoleForm):
 
     def payload(self) -> dict:
         return super().payload() | {"username": _text(self.username.data)}
+
+# ------------------------------------------------------------------ funds in place
+
+def _words(words: dict) -> list[SelectChoice]:
+    """A closed vocabulary as a select's options: its codes, shown as their Chinese words."""
+    return [SelectChoice(code.value, word) for code, word in words.items()]
+
+
+class FundsForm(LedgerForm):
+    """A receipt of funds in place (到位资金) as the host records it."""
+
+    received_on = DateInput(_l("Received on"))
+    amount = StringField(_l("Amount (10,000 yuan)"), description=_l("at most two decimals, e.g. 1200.00"),
+                         render_kw={"inputmode": "decimal", "autocomplete": "off"})
+    source = SelectField(_l("Source of funds"), choices=_words(SOURCES), validate_choice=False)
+    payer = StringField(_l("Payer"), render_kw={"maxlength": limits.INVESTOR_NAME})
+    note = TextAreaField(_l("Note"), render_kw={"rows": 2, "maxlength": limits.NOTE})
+
+    def payload(self) -> dict:
+        return {"received_on": _text(self.received_on.data), "amount": _text(self.amount.data),
+                "source": self.source.data or "", "payer": _text(self.payer.data),
+                "note": _text(self.note.data)}
+
+
+class FundsCorrectForm(FundsForm):
+    """A correction: every field as it should read, and why (required)."""
+
+    reason = TextAreaField(_l("Reason for the correction"),
+                           render_kw={"rows": 2, "maxlength": limits.REASON})
+    row_version = HiddenField()
+
+    def payload(self) -> dict:
+        return super().payload() | {"reason": _text(self.reason.data)}
+
+
+class FundsVoidForm(LedgerForm):
+    reason = TextAreaField(_l("Reason for voiding"), render_kw={"rows": 2, "maxlength": limits.REASON})
+    row_version = HiddenField()
+
+    def payload(self) -> dict:
+        return {"reason": _text(self.reason.data)}
+
+
+class EvidenceUploadForm(LedgerForm):
+    """An evidence file (凭证) of a receipt; the file itself is checked by the command."""
+
+    kind = SelectField(_l("Kind of evidence"), choices=_words(EVIDENCE_KINDS),
+                       validate_choice=False)
+    file = FileField(_l("File"), description=_l("PDF, JPEG or PNG, at most %(mib)d MiB",
+                                                     mib=limits.EVIDENCE_FILE_MAX // 2**20),
+                     render_kw={"accept": "application/pdf,image/jpeg,image/png"})
+
+    def payload(self) -> dict:
+        return {"kind": self.kind.data or ""}

@@ -8,6 +8,7 @@ from flask import Response, abort, g, request
 
 from ledger import current
 from ledger.domain import limits
+from ledger.domain.enums import Indicator
 from ledger.domain.errors import PreconditionFailed
 from ledger.domain.money import format_amount
 from ledger.domain.periods import LOCAL_TZ, local_date
@@ -112,6 +113,15 @@ def local_time(value: str | datetime | None) -> str:
 def percent_bp(bp: int | None) -> str:
     """Basis points as a percent with two decimals: 6123 → '61.23'."""
     return "" if bp is None else f"{bp // 100}.{bp % 100:02d}"
+
+
+def funds_share(terms: dict) -> str:
+    """The recommender's share of funds in place in an agreement (or version) as the schemas
+    dump it: its `terms` line, else the share of completed investment."""
+    for line in terms.get("terms") or ():
+        if line["indicator"] == Indicator.FUNDS_IN_PLACE:
+            return line["recommender_share"]
+    return terms["recommender_share"]
 
 
 def download(export: Export) -> Response:

@@ -28,11 +28,12 @@ from ledger.schemas.requests import (
 from ledger.schemas.resources import (
     AgreementSchema, ProjectSchema, ReportSchema, ZoneSchema,
 )
-from ledger.web import auth
+from ledger.web import auth, receipts
 from ledger.web.blueprint import bp
 from ledger.web.forms import CsrfForm, ProjectEditForm, ProjectForm, StageForm
 from ledger.web.helpers import (
-    ctx, default_year, local_time, page_count, page_number, region_name, row_version, year_arg,
+    ctx, default_year, funds_share, local_time, page_count, page_number, region_name, row_version,
+    year_arg,
 )
 from ledger.web.i18n import problem_text
 from ledger.web.journal_words import FACT_LABELS, in_words
@@ -110,20 +111,25 @@ def project_new():
 @bp.get("/projects/<int:project_id>")
 @auth.login_required
 def project_detail(project_id: int):
-    context = ctx()
+    return project_page(ctx(), project_id, year_arg())
+
+
+def project_page(context, project_id: int, year: int, *, stage_form: StageForm | None = None,
+                 failed: receipts.Failed | None = None, status: int = 200):
+    """The project page; after a refused form, that form with its values and messages."""
     found = project_queries.project(context, project_id)
     project = ProjectSchema().dump(found)
-    year = year_arg()
-    grid = _grid(context, project_id, year)
     agreement, ended = _agreements_of(context, project_id)
     host = is_host(context.actor, project["host_code"])
-    stage_form = StageForm(formdata=None, row_version=found.row_version)
-    stage_form.stage.choices = _next_stages(project["stage"])
-    return render_template("web/project.html", project=project, grid=grid, year=year,
-                           agreement=agreement, ended=ended, host=host, stage_form=stage_form,
-                           zone=_zones_by_id().get(project["zone_id"]),
+    if stage_form is None:
+        stage_form = StageForm(formdata=None, row_version=found.row_version)
+        stage_form.stage.choices = _next_stages(project["stage"])
+    return render_template("web/project.html", project=project, grid=_grid(context, project_id, year),
+                           year=year, agreement=agreement, ended=ended, host=host,
+                           stage_form=stage_form, zone=_zones_by_id().get(project["zone_id"]),
                            landed=stages.landed(project["stage"]),
-                           corrections=_corrections(context, project_id))
+                           corrections=_corrections(context, project_id),
+                           funds=receipts.section(context, project_id, host, failed)), status
 
 
 # The project's facts as the correction history names them (the journal's words, with the
@@ -153,7 +159,8 @@ def _next_stages(stage: str) -> list[tuple[str, str]]:
 def _agreements_of(context, project_id: int) -> tuple[dict | None, list[dict]]:
     """The project's live agreement (None when it has none or the user is not a party) and
     those withdrawn or declined before it, as this user may see them."""
-    found = AgreementSchema(many=True).dump(agreement_views.of_project(context, project_id))
+    found = [a | {"funds_share": funds_share(a)}
+             for a in AgreementSchema(many=True).dump(agreement_views.of_project(context, project_id))]
     ended = [a for a in found if a["status"] in values(Ending)]
     return next((a for a in found if a not in ended), None), ended
 
@@ -230,14 +237,7 @@ def project_stage(project_id: int):
         else:
             flash(_("Stage changed."), "success")
             return redirect(url_for("web.project_detail", project_id=project_id))
-    project = ProjectSchema().dump(project_queries.project(context, project_id))
-    year = default_year()
-    return render_template("web/project.html", project=project, grid=_grid(context, project_id, year),
-                           year=year, **dict(zip(("agreement", "ended"), _agreements_of(context, project_id))),
-                           host=True,
-                           stage_form=form, zone=_zones_by_id().get(project["zone_id"]),
-                           landed=stages.landed(project["stage"]),
-                           corrections=_corrections(context, project_id)), 422
+    return project_page(context, project_id, default_year(), stage_form=form, status=422)
 
 
 @bp.route("/projects/<int:project_id>/investments", methods=["GET", "POST"])

@@ -23,7 +23,9 @@ def test_checklist_lists_the_unfiled_versions_and_the_months_not_reported(seeded
         (i[k], "640181", [f"2025-{m:02d}" for m in range(1, 13)])
         for k in ("p_draft", "p_signed", "p_submitted", "p_free")]
     assert (body["year"], body["through"], body["open_items"]) == (2025, "2025-12", 8)
-    listed = {k: body[k] for k in ("year", "through", "agreements", "unreported")}
+    assert body["missing_evidence"] == []  # no receipt of funds in place in the seed
+    listed = {k: body[k] for k in ("year", "through", "agreements", "unreported",
+                                   "missing_evidence")}
     canonical = json.dumps(listed, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     assert body["digest"] == hashlib.sha256(canonical.encode()).hexdigest()
 
@@ -61,3 +63,28 @@ def test_a_digest_must_look_like_one(seeded):
 def test_a_region_may_not_read_a_checklist(seeded):
     r = seeded.as_("host").get("/years/2025/checklist")
     assert (r.status_code, r.json["error"]) == (403, "forbidden.checklist")
+
+
+def test_a_receipt_without_evidence_is_listed_until_its_evidence_comes(seeded):
+    import io
+
+    from werkzeug.datastructures import FileStorage
+
+    from tests.io.files import multipart
+
+    stats, host, p = seeded.as_("statistics"), seeded.as_("host"), seeded.ids["p_free"]
+    before = stats.get("/years/2025/checklist").json
+    r = host.post(f"/projects/{p}/funds", {"received_on": "2025-06-30", "amount": "12.34",
+                                           "source": "foreign", "payer": "某某控股"})
+    assert r.status_code == 201, r.json
+    listed = stats.get("/years/2025/checklist").json
+    assert [(m["receipt_id"], m["project_id"], m["received_on"], m["amount"])
+            for m in listed["missing_evidence"]] == [(r.json["id"], p, "2025-06-30", "12.34")]
+    assert listed["open_items"] == before["open_items"] + 1
+    assert listed["digest"] != before["digest"]
+    body, content_type = multipart({"kind": "bank_slip", "file": FileStorage(
+        io.BytesIO(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
+        "进账单.pdf")})
+    assert host.post(f"/projects/{p}/funds/{r.json['id']}/evidence", json=None, data=body,
+                     content_type=content_type).status_code == 201
+    assert stats.get("/years/2025/checklist").json["digest"] == before["digest"]

@@ -221,7 +221,8 @@ def test_checklist_lists_unfiled_versions_and_unreported_months(world, session):
                               pending_version(submitted_p, submitted, "submitted")],
                              key=lambda a: a["number"]),
         "unreported": [{"project_id": started.id, "project_name": started.name,
-                        "host_code": LW, "months": ["2025-05", "2025-12"]}]}
+                        "host_code": LW, "months": ["2025-05", "2025-12"]}],
+        "missing_evidence": []}
     assert found.open_items == 3
     # The digest: SHA-256 of the list's canonical JSON (sorted keys, no spaces, UTF-8).
     text = json.dumps(found.data(), sort_keys=True, ensure_ascii=False, separators=(",", ":"))

@@ -105,8 +105,8 @@ PROJECT = ProjectFacts(
     planned_investment=5000050, zone_id=1, zone_name="灵武羊绒产业园区", host_code="640181",
     stage="under_construction")
 FILED = VersionFacts(
-    version=1, status="filed", recommender_share=3333, first_year=2025, last_year=2027,
-    agreed_last_year=2027, signed_on=date(2025, 1, 10), recommender_signatory="张三",
+    version=1, status="filed", recommender_share=3333, funds_share=3333, first_year=2025,
+    last_year=2027, agreed_last_year=2027, signed_on=date(2025, 1, 10), recommender_signatory="张三",
     receiver_signatory="李四", reason="兴庆区开发区不含化工产业定位", proposed_by="recommender",
     acknowledgements=(Acknowledgement("statistics", AS_OF), Acknowledgement("commerce", AS_OF)),
     filing_number="统备〔2025〕1号", filed_on=date(2025, 3, 1))

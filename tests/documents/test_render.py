@@ -281,3 +281,27 @@ def test_a_checkpoint_added_later_changes_neither_id_nor_digest(renderer, tmp_pa
     assert "签名检查点" in text and CHECKPOINT["signature"] in text
     with pytest.raises(ValueError):
         with_checkpoint(plain, {"journal_seq": 1})
+
+
+def test_the_filing_form_and_receipt_print_the_share_of_each_line(renderer, tmp_path):
+    for make in (filing, receipt):
+        doc = make(funds_share=5000)
+        text = squeeze(pdf_text(renderer.render(doc), tmp_path))
+        assert "完成投资：推荐地33.33%，接受地66.67%" in text
+        assert "到位资金：推荐地50.00%，接受地50.00%" in text
+        assert doc.data["agreement"]["funds_share"] == "50.00"
+        assert doc.data["agreement"]["funds_receiver_share"] == "50.00"
+
+
+def test_one_share_for_both_lines_keeps_the_canonical_data_of_before(renderer, tmp_path):
+    """A version agreed with one share (every version before the funds line) has the canonical
+    data documents were issued with: no funds fields, so their digests still match; the form
+    prints the same share for both lines."""
+    doc = filing()
+    assert set(doc.data["agreement"]) == {
+        "id", "number", "versions", "version", "status", "recommender_share", "receiver_share",
+        "first_year", "last_year", "agreed_last_year", "signed_on", "signatories", "reason",
+        "proposed_by", "acknowledged_by", "filing_number", "filed_on"}
+    text = squeeze(pdf_text(renderer.render(doc), tmp_path))
+    assert "完成投资：推荐地33.33%，接受地66.67%" in text
+    assert "到位资金：推荐地33.33%，接受地66.67%" in text

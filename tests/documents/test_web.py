@@ -128,7 +128,7 @@ def test_verification_stays_consistent_after_a_rename_and_lists_it_as_a_later_ch
     assert "一致" in result and "不一致" not in result
     assert 'id="verify-later"' not in html  # nothing changed since
     for expected in (document_id, a.number, "灵武市（640181）", "兴庆区（640104）",
-                     "推荐地 30.00%，接受地 70.00%", "已备案"):
+                     "推荐地 30.00%，接受地 70.00%", "完成投资分算比例", "到位资金分算比例", "已备案"):
         assert expected in html, expected
 
     old_name = p.name

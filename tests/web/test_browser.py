@@ -401,3 +401,60 @@ def test_accounts_and_the_audit_log(visitor):
     v.goto("/audit?show=logins")
     assert "登录" in v.text("main table")
     assert {"/users", "/users/new", "/users/N", "/account/password", "/audit"} <= v.checked
+
+
+def _png(width: int = 24, height: int = 16) -> bytes:
+    """A small valid PNG (a grey rectangle), made here so the browser can draw the thumbnail."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF))
+    raw = b"".join(b"\x00" + b"\x80" * width for _ in range(height))
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(raw)) + chunk(b"IEND", b""))
+
+
+def test_the_host_records_funds_with_evidence_and_the_bureau_sees_them(visitor):
+    v, page = visitor, visitor.page
+    v.login("lingwu")
+    register_project(v, "到位资金测试项目")
+    project_path = urlsplit(page.url).path
+
+    # The host records a receipt: a wrong amount is refused beside its field, then it is kept.
+    page.click("summary:text-is('录入到位资金')")
+    page.fill("#received_on", "2026-02-10")
+    page.fill("#amount", "1200.005")
+    page.select_option("#source", label="境外资金")
+    page.fill("#payer", "香港某某投资有限公司")
+    v.submit("form[action$='/funds'] button[type=submit]")
+    assert "两位小数" in v.text("#amount-error")
+    page.fill("#amount", "1200.50")
+    v.submit("form[action$='/funds'] button[type=submit]")
+    assert "到账记录已录入" in v.text("main .alert-success")
+    row = v.text("table.funds tr.receipt")
+    assert "2026-02-10" in row and "1200.50" in row and "境外资金" in row
+    assert "待补充凭证" in row
+
+    # … and uploads the bank slip as a PNG: shown as a thumbnail, 待补充凭证 is gone.
+    page.click("summary:text-is('更正、作废或上传凭证')")
+    receipt_id = page.get_attribute("table.funds tr.receipt", "id").split("-")[1]
+    page.select_option(f"#f{receipt_id}-kind", label="银行进账单")
+    page.set_input_files(f"#f{receipt_id}-file", files=[
+        {"name": "进账单.png", "mimeType": "image/png", "buffer": _png()}])
+    v.submit("form[action$='/evidence'] button[type=submit]")
+    assert "凭证已上传" in v.text("main .alert-success")
+    assert "待补充凭证" not in v.text("table.funds tr.receipt")
+    page.wait_for_function("document.querySelector('img.evidence-thumb').naturalWidth > 0")
+    v.screenshot("project-funds")
+
+    # The statistics bureau sees the receipt and its evidence on the project page, read-only.
+    v.login("tongji")
+    v.goto(project_path)
+    row = v.text("table.funds tr.receipt")
+    assert "1200.50" in row and "香港某某投资有限公司" in row and "银行进账单" in row
+    page.wait_for_function("document.querySelector('img.evidence-thumb').naturalWidth > 0")
+    assert page.locator("form[action*='/funds']").count() == 0
+    page.click("summary:has-text('修改记录')")
+    assert "lingwu" in v.text("details.revisions table")

@@ -567,3 +567,36 @@ def test_the_totals_say_the_demo_autonomous_regions_own_word(backend, app):
         dashboard, attribution = _totals_pages(client)
         assert "全区合计</th>" in dashboard and "全区合计</th>" in attribution
         assert "全省" not in dashboard + attribution
+
+
+def test_the_agreement_forms_set_a_share_of_funds_in_place(world, client, session):
+    from ledger.models import AgreementVersion
+    p = world.project()
+    login(client, "lingwu")
+    terms = {"recommender_code": "640104", "recommender_share": "30", "first_year": "2025",
+             "last_year": "", "signed_on": "2025-01-10", "recommender_signatory": "张三",
+             "receiver_signatory": "李四", "reason": "兴庆区经开区不含化工产业定位"}
+    bad = post(client, f"/projects/{p.id}/agreements/new", terms | {"funds_share": "0"})
+    assert bad.status_code == 422
+    assert CHINESE.search(field_error(bad.get_data(as_text=True), "funds_share"))
+    assert not CHINESE.search(field_error(bad.get_data(as_text=True), "recommender_share"))
+    response = post(client, f"/projects/{p.id}/agreements/new", terms | {"funds_share": "45.5"})
+    assert response.status_code == 302
+    agreement_id = int(response.headers["Location"].rsplit("/", 1)[1])
+    newest = lambda: session.scalars(sa.select(AgreementVersion).where(  # noqa: E731
+        AgreementVersion.agreement_id == agreement_id).order_by(AgreementVersion.version.desc())).first()
+    assert (newest().recommender_share, newest().funds_share) == (3000, 4550)
+    html = page(client, f"/agreements/{agreement_id}")
+    assert "完成投资分成比例" in html and "到位资金分成比例" in html
+    assert 'class="col-sm-8 share">30.00%' in html and 'class="col-sm-8 funds-share">45.50%' in html
+    assert "45.50%" in page(client, f"/projects/{p.id}")
+    # The edit form shows the share agreed apart; cleared, the funds line takes the other share.
+    edit = page(client, f"/agreements/{agreement_id}/edit")
+    assert 'id="funds_share" inputmode="decimal" name="funds_share" type="text" value="45.50"' in edit
+    session.expire_all()
+    response = _act(client, agreement_id, "edit", terms | {"recommender_share": "35", "funds_share": ""})
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    session.expire_all()
+    assert (newest().recommender_share, newest().funds_share) == (3500, 3500)
+    edit = page(client, f"/agreements/{agreement_id}/edit")
+    assert 'name="funds_share" type="text" value=""' in edit

@@ -84,7 +84,8 @@ class VersionFacts:
 
     version: int
     status: str
-    recommender_share: int  # basis points
+    recommender_share: int  # basis points, of completed investment
+    funds_share: int        # basis points, of funds in place
     first_year: int
     last_year: int | None   # effective (a superseded version ends the year before its successor)
     agreed_last_year: int | None
@@ -290,7 +291,11 @@ def _version_at(recorded: dict, events: list[AgreementEvent]) -> VersionFacts:
     superseded = status == VersionStatus.SUPERSEDED
     return VersionFacts(
         version=recorded["version"], status=status,
-        recommender_share=recorded["recommender_share"], first_year=recorded["first_year"],
+        recommender_share=recorded["recommender_share"],
+        # entries written before versions had a share per line lack it: the one share then
+        # applied to every line
+        funds_share=recorded.get("funds_share", recorded["recommender_share"]),
+        first_year=recorded["first_year"],
         last_year=coverage.effective_last_year(
             recorded["last_year"], recorded["superseded_from"] if superseded else None),
         agreed_last_year=recorded["last_year"], signed_on=_day(recorded["signed_on"]),

@@ -144,3 +144,54 @@ def test_an_empty_ledger_has_no_default_statement_time(world):
     moment = utcnow() - timedelta(seconds=1)
     empty = q.statement_facts(world.ctx(world.statistics), 2025, moment)
     assert empty.head is None and empty.attribution.totals.in_place == 0
+
+
+def _strip_funds_share(value):
+    if isinstance(value, dict):
+        return {k: _strip_funds_share(v) for k, v in value.items() if k != "funds_share"}
+    if isinstance(value, list):
+        return [_strip_funds_share(v) for v in value]
+    return value
+
+
+def test_journal_entries_written_before_the_funds_line_read_as_one_share(world, app):
+    """Entries of agreement versions written before versions had a share per line lack
+    `funds_share`: the version's funds share reads as its share of completed investment, and
+    the filing form made again has the canonical data it was issued with."""
+    import json
+
+    import sqlalchemy as sa
+
+    from ledger import documents
+    from ledger.models import AuditEntry
+    from tests.helpers import tamper
+
+    p = world.project()
+    a = world.agreement(p, share="30")
+    ctx = world.ctx(world.statistics)
+    issued = documents.filing(ctx, a.id)
+    entries = world.session.execute(sa.select(AuditEntry.id, AuditEntry.after).where(
+        AuditEntry.after.like('%"funds_share"%'))).all()
+    assert entries
+    world.session.rollback()
+    for id_, after in entries:  # as an older release wrote them
+        text = json.dumps(_strip_funds_share(json.loads(after)), sort_keys=True,
+                          separators=(",", ":"), ensure_ascii=False)
+        assert tamper(app, "UPDATE audit_log SET after = :after WHERE id = :id",
+                      after=text, id=id_) == 1
+    facts = q.agreement_facts(ctx, a.id, as_of=issued.as_of)
+    assert facts.version.funds_share == facts.version.recommender_share == 3000
+    again = documents.filing(ctx, a.id, as_of=issued.as_of)
+    assert again.canonical == issued.canonical and again.digest == issued.digest
+
+
+def test_a_version_with_its_own_funds_share_prints_it(world):
+    p = world.project()
+    a = world.agreement(p, share="30",
+                        terms=[{"indicator": "funds_in_place", "recommender_share": "45"}])
+    facts = q.agreement_facts(world.ctx(world.statistics), a.id)
+    assert (facts.version.recommender_share, facts.version.funds_share) == (3000, 4500)
+    from ledger import documents
+    data = documents.filing(world.ctx(world.statistics), a.id).data["agreement"]
+    assert (data["recommender_share"], data["funds_share"], data["funds_receiver_share"]) == \
+        ("30.00", "45.00", "55.00")

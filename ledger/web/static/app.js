@@ -3,6 +3,9 @@
 // requests inside the site. No inline scripts or styles anywhere (strict CSP).
 "use strict";
 
+// The menu folds behind its button only when scripts run (app.css: html:not(.js)).
+document.documentElement.classList.add("js");
+
 function drawCharts() {
   if (typeof window.echarts === "undefined") return;
   document.querySelectorAll("[data-chart]").forEach(function (el) {

@@ -13,13 +13,13 @@ from flask_babel import lazy_gettext as _l
 
 from ledger.domain import workflow
 from ledger.domain.attribution import RECEIVER, RECOMMENDER, desired_for_year
-from ledger.domain.enums import Indicator
+from ledger.domain.enums import Indicator, Role
 from ledger.domain.split import BP_WHOLE, split
 from ledger.domain.vocabulary import ASSESSMENT_ONLY, INDICATORS
 from ledger.domain.workflow import Who
 from ledger.web.blueprint import bp
 from ledger.web.helpers import amount, percent_bp
-from ledger.web.labels import ACTIONS
+from ledger.web.labels import ACTIONS, label
 
 WHO = {
     Who.HOST: _l("the receiving region (host of the project)"),
@@ -128,4 +128,7 @@ def help_page():
     return render_template(
         "web/help.html", arrows=workflow_arrows(), path=main_path(), actions=ACTIONS,
         example=worked_example(), assessment_only=ASSESSMENT_ONLY,
+        # The roles' words are looked up here, per request: Jinja folds a filter on a constant
+        # ("admin"|label) once, in the language of the first page it renders.
+        roles={r.value: label(r.value) for r in Role},
         lines={i: INDICATORS[i] for i in Indicator})

@@ -89,8 +89,12 @@ def test_the_worked_example_shows_the_ledgers_figures(world, client):
 
 
 def test_the_help_page_in_english(world, client):
+    assert "统计局" in text_of(page(client, "/help"), "roles")  # Chinese first: nothing sticks
     client.set_cookie("lang", "en")
     html = page(client, "/help")
+    roles = text_of(html, "roles")
+    for role in ("Region", "Statistics bureau", "Commerce department", "Administrator"):
+        assert role in roles
     assert '<html lang="en">' in html
     for heading in ("The policy", "Who does what", "The agreement workflow",
                     "How shares are computed", "The two accounting lines"):

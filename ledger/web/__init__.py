@@ -30,6 +30,7 @@ NODE_MODULES = Path(__file__).resolve().parent.parent.parent / "node_modules"
 VENDOR = {
     "bootstrap.min.css": "bootstrap/dist/css/bootstrap.min.css",
     "htmx.min.js": "htmx.org/dist/htmx.min.js",
+    "bootstrap.bundle.min.js": "bootstrap/dist/js/bootstrap.bundle.min.js",  # the menu's collapse
     "echarts.min.js": "echarts/dist/echarts.min.js",
 }
 
@@ -126,8 +127,8 @@ def init_web(app: Flask) -> None:
     init_i18n(app)
     csrf.init_app(app)
     from ledger.web import (  # noqa: F401  (routes)
-        account, agreements, attribution, audit, dashboard, documents, funds, health, imports,
-        login, projects, users, verify, years, zones,
+        account, agreements, attribution, audit, dashboard, documents, funds, health, help,
+        imports, login, projects, users, verify, years, zones,
     )
     # Functions the templates' macros call too (macros do not see the context processors).
     app.jinja_env.globals.update(

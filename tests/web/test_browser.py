@@ -210,7 +210,7 @@ def test_the_whole_story(visitor):
 
     # 兴庆区 (the recommender) finds it waiting on its dashboard, confirms and submits it.
     v.login("xingqing")
-    assert "XY-" in v.text("#waiting-h + table")
+    assert "XY-" in v.text("#waiting-h + .table-responsive table")
     v.screenshot("dashboard")
     act(v, agreement_path, "确认")
     act(v, agreement_path, "报送备案")
@@ -219,7 +219,7 @@ def test_the_whole_story(visitor):
     # The statistics bureau and the commerce department acknowledge: filed.
     for username in ("tongji", "shangwu"):
         v.login(username)
-        assert agreement_path.rsplit("/", 1)[1] in page.inner_html("#waiting-h + table")
+        assert agreement_path.rsplit("/", 1)[1] in page.inner_html("#waiting-h + .table-responsive table")
         act(v, agreement_path, "确认备案")
     assert "已备案" in v.text("main h1")
     assert re.search(r"统备〔\d{4}〕\d+号", v.text("main .terms"))

@@ -3,6 +3,9 @@
 // requests inside the site. No inline scripts or styles anywhere (strict CSP).
 "use strict";
 
+// The menu folds behind its button only when scripts run (app.css: html:not(.js)).
+document.documentElement.classList.add("js");
+
 function drawCharts() {
   if (typeof window.echarts === "undefined") return;
   document.querySelectorAll("[data-chart]").forEach(function (el) {
@@ -14,7 +17,7 @@ function drawCharts() {
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
       grid: { left: 8, right: 16, bottom: 8, top: 36, containLabel: true },
-      xAxis: { type: "value", name: data.unit },
+      xAxis: { type: "value", name: data.unit, axisLabel: { hideOverlap: true } },  // narrow windows
       yAxis: { type: "category", data: data.labels, inverse: true },
       series: data.series.map(function (s) {
         return { name: s.name, type: "bar", data: s.values.map(Number) };

@@ -49,7 +49,7 @@ import sqlalchemy as sa
 
 from ledger import create_app, current
 from ledger.commands import agreements, projects, reference
-from ledger.commands.imports import import_reports
+from ledger.commands.imports import import_funds, import_reports
 from ledger.commands.inputs import (
     AgreementInput, ProjectInput, RegionInput, ReportInput, StageChange, TermsInput, ZoneInput,
 )
@@ -58,9 +58,10 @@ from ledger.config import TestingConfig
 from ledger.context import Context
 from ledger.db import make_engine
 from ledger.domain import limits
-from ledger.io.imports import read_import
+from ledger.domain.enums import Indicator
+from ledger.io.imports import FUNDS, read_import
 from ledger.migrate import rebuild, upgrade
-from ledger.models import AuditEntry, InvestmentReport, Posting
+from ledger.models import AuditEntry, FundsReceipt, FundsRevision, InvestmentReport, Posting
 from ledger.policy import Actor
 from ledger.postings import chain, journal, verify
 from ledger.queries.attribution import attribution
@@ -202,8 +203,32 @@ def report_files(world: World, seed: int) -> list[bytes]:
     return files
 
 
-def _csv(lines: list[str]) -> bytes:
-    return ("项目ID,期间,完成投资(万元),备注\r\n" + "\r\n".join(lines) + "\r\n").encode()
+def _csv(lines: list[str], header: str = "项目ID,期间,完成投资(万元),备注") -> bytes:
+    return (header + "\r\n" + "\r\n".join(lines) + "\r\n").encode()
+
+
+RECEIPTS = 3  # receipts of funds in place per project and year
+FUNDS_HEADER = "项目ID,到账日期,到位资金(万元),资金来源,出资方,备注"
+
+
+def funds_files(world: World, seed: int) -> list[bytes]:
+    """RECEIPTS receipts of funds in place per project and year, on seeded days, amounts and
+    sources (four in five 境内区外), as CSV files of at most IMPORT_ROWS rows."""
+    rng = random.Random(seed + 3)
+    files, lines = [], []
+    for year in world.years:
+        for pid, _ in world.projects:
+            if len(lines) + RECEIPTS > limits.IMPORT_ROWS:
+                files.append(_csv(lines, FUNDS_HEADER))
+                lines = []
+            for _ in range(RECEIPTS):
+                day = date(year, rng.randrange(1, 13), rng.randrange(1, 29))
+                source = "境内区外" if rng.random() < 0.8 else "境外"
+                lines.append(f"{pid},{day.isoformat()},{rng.randrange(1, 10**6)}."
+                             f"{rng.randrange(100):02d},{source},某出资方,")
+    if lines:
+        files.append(_csv(lines, FUNDS_HEADER))
+    return files
 
 
 # ------------------------------------------------------------------ the measures and their floors
@@ -247,16 +272,42 @@ def single_report_floor(engine: sa.Engine, n: int) -> float:
         metadata.drop_all(engine)
 
 
-def attribution_floor(session, year: int, as_of: datetime | None) -> None:
-    """The regions, and the year's postings grouped by host, region and role as region_totals
-    reads them as of a moment, by hand. For the current year (which region_totals reads from
-    the running balances) the same scan without the cut: what the balances save."""
+def attribution_floor(session, year: int, as_of: datetime | None,
+                      indicator: str = Indicator.COMPLETED_INVESTMENT) -> None:
+    """The regions, and the year's postings of one line grouped by host, region and role as
+    region_totals reads them as of a moment, by hand. For the current year (which
+    region_totals reads from the running balances) the same scan without the cut: what the
+    balances save."""
     cut = "" if as_of is None else " AND recorded_at <= :as_of"
-    params = {"year": year} | ({} if as_of is None else {"as_of": as_of.replace(tzinfo=None)})
+    params = {"year": year, "line": indicator} | (
+        {} if as_of is None else {"as_of": as_of.replace(tzinfo=None)})
     session.execute(sa.text("SELECT code, name, level, parent_code FROM regions")).all()
     session.execute(sa.text("SELECT host_code, region_code, role, sum(amount) FROM postings "
-                            "WHERE year = :year" + cut + " GROUP BY host_code, region_code, role"),
-                    params).all()
+                            "WHERE year = :year AND indicator = :line" + cut +
+                            " GROUP BY host_code, region_code, role"), params).all()
+
+
+def funds_floor(engine: sa.Engine) -> float:
+    """Seconds to insert, in one executemany transaction, what the funds import wrote — its
+    receipts, their revisions, its postings and journal entries — into copies of the tables
+    with their indexes."""
+    tables = [(FundsReceipt.__table__, None), (FundsRevision.__table__, None),
+              (Posting.__table__, Posting.indicator == Indicator.FUNDS_IN_PLACE),
+              (AuditEntry.__table__, AuditEntry.action == "funds.record")]
+    with engine.connect() as conn:
+        rows = {t.name: [dict(r._mapping) for r in conn.execute(
+            sa.select(t) if where is None else sa.select(t).where(where))] for t, where in tables}
+    metadata = sa.MetaData()
+    copies = [_copy(t, metadata, "floorf_") for t, _ in tables]
+    metadata.create_all(engine)
+    try:
+        t0 = time.perf_counter()
+        with engine.begin() as conn:
+            for (original, _), copy in zip(tables, copies):
+                conn.execute(copy.insert(), rows[original.name])
+        return time.perf_counter() - t0
+    finally:
+        metadata.drop_all(engine)
 
 
 def chain_floor(engine: sa.Engine) -> int:
@@ -416,6 +467,16 @@ def run(url: str, profile: Profile, seed: int, cache: SetupCache | None = None,
         # the size before the floors create (and drop) their copies of the tables
         out["MB per million reports"] = database_bytes(engine) / 2**20 / rows * 10**6
         out["import floor s"] = executemany_floor(engine, repeats=1)
+
+        # bulk import of funds in place, beside its executemany floor
+        receipts = 0
+        t0 = time.perf_counter()
+        for n, data in enumerate(funds_files(world, seed)):
+            receipts += import_funds(stat, read_import(data, f"funds-{n}.csv", FUNDS)).rows
+        out["funds import s"] = time.perf_counter() - t0
+        out["receipts"] = receipts
+        session.close()
+        out["funds import floor s"] = funds_floor(engine)
         out["autovacuum"] = catch_up_autovacuum(engine)
 
         # one report through the service: revisions of months of the newest year
@@ -431,17 +492,20 @@ def run(url: str, profile: Profile, seed: int, cache: SetupCache | None = None,
         session.close()
         out["one report floor ms"] = 1000 * single_report_floor(engine, profile.single_reports)
 
-        # attribution, current and as-of (the moment the bulk import ended)
-        as_of = session.scalar(sa.select(sa.func.max(Posting.recorded_at))
-                               .where(Posting.cause.like("reports:%")))
-        session.close()
-        for label, moment, repeats in (("current", None, profile.request_repeats),
-                                       ("as-of", as_of, profile.repeats)):
-            s, _ = timed(lambda: attribution(stat, year, moment), repeats)
+        # attribution of each line, current and as-of (the moment its bulk import ended)
+        for line, prefix, cause in ((Indicator.COMPLETED_INVESTMENT, "attribution", "reports:%"),
+                                    (Indicator.FUNDS_IN_PLACE, "funds attribution", "funds:%")):
+            as_of = session.scalar(sa.select(sa.func.max(Posting.recorded_at))
+                                   .where(Posting.cause.like(cause)))
             session.close()
-            f, _ = timed(lambda: attribution_floor(session, year, moment), profile.repeats)
-            session.close()
-            out[f"attribution {label} ms"], out[f"attribution {label} floor ms"] = 1000 * s, 1000 * f
+            for label, moment, repeats in (("current", None, profile.request_repeats),
+                                           ("as-of", as_of, profile.repeats)):
+                s, _ = timed(lambda: attribution(stat, year, moment, indicator=line), repeats)
+                session.close()
+                f, _ = timed(lambda: attribution_floor(session, year, moment, line),
+                             profile.repeats)
+                session.close()
+                out[f"{prefix} {label} ms"], out[f"{prefix} {label} floor ms"] = 1000 * s, 1000 * f
 
         # verify
         out["verify s"], result = timed(lambda: verify(session))
@@ -474,15 +538,28 @@ def table(profile_name: str, results: dict[str, dict]) -> list[str]:
         r["import floor rows/s"] = r["reports"] / r["import floor s"]
     row("bulk import, reports/s", "import rows/s", "import floor rows/s", lambda v: f"{v:,.0f}",
         lambda v, f: f / v, TARGETS["bulk import"] + " (ratio floor/import ≤ 3)")
+    for r in results.values():
+        r["funds import rows/s"] = r["receipts"] / r["funds import s"]
+        r["funds import floor rows/s"] = r["receipts"] / r["funds import floor s"]
+    row("bulk import of funds in place, receipts/s", "funds import rows/s",
+        "funds import floor rows/s", lambda v: f"{v:,.0f}", lambda v, f: f / v,
+        TARGETS["bulk import"] + " (ratio floor/import ≤ 3)")
     row("one report, ms", "one report ms", "one report floor ms", lambda v: f"{v:.2f}",
         lambda v, f: v / f, TARGETS["one report"])
     row("attribution current year, ms", "attribution current ms", "attribution current floor ms",
         lambda v: f"{v:.1f}", lambda v, f: v / f, TARGETS["attribution, current year"])
     row("attribution as-of, ms", "attribution as-of ms", "attribution as-of floor ms",
         lambda v: f"{v:.1f}", lambda v, f: v / f, TARGETS["attribution, as-of"])
+    row("funds in place: attribution current year, ms", "funds attribution current ms",
+        "funds attribution current floor ms", lambda v: f"{v:.1f}", lambda v, f: v / f,
+        TARGETS["attribution, current year"])
+    row("funds in place: attribution as-of, ms", "funds attribution as-of ms",
+        "funds attribution as-of floor ms", lambda v: f"{v:.1f}", lambda v, f: v / f,
+        TARGETS["attribution, as-of"])
     row("verify, s", "verify s", "verify floor s", lambda v: f"{v:.2f}", lambda v, f: v / f,
         TARGETS["verify"])
-    for label, key in (("reports", "reports"), ("postings", "postings"),
+    for label, key in (("reports", "reports"), ("funds receipts", "receipts"),
+                       ("postings", "postings"),
                        ("journal entries", "journal entries"), ("filed agreements", "agreements"),
                        ("years", "years"), ("setup (regions, projects, agreements), s", "setup s"),
                        ("import, s", "import s"), ("import floor, s", "import floor s"),

@@ -61,7 +61,7 @@ def test_one_utc_text_for_the_api_the_journal_the_postings_and_the_documents():
 
     assert UTCDateTime().serialize("at", {"at": MOMENT}) == utc_text(MOMENT)
     encoded = chain.encode(2, 1, 1, "640181", None, None, "640181", "host", "2025-01", 100,
-                           "report", MOMENT).decode()
+                           "report", MOMENT, "completed_investment").decode()
     assert encoded.endswith('"2025-02-03T04:05:06.000007Z"]')
 
 

@@ -46,8 +46,18 @@ API_NOTICE = (f"{ASSESSMENT_ONLY} — for the annual performance assessment only
 _WHOLE = (("自治区", "全区"), ("特别行政区", "全区"), ("省", "全省"), ("市", "全市"))
 
 
-def statement_title(year: int) -> str:
-    return f"{year}{TITLES[DocumentKind.STATEMENT]}"
+# The clause of the plan that Ledger implements, as the help page quotes it.
+POLICY_CLAUSE = ("“建立跨开发区招商引资分配机制……推荐地与接受地……签订招商引资项目投资转移协议……"
+                 f"报自治区{BODY_NAMES[Role.STATISTICS]}、{BODY_NAMES[Role.COMMERCE]}备案……"
+                 "在年度绩效考核中对招商引资、完成投资核算时予以体现”")
+
+
+def statement_title(year: int, indicator: str = Indicator.COMPLETED_INVESTMENT) -> str:
+    """2025年度招商引资投资分算汇总表 (the statement; completed investment's line, as it always
+    was) or 2025年度招商引资实际到位资金分算汇总表 (the funds line's)."""
+    if indicator == Indicator.COMPLETED_INVESTMENT:
+        return f"{year}{TITLES[DocumentKind.STATEMENT]}"
+    return f"{year}年度{INDICATORS[Indicator(indicator)]}分算汇总表"
 
 
 def province_word(name: str) -> str:

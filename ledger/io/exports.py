@@ -42,14 +42,6 @@ def project_lines_data(found: ProjectLines) -> dict:
 
 # ------------------------------------------------------------------ sheets
 
-def line_title(year: int, indicator: str) -> str:
-    """The statement's title on one line: 2025年度招商引资投资分算汇总表 (完成投资, as it always
-    was) or 2025年度招商引资实际到位资金分算汇总表."""
-    if indicator == Indicator.COMPLETED_INVESTMENT:
-        return statement_title(year)
-    return f"{year}年度{INDICATORS[Indicator(indicator)]}分算汇总表"
-
-
 def _facts(year: int, as_of: datetime, notice: str, indicator: str) -> list[tuple[str, str]]:
     local = as_of.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S")
     return [("考核年度", str(year)),
@@ -64,7 +56,7 @@ def attribution_sheet(found: Attribution) -> Sheet:
     amount = Kind.AMOUNT
     by_source = found.by_source
     sheet = Sheet(
-        name=INDICATORS[Indicator(found.indicator)], title=line_title(found.year, found.indicator),
+        name=INDICATORS[Indicator(found.indicator)], title=statement_title(found.year, found.indicator),
         facts=_facts(found.year, found.as_of, found.notice, found.indicator),
         columns=[Column("地区代码", Kind.TEXT, 14), Column("地区名称", Kind.TEXT, 24),
                  Column("层级", Kind.TEXT, 8), Column("上级地区代码", Kind.TEXT, 14),

@@ -40,6 +40,8 @@ from marshmallow import Schema, ValidationError
 
 from ledger.commands.inputs import FundsRow, ImportFile, ReportRow
 from ledger.domain import limits
+from ledger.domain.enums import Role
+from ledger.domain.vocabulary import BODY_NAMES
 from ledger.domain.errors import LOCATION, Invalid, Problem
 from ledger.io.sheets import CSV_MIMETYPE, XLSX_MIMETYPE, Export
 from ledger.io.tables import (
@@ -135,7 +137,7 @@ FUNDS = Kind(
     ("每行一笔到账资金；同一项目同一天的多笔到账可各占一行。",
      *_FILE_RULES,
      "每次导入都会新增到账记录：同一文件导入两次即记录两次，请勿重复导入；录错的记录请在项目的到位资金页更正或作废。",
-     "只能填报本地区所在地的项目（统计局可填报所有项目）；已撤销的项目、已关闭的考核年度不能录入。",
+     f"只能填报本地区所在地的项目（{BODY_NAMES[Role.STATISTICS]}可填报所有项目）；已撤销的项目、已关闭的考核年度不能录入。",
      "导入后请在项目的到位资金页为每笔到账上传凭证（银行进账单、验资报告等）。",
      *_SIZE_RULES))
 

@@ -15,7 +15,7 @@ from ledger.domain import workflow
 from ledger.domain.attribution import RECEIVER, RECOMMENDER, desired_for_year
 from ledger.domain.enums import Indicator, Role
 from ledger.domain.split import BP_WHOLE, split
-from ledger.domain.vocabulary import ASSESSMENT_ONLY, INDICATORS
+from ledger.domain.vocabulary import ASSESSMENT_ONLY, INDICATORS, POLICY_CLAUSE
 from ledger.domain.workflow import Who
 from ledger.web.blueprint import bp
 from ledger.web.helpers import amount, percent_bp
@@ -127,7 +127,7 @@ def _exact(units_times_bp: int) -> str:
 def help_page():
     return render_template(
         "web/help.html", arrows=workflow_arrows(), path=main_path(), actions=ACTIONS,
-        example=worked_example(), assessment_only=ASSESSMENT_ONLY,
+        example=worked_example(), assessment_only=ASSESSMENT_ONLY, clause=POLICY_CLAUSE,
         # The roles' words are looked up here, per request: Jinja folds a filter on a constant
         # ("admin"|label) once, in the language of the first page it renders.
         roles={r.value: label(r.value) for r in Role},

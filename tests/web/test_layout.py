@@ -37,7 +37,8 @@ LANGUAGES = ("zh", "en")
 ROLES = ("admin", "tongji", "shangwu", "lingwu")  # one demo user of each role
 # GET routes of the web blueprint that answer something other than a page.
 NOT_PAGES = {"web.vendor", "web.static", "web.healthz", "web.attribution_file", "web.filing_pdf",
-             "web.receipt_pdf", "web.statement_pdf", "web.import_template", "web.index"}
+             "web.receipt_pdf", "web.statement_pdf", "web.import_template", "web.index",
+             "web.audit_export", "web.funds_import_template", "web.funds_evidence"}
 # Query strings a page needs to show its content (the rest take their defaults).
 QUERIES = {"web.zone_match": "?industry=C2614", "web.attribution_page": "?year=2025",
            "web.zone_shares": "?year=2025"}
@@ -105,7 +106,8 @@ def role_pages(app, page, base: str) -> dict[str, list[str]]:
     page.goto("/agreements")
     agreements = list(dict.fromkeys(re.findall(r'href="/agreements/(\d+)"', page.content())))
     values = {"project_id": first_id(page, "/projects", r'href="/projects/(\d+)"'),
-              "agreement_id": agreements[0] if agreements else None}
+              "agreement_id": agreements[0] if agreements else None,
+              "user_id": first_id(page, "/users", r'href="/users/(\d+)"')}
     actions: list[str] = []
     for agreement_id in agreements:
         page.goto(f"/agreements/{agreement_id}")

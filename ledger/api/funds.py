@@ -3,15 +3,15 @@ their evidence files."""
 
 from __future__ import annotations
 
-from flask import request
+from flask import Response, request
 
 from ledger import current
-from ledger.api.support import api_blueprint, ctx, file_response, idempotent, if_match, with_etag
+from ledger.api.support import api_blueprint, ctx, idempotent, if_match, with_etag
 from ledger.commands import funds
 from ledger.commands.inputs import EvidenceUpload, FundsRow
 from ledger.domain import limits
 from ledger.domain.errors import Invalid
-from ledger.io.sheets import Export
+from ledger.io.sheets import uploaded_file_headers
 from ledger.policy import require_host
 from ledger.queries import funds as funds_queries
 from ledger.queries import projects as project_queries
@@ -120,9 +120,5 @@ def post_evidence(project_id: int, receipt_id: int):
 def get_evidence(project_id: int, receipt_id: int, evidence_id: int):
     """An evidence file, to whoever may read the project."""
     file = funds_queries.evidence_file(ctx(), project_id, receipt_id, evidence_id)
-    ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_"
-                         for c in file.filename)
-    response = file_response(Export(file.content, file.media_type, file.filename, ascii_name))
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return Response(file.content, content_type=file.media_type,
+                    headers=uploaded_file_headers(file.filename))

@@ -47,8 +47,26 @@ class Export:
     @property
     def content_disposition(self) -> str:
         """attachment, with the Chinese name encoded per RFC 5987 / RFC 6266."""
-        return (f'attachment; filename="{self.ascii_filename}"; '
-                f"filename*=UTF-8''{quote(self.filename, safe='')}")
+        return content_disposition(self.filename, self.ascii_filename)
+
+
+def uploaded_file_headers(filename: str, inline: bool = False) -> dict[str, str]:
+    """The headers that serve a file a user uploaded (an evidence file), for the API and the
+    web pages alike: its own name (ASCII-safe beside it), an attachment unless `inline`; its
+    media type is the one recognised from its content, which nosniff and a sandboxing CSP keep
+    a browser to."""
+    ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_"
+                         for c in filename)
+    return {"Content-Disposition": content_disposition(filename, ascii_name, inline),
+            "X-Content-Type-Options": "nosniff",
+            "Content-Security-Policy": "default-src 'none'; sandbox"}
+
+
+def content_disposition(filename: str, ascii_filename: str, inline: bool = False) -> str:
+    """attachment (or inline), the name in ASCII for old clients and, per RFC 5987 / RFC 6266,
+    as it is."""
+    return (f'{"inline" if inline else "attachment"}; filename="{ascii_filename}"; '
+            f"filename*=UTF-8''{quote(filename, safe='')}")
 
 
 class Kind(StrEnum):

@@ -5,6 +5,8 @@ input, and each refusal — the schema's or the command's — is shown beside it
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
@@ -15,7 +17,7 @@ from wtforms import (
 from ledger.domain import limits
 from ledger.domain.enums import Indicator
 from ledger.domain.vocabulary import EVIDENCE_KINDS, SOURCES
-from ledger.domain.errors import DomainError, Invalid
+from ledger.domain.errors import DomainError, Invalid, NotFound
 from ledger.schemas.requests import load
 from ledger.web.i18n import problem_text
 
@@ -61,6 +63,18 @@ class LedgerForm(FlaskForm):
             placed = True
         if not placed:
             self.form_errors.append(problem_text(err.message))
+
+    def attempt(self, write: Callable[[], object]) -> bool:
+        """Run a command with the form's input: True when it was written; a refusal is shown
+        beside its fields (False). NotFound is not the form's: the page is a 404."""
+        try:
+            write()
+        except NotFound:
+            raise
+        except DomainError as err:
+            self.show(err)
+            return False
+        return True
 
     def load(self, schema, **extra):
         """The typed input of `schema` (from the form's fields and `extra` values the page

@@ -6,8 +6,6 @@ its messages beside its fields."""
 
 from __future__ import annotations
 
-from urllib.parse import quote
-
 from flask import Response, flash, redirect, request, url_for
 from flask_babel import gettext as _
 
@@ -15,7 +13,8 @@ from ledger import current
 from ledger.commands import funds as funds_commands
 from ledger.commands.inputs import EvidenceUpload, FundsRow
 from ledger.domain import limits
-from ledger.domain.errors import DomainError, NotFound, Problem
+from ledger.domain.errors import Problem
+from ledger.io.sheets import uploaded_file_headers
 from ledger.policy import require_host
 from ledger.queries import funds as funds_queries
 from ledger.queries import projects as project_queries
@@ -53,15 +52,9 @@ def funds_record(project_id: int):
     context = _host(project_id)
     form = FundsForm()
     data = form.load(FundsCreate) if form.validate_on_submit() else None
-    if data is not None:
-        try:
-            funds_commands.record_funds(context, FundsRow(row=1, project_id=project_id, **data))
-        except NotFound:
-            raise
-        except DomainError as err:
-            form.show(err)
-        else:
-            return _back(project_id, _("Receipt recorded."))
+    if data is not None and form.attempt(lambda: funds_commands.record_funds(
+            context, FundsRow(row=1, project_id=project_id, **data))):
+        return _back(project_id, _("Receipt recorded."))
     return _refused(context, project_id, receipts.Failed("record", form))
 
 
@@ -71,16 +64,9 @@ def funds_correct(project_id: int, receipt_id: int):
     context = _host(project_id)
     form = FundsCorrectForm(prefix=receipts.prefix(receipt_id))
     change = form.load(FundsPatch) if form.validate_on_submit() else None
-    if change is not None:
-        try:
-            funds_commands.correct_funds(context, project_id, receipt_id, change,
-                                         row_version(form.row_version.data))
-        except NotFound:
-            raise
-        except DomainError as err:
-            form.show(err)
-        else:
-            return _back(project_id, _("Receipt corrected."))
+    if change is not None and form.attempt(lambda: funds_commands.correct_funds(
+            context, project_id, receipt_id, change, row_version(form.row_version.data))):
+        return _back(project_id, _("Receipt corrected."))
     return _refused(context, project_id, receipts.Failed("correct", form, receipt_id))
 
 
@@ -90,16 +76,9 @@ def funds_void(project_id: int, receipt_id: int):
     context = _host(project_id)
     form = FundsVoidForm(prefix=receipts.prefix(receipt_id))
     body = form.load(ReasonRequest) if form.validate_on_submit() else None
-    if body is not None:
-        try:
-            funds_commands.void_funds(context, project_id, receipt_id, body["reason"],
-                                      row_version(form.row_version.data))
-        except NotFound:
-            raise
-        except DomainError as err:
-            form.show(err)
-        else:
-            return _back(project_id, _("Receipt voided."))
+    if body is not None and form.attempt(lambda: funds_commands.void_funds(
+            context, project_id, receipt_id, body["reason"], row_version(form.row_version.data))):
+        return _back(project_id, _("Receipt voided."))
     return _refused(context, project_id, receipts.Failed("void", form, receipt_id))
 
 
@@ -118,14 +97,9 @@ def funds_evidence_add(project_id: int, receipt_id: int):
             content = upload.read(limits.EVIDENCE_FILE_MAX + 1)
         finally:
             upload.close()
-        try:
-            funds_commands.add_evidence(context, project_id, receipt_id, EvidenceUpload(
-                body["kind"], upload.filename[:limits.EVIDENCE_FILENAME], content))
-        except NotFound:
-            raise
-        except DomainError as err:
-            form.show(err)
-        else:
+        if form.attempt(lambda: funds_commands.add_evidence(
+                context, project_id, receipt_id, EvidenceUpload(
+                    body["kind"], upload.filename[:limits.EVIDENCE_FILENAME], content))):
             return _back(project_id, _("Evidence uploaded."))
     return _refused(context, project_id, receipts.Failed("evidence", form, receipt_id))
 
@@ -139,12 +113,5 @@ def funds_evidence(project_id: int, receipt_id: int, evidence_id: int):
     treating it as anything else."""
     file = funds_queries.evidence_file(ctx(), project_id, receipt_id, evidence_id)
     inline = file.media_type in receipts.IMAGES and request.args.get("download") != "1"
-    ascii_name = "".join(c if c.isascii() and c.isprintable() and c not in '"\\' else "_"
-                         for c in file.filename)
-    response = Response(file.content, content_type=file.media_type)
-    response.headers["Content-Disposition"] = (
-        f'{"inline" if inline else "attachment"}; filename="{ascii_name}"; '
-        f"filename*=UTF-8''{quote(file.filename, safe='')}")
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return Response(file.content, content_type=file.media_type,
+                    headers=uploaded_file_headers(file.filename, inline))

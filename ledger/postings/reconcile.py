@@ -99,9 +99,6 @@ def funds_projects(session: Session, year: int) -> set[int]:
 
 # ---------------------------------------------------------------- appending
 
-NEWEST = float("inf")  # the revision number of an incoming report: newer than any
-
-
 _projects, _agreements = Project.__table__, Agreement.__table__
 _versions, _reports, _postings = AgreementVersion.__table__, InvestmentReport.__table__, Posting.__table__
 _funds = FundsReceipt.__table__

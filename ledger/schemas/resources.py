@@ -182,6 +182,8 @@ class EvidenceSchema(Schema):
 
 
 class FundsRevisionSchema(Schema):
+    """A receipt as one revision has it."""
+
     revision = fields.Integer()
     received_on = fields.Date()
     amount = Amount()
@@ -193,17 +195,15 @@ class FundsRevisionSchema(Schema):
     recorded_at = UTCDateTime()
 
 
-class FundsReceiptSchema(Schema):
+class FundsReceiptSchema(FundsRevisionSchema):
+    """A receipt as it stands: its newest revision, with its evidence."""
+
+    class Meta:
+        exclude = ("reason",)
+
     id = fields.Integer()
     project_id = fields.Integer()
     revision = fields.Integer(metadata={"description": "the receipt's ETag"})
-    received_on = fields.Date()
-    amount = Amount()
-    source = _enum(FundsSource)
-    payer = fields.String()
-    note = fields.String()
-    voided = fields.Boolean()
-    recorded_at = UTCDateTime()
     evidence = fields.List(fields.Nested(EvidenceSchema))
     evidence_missing = fields.Boolean(metadata={
         "description": "待补充凭证: a receipt that counts has no evidence file yet"})

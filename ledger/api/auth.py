@@ -7,6 +7,7 @@ from flask_smorest import abort
 
 from ledger import current
 from ledger.api.support import BEARER_RE, actor, api_blueprint, authenticate, ctx
+from ledger.domain.errors import Forbidden
 from ledger.commands.users import actor_of, issue_token, revoke_token
 from ledger.queries.users import check_password, me as user_of
 from ledger.schemas.requests import TokenRequest
@@ -26,6 +27,8 @@ def token(data):
     user = check_password(current.session(), data["username"], data["password"])
     if user is None:
         abort(401, message="wrong username or password, or the account is inactive")
+    if user.must_change_password:  # an administrator's one-time password opens only the web page
+        raise Forbidden("password.must_change", field="password")  # that replaces it
     context = current.context(actor_of(user))
     raw, _ = issue_token(context)
     # A token is a credential: no cache may keep the answer (RFC 6749 §5.1).

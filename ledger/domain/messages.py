@@ -111,6 +111,8 @@ MESSAGES: dict[str, str] = {
     "password.wrong": N_("is not your present password"),
     "password.unchanged": N_("must differ from the present password"),
     "password.repeat": N_("does not match the new password"),
+    "password.must_change": N_("is a one-time password: sign in to the web pages and choose "
+                               "your own password before asking for a token"),
 
     # Projects and reports
     "project.credit_code_required": N_("is required unless the investor is foreign"),

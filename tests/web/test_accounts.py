@@ -122,6 +122,14 @@ def test_a_new_user_gets_a_one_time_password_and_must_change_it(world, client, a
     password = ONE_TIME.search(response.get_data(as_text=True))[1]
     assert _user(session, "yongning").must_change_password
     newcomer = app.test_client()
+    # The one-time password buys no API token: only the web page that replaces it.
+    answer = newcomer.post("/api/v1/auth/token",
+                           json={"username": "yongning", "password": password})
+    assert answer.status_code == 403
+    assert answer.get_json()["error"] == "password.must_change"
+    assert session.scalar(sa.select(sa.func.count()).select_from(ApiToken)
+                          .join(User, User.id == ApiToken.user_id)
+                          .where(User.username == "yongning")) == 0
     token = csrf_of(page(newcomer, "/login"))
     response = newcomer.post("/login", data={"csrf_token": token, "username": "yongning",
                                              "password": password})
@@ -131,6 +139,8 @@ def test_a_new_user_gets_a_one_time_password_and_must_change_it(world, client, a
     assert _change(newcomer, password, NEW).status_code == 302
     assert page(newcomer, "/projects")
     assert not _user(session, "yongning").must_change_password
+    answer = newcomer.post("/api/v1/auth/token", json={"username": "yongning", "password": NEW})
+    assert answer.status_code == 200
 
 
 def test_creating_a_user_is_refused_beside_its_fields(world, client):

@@ -5,6 +5,7 @@ that shows the terms being acted on and names the version seen (its row_version,
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ledger.commands import agreements as commands
@@ -27,7 +28,7 @@ from ledger.web.forms import ActionForm, AgreementOpenForm, ReasonForm, TermsFor
 from ledger.web.helpers import (
     ctx, download, funds_share, page_count, page_number, region_name, regions, row_version,
 )
-from ledger.web.i18n import problem_text
+from ledger.web.i18n import LANGUAGES, problem_text
 from ledger.web.labels import ACTIONS, label
 
 # What an action's page asks for (ledger.domain.workflow.Needs) → its form and request schema.
@@ -93,7 +94,12 @@ def agreement_export():
 
 
 def _filter_words(args: dict) -> str:
-    """The filters as the export's 筛选条件 line says them."""
+    """The filters as the export's 筛选条件 line says them: in Chinese, as the whole file is."""
+    with force_locale(LANGUAGES["zh"]):
+        return _filter_text(args)
+
+
+def _filter_text(args: dict) -> str:
     labels = {"status": _("Status"), "region": _("Region"), "year": _("Year covered"),
               "number": _("Number"), "waiting": _("Waiting for me")}
     values_of = {"status": label, "region": lambda v: f"{region_name(v)}（{v}）",

@@ -4,6 +4,7 @@ edits, stage changes, the monthly investment entry and the zone-match helper."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -36,7 +37,7 @@ from ledger.web.helpers import (
     amount as amount_text, ctx, default_year, download, funds_share, local_time, page_count,
     page_number, region_name, row_version, year_arg,
 )
-from ledger.web.i18n import problem_text
+from ledger.web.i18n import LANGUAGES, problem_text
 from ledger.web.journal_words import FACT_LABELS, in_words
 from ledger.web.labels import label
 
@@ -110,7 +111,12 @@ def project_export():
 
 
 def _filter_words(args: dict) -> str:
-    """The filters as the export's 筛选条件 line says them."""
+    """The filters as the export's 筛选条件 line says them: in Chinese, as the whole file is."""
+    with force_locale(LANGUAGES["zh"]):
+        return _filter_text(args)
+
+
+def _filter_text(args: dict) -> str:
     labels = {"side": _("List"), "region": _("Host region code"), "zone": _("Zone"),
               "stage": _("Stage"), "q": _("Search")}
     zones = _zones_by_id()

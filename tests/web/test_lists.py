@@ -124,6 +124,10 @@ def test_the_agreement_list_exports_as_filtered(world, client, three):
     filed = next(r for r in everything if r[0] == a1.number)
     assert filed[12] == "已备案" and filed[13] == a1.newest.filing_number
     assert filed[14] == a1.newest.filed_on.isoformat()
+    client.set_cookie("lang", "en")  # an English page still gets the Chinese file
+    english = client.get("/agreements/export.xlsx?status=draft&waiting=1")
+    assert _filename(english) == f"协议列表_{today}.xlsx"
+    assert {r[0]: r[1] for r in _sheet(english)[1:4]}["筛选条件"] == "状态：草稿；待我办理：是"
 
 
 def test_a_recommender_whose_chain_ended_gets_no_project_name(world, client):

@@ -38,6 +38,14 @@ class ZoneKind(StrEnum):
     OTHER = "other"
 
 
+class ProjectSide(StrEnum):
+    """A region's two lists of projects: those it hosts (本地项目) and those whose live
+    agreement names it the recommender (推荐的项目)."""
+
+    HOSTED = "hosted"
+    RECOMMENDED = "recommended"
+
+
 class Stage(StrEnum):
     SIGNED = "signed"
     UNDER_CONSTRUCTION = "under_construction"

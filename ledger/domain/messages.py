@@ -180,6 +180,8 @@ MESSAGES: dict[str, str] = {
                               "figures"),
     "year.already_closed": N_("assessment year {year} is already closed"),
     "year.not_closed": N_("assessment year {year} is not closed"),
+    "year.outside_ledger": N_("The ledger holds no year {year}: its years are {first} to {last}. "
+                              "Choose one of them."),
     "year.checklist_open": N_("assessment year {year} still has {count} open items: confirm "
                               "the checklist shown (its digest) to close it anyway"),
 

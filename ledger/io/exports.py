@@ -1,4 +1,5 @@
-"""The attribution read models as files: JSON (the API's shape), CSV and XLSX.
+"""The attribution read models as files: JSON (the API's shape), CSV and XLSX; and the lists
+people work from (agreements, projects) as XLSX.
 
 Every format is drawn from the same read model (queries.attribution.Attribution,
 queries.project_lines.ProjectLines), never from a second computation: the rows, totals and
@@ -9,11 +10,16 @@ line, one worksheet each (完成投资 first), all read as of the same time.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection, Mapping
+from typing import Any
 from datetime import datetime
 
-from ledger.domain.enums import DocumentKind, FundsSource, Indicator
+from ledger.domain.codes import industry_name
+from ledger.domain.enums import DocumentKind, FundsSource, Indicator, Stage, VersionStatus
 from ledger.domain.periods import LOCAL_TZ, utc_text
-from ledger.domain.vocabulary import INDICATORS, LEVELS, SOURCES, TITLES, statement_title
+from ledger.domain.vocabulary import (
+    INDICATORS, LEVELS, SOURCES, STAGES, STATUSES, TITLES, statement_title,
+)
 from ledger.io.sheets import (
     CSV_MIMETYPE, XLSX_MIMETYPE, Column, Export, Kind, Row, RowKind, Sheet, to_csv, to_xlsx,
 )
@@ -168,3 +174,89 @@ def _file(sheets: list[Sheet], fmt: str, name: str, ascii_name: str) -> Export:
     if fmt == "xlsx":
         return Export(to_xlsx(*sheets), XLSX_MIMETYPE, f"{name}.xlsx", f"{ascii_name}.xlsx")
     raise ValueError(f"not a file format: {fmt}")
+
+
+# ------------------------------------------------------------------ lists
+
+AGREEMENT_LIST, PROJECT_LIST = "协议列表", "项目列表"
+
+
+def _list_facts(now: datetime, filters: str, count: int) -> list[tuple[str, str]]:
+    return [("导出时间（北京时间）", now.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")),
+            ("筛选条件", filters or "无"), ("条数", str(count))]
+
+
+def _list_file(sheet: Sheet, now: datetime, ascii_name: str) -> Export:
+    """协议列表_2026-12-06.xlsx: the list's name and the Beijing date it was exported."""
+    day = now.astimezone(LOCAL_TZ).strftime("%Y-%m-%d")
+    return Export(to_xlsx(sheet), XLSX_MIMETYPE, f"{sheet.name}_{day}.xlsx",
+                  f"{ascii_name}_{day}.xlsx")
+
+
+def _local(moment: datetime | None) -> str | None:
+    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if moment else None
+
+
+def _day(value) -> str | None:
+    return value.isoformat() if value else None
+
+
+def export_agreement_list(agreements: list[Any], *, region_name: Callable[[str], str],
+                          project_names: Mapping[int, str], waiting: Collection[int],
+                          filters: str, now: datetime) -> Export:
+    """The agreements (ledger.models.Agreement, as ledger.queries.agreements lists them) one row
+    each with its newest version's terms; a project's name only where the user may read the
+    project (`project_names`)."""
+    share = Kind.SHARE
+    sheet = Sheet(name=AGREEMENT_LIST, title="投资转移协议列表",
+                  facts=_list_facts(now, filters, len(agreements)),
+                  columns=[Column("协议编号", Kind.TEXT, 14), Column("版本", Kind.INT, 6),
+                           Column("项目ID", Kind.INT, 8), Column("项目名称", Kind.TEXT, 28),
+                           Column("推荐地代码", Kind.TEXT, 10), Column("推荐地", Kind.TEXT, 14),
+                           Column("接受地代码", Kind.TEXT, 10), Column("接受地", Kind.TEXT, 14),
+                           Column("推荐地分算比例：完成投资（%）", share, 14),
+                           Column("推荐地分算比例：到位资金（%）", share, 14),
+                           Column("起始年度", Kind.INT, 8), Column("终止年度", Kind.INT, 8),
+                           Column("状态", Kind.TEXT, 16), Column("备案编号", Kind.TEXT, 18),
+                           Column("备案日期", Kind.TEXT, 11),
+                           Column("发起时间（北京时间）", Kind.TEXT, 17),
+                           Column("待我处理", Kind.TEXT, 8)])
+    for a in agreements:
+        v = a.newest
+        sheet.rows.append(Row([
+            a.number, v.version, a.project_id, project_names.get(a.project_id),
+            a.recommender_code, region_name(a.recommender_code), a.receiver_code,
+            region_name(a.receiver_code), v.recommender_share, v.funds_share, v.first_year,
+            v.last_year, STATUSES[VersionStatus(v.status)], v.filing_number, _day(v.filed_on),
+            _local(a.created_at), "是" if a.id in waiting else "否"]))
+    return _list_file(sheet, now, "agreements")
+
+
+def export_project_list(projects: list[Any], *, region_name: Callable[[str], str],
+                        live_agreements: Mapping[int, Any], filters: str,
+                        now: datetime) -> Export:
+    """The projects (ledger.models.Project, as ledger.queries.projects lists them) with their
+    facts, dates and live agreement (`live_agreements`, by project id)."""
+    sheet = Sheet(name=PROJECT_LIST, title="招商引资项目列表",
+                  facts=_list_facts(now, filters, len(projects)),
+                  columns=[Column("项目ID", Kind.INT, 8), Column("项目名称", Kind.TEXT, 28),
+                           Column("投资方", Kind.TEXT, 24),
+                           Column("统一社会信用代码", Kind.TEXT, 20),
+                           Column("境外投资方", Kind.TEXT, 8), Column("行业代码", Kind.TEXT, 8),
+                           Column("行业名称", Kind.TEXT, 20), Column("项目代码", Kind.TEXT, 26),
+                           Column("计划投资（万元）", Kind.AMOUNT, 16),
+                           Column("开发区", Kind.TEXT, 22), Column("所在地代码", Kind.TEXT, 10),
+                           Column("所在地", Kind.TEXT, 14), Column("建设阶段", Kind.TEXT, 10),
+                           Column("签约日期", Kind.TEXT, 11), Column("开工日期", Kind.TEXT, 11),
+                           Column("投产日期", Kind.TEXT, 11), Column("取消日期", Kind.TEXT, 11),
+                           Column("协议编号", Kind.TEXT, 14), Column("推荐地", Kind.TEXT, 14)])
+    for p in projects:
+        live = live_agreements.get(p.id)
+        sheet.rows.append(Row([
+            p.id, p.name, p.investor_name, p.investor_credit_code,
+            "是" if p.investor_foreign else "否", p.industry_code, industry_name(p.industry_code),
+            p.project_code, p.planned_investment, p.zone.name, p.host_code,
+            region_name(p.host_code), STAGES[Stage(p.stage)], _day(p.signed_on),
+            _day(p.started_on), _day(p.operating_on), _day(p.cancelled_on),
+            live.number if live else None, region_name(live.recommender_code) if live else None]))
+    return _list_file(sheet, now, "projects")

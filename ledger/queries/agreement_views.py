@@ -11,6 +11,7 @@ from ledger import policy
 from ledger.domain import workflow
 from ledger.models import Agreement
 from ledger.policy import agreements_seen_by
+from ledger.queries.search import chunks
 
 
 def of_project(ctx: Context, project_id: int) -> list[Agreement]:
@@ -19,6 +20,16 @@ def of_project(ctx: Context, project_id: int) -> list[Agreement]:
     return list(ctx.session.scalars(
         sa.select(Agreement).where(Agreement.project_id == project_id, agreements_seen_by(ctx.actor))
         .order_by(~Agreement.is_live, Agreement.id.desc())))
+
+
+def live_of_projects(ctx: Context, project_ids: set[int]) -> dict[int, Agreement]:
+    """The live agreement of each of `project_ids` that has one this user may see."""
+    found: dict[int, Agreement] = {}
+    for part in chunks(project_ids):
+        found.update((a.project_id, a) for a in ctx.session.scalars(
+            sa.select(Agreement).where(Agreement.project_id.in_(part), Agreement.is_live,
+                                       agreements_seen_by(ctx.actor))))
+    return found
 
 
 def available(ctx: Context, agreement: Agreement) -> list[str]:

@@ -6,14 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
 
-from ledger import policy
 from ledger.context import Context
-from ledger.domain import workflow
 from ledger.domain.enums import Role
-from ledger.models import Agreement, AgreementVersion, Project
-from ledger.policy import agreements_seen_by, projects_seen_by
+from ledger.models import Project
+from ledger.policy import projects_seen_by
+from ledger.queries.agreements import newest_versions, waits_for
 from ledger.queries.attribution import Attribution, attribution, every_line
 from ledger.queries.checklist import ClosedYearTodo, closed_year_todos
 
@@ -27,35 +25,10 @@ class Counts:
     closed_years: list[ClosedYearTodo]
 
 
-def _newest_versions(ctx: Context):
-    """Each agreement the user sees, its newest version and whether the chain was ever filed."""
-    newest = (sa.select(AgreementVersion.agreement_id,
-                        sa.func.max(AgreementVersion.version).label("version"))
-              .group_by(AgreementVersion.agreement_id).subquery())
-    filed = sa.exists().where(AgreementVersion.agreement_id == Agreement.id,
-                              AgreementVersion.status.in_(list(workflow.COUNTS_FOR_COVERAGE)))
-    current = aliased(AgreementVersion)
-    return ctx.session.execute(
-        sa.select(Agreement, current, filed)
-        .join(current, current.agreement_id == Agreement.id)
-        .join(newest, sa.and_(newest.c.agreement_id == current.agreement_id,
-                              newest.c.version == current.version))
-        .where(agreements_seen_by(ctx.actor)).order_by(Agreement.id))
-
-
-def waits_for(ctx: Context, agreement: Agreement, version: AgreementVersion,
-              ever_filed: bool) -> bool:
-    """Whether the newest version waits for this user's action (ledger.domain.workflow)."""
-    standing = policy.standing(ctx.actor, agreement.recommender_code, agreement.receiver_code)
-    state = workflow.State(version.status, version.proposed_by, tuple(version.acknowledged_by),
-                           ever_filed)
-    return workflow.waits_for(standing, state)
-
-
 def counts(ctx: Context) -> Counts:
     projects = ctx.session.scalar(sa.select(sa.func.count()).select_from(Project)
                                   .where(projects_seen_by(ctx.actor)))
-    rows = list(_newest_versions(ctx))
+    rows = list(newest_versions(ctx))
     todos = closed_year_todos(ctx.session, ctx.actor) if ctx.actor.role == Role.REGION else []
     waiting = [a.id for a, v, filed in rows if waits_for(ctx, a, v, filed)]
     return Counts(projects, len(rows), waiting, todos)

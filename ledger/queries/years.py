@@ -34,3 +34,11 @@ def years(session: Session) -> list[YearRow]:
     for year in ({year_of(p) for p in periods} | set(funds)) - set(rows):
         rows[year] = YearRow(year, YearStatus.OPEN, None)
     return [rows[y] for y in sorted(rows)]
+
+
+def ledger_years(session: Session, this_year: int, earliest: int | None = None) -> range:
+    """The years a page may show: from the ledger's first year to this year (or its last, if
+    later); `earliest` reaches back further (a project signed before the ledger's first year)."""
+    known = [row.year for row in years(session)] + [this_year]
+    first = min(known + ([earliest] if earliest is not None else []))
+    return range(first, max(known) + 1)

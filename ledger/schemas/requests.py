@@ -14,7 +14,8 @@ from ledger.commands.inputs import (
 )
 from ledger.domain import codes, limits
 from ledger.domain.enums import (
-    EvidenceKind, FundsSource, Indicator, RegionLevel, Role, Stage, ZoneKind, ZoneLevel,
+    EvidenceKind, FundsSource, Indicator, ProjectSide, RegionLevel, Role, Stage, VersionStatus,
+    ZoneKind, ZoneLevel,
 )
 from ledger.domain.vocabulary import EVIDENCE_KINDS, SOURCE_WORDS
 from ledger.domain.errors import Invalid, Problem
@@ -418,6 +419,29 @@ class ProjectQuery(Request):
     zone = QId()
     stage = Choice(Stage)
     q = Text(limits.SEARCH, strip=False, blank=True, printed=False)
+
+
+class ProjectPageQuery(ProjectQuery):
+    """The projects page's filters: besides the API's, a region's own list (`side`)."""
+
+    side = Choice(ProjectSide)
+
+
+class AgreementPageQuery(Request):
+    """The agreements page's filters: the newest version's status, a party's region (or one
+    above it), a year a version covers, part of the number or filing number, and `waiting=1`:
+    only those whose newest version waits for the user."""
+
+    status = Choice(VersionStatus)
+    region = RegionCode()
+    year = QYear()
+    number = Text(limits.FILING_NUMBER, strip=False, blank=True, printed=False)
+    waiting = Choice(("1",))
+
+    @post_load
+    def _waiting(self, data, **kwargs):
+        return {k: v for k, v in data.items() if k != "waiting"} | (
+            {"waiting_for_me": True} if data.get("waiting") else {})
 
 
 class YearQuery(Request):

@@ -5,24 +5,31 @@ that shows the terms being acted on and names the version seen (its row_version,
 from __future__ import annotations
 
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 
 from ledger.commands import agreements as commands
-from ledger.domain import workflow
-from ledger.domain.enums import RegionLevel
-from ledger.domain.errors import DomainError, NotFound
+from ledger.domain import limits, workflow
+from ledger.domain.enums import RegionLevel, VersionStatus, values
+from ledger.domain.errors import DomainError, Invalid, NotFound
 from ledger.domain.workflow import Needs
+from ledger.io.exports import export_agreement_list
 from ledger.policy import require_host
-from ledger.queries import agreement_views, dashboards
+from ledger.queries import agreement_views
 from ledger.queries import agreements as agreement_queries
 from ledger.queries import projects as project_queries
-from ledger.schemas.requests import AgreementCreate, AgreementTerms, ReasonRequest
+from ledger.schemas.requests import (
+    AgreementCreate, AgreementPageQuery, AgreementTerms, ReasonRequest, load,
+)
 from ledger.schemas.resources import AgreementSchema, ProjectSchema
 from ledger.web import auth
 from ledger.web.blueprint import bp
 from ledger.web.forms import ActionForm, AgreementOpenForm, ReasonForm, TermsForm
-from ledger.web.helpers import ctx, funds_share, page_count, page_number, regions, row_version
-from ledger.web.labels import ACTIONS
+from ledger.web.helpers import (
+    ctx, download, funds_share, page_count, page_number, region_name, regions, row_version,
+)
+from ledger.web.i18n import LANGUAGES, problem_text
+from ledger.web.labels import ACTIONS, label
 
 # What an action's page asks for (ledger.domain.workflow.Needs) → its form and request schema.
 FORMS = {None: (ActionForm, None), Needs.REASON: (ReasonForm, ReasonRequest),
@@ -38,15 +45,66 @@ def _dump(agreement) -> dict:
     return data | {"etag": agreement.row_version}
 
 
+FILTERS = ("status", "region", "year", "number", "waiting")
+
+
+def _filters() -> tuple[dict, dict, dict[str, list[str]]]:
+    """(the filters as typed, as the query takes them, the refusals by field)."""
+    args = {k: request.args[k].strip() for k in FILTERS if request.args.get(k, "").strip()}
+    try:
+        loaded = load(AgreementPageQuery, args)
+    except Invalid as err:
+        return args, {}, {k: [problem_text(m) for m in ms] for k, ms in (err.errors or {}).items()}
+    return args, loaded, {}
+
+
 @bp.get("/agreements")
 @auth.login_required
 def agreement_list():
     context = ctx()
-    page = agreement_queries.agreements(context, page=page_number())
-    waiting = set(dashboards.counts(context).waiting)
-    items = [_dump(a) | {"waiting": a.id in waiting} for a in page.items]
-    return render_template("web/agreements.html", agreements=items, total=page.total,
-                           page=page_number(), pages=page_count(page.total))
+    args, filters, errors = _filters()
+    items: list[dict] = []
+    total = 0
+    if not errors:
+        page = agreement_queries.agreements(context, page=page_number(), **filters)
+        waiting = set(agreement_queries.waiting(context))
+        names = project_queries.names(context, {a.project_id for a in page.items})
+        items = [_dump(a) | {"waiting": a.id in waiting, "project_name": names.get(a.project_id)}
+                 for a in page.items]
+        total = page.total
+    return render_template("web/agreements.html", agreements=items, total=total, args=args,
+                           errors=errors, statuses=values(VersionStatus), regions=regions(),
+                           year_min=limits.YEAR_MIN, year_max=limits.YEAR_MAX, page=page_number(),
+                           pages=page_count(total)), 422 if errors else 200
+
+
+@bp.get("/agreements/export.xlsx")
+@auth.login_required
+def agreement_export():
+    """The list as filtered, every page of it, as XLSX."""
+    context = ctx()
+    args, filters, errors = _filters()
+    if errors:
+        raise Invalid("input.invalid", errors=errors)
+    found = agreement_queries.agreement_rows(context, **filters)
+    return download(export_agreement_list(
+        found, region_name=region_name, waiting=set(agreement_queries.waiting(context)),
+        project_names=project_queries.names(context, {a.project_id for a in found}),
+        filters=_filter_words(args), now=context.now()))
+
+
+def _filter_words(args: dict) -> str:
+    """The filters as the export's 筛选条件 line says them: in Chinese, as the whole file is."""
+    with force_locale(LANGUAGES["zh"]):
+        return _filter_text(args)
+
+
+def _filter_text(args: dict) -> str:
+    labels = {"status": _("Status"), "region": _("Region"), "year": _("Year covered"),
+              "number": _("Number"), "waiting": _("Waiting for me")}
+    values_of = {"status": label, "region": lambda v: f"{region_name(v)}（{v}）",
+                 "waiting": lambda v: _("yes")}
+    return "；".join(f"{labels[k]}：{values_of.get(k, str)(v)}" for k, v in args.items())
 
 
 def _page(context, agreement_id: int) -> dict:

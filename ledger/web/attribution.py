@@ -20,7 +20,9 @@ from ledger.queries.project_lines import project_lines
 from ledger.schemas.requests import AttributionQuery, load
 from ledger.web import auth
 from ledger.web.blueprint import bp
-from ledger.web.helpers import amount, ctx, default_year, download, known_years, whole_word
+from ledger.web.helpers import (
+    amount, ctx, default_year, download, known_years, whole_word, year_arg,
+)
 from ledger.web.i18n import problem_text
 
 
@@ -40,7 +42,7 @@ def _as_of_arg(text: str) -> str:
 def _attribution_query() -> dict:
     """The page's year (default: the open year), as-of time and accounting line (default:
     completed investment), checked by the API's schema."""
-    args = {"year": request.args.get("year", "").strip() or str(default_year())}
+    args = {"year": str(year_arg())}  # a year outside the ledger's: refused with its years
     if request.args.get("indicator", "").strip():
         args["indicator"] = request.args["indicator"].strip()
     if request.args.get("as_of", "").strip():

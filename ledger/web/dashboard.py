@@ -9,6 +9,7 @@ from ledger import current
 from ledger.policy import may_administer, may_register_projects
 from ledger.queries import agreements as agreement_queries
 from ledger.queries import dashboards, projects as project_queries, reference, users as user_queries
+from ledger.domain.enums import ProjectSide
 from ledger.domain.vocabulary import INDICATORS
 from ledger.queries.zones import leading_shares
 from ledger.schemas.resources import AgreementSchema, ProjectSchema, UserSchema, ZoneSchema
@@ -27,8 +28,11 @@ def dashboard():
     waiting = [AgreementSchema().dump(agreement_queries.agreement(context, i)) for i in counts.waiting]
     page = {"counts": counts, "waiting": waiting, "year": year}
     if may_register_projects(actor):  # a region's desk: its projects and its figures
-        recent = project_queries.projects(context, page_size=10)
-        page["projects"] = ProjectSchema(many=True).dump(recent.items)
+        # 本地项目 (hosted here) and 推荐的项目 (its live agreements name it the recommender)
+        for key, side in (("projects", ProjectSide.HOSTED), ("recommended", ProjectSide.RECOMMENDED)):
+            recent = project_queries.projects(context, page_size=10, side=side)
+            page[key] = ProjectSchema(many=True).dump(recent.items)
+            page[f"{key}_total"] = recent.total
         page["lines"] = dashboards.figures(context, year)
         page["zone_shares"] = leading_shares(context, year)
     elif not may_administer(actor):  # a filing body's: the province's figures, on each line

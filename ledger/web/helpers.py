@@ -9,7 +9,7 @@ from flask import Response, abort, g, request
 from ledger import current
 from ledger.domain import limits
 from ledger.domain.enums import Indicator
-from ledger.domain.errors import PreconditionFailed
+from ledger.domain.errors import BadRequest, PreconditionFailed
 from ledger.domain.money import format_amount
 from ledger.domain.periods import LOCAL_TZ, local_date
 from ledger.domain.vocabulary import province_word
@@ -63,19 +63,24 @@ def default_year() -> int:
 
 
 def known_years(extra: int) -> list[int]:
-    """The years a page's year picker offers: every year the ledger knows, this year and
-    `extra` (the one shown), newest first."""
-    found = {y.year for y in year_queries.years(current.session())} | {this_year(), extra}
+    """The years a page's year picker offers: the ledger's years (ledger_years) and `extra`
+    (the one shown), newest first."""
+    found = set(year_queries.ledger_years(current.session(), this_year())) | {extra}
     return sorted(found, reverse=True)
 
 
-def year_arg() -> int:
-    """The page's ?year= when it is a year the ledger can hold (limits.YEAR_MIN–YEAR_MAX),
-    else default_year(): a page never refuses a bad year, it opens on the default."""
+def year_arg(earliest: int | None = None) -> int:
+    """The page's ?year=, else default_year(). A year outside the ledger's years (from its first
+    year, or `earliest`, to this year: queries.years.ledger_years), or no year at all, is
+    refused with a message that names them (400) — never shown as an empty table."""
     text = request.args.get("year", "").strip()
-    if text.isascii() and text.isdigit() and limits.YEAR_MIN <= int(text) <= limits.YEAR_MAX:
+    if not text:
+        return default_year()
+    allowed = year_queries.ledger_years(current.session(), this_year(), earliest)
+    if text.isascii() and text.isdigit() and int(text) in allowed:
         return int(text)
-    return default_year()
+    raise BadRequest("year.outside_ledger", field="year", year=text[:8], first=allowed[0],
+                     last=allowed[-1])
 
 
 def page_number() -> int:

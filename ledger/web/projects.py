@@ -4,6 +4,7 @@ edits, stage changes, the monthly investment entry and the zone-match helper."""
 from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
@@ -11,9 +12,10 @@ from ledger import current
 from ledger.commands import projects as project_commands, reports as report_commands
 from ledger.commands.inputs import ReportInput
 from ledger.domain import dates, stages
-from ledger.domain.enums import Ending, Stage, values
+from ledger.domain.enums import Ending, ProjectSide, Stage, values
 from ledger.domain.errors import DomainError, Invalid, NotFound
 from ledger.domain.periods import LOCAL_TZ, local_date, period_of
+from ledger.io.exports import export_project_list
 from ledger.policy import is_host, may_register_projects, require_host, require_registrar
 from ledger.queries import agreement_views
 from ledger.queries import corrections as correction_queries
@@ -23,7 +25,7 @@ from ledger.queries import years as year_queries
 from ledger.queries.audit import Names
 from ledger.queries.zones import zones_of_region
 from ledger.schemas.requests import (
-    InvestmentPut, ProjectCreate, ProjectPatch, ProjectQuery, ZoneMatchQuery, load,
+    InvestmentPut, ProjectCreate, ProjectPageQuery, ProjectPatch, ZoneMatchQuery, load,
 )
 from ledger.schemas.resources import (
     AgreementSchema, ProjectSchema, ReportSchema, ZoneSchema,
@@ -32,14 +34,17 @@ from ledger.web import auth, receipts
 from ledger.web.blueprint import bp
 from ledger.web.forms import CsrfForm, ProjectEditForm, ProjectForm, StageForm
 from ledger.web.helpers import (
-    ctx, default_year, funds_share, local_time, page_count, page_number, region_name, row_version,
-    year_arg,
+    amount as amount_text, ctx, default_year, download, funds_share, local_time, page_count,
+    page_number, region_name, row_version, year_arg,
 )
-from ledger.web.i18n import problem_text
+from ledger.web.i18n import LANGUAGES, problem_text
 from ledger.web.journal_words import FACT_LABELS, in_words
 from ledger.web.labels import label
 
 MONTHS = range(1, 13)
+# The new-project form's checkbox: save although another project has the same investor credit
+# code and name (the warning's confirmation; the API has no such warning).
+CONFIRM_DUPLICATE = "confirm_duplicate"
 
 
 def _zone_choices(context) -> list[tuple[str, str]]:
@@ -50,24 +55,76 @@ def _zones_by_id() -> dict[int, dict]:
     return {z["id"]: z for z in ZoneSchema(many=True).dump(current.session().scalars(reference.zones()))}
 
 
+PROJECT_FILTERS = ("side", "region", "zone", "stage", "q")
+
+
+def _side_words() -> dict[str, str]:
+    """A region's two lists: 本地项目 and 推荐的项目."""
+    return {ProjectSide.HOSTED: _("Projects hosted here"),
+            ProjectSide.RECOMMENDED: _("Projects we recommended")}
+
+
+def _project_filters() -> tuple[dict, dict, dict[str, list[str]]]:
+    """(the filters as typed, as the query takes them, the refusals by field)."""
+    args = {k: v for k, v in request.args.items() if k in PROJECT_FILTERS and v.strip()}
+    try:
+        return args, load(ProjectPageQuery, args), {}
+    except Invalid as err:
+        return args, {}, {k: [problem_text(m) for m in ms] for k, ms in (err.errors or {}).items()}
+
+
 @bp.get("/projects")
 @auth.login_required
 def project_list():
     context = ctx()
-    args = {k: v for k, v in request.args.items() if k in ("region", "zone", "stage", "q") and v.strip()}
-    errors: dict[str, list[str]] = {}
+    args, filters, errors = _project_filters()
     found, total = [], 0
-    try:
-        filters = load(ProjectQuery, args)
-    except Invalid as err:
-        errors = {k: [problem_text(m) for m in ms] for k, ms in (err.errors or {}).items()}
-    else:
+    if not errors:
         page = project_queries.projects(context, page=page_number(), **filters)
         found, total = ProjectSchema(many=True).dump(page.items), page.total
+    # a region's two lists (本地项目, 推荐的项目) and all it sees, each keeping the other filters
+    sides = None
+    if may_register_projects(context.actor):  # a region: it hosts and recommends projects
+        rest = {k: v for k, v in args.items() if k != "side"}
+        sides = [(words, url_for("web.project_list", **rest, **({"side": side} if side else {})),
+                  args.get("side") == side)
+                 for side, words in ((None, _("All")), *_side_words().items())]
     return render_template("web/projects.html", projects=found, total=total, args=args,
                            errors=errors, zones=_zones_by_id(), pages=page_count(total),
-                           page=page_number(), stages=values(Stage),
-                           may_create=may_register_projects(context.actor))
+                           page=page_number(), stages=values(Stage), sides=sides,
+                           may_create=may_register_projects(context.actor)), \
+        422 if errors else 200
+
+
+@bp.get("/projects/export.xlsx")
+@auth.login_required
+def project_export():
+    """The list as filtered, every page of it, as XLSX."""
+    context = ctx()
+    args, filters, errors = _project_filters()
+    if errors:
+        raise Invalid("input.invalid", errors=errors)
+    found = project_queries.project_rows(context, **filters)
+    return download(export_project_list(
+        found, region_name=region_name, filters=_filter_words(args), now=context.now(),
+        live_agreements=agreement_views.live_of_projects(context, {p.id for p in found})))
+
+
+def _filter_words(args: dict) -> str:
+    """The filters as the export's 筛选条件 line says them: in Chinese, as the whole file is."""
+    with force_locale(LANGUAGES["zh"]):
+        return _filter_text(args)
+
+
+def _filter_text(args: dict) -> str:
+    labels = {"side": _("List"), "region": _("Host region code"), "zone": _("Zone"),
+              "stage": _("Stage"), "q": _("Search")}
+    zones = _zones_by_id()
+    sides = _side_words()
+    values_of = {"side": lambda v: str(sides.get(v, v)), "stage": label,
+                 "region": lambda v: f"{region_name(v)}（{v}）",
+                 "zone": lambda v: zones[int(v)]["name"] if v.isdigit() and int(v) in zones else v}
+    return "；".join(f"{labels[k]}：{values_of.get(k, str)(v)}" for k, v in args.items())
 
 
 def _suggestions(industry_code: str | None) -> list[dict] | None:
@@ -88,30 +145,44 @@ def project_new():
     require_registrar(context.actor)
     form = ProjectForm()
     form.zone_id.choices = _zone_choices(context)
-    suggestions = None
+    suggestions = duplicates = None
     if form.validate_on_submit():
         data = form.load(ProjectCreate)
         if data is not None:
-            try:
-                project = project_commands.create_project(context, data)
-            except NotFound:
-                raise
-            except DomainError as err:
-                form.show(err)
-                if err.code == "project.restricted_industry":
-                    suggestions = _suggestions(form.industry_code.data)
+            found = project_queries.duplicates(context, data.investor_credit_code, data.name)
+            if found and not request.form.get(CONFIRM_DUPLICATE):
+                duplicates = found  # saved only once the user confirms it is another project
             else:
-                flash(_("Project registered."), "success")
-                return redirect(url_for("web.project_detail", project_id=project.id))
-    status = 422 if form.has_errors else 200
+                try:
+                    project = project_commands.create_project(context, data)
+                except NotFound:
+                    raise
+                except DomainError as err:
+                    form.show(err)
+                    if err.code == "project.restricted_industry":
+                        suggestions = _suggestions(form.industry_code.data)
+                else:
+                    flash(_("Project registered."), "success")
+                    return redirect(url_for("web.project_detail", project_id=project.id))
+    status = 422 if form.has_errors or duplicates else 200
     return render_template("web/project_form.html", form=form, project=None,
-                           suggestions=suggestions), status
+                           suggestions=suggestions, duplicates=duplicates,
+                           confirm_duplicate=CONFIRM_DUPLICATE), status
 
 
 @bp.get("/projects/<int:project_id>")
 @auth.login_required
 def project_detail(project_id: int):
-    return project_page(ctx(), project_id, year_arg())
+    context = ctx()
+    found = project_queries.project(context, project_id)  # 404 before the year is looked at
+    return project_page(context, project_id, year_arg(_earliest(found)))
+
+
+def _earliest(project) -> int | None:
+    """The first year of the project's own dates: its pages may show it though the ledger's
+    years begin later."""
+    days = [d for d in (getattr(project, name) for name in dates.PROJECT_DATES) if d]
+    return min(days).year if days else None
 
 
 def project_page(context, project_id: int, year: int, *, stage_form: StageForm | None = None,
@@ -124,7 +195,8 @@ def project_page(context, project_id: int, year: int, *, stage_form: StageForm |
     if stage_form is None:
         stage_form = StageForm(formdata=None, row_version=found.row_version)
         stage_form.stage.choices = _next_stages(project["stage"])
-    return render_template("web/project.html", project=project, grid=_grid(context, project_id, year),
+    grid, grid_total = _grid(context, project_id, year)
+    return render_template("web/project.html", project=project, grid=grid, grid_total=grid_total,
                            year=year, agreement=agreement, ended=ended, host=host,
                            stage_form=stage_form, zone=_zones_by_id().get(project["zone_id"]),
                            landed=stages.landed(project["stage"]),
@@ -165,9 +237,12 @@ def _agreements_of(context, project_id: int) -> tuple[dict | None, list[dict]]:
     return next((a for a in found if a not in ended), None), ended
 
 
-def _grid(context, project_id: int, year: int) -> list[dict]:
-    """The twelve months of a year: the newest revision of each, and every revision."""
-    reports = ReportSchema(many=True).dump(project_queries.reports(context, project_id, year))
+def _grid(context, project_id: int, year: int) -> tuple[list[dict], str | None]:
+    """The twelve months of a year: the newest revision of each, and every revision; and the
+    year's total of the newest revisions (None when no month is reported)."""
+    found = project_queries.reports(context, project_id, year)
+    reports = ReportSchema(many=True).dump(found)
+    newest = {r.period: r.amount for r in found}  # oldest first: the last revision stays
     this_month = period_of(local_date(context.now().astimezone(LOCAL_TZ)))
     months = []
     for m in MONTHS:
@@ -176,7 +251,7 @@ def _grid(context, project_id: int, year: int) -> list[dict]:
         months.append({"month": m, "period": period, "revisions": revisions,
                        "newest": revisions[-1] if revisions else None,
                        "future": period > this_month})
-    return months
+    return months, amount_text(sum(newest.values())) if newest else None
 
 
 @bp.route("/projects/<int:project_id>/edit", methods=["GET", "POST"])
@@ -248,7 +323,7 @@ def project_investments(project_id: int):
     found = project_queries.project(context, project_id)
     project = ProjectSchema().dump(found)
     host = is_host(context.actor, project["host_code"])
-    year = year_arg()
+    year = year_arg(_earliest(found))
     form = CsrfForm()
     cell_errors: dict[int, list[str]] = {}
     form_errors: list[str] = []
@@ -282,9 +357,10 @@ def project_investments(project_id: int):
                 return redirect(url_for("web.project_investments", project_id=project_id, year=year))
         elif not cell_errors:
             form_errors.append(_("Enter the completed investment of at least one month."))
-    grid = _grid(context, project_id, year)
+    grid, grid_total = _grid(context, project_id, year)
     status = 422 if (cell_errors or form_errors) else 200
     return render_template("web/investments.html", project=project, grid=grid, year=year,
+                           grid_total=grid_total,
                            host=host, form=form, cell_errors=cell_errors, form_errors=form_errors,
                            values_in=values_in, landed=stages.landed(project["stage"]),
                            year_status=year_queries.status(current.session(), year)), status

@@ -6,7 +6,9 @@ from __future__ import annotations
 import pytest
 
 from ledger.domain.errors import NotFound
-from ledger.queries.projects import project, projects, reports
+from ledger.queries.projects import (
+    count, duplicates, names, project, project_rows, projects, reports,
+)
 
 
 @pytest.fixture
@@ -66,3 +68,47 @@ def test_a_projects_reports_oldest_first_for_those_who_see_it(world, three):
                  lambda: reports(world.ctx(world.pingluo), percent.id)):
         with pytest.raises(NotFound):
             call()
+
+
+def test_a_regions_two_lists_hosted_and_recommended(world, three):
+    """本地项目: what the region hosts; 推荐的项目: what a live agreement names it the
+    recommender of (a declined one no longer does)."""
+    from tests import drive
+    percent, underscore, xq = three
+    world.agreement(xq, recommender=world.lingwu, file=False)
+    declined = world.project(host=world.xingqing, zone=world.zone_xq, industry_code="C3811")
+    a = world.agreement(declined, recommender=world.pingluo, file=False)
+    drive.decline(world.ctx(world.pingluo), a.id, "不同意")
+    lingwu = world.ctx(world.lingwu)
+    assert _ids(projects(lingwu)) == [xq.id, underscore.id, percent.id]
+    assert _ids(projects(lingwu, side="hosted")) == [underscore.id, percent.id]
+    assert _ids(projects(lingwu, side="recommended")) == [xq.id]
+    assert _ids(projects(lingwu, side="recommended", stage="signed")) == []
+    assert _ids(projects(world.ctx(world.pingluo), side="recommended")) == []
+    assert _ids(projects(world.ctx(world.xingqing), side="hosted")) == [declined.id, xq.id]
+    assert count(lingwu, side="hosted") == 2 and count(lingwu) == 3
+    assert [p.id for p in project_rows(lingwu, side="hosted")] == [underscore.id, percent.id]
+    # an official hosts and recommends nothing
+    assert _ids(projects(world.ctx(world.statistics), side="hosted")) == []
+
+
+def test_a_repeated_credit_code_and_name_is_found_and_only_its_existence_told_to_others(world):
+    from tests.factories import VALID_CREDIT_CODE
+    first = world.project(name="羊绒深加工项目")
+    assert not duplicates(world.ctx(world.lingwu), VALID_CREDIT_CODE, "羊绒深加工二期项目")
+    assert not duplicates(world.ctx(world.lingwu), None, "羊绒深加工项目")  # a foreign investor
+    assert not duplicates(world.ctx(world.lingwu), "91110000802100433B", "羊绒深加工项目")
+    own = duplicates(world.ctx(world.lingwu), VALID_CREDIT_CODE, "羊绒深加工项目")
+    assert ([p.id for p in own.seen], own.unseen) == ([first.id], 0)
+    other = duplicates(world.ctx(world.xingqing), VALID_CREDIT_CODE, "羊绒深加工项目")
+    assert other and (other.seen, other.unseen) == ([], 1)
+    official = duplicates(world.ctx(world.statistics), VALID_CREDIT_CODE, "羊绒深加工项目")
+    assert ([p.id for p in official.seen], official.unseen) == ([first.id], 0)
+
+
+def test_names_are_given_for_the_projects_the_user_may_see(world, three):
+    percent, underscore, xq = three
+    assert names(world.ctx(world.lingwu), {percent.id, xq.id}) == {percent.id: percent.name}
+    assert names(world.ctx(world.commerce), {percent.id, xq.id}) == {percent.id: percent.name,
+                                                                     xq.id: xq.name}
+    assert names(world.ctx(world.lingwu), set()) == {}

@@ -24,3 +24,14 @@ def test_a_year_is_known_by_its_reports_or_its_status(world, session):
         "closed", "open", "open")
     world.reopen(2024)
     assert _rows(session)[1] == (2024, "open", True) and status(session, 2024) == "open"
+
+
+def test_the_ledgers_years_run_from_its_first_to_this_year(world, session):
+    from ledger.queries.years import ledger_years
+    assert ledger_years(session, 2026) == range(2026, 2027)          # an empty ledger: this year
+    assert ledger_years(session, 2026, earliest=2023) == range(2023, 2027)
+    p = world.project()
+    world.report(p, "2024-03", "1.00")
+    assert ledger_years(session, 2026) == range(2024, 2027)          # 2025 too, though empty
+    assert ledger_years(session, 2023) == range(2023, 2025)          # a clock behind the ledger
+    assert 1999 not in ledger_years(session, 2026, earliest=2023)

@@ -38,7 +38,8 @@ ROLES = ("admin", "tongji", "shangwu", "lingwu")  # one demo user of each role
 # GET routes of the web blueprint that answer something other than a page.
 NOT_PAGES = {"web.vendor", "web.static", "web.healthz", "web.attribution_file", "web.filing_pdf",
              "web.receipt_pdf", "web.statement_pdf", "web.import_template", "web.index",
-             "web.audit_export", "web.funds_import_template", "web.funds_evidence"}
+             "web.audit_export", "web.funds_import_template", "web.funds_evidence",
+             "web.agreement_export", "web.project_export"}
 # Query strings a page needs to show its content (the rest take their defaults).
 QUERIES = {"web.zone_match": "?industry=C2614", "web.attribution_page": "?year=2025",
            "web.zone_shares": "?year=2025"}

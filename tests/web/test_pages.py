@@ -482,20 +482,18 @@ def test_login_attempts_are_limited(world, client, app):
     throttle.reset(app)
 
 
-@pytest.mark.parametrize("given,shown", [("2025", 2025), (" 2031 ", 2031), ("1990", 1990),
-                                         ("2100", 2100), ("1989", None), ("2101", None),
-                                         ("２０２５", None), ("-2025", None), ("", None)])
-def test_a_pages_year_is_a_year_the_ledger_holds_else_the_default(monkeypatch, given, shown):
-    """One ?year= rule for the project and zone pages (limits.YEAR_MIN–YEAR_MAX), not two."""
-    from flask import Flask
-
-    from ledger.domain import limits
-    from ledger.web import helpers
-
-    monkeypatch.setattr(helpers, "default_year", lambda: 7777)
-    with Flask(__name__).test_request_context("/", query_string={"year": given}):
-        assert helpers.year_arg() == (7777 if shown is None else shown)
-    assert (limits.YEAR_MIN, limits.YEAR_MAX) == (1990, 2100)
+@pytest.mark.parametrize("given,status", [("2025", 200), (" 2025 ", 200), ("", 200),
+                                           ("2024", 400), ("2101", 400), ("２０２５", 400),
+                                           ("-2025", 400), ("20250", 400)])
+def test_a_pages_year_is_one_of_the_ledgers_else_refused(world, client, given, status):
+    """One ?year= rule for the project, zone and attribution pages (helpers.year_arg): a year of
+    the ledger (queries.years.ledger_years), none for the default, anything else a 400 that
+    names the ledger's years."""
+    world.report(world.project(signed_on="2024-12-01", stage_on="2025-01-01"), "2025-01", "1.00")
+    login(client, "tongji")
+    for path in ("/zones/shares", "/attribution"):
+        html = page(client, f"{path}?year={given}", status)
+        assert ("台账的年度为 2025—" in html) is (status == 400)
 
 
 @pytest.mark.parametrize("username,registers,keeps_years", [

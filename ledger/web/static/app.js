@@ -16,8 +16,13 @@ function drawCharts() {
       animation: false,
       tooltip: { trigger: "axis" },
       legend: { top: 0 },
-      grid: { left: 8, right: 16, bottom: 8, top: 36, containLabel: true },
-      xAxis: { type: "value", name: data.unit, axisLabel: { hideOverlap: true } },  // narrow windows
+      // The unit under the axis, and room to the right for half the last label, centred on
+      // its tick ("30,000" at the right edge was cut to "30,00": issue 19).
+      grid: { left: 8, right: 44, bottom: 30, top: 36, containLabel: true },
+      xAxis: {
+        type: "value", name: data.unit, nameLocation: "middle", nameGap: 28,
+        axisLabel: { hideOverlap: true, showMaxLabel: true },  // narrow windows
+      },
       yAxis: { type: "category", data: data.labels, inverse: true },
       series: data.series.map(function (s) {
         return { name: s.name, type: "bar", data: s.values.map(Number) };

@@ -3,6 +3,7 @@ the filing bodies' queue, and a party's agreements whose filing a closed year no
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -27,8 +28,9 @@ class Counts:
     closed_years: list[ClosedYearTodo]
 
 
-def _newest_versions(ctx: Context):
-    """Each agreement the user sees, its newest version and whether the chain was ever filed."""
+def _newest_versions(ctx: Context, only: Collection[int] | None = None):
+    """Each agreement the user sees (of `only`, when given), its newest version and whether the
+    chain was ever filed."""
     newest = (sa.select(AgreementVersion.agreement_id,
                         sa.func.max(AgreementVersion.version).label("version"))
               .group_by(AgreementVersion.agreement_id).subquery())
@@ -40,7 +42,9 @@ def _newest_versions(ctx: Context):
         .join(current, current.agreement_id == Agreement.id)
         .join(newest, sa.and_(newest.c.agreement_id == current.agreement_id,
                               newest.c.version == current.version))
-        .where(agreements_seen_by(ctx.actor)).order_by(Agreement.id))
+        .where(agreements_seen_by(ctx.actor),
+               sa.true() if only is None else Agreement.id.in_(list(only)))
+        .order_by(Agreement.id))
 
 
 def waits_for(ctx: Context, agreement: Agreement, version: AgreementVersion,
@@ -50,6 +54,12 @@ def waits_for(ctx: Context, agreement: Agreement, version: AgreementVersion,
     state = workflow.State(version.status, version.proposed_by, tuple(version.acknowledged_by),
                            ever_filed)
     return workflow.waits_for(standing, state)
+
+
+def waiting(ctx: Context, only: Collection[int] | None = None) -> list[Agreement]:
+    """The agreements (of `only`, when given) whose newest version waits for this user: the
+    start page's to-do and the messages' (ledger.queries.notifications)."""
+    return [a for a, v, filed in _newest_versions(ctx, only) if waits_for(ctx, a, v, filed)]
 
 
 def counts(ctx: Context) -> Counts:

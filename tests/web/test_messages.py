@@ -29,7 +29,7 @@ def test_the_header_counts_and_the_page_lists_the_users_messages(world, client, 
     html = page(client, "/messages")
     assert 'aria-current="page"' in html and "2 条未读" in html
     assert f'href="/agreements/{a.id}">协议 {a.number} · {p.name}</a>' in html
-    assert 'href="/years">2023 考核年度</a>' in html
+    assert 'href="/years">2023年度</a>' in html
     assert "待我处理" in html and "年度已关闭" in html
     at = session.query(YearEvent).one().at.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
     assert at in html  # Beijing time

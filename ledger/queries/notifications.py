@@ -8,7 +8,8 @@
   * an assessment year closed or reopened (year_events), for everyone;
   * a receipt of funds without evidence (待补充凭证), for the host region, which adds it.
 
-Nobody is told of what they did themselves. Each message has a key naming its fact (a waiting
+A return, a filing or a year is not told to whoever did it; the to-dos (waiting, evidence) are
+listed whoever made them so, and mailed only to the others (recipients). Each message has a key naming its fact (a waiting
 agreement's names the chain's row_version, so each new turn of the same chain is a new
 message); what a user has read is kept by key (MessageRead) and by a mark (MessageMark: all up
 to that moment). Visibility is the policy's: a region reads only its own agreements and
@@ -118,7 +119,10 @@ def _waiting(session: Session, actor: Actor, after: datetime | None,
              only: Collection[int] | None = None) -> list[Message]:
     """The agreements waiting for the user, as the start page counts them; one returned to
     the user, whose return is a message of its own, is not told twice."""
-    found = dashboards.waiting(Context(session, actor), only)
+    if after is not None and only is None:  # what waits since the mark: a chain that moved since
+        only = set(session.scalars(sa.select(AgreementEvent.agreement_id).distinct()
+                                   .where(AgreementEvent.at > after)))
+    found = dashboards.waiting(Context(session, actor), only) if only is None or only else []
     if not found:
         return []
     newest = (sa.select(sa.func.max(AgreementEvent.id))

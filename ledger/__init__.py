@@ -28,7 +28,18 @@ def create_app(config: type[Config] | Config | None = None, **overrides) -> Flas
         Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
     engine = make_engine(url)
     app.extensions["ledger.engine"] = engine
-    app.extensions["ledger.sessionmaker"] = make_sessionmaker(engine)
+    app.extensions["ledger.sessionmaker"] = factory = make_sessionmaker(engine)
+
+    from ledger import mail
+    from ledger.commands import notify
+    if app.config.get("SMTP_URL"):
+        mail.Server.parse(app.config["SMTP_URL"])  # a wrong URL stops the start, not a mail
+
+    def outgoing() -> notify.Outgoing | None:  # read at each commit: the config as it is then
+        url = app.config.get("SMTP_URL")
+        return notify.Outgoing(url, app.config["SMTP_FROM"], app.config["PUBLIC_URL"]) if url else None
+
+    notify.install(factory, outgoing)  # the messages of each write, mailed after its commit
 
     from ledger import current
     app.teardown_appcontext(current.close_session)

@@ -71,6 +71,10 @@ class Config:
         # is served over HTTPS only (LEDGER_SECURE_COOKIES=1; then also HSTS).
         self.SESSION_COOKIE_SECURE = get("SECURE_COOKIES", "0").lower() in ("1", "true", "yes")
         self.SESSION_COOKIE_HTTPONLY = True
+        # The messages are also mailed through this SMTP server (ledger.mail: smtp://host:port,
+        # smtps://user:password@host:465), from SMTP_FROM; unset: nothing is sent.
+        self.SMTP_URL = get("SMTP_URL", "")
+        self.SMTP_FROM = get("SMTP_FROM", "ledger@localhost")
         self.SESSION_COOKIE_SAMESITE = "Lax"
 
 

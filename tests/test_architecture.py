@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "ledger"
 ADAPTERS = ("ledger.api", "ledger.web", "ledger.cli", "ledger.documents")
 BASE = ("ledger.domain",)
 INFRA = ("ledger.db", "ledger.migrate", "ledger.passwords", "ledger.config", "ledger.data",
-         "ledger.doctor", "ledger.signing", "ledger.fonts")
+         "ledger.doctor", "ledger.signing", "ledger.fonts", "ledger.mail")
 CORE = BASE + INFRA + ("ledger.models", "ledger.postings", "ledger.policy", "ledger.context")
 LAYERS: dict[str, tuple[str, ...]] = {
     "ledger.domain": BASE,
@@ -24,6 +24,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "ledger.migrate": ("ledger.db",),
     "ledger.passwords": (),
     "ledger.signing": (),
+    "ledger.mail": (),  # smtplib: the messages' e-mails (ledger.commands.notify sends them)
     "ledger.config": (),
     "ledger.data": (),
     "ledger.doctor": ("ledger.fonts",),

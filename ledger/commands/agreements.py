@@ -12,6 +12,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ledger import postings
+from ledger.commands import notify
 from ledger.commands.common import audit, check_row_version
 from ledger.context import Context
 from ledger.commands.inputs import AgreementInput, TermsInput
@@ -66,12 +67,14 @@ def _record(ctx: Context, agreement: Agreement, v: AgreementVersion, action: str
     """The workflow event and the journal entry of one change of version `v` (the entry holds
     the version and its chain as they are now, and the action's reason) — both at one time."""
     now = ctx.now()
-    ctx.session.add(AgreementEvent(
+    event = AgreementEvent(
         agreement_id=agreement.id, version=v.version, action=action,
         from_status=before["status"] if before else None, to_status=v.status,
         actor_id=ctx.actor.id, actor_role=ctx.actor.role, actor_region=ctx.actor.region_code,
-        reason=reason, at=now))
+        reason=reason, at=now)
+    ctx.session.add(event)
     ctx.session.flush()
+    notify.noted(ctx.session, agreement_events=[event.id])  # mailed once it commits
     ctx.session.expire(agreement, ["events"])  # reload the history with the new event
     after = record("version", v) | record("chain", agreement) | (
         {"action_reason": reason} if reason is not None else {})

@@ -25,6 +25,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 
 from ledger import postings
+from ledger.commands import notify
 from ledger.commands.batch import Known, Refusal, acting_on, visible
 from ledger.commands.common import audit, check_row_version, read_then_lock_heads, who
 from ledger.commands.inputs import EvidenceUpload, FundsChange, FundsRow
@@ -279,6 +280,7 @@ def write(ctx: Context, checked: Sequence[Checked], heads: Heads | None = None, 
              "voided": False, "recorded_by": ctx.actor.id, "recorded_at": now}
             for c in checked]
     ids = conn.scalars(_INSERT_RETURNING, rows).all() if rows else []
+    notify.noted(session, receipts=ids)  # without evidence yet: its host is told, after commit
     revision_keys = ("revision", *RECEIPT_FIELDS, "recorded_by", "recorded_at")
     if rows:
         conn.execute(FundsRevision.__table__.insert(), [

@@ -53,6 +53,7 @@ class UserInput(Input):
     role: str = UNSET
     region_code: str | None = UNSET
     active: bool = UNSET
+    email: str | None = UNSET
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,11 @@ def actor_of(user: User) -> Actor:
     return Actor(user.id, user.username, user.role, user.region_code)
 
 
+def _email(user: User) -> dict:
+    """The address in a journal entry, when there is one (the messages are mailed to it)."""
+    return {"email": user.email} if user.email else {}
+
+
 def _check_region(ctx: Context, role: str, region_code: str | None) -> None:
     if role == Role.REGION:
         if region_code is None or ctx.session.get(Region, region_code) is None:
@@ -45,11 +50,12 @@ def create_user(ctx: Context, inp: UserInput, *, must_change_password: bool = Fa
             raise Conflict("user.exists", field="username", username=inp.username)
         user = User(username=inp.username, password_hash=hash_password(inp.password),
                     role=inp.role, region_code=region_code, active=inp.active,
-                    must_change_password=must_change_password)
+                    must_change_password=must_change_password,
+                    email=inp.given().get("email"))
         session.add(user)
         session.flush()
         audit(ctx, "user.create", "user", user.id, None, record("user", user) | (
-            {"password": "one_time"} if must_change_password else {}))
+            {"password": "one_time"} if must_change_password else {}) | _email(user))
     return user
 
 
@@ -58,7 +64,7 @@ def update_user(ctx: Context, user_id: int, inp: UserInput, row_version: int | N
     with writing(ctx.session) as session:
         user = get_or_404(session, User, user_id, "user")
         check_row_version(user.row_version, row_version)
-        before = record("user", user)
+        before = record("user", user) | _email(user)
         changes = inp.given()
         role = changes.get("role", user.role)
         region_code = changes["region_code"] if "region_code" in changes else (
@@ -68,13 +74,15 @@ def update_user(ctx: Context, user_id: int, inp: UserInput, row_version: int | N
         if user.role == Role.ADMIN and user.active and (role != Role.ADMIN or not active):
             _keep_an_admin(session, user.id)
         user.role, user.region_code, user.active = role, region_code, active
+        user.email = changes.get("email", user.email)
         password_changed = "password" in changes
         if password_changed:
             user.password_hash = hash_password(changes["password"])
         if password_changed or not user.active or before["role"] != role:
             _revoke_all(ctx, user.id)
         session.flush()
-        after = record("user", user) | ({"password": "changed"} if password_changed else {})
+        after = record("user", user) | _email(user) | (
+            {"password": "changed"} if password_changed else {})
         audit(ctx, "user.update", "user", user.id, before, after)
     return user
 

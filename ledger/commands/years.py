@@ -10,7 +10,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 
 from ledger import postings
-from ledger.commands import checkpoints
+from ledger.commands import checkpoints, notify
 from ledger.commands.common import audit
 from ledger.context import Context
 from ledger.db import writing
@@ -43,8 +43,11 @@ def close_year(ctx: Context, year: int, checklist_digest: str | None = None) -> 
         row.status, row.changed_at = YearStatus.CLOSED, ctx.now()
         session.add(row)
         session.flush()
-        session.add(YearEvent(year=year, action=YearAction.CLOSE, actor_id=ctx.actor.id,
-                              at=row.changed_at))
+        closed = YearEvent(year=year, action=YearAction.CLOSE, actor_id=ctx.actor.id,
+                           at=row.changed_at)
+        session.add(closed)
+        session.flush()
+        notify.noted(session, year_events=[closed.id])
         audit(ctx, "year.close", "year", year, {"status": YearStatus.OPEN},
               {"status": YearStatus.CLOSED} | confirmed, at=row.changed_at)
         checkpoints.write(ctx, key, ctx.now(), f"year {year} closed")
@@ -60,8 +63,11 @@ def reopen_year(ctx: Context, year: int, reason: str) -> AssessmentYear:
             raise Conflict("year.not_closed", year=year)
         row.status, row.changed_at = YearStatus.OPEN, ctx.now()
         session.flush()
-        session.add(YearEvent(year=year, action=YearAction.REOPEN, reason=reason,
-                              actor_id=ctx.actor.id, at=row.changed_at))
+        reopened = YearEvent(year=year, action=YearAction.REOPEN, reason=reason,
+                             actor_id=ctx.actor.id, at=row.changed_at)
+        session.add(reopened)
+        session.flush()
+        notify.noted(session, year_events=[reopened.id])
         # Catch up anything that could not be posted while the year was closed.
         projects = set(session.scalars(sa.select(InvestmentReport.project_id).distinct()
                                        .where(InvestmentReport.year == year)))

@@ -113,6 +113,17 @@ class YearAction(StrEnum):
     REOPEN = "reopen"
 
 
+class MessageKind(StrEnum):
+    """What a message (消息) tells its reader (ledger.queries.notifications)."""
+
+    WAITING = "waiting"                    # an agreement waits for the reader's action
+    RETURNED = "returned"                  # a filing body returned the reader's agreement
+    FILED = "filed"                        # an agreement the reader is party to or files is filed
+    YEAR_CLOSED = "year_closed"
+    YEAR_REOPENED = "year_reopened"
+    EVIDENCE_MISSING = "evidence_missing"  # a receipt of the reader's project has no evidence
+
+
 class DocumentKind(StrEnum):
     """The printed documents: filing form, filing receipt, annual statement."""
 

@@ -18,6 +18,9 @@ NOTE = 500
 EVIDENCE_FILENAME = 200
 USERNAME_MIN, USERNAME_MAX = 3, 50
 PASSWORD_MIN, PASSWORD_MAX = 8, 200
+EMAIL = 254            # an account's e-mail address (RFC 5321's path limit)
+MESSAGE_KEY = 64       # a message's key (ledger.queries.notifications): kind and ids
+MESSAGES_SHOWN = 100   # the messages page lists the newest this many
 SEARCH = 100           # the q= of project lists
 INDUSTRY_SEARCH = 50   # the q= of the industry table
 AUDIT_ENTITY = 30

@@ -69,6 +69,7 @@ MESSAGES: dict[str, str] = {
     "digest.shape": N_("must be a SHA-256 digest: 64 lowercase hexadecimal digits"),
     "as_of.out_of_range": N_("is outside the range of UTC times"),
     "username.shape": N_("3–50 letters, digits, '.', '_' or '-'"),
+    "email.shape": N_("must be an e-mail address such as name@example.cn"),
 
     # Codes (GB/T 2260, GB/T 4754, GB 32100, GB/T 40058)
     "region.committee_code": N_("a committee code is the host's six-digit code, '-' and 2–8 "

@@ -6,7 +6,8 @@ stages, the two sides, the assessment-only notice and the province's own word (�
 from __future__ import annotations
 
 from ledger.domain.enums import (
-    DocumentKind, EvidenceKind, FundsSource, Indicator, RegionLevel, Role, Side, Stage, VersionStatus,
+    DocumentKind, EvidenceKind, FundsSource, Indicator, MessageKind, RegionLevel, Role, Side, Stage,
+    VersionStatus,
 )
 
 TITLES = {DocumentKind.FILING: "招商引资项目投资转移协议备案表",
@@ -33,6 +34,12 @@ EVIDENCE_KINDS = {EvidenceKind.BANK_SLIP: "银行进账单", EvidenceKind.CAPITA
                   EvidenceKind.EQUIPMENT_INVOICE: "设备发票", EvidenceKind.OTHER: "其他"}
 # A receipt with no evidence file yet.
 EVIDENCE_MISSING = "待补充凭证"
+# The messages as the e-mails name them (the web page's words are in the translation catalog).
+MESSAGE_KINDS = {MessageKind.WAITING: "协议待我办理", MessageKind.RETURNED: "协议被退回",
+                 MessageKind.FILED: "协议已备案", MessageKind.YEAR_CLOSED: "考核年度已关闭",
+                 MessageKind.YEAR_REOPENED: "考核年度已重新开放",
+                 MessageKind.EVIDENCE_MISSING: f"到位资金{EVIDENCE_MISSING}"}
+MAIL_SUBJECT = "招商引资分配台账消息"
 
 # Attributed figures serve the annual performance assessment only (never official statistics).
 ASSESSMENT_ONLY = "仅用于年度绩效考核"

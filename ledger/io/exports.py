@@ -220,7 +220,7 @@ def export_agreement_list(agreements: list[Any], *, region_name: Callable[[str],
                            Column("状态", Kind.TEXT, 16), Column("备案编号", Kind.TEXT, 18),
                            Column("备案日期", Kind.TEXT, 11),
                            Column("发起时间（北京时间）", Kind.TEXT, 17),
-                           Column("待我处理", Kind.TEXT, 8)])
+                           Column("待我办理", Kind.TEXT, 8)])
     for a in agreements:
         v = a.newest
         sheet.rows.append(Row([

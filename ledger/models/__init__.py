@@ -8,6 +8,7 @@ from ledger.models.document import IssuedDocument
 from ledger.models.funds import FundsEvidence, FundsReceipt, FundsRevision
 from ledger.models.idempotency import IdempotencyRecord
 from ledger.models.investment import InvestmentReport
+from ledger.models.message import MessageMark, MessageRead
 from ledger.models.posting import Balance, Posting
 from ledger.models.project import Project
 from ledger.models.region import Region
@@ -18,7 +19,7 @@ from ledger.models.zone import Zone
 __all__ = [
     "Base", "Agreement", "AgreementEvent", "AgreementVersion", "ApiToken", "AssessmentYear",
     "AuditEntry", "Balance", "Checkpoint", "FundsEvidence", "FundsReceipt", "FundsRevision",
-    "IdempotencyRecord", "InvestmentReport",
+    "IdempotencyRecord", "InvestmentReport", "MessageMark", "MessageRead",
     "IssuedDocument", "Posting", "Project", "Region", "User",
     "YearEvent", "Zone",
 ]

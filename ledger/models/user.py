@@ -23,6 +23,8 @@ class User(Base):
     role: Mapped[str] = mapped_column(sa.String(12))
     region_code: Mapped[str | None] = mapped_column(sa.ForeignKey("regions.code"))
     active: Mapped[bool] = mapped_column(default=True)
+    # Where the messages (ledger.queries.notifications) are also mailed, when SMTP is set up.
+    email: Mapped[str | None] = mapped_column(sa.String(limits.EMAIL))
     # Set by an administrator's password reset: the web pages then open only the change page.
     must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

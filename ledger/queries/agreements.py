@@ -4,7 +4,7 @@ one agreement, and which agreements wait for the user's action."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from datetime import date
 
 import sqlalchemy as sa
@@ -20,8 +20,10 @@ from ledger.queries.pagination import Page, page_of
 from ledger.queries.search import EXPORT_MAX, contains
 
 
-def newest_versions(ctx: Context) -> Iterator[tuple[Agreement, AgreementVersion, bool]]:
-    """Each agreement the user sees, its newest version and whether the chain was ever filed."""
+def newest_versions(ctx: Context, only: Collection[int] | None = None,
+                    ) -> Iterator[tuple[Agreement, AgreementVersion, bool]]:
+    """Each agreement the user sees (of `only`, when given), its newest version and whether the
+    chain was ever filed."""
     newest = (sa.select(AgreementVersion.agreement_id,
                         sa.func.max(AgreementVersion.version).label("version"))
               .group_by(AgreementVersion.agreement_id).subquery())
@@ -33,7 +35,9 @@ def newest_versions(ctx: Context) -> Iterator[tuple[Agreement, AgreementVersion,
         .join(current, current.agreement_id == Agreement.id)
         .join(newest, sa.and_(newest.c.agreement_id == current.agreement_id,
                               newest.c.version == current.version))
-        .where(agreements_seen_by(ctx.actor)).order_by(Agreement.id)))
+        .where(agreements_seen_by(ctx.actor),
+               sa.true() if only is None else Agreement.id.in_(list(only)))
+        .order_by(Agreement.id)))
 
 
 def waits_for(ctx: Context, agreement: Agreement, version: AgreementVersion,
@@ -45,10 +49,10 @@ def waits_for(ctx: Context, agreement: Agreement, version: AgreementVersion,
     return workflow.waits_for(standing, state)
 
 
-def waiting(ctx: Context) -> list[int]:
-    """The ids of the agreements whose newest version waits for this user (the start page's
-    to-do and the list's "waiting for me")."""
-    return [a.id for a, v, filed in newest_versions(ctx) if waits_for(ctx, a, v, filed)]
+def waiting(ctx: Context, only: Collection[int] | None = None) -> list[Agreement]:
+    """The agreements (of `only`, when given) whose newest version waits for this user: the start
+    page's to-do, the list's "waiting for me" and the messages' (ledger.queries.notifications)."""
+    return [a for a, v, filed in newest_versions(ctx, only) if waits_for(ctx, a, v, filed)]
 
 
 def _newest_status() -> sa.ScalarSelect:
@@ -100,7 +104,7 @@ def _query(ctx: Context, *, status: str | None = None, region: str | None = None
             contains(number, AgreementVersion.filing_number))
         query = query.where(sa.or_(contains(number, Agreement.number), Agreement.id.in_(filing)))
     if waiting_for_me:
-        query = query.where(Agreement.id.in_(waiting(ctx)))
+        query = query.where(Agreement.id.in_([a.id for a in waiting(ctx)]))
     return query
 
 

@@ -68,6 +68,12 @@ def Password(**kwargs) -> fields.String:
                 printed=False, load_only=True, **kwargs)
 
 
+def Email(**kwargs) -> fields.String:
+    """An account's e-mail address (the messages are mailed to it); null clears it."""
+    return Text(limits.EMAIL, allow_none=True, printed=False,
+                pattern=Pattern(r"[^@\s]+@[^@\s]+\.[^@\s]+", "email.shape"), **kwargs)
+
+
 class UserCreate(Request):
     username = Text(limits.USERNAME_MAX, strip=False, required=True, pattern=Pattern(
         rf"[A-Za-z0-9_.-]{{{limits.USERNAME_MIN},{limits.USERNAME_MAX}}}", "username.shape"))
@@ -75,6 +81,7 @@ class UserCreate(Request):
     role = Choice(Role, required=True)
     region_code = RegionCode(allow_none=True)
     active = Bool(load_default=True)
+    email = Email()
 
     @post_load
     def _input(self, data, **kwargs) -> UserInput:
@@ -86,6 +93,7 @@ class UserPatch(Changes):
     role = Choice(Role)
     region_code = RegionCode(allow_none=True)
     active = Bool()
+    email = Email()
 
     @post_load
     def _input(self, data, **kwargs) -> UserInput:

@@ -23,6 +23,7 @@ class UserSchema(Schema):
     role = _enum(Role)
     region_code = fields.String(allow_none=True)
     active = fields.Boolean()
+    email = fields.String(allow_none=True)
     created_at = UTCDateTime()
 
 

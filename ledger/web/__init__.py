@@ -46,7 +46,8 @@ def vendor(name: str):
 
 # Per-request values kept in `g`: cleared first, because `g` belongs to the app context, which
 # outlives a request when one was pushed around it (the tests, the command line).
-REQUEST_CACHE = ("actor", "must_change", "csrf_token", "csrf_valid", "web_regions", "_flask_babel")
+REQUEST_CACHE = ("actor", "must_change", "csrf_token", "csrf_valid", "web_regions", "_flask_babel",
+                 "unread_messages")
 
 
 @bp.before_request
@@ -128,10 +129,11 @@ def init_web(app: Flask) -> None:
     csrf.init_app(app)
     from ledger.web import (  # noqa: F401  (routes)
         account, agreements, attribution, audit, dashboard, documents, funds, health, help,
-        imports, login, projects, users, verify, years, zones,
+        imports, login, messages, projects, users, verify, years, zones,
     )
     # Functions the templates' macros call too (macros do not see the context processors).
     app.jinja_env.globals.update(
+        unread_messages=messages.unread_count,
         region_name=helpers.region_name,
         may_send_imports=may_send_imports,
         action_label=lambda a: str(ACTIONS[a].happened) if a in ACTIONS else a,

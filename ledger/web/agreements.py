@@ -67,7 +67,7 @@ def agreement_list():
     total = 0
     if not errors:
         page = agreement_queries.agreements(context, page=page_number(), **filters)
-        waiting = set(agreement_queries.waiting(context))
+        waiting = {a.id for a in agreement_queries.waiting(context)}
         names = project_queries.names(context, {a.project_id for a in page.items})
         items = [_dump(a) | {"waiting": a.id in waiting, "project_name": names.get(a.project_id)}
                  for a in page.items]
@@ -88,7 +88,7 @@ def agreement_export():
         raise Invalid("input.invalid", errors=errors)
     found = agreement_queries.agreement_rows(context, **filters)
     return download(export_agreement_list(
-        found, region_name=region_name, waiting=set(agreement_queries.waiting(context)),
+        found, region_name=region_name, waiting={a.id for a in agreement_queries.waiting(context)},
         project_names=project_queries.names(context, {a.project_id for a in found}),
         filters=_filter_words(args), now=context.now()))
 

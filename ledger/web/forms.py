@@ -273,10 +273,14 @@ class UserRoleForm(LedgerForm):
     role = SelectField(_l("Role"), choices=[])
     region_code = SelectField(_l("Region"), choices=[], validate_choice=False,
                               description=_l("only for region users"))
+    email = StringField(_l("E-mail"), description=_l("the messages are also mailed here; empty: none"),
+                        render_kw={"maxlength": limits.EMAIL, "autocomplete": "off",
+                                   "type": "email"})
     row_version = HiddenField()
 
     def payload(self) -> dict:
-        return {"role": self.role.data or "", "region_code": _text(self.region_code.data) or None}
+        return {"role": self.role.data or "", "region_code": _text(self.region_code.data) or None,
+                "email": _text(self.email.data) or None}
 
 
 class UserCreateForm(UserRoleForm):

@@ -96,6 +96,7 @@ def user_detail(user_id: int):
     _choices(form)
     if request.method == "GET":
         form.role.data, form.region_code.data = user.role, user.region_code or ""
+        form.email.data = user.email or ""
         form.row_version.data = str(user.row_version)
     else:
         inp = form.load(UserPatch)

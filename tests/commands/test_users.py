@@ -199,3 +199,17 @@ def test_tokens_of_one_user_do_not_touch_another(world, session):
     assert lookup(session, raw_a) is None
     assert lookup(session, raw_b).id == b.id
     assert session.get(User, b.id).active is True
+
+
+def test_an_email_address_is_kept_journaled_and_cleared(world, session):
+    u = make(world, email="zhangsan@example.cn")
+    assert u.email == "zhangsan@example.cn"
+    drive.update_user(world.ctx(ADMIN), u.id, {"email": "zs@example.cn"})
+    assert session.get(User, u.id).email == "zs@example.cn"
+    drive.update_user(world.ctx(ADMIN), u.id, {"email": None})
+    assert session.get(User, u.id).email is None
+    created, changed, cleared = audit_rows(session, "user", u.id)
+    assert created.after["email"] == "zhangsan@example.cn"
+    assert (changed.before["email"], changed.after["email"]) == ("zhangsan@example.cn",
+                                                                 "zs@example.cn")
+    assert cleared.before["email"] == "zs@example.cn" and "email" not in cleared.after

@@ -233,3 +233,26 @@ def test_deactivate_and_reactivate(world, client, app, session):
     actions = session.scalars(sa.select(AuditEntry.action).where(
         AuditEntry.entity == "user", AuditEntry.entity_id == str(user.id))).all()
     assert actions.count("user.update") == 2
+
+
+def test_an_accounts_email_address_is_set_shown_refused_and_cleared(world, client, session):
+    _admin(world)
+    login(client, "guanli")
+    user = _user(session, "pingluo")
+    response = post(client, f"/users/{user.id}", {"role": "region", "region_code": "640221",
+                                                   "email": "pingluo@example.cn",
+                                                   "row_version": str(user.row_version)})
+    assert response.status_code == 302
+    assert _user(session, "pingluo").email == "pingluo@example.cn"
+    html = page(client, f"/users/{user.id}")
+    assert 'value="pingluo@example.cn"' in html and 'type="email"' in html
+    user = _user(session, "pingluo")
+    response = post(client, f"/users/{user.id}", {"role": "region", "region_code": "640221",
+                                                   "email": "平罗县邮箱",
+                                                   "row_version": str(user.row_version)})
+    assert response.status_code == 422
+    assert field_error(response.get_data(as_text=True), "email") == "须为电子邮件地址，如 name@example.cn"
+    assert _user(session, "pingluo").email == "pingluo@example.cn"
+    response = post(client, f"/users/{user.id}", {"role": "region", "region_code": "640221",
+                                                   "email": "", "row_version": str(user.row_version)})
+    assert response.status_code == 302 and _user(session, "pingluo").email is None

@@ -458,3 +458,46 @@ def test_the_host_records_funds_with_evidence_and_the_bureau_sees_them(visitor):
     assert page.locator("form[action*='/funds']").count() == 0
     page.click("summary:has-text('修改记录')")
     assert "lingwu" in v.text("details.revisions table")
+
+
+def test_the_header_counts_messages_and_one_is_marked_read(visitor):
+    """A county sees in the header how many messages it has not read (the number in the link's
+    accessible name), opens the list, follows nothing yet, marks the agreement's message read."""
+    v, page = visitor, visitor.page
+    v.login("pingluo")  # start from nothing unread: other tests of this server close years
+    v.goto("/messages")
+    if page.locator("#messages-read-all").count():
+        v.submit("#messages-read-all")
+    assert page.get_by_role("link", name="消息 0 未读", exact=True).count() == 1
+
+    v.login("lingwu")  # opens an agreement naming 平罗县: it waits for 平罗县's confirmation
+    register_project(v, "消息测试项目")
+    with page.expect_navigation():
+        page.click("a:text-is('发起协议')")
+    v.check()
+    page.select_option("#recommender_code", "640221")
+    page.fill("#recommender_share", "20")
+    page.fill("#first_year", "2025")
+    page.fill("#signed_on", "2025-01-10")
+    page.fill("#recommender_signatory", "王五")
+    page.fill("#receiver_signatory", "李四")
+    page.fill("#reason", "平罗县推荐落地")
+    v.submit()
+    agreement_path = urlsplit(page.url).path
+
+    v.login("pingluo")
+    link = page.get_by_role("link", name="消息 1 未读")
+    assert link.count() == 1
+    with page.expect_navigation():
+        link.click()
+    v.check()
+    row = page.locator("table.messages tbody tr", has_text="消息测试项目")
+    assert "待我办理" in row.inner_text() and "未读" in row.inner_text()
+    assert row.locator("a").get_attribute("href") == agreement_path
+    with page.expect_navigation():
+        row.locator("button:text-is('标为已读')").click()
+    v.check()
+    assert "消息已标为已读" in v.text("main .alert-success")
+    assert page.get_by_role("link", name="消息 0 未读", exact=True).count() == 1
+    assert "已读" in page.locator("table.messages tbody tr", has_text="消息测试项目").inner_text()
+    v.screenshot("messages")

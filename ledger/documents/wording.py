@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from ledger.domain.enums import DocumentKind, FundsSource, Indicator, RegionLevel
+from ledger.domain.enums import DocumentKind, FundsSource, Indicator, RegionLevel, Role
 from ledger.domain.money import format_amount, parse_amount
 from ledger.domain.periods import LOCAL_TZ
 from ledger.domain.vocabulary import (
     BODY_NAMES, INDICATORS, LEVELS, SIDES, SOURCES, STAGES, STATEMENT_NOTICE, STATUSES, TITLES,
-    province_word,
+    government_name, province_word,
 )
 
 # The statement's lines, in the order printed: (key of the line's body in the data — None: the
@@ -63,9 +63,14 @@ def party(p: dict) -> str:
     return f"{p['name']}（{p['code']}）"
 
 
+def government(p: dict) -> str:
+    """A party as a document addresses it: its government's full name (西夏区人民政府)."""
+    return government_name(p["name"], p["level"])
+
+
 def _body(body: dict) -> dict:
     at = body["acknowledged_at"]
-    return {"name": body["name"], "acknowledged": moment(at) if at else None,
+    return {"name": body["name"], "short": BODY_NAMES.get(body["body"], body["name"]),
             "acknowledged_on": local_day(at) if at else None}
 
 
@@ -93,6 +98,8 @@ def _agreement_view(data: dict) -> dict:
         "filed_on": civil_date(a["filed_on"]),
         "recommender": party(data["recommender"]),
         "receiver": party(data["receiver"]),
+        "recommender_government": government(data["recommender"]),
+        "receiver_government": government(data["receiver"]),
         "proposed_by": SIDES.get(a["proposed_by"], a["proposed_by"]),
         "bodies": [_body(b) for b in data["filing_bodies"]],
         "addressees": "、".join(b["name"] for b in data["filing_bodies"]),
@@ -146,6 +153,14 @@ def province_name(data: dict, province: str | None = None) -> str | None:
                              if r["level"] == RegionLevel.PROVINCE), None)
 
 
+def scope_name(data: dict) -> str | None:
+    """The region a region's statement covers, by name as the data hold it ('灵武市')."""
+    scope = data.get("scope")
+    if not scope:
+        return None
+    return next((r["name"] for r in data["regions"] if r["code"] == scope), scope)
+
+
 def whole(data: dict, province: str | None = None) -> str:
     """The province's own word for all of it (全区, 全省, 全市)."""
     name = province_name(data, province)
@@ -166,6 +181,9 @@ def view(data: dict, province: str | None = None) -> dict:
                         for key, words in STATEMENT_LINES if key is None or key in data]
         out["notice"] = STATEMENT_NOTICE
         out["whole"] = whole(data, province)
+        out["scope"] = scope_name(data)
+        out["maker"] = province_name(data, province) + BODY_NAMES[Role.STATISTICS]
+        out["dated"] = local_day(data["as_of"])
         head = data["ledger_head"]
         out["head"] = None if head is None else {
             "seq": head["seq"], "hash": head["hash"][:16],
@@ -324,8 +342,7 @@ def summary(kind: str, data: dict, province: str | None = None) -> list[tuple[st
                  ("备案编号", a["filing_number"] or "（未备案）"),
                  ("备案日期", civil_date(a["filed_on"]) or "（未备案）")]
     else:
-        scope = data["scope"]
-        name = next((r["name"] for r in data["regions"] if r["code"] == scope), scope)
+        scope, name = data["scope"], scope_name(data)
         totals = data["totals"]
         rows += [("年度", f"{data['year']}年"),
                  ("统计范围", f"{name}（{scope}）及{whole(data, province)}合计" if scope

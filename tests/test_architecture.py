@@ -26,7 +26,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "ledger.signing": (),
     "ledger.config": (),
     "ledger.data": (),
-    "ledger.doctor": ("ledger.fonts",),
+    "ledger.doctor": ("ledger.fonts", "ledger.config"),
     "ledger.fonts": (),
     "ledger.models": BASE + ("ledger.db",),
     "ledger.postings": BASE + ("ledger.db", "ledger.models", "ledger.signing"),

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime
 
 from ledger.domain.enums import DocumentKind, FundsSource, Indicator, RegionLevel, Role
 from ledger.domain.money import format_amount, parse_amount
-from ledger.domain.periods import LOCAL_TZ
+from ledger.domain.periods import LOCAL_TZ, beijing_text
 from ledger.domain.vocabulary import (
     BODY_NAMES, INDICATORS, LEVELS, SIDES, SOURCES, STAGES, STATEMENT_NOTICE, STATUSES, TITLES,
     government_name, province_word,
@@ -35,9 +35,7 @@ def _local(text: str) -> datetime:
 
 def moment(text: str) -> str:
     """A UTC time of the data in Beijing time: '2025年3月1日 12:00:00（北京时间）'."""
-    local = _local(text)
-    return (f"{local.year}年{local.month}月{local.day}日 "
-            f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}（北京时间）")
+    return beijing_text(_local(text))
 
 
 def minute(text: str) -> str:

@@ -235,8 +235,9 @@ def check_cjk_fonts() -> Check:
 
 
 def check_font_cut() -> Check:
-    """The GB 2312 cut of Noto Serif CJK SC that documents are set in (ledger/fonts.py).
-    Without it documents still print, through the full face: slower and larger."""
+    """The GB 2312 cuts documents are set in (ledger/fonts.py): FandolFang for the text, bold
+    FandolSong for the title, Noto Serif CJK SC behind them. Without them documents still
+    print, through the full Noto face: slower, larger, and in the serif instead of 仿宋."""
     name = "gb2312 font cut"
     directory = fonts.fonts_dir()
     status = fonts.cut_status(directory)
@@ -244,10 +245,15 @@ def check_font_cut() -> Check:
         manifest = fonts.read_manifest(directory) or {}
         counts = ", ".join(f"{entry['file']} {entry['characters']} characters"
                            for entry in manifest.get("weights", {}).values())
-        return Check(name, True, f"{fonts.CUT_FAMILY} in {directory} ({counts})")
+        families = ", ".join(cut.family for cut in fonts.CUTS.values())
+        return Check(name, True, f"{families} in {directory} ({counts})")
+    missing_source = [cut.fandol for key, cut in fonts.CUTS.items()
+                      if cut.fandol and fonts.source_face(key) is None]
+    fix = (f"{fonts.FIX_FANDOL}, then {FIX_FONT_CUT}" if missing_source else FIX_FONT_CUT)
     return Check(name, False, f"{status.problem} in {directory}; documents fall back to the full "
-                 f"{fonts.SYSTEM_FAMILY} face (about 1.4 times the render time and twice the size)",
-                 FIX_FONT_CUT, required=False)
+                 f"{fonts.SYSTEM_FAMILY} face (about 1.4 times the render time and twice the size"
+                 f"{'' if 'fang' in status.usable else ', the serif instead of 仿宋'})",
+                 fix, required=False)
 
 
 def check_public_url(environ: Mapping[str, str] | None = None) -> Check:

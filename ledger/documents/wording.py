@@ -104,6 +104,16 @@ def _agreement_view(data: dict) -> dict:
     }
 
 
+def words(name: str) -> list[str]:
+    """A region's name in the parts a line may break between, and only there: a development
+    zone's committee apart from its place ('宁东能源化工基地', '管委会'), so a narrow column
+    never breaks inside a word (宁东能源化工基地管/委会)."""
+    suffix = LEVELS[RegionLevel.COMMITTEE]
+    if name.endswith(suffix) and name != suffix:
+        return [name.removesuffix(suffix), suffix]
+    return [name]
+
+
 def statement_rows(regions: list[dict], totals: dict) -> list[dict]:
     """The statement's lines in tree order: each region's own line, and after the regions below
     a region its subtotal line (its rolled-up row). A region with regions below it gets an
@@ -124,6 +134,7 @@ def statement_rows(regions: list[dict], totals: dict) -> list[dict]:
         below = children.get(code, [])
         if not below:
             lines.append({"kind": "region", "depth": depth, "code": code, "name": row["name"],
+                          "words": words(row["name"]),
                           **{name: row[name] for name in figures}})
             return
         own = {name: parse_amount(row[name], allow_negative=True)
@@ -131,14 +142,15 @@ def statement_rows(regions: list[dict], totals: dict) -> list[dict]:
                for name in figures}
         if any(own.values()):
             lines.append({"kind": "own", "depth": depth, "code": code,
-                          "name": f"{row['name']}（本级）",
+                          "name": f"{row['name']}（本级）", "words": [*words(row["name"]), "（本级）"],
                           **{name: format_amount(value) for name, value in own.items()}})
         for child in below:
             walk(child, depth + 1)
         if depth == 0 and all(row[name] == totals[name] for name in figures):
             return
         lines.append({"kind": "subtotal", "depth": depth, "code": code,
-                      "name": f"{row['name']}小计", **{name: row[name] for name in figures}})
+                      "name": f"{row['name']}小计", "words": [*words(row["name"]), "小计"],
+                      **{name: row[name] for name in figures}})
 
     for root in roots:
         walk(root, 0)

@@ -28,22 +28,26 @@ LABELS = {"filing": ("项目名称", "统一社会", "信用代码", "计划总�
                         "统计范围", "数据截至", "分算记录账本头", "签名检查点")}
 
 
-def scoped_statement():
-    """灵武市's own statement: its row and the totals; the data do not hold the province."""
+def scoped_statement(code: str = "640181", name: str = "灵武市", level: str = "county"):
+    """A region's own statement (灵武市's): its row and the totals; the data do not hold the
+    province."""
     found = Attribution(2025, AS_OF, "仅用于年度绩效考核",
-                        [RegionTotals("640181", "灵武市", "county", "640100", 2010, 301, 0)],
+                        [RegionTotals(code, name, level, "640000", 2010, 301, 0)],
                         RegionTotals("", "合计", "total", None, 2010, 301, 301),
                         Reconciliation(2010, 2010))
-    funds = replace(found_funds(), regions=[r for r in found_funds().regions
+    funds = replace(found_funds(), regions=[replace(r, code=code, name=name, level=level)
+                                            for r in found_funds().regions
                                             if r.code == "640181"])
-    return statement_document(StatementFacts(found, "640181", LedgerHead(42, "ef" * 32, AS_OF),
+    return statement_document(StatementFacts(found, code, LedgerHead(42, "ef" * 32, AS_OF),
                                              "宁夏回族自治区", funds), ISSUER, CHECKPOINT)
 
 
 def documents():
     return {"filing": filing(checkpoint=CHECKPOINT),
             "receipt": receipt_document(facts(), ISSUER, CHECKPOINT),
-            "statement": statement(), "scoped statement": scoped_statement()}
+            "statement": statement(), "scoped statement": scoped_statement(),
+            "committee statement": scoped_statement("640000-NDJD", "宁东能源化工基地管委会",
+                                                    "committee")}
 
 
 @pytest.fixture(scope="module")
@@ -127,6 +131,14 @@ def test_no_label_or_heading_breaks_inside_a_word(printed, name):
     text = printed[name][1]  # pdftotext breaks a line where the page does
     for label in LABELS[name]:
         assert label in text, label
+
+
+def test_a_long_region_name_breaks_between_its_words_only(printed):
+    lines = [line.strip() for line in printed["committee statement"][1].splitlines()]
+    assert "宁东能源化工基地" in lines and "管委会" in lines  # the name's column is too narrow
+    assert not any(line.endswith("宁东能源化工基地管") for line in lines)
+    # a committee is addressed as it is named: no 人民政府 after 管委会
+    assert "统计范围：宁东能源化工基地管委会及其下辖地区" in squeeze(printed["committee statement"][1])
 
 
 def _deepest(text: str) -> int:

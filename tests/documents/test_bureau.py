@@ -17,7 +17,7 @@ from ledger.queries.attribution import Attribution, Reconciliation, RegionTotals
 from ledger.queries.documents import LedgerHead, StatementFacts
 from tests.documents.conftest import (
     AS_OF, CHECKPOINT, ISSUER, facts, filing, found_funds, pdf_fonts, pdf_info, pdf_text,
-    receipt, squeeze, statement,
+    squeeze, statement,
 )
 
 # Labels and headings the documents print, each of which must stay on one line.

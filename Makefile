@@ -35,8 +35,9 @@ $(DEPS_STAMP): requirements.lock pyproject.toml | $(UV)
 	$(UV) pip check --python $(PYTHON) || { echo "requirements.lock does not satisfy pyproject.toml: run make lock" >&2; exit 1; }
 	touch $@
 
-## fonts: cut Noto Serif CJK SC to GB 2312 for the PDF documents, into var/fonts/ (outside git;
-## LEDGER_FONTS_DIR elsewhere). Quick when current; about a minute the first time.
+## fonts: cut Noto Serif CJK SC and the Fandol 仿宋 and bold 宋 faces to GB 2312 for the PDF
+## documents, into var/fonts/ (outside git; LEDGER_FONTS_DIR elsewhere). Quick when current;
+## a few minutes the first time.
 fonts: $(DEPS_STAMP)
 	$(PYTHON) -m ledger.fonts
 

@@ -36,6 +36,7 @@ class Config:
 
     TESTING = False
     ratelimit_default = "memory://"
+    public_url_from_request = True
 
     def __init__(self, environ: Mapping[str, str] | None = None):
         env = os.environ if environ is None else environ
@@ -46,7 +47,12 @@ class Config:
         self.DATABASE_URL = get("DATABASE_URL", "") or embedded_database_url()
         self.SECRET_KEY = get("SECRET_KEY", "") or DEV_SECRET_KEY
         self.FILING_PREFIX = get("FILING_PREFIX", FILING_PREFIX)
-        self.PUBLIC_URL = get("PUBLIC_URL", PUBLIC_URL)
+        self.PUBLIC_URL = get("PUBLIC_URL", "") or PUBLIC_URL
+        # Unset, a development server's documents link to the host they were asked from (the
+        # port `ledger run --port` serves on), not to PUBLIC_URL's port 5000; in production
+        # the request's Host header is no source for a printed link, and `ledger doctor` warns.
+        self.PUBLIC_URL_SET = bool(get("PUBLIC_URL", ""))
+        self.PUBLIC_URL_FROM_REQUEST = self.public_url_from_request and not self.PUBLIC_URL_SET
         self.TOKEN_TTL = int(get("TOKEN_TTL", str(TOKEN_TTL)))
         self.RATELIMIT_STORAGE_URI = get("RATELIMIT_STORAGE_URL", self.ratelimit_default)
         # Failed logins per account and per client address (ledger.throttle); the counters'
@@ -82,6 +88,7 @@ class ProductionConfig(Config):
     """gunicorn (wsgi.py): several worker processes share the login rate limits through Redis."""
 
     ratelimit_default = "redis://127.0.0.1:6379/0"
+    public_url_from_request = False
 
     def __init__(self, environ: Mapping[str, str] | None = None):
         super().__init__(environ)

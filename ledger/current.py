@@ -3,7 +3,9 @@ adapters (API, web pages, command line); commands and queries receive them as ar
 
 from __future__ import annotations
 
-from flask import Response, current_app, g, request
+from dataclasses import replace
+
+from flask import Response, current_app, g, has_request_context, request
 from sqlalchemy.orm import Session
 
 from ledger import documents, throttle
@@ -27,7 +29,12 @@ def close_session(exc=None) -> None:
 
 
 def settings() -> Settings:
-    return Settings.from_config(current_app.config)
+    """The deployment's settings; without LEDGER_PUBLIC_URL, in development, the documents'
+    verification links name the host and port the request came to (config.PUBLIC_URL_FROM_REQUEST)."""
+    found = Settings.from_config(current_app.config)
+    if current_app.config.get("PUBLIC_URL_FROM_REQUEST") and has_request_context():
+        found = replace(found, public_url=request.host_url.rstrip("/"))
+    return found
 
 
 def context(actor: Actor) -> Context:

@@ -2,7 +2,7 @@
 
 Pure functions: :func:`run_checks` inspects the environment (Python packages, Pango,
 the HarfBuzz subsetter, CJK fonts and the generated GB 2312 cut, poppler and zbarimg (the
-document tests read PDFs and QR codes with them), the database revision) and returns a list of
+document tests read PDFs and QR codes with them), LEDGER_PUBLIC_URL, the database revision) and returns a list of
 :class:`Check`; :func:`format_report` turns them into text. Nothing here imports the Flask
 app, and nothing writes anywhere (in particular no SQLite file is created).
 """
@@ -13,14 +13,16 @@ import ctypes
 import ctypes.util
 import importlib
 import importlib.metadata
+import os
 import shutil
 import subprocess
 import sys
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from ledger import fonts
+from ledger import config, fonts
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
 
@@ -54,6 +56,7 @@ FIX_POPPLER = "apt-get install poppler-utils"
 FIX_ZBAR = "apt-get install zbar-tools"
 FIX_FONT_CUT = "make fonts  (or: .venv/bin/python -m ledger.fonts)"
 FIX_DB_UPGRADE = "ledger db upgrade"
+FIX_PUBLIC_URL = "set LEDGER_PUBLIC_URL to the address users open Ledger at, e.g. https://ledger.example.gov.cn"
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ def run_checks(database_url: str | None = None) -> list[Check]:
     checks.append(check_font_cut())
     checks.append(check_poppler())
     checks.append(check_zbar())
+    checks.append(check_public_url())
     if database_url:
         checks.append(check_database(database_url))
     return checks
@@ -231,8 +235,9 @@ def check_cjk_fonts() -> Check:
 
 
 def check_font_cut() -> Check:
-    """The GB 2312 cut of Noto Serif CJK SC that documents are set in (ledger/fonts.py).
-    Without it documents still print, through the full face: slower and larger."""
+    """The GB 2312 cuts documents are set in (ledger/fonts.py): FandolFang for the text, bold
+    FandolSong for the title, Noto Serif CJK SC behind them. Without them documents still
+    print, through the full Noto face: slower, larger, and in the serif instead of 仿宋."""
     name = "gb2312 font cut"
     directory = fonts.fonts_dir()
     status = fonts.cut_status(directory)
@@ -240,10 +245,29 @@ def check_font_cut() -> Check:
         manifest = fonts.read_manifest(directory) or {}
         counts = ", ".join(f"{entry['file']} {entry['characters']} characters"
                            for entry in manifest.get("weights", {}).values())
-        return Check(name, True, f"{fonts.CUT_FAMILY} in {directory} ({counts})")
+        families = ", ".join(cut.family for cut in fonts.CUTS.values())
+        return Check(name, True, f"{families} in {directory} ({counts})")
+    missing_source = [cut.fandol for key, cut in fonts.CUTS.items()
+                      if cut.fandol and fonts.source_face(key) is None]
+    fix = (f"{fonts.FIX_FANDOL}, then {FIX_FONT_CUT}" if missing_source else FIX_FONT_CUT)
     return Check(name, False, f"{status.problem} in {directory}; documents fall back to the full "
-                 f"{fonts.SYSTEM_FAMILY} face (about 1.4 times the render time and twice the size)",
-                 FIX_FONT_CUT, required=False)
+                 f"{fonts.SYSTEM_FAMILY} face (about 1.4 times the render time and twice the size"
+                 f"{'' if 'fang' in status.usable else ', the serif instead of 仿宋'})",
+                 fix, required=False)
+
+
+def check_public_url(environ: Mapping[str, str] | None = None) -> Check:
+    """LEDGER_PUBLIC_URL: the base of the verification link every printed document carries in
+    its QR code. Unset, a development server links to the host a document was asked from and
+    the command line and production to the default (ledger.config.PUBLIC_URL)."""
+    env = os.environ if environ is None else environ
+    name = "public url"
+    found = env.get("LEDGER_PUBLIC_URL", "")
+    if found:
+        return Check(name, True, f"documents link to {found.rstrip('/')}/verify/…")
+    return Check(name, False, "LEDGER_PUBLIC_URL is not set: printed documents' QR codes link to "
+                 f"the development server's own address, or to {config.PUBLIC_URL} from the "
+                 "command line and in production", FIX_PUBLIC_URL, required=False)
 
 
 def check_poppler() -> Check:

@@ -12,6 +12,15 @@ The cut is a modified version of an OFL font, so it is renamed ("Ledger Serif GB
 allows a renamed modified version) and keeps the copyright and licence entries of its name
 table. Generated fonts live outside git (`var/fonts/`, or LEDGER_FONTS_DIR).
 
+GB/T 9704 sets a document's body in 仿宋 (3号) and its title in 小标宋. The openly licensed
+faces for that are the Fandol fonts (GPL with the font exception: a document that embeds them
+is not covered by the GPL), which Debian ships in texlive-lang-chinese: FandolFang for the body
+("Ledger Fang GB") and the bold FandolSong for the title ("Ledger Title GB"), cut the same way.
+Both cover GB 2312 (all but U+2015 ―); whatever they lack prints in the Noto cut or face next in
+the documents' `font-family`, so what input may hold stays what Noto prints (`coverage`).
+Without texlive-lang-chinese (or before `make fonts` cut them) documents are set in the serif
+as before.
+
 Infrastructure: no Flask, no database; `ledger doctor` and the documents adapter read it.
 
     python -m ledger.fonts [--dir DIR] [--force]     # what `make fonts` runs
@@ -39,11 +48,35 @@ DEFAULT_DIR = ROOT / "var" / "fonts"
 
 SYSTEM_FAMILY = "Noto Serif CJK SC"
 CUT_FAMILY = "Ledger Serif GB"
-# weight → (file name of the cut, style of its source). Documents are set in one weight: a
-# second face costs ~35 KB per PDF (WeasyPrint keeps glyph ids, so every embedded face of a CJK
-# font carries a large fixed overhead) and would blow the filing form's 120 KB budget.
-WEIGHTS: dict[str, tuple[str, str]] = {
-    "regular": ("LedgerSerifGB-Regular.otf", "Regular"),
+FANG_FAMILY = "Ledger Fang GB"    # 仿宋: the body (GB/T 9704: 3号仿宋)
+TITLE_FAMILY = "Ledger Title GB"  # 小标宋-like: the title
+# Where Debian's texlive-lang-chinese puts the Fandol fonts.
+FANDOL_DIRS = (Path("/usr/share/texlive/texmf-dist/fonts/opentype/public/fandol"),
+               Path("/usr/share/texmf/fonts/opentype/public/fandol"))
+FIX_FANDOL = "apt-get install texlive-lang-chinese"
+
+
+@dataclass(frozen=True)
+class Cut:
+    """One generated face: the family documents ask for, its file, and its source — the Noto
+    face of `style` (fontconfig), or a Fandol file (`fandol`)."""
+
+    family: str
+    file: str
+    style: str
+    fandol: str | None = None
+
+    @property
+    def postscript(self) -> str:
+        return self.file.removesuffix(".otf")
+
+
+# Each face is set in one weight (the stylesheet sets no bold): every embedded face of a CJK
+# font carries a fixed overhead, kept small by the cuts' print order (glyph_order).
+CUTS: dict[str, Cut] = {
+    "regular": Cut(CUT_FAMILY, "LedgerSerifGB-Regular.otf", "Regular"),
+    "fang": Cut(FANG_FAMILY, "LedgerFangGB-Regular.otf", "Regular", "FandolFang-Regular.otf"),
+    "title": Cut(TITLE_FAMILY, "LedgerTitleGB-Regular.otf", "Regular", "FandolSong-Bold.otf"),
 }
 MANIFEST = "manifest.json"
 # 2: glyphs in print order with an identity CID charset (glyph_order). A cut of an older version
@@ -125,6 +158,22 @@ def system_face(style: str = "Regular") -> SystemFace | None:
     return SystemFace(Path(lines[0]), int(lines[1] or 0), SYSTEM_FAMILY, style)
 
 
+def fandol_face(file: str) -> SystemFace | None:
+    """A Fandol font as texlive-lang-chinese installs it; None when it is not installed."""
+    for directory in FANDOL_DIRS:
+        path = directory / file
+        if path.is_file():
+            family, _, style = file.removesuffix(".otf").partition("-")
+            return SystemFace(path, 0, family, style)
+    return None
+
+
+def source_face(key: str) -> SystemFace | None:
+    """The installed font a cut is made from (None: not installed)."""
+    cut = CUTS[key]
+    return fandol_face(cut.fandol) if cut.fandol else system_face(cut.style)
+
+
 @functools.cache
 def coverage() -> frozenset[int]:
     """The code points the documents can print — what input is held to (ledger.domain.text) —
@@ -161,7 +210,7 @@ def _cmap(path: Path, index: int) -> frozenset[int]:
 
 
 def cut_path(weight: str, directory: Path | None = None) -> Path:
-    return (directory or fonts_dir()) / WEIGHTS[weight][0]
+    return (directory or fonts_dir()) / CUTS[weight].file
 
 
 def _source_id(face: SystemFace) -> dict:
@@ -182,8 +231,8 @@ def read_manifest(directory: Path | None = None) -> dict | None:
 class CutStatus:
     """What `ledger doctor` and the renderer need to know about the generated cut."""
 
-    usable: dict[str, Path]  # weight → file, for every weight present and current
-    problem: str | None      # why some weight is missing or stale (None: all present and current)
+    usable: dict[str, Path]  # cut → file, for every cut present and current
+    problem: str | None      # why some cut is missing or stale (None: all present and current)
 
 
 def cut_status(directory: Path | None = None, *, check_sources: bool = True) -> CutStatus:
@@ -195,7 +244,8 @@ def cut_status(directory: Path | None = None, *, check_sources: bool = True) -> 
     manifest = read_manifest(directory)
     usable: dict[str, Path] = {}
     problems = []
-    for weight, (name, style) in WEIGHTS.items():
+    for weight, cut in CUTS.items():
+        name = cut.file
         path = directory / name
         entry = (manifest or {}).get("weights", {}).get(weight)
         if not path.is_file() or entry is None:
@@ -205,7 +255,7 @@ def cut_status(directory: Path | None = None, *, check_sources: bool = True) -> 
             problems.append(f"{name} does not match its manifest")
             continue
         if check_sources:
-            face = system_face(style)
+            face = source_face(weight)
             if face is None or _source_id(face) != entry.get("source"):
                 problems.append(
                     f"{name} was made from a font that is no longer installed as it was")
@@ -216,17 +266,19 @@ def cut_status(directory: Path | None = None, *, check_sources: bool = True) -> 
 
 def build_cut(weight: str, directory: Path | None = None,
               codepoints: list[int] | None = None) -> Path:
-    """Cut Noto Serif CJK SC (`weight`) to `codepoints` (default: the repertoire),
+    """Cut the source of `weight` (CUTS) to `codepoints` (default: the repertoire),
     desubroutinized and renamed; write it to `directory` and record it in the manifest. Takes
     about half a minute for the whole repertoire."""
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
     directory = directory or fonts_dir()
-    name, style = WEIGHTS[weight]
-    face = system_face(style)
+    cut = CUTS[weight]
+    name, style = cut.file, cut.style
+    face = source_face(weight)
     if face is None:
-        raise RuntimeError(f"fontconfig finds no {SYSTEM_FAMILY} {style}: install fonts-noto-cjk")
+        raise RuntimeError(f"no {cut.fandol}: {FIX_FANDOL}" if cut.fandol else
+                           f"fontconfig finds no {SYSTEM_FAMILY} {style}: install fonts-noto-cjk")
     font = TTFont(face.path, fontNumber=face.index, lazy=False)
     options = subset.Options()
     options.desubroutinize = True
@@ -240,7 +292,7 @@ def build_cut(weight: str, directory: Path | None = None,
     subsetter.populate(unicodes=codepoints)
     subsetter.subset(font)
     font = _in_print_order(font)
-    _rename(font, style)
+    _rename(font, cut)
     directory.mkdir(parents=True, exist_ok=True)
     target = directory / name
     partial = target.with_suffix(".partial")
@@ -249,7 +301,8 @@ def build_cut(weight: str, directory: Path | None = None,
     manifest = read_manifest(directory) or {"version": MANIFEST_VERSION, "weights": {}}
     manifest["family"] = CUT_FAMILY
     manifest["weights"][weight] = {
-        "file": name, "source": _source_id(face), "characters": len(codepoints),
+        "file": name, "family": cut.family, "source": _source_id(face),
+        "characters": len(codepoints),
         "sha256": hashlib.sha256(target.read_bytes()).hexdigest()}
     (directory / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=2) + "\n",
                                       encoding="utf-8")
@@ -339,13 +392,14 @@ def _in_print_order(font):
     return font
 
 
-def _rename(font, style: str) -> None:
-    """A renamed modified version (OFL §3): new family, full and PostScript names; the
-    copyright (0), trademark (7), licence (13, 14) entries stay."""
-    postscript = f"LedgerSerifGB-{style}"
-    full = f"{CUT_FAMILY} {style}"
-    names = {1: CUT_FAMILY, 2: style, 3: f"{postscript};ledger-gb2312-cut", 4: full, 6: postscript,
-             16: CUT_FAMILY, 17: style}
+def _rename(font, cut: Cut) -> None:
+    """A renamed modified version (OFL §3; the Fandol fonts' GPL asks a modified version to
+    say so): new family, full and PostScript names; the copyright (0), trademark (7), licence
+    (13, 14) entries stay."""
+    style, family, postscript = cut.style, cut.family, cut.postscript
+    full = f"{family} {style}"
+    names = {1: family, 2: style, 3: f"{postscript};ledger-gb2312-cut", 4: full, 6: postscript,
+             16: family, 17: style}
     table = font["name"]
     for record in list(table.names):
         if record.nameID in names or record.nameID in (18, 21, 22):
@@ -357,7 +411,7 @@ def _rename(font, style: str) -> None:
         cff = font["CFF "].cff
         cff.fontNames = [postscript]
         top = cff.topDictIndex[0]
-        for key, value in (("FullName", full), ("FamilyName", CUT_FAMILY)):
+        for key, value in (("FullName", full), ("FamilyName", family)):
             if hasattr(top, key):
                 setattr(top, key, value)
 
@@ -372,9 +426,9 @@ def main(argv: list[str] | None = None) -> int:
     directory = args.dir or fonts_dir()
     status = cut_status(directory)
     if not args.force and status.problem is None:
-        print(f"fonts: {CUT_FAMILY} is current in {directory}")
+        print(f"fonts: {', '.join(c.family for c in CUTS.values())} current in {directory}")
         return 0
-    for weight in WEIGHTS:
+    for weight in CUTS:
         if args.force or weight not in status.usable:
             started = time.perf_counter()
             try:

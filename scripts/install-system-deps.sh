@@ -2,6 +2,8 @@
 # Install the Debian/Ubuntu system packages Ledger needs. Idempotent and quick when
 # everything is already installed: apt is only run for packages that are missing.
 #   Pango/HarfBuzz subsetter/fontconfig/Noto CJK: WeasyPrint PDFs with Chinese text
+#   texlive-lang-chinese: the Fandol fonts (GPL with the font exception), cut by `make fonts`
+#     for the documents' 仿宋 body and 小标宋-like title (GB/T 9704); about 70 MB with texlive-base
 #   poppler-utils: pdftotext/pdffonts/pdfinfo/pdfdetach used by the document tests
 #   zbar-tools: zbarimg decodes the documents' QR codes in the tests
 #   chromium: headless browser for the Playwright UI tests
@@ -14,6 +16,7 @@ PACKAGES=(
   libpangoft2-1.0-0
   libharfbuzz-subset0
   fonts-noto-cjk
+  texlive-lang-chinese
   poppler-utils
   zbar-tools
   fontconfig

@@ -27,7 +27,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "ledger.mail": (),  # smtplib: the messages' e-mails (ledger.commands.notify sends them)
     "ledger.config": (),
     "ledger.data": (),
-    "ledger.doctor": ("ledger.fonts",),
+    "ledger.doctor": ("ledger.fonts", "ledger.config"),
     "ledger.fonts": (),
     "ledger.models": BASE + ("ledger.db",),
     "ledger.postings": BASE + ("ledger.db", "ledger.models", "ledger.signing"),

@@ -113,6 +113,20 @@ def test_missing_poppler_is_reported_with_fix(monkeypatch):
     assert check.fix == "apt-get install poppler-utils"
 
 
+def test_an_unset_public_url_is_a_warning_with_its_fix():
+    unset = doctor.check_public_url({})
+    assert not unset.ok and not unset.required
+    assert "LEDGER_PUBLIC_URL is not set" in unset.detail and "http://127.0.0.1:5000" in unset.detail
+    assert unset.fix.startswith("set LEDGER_PUBLIC_URL")
+    assert format_report([unset]).startswith("[warn] public url: ")
+    found = doctor.check_public_url({"LEDGER_PUBLIC_URL": "https://ledger.example.gov.cn/"})
+    assert found.ok and found.detail == "documents link to https://ledger.example.gov.cn/verify/…"
+
+
+def test_the_machine_checks_include_the_public_url(machine_checks):
+    assert "public url" in machine_checks
+
+
 # --- database revision -------------------------------------------------------------------
 
 

@@ -36,6 +36,7 @@ from ledger.domain import stages
 from ledger.domain.codes import reference_regions
 from ledger.domain.enums import FundsSource
 from ledger.domain.money import format_amount, parse_amount, parse_share
+from ledger.domain.vocabulary import government_name
 from ledger.models import (
     Agreement, AgreementEvent, FundsEvidence, FundsReceipt, InvestmentReport, Project, Region, User,
     YearEvent, Zone,
@@ -344,10 +345,6 @@ def monthly_amount(index: int, p: DemoProject, period: str) -> str:
     return format_amount(units)
 
 
-def _region_names(session: Session) -> dict[str, str]:
-    return dict(session.execute(sa.select(Region.code, Region.name)).all())
-
-
 @dataclass
 class Loader:
     """The demo loader's context: acting as the administrator, or as a demo user."""
@@ -399,10 +396,11 @@ def _load_zones(loader: Loader) -> dict[str, Zone]:
 def _load_users(loader: Loader) -> list[tuple[str, str, str]]:
     session = loader.session
     existing = set(session.scalars(sa.select(User.username)))
-    names = _region_names(session)
+    regions = {code: (name, level) for code, name, level
+               in session.execute(sa.select(Region.code, Region.name, Region.level))}
     accounts = [(u, role, None, f"{label} ({role})") for u, role, label in OFFICIALS]
     for u, code in REGION_USERS:
-        label = names[code] if "-" in code else f"{names[code]}人民政府"
+        label = government_name(*regions[code])
         accounts.append((u, "region", code, f"{label} (region {code})"))
     created, logins = 0, []
     for username, role, code, label in accounts:

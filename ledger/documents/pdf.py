@@ -2,8 +2,9 @@
 WeasyPrint with one FontConfiguration and one parsed stylesheet reused across renders, and
 the asset fetcher (fetcher.py) as its only way out.
 
-Fonts (ledger.fonts): the generated GB 2312 cut "Ledger Serif GB" when present and current,
-then the full "Noto Serif CJK SC" as fontconfig finds it. No CJK font at all is refused when
+Fonts (ledger.fonts): the body in the generated GB 2312 cut of FandolFang ("Ledger Fang GB",
+仿宋) and the title in that of bold FandolSong ("Ledger Title GB") when present and current, then
+the cut "Ledger Serif GB" and the full "Noto Serif CJK SC" as fontconfig finds it. No CJK font at all is refused when
 the renderer is made (503, `document.no_cjk_font`); a character no installed font can show
 stops the render (503, `document.missing_glyphs`) instead of printing a blank box.
 
@@ -50,12 +51,14 @@ class RenderError(RuntimeError):
 
 
 def font_face_css(cut: dict[str, Path]) -> tuple[str, dict[str, tuple[Path, str]]]:
-    """@font-face rules for the weights of the cut present; their asset URLs."""
+    """@font-face rules for the cuts present (each under its family: fonts.CUTS); their asset
+    URLs."""
     rules, assets = [], {}
-    for path in (cut[weight] for weight in sorted(cut)):
+    for key in sorted(cut):
+        path = cut[key]
         url = f"{SCHEME}:font/{path.name}"
         assets[url] = (path, "font/otf")
-        rules.append(f'@font-face {{ font-family: "{fonts.CUT_FAMILY}"; src: url("{url}"); '
+        rules.append(f'@font-face {{ font-family: "{fonts.CUTS[key].family}"; src: url("{url}"); '
                      f"font-weight: normal; font-style: normal; }}")
     return "\n".join(rules), assets
 
@@ -96,7 +99,8 @@ class Renderer:
     @property
     def fonts_used(self) -> str:
         """Which faces documents are set in, in order (for the benchmark and the logs)."""
-        names = [f"{fonts.CUT_FAMILY} ({self.cut['regular'].name})"] if self.cut else []
+        names = [f"{fonts.CUTS[key].family} ({self.cut[key].name})"
+                 for key in ("title", "fang", "regular") if key in self.cut]
         if self.system_face is not None:
             names.append(f"{self.system_face.family} ({self.system_face.path.name})")
         return " → ".join(names)

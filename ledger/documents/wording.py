@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from ledger.domain.enums import DocumentKind, FundsSource, Indicator, RegionLevel
+from ledger.domain.enums import DocumentKind, FundsSource, Indicator, RegionLevel, Role
 from ledger.domain.money import format_amount, parse_amount
-from ledger.domain.periods import LOCAL_TZ
+from ledger.domain.periods import LOCAL_TZ, beijing_text
 from ledger.domain.vocabulary import (
     BODY_NAMES, INDICATORS, LEVELS, SIDES, SOURCES, STAGES, STATEMENT_NOTICE, STATUSES, TITLES,
-    province_word,
+    government_name, province_word,
 )
 
 # The statement's lines, in the order printed: (key of the line's body in the data — None: the
@@ -35,9 +35,7 @@ def _local(text: str) -> datetime:
 
 def moment(text: str) -> str:
     """A UTC time of the data in Beijing time: '2025年3月1日 12:00:00（北京时间）'."""
-    local = _local(text)
-    return (f"{local.year}年{local.month}月{local.day}日 "
-            f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}（北京时间）")
+    return beijing_text(_local(text))
 
 
 def minute(text: str) -> str:
@@ -63,9 +61,14 @@ def party(p: dict) -> str:
     return f"{p['name']}（{p['code']}）"
 
 
+def government(p: dict) -> str:
+    """A party as a document addresses it: its government's full name (西夏区人民政府)."""
+    return government_name(p["name"], p["level"])
+
+
 def _body(body: dict) -> dict:
     at = body["acknowledged_at"]
-    return {"name": body["name"], "acknowledged": moment(at) if at else None,
+    return {"name": body["name"], "short": BODY_NAMES.get(body["body"], body["name"]),
             "acknowledged_on": local_day(at) if at else None}
 
 
@@ -93,10 +96,22 @@ def _agreement_view(data: dict) -> dict:
         "filed_on": civil_date(a["filed_on"]),
         "recommender": party(data["recommender"]),
         "receiver": party(data["receiver"]),
+        "recommender_government": government(data["recommender"]),
+        "receiver_government": government(data["receiver"]),
         "proposed_by": SIDES.get(a["proposed_by"], a["proposed_by"]),
         "bodies": [_body(b) for b in data["filing_bodies"]],
         "addressees": "、".join(b["name"] for b in data["filing_bodies"]),
     }
+
+
+def words(name: str) -> list[str]:
+    """A region's name in the parts a line may break between, and only there: a development
+    zone's committee apart from its place ('宁东能源化工基地', '管委会'), so a narrow column
+    never breaks inside a word (宁东能源化工基地管/委会)."""
+    suffix = LEVELS[RegionLevel.COMMITTEE]
+    if name.endswith(suffix) and name != suffix:
+        return [name.removesuffix(suffix), suffix]
+    return [name]
 
 
 def statement_rows(regions: list[dict], totals: dict) -> list[dict]:
@@ -119,6 +134,7 @@ def statement_rows(regions: list[dict], totals: dict) -> list[dict]:
         below = children.get(code, [])
         if not below:
             lines.append({"kind": "region", "depth": depth, "code": code, "name": row["name"],
+                          "words": words(row["name"]),
                           **{name: row[name] for name in figures}})
             return
         own = {name: parse_amount(row[name], allow_negative=True)
@@ -126,14 +142,15 @@ def statement_rows(regions: list[dict], totals: dict) -> list[dict]:
                for name in figures}
         if any(own.values()):
             lines.append({"kind": "own", "depth": depth, "code": code,
-                          "name": f"{row['name']}（本级）",
+                          "name": f"{row['name']}（本级）", "words": [*words(row["name"]), "（本级）"],
                           **{name: format_amount(value) for name, value in own.items()}})
         for child in below:
             walk(child, depth + 1)
         if depth == 0 and all(row[name] == totals[name] for name in figures):
             return
         lines.append({"kind": "subtotal", "depth": depth, "code": code,
-                      "name": f"{row['name']}小计", **{name: row[name] for name in figures}})
+                      "name": f"{row['name']}小计", "words": [*words(row["name"]), "小计"],
+                      **{name: row[name] for name in figures}})
 
     for root in roots:
         walk(root, 0)
@@ -144,6 +161,14 @@ def province_name(data: dict, province: str | None = None) -> str | None:
     """The province's name: as given, else the province's row of a statement's data."""
     return province or next((r["name"] for r in data.get("regions", [])
                              if r["level"] == RegionLevel.PROVINCE), None)
+
+
+def scope_name(data: dict) -> str | None:
+    """The region a region's statement covers, by name as the data hold it ('灵武市')."""
+    scope = data.get("scope")
+    if not scope:
+        return None
+    return next((r["name"] for r in data["regions"] if r["code"] == scope), scope)
 
 
 def whole(data: dict, province: str | None = None) -> str:
@@ -166,6 +191,9 @@ def view(data: dict, province: str | None = None) -> dict:
                         for key, words in STATEMENT_LINES if key is None or key in data]
         out["notice"] = STATEMENT_NOTICE
         out["whole"] = whole(data, province)
+        out["scope"] = scope_name(data)
+        out["maker"] = province_name(data, province) + BODY_NAMES[Role.STATISTICS]
+        out["dated"] = local_day(data["as_of"])
         head = data["ledger_head"]
         out["head"] = None if head is None else {
             "seq": head["seq"], "hash": head["hash"][:16],
@@ -324,8 +352,7 @@ def summary(kind: str, data: dict, province: str | None = None) -> list[tuple[st
                  ("备案编号", a["filing_number"] or "（未备案）"),
                  ("备案日期", civil_date(a["filed_on"]) or "（未备案）")]
     else:
-        scope = data["scope"]
-        name = next((r["name"] for r in data["regions"] if r["code"] == scope), scope)
+        scope, name = data["scope"], scope_name(data)
         totals = data["totals"]
         rows += [("年度", f"{data['year']}年"),
                  ("统计范围", f"{name}（{scope}）及{whole(data, province)}合计" if scope

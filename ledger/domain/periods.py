@@ -31,6 +31,27 @@ def local_date(moment: datetime) -> date:
     return moment.astimezone(LOCAL_TZ).date()
 
 
+def _beijing(moment: datetime) -> datetime:
+    if moment.tzinfo is None:  # never the machine's own zone by accident
+        raise TypeError("naive datetime: pass an aware datetime")
+    return moment.astimezone(LOCAL_TZ)
+
+
+def beijing_text(moment: datetime) -> str:
+    """An aware time as a clerk reads it, in Beijing time to the second:
+    '2025年3月1日 12:00:00（北京时间）' (the documents, the verify page, the exports)."""
+    local = _beijing(moment)
+    return (f"{local.year}年{local.month}月{local.day}日 "
+            f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}（北京时间）")
+
+
+def beijing_stamp(moment: datetime) -> str:
+    """An aware time in Beijing time, for a file name: '2025年3月1日12时00分00秒'."""
+    local = _beijing(moment)
+    return (f"{local.year}年{local.month}月{local.day}日"
+            f"{local.hour:02d}时{local.minute:02d}分{local.second:02d}秒")
+
+
 def is_period(value: object) -> bool:
     return isinstance(value, str) and _PERIOD.fullmatch(value) is not None
 

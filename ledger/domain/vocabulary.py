@@ -49,6 +49,9 @@ VERIFY_NOTICE = f"文件内容{ASSESSMENT_ONLY}，不对外公开"
 API_NOTICE = (f"{ASSESSMENT_ONLY} — for the annual performance assessment only; "
               "official statistics count investment in place.")
 
+# A region's government is its name followed by this (government_name).
+GOVERNMENT = "人民政府"
+
 # A province-level region's own word for "the whole of it", by the kind of region its name says.
 _WHOLE = (("自治区", "全区"), ("特别行政区", "全区"), ("省", "全省"), ("市", "全市"))
 
@@ -65,6 +68,13 @@ def statement_title(year: int, indicator: str = Indicator.COMPLETED_INVESTMENT) 
     if indicator == Indicator.COMPLETED_INVESTMENT:
         return f"{year}{TITLES[DocumentKind.STATEMENT]}"
     return f"{year}年度{INDICATORS[Indicator(indicator)]}分算汇总表"
+
+
+def government_name(name: str, level: str) -> str:
+    """How a document addresses a region: its people's government by full name ('西夏区' →
+    '西夏区人民政府', '宁夏回族自治区' → '宁夏回族自治区人民政府'); a development zone's
+    management committee is a body already and keeps its own name ('宁东能源化工基地管委会')."""
+    return name if level == RegionLevel.COMMITTEE else f"{name}{GOVERNMENT}"
 
 
 def province_word(name: str) -> str:

@@ -16,9 +16,9 @@ from datetime import datetime
 
 from ledger.domain.codes import industry_name
 from ledger.domain.enums import DocumentKind, FundsSource, Indicator, Stage, VersionStatus
-from ledger.domain.periods import LOCAL_TZ, utc_text
+from ledger.domain.periods import LOCAL_TZ, beijing_stamp, beijing_text, utc_text
 from ledger.domain.vocabulary import (
-    INDICATORS, LEVELS, SOURCES, STAGES, STATUSES, TITLES, statement_title,
+    INDICATORS, LEVELS, SOURCES, STAGES, STATEMENT_NOTICE, STATUSES, TITLES, statement_title,
 )
 from ledger.io.sheets import (
     CSV_MIMETYPE, XLSX_MIMETYPE, Column, Export, Kind, Row, RowKind, Sheet, to_csv, to_xlsx,
@@ -48,12 +48,12 @@ def project_lines_data(found: ProjectLines) -> dict:
 
 # ------------------------------------------------------------------ sheets
 
-def _facts(year: int, as_of: datetime, notice: str, indicator: str) -> list[tuple[str, str]]:
-    local = as_of.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M:%S")
+def _facts(year: int, as_of: datetime, indicator: str) -> list[tuple[str, str]]:
+    """The lines above a sheet's table, in Chinese only (the JSON keeps the API's notice)."""
     return [("考核年度", str(year)),
             ("指标", INDICATORS[Indicator(indicator)]),
-            ("数据截至", f"{utc_text(as_of)}（北京时间 {local}）"),
-            ("说明", notice)]
+            ("数据截至", beijing_text(as_of)),
+            ("说明", STATEMENT_NOTICE)]
 
 
 def attribution_sheet(found: Attribution) -> Sheet:
@@ -63,7 +63,7 @@ def attribution_sheet(found: Attribution) -> Sheet:
     by_source = found.by_source
     sheet = Sheet(
         name=INDICATORS[Indicator(found.indicator)], title=statement_title(found.year, found.indicator),
-        facts=_facts(found.year, found.as_of, found.notice, found.indicator),
+        facts=_facts(found.year, found.as_of, found.indicator),
         columns=[Column("地区代码", Kind.TEXT, 14), Column("地区名称", Kind.TEXT, 24),
                  Column("层级", Kind.TEXT, 8), Column("上级地区代码", Kind.TEXT, 14),
                  Column("口径", Kind.TEXT, 12),
@@ -111,7 +111,7 @@ def project_lines_sheet(found: ProjectLines) -> Sheet:
     sheet = Sheet(
         name="项目分算明细" if completed else f"项目分算明细（{line}）",
         title=f"{found.year}年度招商引资项目分算明细表" + ("" if completed else f"（{line}）"),
-        facts=_facts(found.year, found.as_of, found.notice, found.indicator),
+        facts=_facts(found.year, found.as_of, found.indicator),
         columns=[Column("项目ID", Kind.INT, 8), Column("项目名称", Kind.TEXT, 30),
                  Column("所在地（接受地）代码", Kind.TEXT, 14),
                  Column("推荐地代码", Kind.TEXT, 14), Column("协议编号", Kind.TEXT, 14),
@@ -140,31 +140,31 @@ def project_lines_sheet(found: ProjectLines) -> Sheet:
 # ------------------------------------------------------------------ files
 
 def _stamp(as_of: datetime) -> str:
-    return utc_text(as_of)[:19].replace("-", "").replace(":", "") + "Z"  # 20250630T120000Z
+    """The as-of time in Beijing time for the ASCII file name: 20250630T200000+0800."""
+    return as_of.astimezone(LOCAL_TZ).strftime("%Y%m%dT%H%M%S%z")
 
 
-def _named(found, fmt: str, name: str, ascii_name: str) -> tuple[str, str]:
-    """A CSV of funds in place says so in its name; an XLSX holds every line."""
-    if fmt == "csv" and found.indicator != Indicator.COMPLETED_INVESTMENT:
-        return (f"{name}-{INDICATORS[Indicator(found.indicator)]}",
-                f"{ascii_name}-{found.indicator}")
-    return name, ascii_name
+def _names(sheets: list[Sheet], found, ascii_name: str) -> tuple[str, str]:
+    """(the file's Chinese name: its first sheet's title — the line a CSV holds, completed
+    investment's for an XLSX of every line — and the as-of time in Beijing time; the ASCII
+    name for clients that cannot read it, a CSV of funds in place saying so)."""
+    name = f"{sheets[0].title}-截至{beijing_stamp(found.as_of)}"
+    if len(sheets) == 1 and found.indicator != Indicator.COMPLETED_INVESTMENT:
+        ascii_name += f"-{found.indicator}"
+    return name, f"{ascii_name}-asof-{_stamp(found.as_of)}"
 
 
 def export_attribution(lines: list[Attribution], fmt: str) -> Export:
     """`lines` as read_lines gives them: one for a CSV, every line for an XLSX."""
     found = lines[0]
-    title = TITLES[DocumentKind.STATEMENT].removeprefix("年度")  # 招商引资投资分算汇总表
-    names = _named(found, fmt, f"{title}-{found.year}年度-截至{_stamp(found.as_of)}",
-                   f"attribution-{found.year}-asof-{_stamp(found.as_of)}")
-    return _file([attribution_sheet(f) for f in lines], fmt, *names)
+    sheets = [attribution_sheet(f) for f in lines]
+    return _file(sheets, fmt, *_names(sheets, found, f"attribution-{found.year}"))
 
 
 def export_project_lines(lines: list[ProjectLines], fmt: str) -> Export:
     found = lines[0]
-    names = _named(found, fmt, f"招商引资项目分算明细-{found.year}年度-截至{_stamp(found.as_of)}",
-                   f"attribution-projects-{found.year}-asof-{_stamp(found.as_of)}")
-    return _file([project_lines_sheet(f) for f in lines], fmt, *names)
+    sheets = [project_lines_sheet(f) for f in lines]
+    return _file(sheets, fmt, *_names(sheets, found, f"attribution-projects-{found.year}"))
 
 
 def _file(sheets: list[Sheet], fmt: str, name: str, ascii_name: str) -> Export:

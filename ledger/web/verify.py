@@ -25,6 +25,7 @@ from ledger.domain.periods import utc_text
 from ledger.domain.errors import DomainError, NotFound
 from ledger.domain.vocabulary import TITLES, VERIFY_NOTICE
 from ledger.queries.documents import register
+from ledger.queries.reference import province_name
 from ledger.throttle import address_limited, failures_limited
 from ledger.web import auth
 from ledger.web.blueprint import bp
@@ -69,6 +70,8 @@ def verify_document(document_id: str):
     code = request.args.get("code", "").strip()
     if code:
         refuse_after_wrong_codes()
+    if ID_PATTERN.fullmatch(document_id.upper()):
+        document_id = document_id.upper()  # as typed from the paper, in lower case too
     with force_locale(LANGUAGES["zh"]):
         found = None
         if ID_PATTERN.fullmatch(document_id):
@@ -93,6 +96,7 @@ def verify_document(document_id: str):
         except DomainError as err:  # e.g. the version or the region is no longer there
             result = register.verification(found, None, None)
             problem = problem_text(err.message)
+            province = province_name(current.session())  # its word (全区) for the summary
         page = {"language": "zh", "document_id": document_id, "found": found,
                 "notice": VERIFY_NOTICE,
                 "consistent": result.consistent, "kind": TITLES[DocumentKind(found.kind)],

@@ -4,14 +4,23 @@ figures as the JSON to the 0.01万元, reconciled, as of the same time; Excel-re
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from urllib.parse import unquote
 
 import pytest
+
+from ledger.domain.periods import beijing_text
+from ledger.domain.vocabulary import STATEMENT_NOTICE
 
 from tests.io.files import read_csv_export, read_xlsx_export
 
 FIGURES = ("in_place", "ceded", "credited", "attributed")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def beijing(as_of: str) -> str:
+    """The API's UTC as-of time as a sheet prints it: '2026年1月2日 11:04:05（北京时间）'."""
+    return beijing_text(datetime.fromisoformat(as_of.replace("Z", "+00:00")))
 
 
 class Demo:
@@ -86,8 +95,8 @@ def test_attribution_export_equals_the_json(demo, fmt):
     assert body["reconciliation"]["difference"] == "0.00"
     assert exported["title"] == "2025年度招商引资投资分算汇总表"
     assert exported["facts"]["考核年度"] == "2025"
-    assert exported["facts"]["数据截至"].startswith(as_of + "（北京时间 ")
-    assert exported["facts"]["说明"].startswith("仅用于年度绩效考核")
+    assert exported["facts"]["数据截至"] == beijing(as_of)
+    assert exported["facts"]["说明"] == STATEMENT_NOTICE  # in Chinese only: no English in a sheet
     # it reconciles: the rows that are not roll-ups sum to the totals, Σ attributed = Σ in place
     own = [row for row in exported["regions"] if not row["rolled_up"]]
     for figure in FIGURES:
@@ -112,7 +121,7 @@ def test_an_as_of_export_equals_the_as_of_json(demo, fmt):
                                        format=fmt).data)
     assert then_file["regions"] == _json_regions(then_json)
     assert then_file["totals"] == then_json["totals"]
-    assert then_file["facts"]["数据截至"].startswith(as_of)
+    assert then_file["facts"]["数据截至"] == beijing(as_of)
     current = _as_json(fmt, demo.get("tongji", "/attribution", year=2026, format=fmt).data)
     assert current["totals"] == now["totals"]
 
@@ -134,7 +143,7 @@ def test_project_lines_export_equals_the_json(demo, fmt):
     assert [_amount(v) for v in total[7:10]] == [
         _sum(body["projects"], k) for k in ("amount", "recommender_part", "host_part")]
     assert _amount(check[9]) == "0.00"
-    assert read["facts"]["说明"].startswith("仅用于年度绩效考核")
+    assert read["facts"]["说明"] == STATEMENT_NOTICE
 
 
 def _sum(lines, key) -> str:
@@ -150,19 +159,24 @@ def test_csv_is_utf8_with_bom_and_chinese_headers(demo):
     assert b"\r\n" in r.data
 
 
-@pytest.mark.parametrize("path,name", [
-    ("/attribution", "招商引资投资分算汇总表-2025年度-截至"),
-    ("/attribution/projects", "招商引资项目分算明细-2025年度-截至"),
+@pytest.mark.parametrize("path,indicator,name", [
+    ("/attribution", "completed_investment", "2025年度招商引资投资分算汇总表"),
+    ("/attribution", "funds_in_place", "2025年度招商引资实际到位资金分算汇总表"),
+    ("/attribution/projects", "completed_investment", "2025年度招商引资项目分算明细表"),
 ])
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
-def test_a_download_has_a_chinese_filename(demo, path, name, fmt):
-    r = demo.get("tongji", path, year=2025, as_of="2026-01-02T03:04:05Z", format=fmt)
+def test_a_download_has_a_chinese_filename_in_beijing_time(demo, path, indicator, name, fmt):
+    r = demo.get("tongji", path, year=2025, as_of="2026-01-02T03:04:05Z", format=fmt,
+                 indicator=indicator)
     disposition = r.headers["Content-Disposition"]
     match = re.fullmatch(r'attachment; filename="([!-~]+)"; filename\*=UTF-8\'\'([A-Za-z0-9%._-]+)',
                          disposition)
     assert match, disposition
-    assert match[1].endswith(f"-2025-asof-20260102T030405Z.{fmt}")
-    assert unquote(match[2]) == f"{name}20260102T030405Z.{fmt}"
+    assert match[1].endswith(f"-asof-20260102T110405+0800.{fmt}")
+    if fmt == "xlsx":  # every line, completed investment's first: named after it
+        name = name.replace("实际到位资金", "投资")
+    assert unquote(match[2]) == f"{name}-截至2026年1月2日11时04分05秒.{fmt}"
+    assert re.search(r"[A-Za-z]", unquote(match[2]).removesuffix(f".{fmt}")) is None
     assert r.mimetype == ("text/csv" if fmt == "csv" else XLSX)
 
 
@@ -187,7 +201,7 @@ def test_the_xlsx_is_laid_out_for_a_person(demo):
     total_row = first + len(body["regions"])
     assert sheet.cell(row=total_row, column=2).value == "合计（全部地区）"
     assert sheet.cell(row=total_row, column=2).font.bold
-    assert read["facts"]["说明"].startswith("仅用于年度绩效考核")
+    assert read["facts"]["说明"] == STATEMENT_NOTICE
 
 
 def test_a_region_exports_only_its_own_rows_and_the_totals(demo):

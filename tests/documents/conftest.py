@@ -183,8 +183,10 @@ SMALL_CUT = "招商引资项目投资转移协议备案表回执年度分算汇�
 
 @pytest.fixture(scope="session")
 def small_cut(tmp_path_factory) -> Path:
+    """Every cut (fonts.CUTS: the Noto serif, FandolFang, bold FandolSong), small."""
     directory = tmp_path_factory.mktemp("cut")
-    fonts.build_cut("regular", directory, [ord(c) for c in SMALL_CUT] + list(range(0x20, 0x7F)))
+    for key in fonts.CUTS:
+        fonts.build_cut(key, directory, [ord(c) for c in SMALL_CUT] + list(range(0x20, 0x7F)))
     return directory
 
 

@@ -16,6 +16,7 @@ from tests.documents.conftest import (
 from tests.factories import PASSWORD
 
 A4 = "595.276 x 841.89 pts (A4)"
+ASKED = "http://localhost"  # the test client's host: the QR links there without LEDGER_PUBLIC_URL
 VERSION_FIELDS = ("version", "status", "recommender_share", "first_year", "last_year",
                   "agreed_last_year", "signed_on", "signatories", "reason", "proposed_by",
                   "acknowledged_by", "filing_number", "filed_on")
@@ -71,7 +72,7 @@ def test_filing_form_prints_what_the_api_says(seeded, tmp_path):
     code = verification_code(document_id, seeded.app.config["SECRET_KEY"].encode())
     assert f"{document_id}核验码{code}" in text  # printed beside the id
     assert qr_codes(pdf, tmp_path) == [
-        f"http://127.0.0.1:5000/verify/{document_id}?code={code.replace('-', '')}"]
+        f"{ASKED}/verify/{document_id}?code={code.replace('-', '')}"]
 
 
 def test_receipt_prints_the_filing(seeded, tmp_path):
@@ -86,7 +87,27 @@ def test_receipt_prints_the_filing(seeded, tmp_path):
     document_id = response.headers["X-Document-Id"]
     code = verification_code(document_id, seeded.app.config["SECRET_KEY"].encode())
     assert qr_codes(response.data, tmp_path) == [
-        f"http://127.0.0.1:5000/verify/{document_id}?code={code.replace('-', '')}"]
+        f"{ASKED}/verify/{document_id}?code={code.replace('-', '')}"]
+
+
+def test_the_qr_code_links_to_the_server_asked_or_to_the_public_url(seeded, tmp_path, monkeypatch):
+    """Without LEDGER_PUBLIC_URL a development server links to the host and port it was asked
+    at (`ledger run --port 8123`), not to port 5000; with it, to the public URL whatever the
+    request's Host; in production (ledger.config.ProductionConfig) never to the Host header."""
+    statistics = seeded.as_("statistics")
+    path = f"/agreements/{seeded.ids['a_filed']}/receipt.pdf"
+    response = statistics.get(path, base_url="http://127.0.0.1:8123")
+    document_id = response.headers["X-Document-Id"]
+    code = verification_code(document_id, seeded.app.config["SECRET_KEY"].encode()).replace("-", "")
+    for name in ("asked", "public"):
+        (tmp_path / name).mkdir()
+    assert qr_codes(response.data, tmp_path / "asked") == [
+        f"http://127.0.0.1:8123/verify/{document_id}?code={code}"]
+    monkeypatch.setitem(seeded.app.config, "PUBLIC_URL", "https://ledger.example.gov.cn")
+    monkeypatch.setitem(seeded.app.config, "PUBLIC_URL_FROM_REQUEST", False)
+    response = statistics.get(path, base_url="http://127.0.0.1:8123")
+    assert qr_codes(response.data, tmp_path / "public") == [
+        f"https://ledger.example.gov.cn/verify/{document_id}?code={code}"]
 
 
 @pytest.mark.parametrize("name", ["a_draft", "a_signed", "a_submitted"])

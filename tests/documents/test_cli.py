@@ -10,7 +10,10 @@ from dataclasses import replace
 import pytest
 
 
-def test_print_writes_the_years_documents(seeded, runner, tmp_path):
+def test_print_writes_the_years_documents(seeded, runner, tmp_path, monkeypatch):
+    # the same bytes as the API's when both link to the configured public URL (a development
+    # server without one links to the host asked, the command line to the default)
+    monkeypatch.setitem(seeded.app.config, "PUBLIC_URL_FROM_REQUEST", False)
     out = tmp_path / "2025"
     result = runner.invoke(args=["print", "--year", "2025", "-o", str(out), "--workers", "2"])
     assert result.exit_code == 0, result.output

@@ -45,12 +45,13 @@ def test_the_cut_is_renamed_desubroutinized_and_keeps_the_licence(small_cut):
 def test_a_changed_or_stale_cut_is_not_used(small_cut, tmp_path):
     copy = tmp_path / "cut"
     shutil.copytree(small_cut, copy)
-    assert set(fonts.cut_status(copy).usable) == {"regular"}
+    assert set(fonts.cut_status(copy).usable) == {"regular", "fang", "title"}
     manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
     manifest["weights"]["regular"]["source"]["size"] += 1  # the font package changed since
     (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
     status = fonts.cut_status(copy)
-    assert status.usable == {} and "no longer installed as it was" in status.problem
+    assert set(status.usable) == {"fang", "title"}
+    assert "no longer installed as it was" in status.problem
     (copy / "LedgerSerifGB-Regular.otf").write_bytes(b"OTTO broken")
     assert "does not match its manifest" in fonts.cut_status(copy).problem
     assert "not generated" in fonts.cut_status(tmp_path / "nothing").problem
@@ -59,7 +60,8 @@ def test_a_changed_or_stale_cut_is_not_used(small_cut, tmp_path):
 def test_doctor_reports_the_cut(small_cut, tmp_path, monkeypatch):
     monkeypatch.setenv("LEDGER_FONTS_DIR", str(small_cut))
     found = doctor.check_font_cut()
-    assert found.ok and "Ledger Serif GB" in found.detail and "characters" in found.detail
+    assert found.ok and "characters" in found.detail
+    assert "Ledger Serif GB, Ledger Fang GB, Ledger Title GB" in found.detail
     monkeypatch.setenv("LEDGER_FONTS_DIR", str(tmp_path / "none"))
     missing = doctor.check_font_cut()
     assert not missing.ok and not missing.required
@@ -70,7 +72,54 @@ def test_doctor_reports_the_cut(small_cut, tmp_path, monkeypatch):
 
 def test_fonts_command_builds_only_what_is_missing(small_cut, capsys):
     assert fonts.main(["--dir", str(small_cut)]) == 0
-    assert capsys.readouterr().out == f"fonts: Ledger Serif GB is current in {small_cut}\n"
+    assert capsys.readouterr().out == (
+        f"fonts: Ledger Serif GB, Ledger Fang GB, Ledger Title GB current in {small_cut}\n")
+
+
+def test_doctor_names_the_package_of_the_fandol_faces_when_they_are_missing(
+        small_cut, tmp_path, monkeypatch):
+    monkeypatch.setenv("LEDGER_FONTS_DIR", str(tmp_path / "none"))
+    monkeypatch.setattr(fonts, "FANDOL_DIRS", (tmp_path / "no-texlive",))
+    missing = doctor.check_font_cut()
+    assert not missing.ok and not missing.required
+    assert missing.fix.startswith("apt-get install texlive-lang-chinese, then make fonts")
+    assert "the serif instead of 仿宋" in missing.detail
+
+
+def test_the_fandol_faces_cover_gb2312():
+    """FandolFang (仿宋) and bold FandolSong (the title) hold every character of GB 2312 but
+    U+2015 (―), which prints through the Noto cut next in the documents' font-family."""
+    for key in ("fang", "title"):
+        face = fonts.source_face(key)
+        assert face is not None, f"{fonts.CUTS[key].fandol}: {fonts.FIX_FANDOL}"
+        with TTFont(face.path, lazy=True) as font:
+            assert set(fonts.gb2312()) - set(font.getBestCmap()) == {0x2015}, key
+
+
+@pytest.mark.parametrize(("key", "family", "source"), [
+    ("fang", "Ledger Fang GB", "FandolFang-Regular.otf"),
+    ("title", "Ledger Title GB", "FandolSong-Bold.otf")])
+def test_the_fandol_cuts_are_renamed_and_draw_their_sources_glyphs(small_cut, key, family, source):
+    from fontTools.pens.recordingPen import RecordingPen
+
+    cut = fonts.CUTS[key]
+    font = TTFont(small_cut / cut.file)
+    names = {r.nameID: r.toUnicode() for r in font["name"].names if r.platformID == 3}
+    assert (names[1], names[6]) == (family, cut.postscript)
+    assert "Fandol" in names[0]  # the copyright stays
+    assert "Fandol" not in " ".join(names[i] for i in (1, 3, 4, 6, 16, 17) if i in names)
+    manifest = json.loads((small_cut / "manifest.json").read_text(encoding="utf-8"))
+    face = fonts.fandol_face(source)
+    assert manifest["weights"][key]["family"] == family
+    assert manifest["weights"][key]["source"]["file"] == str(face.path)
+    cmap = font.getBestCmap()
+    with TTFont(face.path, lazy=True) as original:
+        theirs_cmap, theirs = original.getBestCmap(), original.getGlyphSet()
+        for point in sorted(cmap):
+            ours_pen, theirs_pen = RecordingPen(), RecordingPen()
+            font.getGlyphSet()[cmap[point]].draw(ours_pen)
+            theirs[theirs_cmap[point]].draw(theirs_pen)
+            assert ours_pen.value == theirs_pen.value, chr(point)
 
 
 def test_the_cut_is_in_print_order_with_an_identity_charset(small_cut):

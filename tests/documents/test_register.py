@@ -235,7 +235,7 @@ def test_ids_are_keyed_and_a_document_issued_before_keeps_its_id(seeded, tmp_pat
     assert first.headers["X-Document-Id"] == legacy
     code = verification_code(legacy, seeded.app.config["SECRET_KEY"].encode())
     assert qr_codes(first.data, tmp_path) == [
-        f"http://127.0.0.1:5000/verify/{legacy}?code={code.replace('-', '')}"]
+        f"http://localhost/verify/{legacy}?code={code.replace('-', '')}"]
     assert stats.get(f"/agreements/{agreement_id}/filing.pdf").data == first.data
     assert [r.document_id for r in register_rows(seeded)] == [legacy]
 

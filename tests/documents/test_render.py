@@ -78,7 +78,9 @@ def test_statement_has_subtotals_reconciliation_head_and_notice(renderer, tmp_pa
 
 def test_fonts_are_embedded_cjk_subsets_of_the_cut_and_the_full_face(renderer, tmp_path):
     found = pdf_fonts(renderer.render(filing()), tmp_path)
-    assert {f.name.split("+", 1)[1] for f in found} == {"Ledger-Serif-GB", "Noto-Serif-CJK-SC"}
+    # the text in 仿宋, the title in bold 宋 (both cut small here), the rest in the full face
+    assert {f.name.split("+", 1)[1] for f in found} == {"Ledger-Fang-GB", "Ledger-Title-GB",
+                                                        "Noto-Serif-CJK-SC"}
     assert all(f.embedded and f.subset and f.unicode for f in found), found
     assert all(f.type.startswith("CID") for f in found), found
 
@@ -222,8 +224,9 @@ def test_every_document_passes_its_kind_template(renderer):
 
 
 def test_the_renderer_says_which_fonts_it_uses(renderer, renderer_without_cut, small_cut):
-    assert renderer.fonts_used.startswith("Ledger Serif GB (LedgerSerifGB-Regular.otf) → "
-                                          "Noto Serif CJK SC")
+    assert renderer.fonts_used.startswith(
+        "Ledger Title GB (LedgerTitleGB-Regular.otf) → Ledger Fang GB (LedgerFangGB-Regular.otf) → "
+        "Ledger Serif GB (LedgerSerifGB-Regular.otf) → Noto Serif CJK SC")
     assert renderer_without_cut.fonts_used.startswith("Noto Serif CJK SC")
     assert renderer.fast_subsetting  # libharfbuzz-subset0 is installed (make deps)
 

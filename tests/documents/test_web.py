@@ -194,6 +194,21 @@ def test_a_statement_as_of_a_time_stays_consistent_after_later_revisions(world, 
     assert "灵武市（640181）及全区合计" in verify(own)
 
 
+def test_a_document_id_typed_in_lower_case_is_found(world, client, app):
+    p = world.project()
+    a = world.agreement(p)
+    login(client, "lingwu")
+    document_id = download(client, f"/agreements/{a.id}/filing.pdf").headers["X-Document-Id"]
+    code = verification_code(document_id, app.config["SECRET_KEY"].encode())
+    public = app.test_client()
+    for typed in (document_id.lower(), document_id.swapcase()):
+        response = public.get(f"/verify/{typed}?code={code.lower()}")
+        assert response.status_code == 200, typed
+        html = response.get_data(as_text=True)
+        assert "一致" in result_of(html) and document_id in html
+        assert "（北京时间））" not in html  # no time in brackets inside brackets
+
+
 def test_an_unknown_document_is_a_chinese_404_page(client):
     for document_id in ("BA-AAAAA-BBBBB-CCCCC-DDDDD", "nonsense", "ba-aaaaa-bbbbb-ccccc-ddddd"):
         response = client.get(f"/verify/{document_id}", headers={"Cookie": "lang=en"})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ledger.documents.wording import civil_date, moment, statement_rows, view, years
+from ledger.documents.wording import civil_date, moment, statement_rows, view, words, years
 from tests.documents.conftest import filing
 
 
@@ -108,3 +108,8 @@ def test_the_export_the_document_and_the_page_read_one_statement_body():
 def _found():
     from tests.documents.conftest import found_attribution
     return found_attribution("n")
+
+
+def test_a_committee_name_breaks_before_its_level_word_only():
+    assert words("宁东能源化工基地管委会") == ["宁东能源化工基地", "管委会"]
+    assert words("灵武市") == ["灵武市"] and words("管委会") == ["管委会"]

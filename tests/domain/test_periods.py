@@ -115,3 +115,11 @@ def test_a_dates_period_parses_back_into_its_year(day):
 def test_the_local_date_is_eight_hours_ahead(moment):
     """Every clock reading after 1991 has the civil date of UTC + 8 h."""
     assert periods.local_date(moment) == (moment.replace(tzinfo=None) + timedelta(hours=8)).date()
+
+
+def test_a_time_is_written_in_beijing_time_in_chinese():
+    moment = datetime(2025, 12, 31, 16, 4, 5, 999999, tzinfo=UTC)  # already 2026 in Beijing
+    assert periods.beijing_text(moment) == "2026年1月1日 00:04:05（北京时间）"
+    assert periods.beijing_stamp(moment) == "2026年1月1日00时04分05秒"
+    with pytest.raises(TypeError):
+        periods.beijing_text(datetime(2025, 1, 1))  # naive: no guess

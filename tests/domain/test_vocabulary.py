@@ -25,6 +25,15 @@ def test_a_name_that_is_no_province_has_no_word():
         vocabulary.province_word("银川")
 
 
+@pytest.mark.parametrize(("name", "level", "government"), [
+    ("西夏区", RegionLevel.COUNTY, "西夏区人民政府"), ("灵武市", RegionLevel.COUNTY, "灵武市人民政府"),
+    ("银川市", RegionLevel.PREFECTURE, "银川市人民政府"),
+    ("宁夏回族自治区", RegionLevel.PROVINCE, "宁夏回族自治区人民政府"),
+    ("宁东能源化工基地管委会", RegionLevel.COMMITTEE, "宁东能源化工基地管委会")])
+def test_a_region_is_addressed_by_its_government_full_name(name, level, government):
+    assert vocabulary.government_name(name, level) == government
+
+
 def test_every_kind_level_status_and_stage_has_its_word():
     assert set(vocabulary.TITLES) == set(DocumentKind)
     assert set(vocabulary.LEVELS) == set(RegionLevel)
@@ -36,7 +45,7 @@ def test_every_kind_level_status_and_stage_has_its_word():
 
 
 WORDS = ["仅用于年度绩效考核", "招商引资项目投资转移协议备案表", "备案回执", "分算汇总表",
-         "统计局", "商务厅", "省级", "地级", "县级", "管委会", "全区", "全省", "全市",
+         "统计局", "商务厅", "省级", "地级", "县级", "管委会", "全区", "全省", "全市", "人民政府",
          "草稿（待对方确认）", "双方已签署", "已报送备案", "已被后续版本替代"]
 
 

@@ -15,7 +15,7 @@ from ledger.commands.inputs import ProjectInput, StageChange
 from ledger.db import writing
 from ledger.domain import codes, dates, stages
 from ledger.domain.enums import Stage
-from ledger.domain.errors import Conflict, Invalid
+from ledger.domain.errors import Conflict, Invalid, Problem
 from ledger.models import Agreement, AgreementVersion, FundsReceipt, InvestmentReport, Project, Zone
 from ledger.postings.journal import record
 from ledger.policy import require_host
@@ -49,18 +49,54 @@ def _apply(ctx: Context, project: Project, inp: ProjectInput) -> None:
     for key, value in changes.items():
         setattr(project, key, value)
     changed = {k for k, v in _dates(project).items() if v != before[k]}
-    dates.check_project(_dates(project), ctx.today(), changed)
-    if not project.investor_foreign and not project.investor_credit_code:
-        raise Invalid("project.credit_code_required", field="investor_credit_code")
-    restricted = codes.restricted_by(project.zone.restricted_industries, project.industry_code)
-    if restricted:
-        raise Invalid("project.restricted_industry", field="industry_code",
-                      code=project.industry_code, zone=project.zone.name,
-                      restricted=", ".join(restricted))
+    problems = dates.project_problems(_dates(project), ctx.today(), changed)
+    dates.raise_invalid(problems | _fact_problems(project.zone, project.industry_code,
+                                                  project.investor_foreign,
+                                                  project.investor_credit_code))
     if project.project_code and ctx.session.scalar(
             sa.select(Project.id).where(Project.project_code == project.project_code,
                                         Project.id != project.id)) is not None:
         raise Conflict("project.code_taken", field="project_code", code=project.project_code)
+
+
+def _fact_problems(zone: Zone | None, industry_code: str | None, foreign: bool,
+                   credit_code: str | None) -> dict[str, list[Problem]]:
+    """The project's facts together: a credit code unless the investor is foreign, an industry
+    its zone does not restrict."""
+    problems: dict[str, list[Problem]] = {}
+    if not foreign and not credit_code:
+        problems["investor_credit_code"] = [Problem("project.credit_code_required")]
+    restricted = [] if zone is None or not industry_code else \
+        codes.restricted_by(zone.restricted_industries, industry_code)
+    if restricted:
+        problems["industry_code"] = [Problem(
+            "project.restricted_industry", code=industry_code, zone=zone.name,
+            restricted=", ".join(restricted))]
+    return problems
+
+
+def form_problems(ctx: Context, given: dict, project_id: int | None = None) -> dict[str, list[Problem]]:
+    """What create_project (or update_project, of `project_id`) would refuse of the values a
+    form's schema accepted (`given`, field → typed value; a refused field is absent and keeps
+    the project's value), read without writing: a form shows them with the schema's problems
+    in the same submit."""
+    project = None if project_id is None else visible_project(ctx.session, ctx.actor, project_id)
+
+    def value(name: str, default=None):
+        return given[name] if name in given else getattr(project, name, default)
+
+    found: dict[str, list[Problem]] = {}
+    zone = project.zone if project is not None else None
+    if given.get("zone_id") is not None:
+        zone = ctx.session.get(Zone, given["zone_id"])
+        if zone is None:
+            found["zone_id"] = [Problem("zone.unknown")]
+    before = {name: getattr(project, name, None) for name in dates.PROJECT_DATES}
+    after = {name: value(name) for name in dates.PROJECT_DATES}
+    found |= dates.project_problems(after, ctx.today(),
+                                    {k for k, v in after.items() if v != before[k]})
+    return found | _fact_problems(zone, value("industry_code"), bool(value("investor_foreign")),
+                                  value("investor_credit_code"))
 
 
 def create_project(ctx: Context, inp: ProjectInput) -> Project:

@@ -55,11 +55,17 @@ def _terms(inp: TermsInput, base: AgreementVersion | None) -> dict:
     return out
 
 
-def _dated(ctx: Context, terms: dict, project_id: int) -> dict:
-    """The terms, once their dates keep the rules (ledger.domain.dates): signed by today, and
-    covering no year before the project's signing."""
+def _date_problems(ctx: Context, terms: dict, project_id: int) -> dict[str, list[Problem]]:
+    """The rules of the terms' dates (ledger.domain.dates): signed by today, and covering no
+    year before the project's signing."""
     signed_on = ctx.session.scalar(sa.select(Project.signed_on).where(Project.id == project_id))
-    dates.check_agreement(terms["first_year"], terms["signed_on"], signed_on, ctx.today())
+    return dates.agreement_problems(terms.get("first_year"), terms.get("signed_on"), signed_on,
+                                    ctx.today())
+
+
+def _dated(ctx: Context, terms: dict, project_id: int) -> dict:
+    """The terms, once their dates keep the rules."""
+    raise_invalid(_date_problems(ctx, terms, project_id))
     return terms
 
 
@@ -91,7 +97,9 @@ def create_agreement(ctx: Context, inp: AgreementInput) -> Agreement:
         receiver = inp.receiver_code or project.host_code
         if receiver != project.host_code:
             raise Invalid("agreement.receiver_not_host", field="receiver_code", host=project.host_code)
-        raise_invalid(_party_problems(ctx, project, inp.recommender_code))
+        problems = _party_problems(ctx, project, inp.recommender_code)
+        if problems:  # with those of the dates: a form shows them all in one submit
+            raise_invalid(problems | _date_problems(ctx, terms, project.id))
         if project.stage == Stage.CANCELLED:
             raise Conflict("agreement.project_cancelled", field="project_id")
         _dated(ctx, terms, project.id)
@@ -128,8 +136,7 @@ def terms_problems(ctx: Context, project_id: int, given: dict) -> dict[str, list
     typed value; the others were refused already), read without writing: a form shows them with
     the schema's problems in the same submit."""
     project = visible_project(ctx.session, ctx.actor, project_id)
-    problems = dates.agreement_problems(given.get("first_year"), given.get("signed_on"),
-                                        project.signed_on, ctx.today())
+    problems = _date_problems(ctx, given, project.id)
     if given.get("recommender_code"):
         problems |= _party_problems(ctx, project, given["recommender_code"])
     return problems

@@ -36,10 +36,11 @@ def _dates(project: Project) -> dict:
     return {name: getattr(project, name) for name in dates.PROJECT_DATES}
 
 
-def _apply(ctx: Context, project: Project, inp: ProjectInput) -> None:
-    """Set the fields sent and check the project as a whole."""
+def _apply(ctx: Context, project: Project, inp: ProjectInput, *, correcting: bool = False) -> None:
+    """Set the fields sent and check the project as a whole (`correcting`: a changed date
+    needs a reason)."""
     changes = inp.given()
-    changes.pop("reason", None)
+    reason = changes.pop("reason", None)
     for name in dates.PROJECT_DATES[1:]:  # a stage's date is set by reaching the stage
         if name in changes and getattr(project, name) is None:
             raise Conflict("project.stage_not_reached", field=name, stage=project.stage)
@@ -50,13 +51,20 @@ def _apply(ctx: Context, project: Project, inp: ProjectInput) -> None:
         setattr(project, key, value)
     changed = {k for k, v in _dates(project).items() if v != before[k]}
     problems = dates.project_problems(_dates(project), ctx.today(), changed)
-    dates.raise_invalid(problems | _fact_problems(project.zone, project.industry_code,
-                                                  project.investor_foreign,
-                                                  project.investor_credit_code))
+    problems |= _fact_problems(project.zone, project.industry_code, project.investor_foreign,
+                               project.investor_credit_code)
+    if correcting:
+        problems |= _reason_problems(changed, reason)
+    dates.raise_invalid(problems)
     if project.project_code and ctx.session.scalar(
             sa.select(Project.id).where(Project.project_code == project.project_code,
                                         Project.id != project.id)) is not None:
         raise Conflict("project.code_taken", field="project_code", code=project.project_code)
+
+
+def _reason_problems(changed: set[str], reason: str | None) -> dict[str, list[Problem]]:
+    """A correction that changes a date says why."""
+    return {"reason": [Problem("project.reason_required")]} if changed and not reason else {}
 
 
 def _fact_problems(zone: Zone | None, industry_code: str | None, foreign: bool,
@@ -93,10 +101,11 @@ def form_problems(ctx: Context, given: dict, project_id: int | None = None) -> d
             found["zone_id"] = [Problem("zone.unknown")]
     before = {name: getattr(project, name, None) for name in dates.PROJECT_DATES}
     after = {name: value(name) for name in dates.PROJECT_DATES}
-    found |= dates.project_problems(after, ctx.today(),
-                                    {k for k, v in after.items() if v != before[k]})
-    return found | _fact_problems(zone, value("industry_code"), bool(value("investor_foreign")),
-                                  value("investor_credit_code"))
+    changed = {k for k, v in after.items() if v != before[k]}
+    found |= dates.project_problems(after, ctx.today(), changed)
+    found |= _fact_problems(zone, value("industry_code"), bool(value("investor_foreign")),
+                            value("investor_credit_code"))
+    return found if project is None else found | _reason_problems(changed, given.get("reason"))
 
 
 def create_project(ctx: Context, inp: ProjectInput) -> Project:
@@ -114,15 +123,13 @@ def create_project(ctx: Context, inp: ProjectInput) -> Project:
     return project
 
 
-def _recheck(ctx: Context, project: Project, before: dict, reason: str | None) -> None:
-    """The rules a corrected date must keep with what already exists: a reason, the months
-    reported (construction cannot start after one), the agreements (none covers a year
-    before the signing) and the funds received (none before the signing)."""
+def _recheck(ctx: Context, project: Project, before: dict) -> None:
+    """The rules a corrected date must keep with what already exists (its reason is _apply's):
+    the months reported (construction cannot start after one), the agreements (none covers a
+    year before the signing) and the funds received (none before the signing)."""
     changed = [k for k, v in _dates(project).items() if v != before[k]]
     if not changed:
         return
-    if not reason:
-        raise Invalid("project.reason_required", field="reason")
     session = ctx.session
     if "started_on" in changed:
         first = session.scalar(sa.select(sa.func.min(InvestmentReport.period))
@@ -157,8 +164,8 @@ def update_project(ctx: Context, project_id: int, inp: ProjectInput,
         before, before_dates = record("project", project), _dates(project)
         reason = inp.reason or None
         with session.no_autoflush:
-            _apply(ctx, project, inp)
-            _recheck(ctx, project, before_dates, reason)
+            _apply(ctx, project, inp, correcting=True)
+            _recheck(ctx, project, before_dates)
             if project.zone.region_code != project.host_code:
                 require_host(ctx.actor, project.zone.region_code)
                 if party_codes(session, project.id) or session.scalar(

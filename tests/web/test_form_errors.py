@@ -75,6 +75,13 @@ def test_the_agreement_forms_rules_of_two_fields_come_with_the_others(world, cli
     errors = _errors(response.get_data(as_text=True))
     assert set(errors) == {"recommender_code", "recommender_share", "first_year"}
     assert "2023" in errors["first_year"]  # covers from 2020, before the project was signed in 2023
+    # every field right by the schema: the command's refusals of the recommender and the date
+    response = post(client, f"/projects/{p.id}/agreements/new", EMPTY_AGREEMENT | {
+        "recommender_code": "640181", "recommender_share": "30", "first_year": "2025",
+        "signed_on": LATER, "recommender_signatory": "张三", "receiver_signatory": "李四",
+        "reason": "理由"})
+    assert response.status_code == 422
+    assert set(_errors(response.get_data(as_text=True))) == {"recommender_code", "signed_on"}
     assert _count(session, Agreement) == 0
 
 
@@ -117,8 +124,38 @@ def test_a_correction_emptied_says_required_and_keeps_the_project(world, client,
     assert errors["name"] == errors["planned_investment"] == REQUIRED
     assert errors["investor_credit_code"] == "境内投资方必须填写"
     assert errors["started_on"].startswith("不能早于")  # construction before the signing
+    assert errors["reason"] == "修改日期须填写修改原因"  # a date changes: why
+    # every field right by the schema: the command's own problems, all at once
+    response = client.post(f"/projects/{p.id}/edit", data={
+        "csrf_token": csrf_of(html), "row_version": version, "name": "新名称",
+        "investor_name": "某公司", "investor_credit_code": "", "industry_code": "C2614",
+        "project_code": "", "planned_investment": "10.00", "zone_id": str(world.zone_lw.id),
+        "signed_on": "2023-12-01", "started_on": "2023-12-05", "reason": ""})
+    assert response.status_code == 422
+    assert _errors(response.get_data(as_text=True)) == {
+        "investor_credit_code": "境内投资方必须填写", "reason": "修改日期须填写修改原因"}
     session.rollback()
     assert session.get(Project, p.id).name == p.name
+
+
+def test_an_agreement_edited_empty_says_required_beside_each_field(world, client, session):
+    p = world.project()
+    a = world.agreement(p, file=False)
+    login(client, "lingwu")
+    html = page(client, f"/agreements/{a.id}/edit")
+    version = re.search(r'name="row_version" type="hidden" value="(\d+)"', html)[1]
+    response = client.post(f"/agreements/{a.id}/edit", data={
+        "csrf_token": csrf_of(html), "row_version": version} | EMPTY_AGREEMENT
+        | {"first_year": "2022", "last_year": "2021", "receiver_signatory": "李四"})
+    assert response.status_code == 422
+    errors = _errors(response.get_data(as_text=True))
+    assert errors == {"recommender_share": REQUIRED, "signed_on": REQUIRED,
+                      "recommender_signatory": REQUIRED, "reason": REQUIRED,
+                      "last_year": "不能早于起始年度",
+                      "first_year": errors["first_year"]}
+    assert "2023" in errors["first_year"]  # before the project was signed
+    session.rollback()
+    assert session.get(Agreement, a.id).newest.recommender_share == 3000
 
 
 def test_the_funds_form_says_every_problem_at_once(world, client, session):

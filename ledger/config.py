@@ -73,6 +73,10 @@ class Config:
         self.TRUSTED_PROXIES = _count(get("TRUSTED_PROXIES", "0"), "LEDGER_TRUSTED_PROXIES")
         # The Ed25519 key that signs checkpoints; `make run` creates a development key here.
         self.SIGNING_KEY_FILE = get("SIGNING_KEY_FILE", "") or str(development_key_file())
+        # Where the import page keeps a refused upload for the next submit (ledger.web.imports;
+        # empty: a folder of this user's under the system's temporary directory). Every worker
+        # process of the site must see the same folder.
+        self.IMPORT_KEPT_DIR = get("IMPORT_KEPT_DIR", "")
         # The web pages' session cookie: HttpOnly and SameSite=Lax always, Secure when the site
         # is served over HTTPS only (LEDGER_SECURE_COOKIES=1; then also HSTS).
         self.SESSION_COOKIE_SECURE = get("SECURE_COOKIES", "0").lower() in ("1", "true", "yes")

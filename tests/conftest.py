@@ -17,6 +17,7 @@ from ledger import current
 from tests.snapshots import PostgresBackend, SqliteBackend, migrated_sqlite, reset_postgres
 
 PG_URL = os.environ.get("LEDGER_TEST_POSTGRES_URL")
+NO_POSTGRES = "LEDGER_TEST_POSTGRES_URL is not set"
 BACKENDS = ("sqlite", "postgres")
 SNAPSHOT_OF_FIXTURE = {"seeded": "story", "world": "world"}  # checked in this order
 
@@ -47,7 +48,7 @@ def worker_database(url: str) -> str:
 @pytest.fixture(scope="session")
 def postgres_url() -> str:
     if not PG_URL:
-        pytest.skip("LEDGER_TEST_POSTGRES_URL is not set")
+        pytest.skip(NO_POSTGRES)
     try:
         url = worker_database(PG_URL)
         reset_postgres(url)
@@ -113,3 +114,15 @@ def world(backend, app, session):
     """The World snapshot (tests.factories) with helpers acting through the commands."""
     from tests.factories import World
     return World(session, backend.data["world"])
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    """One line at the end saying why the PostgreSQL half of the suite did not run. It reads
+    the skip reports themselves, so it counts right under pytest-xdist too (the workers' reports
+    reach the controller, which writes the summary)."""
+    skipped = [r for r in terminalreporter.stats.get("skipped", [])
+               if NO_POSTGRES in str(getattr(r, "longrepr", ""))]
+    if skipped:
+        terminalreporter.write_sep(
+            "=", f"{len(skipped)} PostgreSQL test(s) skipped: {NO_POSTGRES} "
+                 "(export it to run them on PostgreSQL too)", yellow=True)

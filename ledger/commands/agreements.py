@@ -19,7 +19,8 @@ from ledger.commands.inputs import AgreementInput, TermsInput
 from ledger.db import writing
 from ledger.domain import coverage, dates, workflow
 from ledger.domain.enums import Ending, Stage, VersionStatus
-from ledger.domain.errors import Conflict, Invalid, PreconditionRequired, missing
+from ledger.domain.dates import raise_invalid
+from ledger.domain.errors import Conflict, Invalid, PreconditionRequired, Problem, missing
 from ledger.models import Agreement, AgreementEvent, AgreementVersion, Project, Region
 from ledger.postings.journal import record
 from ledger.domain.workflow import Who
@@ -49,16 +50,23 @@ def _terms(inp: TermsInput, base: AgreementVersion | None) -> dict:
         absent.append("signatories")
     if absent:
         raise missing(absent)
-    if out["last_year"] is not None and out["last_year"] < out["first_year"]:
-        raise Invalid("agreement.last_before_first", field="last_year")
+    reversed_ = dates.years_reversed(out["first_year"], out["last_year"])
+    if reversed_ is not None:  # the request's own years are the schema's; these the merged ones
+        raise Invalid(reversed_.code, field="last_year")
     return out
 
 
-def _dated(ctx: Context, terms: dict, project_id: int) -> dict:
-    """The terms, once their dates keep the rules (ledger.domain.dates): signed by today, and
-    covering no year before the project's signing."""
+def _date_problems(ctx: Context, terms: dict, project_id: int) -> dict[str, list[Problem]]:
+    """The rules of the terms' dates (ledger.domain.dates): signed by today, and covering no
+    year before the project's signing."""
     signed_on = ctx.session.scalar(sa.select(Project.signed_on).where(Project.id == project_id))
-    dates.check_agreement(terms["first_year"], terms["signed_on"], signed_on, ctx.today())
+    return dates.agreement_problems(terms.get("first_year"), terms.get("signed_on"), signed_on,
+                                    ctx.today())
+
+
+def _dated(ctx: Context, terms: dict, project_id: int) -> dict:
+    """The terms, once their dates keep the rules."""
+    raise_invalid(_date_problems(ctx, terms, project_id))
     return terms
 
 
@@ -89,13 +97,12 @@ def create_agreement(ctx: Context, inp: AgreementInput) -> Agreement:
         # A project the user may not see answers exactly like one that does not exist.
         project = visible_project(session, ctx.actor, inp.project_id)
         require_host(ctx.actor, project.host_code)
-        if session.get(Region, inp.recommender_code) is None:
-            raise Invalid("region.unknown", field="recommender_code")
         receiver = inp.receiver_code or project.host_code
         if receiver != project.host_code:
             raise Invalid("agreement.receiver_not_host", field="receiver_code", host=project.host_code)
-        if inp.recommender_code == receiver or inp.recommender_code in ancestors(session, project.host_code):
-            raise Invalid("agreement.self_referral", field="recommender_code")
+        problems = _party_problems(ctx, project, inp.recommender_code)
+        if problems:  # with those of the dates: a form shows them all in one submit
+            raise_invalid(problems | _date_problems(ctx, terms, project.id))
         if project.stage == Stage.CANCELLED:
             raise Conflict("agreement.project_cancelled", field="project_id")
         _dated(ctx, terms, project.id)
@@ -115,6 +122,27 @@ def create_agreement(ctx: Context, inp: AgreementInput) -> Agreement:
         session.refresh(agreement, ["versions"])
         _record(ctx, agreement, v, "create", None)
     return agreement
+
+
+def _party_problems(ctx: Context, project: Project, recommender_code: str) -> dict[str, list[Problem]]:
+    """The recommender named: an existing region, neither the host nor one above it."""
+    if ctx.session.get(Region, recommender_code) is None:
+        return {"recommender_code": [Problem("region.unknown")]}
+    if recommender_code == project.host_code or \
+            recommender_code in ancestors(ctx.session, project.host_code):
+        return {"recommender_code": [Problem("agreement.self_referral")]}
+    return {}
+
+
+def terms_problems(ctx: Context, project_id: int, given: dict) -> dict[str, list[Problem]]:
+    """What this command would refuse of the values a form's schema accepted (`given`, field →
+    typed value; the others were refused already), read without writing: a form shows them with
+    the schema's problems in the same submit."""
+    project = visible_project(ctx.session, ctx.actor, project_id)
+    problems = _date_problems(ctx, given, project.id)
+    if given.get("recommender_code"):
+        problems |= _party_problems(ctx, project, given["recommender_code"])
+    return problems
 
 
 def _next_number(ctx: Context) -> str:

@@ -15,7 +15,7 @@ from ledger.commands.inputs import ProjectInput, StageChange
 from ledger.db import writing
 from ledger.domain import codes, dates, stages
 from ledger.domain.enums import Stage
-from ledger.domain.errors import Conflict, Invalid
+from ledger.domain.errors import Conflict, Invalid, Problem
 from ledger.models import Agreement, AgreementVersion, FundsReceipt, InvestmentReport, Project, Zone
 from ledger.postings.journal import record
 from ledger.policy import require_host
@@ -36,10 +36,11 @@ def _dates(project: Project) -> dict:
     return {name: getattr(project, name) for name in dates.PROJECT_DATES}
 
 
-def _apply(ctx: Context, project: Project, inp: ProjectInput) -> None:
-    """Set the fields sent and check the project as a whole."""
+def _apply(ctx: Context, project: Project, inp: ProjectInput, *, correcting: bool = False) -> None:
+    """Set the fields sent and check the project as a whole (`correcting`: a changed date
+    needs a reason)."""
     changes = inp.given()
-    changes.pop("reason", None)
+    reason = changes.pop("reason", None)
     for name in dates.PROJECT_DATES[1:]:  # a stage's date is set by reaching the stage
         if name in changes and getattr(project, name) is None:
             raise Conflict("project.stage_not_reached", field=name, stage=project.stage)
@@ -49,18 +50,62 @@ def _apply(ctx: Context, project: Project, inp: ProjectInput) -> None:
     for key, value in changes.items():
         setattr(project, key, value)
     changed = {k for k, v in _dates(project).items() if v != before[k]}
-    dates.check_project(_dates(project), ctx.today(), changed)
-    if not project.investor_foreign and not project.investor_credit_code:
-        raise Invalid("project.credit_code_required", field="investor_credit_code")
-    restricted = codes.restricted_by(project.zone.restricted_industries, project.industry_code)
-    if restricted:
-        raise Invalid("project.restricted_industry", field="industry_code",
-                      code=project.industry_code, zone=project.zone.name,
-                      restricted=", ".join(restricted))
+    problems = dates.project_problems(_dates(project), ctx.today(), changed)
+    problems |= _fact_problems(project.zone, project.industry_code, project.investor_foreign,
+                               project.investor_credit_code)
+    if correcting:
+        problems |= _reason_problems(changed, reason)
+    dates.raise_invalid(problems)
     if project.project_code and ctx.session.scalar(
             sa.select(Project.id).where(Project.project_code == project.project_code,
                                         Project.id != project.id)) is not None:
         raise Conflict("project.code_taken", field="project_code", code=project.project_code)
+
+
+def _reason_problems(changed: set[str], reason: str | None) -> dict[str, list[Problem]]:
+    """A correction that changes a date says why."""
+    return {"reason": [Problem("project.reason_required")]} if changed and not reason else {}
+
+
+def _fact_problems(zone: Zone | None, industry_code: str | None, foreign: bool,
+                   credit_code: str | None) -> dict[str, list[Problem]]:
+    """The project's facts together: a credit code unless the investor is foreign, an industry
+    its zone does not restrict."""
+    problems: dict[str, list[Problem]] = {}
+    if not foreign and not credit_code:
+        problems["investor_credit_code"] = [Problem("project.credit_code_required")]
+    restricted = [] if zone is None or not industry_code else \
+        codes.restricted_by(zone.restricted_industries, industry_code)
+    if restricted:
+        problems["industry_code"] = [Problem(
+            "project.restricted_industry", code=industry_code, zone=zone.name,
+            restricted=", ".join(restricted))]
+    return problems
+
+
+def form_problems(ctx: Context, given: dict, project_id: int | None = None) -> dict[str, list[Problem]]:
+    """What create_project (or update_project, of `project_id`) would refuse of the values a
+    form's schema accepted (`given`, field → typed value; a refused field is absent and keeps
+    the project's value), read without writing: a form shows them with the schema's problems
+    in the same submit."""
+    project = None if project_id is None else visible_project(ctx.session, ctx.actor, project_id)
+
+    def value(name: str, default=None):
+        return given[name] if name in given else getattr(project, name, default)
+
+    found: dict[str, list[Problem]] = {}
+    zone = project.zone if project is not None else None
+    if given.get("zone_id") is not None:
+        zone = ctx.session.get(Zone, given["zone_id"])
+        if zone is None:
+            found["zone_id"] = [Problem("zone.unknown")]
+    before = {name: getattr(project, name, None) for name in dates.PROJECT_DATES}
+    after = {name: value(name) for name in dates.PROJECT_DATES}
+    changed = {k for k, v in after.items() if v != before[k]}
+    found |= dates.project_problems(after, ctx.today(), changed)
+    found |= _fact_problems(zone, value("industry_code"), bool(value("investor_foreign")),
+                            value("investor_credit_code"))
+    return found if project is None else found | _reason_problems(changed, given.get("reason"))
 
 
 def create_project(ctx: Context, inp: ProjectInput) -> Project:
@@ -78,15 +123,13 @@ def create_project(ctx: Context, inp: ProjectInput) -> Project:
     return project
 
 
-def _recheck(ctx: Context, project: Project, before: dict, reason: str | None) -> None:
-    """The rules a corrected date must keep with what already exists: a reason, the months
-    reported (construction cannot start after one), the agreements (none covers a year
-    before the signing) and the funds received (none before the signing)."""
+def _recheck(ctx: Context, project: Project, before: dict) -> None:
+    """The rules a corrected date must keep with what already exists (its reason is _apply's):
+    the months reported (construction cannot start after one), the agreements (none covers a
+    year before the signing) and the funds received (none before the signing)."""
     changed = [k for k, v in _dates(project).items() if v != before[k]]
     if not changed:
         return
-    if not reason:
-        raise Invalid("project.reason_required", field="reason")
     session = ctx.session
     if "started_on" in changed:
         first = session.scalar(sa.select(sa.func.min(InvestmentReport.period))
@@ -121,8 +164,8 @@ def update_project(ctx: Context, project_id: int, inp: ProjectInput,
         before, before_dates = record("project", project), _dates(project)
         reason = inp.reason or None
         with session.no_autoflush:
-            _apply(ctx, project, inp)
-            _recheck(ctx, project, before_dates, reason)
+            _apply(ctx, project, inp, correcting=True)
+            _recheck(ctx, project, before_dates)
             if project.zone.region_code != project.host_code:
                 require_host(ctx.actor, project.zone.region_code)
                 if party_codes(session, project.id) or session.scalar(

@@ -33,7 +33,7 @@ from ledger.context import Context
 from ledger.db import insert_rows, writing
 from ledger.domain import dates, stages
 from ledger.domain.enums import Indicator
-from ledger.domain.errors import Conflict, DomainError, Invalid
+from ledger.domain.errors import Conflict, DomainError, Invalid, Problem
 from ledger.domain.money import format_amount
 from ledger.domain.periods import period_of, year_of
 from ledger.models import InvestmentReport, Posting
@@ -144,6 +144,21 @@ def report_investments(ctx: Context, reports: Sequence[ReportInput]) -> list[Rep
                 results.append(ReportResult(ctx.session.get(InvestmentReport, c.previous.id),
                                             created=False))
     return results
+
+
+def report_problems(ctx: Context, reports: Sequence[ReportInput]) -> dict[int, list[Problem]]:
+    """Every refusal report_investments would meet, by the position of its report (0 = the
+    first), read without writing: the month grid shows each in the cell of its month, all in
+    one submit (report_investments checks them again under its lock)."""
+    if not reports:
+        return {}
+    rows = [ReportRow(n, r.period, r.amount, r.project_id, None, r.note)
+            for n, r in enumerate(reports, start=1)]
+    _, refusals = check(ctx, rows, is_host)
+    problems: dict[int, list[Problem]] = {}
+    for refusal in refusals:
+        problems.setdefault(refusal.row - 1, []).append(refusal.error.message)
+    return problems
 
 
 # ------------------------------------------------------------------ the pipeline

@@ -79,11 +79,20 @@ def before_project(first_year: int, project_signed_on: date | None) -> Problem |
     return Problem("agreement.before_project", first_year=first_year, year=project_signed_on.year)
 
 
-def agreement_problems(first_year: int, signed_on: date, project_signed_on: date | None,
-                       today: date) -> dict[str, list[Problem]]:
+def years_reversed(first_year: int | None, last_year: int | None) -> Problem | None:
+    """An agreement's last year before its first (None: open-ended, or not known yet)."""
+    if first_year is None or last_year is None or last_year >= first_year:
+        return None
+    return Problem("agreement.last_before_first")
+
+
+def agreement_problems(first_year: int | None, signed_on: date | None,
+                       project_signed_on: date | None, today: date) -> dict[str, list[Problem]]:
+    """What is wrong with an agreement's dates, by field (a value not known is not checked)."""
     problems: dict[str, list[Problem]] = {}
     for name, problem in (("signed_on", future(signed_on, today)),
-                          ("first_year", before_project(first_year, project_signed_on))):
+                          ("first_year", None if first_year is None
+                           else before_project(first_year, project_signed_on))):
         if problem is not None:
             problems[name] = [problem]
     return problems

@@ -42,6 +42,7 @@ MESSAGES: dict[str, str] = {
     "input.not_an_object": N_("must be a JSON object"),
     "field.required": N_("Missing data for required field."),
     "field.null": N_("must not be null"),
+    "field.empty": N_("Required."),  # what a web form says of each of EMPTY
     "field.invalid": N_("is not valid"),
     "field.unknown": N_("unknown field"),
     "field.not_a_string": N_("must be a string"),
@@ -255,6 +256,12 @@ MESSAGES: dict[str, str] = {
     "forbidden.attribution_region": N_("a region may read only its own rows and the province "
                                        "totals"),
 }
+
+
+# The codes that say a value is missing, null or blank, whichever field type said it: a web form
+# shows each as "field.empty" (不能为空), the same words for every empty input.
+EMPTY = frozenset({"field.required", "field.null", "text.blank", "amount.empty", "share.empty",
+                   "field.empty"})
 
 
 def render(code: str, params: dict[str, Any]) -> str:

@@ -15,10 +15,10 @@ from typing import Any
 from datetime import datetime
 
 from ledger.domain.codes import industry_name
-from ledger.domain.enums import DocumentKind, FundsSource, Indicator, Stage, VersionStatus
-from ledger.domain.periods import LOCAL_TZ, beijing_stamp, beijing_text, utc_text
+from ledger.domain.enums import FundsSource, Indicator, Stage, VersionStatus
+from ledger.domain.periods import LOCAL_TZ, beijing_stamp, beijing_text
 from ledger.domain.vocabulary import (
-    INDICATORS, LEVELS, SOURCES, STAGES, STATEMENT_NOTICE, STATUSES, TITLES, statement_title,
+    INDICATORS, LEVELS, SOURCES, STAGES, STATEMENT_NOTICE, STATUSES, statement_title,
 )
 from ledger.io.sheets import (
     CSV_MIMETYPE, XLSX_MIMETYPE, Column, Export, Kind, Row, RowKind, Sheet, to_csv, to_xlsx,

@@ -5,7 +5,6 @@ one agreement, and which agreements wait for the user's action."""
 from __future__ import annotations
 
 from collections.abc import Collection, Iterator
-from datetime import date
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased

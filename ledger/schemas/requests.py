@@ -12,7 +12,7 @@ from ledger.commands.inputs import (
     AgreementInput, FundsChange, FundsRow, ProjectInput, RegionInput, ReportRow, StageChange, TermsInput, UserInput,
     ZoneInput,
 )
-from ledger.domain import codes, limits
+from ledger.domain import codes, dates, limits
 from ledger.domain.enums import (
     EvidenceKind, FundsSource, Indicator, ProjectSide, RegionLevel, Role, Stage, VersionStatus,
     ZoneKind, ZoneLevel,
@@ -48,6 +48,30 @@ def load(schema: type[Schema], data: object, **kwargs):
     except ValidationError as err:
         messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
         raise Invalid("input.invalid", errors={k: _flatten(v) for k, v in messages.items()}) from err
+
+
+def load_form(schema: type[Schema], data: dict) -> tuple[object | None, dict, dict[str, list]]:
+    """Load a web form's body: (the typed input, or None when refused; the values the schema
+    accepted, for the commands' own checks of them; every refusal by the path of its field,
+    "signatories.receiver" for a nested one), so that a form shows each problem beside its own
+    input in one submit. The API's `load` reports the same refusals on top-level fields."""
+    try:
+        return schema().load(data), {}, {}
+    except ValidationError as err:
+        messages = err.messages if isinstance(err.messages, dict) else {"_schema": err.messages}
+        valid = err.valid_data if isinstance(err.valid_data, dict) else {}
+        return None, valid, _paths(messages)
+
+
+def _paths(messages: dict, prefix: str = "") -> dict[str, list]:
+    found: dict[str, list] = {}
+    for key, value in messages.items():
+        if isinstance(value, dict):
+            for path, problems in _paths(value, f"{prefix}{key}.").items():
+                found.setdefault(path, []).extend(problems)
+        else:
+            found.setdefault(f"{prefix}{key}", []).extend(_flatten(value))
+    return found
 
 
 def _flatten(messages) -> list:
@@ -110,7 +134,7 @@ class PasswordChange(Request):
     new_password_repeat = Text(limits.PASSWORD_MAX, required=True, strip=False, blank=True,
                                printed=False, load_only=True)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # shown with the other fields' problems
     def _repeated(self, data, **kwargs):
         if "new_password" in data and data.get("new_password_repeat") != data["new_password"]:
             raise ValidationError({"new_password_repeat": [Problem("password.repeat")]})
@@ -274,7 +298,7 @@ class FundsCreate(Request):
     payer = Text(limits.INVESTOR_NAME, required=True)
     note = Text(limits.NOTE, blank=True, lines=True, load_default="")
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # shown with the other fields' problems
     def _amount(self, data, **kwargs):
         _positive(data)
 
@@ -289,7 +313,7 @@ class FundsPatch(Changes):
     note = Text(limits.NOTE, blank=True, lines=True)
     reason = Text(limits.REASON, required=True, lines=True)
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)  # shown with the other fields' problems
     def _amount(self, data, **kwargs):
         _positive(data)
 
@@ -367,7 +391,19 @@ def _terms(data: dict) -> TermsInput:
     return TermsInput(**data)
 
 
-class AgreementTerms(Changes):
+class _Years:
+    """Mixin: a last year before the first is refused on last_year, whatever else is wrong
+    (ledger.domain.dates holds the rule; the command holds it again against the version a
+    change starts from)."""
+
+    @validates_schema(skip_on_field_errors=False)
+    def _years(self, data, **kwargs):
+        problem = dates.years_reversed(data.get("first_year"), data.get("last_year"))
+        if problem is not None:
+            raise ValidationError({"last_year": [problem]})
+
+
+class AgreementTerms(_Years, Changes):
     recommender_share = Share()
     terms = LineShares()
     first_year = Year()
@@ -381,7 +417,7 @@ class AgreementTerms(Changes):
         return _terms(data)
 
 
-class AgreementCreate(Request):
+class AgreementCreate(_Years, Request):
     project_id = Id(required=True)
     recommender_code = RegionCode(required=True)
     receiver_code = RegionCode()
@@ -537,7 +573,7 @@ class AuditPageQuery(AuditQuery):
     until = Date()
     show = Choice(("facts", "logins", "all"))
 
-    @validates_schema
+    @validates_schema(skip_on_field_errors=False)
     def _ordered(self, data, **kwargs):
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
             raise ValidationError({"until": [Problem("audit.until_before_since")]})

@@ -11,7 +11,7 @@ from flask_babel import gettext as _
 from ledger.commands import agreements as commands
 from ledger.domain import limits, workflow
 from ledger.domain.enums import RegionLevel, VersionStatus, values
-from ledger.domain.errors import DomainError, Invalid, NotFound
+from ledger.domain.errors import Invalid, NotFound
 from ledger.domain.workflow import Needs
 from ledger.io.exports import export_agreement_list
 from ledger.policy import require_host
@@ -140,17 +140,11 @@ def agreement_new(project_id: int):
     form = AgreementOpenForm()
     form.recommender_code.choices = _recommender_choices(project["host_code"])
     if form.validate_on_submit():
-        data = form.load(AgreementCreate, project_id=project_id)
-        if data is not None:
-            try:
-                agreement = commands.create_agreement(context, data)
-            except NotFound:
-                raise
-            except DomainError as err:
-                form.show(err)
-            else:
-                flash(_("The agreement is opened; the recommending region confirms or declines it."), "success")
-                return redirect(url_for("web.agreement_detail", agreement_id=agreement.id))
+        data = form.load(AgreementCreate, project_id=project_id,
+                         also=lambda given: commands.terms_problems(context, project_id, given))
+        if data is not None and form.attempt(lambda: commands.create_agreement(context, data)):
+            flash(_("The agreement is opened; the recommending region confirms or declines it."), "success")
+            return redirect(url_for("web.agreement_detail", agreement_id=form.written.id))
     return render_template("web/agreement_new.html", form=form, project=project), \
         (422 if form.has_errors else 200)
 
@@ -170,23 +164,27 @@ def agreement_action(agreement_id: int, action: str):
     else:
         form = form_class()
         if form.validate_on_submit():
-            body = form.load(schema) if schema is not None else {}
-            if body is not None:
-                try:
-                    commands.take(context, agreement_id, action,
-                                  row_version(form.row_version.data), **_given(needs, body))
-                except NotFound:
-                    raise
-                except DomainError as err:
-                    form.show(err)
-                    if err.status == 412:  # show the terms as they are now, and act on those
-                        page = _page(context, agreement_id)
-                        form.row_version.data = str(page["agreement"]["etag"])
-                else:
-                    flash(str(ACTIONS[action].done), "success")
-                    return redirect(url_for("web.agreement_detail", agreement_id=agreement_id))
+            body = {} if schema is None else form.load(schema, also=_terms_check(context, page))
+            if body is not None and form.attempt(lambda: commands.take(
+                    context, agreement_id, action, row_version(form.row_version.data),
+                    **_given(needs, body))):
+                flash(str(ACTIONS[action].done), "success")
+                return redirect(url_for("web.agreement_detail", agreement_id=agreement_id))
+            if form.refused is not None and form.refused.status == 412:
+                # show the terms as they are now, and act on those
+                page = _page(context, agreement_id)
+                form.row_version.data = str(page["agreement"]["etag"])
     return render_template("web/agreement_action.html", action=action, form=form, **page), \
         (422 if form.has_errors else 200)
+
+
+def _terms_check(context, page: dict):
+    """The command's own checks of terms (dates, against the project's signing) for a form
+    that sends terms; none when the project is not this user's to see."""
+    if page["project"] is None:
+        return None
+    project_id = page["project"]["id"]
+    return lambda given: commands.terms_problems(context, project_id, given)
 
 
 def _given(needs: Needs | None, body) -> dict:

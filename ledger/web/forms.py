@@ -17,8 +17,8 @@ from wtforms import (
 from ledger.domain import limits
 from ledger.domain.enums import Indicator
 from ledger.domain.vocabulary import EVIDENCE_KINDS, SOURCES
-from ledger.domain.errors import DomainError, Invalid, NotFound
-from ledger.schemas.requests import load
+from ledger.domain.errors import DomainError, Invalid, NotFound, code_of
+from ledger.schemas.requests import load_form
 from ledger.web.i18n import problem_text
 
 
@@ -34,57 +34,97 @@ def _text(value: str | None) -> str:
     return (value or "").strip()
 
 
+def _given(value: str | None) -> str | None:
+    """A date or a choice as the body holds it: None when left empty (the schema's "required"),
+    so that an empty input is refused as empty, not as a malformed date."""
+    return _text(value) or None
+
+
 def _integer(value: str | None) -> object:
-    """Digits as an int (what the JSON body would hold); anything else stays text for the
-    schema to refuse with its own message."""
+    """Digits as an int (what the JSON body would hold), None when empty; anything else stays
+    text for the schema to refuse with its own message."""
     text = _text(value)
+    if not text:
+        return None
     return int(text) if text.isascii() and text.isdigit() and len(text) <= 12 else text
 
 
+Problems = dict[str, list]
+
+
 class LedgerForm(FlaskForm):
-    """Field names are the request body's; `aliases` maps a schema field that has no input of
-    its own (signatories) to the input its messages are shown beside."""
+    """Field names are the request body's; `aliases` maps the path of a refusal whose field has
+    no input of its own ("signatories.receiver", "terms") to the input it is shown beside."""
 
     aliases: dict[str, str] = {}
+    written: object = None  # what the command of `attempt` returned
+    refused: DomainError | None = None  # its refusal
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.shown_codes: set[str] = set()  # the codes of every refusal shown
 
     def payload(self) -> dict:
         raise NotImplementedError
 
-    def show(self, err: DomainError) -> None:
-        """Each message of a refusal beside its field, the rest above the form."""
+    def _input_of(self, path: str):
+        """The visible input a refusal of `path` belongs beside (None: above the form)."""
+        for name in (path, path.split(".", 1)[0]):
+            name = self.aliases.get(name, name)
+            field = self._fields.get(name)
+            if field is not None:
+                return None if isinstance(field, HiddenField) or name == "csrf_token" else field
+        return None
+
+    def show(self, err: DomainError, *, beside_clean_only: bool = False) -> None:
+        """Each message of a refusal beside its field (an emptiness said once as "Required.",
+        a message said twice shown once), the rest above the form. `beside_clean_only`: a
+        field already refused keeps its messages (a command's check of a value the schema
+        refused would only repeat it)."""
         placed = False
-        for name, messages in (err.errors or {}).items():
-            field = self._fields.get(self.aliases.get(name, name))
-            texts = [problem_text(m) for m in messages]
-            if field is None or isinstance(field, HiddenField) or name == "csrf_token":
-                self.form_errors.extend(texts)
+        for path, messages in (err.errors or {}).items():
+            field = self._input_of(path)
+            if field is not None and beside_clean_only and field.errors:
                 continue
-            field.errors = list(field.errors) + texts
-            placed = True
-        if not placed:
-            self.form_errors.append(problem_text(err.message))
+            shown = self.form_errors if field is None else list(field.errors)
+            self.shown_codes.update(map(code_of, messages))
+            for text in map(problem_text, messages):
+                if text not in shown:
+                    shown.append(text)
+            if field is not None:
+                field.errors = shown
+                placed = True
+        if not placed and not beside_clean_only:
+            text = problem_text(err.message)
+            if text not in self.form_errors:
+                self.form_errors.append(text)
 
     def attempt(self, write: Callable[[], object]) -> bool:
-        """Run a command with the form's input: True when it was written; a refusal is shown
-        beside its fields (False). NotFound is not the form's: the page is a 404."""
+        """Run a command with the form's input: True when it was written (its result in
+        `written`); a refusal is shown beside its fields (False). NotFound is not the form's:
+        the page is a 404."""
         try:
-            write()
+            self.written = write()
         except NotFound:
             raise
         except DomainError as err:
+            self.refused = err
             self.show(err)
             return False
         return True
 
-    def load(self, schema, **extra):
+    def load(self, schema, *, also: Callable[[dict], Problems] | None = None, **extra):
         """The typed input of `schema` (from the form's fields and `extra` values the page
-        supplies, such as the project's id), or None after showing the refusals beside the
-        fields."""
-        try:
-            return load(schema, self.payload() | extra)
-        except Invalid as err:
-            self.show(err)
-            return None
+        supplies, such as the project's id), or None after showing every refusal beside its
+        field: the schema's, and `also`'s — the command's own checks (read only) of the values
+        the schema accepted, so that one submit shows every problem of the form."""
+        value, valid, errors = load_form(schema, self.payload() | extra)
+        if value is not None:
+            return value
+        self.show(Invalid("input.invalid", errors=errors))
+        if also is not None:
+            self.show(Invalid("input.invalid", errors=also(valid)), beside_clean_only=True)
+        return None
 
     @property
     def has_errors(self) -> bool:
@@ -134,7 +174,7 @@ class ProjectForm(LedgerForm):
             "name": _text(self.name.data), "investor_name": _text(self.investor_name.data),
             "investor_credit_code": _text(self.investor_credit_code.data),
             "investor_foreign": bool(self.investor_foreign.data),
-            "industry_code": _text(self.industry_code.data),
+            "industry_code": _given(self.industry_code.data),
             "project_code": _text(self.project_code.data),
             "planned_investment": _text(self.planned_investment.data),
             "zone_id": _integer(self.zone_id.data),
@@ -170,13 +210,15 @@ class StageForm(LedgerForm):
     row_version = HiddenField()
 
     def payload(self) -> dict:
-        return {"stage": self.stage.data or "", "stage_on": _text(self.stage_on.data)}
+        return {"stage": _given(self.stage.data), "stage_on": _given(self.stage_on.data)}
 
 
 class TermsForm(LedgerForm):
     """The terms of an agreement version (edit, amend)."""
 
-    aliases = {"signatories": "recommender_signatory", "terms": "funds_share"}
+    aliases = {"signatories.recommender": "recommender_signatory",
+               "signatories.receiver": "receiver_signatory", "signatories": "recommender_signatory",
+               "terms": "funds_share"}
 
     recommender_share = StringField(
         _l("Recommending region's share (%)"), description=_l("0 < share ≤ 100, at most two decimals; the receiving region gets the rest"),
@@ -201,8 +243,8 @@ class TermsForm(LedgerForm):
         body = {
             "recommender_share": _text(self.recommender_share.data),
             "first_year": _integer(self.first_year.data),
-            "last_year": _integer(self.last_year.data) if _text(self.last_year.data) else None,
-            "signed_on": _text(self.signed_on.data),
+            "last_year": _integer(self.last_year.data),
+            "signed_on": _given(self.signed_on.data),
             "signatories": {"recommender": _text(self.recommender_signatory.data),
                             "receiver": _text(self.receiver_signatory.data)},
             "reason": _text(self.reason.data),
@@ -216,20 +258,21 @@ class TermsForm(LedgerForm):
                               "recommender_share": funds}]
         return body
 
-    def show(self, err: DomainError) -> None:
+    def show(self, err: DomainError, **kwargs) -> None:
         """A funds share left empty copies the other share: its refusals are that field's,
         already shown beside it."""
-        if not _text(self.funds_share.data) and err.errors and "terms" in err.errors \
-                and "recommender_share" in err.errors:
-            err = Invalid(err.code, errors={k: v for k, v in err.errors.items() if k != "terms"})
-        super().show(err)
+        if not _text(self.funds_share.data) and err.errors and any(
+                k.startswith("terms") for k in err.errors):
+            err = Invalid(err.code, errors={k: v for k, v in err.errors.items()
+                                            if not k.startswith("terms")})
+        super().show(err, **kwargs)
 
 
 class AgreementOpenForm(TermsForm):
     recommender_code = SelectField(_l("Recommending region"), choices=[], validate_choice=False)
 
     def payload(self) -> dict:
-        return super().payload() | {"recommender_code": self.recommender_code.data or ""}
+        return super().payload() | {"recommender_code": _text(self.recommender_code.data)}
 
 
 class ActionForm(LedgerForm):
@@ -310,8 +353,8 @@ class FundsForm(LedgerForm):
     note = TextAreaField(_l("Note"), render_kw={"rows": 2, "maxlength": limits.NOTE})
 
     def payload(self) -> dict:
-        return {"received_on": _text(self.received_on.data), "amount": _text(self.amount.data),
-                "source": self.source.data or "", "payer": _text(self.payer.data),
+        return {"received_on": _given(self.received_on.data), "amount": _text(self.amount.data),
+                "source": _given(self.source.data), "payer": _text(self.payer.data),
                 "note": _text(self.note.data)}
 
 
@@ -344,4 +387,4 @@ class EvidenceUploadForm(LedgerForm):
                      render_kw={"accept": "application/pdf,image/jpeg,image/png"})
 
     def payload(self) -> dict:
-        return {"kind": self.kind.data or ""}
+        return {"kind": _given(self.kind.data)}

@@ -7,7 +7,7 @@ from flask import Flask, request
 from flask_babel import Babel, gettext
 
 from ledger.domain.errors import Problem
-from ledger.domain.messages import MESSAGES
+from ledger.domain.messages import EMPTY, MESSAGES
 
 # The language cookie's values → Babel locales (translations/<locale>/LC_MESSAGES).
 LANGUAGES = {"zh": "zh_Hans_CN", "en": "en"}
@@ -32,9 +32,12 @@ def init_i18n(app: Flask) -> None:
 
 def problem_text(message: str) -> str:
     """A refusal in the current language (its code's text, translated, with its parameters;
-    parameters that are words of the domain's vocabularies — 'agreement', 'draft' — too)."""
+    parameters that are words of the domain's vocabularies — 'agreement', 'draft' — too); an
+    empty value, whichever field type refused it, as "Required." (不能为空)."""
     if not isinstance(message, Problem):
         return message
+    if message.code in EMPTY:
+        return gettext(MESSAGES["field.empty"])
     from ledger.web.labels import label  # labels are lazy texts of this same catalog
     params = dict(message.params)
     for name in WORD_PARAMS.intersection(params):

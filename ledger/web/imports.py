@@ -7,9 +7,14 @@ are right."""
 
 from __future__ import annotations
 
+import os
+import secrets
+import tempfile
+import time
 from dataclasses import dataclass
+from pathlib import Path
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -91,19 +96,23 @@ def _page(tab: Tab):
     refusal = None
     if request.method == "POST":
         upload = request.files.get("file")
-        data = b""
+        data, filename = b"", ""
         if upload is not None:
             try:
                 data = upload.read(limits.IMPORT_FILE_MAX + 1)
             finally:
                 upload.close()  # a large upload is spooled to a temporary file
-        if upload is None or not (upload.filename or data):
+            filename = upload.filename or ""
+        chosen = bool(filename or data)
+        if not chosen:  # no new file: the one kept from the refused upload, when the form names it
+            data, filename = _kept_content(kind, context.actor.id, request.form.get("kept", ""))
+        if not (filename or data):
             refusal = Refusal([problem_text(Problem("import.choose_file"))], [], [], 0)
         else:
             table = None
             try:
                 table = read_import_table(data, kind)
-                read = import_of(table, data, upload.filename or "", kind)
+                read = import_of(table, data, filename, kind)
                 if kind is FUNDS:
                     summary = imports.import_funds(context, read)
                     message = _("%(rows)d row(s) read: %(created)d receipt(s) of funds in place "
@@ -116,13 +125,86 @@ def _page(tab: Tab):
                                 revised=summary.revised, unchanged=summary.unchanged)
             except Invalid as err:
                 refusal = _refusal(err, table, kind)
+                if chosen:
+                    _keep(data, filename, kind, context.actor.id)
             else:
+                _forget()
                 flash(message, "success")
                 return redirect(url_for(tab.page))
     return render_template("web/import.html", form=form, refusal=refusal, formats=FORMATS,
                            tab=tab, tabs=TABS, columns=kind.columns,
+                           kept=_kept(kind, context.actor.id),
                            max_mib=limits.IMPORT_FILE_MAX // 2**20,
                            max_rows=limits.IMPORT_ROWS), (422 if refusal else 200)
+
+
+# ------------------------------------------------------------------ the file kept after a refusal
+#
+# A browser cannot fill in a file input again, so after a refusal the clerk would have to find
+# the file once more. The refused upload is kept instead, on the server's disk for a short time:
+# one file per session (the newest refused upload replaces the one before), bounded by the
+# import's own size limit, named by a random token held in the signed session cookie together
+# with the user and the kind of import it was chosen for. The page says which file is chosen
+# ("已选择文件：…（可重新选择）"); submitting without choosing another imports that one again
+# (after correcting what was refused outside the file: a closed year reopened, a project
+# landed), choosing another replaces it. It is deleted when an import succeeds, and every kept
+# file older than KEPT_SECONDS is swept away whenever a file is kept.
+
+KEPT_KEY = "import_file"
+KEPT_SECONDS = 30 * 60
+
+
+def _kept_dir() -> Path:
+    folder = Path(current_app.config.get("IMPORT_KEPT_DIR")
+                  or Path(tempfile.gettempdir()) / f"ledger-import-kept-{os.getuid()}")
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return folder
+
+
+def _kept(kind: Kind, user_id: int | None) -> dict | None:
+    """The kept file of this user and kind of import ({token, name}), while it lasts."""
+    kept = session.get(KEPT_KEY)
+    if not isinstance(kept, dict) or kept.get("kind") != kind.name or kept.get("user") != user_id \
+            or time.time() - kept.get("at", 0) > KEPT_SECONDS \
+            or not (_kept_dir() / kept.get("token", "-")).is_file():
+        return None
+    return kept
+
+
+def _kept_content(kind: Kind, user_id: int | None, token: str) -> tuple[bytes, str]:
+    kept = _kept(kind, user_id)
+    if kept is None or not token or token != kept["token"]:
+        return b"", ""
+    try:
+        return (_kept_dir() / kept["token"]).read_bytes(), kept["name"]
+    except OSError:
+        return b"", ""
+
+
+def _keep(data: bytes, filename: str, kind: Kind, user_id: int | None) -> None:
+    if len(data) > limits.IMPORT_FILE_MAX:
+        return  # refused for its size: nothing worth keeping
+    _forget()
+    folder = _kept_dir()
+    now = time.time()
+    for old in folder.iterdir():  # the files of sessions that never came back
+        try:
+            if now - old.stat().st_mtime > KEPT_SECONDS:
+                old.unlink()
+        except OSError:
+            pass
+    token = secrets.token_hex(16)
+    descriptor = os.open(folder / token, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "wb") as f:
+        f.write(data)
+    session[KEPT_KEY] = {"token": token, "name": filename[:limits.EVIDENCE_FILENAME],
+                         "kind": kind.name, "user": user_id, "at": now}
+
+
+def _forget() -> None:
+    kept = session.pop(KEPT_KEY, None)
+    if isinstance(kept, dict) and kept.get("token"):
+        (_kept_dir() / kept["token"]).unlink(missing_ok=True)
 
 
 @bp.get("/investments/import/template.<fmt>")

@@ -26,6 +26,7 @@ from ledger.queries.audit import Names
 from ledger.queries.zones import zones_of_region
 from ledger.schemas.requests import (
     InvestmentPut, ProjectCreate, ProjectPageQuery, ProjectPatch, ZoneMatchQuery, load,
+    load_form,
 )
 from ledger.schemas.resources import (
     AgreementSchema, ProjectSchema, ReportSchema, ZoneSchema,
@@ -138,6 +139,13 @@ def _suggestions(industry_code: str | None) -> list[dict] | None:
             for zone, length in reference.matching_zones(current.session(), query["industry"])]
 
 
+def _suggestions_if_restricted(form: ProjectForm) -> list[dict] | None:
+    """The zone-match helper's answer when the form was refused for a restricted industry."""
+    if "project.restricted_industry" in form.shown_codes:
+        return _suggestions(form.industry_code.data)
+    return None
+
+
 @bp.route("/projects/new", methods=["GET", "POST"])
 @auth.login_required
 def project_new():
@@ -147,23 +155,16 @@ def project_new():
     form.zone_id.choices = _zone_choices(context)
     suggestions = duplicates = None
     if form.validate_on_submit():
-        data = form.load(ProjectCreate)
+        data = form.load(ProjectCreate,
+                         also=lambda given: project_commands.form_problems(context, given))
         if data is not None:
             found = project_queries.duplicates(context, data.investor_credit_code, data.name)
             if found and not request.form.get(CONFIRM_DUPLICATE):
                 duplicates = found  # saved only once the user confirms it is another project
-            else:
-                try:
-                    project = project_commands.create_project(context, data)
-                except NotFound:
-                    raise
-                except DomainError as err:
-                    form.show(err)
-                    if err.code == "project.restricted_industry":
-                        suggestions = _suggestions(form.industry_code.data)
-                else:
-                    flash(_("Project registered."), "success")
-                    return redirect(url_for("web.project_detail", project_id=project.id))
+            elif form.attempt(lambda: project_commands.create_project(context, data)):
+                flash(_("Project registered."), "success")
+                return redirect(url_for("web.project_detail", project_id=form.written.id))
+        suggestions = _suggestions_if_restricted(form)
     status = 422 if form.has_errors or duplicates else 200
     return render_template("web/project_form.html", form=form, project=None,
                            suggestions=suggestions, duplicates=duplicates,
@@ -273,20 +274,13 @@ def project_edit(project_id: int):
     form.zone_id.choices = _zone_choices(context)
     suggestions = None
     if form.validate_on_submit():
-        data = form.load(ProjectPatch)
-        if data is not None:
-            try:
-                project_commands.update_project(context, project_id, data,
-                                                row_version(form.row_version.data))
-            except NotFound:
-                raise
-            except DomainError as err:
-                form.show(err)
-                if err.code == "project.restricted_industry":
-                    suggestions = _suggestions(form.industry_code.data)
-            else:
-                flash(_("Project saved."), "success")
-                return redirect(url_for("web.project_detail", project_id=project_id))
+        data = form.load(ProjectPatch, also=lambda given: project_commands.form_problems(
+            context, given, project_id))
+        if data is not None and form.attempt(lambda: project_commands.update_project(
+                context, project_id, data, row_version(form.row_version.data))):
+            flash(_("Project saved."), "success")
+            return redirect(url_for("web.project_detail", project_id=project_id))
+        suggestions = _suggestions_if_restricted(form)
     status = 422 if form.has_errors else 200
     return render_template("web/project_form.html", form=form, project=project,
                            suggestions=suggestions), status
@@ -301,17 +295,10 @@ def project_stage(project_id: int):
     form = StageForm()
     form.stage.choices = _next_stages(found.stage)
     change = form.load(ProjectPatch) if form.validate_on_submit() else None
-    if change is not None:
-        try:
-            project_commands.change_stage(context, project_id, change,
-                                          row_version(form.row_version.data))
-        except NotFound:
-            raise
-        except DomainError as err:
-            form.show(err)
-        else:
-            flash(_("Stage changed."), "success")
-            return redirect(url_for("web.project_detail", project_id=project_id))
+    if change is not None and form.attempt(lambda: project_commands.change_stage(
+            context, project_id, change, row_version(form.row_version.data))):
+        flash(_("Stage changed."), "success")
+        return redirect(url_for("web.project_detail", project_id=project_id))
     return project_page(context, project_id, default_year(), stage_form=form, status=422)
 
 
@@ -325,30 +312,41 @@ def project_investments(project_id: int):
     host = is_host(context.actor, project["host_code"])
     year = year_arg(_earliest(found))
     form = CsrfForm()
-    cell_errors: dict[int, list[str]] = {}
+    # month → input ("amount", "note") → messages: each problem in the cell of its month
+    cell_errors: dict[int, dict[str, list[str]]] = {}
     form_errors: list[str] = []
     values_in: dict[int, tuple[str, str]] = {}
     if request.method == "POST":
         require_host(context.actor, project["host_code"])
-        reports = []
+        reports, months = [], []
+
+        def refuse(month: int, where: str, problems) -> None:
+            shown = cell_errors.setdefault(month, {}).setdefault(where, [])
+            shown.extend(t for t in map(problem_text, problems) if t not in shown)
+
         for m in MONTHS:
             amount = request.form.get(f"amount_{m:02d}", "").strip()
             note = request.form.get(f"note_{m:02d}", "").strip()
             values_in[m] = (amount, note)
             if not amount:
                 continue  # a month left empty is not reported (a report is revised, never deleted)
-            try:
-                body = load(InvestmentPut, {"amount": amount, "note": note})
-            except Invalid as err:
-                cell_errors[m] = [problem_text(x) for ms in (err.errors or {}).values() for x in ms]
-                continue
-            reports.append(ReportInput(project_id, f"{year:04d}-{m:02d}", body["amount"], body["note"]))
+            body, _valid, errors = load_form(InvestmentPut, {"amount": amount, "note": note})
+            for name, problems in errors.items():
+                refuse(m, "note" if name == "note" else "amount", problems)
+            if body is not None:
+                reports.append(ReportInput(project_id, f"{year:04d}-{m:02d}", body["amount"],
+                                           body["note"]))
+                months.append(m)
+        # the rules of the months the schema accepted (stage, start, closed year …), read
+        # only, so that one submit shows every month's problems
+        for index, problems in report_commands.report_problems(context, reports).items():
+            refuse(months[index], "amount", problems)
         if not cell_errors and reports:
             try:
                 results = report_commands.report_investments(context, reports)
             except NotFound:
                 raise
-            except DomainError as err:
+            except DomainError as err:  # a change by someone else since the check
                 form_errors.append(problem_text(err.message))
             else:
                 changed = sum(1 for r in results if r.created)

@@ -501,3 +501,37 @@ def test_the_header_counts_messages_and_one_is_marked_read(visitor):
     assert page.get_by_role("link", name="消息 0 未读", exact=True).count() == 1
     assert "已读" in page.locator("table.messages tbody tr", has_text="消息测试项目").inner_text()
     v.screenshot("messages")
+
+
+def test_every_problem_of_a_form_beside_its_field_in_one_submit(visitor):
+    """The empty agreement form says 不能为空 under each required field, the signatories each
+    under their own; a month-grid rule sits in the cell of its month, named by its input."""
+    v, page = visitor, visitor.page
+    v.login("lingwu")
+    register_project(v, "一次提交项目")
+    project_path = urlsplit(page.url).path
+    page.click("summary:text-is('变更阶段')")
+    page.select_option("#stage", "under_construction")
+    page.fill("#stage_on", "2024-04-01")
+    v.submit("form[action$='/stage'] button[type=submit]")
+    v.goto(f"{project_path}/agreements/new")
+    v.submit()
+    for name in ("recommender_code", "recommender_share", "first_year", "signed_on",
+                 "recommender_signatory", "receiver_signatory", "reason"):
+        assert v.text(f"#{name}-error") == "不能为空", name
+        assert f"{name}-error" in page.get_attribute(f"#{name}", "aria-describedby")
+    assert page.locator("#funds_share-error, #last_year-error").count() == 0
+    v.screenshot("agreement-empty")
+
+    v.goto(f"{project_path}/investments?year=2024")
+    page.fill("#amount_03", "5.00")   # before construction started (April)
+    page.fill("#amount_05", "5.005")  # three decimals
+    v.submit()
+    march = v.text("#amount_03-error")
+    assert march.startswith("2024-03：") and "2024-04" in march
+    assert v.text("#amount_05-error").startswith("2024-05：最多保留两位小数")
+    assert page.get_attribute("#amount_03", "aria-describedby") == "amount_03-error"
+    assert page.get_attribute("#amount_03", "aria-invalid") == "true"
+    # the message is inside the month's own row
+    assert page.locator("tr:has(th#month-03) #amount_03-error").count() == 1
+    assert "2024-03" in v.text("#form-errors") and "2024-05" in v.text("#form-errors")

@@ -301,7 +301,8 @@ def test_the_recommender_declines_with_a_reason_and_the_host_may_open_again(worl
     assert _act(client, a.id, "decline", {"reason": "该项目并非我区推荐"}).status_code == 302
     html = page(client, f"/agreements/{a.id}")  # 兴庆区 keeps the record of what it declined …
     assert "已拒绝该协议" in html and "已拒绝" in html.split("</h1>")[0] and p.name not in html
-    page(client, f"/projects/{p.id}", status=404)  # … but no longer sees the project
+    page(client, f"/projects/{p.id}", status=404)  # … but no longer sees the project,
+    assert f"/agreements/{a.id}/filing.pdf" not in html  # nor is offered a form that would name it
     login(client, "lingwu")
     html = page(client, f"/projects/{p.id}")
     assert a.number in html.split('id="agreement-h"')[1] and "已拒绝" in html

@@ -101,14 +101,9 @@ def user_detail(user_id: int):
     else:
         inp = form.load(UserPatch)
         if inp is not None:
-            try:
-                user_commands.update_user(context, user_id, inp, row_version(form.row_version.data))
-            except NotFound:
-                raise
-            except DomainError as err:
-                form.show(err)
-            else:
-                flash(_("The role and region of %(name)s are changed.", name=user.username),
+            if form.attempt(lambda: user_commands.update_user(
+                    context, user_id, inp, row_version(form.row_version.data))):
+                flash(_("The role, region and e-mail of %(name)s are saved.", name=user.username),
                       "success")
                 return redirect(url_for("web.user_detail", user_id=user_id))
         user = _user(user_id)

@@ -134,7 +134,7 @@ def start_gunicorn(url: str, workers: int, tmp: Path) -> tuple[subprocess.Popen,
                LEDGER_RATELIMIT_KEY_PREFIX=f"bench-http-{os.getpid()}-{secrets.token_hex(4)}")
     with open(tmp / "gunicorn.log", "wb") as log:   # the child keeps its own descriptor
         proc = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind",
+            [sys.executable, "-m", "gunicorn", "--preload", "--workers", str(workers), "--bind",
              f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning", "wsgi:app"],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"

@@ -419,11 +419,28 @@ class SetupCache:
         self.world_file.write_text(json.dumps({"world": asdict(world), "setup s": seconds}))
 
 
+def one_report(out: dict, engine: sa.Engine, profile: Profile, world: World, seed: int,
+               year: int) -> None:
+    """One report through the service, revisions of months of the newest year one by one,
+    beside its floor (in an app context)."""
+    rng = random.Random(seed + 2)
+    picks = [(rng.choice(world.projects), rng.randrange(1, 13))
+             for _ in range(profile.single_reports)]
+    t0 = time.perf_counter()
+    for (pid, host), month in picks:
+        report_investment(current.context(region_actor(host)),
+                          ReportInput(pid, f"{year}-{month:02d}", rng.randrange(10**7)))
+    out["one report ms"] = 1000 * (time.perf_counter() - t0) / len(picks)
+    current.session().close()
+    out["one report floor ms"] = 1000 * single_report_floor(engine, profile.single_reports)
+
+
 def run(url: str, profile: Profile, seed: int, cache: SetupCache | None = None,
-        setup_only: bool = False) -> dict:
+        setup_only: bool = False, only: str | None = None) -> dict:
     """Every measure on the database at `url`, a disposable one: the generated ledger restored
     from `cache`, or else emptied, migrated and generated; with `setup_only`, only the
-    generated ledger (into `cache`)."""
+    generated ledger (into `cache`); with only="attribution", the imports (the ledger the
+    attribution reads) and the attribution measures, without the other floors and measures."""
     restored = cache.restore(url) if cache else None
     if not restored:
         engine = make_engine(url)
@@ -466,7 +483,8 @@ def run(url: str, profile: Profile, seed: int, cache: SetupCache | None = None,
         session.close()
         # the size before the floors create (and drop) their copies of the tables
         out["MB per million reports"] = database_bytes(engine) / 2**20 / rows * 10**6
-        out["import floor s"] = executemany_floor(engine, repeats=1)
+        if only is None:
+            out["import floor s"] = executemany_floor(engine, repeats=1)
 
         # bulk import of funds in place, beside its executemany floor
         receipts = 0
@@ -476,21 +494,13 @@ def run(url: str, profile: Profile, seed: int, cache: SetupCache | None = None,
         out["funds import s"] = time.perf_counter() - t0
         out["receipts"] = receipts
         session.close()
-        out["funds import floor s"] = funds_floor(engine)
+        if only is None:
+            out["funds import floor s"] = funds_floor(engine)
         out["autovacuum"] = catch_up_autovacuum(engine)
-
-        # one report through the service: revisions of months of the newest year
-        rng = random.Random(seed + 2)
         year = world.years[-1]
-        picks = [(rng.choice(world.projects), rng.randrange(1, 13))
-                 for _ in range(profile.single_reports)]
-        t0 = time.perf_counter()
-        for (pid, host), month in picks:
-            report_investment(current.context(region_actor(host)),
-                              ReportInput(pid, f"{year}-{month:02d}", rng.randrange(10**7)))
-        out["one report ms"] = 1000 * (time.perf_counter() - t0) / len(picks)
+        if only is None:
+            one_report(out, engine, profile, world, seed, year)
         session.close()
-        out["one report floor ms"] = 1000 * single_report_floor(engine, profile.single_reports)
 
         # attribution of each line, current and as-of (the moment its bulk import ended)
         for line, prefix, cause in ((Indicator.COMPLETED_INVESTMENT, "attribution", "reports:%"),
@@ -500,12 +510,13 @@ def run(url: str, profile: Profile, seed: int, cache: SetupCache | None = None,
             session.close()
             for label, moment, repeats in (("current", None, profile.request_repeats),
                                            ("as-of", as_of, profile.repeats)):
-                s, _ = timed(lambda: attribution(stat, year, moment, indicator=line), repeats)
-                session.close()
-                f, _ = timed(lambda: attribution_floor(session, year, moment, line),
-                             profile.repeats)
-                session.close()
+                s, f = interleaved(lambda: attribution(stat, year, moment, indicator=line),
+                                   lambda: attribution_floor(session, year, moment, line),
+                                   repeats, session.close)
                 out[f"{prefix} {label} ms"], out[f"{prefix} {label} floor ms"] = 1000 * s, 1000 * f
+        if only == "attribution":
+            engine.dispose()
+            return out
 
         # verify
         out["verify s"], result = timed(lambda: verify(session))
@@ -521,12 +532,27 @@ def run(url: str, profile: Profile, seed: int, cache: SetupCache | None = None,
 
 # ------------------------------------------------------------------ the table
 
+def interleaved(measure, floor, repeats: int, between) -> tuple[float, float]:
+    """Median seconds of `measure` and of `floor`, called in turn `repeats` times each (A B A
+    B: a drift of the machine's speed moves both), `between` after each call."""
+    a, b = [], []
+    for _ in range(repeats):
+        for fn, times in ((measure, a), (floor, b)):
+            t0 = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t0)
+            between()
+    return statistics.median(a), statistics.median(b)
+
+
 def table(profile_name: str, results: dict[str, dict]) -> list[str]:
     names = list(results)
     lines = [f"| measure | {' | '.join(names)} | floor ({' | '.join(names)}) | ratio ({' | '.join(names)}) | target |",
              "|---|" + "---:|" * (3 * len(names)) + "---|"]
 
     def row(label, key, floor_key, fmt, ratio_of, target):
+        if any(floor_key not in r for r in results.values()):
+            return  # not measured (--only)
         vals = [fmt(r[key]) for r in results.values()]
         floors = [fmt(r[floor_key]) for r in results.values()]
         ratios = [f"{ratio_of(r[key], r[floor_key]):.2f}×" for r in results.values()]
@@ -535,12 +561,14 @@ def table(profile_name: str, results: dict[str, dict]) -> list[str]:
 
     for r in results.values():
         r["import rows/s"] = r["reports"] / r["import s"]
-        r["import floor rows/s"] = r["reports"] / r["import floor s"]
+        if "import floor s" in r:
+            r["import floor rows/s"] = r["reports"] / r["import floor s"]
     row("bulk import, reports/s", "import rows/s", "import floor rows/s", lambda v: f"{v:,.0f}",
         lambda v, f: f / v, TARGETS["bulk import"] + " (ratio floor/import ≤ 3)")
     for r in results.values():
         r["funds import rows/s"] = r["receipts"] / r["funds import s"]
-        r["funds import floor rows/s"] = r["receipts"] / r["funds import floor s"]
+        if "funds import floor s" in r:
+            r["funds import floor rows/s"] = r["receipts"] / r["funds import floor s"]
     row("bulk import of funds in place, receipts/s", "funds import rows/s",
         "funds import floor rows/s", lambda v: f"{v:,.0f}", lambda v, f: f / v,
         TARGETS["bulk import"] + " (ratio floor/import ≤ 3)")
@@ -566,6 +594,8 @@ def table(profile_name: str, results: dict[str, dict]) -> list[str]:
                        ("import s per file (first / median / last)", "import s per file"),
                        ("autovacuum", "autovacuum"),
                        ("database MB per million reports", "MB per million reports")):
+        if any(key not in r for r in results.values()):
+            continue
         vals = [f"{r[key]:,.1f}" if isinstance(r[key], float) else f"{r[key]:,}" if isinstance(r[key], int)
                 else str(r[key]) for r in results.values()]
         lines.append(f"| {label} | {' | '.join(vals)} |" + " |" * (2 * len(names) + 1))
@@ -607,6 +637,9 @@ def main() -> None:
     parser.add_argument("--setup-cache", type=Path, default=Path("var/bench-setup"),
                         help="where the generated ledger is kept between runs (default: %(default)s)")
     parser.add_argument("--fresh", action="store_true", help="generate the ledger, ignore the cache")
+    parser.add_argument("--only", choices=["attribution"],
+                        help="only the imports and the attribution measures (printed, RESULTS.md "
+                             "not updated)")
     parser.add_argument("--setup-only", action="store_true",
                         help="only generate the ledger into --setup-cache (no measures, no RESULTS.md)")
     args = parser.parse_args()
@@ -622,9 +655,9 @@ def main() -> None:
     if not args.postgres_only:
         with tempfile.TemporaryDirectory() as tmp:
             url = f"sqlite:///{Path(tmp) / 'bench.sqlite3'}"
-            results["SQLite"] = run(url, profile, args.seed, cache, args.setup_only)
+            results["SQLite"] = run(url, profile, args.seed, cache, args.setup_only, args.only)
     if pg and not args.sqlite_only:
-        results["PostgreSQL"] = run(pg, profile, args.seed, cache, args.setup_only)
+        results["PostgreSQL"] = run(pg, profile, args.seed, cache, args.setup_only, args.only)
     if args.setup_only:
         for db, r in results.items():
             took = r["setup s"] if isinstance(r["setup s"], str) else f"generated in {r['setup s']:.1f} s"
@@ -632,7 +665,7 @@ def main() -> None:
         return
     lines = table(args.profile, results)
     print("\n".join(lines))
-    if not args.no_write:
+    if not (args.no_write or args.only):
         write_results(f"{args.profile}, {' and '.join(results)}", profile, args.seed, lines, " ".join(
             (["LEDGER_BENCH_POSTGRES_URL=…"] if pg and not args.sqlite_only else [])
             + ["python -m benchmarks.scale", *sys.argv[1:]]))

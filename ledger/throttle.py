@@ -27,34 +27,61 @@ register a document and journals the download)."""
 
 from __future__ import annotations
 
+import threading
 import time
-from dataclasses import dataclass
 from functools import wraps
+from typing import TYPE_CHECKING
 
 from flask import Flask, current_app, make_response, request
-from limits import RateLimitItem, parse
-from limits.storage import Storage, storage_from_string
-from limits.strategies import FixedWindowRateLimiter
 from werkzeug.exceptions import TooManyRequests
 
 from ledger.domain import limits as sizes
 from ledger.domain.errors import TooMany
 
+if TYPE_CHECKING:
+    from limits import RateLimitItem
+    from limits.storage import Storage
+    from limits.strategies import FixedWindowRateLimiter
+
 SCOPE = "login"  # one scope: the API and the web page count the same attempts
 EXTENSION = "ledger.throttle"
 
 
-@dataclass
 class Throttle:
-    storage: Storage
-    limiter: FixedWindowRateLimiter
-    prefix: str
+    """The counters of one app. The storage (and with it `limits` and the Redis client) is made
+    at the first count, not at start: the app starts without loading them, and no Redis client
+    exists before gunicorn forks its workers (--preload); each worker makes its own."""
+
+    def __init__(self, uri: str, prefix: str):
+        self.uri = uri
+        self.prefix = prefix
+        self._lock = threading.Lock()
+        self._limiter: FixedWindowRateLimiter | None = None
+
+    @property
+    def limiter(self) -> FixedWindowRateLimiter:
+        if self._limiter is None:
+            with self._lock:  # one storage even when two threads count first at once
+                if self._limiter is None:
+                    from limits.storage import storage_from_string
+                    from limits.strategies import FixedWindowRateLimiter
+                    self._limiter = FixedWindowRateLimiter(storage_from_string(self.uri))
+        return self._limiter
+
+    @property
+    def storage(self) -> Storage:
+        return self.limiter.storage
 
 
 def init_app(app: Flask) -> None:
-    storage = storage_from_string(app.config["RATELIMIT_STORAGE_URI"])
-    app.extensions[EXTENSION] = Throttle(storage, FixedWindowRateLimiter(storage),
+    app.extensions[EXTENSION] = Throttle(app.config["RATELIMIT_STORAGE_URI"],
                                          app.config["RATELIMIT_KEY_PREFIX"])
+
+
+def parse(rule: str) -> RateLimitItem:
+    """A rate limit setting ("20 per minute") as the `limits` library's item."""
+    from limits import parse as parse_limit  # with the storage: not loaded at start
+    return parse_limit(rule)
 
 
 def reset(app: Flask) -> None:

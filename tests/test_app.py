@@ -121,3 +121,29 @@ def test_index_page_is_public_and_chinese(client):
     page = response.get_data(as_text=True)
     assert response.status_code == 200 and 'lang="zh-CN"' in page
     assert "仅用于年度绩效考核" in page and "/api/v1/docs" in page
+
+
+def test_the_wsgi_app_starts_without_alembic_redis_or_the_renderers(tmp_path):
+    """`from wsgi import app` (gunicorn's start) loads none of what only some requests need:
+    Alembic (/healthz), Redis and `limits` (the first counted login or download), the PDF and
+    spreadsheet libraries (the first document or sheet), nor makes the login's dummy hash; and
+    it opens no database connection and no Redis client, which `gunicorn --preload` would
+    otherwise hand to every worker."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    later = ["alembic", "redis", "limits", "weasyprint", "openpyxl", "fontTools", "pydyf"]
+    code = ("import json, sys; from wsgi import app; import ledger.passwords as p; "
+            f"print(json.dumps([[m for m in {later!r} if m in sys.modules], "
+            "p._dummy_hash.cache_info().currsize, "
+            "app.extensions['ledger.engine'].pool.checkedin(), "
+            "app.extensions['ledger.throttle']._limiter is None]))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env.update(LEDGER_SECRET_KEY="start-test", LEDGER_SIGNING_KEY_FILE=str(tmp_path / "key.pem"),
+               LEDGER_DATABASE_URL=f"sqlite:///{tmp_path / 'start.sqlite3'}",
+               PYTHONPATH=str(Path(__file__).resolve().parent.parent))
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent.parent, check=True).stdout
+    assert json.loads(out.splitlines()[-1]) == [[], 0, 0, True]

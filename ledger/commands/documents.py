@@ -12,6 +12,7 @@ register keeps what was first issued, and never two different papers under one i
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 from ledger.commands import checkpoints
@@ -21,7 +22,7 @@ from ledger.db import writing
 from ledger.domain.enums import DocumentKind, values
 from ledger.domain.errors import Conflict
 from ledger.domain.periods import utc_text
-from ledger.models import Checkpoint, IssuedDocument
+from ledger.models import Checkpoint, DocumentFile, IssuedDocument
 from ledger.postings import checkpoints as postings_checkpoints
 
 KINDS = values(DocumentKind)
@@ -72,11 +73,13 @@ def checkpoints_for(ctx: Context, as_of_times: list[datetime], reason: str) -> d
 
 
 def record_issue(ctx: Context, document_id: str, kind: str, subject: str, as_of: datetime,
-                 digest: str, canonical: str, size: int) -> IssuedDocument:
+                 digest: str, canonical: str, size: int,
+                 keep: bytes | None = None) -> IssuedDocument:
     """After a document rendered, before it is handed out: the register row the first time
-    (the same id again finds it; the same id with another digest is refused, 409), and a
-    journal entry `document.download` for this download — in one transaction (joining the
-    caller's, if it is in one)."""
+    (the same id again finds it; the same id with another digest is refused, 409), the PDF
+    `keep` kept for repeat downloads (models.DocumentFile; replacing a kept file that no longer
+    matched its hash), and a journal entry `document.download` for this download — in one
+    transaction (joining the caller's, if it is in one)."""
     if kind not in KINDS:
         raise ValueError(f"unknown document kind {kind!r}")
     with writing(ctx.session) as session:
@@ -92,6 +95,9 @@ def record_issue(ctx: Context, document_id: str, kind: str, subject: str, as_of:
             session.flush()
         else:
             _refuse_changed(row, kind, subject, as_of, digest)
+        if keep is not None:
+            session.merge(DocumentFile(document_id=document_id, digest=digest,
+                                       sha256=hashlib.sha256(keep).hexdigest(), content=keep))
         audit(ctx, "document.download", "document", document_id, None,
               {"kind": kind, "subject": subject, "as_of": utc_text(as_of), "digest": digest,
                "bytes": size, "registered": first}, at=now)

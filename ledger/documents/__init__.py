@@ -171,22 +171,28 @@ def checkpointed_all(ctx: Context, docs: list[Document]) -> list[Document]:
 
 
 def issue(ctx: Context, document: Document) -> bytes:
-    """Render a document for the acting user — with the checkpoint of its as-of time — and
-    record that it was issued."""
+    """The PDF of a document for the acting user — with the checkpoint of its as-of time — and
+    the record that it was issued. Rendered the first time and kept; a repeat download serves
+    the kept file (the same bytes a rendering gives), rendered again only when it is missing or
+    no longer matches its SHA-256."""
     document = checkpointed(ctx, document)
-    pdf = render(document)
-    issued(ctx, document, len(pdf))
+    pdf = register.kept_pdf(ctx.session, document.document_id, document.digest)
+    fresh = pdf is None
+    if fresh:
+        pdf = render(document)
+    issued(ctx, document, len(pdf), keep=pdf if fresh else None)
     return pdf
 
 
-def issued(ctx: Context, document: Document, size: int) -> None:
+def issued(ctx: Context, document: Document, size: int, keep: bytes | None = None) -> None:
     """THE place where an issued document is recorded — every PDF the API and the web pages
     serve and every file `ledger print` writes passes here, after it rendered and before it is
     handed out: the register row (once per document id) and a journal entry for the download,
-    in `ctx`'s transaction (ledger.commands.documents.record_issue)."""
+    in `ctx`'s transaction (ledger.commands.documents.record_issue), and the PDF `keep` kept
+    for repeat downloads."""
     commands.record_issue(ctx, document.document_id, document.kind, document.subject,
                           document.as_of, document.digest, document.canonical.decode("utf-8"),
-                          size)
+                          size, keep)
     LOG.info("issued %s %s (%s) as of %s, digest %s, %d bytes, to %s (%s)",
              document.kind, document.document_id, document.subject, document.data["as_of"],
              document.digest, size, ctx.actor.username, ctx.actor.role)

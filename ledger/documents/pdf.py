@@ -43,6 +43,8 @@ TEMPLATES = {kind: f"{kind}.html" for kind in DocumentKind}
 # size target (benchmarks/documents.py), so every document is made as one.
 PDF_VARIANT = "pdf/a-3b"
 NOTDEF = ".notdef glyph rendered"
+WARM_HTML = ('<html lang="zh-CN"><body><h1>招商引资分算汇总表</h1><p>完成投资 1,234.56 万元</p>'
+             "<p><b>合计</b></p><table><tr><th>地区</th><td>0.00</td></tr></table></body></html>")
 LOG = logging.getLogger(__name__)
 
 
@@ -119,6 +121,16 @@ class Renderer:
 
     def render(self, document: Document) -> bytes:
         return self.render_html(self.html(document), document)
+
+    def warm(self) -> None:
+        """Render a line of Chinese in every weight the documents use and throw it away: the
+        fonts are then opened and parsed and WeasyPrint's and Pango's caches filled, so the
+        first document of a process costs about what a later one does."""
+        from weasyprint import HTML
+
+        with self._rendering, _young_garbage_only():
+            HTML(string=WARM_HTML, url_fetcher=self.fetcher).write_pdf(
+                stylesheets=self.stylesheets, font_config=self.font_config)
 
     def render_html(self, html: str, document: Document) -> bytes:
         """HTML → PDF with this renderer's fonts, stylesheet and fetcher, plus the document's
@@ -236,3 +248,9 @@ def renderer() -> Renderer:
         if _renderer is None:
             _renderer = Renderer()
         return _renderer
+
+
+def warm() -> None:
+    """Make this process's renderer and load its fonts now (a server worker at its start: see
+    gunicorn.conf.py), not at the first document someone waits for."""
+    renderer().warm()

@@ -4,7 +4,7 @@ from ledger.db import Base
 from ledger.models.agreement import Agreement, AgreementEvent, AgreementVersion
 from ledger.models.audit import AuditEntry
 from ledger.models.checkpoint import Checkpoint
-from ledger.models.document import IssuedDocument
+from ledger.models.document import DocumentFile, IssuedDocument
 from ledger.models.funds import FundsEvidence, FundsReceipt, FundsRevision
 from ledger.models.idempotency import IdempotencyRecord
 from ledger.models.investment import InvestmentReport
@@ -18,8 +18,8 @@ from ledger.models.zone import Zone
 
 __all__ = [
     "Base", "Agreement", "AgreementEvent", "AgreementVersion", "ApiToken", "AssessmentYear",
-    "AuditEntry", "Balance", "Checkpoint", "FundsEvidence", "FundsReceipt", "FundsRevision",
-    "IdempotencyRecord", "InvestmentReport", "MessageMark", "MessageRead",
+    "AuditEntry", "Balance", "Checkpoint", "DocumentFile", "FundsEvidence", "FundsReceipt",
+    "FundsRevision", "IdempotencyRecord", "InvestmentReport", "MessageMark", "MessageRead",
     "IssuedDocument", "Posting", "Project", "Region", "User",
     "YearEvent", "Zone",
 ]

@@ -27,3 +27,20 @@ class IssuedDocument(Base):
     first_issued_at: Mapped[datetime] = mapped_column(UTCDateTime)
     first_issued_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     first_issued_by: Mapped[str] = mapped_column(sa.String(limits.USERNAME_MAX))
+
+
+class DocumentFile(Base):
+    """The PDF of an issued document as it was first handed out, kept by document id and digest:
+    a repeat download serves these bytes instead of rendering again (a document renders to
+    the same bytes every time; tests/documents check the kept file against a fresh rendering).
+    `sha256` is the file's own hash, checked before the file is served: a file that does not
+    match it is rendered anew and kept again. Written with the register row or at a later
+    download, in its transaction; removing rows only costs a rendering."""
+
+    __tablename__ = "document_files"
+
+    document_id: Mapped[str] = mapped_column(
+        sa.ForeignKey("document_register.document_id"), primary_key=True)
+    digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # the register's digest
+    sha256: Mapped[str] = mapped_column(sa.String(64))                    # hex SHA-256 of content
+    content: Mapped[bytes] = mapped_column(sa.LargeBinary)

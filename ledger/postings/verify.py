@@ -32,7 +32,8 @@ from ledger.domain.errors import Invalid
 from ledger.domain.periods import utc_text, year_of
 from ledger.models import (
     Agreement, AgreementEvent, AgreementVersion, AssessmentYear, AuditEntry, Balance, Checkpoint,
-    FundsEvidence, FundsReceipt, FundsRevision, InvestmentReport, IssuedDocument, Posting, Project, Region, User, YearEvent, Zone,
+    DocumentFile, FundsEvidence, FundsReceipt, FundsRevision, InvestmentReport, IssuedDocument,
+    Posting, Project, Region, User, YearEvent, Zone,
 )
 from ledger.postings import balances, chain, checkpoints, journal
 from ledger.postings.balances import SUMMED
@@ -341,6 +342,15 @@ class _Verifier:
         facts = {k: Fact({c: v for c, v in f.values.items() if c in columns}, f.seq)
                  for k, f in replay.documents.items()}
         self._compare("document_register", facts, rows, lambda k: f"document {k}")
+        # A kept PDF is of its document as registered (its SHA-256 is checked when it is served:
+        # a file that does not match is rendered again, never handed out).
+        kept = DocumentFile.__table__
+        for document_id, digest in self.s.execute(
+                sa.select(kept.c.document_id, kept.c.digest).join(
+                    table, table.c.document_id == kept.c.document_id)
+                .where(table.c.digest != kept.c.digest)):
+            self.problems.append(f"document {document_id}: a kept PDF of digest {digest}, not "
+                                 "the registered one")
 
     # ------------------------------------------------------------ the postings against the journal
 

@@ -127,23 +127,30 @@ def _every_region(figures, on) -> sa.Select:
             .select_from(_REGIONS.outerjoin(figures, on)))
 
 
-def _current(year: int, indicator: str) -> sa.Select:
-    """The running balances of `year` on one line: one row per region already, nothing to sum."""
-    return _every_region(_BALANCES, sa.and_(_BALANCES.c.region_code == _REGIONS.c.code,
-                                            _BALANCES.c.year == year,
-                                            _BALANCES.c.indicator == indicator))
+# The statements are built once, with bound parameters: building and hashing a select on every
+# call cost more than a current attribution's own query.
+_YEAR, _LINE, _AS_OF = (sa.bindparam("year", type_=sa.Integer), sa.bindparam("indicator"),
+                        sa.bindparam("as_of", type_=Posting.recorded_at.type))
+
+# Now: the running balances of a year on one line, one row per region already, nothing to sum.
+_CURRENT = _every_region(_BALANCES, sa.and_(_BALANCES.c.region_code == _REGIONS.c.code,
+                                            _BALANCES.c.year == _YEAR,
+                                            _BALANCES.c.indicator == _LINE))
 
 
-def _as_of(year: int, as_of: datetime, indicator: str) -> sa.Select:
+def _as_of_scan() -> sa.Select:
     """One grouped pass over the year's postings as recorded at `as_of` (the host each posting
     chains, never the mutable projects table), summed per region in the database."""
-    groups = in_year(
-        sa.select(Posting.host_code, Posting.region_code, Posting.role,
-                  sa.func.sum(Posting.amount).label("amount"))
-        .group_by(Posting.host_code, Posting.region_code, Posting.role), year, as_of,
-        indicator).cte("groups")
+    groups = (sa.select(Posting.host_code, Posting.region_code, Posting.role,
+                        sa.func.sum(Posting.amount).label("amount"))
+              .where(Posting.year == _YEAR, Posting.indicator == _LINE,
+                     Posting.recorded_at <= _AS_OF)
+              .group_by(Posting.host_code, Posting.region_code, Posting.role).cte("groups"))
     per_region = balances.summed(groups)
     return _every_region(per_region, per_region.c.code == _REGIONS.c.code)
+
+
+_AS_OF_SCAN = _as_of_scan()
 
 
 def region_totals(session: Session, year: int, as_of: datetime | None = None,
@@ -151,55 +158,88 @@ def region_totals(session: Session, year: int, as_of: datetime | None = None,
     """code → the region's own figures (not rolled up) on one line, for every region: as
     recorded at `as_of` from the postings, or (as_of None) as recorded now from the running
     balances."""
-    query = _current(year, indicator) if as_of is None else _as_of(year, as_of, indicator)
+    params = {"year": year, "indicator": str(indicator)}
+    query = _CURRENT if as_of is None else _AS_OF_SCAN
+    if as_of is not None:
+        params["as_of"] = as_of
     rows = {row[0]: RegionTotals(*row)  # (a dataclass built from a tuple: the cheapest way)
-            for row in sorted(session.connection().execute(query).all(), key=code_order)}
+            for row in sorted(session.connection().execute(query, params).all(),
+                              key=code_order)}
     for row in rows.values():
         if row.parent_code in rows:
             rows[row.parent_code].children.append(row.code)
     return rows
 
 
-def _newest_hosts(year: int, as_of: datetime | None) -> sa.Select:
-    """(project id, host) of each project's newest funds posting of `year` recorded at `as_of`:
-    the host its in-place funds are summed under then."""
-    newest = in_year(sa.select(sa.func.max(Posting.seq)).group_by(Posting.project_id), year,
-                     as_of, Indicator.FUNDS_IN_PLACE)
+def _newest_hosts(as_of: bool) -> sa.Select:
+    """(project id, host) of each project's newest funds posting of the year recorded at the
+    moment (as_of) or now: the host its in-place funds are summed under then."""
+    newest = (sa.select(sa.func.max(Posting.seq))
+              .where(Posting.year == _YEAR,
+                     Posting.indicator == Indicator.FUNDS_IN_PLACE.value,
+                     *([Posting.recorded_at <= _AS_OF] if as_of else []))
+              .group_by(Posting.project_id))
     return sa.select(Posting.project_id, Posting.host_code).where(Posting.seq.in_(newest))
 
 
-def _receipts_by_source(year: int, as_of: datetime | None) -> sa.Select:
+_HOSTS_NOW, _HOSTS_AS_OF = _newest_hosts(False), _newest_hosts(True)
+# Receipts with no funds posting yet: their project's host now.
+_HOSTS_OF = sa.select(Project.id, Project.host_code).where(
+    Project.id.in_(sa.bindparam("ids", expanding=True)))
+
+_RECEIPT, _REVISION = FundsReceipt.__table__, FundsRevision.__table__
+# Now: the receipts as they stand (each is its newest revision), not void, of the year.
+# (Summed per host in Python: joined with the hosts in one statement, both databases planned
+# it several times slower.)
+_RECEIPTS_NOW = (
+    sa.select(_RECEIPT.c.project_id, _RECEIPT.c.source,
+              sa.cast(sa.func.sum(_RECEIPT.c.amount), sa.BigInteger))
+    .where(_RECEIPT.c.year == _YEAR, ~_RECEIPT.c.voided)
+    .group_by(_RECEIPT.c.project_id, _RECEIPT.c.source))
+
+
+def _receipts_as_of() -> sa.Select:
     """(project id, source, amount) of the year's receipts not void, each as its newest revision
     recorded at `as_of` stood (the revision carries the month received, the amount and the
     source as corrected)."""
-    revision = FundsRevision.__table__
-    newest = sa.select(revision.c.receipt_id, sa.func.max(revision.c.revision).label("revision"))
-    if as_of is not None:
-        newest = newest.where(revision.c.recorded_at <= as_of)
-    newest = newest.group_by(revision.c.receipt_id).subquery("newest")
-    receipt = FundsReceipt.__table__
+    revision, receipt = _REVISION, _RECEIPT
+    newest = (sa.select(revision.c.receipt_id, sa.func.max(revision.c.revision).label("revision"))
+              .where(revision.c.recorded_at <= _AS_OF)
+              .group_by(revision.c.receipt_id).subquery("newest"))
+    first, last = sa.bindparam("first_day", type_=sa.Date), sa.bindparam("last_day", type_=sa.Date)
     return (sa.select(receipt.c.project_id, revision.c.source,
                       sa.cast(sa.func.sum(revision.c.amount), sa.BigInteger))
             .select_from(revision.join(newest, sa.and_(
                 newest.c.receipt_id == revision.c.receipt_id,
                 newest.c.revision == revision.c.revision))
                 .join(receipt, receipt.c.id == revision.c.receipt_id))
-            .where(~revision.c.voided,
-                   revision.c.received_on.between(date(year, 1, 1), date(year, 12, 31)))
+            .where(~revision.c.voided, revision.c.received_on.between(first, last))
             .group_by(receipt.c.project_id, revision.c.source))
+
+
+_RECEIPTS_AS_OF = _receipts_as_of()
 
 
 def add_sources(session: Session, rows: dict[str, RegionTotals], year: int,
                 as_of: datetime | None) -> None:
-    """Give every region's own funds figures their split by source (see the module docstring)."""
-    hosts = dict(session.execute(_newest_hosts(year, as_of)).all())
+    """Give every region's own funds figures their split by source (see the module docstring):
+    now from the receipts as they stand, as of a past time from their revisions."""
+    if as_of is None:
+        params = {"year": year}
+        hosts = dict(session.execute(_HOSTS_NOW, params).all())
+        receipts = session.execute(_RECEIPTS_NOW, params).all()
+    else:
+        params = {"year": year, "as_of": as_of}
+        hosts = dict(session.execute(_HOSTS_AS_OF, params).all())
+        receipts = session.execute(_RECEIPTS_AS_OF, params | {
+            "first_day": date(year, 1, 1), "last_day": date(year, 12, 31)}).all()
+    unposted = {project_id for project_id, _, _ in receipts if project_id not in hosts}
+    if unposted:
+        hosts.update(session.execute(_HOSTS_OF, {"ids": sorted(unposted)}).all())
     for row in rows.values():
         row.sources = no_sources()
-    for project_id, source, amount in session.execute(_receipts_by_source(year, as_of)):
-        host = hosts.get(project_id)
-        if host is None:  # receipts with no posting yet: the project's host now
-            host = session.scalar(sa.select(Project.host_code).where(Project.id == project_id))
-        rows[host].sources[source] += int(amount)
+    for project_id, source, amount in receipts:
+        rows[hosts[project_id]].sources[source] += int(amount)
 
 
 def rolled_up(rows: dict[str, RegionTotals], code: str,

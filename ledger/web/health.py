@@ -6,12 +6,12 @@ from __future__ import annotations
 import sqlalchemy as sa
 from flask import current_app, jsonify
 
-from ledger import migrate
 from ledger.web.blueprint import bp
 
 
 @bp.get("/healthz")
 def healthz():
+    from ledger import migrate  # here, not at the top: Alembic is not loaded at start
     engine = current_app.extensions["ledger.engine"]
     head = migrate.head_revision()
     try:

@@ -9,7 +9,9 @@ the documents' own (ledger.documents.wording)."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import logging
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -19,12 +21,13 @@ from sqlalchemy.orm import Session
 
 from ledger.domain.enums import DocumentKind, Role
 from ledger.domain.errors import NotFound
-from ledger.models import AuditEntry, IssuedDocument
+from ledger.models import AuditEntry, DocumentFile, IssuedDocument
 from ledger.policy import Actor, can_see_agreement, can_see_statement
 
 # Lists of objects that are compared item by item, by this key of each item.
 LIST_KEYS = {"regions": "code", "filing_bodies": "body"}
 MISSING = object()
+LOG = logging.getLogger("ledger.documents")
 
 
 @dataclass(frozen=True)
@@ -79,6 +82,22 @@ def issued_version(session: Session, document_id: str) -> int | None:
     canonical = session.scalar(sa.select(IssuedDocument.canonical).where(
         IssuedDocument.document_id == document_id))
     return None if canonical is None else json.loads(canonical)["canonical_version"]
+
+
+def kept_pdf(session: Session, document_id: str, digest: str) -> bytes | None:
+    """The PDF kept when the document was first handed out (models.DocumentFile), if it is kept
+    and still its own SHA-256; None: render it again (a file that does not match its hash is
+    never served)."""
+    row = session.execute(sa.select(DocumentFile.content, DocumentFile.sha256).where(
+        DocumentFile.document_id == document_id, DocumentFile.digest == digest)).first()
+    if row is None:
+        return None
+    content, sha256 = row
+    if hashlib.sha256(content).hexdigest() != sha256:
+        LOG.warning("kept PDF of %s (digest %s) does not match its SHA-256: rendered again",
+                    document_id, digest)
+        return None
+    return content
 
 
 def may_read(actor: Actor, document: Registered) -> bool:

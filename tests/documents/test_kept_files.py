@@ -1,0 +1,84 @@
+"""A repeat download serves the PDF kept at the first one (models.DocumentFile), byte for byte what
+a fresh rendering gives, without rendering; a kept file that no longer matches its SHA-256 is
+never served: the document is rendered again and kept anew."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pytest
+import sqlalchemy as sa
+
+from ledger import current, documents
+from ledger.models import DocumentFile
+from ledger.policy import Actor
+from ledger.postings import verify
+from ledger.signing import public_keys
+from tests.helpers import tamper
+
+
+def kept(seeded) -> list[tuple[str, str, str, bytes]]:
+    with seeded.app.app_context():
+        return [tuple(r) for r in current.session().execute(sa.select(
+            DocumentFile.document_id, DocumentFile.digest, DocumentFile.sha256,
+            DocumentFile.content))]
+
+
+def fresh_rendering(seeded, agreement_id: int) -> bytes:
+    """The filing form rendered now, with the checkpoint of its as-of time (as issue renders it)."""
+    with seeded.app.app_context():
+        ctx = current.context(Actor.system("test"))
+        return documents.render(documents.checkpointed(ctx, documents.filing(ctx, agreement_id)))
+
+
+def test_a_repeat_download_is_the_kept_pdf_and_identical_to_a_fresh_rendering(seeded,
+                                                                              monkeypatch):
+    agreement_id = seeded.ids["a_filed"]
+    path = f"/agreements/{agreement_id}/filing.pdf"
+    first = seeded.as_("statistics").get(path)
+    assert first.status_code == 200
+    [(document_id, digest, sha256, content)] = kept(seeded)
+    assert (document_id, digest) == (first.headers["X-Document-Id"],
+                                     first.headers["X-Document-Digest"])
+    assert content == first.data and sha256 == hashlib.sha256(content).hexdigest()
+
+    def no_rendering(document):
+        raise AssertionError("a kept document was rendered again")
+    with monkeypatch.context() as patch:
+        patch.setattr(documents, "render", no_rendering)
+        second = seeded.as_("recommender").get(path)
+    assert second.status_code == 200 and second.data == content
+
+    assert fresh_rendering(seeded, agreement_id) == content
+    with seeded.app.app_context():
+        assert verify(current.session(), public_keys(seeded.app.config["SIGNING_KEY_FILE"])).ok
+
+
+@pytest.mark.parametrize("change", ["content", "sha256"])
+def test_a_kept_pdf_that_does_not_match_its_hash_is_rendered_again(seeded, change):
+    agreement_id = seeded.ids["a_filed"]
+    path = f"/agreements/{agreement_id}/filing.pdf"
+    first = seeded.as_("statistics").get(path)
+    forged = b"%PDF-1.7 forged" if change == "content" else "0" * 64
+    assert tamper(seeded.app, f"UPDATE document_files SET {change} = :forged",
+                  forged=forged) == 1
+
+    again = seeded.as_("statistics").get(path)
+    assert again.status_code == 200 and again.data == first.data
+    [(_, _, sha256, content)] = kept(seeded)  # kept anew
+    assert content == first.data and sha256 == hashlib.sha256(first.data).hexdigest()
+
+
+def test_a_gunicorn_worker_loads_the_fonts_as_it_starts(monkeypatch):
+    """gunicorn.conf.py's post_worker_init makes the worker's renderer and renders with it."""
+    import runpy
+    from pathlib import Path
+
+    from ledger.documents import pdf
+
+    warmed = []
+    monkeypatch.setattr(pdf, "_renderer", None)
+    monkeypatch.setattr(pdf.Renderer, "warm", lambda self: warmed.append(self))
+    conf = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+    conf["post_worker_init"](None)
+    assert warmed == [pdf._renderer] and warmed[0] is not None

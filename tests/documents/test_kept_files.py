@@ -25,8 +25,9 @@ def kept(seeded) -> list[tuple[str, str, str, bytes]]:
 
 
 def fresh_rendering(seeded, agreement_id: int) -> bytes:
-    """The filing form rendered now, with the checkpoint of its as-of time (as issue renders it)."""
-    with seeded.app.app_context():
+    """The filing form rendered now, with the checkpoint of its as-of time (as issue renders it),
+    in a request to the host the downloads asked (a development server's verification link)."""
+    with seeded.app.test_request_context(base_url="http://localhost"):
         ctx = current.context(Actor.system("test"))
         return documents.render(documents.checkpointed(ctx, documents.filing(ctx, agreement_id)))
 

@@ -74,11 +74,11 @@ def checkpoints_for(ctx: Context, as_of_times: list[datetime], reason: str) -> d
 
 def record_issue(ctx: Context, document_id: str, kind: str, subject: str, as_of: datetime,
                  digest: str, canonical: str, size: int,
-                 keep: bytes | None = None) -> IssuedDocument:
+                 keep: bytes | None = None, public_url: str = "") -> IssuedDocument:
     """After a document rendered, before it is handed out: the register row the first time
     (the same id again finds it; the same id with another digest is refused, 409), the PDF
-    `keep` kept for repeat downloads (models.DocumentFile; replacing a kept file that no longer
-    matched its hash), and a journal entry `document.download` for this download — in one
+    `keep` kept for repeat downloads (models.DocumentFile, with the `public_url` its verification
+    link names; replacing a kept file that no longer matched its hash or its base), and a journal entry `document.download` for this download — in one
     transaction (joining the caller's, if it is in one)."""
     if kind not in KINDS:
         raise ValueError(f"unknown document kind {kind!r}")
@@ -97,7 +97,8 @@ def record_issue(ctx: Context, document_id: str, kind: str, subject: str, as_of:
             _refuse_changed(row, kind, subject, as_of, digest)
         if keep is not None:
             session.merge(DocumentFile(document_id=document_id, digest=digest,
-                                       sha256=hashlib.sha256(keep).hexdigest(), content=keep))
+                                       sha256=hashlib.sha256(keep).hexdigest(), content=keep,
+                                       public_url=public_url))
         audit(ctx, "document.download", "document", document_id, None,
               {"kind": kind, "subject": subject, "as_of": utc_text(as_of), "digest": digest,
                "bytes": size, "registered": first}, at=now)

@@ -176,7 +176,8 @@ def issue(ctx: Context, document: Document) -> bytes:
     the kept file (the same bytes a rendering gives), rendered again only when it is missing or
     no longer matches its SHA-256."""
     document = checkpointed(ctx, document)
-    pdf = register.kept_pdf(ctx.session, document.document_id, document.digest)
+    pdf = register.kept_pdf(ctx.session, document.document_id, document.digest,
+                            document.public_url)
     fresh = pdf is None
     if fresh:
         pdf = render(document)
@@ -192,7 +193,7 @@ def issued(ctx: Context, document: Document, size: int, keep: bytes | None = Non
     for repeat downloads."""
     commands.record_issue(ctx, document.document_id, document.kind, document.subject,
                           document.as_of, document.digest, document.canonical.decode("utf-8"),
-                          size, keep)
+                          size, keep, document.public_url)
     LOG.info("issued %s %s (%s) as of %s, digest %s, %d bytes, to %s (%s)",
              document.kind, document.document_id, document.subject, document.data["as_of"],
              document.digest, size, ctx.actor.username, ctx.actor.role)

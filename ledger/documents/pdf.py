@@ -43,7 +43,7 @@ TEMPLATES = {kind: f"{kind}.html" for kind in DocumentKind}
 # size target (benchmarks/documents.py), so every document is made as one.
 PDF_VARIANT = "pdf/a-3b"
 NOTDEF = ".notdef glyph rendered"
-WARM_HTML = ('<html lang="zh-CN"><body><h1>招商引资分算汇总表</h1><p>完成投资 1,234.56 万元</p>'
+WARM_HTML = ('<html lang="zh-CN"><body><h1>字体预热</h1><p>完成投资 1,234.56 万元</p>'
              "<p><b>合计</b></p><table><tr><th>地区</th><td>0.00</td></tr></table></body></html>")
 LOG = logging.getLogger(__name__)
 

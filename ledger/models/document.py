@@ -43,4 +43,7 @@ class DocumentFile(Base):
         sa.ForeignKey("document_register.document_id"), primary_key=True)
     digest: Mapped[str] = mapped_column(sa.String(64), primary_key=True)  # the register's digest
     sha256: Mapped[str] = mapped_column(sa.String(64))                    # hex SHA-256 of content
+    # The base of the verification link printed in it: not canonical data, so a file printed
+    # for another base (a development server asked at another host) is rendered again.
+    public_url: Mapped[str] = mapped_column(sa.String(2048))
     content: Mapped[bytes] = mapped_column(sa.LargeBinary)

@@ -21,6 +21,7 @@ def upgrade() -> None:
         sa.Column('document_id', sa.String(length=26), nullable=False),
         sa.Column('digest', sa.String(length=64), nullable=False),
         sa.Column('sha256', sa.String(length=64), nullable=False),
+        sa.Column('public_url', sa.String(length=2048), nullable=False),
         sa.Column('content', sa.LargeBinary(), nullable=False),
         sa.ForeignKeyConstraint(['document_id'], ['document_register.document_id'],
                                 name=op.f('fk_document_files_document_id_document_register')),

@@ -84,12 +84,13 @@ def issued_version(session: Session, document_id: str) -> int | None:
     return None if canonical is None else json.loads(canonical)["canonical_version"]
 
 
-def kept_pdf(session: Session, document_id: str, digest: str) -> bytes | None:
+def kept_pdf(session: Session, document_id: str, digest: str, public_url: str) -> bytes | None:
     """The PDF kept when the document was first handed out (models.DocumentFile), if it is kept
-    and still its own SHA-256; None: render it again (a file that does not match its hash is
-    never served)."""
+    for this verification link's base and still its own SHA-256; None: render it again (a file
+    that does not match its hash is never served)."""
     row = session.execute(sa.select(DocumentFile.content, DocumentFile.sha256).where(
-        DocumentFile.document_id == document_id, DocumentFile.digest == digest)).first()
+        DocumentFile.document_id == document_id, DocumentFile.digest == digest,
+        DocumentFile.public_url == public_url)).first()
     if row is None:
         return None
     content, sha256 = row

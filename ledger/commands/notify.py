@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from ledger import mail
 from ledger.domain.money import format_amount
-from ledger.domain.periods import LOCAL_TZ
+from ledger.domain.periods import beijing_minute
 from ledger.domain.vocabulary import MAIL_SUBJECT, MESSAGE_KINDS
 from ledger.queries.notifications import Facts, Message, recipients
 
@@ -55,7 +55,7 @@ def describe(m: Message, public_url: str) -> str:
     else:
         subject = f"{m.year}年度"
     lines = [f"{what}：{subject}",
-             f"时间（北京时间）：{m.at.astimezone(LOCAL_TZ).strftime('%Y-%m-%d %H:%M')}"]
+             f"时间（北京时间）：{beijing_minute(m.at)}"]
     if m.reason:
         lines.append(f"理由：{m.reason}")
     lines.append(f"查看：{public_url.rstrip('/')}{m.path}")

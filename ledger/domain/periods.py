@@ -45,6 +45,12 @@ def beijing_text(moment: datetime) -> str:
             f"{local.hour:02d}:{local.minute:02d}:{local.second:02d}（北京时间）")
 
 
+def beijing_minute(moment: datetime) -> str:
+    """An aware time in Beijing time to the minute, as the pages, the lists' exports and the
+    messages show it: '2025-03-01 12:00'."""
+    return _beijing(moment).strftime("%Y-%m-%d %H:%M")
+
+
 def beijing_stamp(moment: datetime) -> str:
     """An aware time in Beijing time, for a file name: '2025年3月1日12时00分00秒'."""
     local = _beijing(moment)

@@ -16,7 +16,7 @@ from datetime import datetime
 
 from ledger.domain.codes import industry_name
 from ledger.domain.enums import FundsSource, Indicator, Stage, VersionStatus
-from ledger.domain.periods import LOCAL_TZ, beijing_stamp, beijing_text
+from ledger.domain.periods import LOCAL_TZ, beijing_minute, beijing_stamp, beijing_text
 from ledger.domain.vocabulary import (
     INDICATORS, LEVELS, SOURCES, STAGES, STATEMENT_NOTICE, STATUSES, statement_title,
 )
@@ -182,7 +182,7 @@ AGREEMENT_LIST, PROJECT_LIST = "协议列表", "项目列表"
 
 
 def _list_facts(now: datetime, filters: str, count: int) -> list[tuple[str, str]]:
-    return [("导出时间（北京时间）", now.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")),
+    return [("导出时间（北京时间）", beijing_minute(now)),
             ("筛选条件", filters or "无"), ("条数", str(count))]
 
 
@@ -194,7 +194,7 @@ def _list_file(sheet: Sheet, now: datetime, ascii_name: str) -> Export:
 
 
 def _local(moment: datetime | None) -> str | None:
-    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M") if moment else None
+    return beijing_minute(moment) if moment else None
 
 
 def _day(value) -> str | None:

@@ -11,7 +11,7 @@ from flask import render_template, request
 from flask_babel import gettext as _
 
 from ledger.domain.errors import Invalid
-from ledger.domain.periods import LOCAL_TZ
+from ledger.domain.periods import LOCAL_TZ, beijing_minute
 from ledger.io.sheets import XLSX_MIMETYPE, Column, Export, Kind, Row, Sheet, to_xlsx
 from ledger.policy import require_ledger_reader
 from ledger.queries import audit as audit_queries
@@ -89,7 +89,7 @@ def _export(rows: list[Described], args: dict) -> Export:
                Column(_("Object kind"), Kind.TEXT, 12), Column(_("Object"), Kind.TEXT, 28),
                Column(_("Before"), Kind.TEXT, 40), Column(_("After"), Kind.TEXT, 40)]
     sheet = Sheet(name=title[:31], title=title, facts=[
-        (_("Exported at"), datetime.now(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")),
+        (_("Exported at"), beijing_minute(datetime.now(LOCAL_TZ))),
         (_("Filters"), _filter_words(args) or _("none")),
         (_("Entries"), str(len(rows)))], columns=columns)
     for r in rows:

@@ -11,7 +11,7 @@ from ledger.domain import limits
 from ledger.domain.enums import Indicator
 from ledger.domain.errors import BadRequest, PreconditionFailed
 from ledger.domain.money import format_amount
-from ledger.domain.periods import LOCAL_TZ, local_date
+from ledger.domain.periods import LOCAL_TZ, beijing_minute, local_date
 from ledger.domain.vocabulary import province_word
 from ledger.io.sheets import Export
 from ledger.queries import reference
@@ -112,7 +112,7 @@ def local_time(value: str | datetime | None) -> str:
     if not value:
         return ""
     moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
-    return moment.astimezone(LOCAL_TZ).strftime("%Y-%m-%d %H:%M")
+    return beijing_minute(moment)
 
 
 def percent_bp(bp: int | None) -> str:

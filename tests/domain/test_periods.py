@@ -121,5 +121,7 @@ def test_a_time_is_written_in_beijing_time_in_chinese():
     moment = datetime(2025, 12, 31, 16, 4, 5, 999999, tzinfo=UTC)  # already 2026 in Beijing
     assert periods.beijing_text(moment) == "2026年1月1日 00:04:05（北京时间）"
     assert periods.beijing_stamp(moment) == "2026年1月1日00时04分05秒"
-    with pytest.raises(TypeError):
-        periods.beijing_text(datetime(2025, 1, 1))  # naive: no guess
+    assert periods.beijing_minute(moment) == "2026-01-01 00:04"
+    for written in (periods.beijing_text, periods.beijing_minute):
+        with pytest.raises(TypeError):
+            written(datetime(2025, 1, 1))  # naive: no guess

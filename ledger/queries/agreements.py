@@ -16,6 +16,7 @@ from ledger.models import Agreement, AgreementVersion, Region
 from ledger.policy import agreements_seen_by
 from ledger.queries.lookup import visible_agreement
 from ledger.queries.pagination import Page, page_of
+from ledger.queries.reference import below
 from ledger.queries.search import EXPORT_MAX, contains
 
 
@@ -75,13 +76,7 @@ def _region_and_below(ctx: Context, code: str) -> set[str]:
     children: dict[str, list[str]] = {}
     for child, parent in ctx.session.execute(sa.select(Region.code, Region.parent_code)):
         children.setdefault(parent, []).append(child)
-    found, todo = set(), [code]
-    while todo:
-        here = todo.pop()
-        if here not in found:
-            found.add(here)
-            todo.extend(children.get(here, ()))
-    return found
+    return {code} | below(lambda c: children.get(c, ()), code)
 
 
 def _query(ctx: Context, *, status: str | None = None, region: str | None = None,

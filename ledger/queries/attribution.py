@@ -37,6 +37,7 @@ from ledger.postings import balances
 from ledger.postings.balances import SUMMED
 from ledger.policy import attribution_scope, require_attribution_region
 from ledger.queries.lookup import get_or_404
+from ledger.queries.reference import below
 
 NOTICE = API_NOTICE
 FIGURES = (*SUMMED, "attributed")  # attributed follows from the summed three
@@ -269,20 +270,10 @@ def grand_total(rows: dict[str, RegionTotals], by_source: bool = False) -> Regio
 def region_rows(rows: dict[str, RegionTotals], scope: str | None) -> list[RegionTotals]:
     """The rows to show, in code order: every region (scope None) or `scope` and the regions
     below it; a region with regions below it is shown rolled up."""
-    wanted = set(rows) if scope is None else {scope} | _descendants(rows, scope)
+    wanted = set(rows) if scope is None else {scope} | below(lambda c: rows[c].children, scope)
     memo: dict[str, RegionTotals] = {}
     return [rolled_up(rows, code, memo) if rows[code].children else rows[code]
             for code in sorted(wanted)]
-
-
-def _descendants(rows: dict[str, RegionTotals], code: str) -> set[str]:
-    out, stack = set(), list(rows[code].children)
-    while stack:
-        current = stack.pop()
-        if current not in out:
-            out.add(current)
-            stack.extend(rows[current].children)
-    return out
 
 
 def attribution(ctx: Context, year: int, as_of: datetime | None = None,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -41,6 +43,17 @@ def ancestors(session: Session, code: str) -> list[str]:
     while region is not None and region.parent_code is not None and region.parent_code not in out:
         out.append(region.parent_code)
         region = session.get(Region, region.parent_code)
+    return out
+
+
+def below(children_of: Callable[[str], Iterable[str]], code: str) -> set[str]:
+    """The codes under a region at any depth (not its own), given each region's children."""
+    out, stack = set(), list(children_of(code))
+    while stack:
+        current = stack.pop()
+        if current not in out:
+            out.add(current)
+            stack.extend(children_of(current))
     return out
 
 

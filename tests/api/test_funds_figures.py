@@ -10,6 +10,7 @@ Every seeded project is hosted by 灵武市 (640181)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
 import io
 
 import openpyxl
@@ -177,10 +178,11 @@ def test_a_csv_holds_the_line_asked_for_and_an_xlsx_both(seeded):
     assert len(set(as_of_cells.values())) == 1  # both lines read as of one time
     funds_total = next(row for row in book.worksheets[1].iter_rows(values_only=True)
                        if row[1] == "合计（全部地区）")
-    assert [float(v) for v in funds_total[5:11]] == [37.05, 17.12, 17.12, 37.05, 17.05, 20.0]
+    assert [Decimal(str(v)) for v in funds_total[5:11]] == [  # the cells' exact values
+        Decimal(v) for v in ("37.05", "17.12", "17.12", "37.05", "17.05", "20.00")]
     completed_total = next(row for row in book.worksheets[0].iter_rows(values_only=True)
                            if row[1] == "合计（全部地区）")
-    assert float(completed_total[5]) == 20.10
+    assert Decimal(str(completed_total[5])) == Decimal("20.10")
 
     projects = stats.get("/attribution/projects", query_string=at | {"format": "xlsx"})
     assert openpyxl.load_workbook(io.BytesIO(projects.data)).sheetnames == [

@@ -28,7 +28,7 @@ from ledger.commands.demo import load_demo, password_of
 from ledger.config import TestingConfig
 from ledger.migrate import upgrade
 from ledger.models import IssuedDocument
-from tests.web.test_browser import AXE, AXE_RUN, CHROMIUM, CHROMIUM_ARGS
+from tests.web.test_browser import AXE, AXE_RUN, chromium  # noqa: F401  (the browser fixture)
 
 pytestmark = pytest.mark.browser
 
@@ -63,15 +63,6 @@ def demo(tmp_path_factory, signing_key_file):
     httpd.shutdown()
     thread.join(timeout=10)
     engine.dispose()
-
-
-@pytest.fixture(scope="module")
-def chromium():
-    from playwright.sync_api import sync_playwright
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 def page_rules(app) -> list:

@@ -334,10 +334,16 @@ def _journaled(c: Checked, seqs: list[int]) -> dict:
 # ------------------------------------------------------------------ the reads of check
 
 _IDS = sa.bindparam("ids", expanding=True)
+_later = _reports.alias("later")
+# the newest revision of each month only (a month revised often has many): no later revision
+# of it, a probe of uq_investment_reports_revision
 _REVISIONS = (sa.select(_reports.c.id, _reports.c.project_id, _reports.c.period,
                         _reports.c.revision, _reports.c.amount)
               .where(_reports.c.project_id.in_(_IDS),
-                     _reports.c.year.in_(sa.bindparam("years", expanding=True))))
+                     _reports.c.year.in_(sa.bindparam("years", expanding=True)),
+                     ~sa.exists().where(_later.c.project_id == _reports.c.project_id,
+                                        _later.c.period == _reports.c.period,
+                                        _later.c.revision > _reports.c.revision)))
 
 
 def _newest(ctx: Context, project_ids: set[int], years: set[int]

@@ -9,6 +9,13 @@ over HTTP"):
   one report    the median of sequential PUTs by one client through gunicorn   vs the raw
                 per-report transaction floor of benchmarks.scale, in the same run on the same
                 database (target: ≤ 3×)
+  fair floor    (issue 20) the PUT, the GET of attribution (a past year as of now, and the
+                current year) and a repeat download of a filing form, each sent in turn with
+                the same kind of request to benchmarks/floor_app.py — a minimal Flask app under
+                the same gunicorn command line, up at the same time, doing only what the
+                request cannot avoid (see its docstring) — A B A B, --pairs of each: median
+                wall ratios and the ratios of the workers' CPU (utime + stime from /proc)
+                (targets: PUT ≤ 1.5×, GET attribution ≤ 1.2×)
 
 The ledger is the seeded `tiny` profile of benchmarks.scale (12 regions, 60 projects,
 9 filed agreements, 2 years of monthly reports through the bulk import path), on a SQLite file
@@ -18,7 +25,7 @@ counters in Redis under a key prefix of this run) on a free port and is stopped 
 
     make bench-http
     .venv/bin/python -m benchmarks.http_load [--seconds 60] [--clients 50] [--workers 4]
-        [--database sqlite|postgres] [--seed 1] [--no-write]
+        [--database sqlite|postgres] [--pairs 200] [--seed 1] [--no-write]
 
 The figures go to stdout as one table and into benchmarks/RESULTS.md (section `http, DB`).
 """

@@ -9,7 +9,9 @@ same database:
   one report           report_investment (a revision of a current-year month)    vs a raw
                        per-report transaction inserting the same kinds of rows
   attribution          the attribution of every region for the newest year      vs the same
-                       (rolled up, totals), current and as-of                    GROUP BYs by hand
+                       (rolled up, totals), current and as-of, of each line      GROUP BYs by hand
+                       (funds in place also split by source)                     (and of the
+                                                                                 source moves)
   verify               `ledger verify` (ledger.postings.verify)                   vs SHA-256
                        over the posting and journal rows by hand, in one streaming pass
   size                 database bytes per million reports
@@ -61,7 +63,10 @@ from ledger.domain import limits
 from ledger.domain.enums import Indicator
 from ledger.io.imports import FUNDS, read_import
 from ledger.migrate import rebuild, upgrade
-from ledger.models import AuditEntry, FundsReceipt, FundsRevision, InvestmentReport, Posting
+from ledger.models import (
+    AuditEntry, FundsReceipt, FundsRevision, FundsSourceBalance, FundsSourceMove, InvestmentReport,
+    Posting,
+)
 from ledger.policy import Actor
 from ledger.postings import chain, journal, verify
 from ledger.queries.attribution import attribution
@@ -295,9 +300,10 @@ def attribution_floor(session, year: int, as_of: datetime | None,
 
 def funds_floor(engine: sa.Engine) -> float:
     """Seconds to insert, in one executemany transaction, what the funds import wrote — its
-    receipts, their revisions, its postings and journal entries — into copies of the tables
-    with their indexes."""
+    receipts, their revisions, the source moves and balances, its postings and journal
+    entries — into copies of the tables with their indexes."""
     tables = [(FundsReceipt.__table__, None), (FundsRevision.__table__, None),
+              (FundsSourceMove.__table__, None), (FundsSourceBalance.__table__, None),
               (Posting.__table__, Posting.indicator == Indicator.FUNDS_IN_PLACE),
               (AuditEntry.__table__, AuditEntry.action == "funds.record")]
     with engine.connect() as conn:

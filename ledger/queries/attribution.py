@@ -143,6 +143,7 @@ def _every_region(figures, on, sources: sa.Subquery | None = None) -> sa.Select:
 _YEAR, _LINE, _AS_OF = (sa.bindparam("year", type_=sa.Integer), sa.bindparam("indicator"),
                         sa.bindparam("as_of", type_=Posting.recorded_at.type))
 
+
 def _sources(as_of: bool) -> sa.Subquery:
     """(code, *SOURCES) per host: its in-place funds of the year by source, from the source
     balances now (a row per host and source), or summed from the source moves recorded at or

@@ -24,7 +24,7 @@ id); a value right of the header's last column is not: its row does not fit the 
 unquoted "1,234.00" is two cells, and every cell after it one column off), so the row is refused
 as a whole (`import.extra_cells`, naming those columns) and none of its cells is read. Each
 other row is loaded through the kind's request schema (`ImportRowRequest`,
-`FundsImportRowRequest`), so a cell is refused exactly as the same value would be in
+`FundsImportRowRequest`; as a batch, schemas.requests.RowLoader, with the same outcome), so a cell is refused exactly as the same value would be in
 PUT /projects/{id}/investments/{period} or POST /projects/{id}/funds; problems are collected
 for every row, then the command adds those that need the database. Rows are numbered as the
 spreadsheet shows them (see ledger.io.tables).
@@ -46,7 +46,7 @@ from ledger.domain.errors import LOCATION, Invalid, Problem
 from ledger.io.sheets import CSV_MIMETYPE, XLSX_MIMETYPE, Export
 from ledger.io.tables import (
     Table, cell_text, column_letters, normalize_header, read_table)
-from ledger.schemas.requests import FundsImportRowRequest, ImportRowRequest
+from ledger.schemas.requests import FundsImportRowRequest, ImportRowRequest, RowLoader
 
 
 @dataclass(frozen=True)
@@ -165,6 +165,7 @@ def import_of(table: Table, data: bytes, name: str = "", kind: Kind = REPORTS) -
     cells_as = {column.field: column.cell for column in kind.columns}
     rows: list[ReportRow | FundsRow] = []
     refused: dict[int, dict[str, list]] = {}
+    loader = RowLoader(kind.schema)  # the rows as a batch, each as kind.schema.load loads it
     for number, cells in table.rows:
         if number in table.extra:
             refused[number] = {ROW: [extra_cells(table.extra[number])]}
@@ -181,7 +182,7 @@ def import_of(table: Table, data: bytes, name: str = "", kind: Kind = REPORTS) -
             else:
                 raw[field] = text
         try:
-            row = kind.schema.load(raw)
+            row = loader.load(raw)
         except ValidationError as err:
             problems = {f: list(m) for f, m in err.messages.items()} | too_long
             refused[number] = problems

@@ -38,6 +38,7 @@ from dataclasses import dataclass
 
 from marshmallow import Schema, ValidationError
 
+from ledger.collector import young_garbage_only
 from ledger.commands.inputs import FundsRow, ImportFile, ReportRow
 from ledger.domain import limits
 from ledger.domain.enums import Role
@@ -149,7 +150,8 @@ EXTRA_NAMED = 5      # columns named by import.extra_cells; more are counted
 def read_import(data: bytes, name: str = "", kind: Kind = REPORTS) -> ImportFile:
     """The rows of an import file and the problems of those the request rules refuse; Invalid
     for a file that cannot be read at all or lacks a column."""
-    return import_of(read_import_table(data, kind), data, name, kind)
+    with young_garbage_only():  # a cell, a row, a loaded row: all short-lived or kept
+        return import_of(read_import_table(data, kind), data, name, kind)
 
 
 def read_import_table(data: bytes, kind: Kind = REPORTS) -> Table:

@@ -245,28 +245,27 @@ def insert_rows(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
 
 def _ready(conn: sa.Connection, table: sa.Table, names: list[str], rows: list[dict]
            ) -> list[tuple]:
-    """The rows as the driver takes them: tuples in the order of `names`, each value through
-    its column's bind processor where the type has one. A processor is a function of its
-    value, and a batch repeats the same objects (its one recording time): a value that is the
+    """The rows as the driver takes them: tuples in the order of `names`, each through its
+    column's bind processor where the type has one. A processor is a function of its value,
+    and a batch repeats the same objects (its one recording time): a value that is the
     previous row's object reuses that row's result."""
     get = operator.itemgetter(*names)
     if len(names) == 1:
         get = (lambda get: lambda row: (get(row),))(get)
-    binds = [(i, bind) for i, n in enumerate(names)
+    binds = [(i, bind, [_NOTHING, None]) for i, n in enumerate(names)
              if (bind := table.c[n].type.bind_processor(conn.dialect)) is not None]
     if not binds:
         return [get(row) for row in rows]
     out = []
-    last: dict[int, tuple[object, object]] = {}
     for row in rows:
         values = list(get(row))
-        for i, bind in binds:
+        for i, bind, seen in binds:  # seen: [the previous row's value, its result]
             value = values[i]
-            seen = last.get(i)
-            if seen is not None and seen[0] is value:
-                values[i] = seen[1]
-            else:
-                values[i] = bind(value)
-                last[i] = (value, values[i])
+            if value is not seen[0]:
+                seen[0], seen[1] = value, bind(value)
+            values[i] = seen[1]
         out.append(tuple(values))
     return out
+
+
+_NOTHING = object()

@@ -218,29 +218,29 @@ COPY_FROM_ROWS = 64  # below this, one pipelined executemany takes fewer round t
 
 
 def insert_rows(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
-    """INSERT rows that all have the same keys. On PostgreSQL, once there are enough of them,
-    by COPY: the rows stream in one statement instead of one INSERT each, which was most of a
-    bulk import's time. Elsewhere the driver's executemany of ready tuples. Either way values
-    go through the columns' own bind processing (Money's int check, UTCDateTime's
-    conversion) exactly as an INSERT would, and only where a column's type has one."""
+    """INSERT rows that all have the same keys, the driver given ready tuples: on PostgreSQL,
+    once there are enough of them, by COPY (the rows stream in one statement instead of one
+    INSERT each, which was most of a bulk import's time), else by the driver's executemany of
+    one INSERT without RETURNING (which would end a pipeline, see `pipelined`). Values go
+    through the columns' own bind processing (Money's int check, UTCDateTime's conversion)
+    exactly as an INSERT would, and only where a column's type has one."""
     if not rows:
         return
     names = list(rows[0])
     if any(c.default is not None for c in table.columns if c.name not in names):
-        conn.execute(table.insert(), rows)  # a column filled by its Python default
+        conn.execute(table.insert().inline(), rows)  # a column filled by its Python default
         return
     quote = conn.dialect.identifier_preparer.quote
     columns = ", ".join(quote(n) for n in names)
-    if conn.dialect.name != "postgresql":
-        conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({columns}) VALUES "
-                             f"({', '.join('?' * len(names))})", _ready(conn, table, names, rows))
-    elif len(rows) < COPY_FROM_ROWS:
-        conn.execute(table.insert(), rows)
-    else:
+    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM_ROWS:
         sql = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
         with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
             for row in _ready(conn, table, names, rows):
                 copy.write_row(row)
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({columns}) VALUES "
+                         f"({', '.join([mark] * len(names))})", _ready(conn, table, names, rows))
 
 
 def _ready(conn: sa.Connection, table: sa.Table, names: list[str], rows: list[dict]

@@ -165,6 +165,8 @@ def import_of(table: Table, data: bytes, name: str = "", kind: Kind = REPORTS) -
     cells keeps the table); Invalid when a column is missing or doubled."""
     positions = columns_of(table.header, kind)
     cells_as = {column.field: column.cell for column in kind.columns}
+    read = [(field, index, cells_as[field] == "integer", cells_as[field] == "day")
+            for field, index in positions.items()]
     rows: list[ReportRow | FundsRow] = []
     refused: dict[int, dict[str, list]] = {}
     loader = RowLoader(kind.schema)  # the rows as a batch, each as kind.schema.load loads it
@@ -174,9 +176,12 @@ def import_of(table: Table, data: bytes, name: str = "", kind: Kind = REPORTS) -
             continue
         raw: dict[str, object] = {"row": number}
         too_long: dict[str, list] = {}
-        for field, index in positions.items():
-            text = cell_text(cells[index] if index < len(cells) else None,
-                             integer=cells_as[field] == "integer", day=cells_as[field] == "day")
+        for field, index, integer, day in read:
+            value = cells[index] if index < len(cells) else None
+            if type(value) is str:  # a CSV's every cell: cell_text's case of a text, inline
+                text = value.strip() or None
+            else:
+                text = cell_text(value, integer=integer, day=day)
             if text is None:
                 continue
             if len(text) > limits.IMPORT_CELL:  # before any parser sees it

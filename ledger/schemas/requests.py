@@ -103,6 +103,7 @@ class RowLoader:
         self.names = set(schema.load_fields)
         self.rules = [getattr(schema, name) for name, _, _ in hooks.get(VALIDATES_SCHEMA, ())]
         self.post = [getattr(schema, name) for name, _, _ in hooks.get(POST_LOAD, ())]
+        self.options = {"partial": schema.partial, "many": False, "unknown": schema.unknown}
         self.values: dict[tuple[str, object], object] = {}  # (field, value) → loaded | _REFUSED
 
     def load(self, raw: dict):
@@ -120,14 +121,13 @@ class RowLoader:
                 return self.schema.load(raw)
             if loaded is not missing:
                 data[name] = loaded
-        options = {"partial": self.schema.partial, "many": False, "unknown": self.schema.unknown}
         try:
             for rule in self.rules:
-                rule(data, **options)
+                rule(data, **self.options)
         except ValidationError:
             return self.schema.load(raw)
         for post in self.post:
-            data = post(data, **options)
+            data = post(data, **self.options)
         return data
 
 

@@ -156,7 +156,8 @@ def run(url: str, n_projects: int, months: int, rounds: int, profile: bool = Fal
     from benchmarks.__main__ import province  # Ningxia, one zone, n landed projects, half filed
 
     app = create_app(TestingConfig, DATABASE_URL=url)
-    gc.freeze()  # as wsgi.py does after making the app: the start's objects out of the collector's sight
+    gc.freeze()  # as wsgi.py does after making the app: the start's objects out of the collector's
+    # sight
     out: dict = {"rows": n_projects * months}
     with app.app_context():
         session = current.session()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import operator
-
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum

@@ -24,7 +24,8 @@ id); a value right of the header's last column is not: its row does not fit the 
 unquoted "1,234.00" is two cells, and every cell after it one column off), so the row is refused
 as a whole (`import.extra_cells`, naming those columns) and none of its cells is read. Each
 other row is loaded through the kind's request schema (`ImportRowRequest`,
-`FundsImportRowRequest`; as a batch, schemas.requests.RowLoader, with the same outcome), so a cell is refused exactly as the same value would be in
+`FundsImportRowRequest`; all rows as a batch by schemas.requests.RowLoader, with the outcome of
+the schema's own load), so a cell is refused exactly as the same value would be in
 PUT /projects/{id}/investments/{period} or POST /projects/{id}/funds; problems are collected
 for every row, then the command adds those that need the database. Rows are numbered as the
 spreadsheet shows them (see ledger.io.tables).

@@ -89,8 +89,9 @@ class RowLoader:
     whose every value passes goes through the schema's own whole-row rules (validates_schema)
     and post_load; any other row — a value refused, a rule refusing, anything unexpected — is
     loaded by schema.load itself, so that its refusal is the schema's, message for message.
-    A schema with hooks this does not run (pre_load, field validators, pass_original …) is
-    loaded row by row by schema.load, nothing skipped."""
+    A schema with hooks this does not run (pre_load, field validators, pass_original …: read
+    from marshmallow's own record of them, `_hooks`) is loaded row by row by schema.load,
+    nothing skipped."""
 
     def __init__(self, schema: Schema):
         self.schema = schema
@@ -104,7 +105,8 @@ class RowLoader:
         self.rules = [getattr(schema, name) for name, _, _ in hooks.get(VALIDATES_SCHEMA, ())]
         self.post = [getattr(schema, name) for name, _, _ in hooks.get(POST_LOAD, ())]
         self.options = {"partial": schema.partial, "many": False, "unknown": schema.unknown}
-        self.values: dict[tuple[str, object], object] = {}  # (field, value) → loaded | _REFUSED
+        # (field, type, value) → loaded | _REFUSED; the type: 1 and True are equal keys
+        self.values: dict[tuple[str, type, object], object] = {}
 
     def load(self, raw: dict):
         """The row as schema.load(raw) loads it; its ValidationError when refused."""
@@ -113,10 +115,11 @@ class RowLoader:
         data = {}
         for name, field in self.fields:
             value = raw.get(name, missing)
+            key = (name, type(value), value)
             try:
-                loaded = self.values[(name, value)]
+                loaded = self.values[key]
             except KeyError:
-                loaded = self.values[(name, value)] = _field_value(field, name, value, raw)
+                loaded = self.values[key] = _field_value(field, name, value, raw)
             if loaded is _REFUSED:
                 return self.schema.load(raw)
             if loaded is not missing:

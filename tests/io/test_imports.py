@@ -423,7 +423,8 @@ def test_rows_loaded_as_a_batch_are_loaded_as_the_schema_loads_each(kind):
             if kind == "investment" else
             {"project_id": "7", "received_on": "2025-03-15", "amount": "10.05",
              "source": "境外", "payer": "某公司", "note": ""})
-    changes = [{}, {"note": "  两\r\n行  "}, {"project_id": None, "project_code": "2023-640000-26-03-004512"},
+    changes = [{}, {"note": "  两\r\n行  "},
+               {"project_id": None, "project_code": "2023-640000-26-03-004512"},
                {"project_id": None}, {"project_id": "x"}, {"project_id": "0"},
                {"project_code": "bad"}, {"amount": "1.005"}, {"amount": "0"},
                {"amount": "-1"}, {"amount": None}, {"note": "\u202e"}, {"note": "x" * 501},

@@ -213,7 +213,10 @@ class LedgerMachine(RuleBasedStateMachine):
                    share=share if share is not None else n["share"],
                    first=first if first is not None else n["first"],
                    last=last if last != "keep" else n["last"], status="draft", acked=set())
-        if not changes:
+        given_reversed = (changes.get("first_year") is not None
+                          and changes.get("last_year") is not None
+                          and changes["last_year"] < changes["first_year"])
+        if not changes or given_reversed:  # the request itself is refused before any state
             self.refused(Invalid, drive.amend, self.c(actor), a.id, changes)
         elif n["status"] != "filed":
             self.refused(Conflict, drive.amend, self.c(actor), a.id, changes)

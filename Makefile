@@ -13,7 +13,7 @@ PYTEST_ARGS ?=
 # pytest-xdist processes for `make test` (auto: one per core; 0: in the make process)
 TEST_WORKERS ?= auto
 
-.PHONY: deps system-deps fonts lock db key demo run test bench bench-national bench-small bench-import bench-http doctor translations
+.PHONY: deps system-deps fonts lock db key demo run test bench bench-all bench-national bench-small bench-import bench-http doctor translations
 
 ## deps: system packages, the virtualenv, the locked Python dependencies, the document font and
 ## the web UI's front-end packages (npm ci from package-lock.json, served by the app: no CDN)
@@ -106,6 +106,14 @@ DATABASE ?= sqlite
 bench-http: deps
 	bash scripts/ensure-redis.sh
 	$(PYTHON) -m benchmarks.http_load --database $(DATABASE)
+
+## bench-all: every benchmark above but the national one, in turn, so that all the sections of
+## RESULTS.md and IMPORT-RESULTS.md come from one commit (each section names it); PostgreSQL too
+## when LEDGER_BENCH_POSTGRES_URL is set (a disposable database). About 40 min on 2 cores.
+bench-all: bench bench-import
+	bash scripts/ensure-redis.sh
+	$(PYTHON) -m benchmarks.http_load --database sqlite
+	if [ -n "$$LEDGER_BENCH_POSTGRES_URL" ]; then $(PYTHON) -m benchmarks.http_load --database postgres; fi
 
 ## doctor: check system libraries, fonts and the database revision
 doctor:

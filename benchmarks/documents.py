@@ -36,7 +36,6 @@ import argparse
 import json
 import os
 import pickle
-import platform
 import statistics
 import subprocess
 import sys
@@ -48,6 +47,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from benchmarks.results import write_section
 from ledger import create_app, current, documents, fonts
 from ledger.commands.common import audit
 from ledger.commands.demo import load_demo
@@ -413,21 +413,8 @@ def print_lines(url_note: str, year: int, runs: list[dict]) -> list[str]:
 # ------------------------------------------------------------------ RESULTS.md
 
 def write_results(lines: list[str], command: str) -> None:
-    """Replace the section of RESULTS.md between its markers (or append it)."""
-    begin, end = f"<!-- {SECTION}: begin -->", f"<!-- {SECTION}: end -->"
-    section = "\n".join([
-        begin, "## documents: renders, repeat downloads, the first document, `ledger print`", "",
-        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} "
-        f"({os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the end), "
-        f"Python {platform.python_version()}.", "", "```", command, "```", "", *lines, "", end])
-    text = RESULTS.read_text(encoding="utf-8")
-    if begin in text:
-        head, _, rest = text.partition(begin)
-        _, _, tail = rest.partition(end)
-        text = head + section + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
+    write_section(RESULTS, SECTION, "documents: renders, repeat downloads, the first document, "
+                  "`ledger print`", lines, command)
 
 
 def main() -> None:

@@ -25,18 +25,17 @@ import cProfile
 import gc
 import io
 import os
-import platform
 import pstats
 import statistics
 import tempfile
 import time
-from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
 from werkzeug.datastructures import FileStorage, MultiDict
 from werkzeug.test import encode_multipart
 
+from benchmarks.results import stamp
 from ledger import create_app, current
 from ledger.config import TestingConfig
 from ledger.db import make_engine
@@ -233,9 +232,8 @@ def report(results: dict, args, command: str, profile: str | None) -> str:
     lines = [
         "# HTTP import — measured against its floor",
         "",
-        "Written by `benchmarks/imports.py`; "
-        f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, Python {platform.python_version()}, "
-        f"{os.cpu_count()} CPUs (a shared machine: read the ratios, not the seconds).",
+        "Written by `benchmarks/imports.py` (a shared machine: read the ratios, not the "
+        "seconds). " + stamp(),
         "",
         "```",
         command,

@@ -35,7 +35,6 @@ import argparse
 import hashlib
 import json
 import os
-import platform
 import random
 import shutil
 import statistics
@@ -49,6 +48,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from benchmarks.results import write_section
 from ledger import create_app, current
 from ledger.commands import agreements, projects, reference
 from ledger.commands.imports import import_funds, import_reports
@@ -618,24 +618,10 @@ def table(profile_name: str, results: dict[str, dict]) -> list[str]:
 def write_results(profile_name: str, profile: Profile, seed: int, lines: list[str],
                   command: str) -> None:
     """Replace the profile's section of RESULTS.md (or append it)."""
-    import sqlalchemy
-    begin, end = f"<!-- {profile_name}: begin -->", f"<!-- {profile_name}: end -->"
-    section = "\n".join([
-        begin, f"## {profile_name}: {profile.regions:,} regions, {profile.projects:,} projects, "
-        f"{profile.agreements:,} agreements, {profile.years} years (seed {seed})", "",
-        "Database: " + profile_name.partition(", ")[2] + ".", "",
-        f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.node()} "
-        f"({os.cpu_count()} cores, {platform.platform()}), Python {platform.python_version()}, "
-        f"SQLAlchemy {sqlalchemy.__version__}, SQLite {__import__('sqlite3').sqlite_version}.", "",
-        "```", command, "```", "", *lines, "", end])
-    text = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else "# Benchmarks at scale\n"
-    if begin in text:
-        head, _, rest = text.partition(begin)
-        _, _, tail = rest.partition(end)
-        text = head + section + tail
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text, encoding="utf-8")
+    write_section(RESULTS, profile_name, f"{profile_name}: {profile.regions:,} regions, "
+                  f"{profile.projects:,} projects, {profile.agreements:,} agreements, "
+                  f"{profile.years} years (seed {seed})",
+                  ["Database: " + profile_name.partition(", ")[2] + ".", "", *lines], command)
 
 
 def main() -> None:

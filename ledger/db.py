@@ -61,6 +61,22 @@ class UTCDateTime(sa.types.TypeDecorator):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+class Hash(sa.types.TypeDecorator):
+    """A SHA-256 chain hash, stored as its 32 bytes and read as 64 lowercase hex digits: the
+    chains hash the hex text (ledger/postings/chain.py), and every reader shows it."""
+
+    impl = sa.LargeBinary(32)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else bytes.fromhex(value)
+
+    def process_result_value(self, value, dialect):
+        if value is None or isinstance(value, str):  # text put in by hand on SQLite: as it is
+            return value
+        return bytes(value).hex()
+
+
 def check_in(column: str, enum: type[StrEnum], name: str) -> sa.CheckConstraint:
     """A CHECK that `column` holds one of the enum's values (no database enum types: they make
     migrations brittle)."""

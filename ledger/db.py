@@ -242,7 +242,9 @@ def insert_rows(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
         conn.execute(table.insert(), rows)
         return
     quote = conn.dialect.identifier_preparer.quote
-    names = list(rows[0])
+    # As INSERT does, keys that are no column are left out (a posting's row carries its
+    # prev_hash for the caller, which shows it; the column is not stored).
+    names = [n for n in rows[0] if n in table.c]
     processors = [(n, table.c[n].type.bind_processor(conn.dialect)) for n in names]
     sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
     with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:

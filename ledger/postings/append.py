@@ -69,7 +69,8 @@ class Append:
                    "version": version if on_agreement else None, "region_code": region,
                    "role": role, "period": period, "year": planned.year,
                    "amount": diff[(period, region, role)],
-                   "cause": cause, "recorded_at": self.at, "hash_version": HASH_VERSION}
+                   "cause": cause, "recorded_at": self.at, "hash_version": HASH_VERSION,
+                   "prev_hash": prev}
             row["hash"] = prev = row_hash(prev, row)
             rows.append(row)
         self._postings_head = (seq, prev)

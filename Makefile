@@ -98,7 +98,8 @@ bench-import: deps
 
 ## bench-http: gunicorn (4 workers) under 50 keep-alive clients for 60 s (GET /attribution,
 ## GET /agreements/{id}, PUT …/investments/{period}) and one PUT over HTTP beside the raw
-## per-report floor; SQLite (DATABASE=postgres uses LEDGER_BENCH_POSTGRES_URL, a disposable
+## per-report floor; the PUT, GET /attribution and a repeat filing download each paired A B A B
+## with a minimal floor app under the same gunicorn command line (wall and CPU); SQLite (DATABASE=postgres uses LEDGER_BENCH_POSTGRES_URL, a disposable
 ## database). Needs Redis (the login counters). Writes benchmarks/RESULTS.md.
 DATABASE ?= sqlite
 bench-http: deps

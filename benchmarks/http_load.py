@@ -9,6 +9,13 @@ over HTTP"):
   one report    the median of sequential PUTs by one client through gunicorn   vs the raw
                 per-report transaction floor of benchmarks.scale, in the same run on the same
                 database (target: ≤ 3×)
+  fair floor    (issue 20) the PUT, the GET of attribution (a past year as of now, and the
+                current year) and a repeat download of a filing form, each sent in turn with
+                the same kind of request to benchmarks/floor_app.py — a minimal Flask app under
+                the same gunicorn command line, up at the same time, doing only what the
+                request cannot avoid (see its docstring) — A B A B, --pairs of each: median
+                wall ratios and the ratios of the workers' CPU (utime + stime from /proc)
+                (targets: PUT ≤ 1.5×, GET attribution ≤ 1.2×)
 
 The ledger is the seeded `tiny` profile of benchmarks.scale (12 regions, 60 projects,
 9 filed agreements, 2 years of monthly reports through the bulk import path), on a SQLite file
@@ -18,7 +25,7 @@ counters in Redis under a key prefix of this run) on a free port and is stopped 
 
     make bench-http
     .venv/bin/python -m benchmarks.http_load [--seconds 60] [--clients 50] [--workers 4]
-        [--database sqlite|postgres] [--seed 1] [--no-write]
+        [--database sqlite|postgres] [--pairs 200] [--seed 1] [--no-write]
 
 The figures go to stdout as one table and into benchmarks/RESULTS.md (section `http, DB`).
 """
@@ -56,6 +63,7 @@ from ledger.models import Agreement
 from ledger.policy import Actor
 from ledger.schemas.requests import UserCreate, load
 
+from benchmarks import floor_app
 from benchmarks.scale import (
     ADMIN, PROFILES, generate, region_actor, report_files, single_report_floor, write_results,
 )
@@ -124,18 +132,25 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_gunicorn(url: str, workers: int, tmp: Path) -> tuple[subprocess.Popen, str]:
-    key = signing.create_key(tmp / "signing-key.pem")
+def start_gunicorn(url: str, workers: int, tmp: Path, app: str = "wsgi:app"
+                   ) -> tuple[subprocess.Popen, str]:
+    """gunicorn serving `app` (the ledger, or the floor app under the same command line)."""
+    key = tmp / "signing-key.pem"
+    if not key.exists():
+        signing.create_key(key)
     port = free_port()
     env = dict(os.environ, PYTHONPATH=str(ROOT), LEDGER_DATABASE_URL=url,
                LEDGER_SECRET_KEY=secrets.token_urlsafe(48), LEDGER_SIGNING_KEY_FILE=str(key),
                LEDGER_RATELIMIT_STORAGE_URL=os.environ.get("LEDGER_RATELIMIT_STORAGE_URL",
                                                            "redis://127.0.0.1:6379/0"),
-               LEDGER_RATELIMIT_KEY_PREFIX=f"bench-http-{os.getpid()}-{secrets.token_hex(4)}")
-    with open(tmp / "gunicorn.log", "wb") as log:   # the child keeps its own descriptor
+               LEDGER_RATELIMIT_KEY_PREFIX=f"bench-http-{os.getpid()}-{secrets.token_hex(4)}",
+               # the paired downloads are hundreds a minute by one user
+               LEDGER_DOCUMENT_RATE_LIMIT="100000 per minute")
+    log_file = tmp / f"gunicorn-{app.partition(':')[0]}.log"
+    with open(log_file, "wb") as log:   # the child keeps its own descriptor
         proc = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--preload", "--workers", str(workers), "--bind",
-             f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning", "wsgi:app"],
+             f"127.0.0.1:{port}", "--backlog", "2048", "--log-level", "warning", app],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     try:
@@ -143,7 +158,7 @@ def start_gunicorn(url: str, workers: int, tmp: Path) -> tuple[subprocess.Popen,
         while time.monotonic() < deadline:
             if proc.poll() is not None:
                 raise RuntimeError(f"gunicorn exited {proc.returncode}: "
-                                   + (tmp / "gunicorn.log").read_text(errors="replace")[-2000:])
+                                   + log_file.read_text(errors="replace")[-2000:])
             try:
                 if requests.get(base + "/healthz", timeout=10).status_code == 200:
                     return proc, base
@@ -305,6 +320,136 @@ def in_process(p: Prepared, n: int, seed: int) -> float:
     return statistics.median(times)
 
 
+# ------------------------------------------------------------------ the fair floor, paired
+
+def worker_cpu(proc: subprocess.Popen) -> float:
+    """CPU seconds (user + system) used so far by the arbiter's workers."""
+    total = 0
+    for pid in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split():
+        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
+        total += int(fields[11]) + int(fields[12])   # utime and stime, fields 14 and 15
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass
+class Paired:
+    """One kind of request to the ledger and to the floor app, sent in turn (A B A B) by one
+    keep-alive client each: the seconds of each, and the workers' CPU seconds over them all."""
+
+    label: str
+    why: str                 # what the floor does, and why it is the fair one
+    real: list[float]
+    floor: list[float]
+    real_cpu: float
+    floor_cpu: float
+
+    @property
+    def wall_ratio(self) -> float:
+        return statistics.median(self.real) / statistics.median(self.floor)
+
+    @property
+    def cpu_ratio(self) -> float:
+        return self.real_cpu / self.floor_cpu if self.floor_cpu else float("nan")
+
+
+def paired(label: str, why: str, servers, calls, n: int, warm: int = 10) -> Paired:
+    """`calls` (ledger, floor) each sent n times in turn after `warm` unmeasured pairs; the
+    workers' CPU read from /proc before and after the n pairs (both servers serve only these
+    requests meanwhile, so each server's CPU is that of its own n requests)."""
+    for _ in range(warm):
+        for call in calls:
+            call()
+    times: tuple[list[float], list[float]] = ([], [])
+    cpu0 = [worker_cpu(proc) for proc in servers]
+    for _ in range(n):
+        for call, out in zip(calls, times):
+            t0 = time.perf_counter()
+            call()
+            out.append(time.perf_counter() - t0)
+    cpu = [worker_cpu(proc) - c for proc, c in zip(servers, cpu0)]
+    return Paired(label, why, *times, *cpu)
+
+
+def ok(response: requests.Response, what: str) -> requests.Response:
+    if response.status_code != 200:
+        raise RuntimeError(f"{what} answered {response.status_code}: {response.text[:300]}")
+    return response
+
+
+def against_floor(real, base: str, floor, floor_base: str, p: Prepared, n: int, seed: int
+                  ) -> list[Paired]:
+    """The PUT, the GET of attribution (a past year as of now, which scans; the current year,
+    which reads the running balances) and a repeat download of a filing form, each paired with
+    the floor app's request."""
+    rng = random.Random(seed + 9)
+    host = min(h for h in p.tokens if p.agreements[h])
+    auth = {"Authorization": f"Bearer {p.tokens[host]}"}
+    past = min(p.attribution_years)
+    as_of = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
+    servers = (real, floor)
+    out = []
+    with requests.Session() as a, requests.Session() as b:
+        out.append(paired(
+            "PUT …/investments/{period}",
+            "one transaction inserting the report row, two postings and a journal row "
+            "(the raw per-report floor of benchmarks.scale) and COMMIT",
+            servers, (lambda: ok(request(a, base, "put", p, host, rng), "PUT"),
+                      lambda: ok(b.put(floor_base + "/floor/report",
+                                       json={"amount": amount(rng), "note": "load"}),
+                                 "floor PUT")), n))
+        for label, params, why in (
+                (f"GET /attribution, past year {past} as of now", {"year": past, "as_of": as_of},
+                 "the regions and the year's postings grouped by host, region and role, cut "
+                 "at as_of (the scan the as-of attribution is, benchmarks.scale.attribution_floor)"),
+                (f"GET /attribution, current year {p.year}", {"year": p.year},
+                 "the same scan without the cut: what the running balances save")):
+            out.append(paired(
+                label, why, servers,
+                (lambda: ok(a.get(f"{base}/api/v1/attribution", params=params, headers=auth),
+                            "GET attribution"),
+                 lambda: ok(b.get(floor_base + "/floor/attribution", params=params),
+                            "floor attribution")), n))
+        agreement = p.agreements[host][0]
+        url = f"{base}/api/v1/agreements/{agreement}/filing.pdf"
+        first = ok(a.get(url, headers=auth), "first filing download")   # renders and keeps it
+        document_id = first.headers["X-Document-Id"]
+
+        def download():
+            r = ok(a.get(url, headers=auth), "filing download")
+            if r.headers["X-Document-Id"] != document_id or r.content != first.content:
+                raise RuntimeError("a repeat download is not the first document's bytes")
+        out.append(paired(
+            "GET …/filing.pdf, a repeat download",
+            "the kept PDF's bytes read by id and the download's journal row, in one "
+            "transaction: an issued document's bytes are fixed by its id and digest, and every "
+            "download is journalled; rendering is the floor of a first download only",
+            servers, (download, lambda: ok(b.get(f"{floor_base}/floor/document/{document_id}"),
+                                           "floor document")), n))
+    return out
+
+
+def floor_lines(results: list[Paired], n: int) -> list[str]:
+    lines = ["", f"Against the fair floor (benchmarks/floor_app.py: a minimal Flask app under the "
+             f"same gunicorn command line, both servers up at once; the ledger's request and "
+             f"the floor's sent in turn, A B A B, {n} pairs after 10 unmeasured; wall: medians; "
+             f"CPU: the workers' user + system time over the {n}, from /proc):", "",
+             "| request | ms | floor ms | wall ratio | CPU ms | floor CPU ms | CPU ratio | target "
+             "| the floor |", "|---|---:|---:|---:|---:|---:|---:|---|---|"]
+    for r in results:
+        target = ("≤ 1.5×" if r.label.startswith("PUT") else
+                  "≤ 1.2×" if r.label.startswith("GET /attribution") else "")
+        if target:
+            limit = float(target[2:-1])
+            met = r.wall_ratio <= limit and r.cpu_ratio <= limit
+            target += " — " + ("met" if met else "missed")
+        lines.append(
+            f"| {r.label} | {1000 * statistics.median(r.real):.2f} "
+            f"| {1000 * statistics.median(r.floor):.2f} | {r.wall_ratio:.2f}× "
+            f"| {1000 * r.real_cpu / n:.2f} | {1000 * r.floor_cpu / n:.2f} | {r.cpu_ratio:.2f}× "
+            f"| {target} | {r.why} |")
+    return lines
+
+
 def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
@@ -318,8 +463,19 @@ def run(url: str, args, tmp: Path) -> tuple[list[str], dict]:
     t0 = time.perf_counter()
     p = prepare(url, args.seed)
     setup = time.perf_counter() - t0
+    engine = make_engine(url)
+    floor_tables = sa.MetaData()
+    floor_app.copies(floor_tables)
+    floor_tables.create_all(engine)
     proc, base = start_gunicorn(url, args.workers, tmp)
     try:
+        floor_proc, floor_base = start_gunicorn(url, args.workers, tmp, "benchmarks.floor_app:app")
+        try:
+            floors = against_floor(proc, base, floor_proc, floor_base, p, args.pairs, args.seed)
+        finally:
+            stop_gunicorn(floor_proc)
+            floor_tables.drop_all(engine)
+            engine.dispose()
         loadavg = os.getloadavg()[0]
         cpu = time.process_time()
         tally, elapsed = load_run(base, p, args.clients, args.seconds, args.seed)
@@ -370,6 +526,7 @@ def run(url: str, args, tmp: Path) -> tuple[list[str], dict]:
               f"(target: zero errors — {'met' if errors == 0 else 'missed'})."]
     if tally.samples:
         lines += ["", "First failures:", "", *[f"- `{s}`" for s in tally.samples[:5]]]
+    lines += floor_lines(floors, args.pairs)
     return lines, {"errors": errors, "unexpected": unexpected, "ratio": ratio}
 
 
@@ -382,6 +539,8 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--sequential", type=int, default=200,
                         help="sequential PUTs for the one-report figure (and rows of its floor)")
+    parser.add_argument("--pairs", type=int, default=200,
+                        help="requests of each kind paired with the floor app's")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
     args = parser.parse_args()

@@ -156,14 +156,28 @@ def writing(session: Session, *, late_lock: bool = False) -> Iterator[Session]:
         session.info.pop("ledger_locked", None)
 
 
+def begin_writing(session: Session) -> None:
+    """Begin the session's transaction as a write transaction (SQLite: BEGIN IMMEDIATE, the
+    write lock), for a request that writes whatever it is asked (the report's PUT): its reads
+    before `writing` (the bearer token) are made in the transaction that writes, instead of a
+    read transaction rolled back before the write begins. PostgreSQL needs nothing: its read
+    transaction goes on as the write (_continues)."""
+    if session.in_transaction() or session.get_bind().dialect.name != "sqlite":
+        return
+    session.connection(execution_options={"ledger_write": True})
+    session.info["ledger_begun_writing"] = True
+
+
 def _goes_on(session: Session) -> bool:
     """True when the request's open read transaction (authentication, lookups) goes on as the
-    next one (_continues); otherwise it has been ended, and a new one must begin. A request
-    reads before it writes or settles: nothing is pending then."""
+    next one (_continues, or begun as a write: begin_writing); otherwise it has been ended,
+    and a new one must begin. A request reads before it writes or settles: nothing is pending
+    then."""
+    begun_writing = session.info.pop("ledger_begun_writing", False)
     if not session.in_transaction():
         return False
     assert not _pending(session), "unflushed changes before a transaction"
-    if _continues(session):
+    if begun_writing or _continues(session):
         return True
     session.rollback()
     return False
@@ -239,7 +253,8 @@ def insert_rows(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
     if not rows:
         return
     if conn.dialect.name != "postgresql" or len(rows) < COPY_FROM_ROWS:
-        conn.execute(table.insert(), rows)
+        # inline: no RETURNING of the key of a single row, which would end a pipeline
+        conn.execute(table.insert().inline(), rows)
         return
     quote = conn.dialect.identifier_preparer.quote
     # As INSERT does, keys that are no column are left out (a posting's row carries its
@@ -250,3 +265,16 @@ def insert_rows(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
     with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
         for row in rows:
             copy.write_row([row[n] if bind is None else bind(row[n]) for n, bind in processors])
+
+
+@contextmanager
+def pipelined(conn: sa.Connection, rows: int) -> Iterator[None]:
+    """On PostgreSQL, the statements of the block — which must ask for no result (INSERT
+    without RETURNING: insert_rows) — sent in one round trip (psycopg's pipeline mode) instead
+    of one each. Only for fewer than COPY_FROM_ROWS rows in all: COPY cannot go in a pipeline.
+    A failing statement raises as the block ends."""
+    if conn.dialect.name != "postgresql" or rows >= COPY_FROM_ROWS:
+        yield
+        return
+    with conn.connection.driver_connection.pipeline():
+        yield

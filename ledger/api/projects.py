@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ledger.api.support import (
-    api_blueprint, ctx, idempotent, if_match, page_args, paginated, with_etag,
+    api_blueprint, ctx, idempotent, if_match, page_args, paginated, with_etag, writes,
 )
 from ledger.commands import projects, reports
 from ledger.commands.inputs import ReportInput, StageChange
@@ -65,6 +65,7 @@ def patch_project(data, project_id: int):
 
 
 @blp.route("/projects/<int:project_id>/investments/<string:period>", methods=["PUT"])
+@writes
 @blp.arguments(InvestmentPut)
 @blp.response(200, ReportResultSchema)
 def put_investment(data, project_id: int, period: str):

@@ -78,8 +78,9 @@ def record_issue(ctx: Context, document_id: str, kind: str, subject: str, as_of:
     """After a document rendered, before it is handed out: the register row the first time
     (the same id again finds it; the same id with another digest is refused, 409), the PDF
     `keep` kept for repeat downloads (models.DocumentFile, with the `public_url` its verification
-    link names; replacing a kept file that no longer matched its hash or its base), and a journal entry `document.download` for this download — in one
-    transaction (joining the caller's, if it is in one)."""
+    link names; replacing a kept file that no longer matched its hash or its base), and a
+    journal entry `document.download` for this download — in one transaction (joining the
+    caller's, if it is in one)."""
     if kind not in KINDS:
         raise ValueError(f"unknown document kind {kind!r}")
     with writing(ctx.session) as session:
@@ -99,7 +100,23 @@ def record_issue(ctx: Context, document_id: str, kind: str, subject: str, as_of:
             session.merge(DocumentFile(document_id=document_id, digest=digest,
                                        sha256=hashlib.sha256(keep).hexdigest(), content=keep,
                                        public_url=public_url))
-        audit(ctx, "document.download", "document", document_id, None,
-              {"kind": kind, "subject": subject, "as_of": utc_text(as_of), "digest": digest,
-               "bytes": size, "registered": first}, at=now)
+        _journal_download(ctx, document_id, kind, subject, as_of, digest, size, first, now)
     return row
+
+
+def record_kept_download(ctx: Context, document_id: str, kind: str, subject: str,
+                         as_of: datetime, digest: str, size: int) -> None:
+    """A repeat download served from the kept file of `document_id` and `digest`: its journal
+    entry alone. The register is not read again: a file is kept only in the transaction of its
+    register row or of a later download of it, under the row's id and digest, and that row never
+    changes — so the kept file is the proof that the id is registered with this digest."""
+    with writing(ctx.session):
+        _journal_download(ctx, document_id, kind, subject, as_of, digest, size, False, ctx.now())
+
+
+def _journal_download(ctx: Context, document_id: str, kind: str, subject: str,
+                      as_of: datetime, digest: str, size: int, first: bool,
+                      at: datetime) -> None:
+    audit(ctx, "document.download", "document", document_id, None,
+          {"kind": kind, "subject": subject, "as_of": utc_text(as_of), "digest": digest,
+           "bytes": size, "registered": first}, at=at)

@@ -7,22 +7,31 @@ A receipt comes alone (POST …/funds) or by the file (POST /funds/import, `ledg
   check(ctx, rows, may_record) → (checked, refusals)   every rule, every problem of every row
   write(ctx, checked)                                  the receipts, their first revisions, the
                                                        postings of each project-year on the
-                                                       funds line and one journal entry each
+                                                       funds line, the source moves and one
+                                                       journal entry each
 
 A single receipt raises its first refusal; an import raises them all, each named by row and
 column. A receipt is then corrected (PATCH, with a reason) or voided (with a reason): each a new
 revision, the earlier ones kept (FundsRevision), journaled before → after, the project-years it
 leaves and enters reconciled. Evidence files (凭证) are added to a receipt with their SHA-256.
+
+Every write that changes what counts also records, per year, host and source, how much it moved
+(FundsSourceMove) and moves the running sum of those (FundsSourceBalance): the split by source
+of the in-place funds, which the postings do not carry, as it stands (a row per region and
+source) or as of any time (one grouped scan of the moves).
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ledger import postings
 from ledger.commands import notify
@@ -36,7 +45,9 @@ from ledger.domain.enums import Indicator, Stage
 from ledger.domain.errors import Conflict, DomainError, Invalid, NotFound
 from ledger.domain.money import format_amount
 from ledger.domain.periods import period_of
-from ledger.models import FundsEvidence, FundsReceipt, FundsRevision, Posting
+from ledger.models import (
+    FundsEvidence, FundsReceipt, FundsRevision, FundsSourceBalance, FundsSourceMove, Posting,
+)
 from ledger.policy import Actor, is_host, require_host
 from ledger.postings.journal import Heads
 from ledger.queries.lookup import visible_project
@@ -46,6 +57,8 @@ MayRecord = Callable[[Actor, str], bool]  # (actor, host_code) → may record fo
 Progress = Callable[[int, int], None]     # (rows written so far, rows to write)
 # What a revision records of a receipt (the journal's `after`, the revision's row).
 RECEIPT_FIELDS = ("received_on", "amount", "source", "payer", "note", "voided")
+# (year, host code, source) → amount: how a write moves the in-place funds by source
+Moves = Counter[tuple[int, str, str]]
 
 
 @dataclass(frozen=True)
@@ -55,6 +68,7 @@ class Checked:
     open."""
 
     project_id: int
+    host_code: str  # read with the journal head the write is checked against: the postings' host
     received_on: date
     amount: int
     source: str
@@ -102,15 +116,16 @@ def correct_funds(ctx: Context, project_id: int, receipt_id: int, change: FundsC
         problems = _rules(ctx, project, after["received_on"], postings.closed_years(session))
         if problems:
             raise problems[0][1]
-        return _revise(ctx, receipt, after, change.reason, "funds.correct")
+        return _revise(ctx, receipt, project.host_code, after, change.reason, "funds.correct")
 
 
 def void_funds(ctx: Context, project_id: int, receipt_id: int, reason: str,
                row_version: int | None) -> FundsResult:
     """A last revision that takes the receipt out of the figures, with why; it stays readable."""
     with writing(ctx.session):
-        receipt, _ = _changing(ctx, project_id, receipt_id, row_version)
-        return _revise(ctx, receipt, _now(receipt) | {"voided": True}, reason, "funds.void")
+        receipt, project = _changing(ctx, project_id, receipt_id, row_version)
+        return _revise(ctx, receipt, project.host_code, _now(receipt) | {"voided": True}, reason,
+                       "funds.void")
 
 
 def add_evidence(ctx: Context, project_id: int, receipt_id: int,
@@ -159,7 +174,7 @@ def _now(receipt: FundsReceipt) -> dict:
     return {k: getattr(receipt, k) for k in RECEIPT_FIELDS}
 
 
-def _revise(ctx: Context, receipt: FundsReceipt, after: dict, reason: str,
+def _revise(ctx: Context, receipt: FundsReceipt, host_code: str, after: dict, reason: str,
             action: str) -> FundsResult:
     session = ctx.session
     closed = postings.closed_years(session)
@@ -169,6 +184,10 @@ def _revise(ctx: Context, receipt: FundsReceipt, after: dict, reason: str,
             raise Conflict("year.closed", field="received_on", year=year)
     before = _journaled(receipt.project_id, receipt.revision, _now(receipt))
     now = ctx.now()
+    # out as it stands (_changing refuses a void receipt), in as revised unless void
+    moves: Moves = Counter({(leaves, host_code, receipt.source): -receipt.amount})
+    if not after["voided"]:
+        moves[(enters, host_code, after["source"])] += after["amount"]
     receipt.revision += 1
     for k, v in after.items():
         setattr(receipt, k, v)
@@ -186,7 +205,33 @@ def _revise(ctx: Context, receipt: FundsReceipt, after: dict, reason: str,
                    after=_journaled(receipt.project_id, receipt.revision, after, reason,
                                     [r["seq"] for r in rows]))
     appender.flush()
+    _move_sources(session.connection(), moves, now)
     return FundsResult(receipt, [Posting(**r) for r in rows])
+
+
+_MOVES, _SOURCE_BALANCES = FundsSourceMove.__table__, FundsSourceBalance.__table__
+_ADD: dict[str, sa.Insert] = {}  # by dialect, built on first use
+
+
+def _add(dialect: str) -> sa.Insert:
+    """INSERT … ON CONFLICT DO UPDATE adding to a source balance (SQLite and PostgreSQL)."""
+    if dialect not in _ADD:
+        insert = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(_SOURCE_BALANCES)
+        _ADD[dialect] = insert.on_conflict_do_update(
+            index_elements=list(_SOURCE_BALANCES.primary_key.columns),
+            set_={"amount": _SOURCE_BALANCES.c.amount + insert.excluded.amount})
+    return _ADD[dialect]
+
+
+def _move_sources(conn: sa.Connection, moves: Moves, at: datetime) -> None:
+    """Record how a write moved the in-place funds by source, under the host of the postings
+    it wrote (the project's host then), and move the source balances by as much: each year's
+    moves sum per host to its in-place funds."""
+    rows = [{"year": year, "host_code": host, "source": source, "amount": amount}
+            for (year, host, source), amount in sorted(moves.items()) if amount]
+    if rows:
+        conn.execute(_MOVES.insert(), [r | {"recorded_at": at} for r in rows])
+        conn.execute(_add(conn.dialect.name), rows)
 
 
 def _journaled(project_id: int, revision: int, values: dict, reason: str | None = None,
@@ -237,8 +282,8 @@ def check(ctx: Context, rows: Sequence[FundsRow], may_record: MayRecord
         for field_, error in problems:
             refuse(field_, error)
         if not problems:
-            checked.append(Checked(project.id, row.received_on, row.amount, row.source,
-                                   row.payer, row.note))
+            checked.append(Checked(project.id, project.host_code, row.received_on, row.amount,
+                                   row.source, row.payer, row.note))
     return checked, refusals
 
 
@@ -280,6 +325,9 @@ def write(ctx: Context, checked: Sequence[Checked], heads: Heads | None = None, 
              "voided": False, "recorded_by": ctx.actor.id, "recorded_at": now}
             for c in checked]
     ids = conn.scalars(_INSERT_RETURNING, rows).all() if rows else []
+    moves: Moves = Counter()
+    for c in checked:
+        moves[(c.received_on.year, c.host_code, c.source)] += c.amount
     notify.noted(session, receipts=ids)  # without evidence yet: its host is told, after commit
     revision_keys = ("revision", *RECEIPT_FIELDS, "recorded_by", "recorded_at")
     if rows:
@@ -310,4 +358,5 @@ def write(ctx: Context, checked: Sequence[Checked], heads: Heads | None = None, 
         if progress is not None:
             progress(done, len(rows))
     appender.flush()
+    _move_sources(conn, moves, now)
     return list(ids), written

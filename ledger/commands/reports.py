@@ -131,7 +131,9 @@ def report_investments(ctx: Context, reports: Sequence[ReportInput]) -> list[Rep
         if refusals:
             raise refusals[0].error
 
-    with writing(ctx.session, late_lock=True):  # the answer read in the same transaction
+    # the answer read in the same transaction; the lock taken at the start: a few reads of a
+    # few rows, which then need no check that the journal stood still (read_then_lock_heads)
+    with writing(ctx.session):
         checked, written = submit(ctx, rows, is_host, refuse, returning=True)
         made = iter(written.reports)
         results = []
@@ -172,9 +174,9 @@ def submit(ctx: Context, rows: Sequence[ReportRow], may_report: MayReport,
     with its row; an import only counts)."""
     with writing(ctx.session, late_lock=True) as session:
         def read() -> tuple[list[Checked], Prepared]:
-            checked, refusals = check(ctx, rows, may_report)
+            checked, refusals, newest = _check(ctx, rows, may_report)
             refuse(refusals)
-            return checked, prepare(ctx, checked)
+            return checked, prepare(ctx, checked, newest)
 
         (checked, prepared), heads = read_then_lock_heads(session, read)
         written = write(ctx, prepared, heads, returning=returning, progress=progress)
@@ -188,6 +190,13 @@ def check(ctx: Context, rows: Sequence[ReportRow], may_report: MayReport
     """Every rule of every row, every problem collected (in the order of the rows, and within
     a row in the order below); reads only. A project the user may not see is refused exactly
     like one that does not exist."""
+    return _check(ctx, rows, may_report)[:2]
+
+
+def _check(ctx: Context, rows: Sequence[ReportRow], may_report: MayReport
+           ) -> tuple[list[Checked], list[Refusal], dict[tuple[int, str], Revision]]:
+    """check, and the newest revision of every reported month of the rows' projects and
+    years it read (prepare plans from them instead of reading them again)."""
     session = ctx.session
     by_id, by_code = visible(ctx, rows)
     newest = _newest(ctx, {p.id for p in by_id.values()} | {p.id for p in by_code.values()},
@@ -221,19 +230,23 @@ def check(ctx: Context, rows: Sequence[ReportRow], may_report: MayReport
         if year in closed and report.changes:
             refuse("period", Conflict("year.closed", field="period", year=year))
         checked.append(report)
-    return checked, refusals
+    return checked, refusals, newest
 
 
-def prepare(ctx: Context, checked: Sequence[Checked]) -> Prepared:
+def prepare(ctx: Context, checked: Sequence[Checked],
+            newest: dict[tuple[int, str], Revision] | None = None) -> Prepared:
     """Plan the writes of the checked rows that change their month: every project-year they
-    touch reconciled at once from set-based reads (postings.plan) with the new amounts."""
+    touch reconciled at once from set-based reads (postings.plan) with the new amounts.
+    `newest`: the months' newest revisions as check read them (else plan reads them)."""
     changing = [c for c in checked if c.changes]
     groups: dict[tuple[int, int], list[Checked]] = {}
     for c in changing:
         groups.setdefault((c.project_id, year_of(c.period)), []).append(c)
     planned = postings.plan(ctx.session, list(groups),
                             {(c.project_id, c.period): c.amount for c in changing},
-                            lines=(Indicator.COMPLETED_INVESTMENT,))
+                            lines=(Indicator.COMPLETED_INVESTMENT,),
+                            newest=None if newest is None else {
+                                key: r.amount for key, r in newest.items()})
     return Prepared(changing, groups, {(p.project_id, p.year): p for p in planned}, ctx.now())
 
 
@@ -321,10 +334,16 @@ def _journaled(c: Checked) -> dict:
 # ------------------------------------------------------------------ the reads of check
 
 _IDS = sa.bindparam("ids", expanding=True)
+_later = _reports.alias("later")
+# the newest revision of each month only (a month revised often has many): no later revision
+# of it, a probe of uq_investment_reports_revision
 _REVISIONS = (sa.select(_reports.c.id, _reports.c.project_id, _reports.c.period,
                         _reports.c.revision, _reports.c.amount)
               .where(_reports.c.project_id.in_(_IDS),
-                     _reports.c.year.in_(sa.bindparam("years", expanding=True))))
+                     _reports.c.year.in_(sa.bindparam("years", expanding=True)),
+                     ~sa.exists().where(_later.c.project_id == _reports.c.project_id,
+                                        _later.c.period == _reports.c.period,
+                                        _later.c.revision > _reports.c.revision)))
 
 
 def _newest(ctx: Context, project_ids: set[int], years: set[int]

@@ -173,15 +173,25 @@ def checkpointed_all(ctx: Context, docs: list[Document]) -> list[Document]:
 def issue(ctx: Context, document: Document) -> bytes:
     """The PDF of a document for the acting user — with the checkpoint of its as-of time — and
     the record that it was issued. Rendered the first time and kept; a repeat download serves
-    the kept file (the same bytes a rendering gives), rendered again only when it is missing or
-    no longer matches its SHA-256."""
-    document = checkpointed(ctx, document)
+    the kept file, rendered again only when it is missing or no longer matches its SHA-256.
+
+    A repeat download reads the kept file in one statement and writes its journal entry, no
+    more: the file kept under this id, digest and link base is what rendering the document
+    gives — the id fixes kind, subject and as-of time, the digest the data, the as-of time the
+    checkpoint printed (ledger.postings.checkpoints.covering: once a document printed it, it
+    stays the one of that time), and the register row under that id and digest never changes.
+    A document whose id is registered with another digest finds no file and is refused (409)
+    by `checkpointed`, as before."""
     pdf = register.kept_pdf(ctx.session, document.document_id, document.digest,
                             document.public_url)
-    fresh = pdf is None
-    if fresh:
-        pdf = render(document)
-    issued(ctx, document, len(pdf), keep=pdf if fresh else None)
+    if pdf is not None:
+        commands.record_kept_download(ctx, document.document_id, document.kind,
+                                      document.subject, document.as_of, document.digest, len(pdf))
+        _logged(ctx, document, len(pdf))
+        return pdf
+    document = checkpointed(ctx, document)
+    pdf = render(document)
+    issued(ctx, document, len(pdf), keep=pdf)
     return pdf
 
 
@@ -194,6 +204,10 @@ def issued(ctx: Context, document: Document, size: int, keep: bytes | None = Non
     commands.record_issue(ctx, document.document_id, document.kind, document.subject,
                           document.as_of, document.digest, document.canonical.decode("utf-8"),
                           size, keep, document.public_url)
+    _logged(ctx, document, size)
+
+
+def _logged(ctx: Context, document: Document, size: int) -> None:
     LOG.info("issued %s %s (%s) as of %s, digest %s, %d bytes, to %s (%s)",
              document.kind, document.document_id, document.subject, document.data["as_of"],
              document.digest, size, ctx.actor.username, ctx.actor.role)

@@ -44,7 +44,9 @@ TEMPLATES = {kind: f"{kind}.html" for kind in DocumentKind}
 PDF_VARIANT = "pdf/a-3b"
 NOTDEF = ".notdef glyph rendered"
 WARM_HTML = ('<html lang="zh-CN"><body><h1>字体预热</h1><p>完成投资 1,234.56 万元</p>'
-             "<p><b>合计</b></p><table><tr><th>地区</th><td>0.00</td></tr></table></body></html>")
+             '<p><b>合计</b></p><table><tr><th>地区</th><td>0.00</td></tr></table>'
+             f'<img class="qr" src="{qr.url("warm")}" alt=""></body></html>')
+WARM_QR = "https://ledger.invalid/verify/warm"
 LOG = logging.getLogger(__name__)
 
 
@@ -123,19 +125,24 @@ class Renderer:
         return self.render_html(self.html(document), document)
 
     def warm(self) -> None:
-        """Render a line of Chinese in every weight the documents use and throw it away: the
-        fonts are then opened and parsed and WeasyPrint's and Pango's caches filled, so the
-        first document of a process costs about what a later one does."""
-        from weasyprint import HTML
+        """Compile the documents' templates and write a page as a document is written — a line
+        of Chinese in every weight the documents use, a QR code, an attachment, PDF/A with its
+        colour profile — and throw it away: the fonts are then opened and parsed, WeasyPrint's,
+        Pango's and the QR code's caches filled and their modules loaded, so the first document
+        of a process costs about what a later one does."""
+        from weasyprint import Attachment
 
+        for name in TEMPLATES.values():
+            self.env.get_template(name)
+        fetcher = self.fetcher.with_memory({qr.url("warm"): (qr.png(WARM_QR), qr.MIME)})
         with self._rendering, _young_garbage_only():
-            HTML(string=WARM_HTML, url_fetcher=self.fetcher).write_pdf(
-                stylesheets=self.stylesheets, font_config=self.font_config)
+            self._write_pdf(WARM_HTML, fetcher, [Attachment(string=b"{}", name="warm.json")],
+                            b"warm")
 
     def render_html(self, html: str, document: Document) -> bytes:
         """HTML → PDF with this renderer's fonts, stylesheet and fetcher, plus the document's
         QR code, attachments, identifier and dates."""
-        from weasyprint import HTML, Attachment
+        from weasyprint import Attachment
         from weasyprint.urls import FatalURLFetchingError
 
         fetcher = self.fetcher.with_memory(
@@ -149,14 +156,10 @@ class Renderer:
                 string=canonical_json(document.checkpoint), name=document.checkpoint_attachment,
                 description="数据截至时点的签名检查点", created=document.as_of,
                 modified=document.as_of, relationship="Supplement"))
-        out = BytesIO()
         with self._rendering, _young_garbage_only(), _watching_weasyprint() as problems:
             try:
-                HTML(string=html, url_fetcher=fetcher).write_pdf(
-                    out, stylesheets=self.stylesheets, font_config=self.font_config,
-                    color_profiles=self.color_profiles, attachments=attachments,
-                    pdf_identifier=document.document_id.encode("ascii"),
-                    pdf_variant=PDF_VARIANT, output_intent=OUTPUT_INTENT)
+                pdf = self._write_pdf(html, fetcher, attachments,
+                                      document.document_id.encode("ascii"))
             except FatalURLFetchingError as err:
                 cause = err.__cause__
                 raise RenderError(str(cause if isinstance(cause, FetchRefused) else err)) from err
@@ -166,6 +169,17 @@ class Renderer:
                                                   for c in sorted(set(problems.missing))))
         if problems.errors:
             raise RenderError("; ".join(problems.errors))
+        return pdf
+
+    def _write_pdf(self, html: str, fetcher, attachments: list, identifier: bytes) -> bytes:
+        """HTML → PDF/A as every document is written (the caller holds the render lock)."""
+        from weasyprint import HTML
+
+        out = BytesIO()
+        HTML(string=html, url_fetcher=fetcher).write_pdf(
+            out, stylesheets=self.stylesheets, font_config=self.font_config,
+            color_profiles=self.color_profiles, attachments=attachments,
+            pdf_identifier=identifier, pdf_variant=PDF_VARIANT, output_intent=OUTPUT_INTENT)
         return out.getvalue()
 
 

@@ -5,7 +5,9 @@ from ledger.models.agreement import Agreement, AgreementEvent, AgreementVersion
 from ledger.models.audit import AuditEntry
 from ledger.models.checkpoint import Checkpoint
 from ledger.models.document import DocumentFile, IssuedDocument
-from ledger.models.funds import FundsEvidence, FundsReceipt, FundsRevision
+from ledger.models.funds import (
+    FundsEvidence, FundsReceipt, FundsRevision, FundsSourceBalance, FundsSourceMove,
+)
 from ledger.models.idempotency import IdempotencyRecord
 from ledger.models.investment import InvestmentReport
 from ledger.models.message import MessageMark, MessageRead
@@ -19,7 +21,7 @@ from ledger.models.zone import Zone
 __all__ = [
     "Base", "Agreement", "AgreementEvent", "AgreementVersion", "ApiToken", "AssessmentYear",
     "AuditEntry", "Balance", "Checkpoint", "DocumentFile", "FundsEvidence", "FundsReceipt",
-    "FundsRevision", "IdempotencyRecord", "InvestmentReport", "MessageMark", "MessageRead",
-    "IssuedDocument", "Posting", "Project", "Region", "User",
-    "YearEvent", "Zone",
+    "FundsRevision", "FundsSourceBalance", "FundsSourceMove", "IdempotencyRecord",
+    "InvestmentReport", "MessageMark", "MessageRead", "IssuedDocument", "Posting", "Project",
+    "Region", "User", "YearEvent", "Zone",
 ]

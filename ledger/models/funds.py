@@ -78,3 +78,40 @@ class FundsEvidence(Base):
     content: Mapped[bytes] = mapped_column(sa.LargeBinary, deferred=True)
     uploaded_by: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FundsSourceMove(Base):
+    """What one write moved in a host region's in-place funds of a year, per source (境内区外 /
+    境外), recorded at the time of the postings it came with: the split by source that the
+    postings do not carry. The year's moves sum, per host, to its in-place funds (the
+    postings' figure), and those recorded at or before a time to the split as it stood then,
+    in one grouped scan. Written in the same transaction as the receipts' revisions and their
+    postings (ledger.commands.funds), never changed."""
+
+    __tablename__ = "funds_source_moves"
+    __table_args__ = (
+        check_in("source", FundsSource, "source"),
+        sa.Index("ix_funds_source_moves_year_recorded_at", "year", "recorded_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    year: Mapped[int] = mapped_column(sa.Integer)
+    # The project's host when written: the host_code of the postings written with it.
+    host_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"))
+    source: Mapped[str] = mapped_column(sa.String(12))
+    amount: Mapped[int] = mapped_column(Money)  # signed: a correction or a void moves it back
+    recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class FundsSourceBalance(Base):
+    """A host region's in-place funds of a year from one source as they stand: the sum of its
+    source moves, moved in the same transaction, so the current attribution reads a row per
+    region and source instead of summing the moves (as the balances do for the postings)."""
+
+    __tablename__ = "funds_source_balances"
+    __table_args__ = (check_in("source", FundsSource, "source"),)
+
+    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
+    host_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), primary_key=True)
+    source: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
+    amount: Mapped[int] = mapped_column(Money)

@@ -6,7 +6,8 @@ An `Append` belongs to one write transaction. It takes the write lock, reads bot
 (or starts from the heads the caller read under the lock), chains rows in memory — postings
 after the postings head, journal entries after the journal head, each entry carrying the
 postings head as it stands after the postings added before it — and `flush()` inserts them
-with one statement per table (COPY on PostgreSQL for many rows: ledger.db.insert_rows). The
+with one statement per table (COPY on PostgreSQL for many rows: ledger.db.insert_rows; for a
+few, all of them in one round trip: ledger.db.pipelined). The
 heads carry over from one flush to the next, so a large batch may flush as it goes. Nothing
 else may append in the transaction while an Append is open.
 """
@@ -19,7 +20,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from ledger.db import insert_rows, lock_for_append
+from ledger.db import insert_rows, lock_for_append, pipelined
 from ledger.domain.enums import PostingRole
 from ledger.models import AuditEntry, Posting
 from ledger.postings import balances, journal
@@ -93,15 +94,16 @@ class Append:
         """Insert what was added since the last flush: the postings and the balances they
         move, then the journal entries."""
         conn = self.session.connection()
-        if self._postings:
-            insert_rows(conn, Posting.__table__, self._postings)
-            balances.add(conn, self._postings)
-            self._postings = []
-        if self._entries:
-            rows = journal.chain_rows(self._journal_head, self._entries)
-            insert_rows(conn, AuditEntry.__table__, rows)
-            self._journal_head = (rows[-1]["id"], rows[-1]["hash"])
-            self._entries = []
+        with pipelined(conn, len(self._postings) + len(self._entries)):
+            if self._postings:
+                insert_rows(conn, Posting.__table__, self._postings)
+                balances.add(conn, self._postings)
+                self._postings = []
+            if self._entries:
+                rows = journal.chain_rows(self._journal_head, self._entries)
+                insert_rows(conn, AuditEntry.__table__, rows)
+                self._journal_head = (rows[-1]["id"], rows[-1]["hash"])
+                self._entries = []
 
 
 def entry(session: Session, *, before: Any = None, after: Any = None, **fields: Any) -> None:

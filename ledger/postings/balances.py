@@ -69,7 +69,8 @@ def _upsert(dialect: str) -> sa.Insert:
     """INSERT … ON CONFLICT DO UPDATE adding to the figures (SQLite and PostgreSQL alike)."""
     if dialect not in _UPSERT:
         table = Balance.__table__
-        insert = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table)
+        # inline: no RETURNING (a pipeline carries it: ledger.db.pipelined)
+        insert = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table).inline()
         _UPSERT[dialect] = insert.on_conflict_do_update(
             index_elements=[table.c.year, table.c.indicator, table.c.region_code],
             set_={f: table.c[f] + insert.excluded[f] for f in SUMMED})

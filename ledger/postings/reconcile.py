@@ -133,12 +133,15 @@ _POSTED = (sa.select(_postings.c.indicator, _postings.c.project_id, _postings.c.
 
 def plan(session: Session, targets: Iterable[tuple[int, int]],
          incoming: dict[tuple[int, str], int] | None = None,
-         lines: Iterable[str] = LINES) -> list[Planned]:
+         lines: Iterable[str] = LINES,
+         newest: dict[tuple[int, str], int] | None = None) -> list[Planned]:
     """The differences of every (project_id, year) in `targets` on each accounting line of
     `lines`, read set-based: a few queries per 900 projects, however many targets (the bulk
     path reconciles thousands at once). `incoming`: (project_id, period) → the completed
     investment of a new revision not written yet, which counts as the newest (so a report can
-    be planned before it is written). The order of `targets` is kept, and within a target the
+    be planned before it is written). `newest`: (project_id, period) → the newest completed
+    investment of every reported month of the targets' years, when the caller has read them
+    (a report's check): not read again. The order of `targets` is kept, and within a target the
     order of `lines`. Whether a year may change is the caller's: a report's check refuses a
     closed year row by row, reconcile() the rest."""
     session.flush()  # the reads below are Core statements, which do not autoflush
@@ -167,15 +170,15 @@ def plan(session: Session, targets: Iterable[tuple[int, int]],
                 terms = agreements[project_id] = Terms(agreement_id, recommender, receiver, [])
             if status in workflow.COUNTS_FOR_COVERAGE:
                 terms.filed.append(coverage.Term(*term))
-        if Indicator.COMPLETED_INVESTMENT in lines:
-            newest: dict[tuple[int, str], tuple[int, int]] = {}
+        if Indicator.COMPLETED_INVESTMENT in lines and newest is None:
+            found: dict[tuple[int, str], tuple[int, int]] = {}
             for project_id, period, revision, amount in conn.execute(
                     _AMOUNTS, {"ids": chunk, "years": all_years}):
                 if year_of(period) in years[project_id]:
-                    known = newest.get((project_id, period))
+                    known = found.get((project_id, period))
                     if known is None or known[0] < revision:
-                        newest[(project_id, period)] = (revision, amount)
-            for (project_id, period), (_, amount) in newest.items():
+                        found[(project_id, period)] = (revision, amount)
+            for (project_id, period), (_, amount) in found.items():
                 amounts.setdefault((Indicator.COMPLETED_INVESTMENT, project_id, year_of(period)),
                                    {})[period] = amount
         if Indicator.FUNDS_IN_PLACE in lines:
@@ -190,7 +193,7 @@ def plan(session: Session, targets: Iterable[tuple[int, int]],
             year = year_of(period)
             if year in years[project_id]:
                 have.setdefault((line, project_id, year), {})[(period, region, role)] = int(total)
-    for (project_id, period), amount in (incoming or {}).items():
+    for (project_id, period), amount in [*(newest or {}).items(), *(incoming or {}).items()]:
         year = year_of(period)
         if year in years.get(project_id, ()):
             amounts.setdefault((Indicator.COMPLETED_INVESTMENT, project_id, year),

@@ -13,15 +13,16 @@ A region with regions below it is shown rolled up (its own figures plus theirs, 
 
 Each accounting line (Posting.indicator: 完成投资, 招商引资实际到位资金) has its own figures and
 its own reconciliation. Funds in place are also split by source (境内区外 / 境外): postings do not
-carry the source, so the split is read from the receipts' revisions as recorded at the same
-time as the figures (each receipt's newest revision then, if not void), under the host its
-project's newest funds posting of the year names — the host the in-place figure sums it under.
+carry the source, so the split is read, in the same statement as the figures, from the source
+balances now (FundsSourceBalance, a row per host and source) or from the source moves recorded
+with the postings as of a past time (FundsSourceMove, summed per host); its parts sum to the
+in-place figure.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from operator import itemgetter
 
 import sqlalchemy as sa
@@ -32,7 +33,7 @@ from ledger.db import settled
 from ledger.domain.enums import FundsSource, Indicator
 from ledger.domain.errors import Invalid
 from ledger.domain.vocabulary import API_NOTICE
-from ledger.models import Balance, FundsReceipt, FundsRevision, Posting, Project, Region
+from ledger.models import Balance, FundsSourceBalance, FundsSourceMove, Posting, Region
 from ledger.postings import balances
 from ledger.postings.balances import SUMMED
 from ledger.policy import attribution_scope, require_attribution_region
@@ -70,8 +71,11 @@ class RegionTotals:
             self.sources = {s: mine[s] + other.sources[s] for s in FundsSource}
 
 
+SOURCES = tuple(source.value for source in FundsSource)
+
+
 def no_sources() -> dict[str, int]:
-    return {source.value: 0 for source in FundsSource}
+    return dict.fromkeys(SOURCES, 0)
 
 
 @dataclass(frozen=True)
@@ -119,13 +123,19 @@ _REGIONS, _BALANCES = Region.__table__, Balance.__table__
 code_order = itemgetter(0)  # rows by region code, the first column of _every_region
 
 
-def _every_region(figures, on) -> sa.Select:
-    """Every region with its three summed figures from `figures` (0 without). Unordered:
-    PostgreSQL sorts text by its collation (slow, and its order depends on the server),
-    Python sorts the codes by their characters (code_order)."""
+def _every_region(figures, on, sources: sa.Subquery | None = None) -> sa.Select:
+    """Every region with its three summed figures from `figures` (0 without), and with
+    `sources` its in-place figure by source (SOURCES order). Unordered: PostgreSQL sorts text
+    by its collation (slow, and its order depends on the server), Python sorts the codes by
+    their characters (code_order)."""
+    joined = _REGIONS.outerjoin(figures, on)
+    extra = []
+    if sources is not None:
+        joined = joined.outerjoin(sources, sources.c.code == _REGIONS.c.code)
+        extra = [sa.func.coalesce(sources.c[s], 0) for s in SOURCES]
     return (sa.select(_REGIONS.c.code, _REGIONS.c.name, _REGIONS.c.level, _REGIONS.c.parent_code,
-                      *(sa.func.coalesce(figures.c[f], 0) for f in SUMMED))
-            .select_from(_REGIONS.outerjoin(figures, on)))
+                      *(sa.func.coalesce(figures.c[f], 0) for f in SUMMED), *extra)
+            .select_from(joined))
 
 
 # The statements are built once, with bound parameters: building and hashing a select on every
@@ -133,114 +143,67 @@ def _every_region(figures, on) -> sa.Select:
 _YEAR, _LINE, _AS_OF = (sa.bindparam("year", type_=sa.Integer), sa.bindparam("indicator"),
                         sa.bindparam("as_of", type_=Posting.recorded_at.type))
 
-# Now: the running balances of a year on one line, one row per region already, nothing to sum.
-_CURRENT = _every_region(_BALANCES, sa.and_(_BALANCES.c.region_code == _REGIONS.c.code,
+
+def _sources(as_of: bool) -> sa.Subquery:
+    """(code, *SOURCES) per host: its in-place funds of the year by source, from the source
+    balances now (a row per host and source), or summed from the source moves recorded at or
+    before `as_of`."""
+    table = (FundsSourceMove if as_of else FundsSourceBalance).__table__
+    by = [sa.cast(sa.func.sum(sa.case((table.c.source == s, table.c.amount), else_=0)),
+                  sa.BigInteger).label(s) for s in SOURCES]
+    return (sa.select(table.c.host_code.label("code"), *by)
+            .where(table.c.year == _YEAR, *([table.c.recorded_at <= _AS_OF] if as_of else []))
+            .group_by(table.c.host_code).subquery("sources"))
+
+
+def _current(by_source: bool) -> sa.Select:
+    """Now: the running balances of a year on one line, one row per region already, nothing
+    to sum (and on funds in place the split by source)."""
+    return _every_region(_BALANCES, sa.and_(_BALANCES.c.region_code == _REGIONS.c.code,
                                             _BALANCES.c.year == _YEAR,
-                                            _BALANCES.c.indicator == _LINE))
+                                            _BALANCES.c.indicator == _LINE),
+                         _sources(False) if by_source else None)
 
 
-def _as_of_scan() -> sa.Select:
+def _as_of_scan(by_source: bool) -> sa.Select:
     """One grouped pass over the year's postings as recorded at `as_of` (the host each posting
-    chains, never the mutable projects table), summed per region in the database."""
+    chains, never the mutable projects table), summed per region in the database (and on funds
+    in place the split by source as recorded then)."""
     groups = (sa.select(Posting.host_code, Posting.region_code, Posting.role,
                         sa.func.sum(Posting.amount).label("amount"))
               .where(Posting.year == _YEAR, Posting.indicator == _LINE,
                      Posting.recorded_at <= _AS_OF)
               .group_by(Posting.host_code, Posting.region_code, Posting.role).cte("groups"))
     per_region = balances.summed(groups)
-    return _every_region(per_region, per_region.c.code == _REGIONS.c.code)
+    return _every_region(per_region, per_region.c.code == _REGIONS.c.code,
+                         _sources(True) if by_source else None)
 
 
-_AS_OF_SCAN = _as_of_scan()
+# (as of a past time, split by source) → the statement
+_STATEMENTS = {(past, by_source): (_as_of_scan if past else _current)(by_source)
+               for past in (False, True) for by_source in (False, True)}
 
 
 def region_totals(session: Session, year: int, as_of: datetime | None = None,
                   indicator: str = Indicator.COMPLETED_INVESTMENT) -> dict[str, RegionTotals]:
     """code → the region's own figures (not rolled up) on one line, for every region: as
     recorded at `as_of` from the postings, or (as_of None) as recorded now from the running
-    balances."""
+    balances; on funds in place with their split by source."""
     params = {"year": year, "indicator": str(indicator)}
-    query = _CURRENT if as_of is None else _AS_OF_SCAN
+    by_source = indicator == Indicator.FUNDS_IN_PLACE
+    query = _STATEMENTS[(as_of is not None, by_source)]
     if as_of is not None:
         params["as_of"] = as_of
-    rows = {row[0]: RegionTotals(*row)  # (a dataclass built from a tuple: the cheapest way)
-            for row in sorted(session.connection().execute(query, params).all(),
-                              key=code_order)}
+    found = sorted(session.connection().execute(query, params).all(), key=code_order)
+    if by_source:
+        rows = {row[0]: RegionTotals(*row[:7], sources=dict(zip(SOURCES, row[7:])))
+                for row in found}
+    else:  # (a dataclass built from a tuple: the cheapest way)
+        rows = {row[0]: RegionTotals(*row) for row in found}
     for row in rows.values():
         if row.parent_code in rows:
             rows[row.parent_code].children.append(row.code)
     return rows
-
-
-def _newest_hosts(as_of: bool) -> sa.Select:
-    """(project id, host) of each project's newest funds posting of the year recorded at the
-    moment (as_of) or now: the host its in-place funds are summed under then."""
-    newest = (sa.select(sa.func.max(Posting.seq))
-              .where(Posting.year == _YEAR,
-                     Posting.indicator == Indicator.FUNDS_IN_PLACE.value,
-                     *([Posting.recorded_at <= _AS_OF] if as_of else []))
-              .group_by(Posting.project_id))
-    return sa.select(Posting.project_id, Posting.host_code).where(Posting.seq.in_(newest))
-
-
-_HOSTS_NOW, _HOSTS_AS_OF = _newest_hosts(False), _newest_hosts(True)
-# Receipts with no funds posting yet: their project's host now.
-_HOSTS_OF = sa.select(Project.id, Project.host_code).where(
-    Project.id.in_(sa.bindparam("ids", expanding=True)))
-
-_RECEIPT, _REVISION = FundsReceipt.__table__, FundsRevision.__table__
-# Now: the receipts as they stand (each is its newest revision), not void, of the year.
-# (Summed per host in Python: joined with the hosts in one statement, both databases planned
-# it several times slower.)
-_RECEIPTS_NOW = (
-    sa.select(_RECEIPT.c.project_id, _RECEIPT.c.source,
-              sa.cast(sa.func.sum(_RECEIPT.c.amount), sa.BigInteger))
-    .where(_RECEIPT.c.year == _YEAR, ~_RECEIPT.c.voided)
-    .group_by(_RECEIPT.c.project_id, _RECEIPT.c.source))
-
-
-def _receipts_as_of() -> sa.Select:
-    """(project id, source, amount) of the year's receipts not void, each as its newest revision
-    recorded at `as_of` stood (the revision carries the month received, the amount and the
-    source as corrected)."""
-    revision, receipt = _REVISION, _RECEIPT
-    newest = (sa.select(revision.c.receipt_id, sa.func.max(revision.c.revision).label("revision"))
-              .where(revision.c.recorded_at <= _AS_OF)
-              .group_by(revision.c.receipt_id).subquery("newest"))
-    first, last = sa.bindparam("first_day", type_=sa.Date), sa.bindparam("last_day", type_=sa.Date)
-    return (sa.select(receipt.c.project_id, revision.c.source,
-                      sa.cast(sa.func.sum(revision.c.amount), sa.BigInteger))
-            .select_from(revision.join(newest, sa.and_(
-                newest.c.receipt_id == revision.c.receipt_id,
-                newest.c.revision == revision.c.revision))
-                .join(receipt, receipt.c.id == revision.c.receipt_id))
-            .where(~revision.c.voided, revision.c.received_on.between(first, last))
-            .group_by(receipt.c.project_id, revision.c.source))
-
-
-_RECEIPTS_AS_OF = _receipts_as_of()
-
-
-def add_sources(session: Session, rows: dict[str, RegionTotals], year: int,
-                as_of: datetime | None) -> None:
-    """Give every region's own funds figures their split by source (see the module docstring):
-    now from the receipts as they stand, as of a past time from their revisions."""
-    if as_of is None:
-        params = {"year": year}
-        hosts = dict(session.execute(_HOSTS_NOW, params).all())
-        receipts = session.execute(_RECEIPTS_NOW, params).all()
-    else:
-        params = {"year": year, "as_of": as_of}
-        hosts = dict(session.execute(_HOSTS_AS_OF, params).all())
-        receipts = session.execute(_RECEIPTS_AS_OF, params | {
-            "first_day": date(year, 1, 1), "last_day": date(year, 12, 31)}).all()
-    unposted = {project_id for project_id, _, _ in receipts if project_id not in hosts}
-    if unposted:
-        hosts.update(session.execute(_HOSTS_OF, {"ids": sorted(unposted)}).all())
-    for row in rows.values():
-        row.sources = no_sources()
-    for project_id, source, amount in receipts:
-        rows[hosts[project_id]].sources[source] += int(amount)
 
 
 def rolled_up(rows: dict[str, RegionTotals], code: str,
@@ -291,10 +254,7 @@ def attribution(ctx: Context, year: int, as_of: datetime | None = None,
         # Now: the running balances (every writer has finished: settled); a past time: a scan.
         past = None if as_of is None else moment
         rows = region_totals(session, year, past, indicator)
-        by_source = indicator == Indicator.FUNDS_IN_PLACE
-        if by_source:
-            add_sources(session, rows, year, past)
-    total = grand_total(rows, by_source)
+    total = grand_total(rows, indicator == Indicator.FUNDS_IN_PLACE)
     return Attribution(year, moment, NOTICE, region_rows(rows, scope), total,
                        Reconciliation(total.in_place, total.attributed), Indicator(indicator))
 

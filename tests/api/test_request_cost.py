@@ -48,19 +48,19 @@ def test_a_put_is_one_connection_and_one_transaction(seeded):
     selects = [s for s in seen["statements"] if s.lstrip().upper().startswith("SELECT")]
     token_reads = [s for s in selects if "api_tokens" in s]
     journal_head_reads = [s for s in selects if "FROM audit_log" in s]
+    revision_reads = [s for s in selects if "FROM investment_reports" in s]
     assert len(token_reads) == 1
-    if engine.dialect.name == "postgresql":
-        # The token read opens the transaction the report then writes in: no ROLLBACK, no
-        # second checkout (and pre-ping), no second BEGIN.
-        assert (seen["checkout"], seen["begin"], seen["commit"], seen["rollback"]) == (1, 1, 1, 0)
-        # The journal head before the reads, then both heads under the lock (read_then_lock):
-        # the appends start from those instead of reading them a third time.
-        assert len(journal_head_reads) == 2
-    else:
-        # SQLite: the write transaction starts with BEGIN IMMEDIATE (it is the write lock), so
-        # the read before it ends first; the heads are read once, by the append.
-        assert (seen["begin"], seen["commit"], seen["rollback"]) == (2, 1, 1)
-        assert len(journal_head_reads) == 1
+    # The write lock taken at the start, the heads read once under it, by the append; the
+    # months' revisions read once, by the check (the plan takes them from it).
+    assert len(journal_head_reads) == 1 and len(revision_reads) == 1
+    # The token read opens the transaction the report then writes in: one checkout (and
+    # pre-ping), one BEGIN (on SQLite BEGIN IMMEDIATE, the write lock: ledger.db.begin_writing),
+    # no ROLLBACK.
+    assert (seen["checkout"], seen["begin"], seen["commit"], seen["rollback"]) == (1, 1, 1, 0)
+    if engine.dialect.name == "sqlite":
+        assert seen["statements"][0] == "BEGIN IMMEDIATE"
+    # the token, the lock (PostgreSQL), 5 reads, the heads, 4 inserts
+    assert len(seen["statements"]) == 12
 
 
 def test_a_write_after_a_failed_statement_starts_a_new_transaction(app, session):

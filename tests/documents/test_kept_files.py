@@ -5,12 +5,13 @@ never served: the document is rendered again and kept anew."""
 from __future__ import annotations
 
 import hashlib
+import json
 
 import pytest
 import sqlalchemy as sa
 
 from ledger import current, documents
-from ledger.models import DocumentFile
+from ledger.models import AuditEntry, DocumentFile
 from ledger.policy import Actor
 from ledger.postings import verify
 from ledger.signing import public_keys
@@ -24,18 +25,35 @@ def kept(seeded) -> list[tuple[str, str, str, bytes]]:
             DocumentFile.content))]
 
 
-def fresh_rendering(seeded, agreement_id: int) -> bytes:
-    """The filing form rendered now, with the checkpoint of its as-of time (as issue renders it),
+PATHS = {"filing": lambda ids: f"/agreements/{ids['a_filed']}/filing.pdf",
+         "receipt": lambda ids: f"/agreements/{ids['a_filed']}/receipt.pdf",
+         "statement": lambda ids: "/attribution/statement.pdf?year=2025"}
+
+
+def fresh_rendering(seeded, kind: str) -> bytes:
+    """The document rendered now, with the checkpoint of its as-of time (as issue renders it),
     in a request to the host the downloads asked (a development server's verification link)."""
     with seeded.app.test_request_context(base_url="http://localhost"):
         ctx = current.context(Actor.system("test"))
-        return documents.render(documents.checkpointed(ctx, documents.filing(ctx, agreement_id)))
+        agreement_id = seeded.ids["a_filed"]
+        document = {"filing": lambda: documents.filing(ctx, agreement_id),
+                    "receipt": lambda: documents.receipt(ctx, agreement_id),
+                    "statement": lambda: documents.statement(ctx, 2025)}[kind]()
+        return documents.render(documents.checkpointed(ctx, document))
 
 
-def test_a_repeat_download_is_the_kept_pdf_and_identical_to_a_fresh_rendering(seeded,
+def downloads(seeded, document_id: str) -> list[dict]:
+    with seeded.app.app_context():
+        return [json.loads(after) for after in current.session().scalars(
+            sa.select(AuditEntry.after).where(AuditEntry.action == "document.download",
+                                              AuditEntry.entity_id == document_id)
+            .order_by(AuditEntry.id))]
+
+
+@pytest.mark.parametrize("kind", sorted(PATHS))
+def test_a_repeat_download_is_the_kept_pdf_and_identical_to_a_fresh_rendering(seeded, kind,
                                                                               monkeypatch):
-    agreement_id = seeded.ids["a_filed"]
-    path = f"/agreements/{agreement_id}/filing.pdf"
+    path = PATHS[kind](seeded.ids)
     first = seeded.as_("statistics").get(path)
     assert first.status_code == 200
     [(document_id, digest, sha256, content)] = kept(seeded)
@@ -47,10 +65,15 @@ def test_a_repeat_download_is_the_kept_pdf_and_identical_to_a_fresh_rendering(se
         raise AssertionError("a kept document was rendered again")
     with monkeypatch.context() as patch:
         patch.setattr(documents, "render", no_rendering)
-        second = seeded.as_("recommender").get(path)
+        second = seeded.as_("commerce").get(path)
     assert second.status_code == 200 and second.data == content
+    assert second.headers["X-Document-Id"] == document_id
+    # Each download is journalled; the repeat one served the kept file, not a new register row.
+    assert [(e["digest"], e["bytes"], e["registered"]) for e in downloads(seeded, document_id)] \
+        == [(digest, len(content), True), (digest, len(content), False)]
 
-    assert fresh_rendering(seeded, agreement_id) == content
+    # The served bytes are exactly the document: a fresh rendering, checkpoint and all.
+    assert fresh_rendering(seeded, kind) == content
     with seeded.app.app_context():
         assert verify(current.session(), public_keys(seeded.app.config["SIGNING_KEY_FILE"])).ok
 

@@ -386,6 +386,53 @@ def test_the_balances_migration_refills_them_from_the_postings(app, session, wor
         assert result.ok, result.problems
 
 
+def test_the_funds_by_source_migration_refills_the_moves_and_balances(app, session, world):
+    """From the receipts' revisions (a correction to another year and source, a void, two
+    hosts): the same moves at the same times, so the split as of any time comes back, and the
+    same balances."""
+    from datetime import date
+
+    from ledger.commands import funds
+    from ledger.commands.inputs import FundsChange, FundsRow
+    from ledger.postings import verify
+
+    p = world.project()
+    q = world.project(host=world.xingqing, zone=world.zone_xq, industry_code="C3811")
+    lingwu, xingqing = world.ctx(world.lingwu), world.ctx(world.xingqing)
+
+    def receive(ctx, project_id, on, amount, source):
+        return funds.record_funds(ctx, FundsRow(
+            row=1, project_id=project_id, received_on=date.fromisoformat(on), amount=amount,
+            source=source, payer="宁夏某某有限公司")).receipt.id
+
+    kept = receive(lingwu, p.id, "2025-03-10", 1000, "domestic")
+    moved = receive(lingwu, p.id, "2025-04-10", 2000, "foreign")
+    receive(xingqing, q.id, "2025-05-10", 500, "foreign")
+    funds.correct_funds(lingwu, p.id, moved, FundsChange(
+        received_on=date(2024, 12, 30), source="domestic", reason="按入账日更正"), None)
+    funds.void_funds(lingwu, p.id, kept, "重复录入", None)
+    session.commit()
+    moves = sa.text("SELECT year, host_code, source, amount, recorded_at FROM funds_source_moves "
+                    "ORDER BY recorded_at, year, host_code, source")
+    sums = sa.text("SELECT year, host_code, source, amount FROM funds_source_balances "
+                   "WHERE amount <> 0 ORDER BY year, host_code, source")
+    before = session.execute(moves).all(), session.execute(sums).all()
+    assert len(before[0]) == 6  # 3 receipts in, the correction out and in, the void out
+    assert before[1] == [(2024, world.lingwu.region_code, "domestic", 2000),
+                         (2025, world.xingqing.region_code, "foreign", 500)]
+    session.close()
+    engine = app.extensions["ledger.engine"]
+    try:
+        migrate.downgrade(engine, "5b8e0c3d7f21")
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()
+    with Session(engine) as fresh:
+        assert (fresh.execute(moves).all(), fresh.execute(sums).all()) == before
+        result = verify(fresh)
+        assert result.ok, result.problems
+
+
 def test_the_events_migration_aligns_older_times_and_makes_the_events_append_only(
         app, session, world):
     """Before it, a command read the clock once for a row and again for its journal entry:

@@ -292,11 +292,14 @@ def test_a_long_lived_session_sees_what_another_writer_filed(app, world, session
 
 def test_a_filing_committed_between_the_reads_and_the_lock_is_seen(app, world, session,
                                                                     monkeypatch):
-    """PostgreSQL: a report reads and plans before it takes the write lock (late_lock). When
-    another writer files an agreement in between, the report must not append what it planned
-    from the old terms: the journal head moved, so it reads again under the lock. (SQLite
-    holds its write transaction from the start: there is no in-between to test.)"""
+    """PostgreSQL: a batch of reports (reports.submit, as an import sends them) reads and
+    plans before it takes the write lock (late_lock). When another writer files an agreement
+    in between, the batch must not append what it planned from the old terms: the journal head
+    moved, so it reads again under the lock. (SQLite holds its write transaction from the
+    start, and so does a single report: there is no in-between to test.)"""
     from ledger.commands import reports
+    from ledger.commands.inputs import ReportRow
+    from ledger.policy import is_host
 
     if app.extensions["ledger.engine"].dialect.name != "postgresql":
         pytest.skip("SQLite takes its write lock at the start of the transaction")
@@ -311,8 +314,8 @@ def test_a_filing_committed_between_the_reads_and_the_lock_is_seen(app, world, s
     calls = []
     original = reports.prepare
 
-    def prepare(ctx, checked):
-        planned = original(ctx, checked)
+    def prepare(ctx, checked, newest=None):
+        planned = original(ctx, checked, newest)
         if not calls:  # the first plan, from the terms before the filing
             with make() as other:
                 drive.acknowledge(as_(other, world.commerce), a.id)
@@ -321,11 +324,17 @@ def test_a_filing_committed_between_the_reads_and_the_lock_is_seen(app, world, s
         return planned
 
     monkeypatch.setattr(reports, "prepare", prepare)
+    def refuse(refusals):
+        assert not refusals
+
     with make() as worker:
-        result = drive.report(as_(worker, world.lingwu), project.id, "2024-02", "10.00")
+        _, written = reports.submit(as_(worker, world.lingwu),
+                                    [ReportRow(1, "2024-02", 1000, project.id, None, "")],
+                                    is_host, refuse)
         worker.commit()
     assert len(calls) == 2  # planned again under the lock
     # Feb under the filed 30 %, not to the host alone as planned before the filing.
-    assert {(p.role, p.amount) for p in result.postings} == {("recommender", 300), ("receiver", 700)}
+    assert {(p["role"], p["amount"]) for p in written.postings[(project.id, 2024)]} == {
+        ("recommender", 300), ("receiver", 700)}
     with make() as s:
         assert verify(s, app).ok

@@ -84,13 +84,19 @@ def issued_version(session: Session, document_id: str) -> int | None:
     return None if canonical is None else json.loads(canonical)["canonical_version"]
 
 
+# Built once: a repeat download's one statement (bound per call, its compiled form cached).
+KEPT_PDF = sa.select(DocumentFile.content, DocumentFile.sha256).where(
+    DocumentFile.document_id == sa.bindparam("document_id"),
+    DocumentFile.digest == sa.bindparam("digest"),
+    DocumentFile.public_url == sa.bindparam("public_url"))
+
+
 def kept_pdf(session: Session, document_id: str, digest: str, public_url: str) -> bytes | None:
     """The PDF kept when the document was first handed out (models.DocumentFile), if it is kept
     for this verification link's base and still its own SHA-256; None: render it again (a file
     that does not match its hash is never served)."""
-    row = session.execute(sa.select(DocumentFile.content, DocumentFile.sha256).where(
-        DocumentFile.document_id == document_id, DocumentFile.digest == digest,
-        DocumentFile.public_url == public_url)).first()
+    row = session.execute(KEPT_PDF, {"document_id": document_id, "digest": digest,
+                                     "public_url": public_url}).first()
     if row is None:
         return None
     content, sha256 = row

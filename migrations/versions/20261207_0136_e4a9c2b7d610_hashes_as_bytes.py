@@ -9,15 +9,15 @@ The chains' encoding is unchanged (the hex text is hashed, as before): every has
 it did, and the journal's entries are kept as they are, under their hash_version.
 
 Revision ID: e4a9c2b7d610
-Revises: 5b8e0c3d7f21
-Create Date: 2026-12-07 00:50:00.000000
+Revises: a8624443c510
+Create Date: 2026-12-07 01:36:00.000000
 """
 from alembic import op
 import sqlalchemy as sa
 
 
 revision = 'e4a9c2b7d610'
-down_revision = '5b8e0c3d7f21'
+down_revision = 'a8624443c510'
 branch_labels = None
 depends_on = None
 

@@ -91,10 +91,11 @@ bench-national: deps
 bench-small: deps
 	$(PYTHON) -m benchmarks
 
-## bench-import: a 50,000-row import file on SQLite (and PostgreSQL with
-## LEDGER_BENCH_POSTGRES_URL, a disposable database), beside an executemany floor and a profile
+## bench-import: POST /api/v1/investments/import of a 10,000-row file on SQLite (and PostgreSQL
+## with LEDGER_BENCH_POSTGRES_URL, a disposable database), A B A B with its floor (the driver's
+## executemany of the same rows), and a profile. Writes benchmarks/IMPORT-RESULTS.md.
 bench-import: deps
-	$(PYTHON) -m benchmarks.imports
+	$(PYTHON) -m benchmarks.imports --profile
 
 ## bench-http: gunicorn (4 workers) under 50 keep-alive clients for 60 s (GET /attribution,
 ## GET /agreements/{id}, PUT …/investments/{period}) and one PUT over HTTP beside the raw

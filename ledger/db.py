@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -246,25 +247,59 @@ COPY_FROM_ROWS = 64  # below this, one pipelined executemany takes fewer round t
 
 
 def insert_rows(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
-    """INSERT rows that all have the same keys. On PostgreSQL, once there are enough of them,
-    by COPY: the rows stream in one statement instead of one INSERT each, which was most of a
-    bulk import's time. Values go through the columns' own bind processing (Money's int
-    check, UTCDateTime's conversion) exactly as an INSERT would."""
+    """INSERT rows that all have the same keys, the driver given ready tuples: on PostgreSQL,
+    once there are enough of them, by COPY (the rows stream in one statement instead of one
+    INSERT each, which was most of a bulk import's time), else by the driver's executemany of
+    one INSERT without RETURNING (which would end a pipeline, see `pipelined`). Values go
+    through the columns' own bind processing (Money's int check, UTCDateTime's conversion)
+    exactly as an INSERT would, and only where a column's type has one."""
     if not rows:
         return
-    if conn.dialect.name != "postgresql" or len(rows) < COPY_FROM_ROWS:
-        # inline: no RETURNING of the key of a single row, which would end a pipeline
-        conn.execute(table.insert().inline(), rows)
-        return
-    quote = conn.dialect.identifier_preparer.quote
     # As INSERT does, keys that are no column are left out (a posting's row carries its
     # prev_hash for the caller, which shows it; the column is not stored).
     names = [n for n in rows[0] if n in table.c]
-    processors = [(n, table.c[n].type.bind_processor(conn.dialect)) for n in names]
-    sql = f"COPY {quote(table.name)} ({', '.join(quote(n) for n in names)}) FROM STDIN"
-    with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
-        for row in rows:
-            copy.write_row([row[n] if bind is None else bind(row[n]) for n, bind in processors])
+    if any(c.default is not None for c in table.columns if c.name not in names):
+        conn.execute(table.insert().inline(), rows)  # a column filled by its Python default
+        return
+    quote = conn.dialect.identifier_preparer.quote
+    columns = ", ".join(quote(n) for n in names)
+    if conn.dialect.name == "postgresql" and len(rows) >= COPY_FROM_ROWS:
+        sql = f"COPY {quote(table.name)} ({columns}) FROM STDIN"
+        with conn.connection.driver_connection.cursor() as cursor, cursor.copy(sql) as copy:
+            for row in _ready(conn, table, names, rows):
+                copy.write_row(row)
+        return
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    conn.exec_driver_sql(f"INSERT INTO {quote(table.name)} ({columns}) VALUES "
+                         f"({', '.join([mark] * len(names))})", _ready(conn, table, names, rows))
+
+
+def _ready(conn: sa.Connection, table: sa.Table, names: list[str], rows: list[dict]
+           ) -> list[tuple]:
+    """The rows as the driver takes them: tuples in the order of `names`, each through its
+    column's bind processor where the type has one. A processor is a function of its value,
+    and a batch repeats the same objects (its one recording time): a value that is the
+    previous row's object reuses that row's result."""
+    get = operator.itemgetter(*names)
+    if len(names) == 1:
+        get = (lambda get: lambda row: (get(row),))(get)
+    binds = [(i, bind, [_NOTHING, None]) for i, n in enumerate(names)
+             if (bind := table.c[n].type.bind_processor(conn.dialect)) is not None]
+    if not binds:
+        return [get(row) for row in rows]
+    out = []
+    for row in rows:
+        values = list(get(row))
+        for i, bind, seen in binds:  # seen: [the previous row's value, its result]
+            value = values[i]
+            if value is not seen[0]:
+                seen[0], seen[1] = value, bind(value)
+            values[i] = seen[1]
+        out.append(tuple(values))
+    return out
+
+
+_NOTHING = object()
 
 
 @contextmanager

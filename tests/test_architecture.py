@@ -16,7 +16,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "ledger"
 ADAPTERS = ("ledger.api", "ledger.web", "ledger.cli", "ledger.documents")
 BASE = ("ledger.domain",)
 INFRA = ("ledger.db", "ledger.migrate", "ledger.passwords", "ledger.config", "ledger.data",
-         "ledger.doctor", "ledger.signing", "ledger.fonts", "ledger.mail")
+         "ledger.doctor", "ledger.signing", "ledger.fonts", "ledger.mail", "ledger.collector")
 CORE = BASE + INFRA + ("ledger.models", "ledger.postings", "ledger.policy", "ledger.context")
 LAYERS: dict[str, tuple[str, ...]] = {
     "ledger.domain": BASE,
@@ -29,6 +29,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "ledger.data": (),
     "ledger.doctor": ("ledger.fonts", "ledger.config"),
     "ledger.fonts": (),
+    "ledger.collector": (),
     "ledger.models": BASE + ("ledger.db",),
     "ledger.postings": BASE + ("ledger.db", "ledger.models", "ledger.signing"),
     "ledger.policy": BASE + ("ledger.models",),
@@ -44,7 +45,8 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "ledger.throttle": BASE,
     # Files in and out (CSV, XLSX): read models → file bytes, file bytes → typed input. Shared
     # by the delivery adapters below, so it knows neither Flask nor the database.
-    "ledger.io": BASE + ("ledger.schemas", "ledger.queries", "ledger.commands.inputs"),
+    "ledger.io": BASE + ("ledger.schemas", "ledger.queries", "ledger.commands.inputs",
+                         "ledger.collector"),
 }
 # Adapters never reach the models or the ledger engine directly.
 ADAPTER_MAY_IMPORT = tuple(m for m in CORE if m not in ("ledger.models", "ledger.postings")) + (

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ledger.collector import young_garbage_only
 from ledger.commands import funds, reports
 from ledger.commands.batch import Refusal
 from ledger.commands.common import audit
@@ -33,7 +34,8 @@ def import_reports(ctx: Context, upload: ImportFile,
                    progress: reports.Progress | None = None) -> reports.Summary:
     """Check every row of the file, then report them all in one transaction."""
     require_importer(ctx.actor)
-    with writing(ctx.session, late_lock=True):  # the import's entry in the same transaction
+    # the import's entry in the same transaction; its rows' many short-lived objects
+    with writing(ctx.session, late_lock=True), young_garbage_only():
         _, written = reports.submit(ctx, upload.rows, may_import_reports, _refuse_all(upload),
                                     progress=progress)
         summary = written.summary
@@ -46,7 +48,7 @@ def import_funds(ctx: Context, upload: ImportFile,
                  progress: funds.Progress | None = None) -> funds.Summary:
     """Check every receipt of the file, then record them all in one transaction."""
     require_importer(ctx.actor)
-    with writing(ctx.session, late_lock=True):
+    with writing(ctx.session, late_lock=True), young_garbage_only():
         ids, postings = funds.submit(ctx, upload.rows, may_import_reports, _refuse_all(upload),
                                      progress=progress)
         summary = funds.Summary(len(upload.rows), len(ids), len(postings))

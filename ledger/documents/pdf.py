@@ -14,7 +14,6 @@ subset tags are derived from the fonts (not random)."""
 
 from __future__ import annotations
 
-import gc
 import logging
 import threading
 from contextlib import contextmanager
@@ -26,6 +25,7 @@ from jinja2 import FileSystemLoader, StrictUndefined, select_autoescape
 from jinja2.sandbox import SandboxedEnvironment
 
 from ledger import fonts
+from ledger.collector import young_garbage_only
 from ledger.documents import qr
 from ledger.documents.canonical import canonical_json
 from ledger.documents.document import Document
@@ -135,7 +135,7 @@ class Renderer:
         for name in TEMPLATES.values():
             self.env.get_template(name)
         fetcher = self.fetcher.with_memory({qr.url("warm"): (qr.png(WARM_QR), qr.MIME)})
-        with self._rendering, _young_garbage_only():
+        with self._rendering, young_garbage_only():
             self._write_pdf(WARM_HTML, fetcher, [Attachment(string=b"{}", name="warm.json")],
                             b"warm")
 
@@ -156,7 +156,7 @@ class Renderer:
                 string=canonical_json(document.checkpoint), name=document.checkpoint_attachment,
                 description="数据截至时点的签名检查点", created=document.as_of,
                 modified=document.as_of, relationship="Supplement"))
-        with self._rendering, _young_garbage_only(), _watching_weasyprint() as problems:
+        with self._rendering, young_garbage_only(), _watching_weasyprint() as problems:
             try:
                 pdf = self._write_pdf(html, fetcher, attachments,
                                       document.document_id.encode("ascii"))
@@ -233,22 +233,6 @@ def _watching_weasyprint():
     finally:
         logger.removeHandler(handler)
         logger.setLevel(level)
-
-
-@contextmanager
-def _young_garbage_only():
-    """No cyclic garbage collection while WeasyPrint builds its many short-lived boxes (a render
-    allocates enough to set off a dozen collections, and now and then a full one that walks the
-    whole app), then one collection of the objects made since: the same garbage is freed, the
-    long-lived objects are not walked again and again."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-        gc.collect(0)
 
 
 _renderer: Renderer | None = None

@@ -24,7 +24,8 @@ id); a value right of the header's last column is not: its row does not fit the 
 unquoted "1,234.00" is two cells, and every cell after it one column off), so the row is refused
 as a whole (`import.extra_cells`, naming those columns) and none of its cells is read. Each
 other row is loaded through the kind's request schema (`ImportRowRequest`,
-`FundsImportRowRequest`), so a cell is refused exactly as the same value would be in
+`FundsImportRowRequest`; all rows as a batch by schemas.requests.RowLoader, with the outcome of
+the schema's own load), so a cell is refused exactly as the same value would be in
 PUT /projects/{id}/investments/{period} or POST /projects/{id}/funds; problems are collected
 for every row, then the command adds those that need the database. Rows are numbered as the
 spreadsheet shows them (see ledger.io.tables).
@@ -38,6 +39,7 @@ from dataclasses import dataclass
 
 from marshmallow import Schema, ValidationError
 
+from ledger.collector import young_garbage_only
 from ledger.commands.inputs import FundsRow, ImportFile, ReportRow
 from ledger.domain import limits
 from ledger.domain.enums import Role
@@ -46,7 +48,7 @@ from ledger.domain.errors import LOCATION, Invalid, Problem
 from ledger.io.sheets import CSV_MIMETYPE, XLSX_MIMETYPE, Export
 from ledger.io.tables import (
     Table, cell_text, column_letters, normalize_header, read_table)
-from ledger.schemas.requests import FundsImportRowRequest, ImportRowRequest
+from ledger.schemas.requests import FundsImportRowRequest, ImportRowRequest, RowLoader
 
 
 @dataclass(frozen=True)
@@ -149,7 +151,8 @@ EXTRA_NAMED = 5      # columns named by import.extra_cells; more are counted
 def read_import(data: bytes, name: str = "", kind: Kind = REPORTS) -> ImportFile:
     """The rows of an import file and the problems of those the request rules refuse; Invalid
     for a file that cannot be read at all or lacks a column."""
-    return import_of(read_import_table(data, kind), data, name, kind)
+    with young_garbage_only():  # a cell, a row, a loaded row: all short-lived or kept
+        return import_of(read_import_table(data, kind), data, name, kind)
 
 
 def read_import_table(data: bytes, kind: Kind = REPORTS) -> Table:
@@ -163,17 +166,23 @@ def import_of(table: Table, data: bytes, name: str = "", kind: Kind = REPORTS) -
     cells keeps the table); Invalid when a column is missing or doubled."""
     positions = columns_of(table.header, kind)
     cells_as = {column.field: column.cell for column in kind.columns}
+    read = [(field, index, cells_as[field] == "integer", cells_as[field] == "day")
+            for field, index in positions.items()]
     rows: list[ReportRow | FundsRow] = []
     refused: dict[int, dict[str, list]] = {}
+    loader = RowLoader(kind.schema)  # the rows as a batch, each as kind.schema.load loads it
     for number, cells in table.rows:
         if number in table.extra:
             refused[number] = {ROW: [extra_cells(table.extra[number])]}
             continue
         raw: dict[str, object] = {"row": number}
         too_long: dict[str, list] = {}
-        for field, index in positions.items():
-            text = cell_text(cells[index] if index < len(cells) else None,
-                             integer=cells_as[field] == "integer", day=cells_as[field] == "day")
+        for field, index, integer, day in read:
+            value = cells[index] if index < len(cells) else None
+            if type(value) is str:  # a CSV's every cell: cell_text's case of a text, inline
+                text = value.strip() or None
+            else:
+                text = cell_text(value, integer=integer, day=day)
             if text is None:
                 continue
             if len(text) > limits.IMPORT_CELL:  # before any parser sees it
@@ -181,7 +190,7 @@ def import_of(table: Table, data: bytes, name: str = "", kind: Kind = REPORTS) -
             else:
                 raw[field] = text
         try:
-            row = kind.schema.load(raw)
+            row = loader.load(raw)
         except ValidationError as err:
             problems = {f: list(m) for f, m in err.messages.items()} | too_long
             refused[number] = problems

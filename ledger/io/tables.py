@@ -198,20 +198,24 @@ def _table(kind: str, records: Iterable[Record]) -> Table:
     beyond that number) is refused before anything else is read."""
     table: Table | None = None
     header_row = width = 0
+    columns = range(0)  # the header's
     for number, cells in records:
         if number - header_row > limits.IMPORT_ROWS:
             raise file_error("import.too_many_rows", max=limits.IMPORT_ROWS)
-        filled = [column for column, value in cells.items() if not _blank(value)]
+        filled = [column for column, value in cells.items()  # not blank: None or spaces
+                  if value is not None and (not isinstance(value, str) or value.strip())]
         if not filled:
             continue
         if table is None:
             header_row, width = number, max(filled) + 1
             table = Table(kind, [_header_text(cells.get(c))
                                  for c in range(min(width, limits.IMPORT_COLUMNS))])
+            columns = range(len(table.header))
             continue
-        if outside := sorted(c + 1 for c in filled if c >= width):
-            table.extra[number] = outside
-        table.rows.append((number, [cells.get(c) for c in range(len(table.header))]))
+        if max(filled) >= width:
+            table.extra[number] = sorted(c + 1 for c in filled if c >= width)
+        get = cells.get
+        table.rows.append((number, [get(c) for c in columns]))
     if table is None:
         raise file_error("import.empty")
     if not table.rows:
@@ -226,10 +230,6 @@ def column_letters(column: int) -> str:
         column, rest = divmod(column - 1, 26)
         letters = chr(ord("A") + rest) + letters
     return letters
-
-
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
 
 
 def _header_text(value: object) -> str:

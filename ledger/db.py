@@ -62,6 +62,22 @@ class UTCDateTime(sa.types.TypeDecorator):
         return None if value is None else value.replace(tzinfo=UTC)
 
 
+class Hash(sa.types.TypeDecorator):
+    """A SHA-256 chain hash, stored as its 32 bytes and read as 64 lowercase hex digits: the
+    chains hash the hex text (ledger/postings/chain.py), and every reader shows it."""
+
+    impl = sa.LargeBinary(32)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        return None if value is None else bytes.fromhex(value)
+
+    def process_result_value(self, value, dialect):
+        if value is None or isinstance(value, str):  # text put in by hand on SQLite: as it is
+            return value
+        return bytes(value).hex()
+
+
 def check_in(column: str, enum: type[StrEnum], name: str) -> sa.CheckConstraint:
     """A CHECK that `column` holds one of the enum's values (no database enum types: they make
     migrations brittle)."""
@@ -239,7 +255,9 @@ def insert_rows(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
     exactly as an INSERT would, and only where a column's type has one."""
     if not rows:
         return
-    names = list(rows[0])
+    # As INSERT does, keys that are no column are left out (a posting's row carries its
+    # prev_hash for the caller, which shows it; the column is not stored).
+    names = [n for n in rows[0] if n in table.c]
     if any(c.default is not None for c in table.columns if c.name not in names):
         conn.execute(table.insert().inline(), rows)  # a column filled by its Python default
         return

@@ -288,9 +288,8 @@ def write(ctx: Context, prepared: Prepared, heads: Heads | None = None, *, retur
             if key in prepared.planned:
                 posted = appender.postings(prepared.planned[key], _cause(group))
             written.postings[key] = posted
-            seqs = [p["seq"] for p in posted]
             for c in group:
-                appender.entry(**by, **_journaled(c, seqs))
+                appender.entry(**by, **_journaled(c))
             written.summary.postings += len(posted)
         appender.flush()
         written.summary.created += sum(1 for c in rows if c["revision"] == 1)
@@ -320,15 +319,16 @@ def _cause(group: list[Checked]) -> str:
     return f"reports:{first.project_id}/{year_of(first.period)} ×{len(group)}"
 
 
-def _journaled(c: Checked, seqs: list[int]) -> dict:
-    """A report's journal entry: the month's newest revision before → the new one and the
-    postings its project-year appended."""
+def _journaled(c: Checked) -> dict:
+    """A report's journal entry (one a report, the bulk of the journal, so only what replays
+    it and what it changed): the month's newest revision before → the new one. The postings its
+    project-year appended are not listed: they name the report as their cause, and the entry
+    carries the postings head after them."""
     return {"entity_id": str(c.project_id),
             "before": None if c.previous is None else {
-                "period": c.period, "revision": c.previous.revision,
-                "amount": format_amount(c.previous.amount)},
+                "revision": c.previous.revision, "amount": format_amount(c.previous.amount)},
             "after": {"period": c.period, "revision": c.revision,
-                      "amount": format_amount(c.amount), "note": c.note, "postings": seqs}}
+                      "amount": format_amount(c.amount), "note": c.note}}
 
 
 # ------------------------------------------------------------------ the reads of check

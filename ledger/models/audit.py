@@ -3,7 +3,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ledger.db import Base, UTCDateTime
+from ledger.db import Base, Hash, UTCDateTime
 from ledger.domain import limits
 
 
@@ -20,7 +20,8 @@ class AuditEntry(Base):
 
     id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True, autoincrement=False)
     at: Mapped[datetime] = mapped_column(UTCDateTime)
-    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    # Not indexed: no query looks entries up by the actor's id (the journal's filter is by name).
+    actor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     actor_username: Mapped[str] = mapped_column(sa.String(limits.USERNAME_MAX))
     actor_role: Mapped[str] = mapped_column(sa.String(12))
     actor_region: Mapped[str | None] = mapped_column(sa.String(limits.REGION_CODE))
@@ -32,7 +33,7 @@ class AuditEntry(Base):
     after: Mapped[str | None] = mapped_column(sa.Text)
     # The postings head when the entry was appended: the journal's hash covers the postings too.
     postings_seq: Mapped[int] = mapped_column(sa.BigInteger)
-    postings_hash: Mapped[str] = mapped_column(sa.String(64))
+    postings_hash: Mapped[str] = mapped_column(Hash)
     hash_version: Mapped[int]
-    prev_hash: Mapped[str] = mapped_column(sa.String(64))
-    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # As in postings, the predecessor's hash is the previous entry's, not stored again.
+    hash: Mapped[str] = mapped_column(Hash)

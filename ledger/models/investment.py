@@ -20,7 +20,8 @@ class InvestmentReport(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"), index=True)
+    # Its index is the unique constraint's (project_id first).
+    project_id: Mapped[int] = mapped_column(sa.ForeignKey("projects.id"))
     period: Mapped[str] = mapped_column(sa.String(7))
     year: Mapped[int] = mapped_column(sa.Integer)  # the period's year, for the year filters
     revision: Mapped[int]

@@ -1,9 +1,9 @@
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, column_property, mapped_column
 
-from ledger.db import YEAR_OF_PERIOD, Base, Money, UTCDateTime, check_in
+from ledger.db import YEAR_OF_PERIOD, Base, Hash, Money, UTCDateTime, check_in
 from ledger.domain.enums import Indicator, PostingRole
 
 
@@ -14,12 +14,12 @@ class Posting(Base):
     __table_args__ = (
         check_in("role", PostingRole, "role"),
         check_in("indicator", Indicator, "indicator"),
-        sa.Index("ix_postings_project_period", "project_id", "period"),
+        # Only what a query uses (no query filters by host or looks a row up by its hash):
+        # a region's postings (the postings list, policy.postings_seen_by),
         sa.Index("ix_postings_region_period", "region_code", "period"),
-        sa.Index("ix_postings_host_period", "host_code", "period"),
-        # The year filters (attribution, the postings list, reconciling a project-year).
-        sa.Index("ix_postings_year_host", "year", "host_code", "role"),
+        # the year filters (attribution, the postings list with a year),
         sa.Index("ix_postings_year_region", "year", "region_code", "role"),
+        # a project's postings and their years (reconciling a project-year, the list's filter),
         sa.Index("ix_postings_project_year", "project_id", "year"),
         # the newest posting at or before a time, in one seek (checkpoints, as-of figures)
         sa.Index("ix_postings_recorded_at_seq", "recorded_at", "seq"),
@@ -44,8 +44,17 @@ class Posting(Base):
     cause: Mapped[str] = mapped_column(sa.String(120))
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
     hash_version: Mapped[int]
-    prev_hash: Mapped[str] = mapped_column(sa.String(64))
-    hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # The predecessor's hash is not stored: it is the hash of the row seq - 1 (verify carries
+    # it along the chain; queries.postings reads it for the list).
+    hash: Mapped[str] = mapped_column(Hash)
+
+
+# The predecessor's hash, read when asked for (the postings list shows it): the hash of the
+# row seq - 1, 64 zeros for the first.
+_previous = Posting.__table__.alias("previous")
+Posting.prev_hash = column_property(sa.func.coalesce(
+    sa.select(_previous.c.hash).where(_previous.c.seq == Posting.seq - 1).scalar_subquery(),
+    sa.literal(bytes(32), sa.LargeBinary), type_=Hash), deferred=True)
 
 
 class Balance(Base):

@@ -7,8 +7,10 @@ came) — the UTF-8 bytes of the compact JSON array
      "<recorded_at YYYY-MM-DDTHH:MM:SS.ffffffZ>"]
 (separators "," and ":", non-ASCII characters unescaped). Older rows keep verifying under their
 own version, all of them completed investment: hash_version 2 is the same without the
-indicator, hash_version 1 without the indicator and host_code. hash = hex(SHA-256(prev_hash as 64 ASCII hex
-digits ‖ encoding)); the first prev_hash is 64 zeros.
+indicator, hash_version 1 without the indicator and host_code.
+hash = hex(SHA-256(prev_hash as 64 ASCII hex digits ‖ encoding)), prev_hash being the previous
+posting's hash (the first's is 64 zeros). Hashes are stored as their 32 bytes (ledger.db.Hash);
+the predecessor's is not stored again: it is the hash of the row seq - 1.
 """
 
 from __future__ import annotations

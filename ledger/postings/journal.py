@@ -2,15 +2,21 @@
 transaction that makes it, under the write lock, by the appender (ledger.postings.append;
 commands call it through ledger.commands.common.audit) and nowhere else.
 
-Canonical encoding, hash_version 1 — the UTF-8 bytes of the compact JSON array (keys of the
+Canonical encoding, hash_version 2 — the UTF-8 bytes of the compact JSON array (keys of the
 objects sorted, separators "," and ":", non-ASCII characters unescaped)
-    [1, seq, "<at YYYY-MM-DDTHH:MM:SS.ffffffZ>", actor_id|null, actor_username, actor_role,
+    [2, seq, "<at YYYY-MM-DDTHH:MM:SS.ffffffZ>", actor_id|null, actor_username, actor_role,
      actor_region|null, action, entity, entity_id, before|null, after|null,
      postings_seq, postings_hash]
 where before and after are the JSON values the entry stores as canonical text; hash =
-hex(SHA-256(prev_hash as 64 ASCII hex digits ‖ encoding)); the first prev_hash is 64 zeros.
-Each entry carries the postings head at the time it was appended, so the journal's head hash
-stands for the postings too.
+hex(SHA-256(prev_hash as 64 ASCII hex digits ‖ encoding)), prev_hash being the previous
+entry's hash (the first's is 64 zeros). Each entry carries the postings head at the time it was
+appended, so the journal's head hash stands for the postings too. The hashes are stored as
+their 32 bytes (ledger.db.Hash) and hashed as their hex text.
+
+hash_version 2 is version 1's array with a 2 first, and compact: an update of a recorded row
+(RECORDED, `before` and `after` both given) keeps in both only the facts it changed (`compact`);
+its replay adds them to the facts already known (ledger.postings.replay). Entries of version 1
+keep verifying under it: they hold every fact before and after.
 """
 
 from __future__ import annotations
@@ -27,7 +33,8 @@ from ledger.domain.periods import utc_text
 from ledger.models import AuditEntry
 from ledger.postings.chain import GENESIS_HASH, HEAD as postings_head_statement
 
-HASH_VERSION = 1
+HASH_VERSION = 2
+VERSIONS = (1, 2)
 
 # What the journal records of each kind of row: the facts `ledger verify` replays against the
 # tables (never a password hash).
@@ -53,6 +60,17 @@ def record(kind: str, obj: Any) -> dict[str, Any]:
     return {name: _plain(getattr(obj, name)) for name in RECORDED[kind]}
 
 
+def compact(action: str, before: Any, after: Any) -> tuple[Any, Any]:
+    """What a version-2 entry stores of an update of a recorded row: only the keys whose values
+    changed (or that one side alone has). Other entries are stored as given."""
+    if action.partition(".")[0] not in RECORDED or not (
+            isinstance(before, dict) and isinstance(after, dict)):
+        return before, after
+    same = {k for k in before.keys() & after.keys() if before[k] == after[k]}
+    return ({k: v for k, v in before.items() if k not in same},
+            {k: v for k, v in after.items() if k not in same})
+
+
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime):
         return utc_text(value)
@@ -76,14 +94,15 @@ def encoding(e: AuditEntry, values: tuple[Any, Any] | None = None) -> bytes:
                      "actor_username": e.actor_username, "actor_role": e.actor_role,
                      "actor_region": e.actor_region, "action": e.action, "entity": e.entity,
                      "entity_id": e.entity_id, "before": before, "after": after,
-                     "postings_seq": e.postings_seq, "postings_hash": e.postings_hash})
+                     "postings_seq": e.postings_seq, "postings_hash": e.postings_hash},
+                    e.hash_version)
 
 
-def _encoded(row: dict) -> bytes:
+def _encoded(row: dict, version: int = HASH_VERSION) -> bytes:
     """The canonical encoding of an entry given by its columns, before and after as JSON
     values (canonical() of the values equals canonical() of the values parsed back from
     their canonical text: string keys, JSON values)."""
-    return canonical([HASH_VERSION, row["id"], utc_text(row["at"]), row["actor_id"],
+    return canonical([version, row["id"], utc_text(row["at"]), row["actor_id"],
                       row["actor_username"], row["actor_role"], row["actor_region"],
                       row["action"], row["entity"], row["entity_id"], row["before"],
                       row["after"], row["postings_seq"], row["postings_hash"]]).encode("utf-8")
@@ -129,7 +148,7 @@ def chain_rows(prev: tuple[int, str], entries: list[dict]) -> list[dict]:
     rows = []
     for e in entries:
         seq += 1
-        before, after = e.get("before"), e.get("after")
+        before, after = compact(e["action"], e.get("before"), e.get("after"))
         row = {"id": seq, "at": e["at"], "actor_id": e["actor_id"],
                "actor_username": e["actor_username"], "actor_role": e["actor_role"],
                "actor_region": e["actor_region"], "action": e["action"], "entity": e["entity"],
@@ -137,7 +156,7 @@ def chain_rows(prev: tuple[int, str], entries: list[dict]) -> list[dict]:
                "before": None if before is None else canonical(before),
                "after": None if after is None else canonical(after),
                "postings_seq": e["postings_seq"], "postings_hash": e["postings_hash"],
-               "hash_version": HASH_VERSION, "prev_hash": prev_hash}
+               "hash_version": HASH_VERSION}
         encoded = _encoded(row | {"before": before, "after": after})
         row["hash"] = prev_hash = hashlib.sha256(prev_hash.encode("ascii") + encoded).hexdigest()
         rows.append(row)

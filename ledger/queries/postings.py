@@ -6,6 +6,7 @@ from dataclasses import dataclass, fields
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import undefer
 
 from ledger.context import Context
 from ledger.domain import limits
@@ -39,7 +40,8 @@ class PostingRow:
 def postings(ctx: Context, *, project: int | None = None, region: str | None = None,
              year: int | None = None, after_seq: int | None = None, page: int = 1,
              page_size: int = limits.PAGE_SIZE_DEFAULT) -> Page[PostingRow]:
-    query = sa.select(Posting).where(postings_seen_by(ctx.actor)).order_by(Posting.seq)
+    query = (sa.select(Posting).options(undefer(Posting.prev_hash))
+             .where(postings_seen_by(ctx.actor)).order_by(Posting.seq))
     if project is not None:
         query = query.where(Posting.project_id == project)
     if region is not None:

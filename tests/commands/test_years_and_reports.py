@@ -63,11 +63,12 @@ def test_revisions_keep_the_previous_ones_readable(world, session):
     rows = [r for r in audit_rows(session, "project", p.id) if r.action == "investment.report"]
     assert [(r.before, r.after["revision"], r.after["amount"]) for r in rows] == [
         (None, 1, "10.00"),
-        ({"period": "2025-01", "revision": 1, "amount": "10.00"}, 2, "12.50"),
-        ({"period": "2025-01", "revision": 2, "amount": "12.50"}, 3, "10.00"),
+        ({"revision": 1, "amount": "10.00"}, 2, "12.50"),
+        ({"revision": 2, "amount": "12.50"}, 3, "10.00"),
         (None, 1, "7.00"),
     ]
-    assert rows[1].after["postings"] == [second.postings[0].seq]
+    assert rows[1].after == {"period": "2025-01", "revision": 2, "amount": "12.50", "note": "更正"}
+    assert second.postings[0].cause == f"report:{p.id}/2025-01 r2"  # its postings name it
     assert rows[0].after["note"] == "首报" and rows[0].actor_username == "lingwu"
 
 

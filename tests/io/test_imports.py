@@ -260,22 +260,12 @@ def test_a_bulk_import_equals_the_same_reports_sent_one_by_one(world, session):
                  p.cause.replace(f":{p.project_id}/", ":P/")) for p in rows]
 
     def entries(projects) -> list:
-        """Each report's journal entry; the seqs of its postings by their place among the
-        project's postings."""
+        """Each report's journal entry, its project by its place among `projects`."""
         ids = {str(p.id): n for n, p in enumerate(projects)}
-        seqs = {n: [] for n in ids.values()}
-        for project_id, seq in session.execute(sa.select(Posting.project_id, Posting.seq)
-                                               .order_by(Posting.seq)):
-            if str(project_id) in ids:
-                seqs[ids[str(project_id)]].append(seq)
-        out = []
-        for e in session.scalars(sa.select(AuditEntry).where(
-                AuditEntry.action == "investment.report", AuditEntry.entity_id.in_(ids))
-                .order_by(AuditEntry.id)):
-            n, after = ids[e.entity_id], json.loads(e.after)
-            after["postings"] = [seqs[n].index(s) for s in after["postings"]]
-            out.append((n, e.before, after, e.actor_username))
-        return out
+        return [(ids[e.entity_id], e.before, json.loads(e.after), e.actor_username)
+                for e in session.scalars(sa.select(AuditEntry).where(
+                    AuditEntry.action == "investment.report", AuditEntry.entity_id.in_(ids))
+                    .order_by(AuditEntry.id))]
 
     first = [(p, period, f"{(p.id * 31 + m * 7) % 5000}.{m % 100:02d}", f"第{m}月")
              for p in bulk for m, period in enumerate(PERIODS)]

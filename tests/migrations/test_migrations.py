@@ -492,3 +492,48 @@ def test_the_events_migration_aligns_older_times_and_makes_the_events_append_onl
             with pytest.raises(sa.exc.DBAPIError, match="append-only"):
                 with engine.begin() as conn:
                     conn.exec_driver_sql(f"UPDATE {table} SET at = at")
+
+
+def test_the_hashes_migration_keeps_every_hash_and_the_ledger_verifying(app, session, world):
+    """Hex text down, 32 bytes up: the same hashes (the chains' encoding is unchanged), the
+    predecessor's hash restored on the way down as the previous row's, and `ledger verify`
+    passing on the migrated ledger — postings, journal and the year's signed checkpoint."""
+    from ledger.models import AuditEntry, Checkpoint, Posting
+    from ledger.postings import verify
+    from ledger.postings.chain import GENESIS_HASH
+    from ledger.signing import public_keys
+    p = world.project()
+    world.report(p, "2024-05", "10.05")
+    world.agreement(p, share="30", first_year=2024)
+    world.report(p, "2024-06", "7.77")
+    world.close(2024)
+    session.commit()
+    keys = public_keys(app.config["SIGNING_KEY_FILE"])
+    hashes = {"postings": session.execute(sa.select(Posting.seq, Posting.hash)
+                                          .order_by(Posting.seq)).all(),
+              "audit_log": session.execute(sa.select(AuditEntry.id, AuditEntry.hash)
+                                           .order_by(AuditEntry.id)).all()}
+    checkpoint = session.execute(sa.select(Checkpoint.journal_hash, Checkpoint.postings_hash)).one()
+    assert len(hashes["postings"]) > 2 and checkpoint
+    session.close()
+    engine = app.extensions["ledger.engine"]
+    try:
+        migrate.downgrade(engine, "a8624443c510")
+        with engine.connect() as conn:  # the schema before: hex text, and each predecessor's
+            for table, key in (("postings", "seq"), ("audit_log", "id")):
+                rows = conn.execute(sa.text(f"SELECT {key}, prev_hash, hash FROM {table} "
+                                            f"ORDER BY {key}")).all()
+                assert [(k, h) for k, _, h in rows] == hashes[table]
+                assert [prev for _, prev, _ in rows] == [GENESIS_HASH] + [h for _, _, h in rows[:-1]]
+            assert tuple(conn.execute(sa.text(
+                "SELECT journal_hash, postings_hash FROM checkpoints")).one()) == tuple(checkpoint)
+        migrate.upgrade(engine)
+    finally:
+        engine.dispose()  # pooled connections may hold plans of the altered tables
+    with Session(engine) as fresh:
+        assert fresh.execute(sa.select(Posting.seq, Posting.hash)
+                             .order_by(Posting.seq)).all() == hashes["postings"]
+        raw = fresh.execute(sa.text("SELECT hash FROM postings ORDER BY seq")).scalars().first()
+        assert bytes(raw).hex() == hashes["postings"][0][1]  # stored as its 32 bytes
+        result = verify(fresh, keys)
+        assert result.ok and result.checkpoints == 1, result.problems

@@ -1,10 +1,10 @@
 """Facts as of a time (DESIGN: "Facts as of a time"): what the journal recorded of regions,
 zones, projects and agreements up to a journal sequence number — never the current rows.
 
-Every change of such a row is a journal entry whose `after` holds the row's recorded facts
-(ledger.postings.journal.RECORDED; any action on the kind, as ledger verify replays it: other
-keys of `after`, such as a correction's reason, are no facts of the row; and every
-`agreement.*` action for an agreement version and its chain). The facts of an entity as of seq
+Every change of such a row is a journal entry whose `after` holds the row's recorded facts, or
+those it changed (ledger.postings.journal.RECORDED and `compact`; any action on the kind, as
+ledger verify replays it: other keys of `after`, such as a correction's reason, are no facts of
+the row; and every `agreement.*` action for an agreement version and its chain). The facts of an entity as of seq
 `s` are those of its newest such entry with id <= s. A migrated database's journal starts with a
 baseline entry holding every fact the tables held then: it counts as an entry of every entity
 it names, and an entity's facts before it are the baseline's (the oldest the journal knows).
@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -123,7 +123,22 @@ def history(session: Session, wanted: dict[str, Iterable | None],
             out.records.setdefault((kind, key), []).append(
                 Record(seq, at, kind, key, action, values))
         _add_baselines(out, kind, keys)
+        if kind != "agreement":
+            _accumulate(out, kind)
     return out
+
+
+def _accumulate(out: History, kind: str) -> None:
+    """Each record with every fact of its entity: an update holds only those it changed
+    (journal hash_version 2), the facts before it are the entity's earlier records' (a
+    baseline holds them all)."""
+    for (k, key), records in out.records.items():
+        if k != kind:
+            continue
+        facts: dict = {}
+        for i, r in enumerate(records):
+            facts = r.values if r.baseline else facts | r.values
+            records[i] = replace(r, values=facts)
 
 
 def _add_baselines(out: History, kind: str, keys: list[str] | None) -> None:

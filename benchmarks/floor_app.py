@@ -27,7 +27,7 @@ import os
 import sqlalchemy as sa
 from flask import Flask, Response, jsonify, request
 
-from benchmarks.imports import _copy
+from benchmarks.floors import copy_table
 from benchmarks.scale import attribution_floor
 from ledger.db import make_engine
 from ledger.models import AuditEntry, DocumentFile, InvestmentReport, Posting
@@ -37,7 +37,7 @@ TABLES = [InvestmentReport.__table__, Posting.__table__, AuditEntry.__table__]
 
 
 def copies(metadata: sa.MetaData) -> list[sa.Table]:
-    return [_copy(t, metadata, COPY_PREFIX) for t in TABLES]
+    return [copy_table(t, metadata, COPY_PREFIX) for t in TABLES]
 
 
 app = Flask(__name__)

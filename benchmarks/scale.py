@@ -71,7 +71,7 @@ from ledger.policy import Actor
 from ledger.postings import chain, journal, verify
 from ledger.queries.attribution import attribution
 
-from benchmarks.imports import _copy, floor as executemany_floor
+from benchmarks.floors import copy_table, floor as executemany_floor
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 CREDIT = "91640000710600058B"
@@ -255,7 +255,7 @@ def single_report_floor(engine: sa.Engine, n: int) -> float:
     with engine.connect() as conn:
         samples = {t.name: dict(conn.execute(sa.select(t).limit(1)).one()._mapping) for t in tables}
     metadata = sa.MetaData()
-    copies = [_copy(t, metadata, "floor1_") for t in tables]
+    copies = [copy_table(t, metadata, "floor1_") for t in tables]
     metadata.create_all(engine)
     try:
         t0 = time.perf_counter()
@@ -310,7 +310,7 @@ def funds_floor(engine: sa.Engine) -> float:
         rows = {t.name: [dict(r._mapping) for r in conn.execute(
             sa.select(t) if where is None else sa.select(t).where(where))] for t, where in tables}
     metadata = sa.MetaData()
-    copies = [_copy(t, metadata, "floorf_") for t, _ in tables]
+    copies = [copy_table(t, metadata, "floorf_") for t, _ in tables]
     metadata.create_all(engine)
     try:
         t0 = time.perf_counter()

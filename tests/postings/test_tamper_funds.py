@@ -137,6 +137,29 @@ def test_a_posting_on_the_funds_line_changed(app, session, funded, sql):
     check(app, seq=seq, says=f"seq {seq}: hash does not match its contents or predecessor")
 
 
+def test_a_source_balance_changed(app, funded):
+    """The split by source the attribution reads must be what its moves sum to."""
+    tamper(app, "UPDATE funds_source_balances SET amount = amount + 1 WHERE source = 'domestic'")
+    check(app, says="funds source balance of 2025, host 640181, domestic: 1351, its moves sum "
+                    "to 1350")
+
+
+def test_a_source_move_moved_to_the_other_source(app, funded):
+    """Both the balances and the moves rewritten together: the receipts still say domestic."""
+    tamper(app, "UPDATE funds_source_moves SET source = 'foreign'")
+    tamper(app, "UPDATE funds_source_balances SET source = 'foreign'")
+    result = check(app, says="funds in place of 2025 from domestic: the receipts not void sum "
+                             "to 1350, the source moves to 0")
+    assert not any("host 640181: the postings" in p for p in result.problems), result.problems
+
+
+def test_a_source_move_deleted(app, funded):
+    tamper(app, "DELETE FROM funds_source_moves")
+    tamper(app, "DELETE FROM funds_source_balances")
+    check(app, says="funds in place of 2025, host 640181: the postings give 1350, the source "
+                    "moves sum to 0")
+
+
 @pytest.mark.parametrize("statement", [
     "UPDATE funds_revisions SET reason = 'x'",
     "DELETE FROM funds_revisions",

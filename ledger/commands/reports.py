@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import NamedTuple
 
 import sqlalchemy as sa
@@ -38,7 +39,9 @@ from ledger.domain.enums import Indicator, YearStatus
 from ledger.domain.errors import Conflict, DomainError, Invalid, Problem
 from ledger.domain.money import format_amount
 from ledger.domain.periods import period_of, year_of
-from ledger.models import Agreement, AgreementVersion, AssessmentYear, InvestmentReport, Posting, Project
+from ledger.models import (
+    Agreement, AgreementVersion, AssessmentYear, InvestmentReport, Posting, Project,
+)
 from ledger.policy import Actor, is_host
 from ledger.postings.reconcile import Terms, planned as plan_read
 from ledger.postings.journal import Heads
@@ -112,9 +115,12 @@ class Written:
 
 @dataclass
 class ReportResult:
-    report: InvestmentReport
+    """The report's row and its postings' rows as attributes (their columns), not ORM objects:
+    the rows as written, or the newest revision as read."""
+
+    report: SimpleNamespace
     created: bool  # False: the amount equalled the newest revision, nothing was written
-    postings: list[Posting] = field(default_factory=list)
+    postings: list[SimpleNamespace] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------ single reports
@@ -143,11 +149,11 @@ def report_investments(ctx: Context, reports: Sequence[ReportInput]) -> list[Rep
         for c in checked:
             if c.changes:
                 posted = written.postings[(c.project_id, year_of(c.period))]
-                results.append(ReportResult(InvestmentReport(**next(made)), created=True,
-                                            postings=[Posting(**p) for p in posted]))
+                results.append(ReportResult(SimpleNamespace(**next(made)), created=True,
+                                            postings=[SimpleNamespace(**p) for p in posted]))
             else:  # the newest revision, as it stands
-                results.append(ReportResult(ctx.session.get(InvestmentReport, c.previous.id),
-                                            created=False))
+                row = ctx.session.connection().execute(_BY_ID, {"id": c.previous.id}).one()
+                results.append(ReportResult(SimpleNamespace(**row._mapping), created=False))
     return results
 
 
@@ -264,6 +270,7 @@ def prepare(ctx: Context, checked: Sequence[Checked],
 
 _reports = InvestmentReport.__table__
 _INSERT_RETURNING = _reports.insert().returning(_reports.c.id, sort_by_parameter_order=True)
+_BY_ID = sa.select(_reports).where(_reports.c.id == sa.bindparam("id"))
 
 
 def write(ctx: Context, prepared: Prepared, heads: Heads | None = None, *, returning: bool = False,
@@ -385,7 +392,7 @@ class AtOnce(NamedTuple):
     newest: dict[tuple[int, str], Revision]               # (project, period) → newest revision
     closed: set[int]                                      # the closed years
     hosts: dict[int, str]                                 # project → host region
-    agreements: dict[int, Terms]                # project → its live agreement
+    agreements: dict[int, Terms]                          # project → its live agreement
     posted: dict[tuple[str, int, int], dict[tuple[str, str, str], int]]  # as plan reads it
 
 

@@ -27,6 +27,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from ledger.context import Context
 from ledger.db import settled
@@ -38,15 +39,16 @@ from ledger.domain.workflow import COUNTS_FOR_COVERAGE, RESETS_ACKNOWLEDGEMENTS
 from ledger.models import (
     Agreement, AgreementEvent, AgreementVersion, Posting, Project, Region, Zone,
 )
-from ledger.policy import agreements_seen_by, attribution_scope
+from ledger.policy import (
+    agreements_seen_by, attribution_scope, can_see_agreement, can_see_project,
+)
 from ledger.postings.checkpoints import postings_head_at
 from ledger.postings.journal import record
 from ledger.queries.attribution import Attribution, as_of_moment, attribution
 from ledger.queries.documents.history import (
     History, Record, baseline_versions, head_at, history as read_history,
 )
-from ledger.queries.lookup import visible_agreement, visible_project
-from ledger.queries.reference import ancestors, province_name
+from ledger.queries.reference import province_name
 
 @dataclass(frozen=True)
 class Party:
@@ -165,16 +167,14 @@ def agreement_changes(ctx: Context, agreement_id: int, version: int | None,
 def _agreement(ctx: Context, agreement_id: int, version: int | None, as_of: datetime | None,
                later: bool) -> tuple[AgreementFacts, Later]:
     with settled(ctx.session) as session:
-        agreement = visible_agreement(session, ctx.actor, agreement_id)
-        project = visible_project(session, ctx.actor, agreement.project_id)
-        source = _AgreementSource(session, agreement, project)
+        source = _AgreementSource(session, _visible(session, ctx.actor, agreement_id))
         moment = source.last_change() if as_of is None else as_of_moment(ctx, as_of)
         events = [e for e in source.events if e.at <= moment]
         existing = sorted({e.version for e in events})
         wanted = version if version is not None else (existing[-1] if existing else None)
         if wanted is None or wanted not in existing:
             raise NotFound("resource.not_found", what="agreement version",
-                           key=f"{agreement.number} v{version if version is not None else '?'}")
+                           key=f"{source.agreement.number} v{version if version is not None else '?'}")
         paired = source.entries_for(len(events))
         seq = max(head_at(session, moment), paired[-1].seq if paired else 0)
         facts = source.facts(moment, wanted, events, paired, seq)
@@ -187,22 +187,69 @@ def _agreement(ctx: Context, agreement_id: int, version: int | None, as_of: date
     return facts, steps
 
 
+# Built once, bound per call (a repeat download rebuilds its document's facts: DESIGN
+# "Facts as of a time"): the agreement with its project, and the project's live agreement's
+# parties (who may see the project, ledger.policy.can_see_project); then its workflow events.
+_LIVE = aliased(Agreement)
+_AGREEMENT = (
+    sa.select(Agreement.id, Agreement.number, Agreement.recommender_code,
+              Agreement.receiver_code, Agreement.project_id, Project.host_code, Project.zone_id,
+              _LIVE.recommender_code.label("live_recommender"),
+              _LIVE.receiver_code.label("live_receiver"))
+    .join(Project, Project.id == Agreement.project_id)
+    .outerjoin(_LIVE, sa.and_(_LIVE.project_id == Project.id, _LIVE.is_live))
+    .where(Agreement.id == sa.bindparam("id")))
+_EVENT = AgreementEvent.__table__.c
+_EVENTS = (sa.select(_EVENT.version, _EVENT.action, _EVENT.to_status, _EVENT.actor_role,
+                     _EVENT.at)
+           .where(_EVENT.agreement_id == sa.bindparam("id")).order_by(_EVENT.id))
+
+# The codes above a region, nearest first (ledger.queries.reference.ancestors, in one read;
+# the depth bound stops a cycle, which the tree never has).
+_UP = (sa.select(Region.parent_code.label("code"), sa.literal(1).label("depth"))
+       .where(Region.code == sa.bindparam("code")).cte("up", recursive=True))
+_UP = _UP.union_all(sa.select(Region.parent_code, _UP.c.depth + 1)
+                    .join(_UP, Region.code == _UP.c.code).where(_UP.c.depth < 32))
+_ANCESTORS = sa.select(_UP.c.code).where(_UP.c.code.is_not(None)).order_by(_UP.c.depth)
+
+
+def _ancestors(session, code: str) -> list[str]:
+    out: list[str] = []
+    for above in session.scalars(_ANCESTORS, {"code": code}):
+        if above in out:
+            break
+        out.append(above)
+    return out
+
+
+def _visible(session, actor, agreement_id: int) -> sa.Row:
+    """The agreement (with its project's host and zone) if the user may see it and its project;
+    404 otherwise, exactly as for a missing one (ledger.queries.lookup)."""
+    row = (session.execute(_AGREEMENT, {"id": agreement_id}).first()
+           if type(agreement_id) is int else None)
+    if row is None or not can_see_agreement(actor, row.recommender_code, row.receiver_code):
+        raise NotFound("resource.not_found", what="agreement", key=agreement_id)
+    parties = () if row.live_recommender is None else (row.live_recommender, row.live_receiver)
+    if not can_see_project(actor, row.host_code, parties):
+        raise NotFound("resource.not_found", what="project", key=row.project_id)
+    return row
+
+
 class _AgreementSource:
     """What the documents of one agreement are made of, read once: its workflow events, and
     the journal's records of the agreement, its project, the project's zones and the regions
     it names (recommender, receiver, the host and the regions above it)."""
 
-    def __init__(self, session, agreement: Agreement, project: Project):
-        self.session, self.agreement, self.project = session, agreement, project
-        self.events = list(session.scalars(
-            sa.select(AgreementEvent).where(AgreementEvent.agreement_id == agreement.id)
-            .order_by(AgreementEvent.id)))
-        self.codes = [agreement.recommender_code, agreement.receiver_code, project.host_code,
-                      *ancestors(session, project.host_code)]
+    def __init__(self, session, agreement: sa.Row):
+        self.session, self.agreement = session, agreement
+        self.events = session.execute(_EVENTS, {"id": agreement.id}).all()
+        self.codes = [agreement.recommender_code, agreement.receiver_code, agreement.host_code,
+                      *_ancestors(session, agreement.host_code)]
+        project = agreement.project_id
         self.history = read_history(session, {
-            "agreement": [agreement.number], "project": [project.id], "region": self.codes})
-        zones = {r.values["zone_id"] for r in self.history.of("project", project.id)}
-        read_history(session, {"zone": zones | {project.zone_id}}, self.history)
+            "agreement": [agreement.number], "project": [project], "region": self.codes})
+        zones = {r.values["zone_id"] for r in self.history.of("project", project)}
+        read_history(session, {"zone": zones | {agreement.zone_id}}, self.history)
         # Each event is journalled once, in its order; a migrated journal holds the newest
         # events only (the older ones are in its baseline).
         self.entries = self.history.of("agreement", agreement.number)
@@ -212,8 +259,8 @@ class _AgreementSource:
         """The default as-of time: the newest change of what the documents print — a workflow
         event of the agreement, a change of its project, of the project's zone or of a region
         named (not a report: reports are no fact of these documents)."""
-        newest = self.history.of("project", self.project.id)
-        zone = newest[-1].values["zone_id"] if newest else self.project.zone_id
+        newest = self.history.of("project", self.agreement.project_id)
+        zone = newest[-1].values["zone_id"] if newest else self.agreement.zone_id
         records = [*newest, *self.history.of("zone", zone),
                    *(r for code in self.codes for r in self.history.of("region", code))]
         return max([e.at for e in self.events] + [r.at for r in records if not r.baseline])
@@ -222,9 +269,9 @@ class _AgreementSource:
         """The agreement's journal entries of its first `events` workflow events."""
         return self.entries[:max(0, events - self.offset)]
 
-    def facts(self, moment: datetime, wanted: int, events: list[AgreementEvent],
+    def facts(self, moment: datetime, wanted: int, events: list[sa.Row],
               paired: list[Record], seq: int) -> AgreementFacts:
-        agreement, project = self.agreement, self.project
+        agreement = self.agreement
         recorded = next((r.values for r in reversed(paired) if r.values["version"] == wanted),
                         None)
         if recorded is None:  # recorded before the journal's baseline
@@ -237,7 +284,7 @@ class _AgreementSource:
             as_of=moment, agreement_id=agreement.id, number=agreement.number,
             versions=len({e.version for e in events}),
             version=_version_at(recorded, [e for e in events if e.version == wanted]),
-            project=_project_facts(self.history, self.session, project, seq),
+            project=_project_facts(self.history, self.session, agreement.project_id, seq),
             recommender=_party(self.history, self.session, agreement.recommender_code, seq),
             receiver=_party(self.history, self.session, agreement.receiver_code, seq),
             province=_province(self.history, self.session, self.codes[2:], seq))
@@ -277,7 +324,7 @@ def filed_versions(ctx: Context, year: int) -> list[tuple[int, int]]:
     return out
 
 
-def _version_at(recorded: dict, events: list[AgreementEvent]) -> VersionFacts:
+def _version_at(recorded: dict, events: list[sa.Row]) -> VersionFacts:
     """The version as its events up to the as-of time left it; its terms and filing as the
     journal recorded them with the newest of those events."""
     status = events[-1].to_status
@@ -322,11 +369,11 @@ def _recorded(history: History, session, kind: str, key, seq: int, model) -> dic
     return found
 
 
-def _project_facts(history: History, session, project: Project, seq: int) -> ProjectFacts:
-    p = _recorded(history, session, "project", project.id, seq, Project)
+def _project_facts(history: History, session, project_id: int, seq: int) -> ProjectFacts:
+    p = _recorded(history, session, "project", project_id, seq, Project)
     zone = _recorded(history, session, "zone", p["zone_id"], seq, Zone)
     return ProjectFacts(
-        id=project.id, name=p["name"], project_code=p["project_code"],
+        id=project_id, name=p["name"], project_code=p["project_code"],
         investor_name=p["investor_name"], investor_credit_code=p["investor_credit_code"],
         investor_foreign=p["investor_foreign"], industry_code=p["industry_code"],
         industry_name=industry_name(p["industry_code"]),

@@ -85,8 +85,18 @@ def head_at(session: Session, moment: datetime) -> int:
     return head[0] if head else 0
 
 
-def _actions(kind: str) -> sa.ColumnElement[bool]:
-    return AuditEntry.action.like(f"{kind}.%")
+# Built once, bound per call: the baselines, and one kind's records (of some entities, or of
+# every entity) after the first baseline — each entry of a kind is an action `kind.*`.
+_BASELINES = (sa.select(AuditEntry.id, AuditEntry.at, AuditEntry.after)
+              .where(AuditEntry.entity == "journal", AuditEntry.action == BASELINE)
+              .order_by(AuditEntry.id))
+_ALL_RECORDS = (sa.select(AuditEntry.id, AuditEntry.at, AuditEntry.action, AuditEntry.entity_id,
+                          AuditEntry.after)
+                .where(AuditEntry.entity == sa.bindparam("kind"),
+                       AuditEntry.action.like(sa.bindparam("actions")),
+                       AuditEntry.id > sa.bindparam("first"))
+                .order_by(AuditEntry.id))
+_RECORDS = _ALL_RECORDS.where(AuditEntry.entity_id.in_(sa.bindparam("keys", expanding=True)))
 
 
 def history(session: Session, wanted: dict[str, Iterable | None],
@@ -95,26 +105,20 @@ def history(session: Session, wanted: dict[str, Iterable | None],
     added to `known` (read before, with its baselines) when given."""
     if known is None:
         known = History()
-        for seq, at, text in session.execute(
-                sa.select(AuditEntry.id, AuditEntry.at, AuditEntry.after)
-                .where(AuditEntry.entity == "journal", AuditEntry.action == BASELINE)
-                .order_by(AuditEntry.id)):
+        for seq, at, text in session.execute(_BASELINES):
             known.baselines.append(Record(seq, at, "journal", "", BASELINE, json.loads(text)))
     out = known
     first = out.baselines[0].seq if out.baselines else 0
     for kind, keys in wanted.items():
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}")
-        query = (sa.select(AuditEntry.id, AuditEntry.at, AuditEntry.action, AuditEntry.entity_id,
-                           AuditEntry.after)
-                 .where(AuditEntry.entity == kind, _actions(kind), AuditEntry.id > first)
-                 .order_by(AuditEntry.id))
+        query, bound = _ALL_RECORDS, {"kind": kind, "actions": f"{kind}.%", "first": first}
         if keys is not None:
             keys = sorted({str(k) for k in keys})
             if not keys:
                 continue
-            query = query.where(AuditEntry.entity_id.in_(keys))
-        for seq, at, action, key, text in session.execute(query):
+            query, bound["keys"] = _RECORDS, keys
+        for seq, at, action, key, text in session.execute(query, bound):
             values = json.loads(text) if text is not None else None
             if not isinstance(values, dict):
                 continue

@@ -69,12 +69,16 @@ class Verification:
     data_now: dict | None = None
 
 
+# Built once, bound per call (every download asks it, before the kept file is looked for).
+_ISSUED_ID = sa.select(IssuedDocument.document_id).where(
+    IssuedDocument.subject == sa.bindparam("subject"), IssuedDocument.kind == sa.bindparam("kind"),
+    IssuedDocument.as_of == sa.bindparam("as_of")).limit(1)
+
+
 def issued_id(session: Session, kind: str, subject: str, as_of: datetime) -> str | None:
     """The id a document of this kind, subject and as-of time was registered under, if it was
     ever issued (ids issued before they were keyed stay what they were)."""
-    return session.scalar(sa.select(IssuedDocument.document_id).where(
-        IssuedDocument.subject == subject, IssuedDocument.kind == kind,
-        IssuedDocument.as_of == as_of).limit(1))
+    return session.scalar(_ISSUED_ID, {"subject": subject, "kind": kind, "as_of": as_of})
 
 
 def issued_version(session: Session, document_id: str) -> int | None:

@@ -16,8 +16,8 @@ the predecessor's is not stored again: it is the hash of the row seq - 1.
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime
+from json.encoder import encode_basestring as _text  # json's escaping, ensure_ascii=False
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -39,13 +39,19 @@ def encode(hash_version: int, seq: int, project_id: int, host_code: str,
            agreement_id: int | None, version: int | None, region_code: str, role: str,
            period: str, amount: int, cause: str, recorded_at: datetime, indicator: str) -> bytes:
     """The canonical encoding of a posting given by its fields (the bulk path hashes rows
-    before any object exists)."""
-    recorded = utc_text(recorded_at)
-    line = [indicator] if hash_version >= 3 else []
-    host = [host_code] if hash_version >= 2 else []
-    row = [hash_version, seq, project_id, *line, *host, agreement_id, version, region_code,
-           role, period, str(amount), cause, recorded]
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    before any object exists). Written out rather than by json.dumps of a list (a tenth of a
+    bulk import's time): each string through json's own escaping, integers and null as json
+    writes them — the same bytes (tests/postings/test_encoding.py compares them)."""
+    line = f"{_text(indicator)}," if hash_version >= 3 else ""
+    host = f"{_text(host_code)}," if hash_version >= 2 else ""
+    return (f"[{hash_version},{seq},{project_id},{line}{host}{_number(agreement_id)},"
+            f"{_number(version)},{_text(region_code)},{_text(role)},{_text(period)},"
+            f"{_text(str(amount))},{_text(cause)},{_text(utc_text(recorded_at))}]"
+            ).encode("utf-8")
+
+
+def _number(value: int | None) -> str:
+    return "null" if value is None else int.__repr__(value)
 
 
 def chain_hash(prev_hash: str, p: Posting) -> str:

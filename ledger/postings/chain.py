@@ -16,6 +16,7 @@ the predecessor's is not stored again: it is the hash of the row seq - 1.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from datetime import datetime
 from json.encoder import encode_basestring as _text  # json's escaping, ensure_ascii=False
 
@@ -58,12 +59,24 @@ def chain_hash(prev_hash: str, p: Posting) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + canonical_encoding(p)).hexdigest()
 
 
-def row_hash(prev_hash: str, row: dict) -> str:
-    """chain_hash of a posting given as a dict of its columns."""
-    return hashlib.sha256(prev_hash.encode("ascii") + encode(
-        row["hash_version"], row["seq"], row["project_id"], row["host_code"],
-        row["agreement_id"], row["version"], row["region_code"], row["role"], row["period"],
-        row["amount"], row["cause"], row["recorded_at"], row["indicator"])).hexdigest()
+def hasher(project_id: int, host_code: str, indicator: str, cause: str, recorded_at: datetime
+           ) -> Callable[[str, int, int | None, int | None, str, str, str, int], str]:
+    """chain_hash of the postings of one plan (ledger.postings.append), which share these
+    fields, at HASH_VERSION: (prev_hash, seq, agreement_id, version, region_code, role,
+    period, amount) → hash. The fields they share are encoded once; what `encode` writes
+    (tests/postings/test_encoding.py compares them)."""
+    shared = f",{project_id},{_text(indicator)},{_text(host_code)},"
+    tail = f",{_text(cause)},{_text(utc_text(recorded_at))}]"
+
+    def hash_(prev_hash: str, seq: int, agreement_id: int | None, version: int | None,
+              region_code: str, role: str, period: str, amount: int) -> str:
+        # prev_hash is ASCII: its UTF-8 bytes are its ASCII bytes
+        return hashlib.sha256(
+            f"{prev_hash}[{HASH_VERSION},{int.__repr__(seq)}{shared}{_number(agreement_id)},"
+            f"{_number(version)},{_text(region_code)},{_text(role)},{_text(period)},"
+            f"{_text(str(amount))}{tail}".encode("utf-8")).hexdigest()
+
+    return hash_
 
 
 _postings = Posting.__table__

@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date, datetime
+from json.encoder import encode_basestring as _text  # canonical() of a string
 from typing import Any
 
 import sqlalchemy as sa
@@ -177,9 +178,9 @@ def _spliced(row: dict, who: str) -> bytes:
     encoding of its fields from at to entity without the brackets: the array's text written
     around the texts instead of their values encoded again — the same bytes, canonical() of a
     value being the same alone and inside the array (tests/postings/test_encoding.py)."""
-    return (f"[{HASH_VERSION},{int.__repr__(row['id'])},{who},{canonical(row['entity_id'])},"
+    return (f"[{HASH_VERSION},{int.__repr__(row['id'])},{who},{_text(row['entity_id'])},"
             f"{_or_null(row['before'])},{_or_null(row['after'])},"
-            f"{int.__repr__(row['postings_seq'])},{canonical(row['postings_hash'])}]"
+            f"{int.__repr__(row['postings_seq'])},{_text(row['postings_hash'])}]"
             ).encode("utf-8")
 
 

@@ -105,3 +105,21 @@ def test_utc_text_formats_a_new_time_and_refuses_a_naive_one_after_a_cached_one(
     assert utc_text(first + timedelta(microseconds=1)) == "2025-01-02T03:04:05.000007Z"
     with pytest.raises(TypeError):
         utc_text(first.replace(tzinfo=None))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.tuples(ids, texts, texts, texts, times), ids, st.none() | ids, st.none() | ids, texts,
+       st.sampled_from(list(PostingRole)), texts, st.integers(-10**15, 10**15))
+def test_a_plans_hasher_hashes_as_verify_does(shared, seq, agreement_id, version, region, role,
+                                                period, amount):
+    """The appender's hasher (the fields a plan's postings share encoded once) against
+    chain_hash of the same posting, as verify computes it."""
+    project_id, host, indicator, cause, at = shared
+    prev = hashlib.sha256(str(seq).encode()).hexdigest()
+    posting = SimpleNamespace(hash_version=chain.HASH_VERSION, seq=seq, project_id=project_id,
+                              host_code=host, agreement_id=agreement_id, version=version,
+                              region_code=region, role=role, period=period, amount=amount,
+                              cause=cause, recorded_at=at, indicator=indicator)
+    assert (chain.hasher(project_id, host, indicator, cause, at)(
+        prev, seq, agreement_id, version, region, role, period, amount)
+        == chain.chain_hash(prev, posting))

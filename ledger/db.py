@@ -283,8 +283,13 @@ def _ready(conn: sa.Connection, table: sa.Table, names: list[str], rows: list[di
     get = operator.itemgetter(*names)
     if len(names) == 1:
         get = (lambda get: lambda row: (get(row),))(get)
+    # the dialect's type, as an INSERT's compilation takes it: a TypeDecorator's own
+    # bind_processor leaves out its impl's (SQLite's DATETIME text, then left to the driver's
+    # deprecated adapter, once a value, and without the microseconds when they are 0)
+    dialect = conn.dialect
     binds = [(i, bind, [_NOTHING, None]) for i, n in enumerate(names)
-             if (bind := table.c[n].type.bind_processor(conn.dialect)) is not None]
+             if (bind := table.c[n].type.dialect_impl(dialect).bind_processor(dialect))
+             is not None]
     if not binds:
         return [get(row) for row in rows]
     out = []

@@ -22,9 +22,18 @@ def utc_text(moment: datetime) -> str:
     hashes and the documents write times: YYYY-MM-DDTHH:MM:SS.ffffffZ. isoformat, not
     strftime("%Y"), which does not zero-pad years before 1000. A naive time is refused, not
     guessed (as ledger.db.UTCDateTime does)."""
+    global _last_utc
+    last = _last_utc  # one read: another thread may replace it
+    if moment is last[0]:  # a batch formats its one recording time once, not once a row
+        return last[1]
     if moment.tzinfo is None:
         raise TypeError("naive datetime: pass an aware datetime")
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    text = moment.astimezone(UTC).replace(tzinfo=None).isoformat(timespec="microseconds") + "Z"
+    _last_utc = (moment, text)
+    return text
+
+
+_last_utc: tuple[object, str] = (object(), "")  # the last time utc_text formatted, its text
 
 
 def local_date(moment: datetime) -> date:

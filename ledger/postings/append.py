@@ -24,7 +24,7 @@ from ledger.db import insert_rows, lock_for_append, pipelined
 from ledger.domain.enums import PostingRole
 from ledger.models import AuditEntry, Posting
 from ledger.postings import balances, journal
-from ledger.postings.chain import HASH_VERSION, row_hash
+from ledger.postings.chain import HASH_VERSION, hasher
 
 
 @dataclass
@@ -60,19 +60,22 @@ class Append:
         seq, prev = self._postings_head
         agreement_id, version = planned.reference
         diff = planned.diff
+        hash_ = hasher(planned.project_id, planned.host_code, planned.indicator, cause, self.at)
         rows = []
-        for (period, region, role) in sorted(diff, key=lambda k: (k[0], ROLE_ORDER[k[2]], k[1])):
+        for key in sorted(diff, key=lambda k: (k[0], ROLE_ORDER[k[2]], k[1])):
+            period, region, role = key
             seq += 1
-            on_agreement = role != PostingRole.HOST
+            on = role != PostingRole.HOST  # on the agreement
+            amount = diff[key]
             row = {"seq": seq, "project_id": planned.project_id, "indicator": planned.indicator,
                    "host_code": planned.host_code,
-                   "agreement_id": agreement_id if on_agreement else None,
-                   "version": version if on_agreement else None, "region_code": region,
-                   "role": role, "period": period, "year": planned.year,
-                   "amount": diff[(period, region, role)],
+                   "agreement_id": agreement_id if on else None,
+                   "version": version if on else None, "region_code": region,
+                   "role": role, "period": period, "year": planned.year, "amount": amount,
                    "cause": cause, "recorded_at": self.at, "hash_version": HASH_VERSION,
                    "prev_hash": prev}
-            row["hash"] = prev = row_hash(prev, row)
+            row["hash"] = prev = hash_(prev, seq, row["agreement_id"], row["version"], region,
+                                       role, period, amount)
             rows.append(row)
         self._postings_head = (seq, prev)
         self._postings += rows

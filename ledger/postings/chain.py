@@ -16,8 +16,9 @@ the predecessor's is not stored again: it is the hash of the row seq - 1.
 from __future__ import annotations
 
 import hashlib
-import json
+from collections.abc import Callable
 from datetime import datetime
+from json.encoder import encode_basestring as _text  # json's escaping, ensure_ascii=False
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
@@ -39,25 +40,43 @@ def encode(hash_version: int, seq: int, project_id: int, host_code: str,
            agreement_id: int | None, version: int | None, region_code: str, role: str,
            period: str, amount: int, cause: str, recorded_at: datetime, indicator: str) -> bytes:
     """The canonical encoding of a posting given by its fields (the bulk path hashes rows
-    before any object exists)."""
-    recorded = utc_text(recorded_at)
-    line = [indicator] if hash_version >= 3 else []
-    host = [host_code] if hash_version >= 2 else []
-    row = [hash_version, seq, project_id, *line, *host, agreement_id, version, region_code,
-           role, period, str(amount), cause, recorded]
-    return json.dumps(row, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    before any object exists). Written out rather than by json.dumps of a list (a tenth of a
+    bulk import's time): each string through json's own escaping, integers and null as json
+    writes them — the same bytes (tests/postings/test_encoding.py compares them)."""
+    line = f"{_text(indicator)}," if hash_version >= 3 else ""
+    host = f"{_text(host_code)}," if hash_version >= 2 else ""
+    return (f"[{hash_version},{seq},{project_id},{line}{host}{_number(agreement_id)},"
+            f"{_number(version)},{_text(region_code)},{_text(role)},{_text(period)},"
+            f"{_text(str(amount))},{_text(cause)},{_text(utc_text(recorded_at))}]"
+            ).encode("utf-8")
+
+
+def _number(value: int | None) -> str:
+    return "null" if value is None else int.__repr__(value)
 
 
 def chain_hash(prev_hash: str, p: Posting) -> str:
     return hashlib.sha256(prev_hash.encode("ascii") + canonical_encoding(p)).hexdigest()
 
 
-def row_hash(prev_hash: str, row: dict) -> str:
-    """chain_hash of a posting given as a dict of its columns."""
-    return hashlib.sha256(prev_hash.encode("ascii") + encode(
-        row["hash_version"], row["seq"], row["project_id"], row["host_code"],
-        row["agreement_id"], row["version"], row["region_code"], row["role"], row["period"],
-        row["amount"], row["cause"], row["recorded_at"], row["indicator"])).hexdigest()
+def hasher(project_id: int, host_code: str, indicator: str, cause: str, recorded_at: datetime
+           ) -> Callable[[str, int, int | None, int | None, str, str, str, int], str]:
+    """chain_hash of the postings of one plan (ledger.postings.append), which share these
+    fields, at HASH_VERSION: (prev_hash, seq, agreement_id, version, region_code, role,
+    period, amount) → hash. The fields they share are encoded once; what `encode` writes
+    (tests/postings/test_encoding.py compares them)."""
+    shared = f",{project_id},{_text(indicator)},{_text(host_code)},"
+    tail = f",{_text(cause)},{_text(utc_text(recorded_at))}]"
+
+    def hash_(prev_hash: str, seq: int, agreement_id: int | None, version: int | None,
+              region_code: str, role: str, period: str, amount: int) -> str:
+        # prev_hash is ASCII: its UTF-8 bytes are its ASCII bytes
+        return hashlib.sha256(
+            f"{prev_hash}[{HASH_VERSION},{int.__repr__(seq)}{shared}{_number(agreement_id)},"
+            f"{_number(version)},{_text(region_code)},{_text(role)},{_text(period)},"
+            f"{_text(str(amount))}{tail}".encode("utf-8")).hexdigest()
+
+    return hash_
 
 
 _postings = Posting.__table__

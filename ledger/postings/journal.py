@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import date, datetime
+from json.encoder import encode_basestring as _text  # canonical() of a string
 from typing import Any
 
 import sqlalchemy as sa
@@ -79,7 +80,11 @@ def _plain(value: Any) -> Any:
 
 def canonical(value: Any) -> str:
     """The one JSON text of a value: sorted keys, no spaces, characters as themselves."""
-    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _CANONICAL(value)
+
+
+# json.dumps with these arguments builds this encoder on every call
+_CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
 
 def parsed(text: str | None) -> Any:
@@ -146,6 +151,7 @@ def chain_rows(prev: tuple[int, str], entries: list[dict]) -> list[dict]:
     appender holds the write lock and inserts them."""
     seq, prev_hash = prev
     rows = []
+    who_key, who_text = None, ""
     for e in entries:
         seq += 1
         before, after = compact(e["action"], e.get("before"), e.get("after"))
@@ -157,7 +163,26 @@ def chain_rows(prev: tuple[int, str], entries: list[dict]) -> list[dict]:
                "after": None if after is None else canonical(after),
                "postings_seq": e["postings_seq"], "postings_hash": e["postings_hash"],
                "hash_version": HASH_VERSION}
-        encoded = _encoded(row | {"before": before, "after": after})
-        row["hash"] = prev_hash = hashlib.sha256(prev_hash.encode("ascii") + encoded).hexdigest()
+        key = (row["at"], row["actor_id"], row["actor_username"], row["actor_role"],
+               row["actor_region"], row["action"], row["entity"])
+        if key != who_key:  # the same for every entry of a batch, as a rule: encoded once
+            who_key, who_text = key, canonical([utc_text(key[0]), *key[1:]])[1:-1]
+        row["hash"] = prev_hash = hashlib.sha256(
+            prev_hash.encode("ascii") + _spliced(row, who_text)).hexdigest()
         rows.append(row)
     return rows
+
+
+def _spliced(row: dict, who: str) -> bytes:
+    """_encoded(row) of a row whose before and after are their canonical texts, with `who` the
+    encoding of its fields from at to entity without the brackets: the array's text written
+    around the texts instead of their values encoded again — the same bytes, canonical() of a
+    value being the same alone and inside the array (tests/postings/test_encoding.py)."""
+    return (f"[{HASH_VERSION},{int.__repr__(row['id'])},{who},{_text(row['entity_id'])},"
+            f"{_or_null(row['before'])},{_or_null(row['after'])},"
+            f"{int.__repr__(row['postings_seq'])},{_text(row['postings_hash'])}]"
+            ).encode("utf-8")
+
+
+def _or_null(text: str | None) -> str:
+    return "null" if text is None else text

@@ -20,7 +20,7 @@ from ledger.schemas.resources import AttributionSchema, ProjectLinesSchema
 
 @blp.route("/attribution")
 @settles
-@blp.arguments(AttributionQuery, location="query")
+@blp.arguments(AttributionQuery(), location="query")  # (given a class, webargs makes one a request)
 @blp.response(200, AttributionSchema)
 @blp.doc(responses=file_responses_doc())
 def attribution(args):

@@ -72,13 +72,21 @@ def visible(ctx: Context, rows: Sequence[NamesProject]
         for start in range(0, len(keys), CHUNK):
             for *facts, recommender, receiver in conn.execute(
                     _FACTS_BY[by], {"ids": keys[start:start + CHUNK]}):
-                known = Known(*facts)
-                if can_see_project(ctx.actor, known.host_code,
-                                   () if recommender is None else (recommender, receiver)):
+                known = seen(ctx, Known(*facts), recommender, receiver)
+                if known is not None:
                     by_id[known.id] = known
                     if known.project_code is not None:
                         by_code[known.project_code] = known
     return by_id, by_code
+
+
+def seen(ctx: Context, known: Known, recommender: str | None, receiver: str | None
+         ) -> Known | None:
+    """The project, if the user may see it (its host, or a party of its live agreement)."""
+    if can_see_project(ctx.actor, known.host_code,
+                       () if recommender is None else (recommender, receiver)):
+        return known
+    return None
 
 
 def project_of(row: NamesProject, by_id: dict[int, Known], by_code: dict[str, Known],

@@ -21,23 +21,29 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import SimpleNamespace
 from typing import NamedTuple
 
 import sqlalchemy as sa
 
 from ledger import postings
-from ledger.commands.batch import Refusal, acting_on, visible
+from ledger.commands.batch import Known, Refusal, acting_on, seen, visible
 from ledger.commands.common import read_then_lock_heads, who
 from ledger.commands.inputs import ReportInput, ReportRow
 from ledger.context import Context
 from ledger.db import insert_rows, writing
 from ledger.domain import dates, stages
-from ledger.domain.enums import Indicator
+from ledger.domain import workflow
+from ledger.domain.coverage import Term
+from ledger.domain.enums import Indicator, YearStatus
 from ledger.domain.errors import Conflict, DomainError, Invalid, Problem
 from ledger.domain.money import format_amount
 from ledger.domain.periods import period_of, year_of
-from ledger.models import InvestmentReport, Posting
+from ledger.models import (
+    Agreement, AgreementVersion, AssessmentYear, InvestmentReport, Posting, Project,
+)
 from ledger.policy import Actor, is_host
+from ledger.postings.reconcile import Terms, planned as plan_read
 from ledger.postings.journal import Heads
 from ledger.domain.limits import CHUNK
 
@@ -109,9 +115,12 @@ class Written:
 
 @dataclass
 class ReportResult:
-    report: InvestmentReport
+    """The report's row and its postings' rows as attributes (their columns), not ORM objects:
+    the rows as written, or the newest revision as read."""
+
+    report: SimpleNamespace
     created: bool  # False: the amount equalled the newest revision, nothing was written
-    postings: list[Posting] = field(default_factory=list)
+    postings: list[SimpleNamespace] = field(default_factory=list)
 
 
 # ------------------------------------------------------------------ single reports
@@ -140,11 +149,11 @@ def report_investments(ctx: Context, reports: Sequence[ReportInput]) -> list[Rep
         for c in checked:
             if c.changes:
                 posted = written.postings[(c.project_id, year_of(c.period))]
-                results.append(ReportResult(InvestmentReport(**next(made)), created=True,
-                                            postings=[Posting(**p) for p in posted]))
+                results.append(ReportResult(SimpleNamespace(**next(made)), created=True,
+                                            postings=[SimpleNamespace(**p) for p in posted]))
             else:  # the newest revision, as it stands
-                results.append(ReportResult(ctx.session.get(InvestmentReport, c.previous.id),
-                                            created=False))
+                row = ctx.session.connection().execute(_BY_ID, {"id": c.previous.id}).one()
+                results.append(ReportResult(SimpleNamespace(**row._mapping), created=False))
     return results
 
 
@@ -194,14 +203,18 @@ def check(ctx: Context, rows: Sequence[ReportRow], may_report: MayReport
 
 
 def _check(ctx: Context, rows: Sequence[ReportRow], may_report: MayReport
-           ) -> tuple[list[Checked], list[Refusal], dict[tuple[int, str], Revision]]:
-    """check, and the newest revision of every reported month of the rows' projects and
-    years it read (prepare plans from them instead of reading them again)."""
-    session = ctx.session
-    by_id, by_code = visible(ctx, rows)
-    newest = _newest(ctx, {p.id for p in by_id.values()} | {p.id for p in by_code.values()},
-                     {year_of(r.period) for r in rows})
-    closed = postings.closed_years(session)
+           ) -> tuple[list[Checked], list[Refusal], dict[tuple[int, str], Revision] | AtOnce]:
+    """check, and what it read that prepare plans from instead of reading it again: the
+    newest revision of every reported month of the rows' projects and years, or all that a
+    few rows need, read at once (_at_once)."""
+    read = _at_once(ctx, rows)
+    if read is None:
+        by_id, by_code = visible(ctx, rows)
+        newest = _newest(ctx, {p.id for p in by_id.values()} | {p.id for p in by_code.values()},
+                         {year_of(r.period) for r in rows})
+        closed = postings.closed_years(ctx.session)
+    else:
+        by_id, by_code, newest, closed = read.by_id, {}, read.newest, read.closed
     today = ctx.today()
     refusals: list[Refusal] = []
     checked: list[Checked] = []
@@ -230,28 +243,34 @@ def _check(ctx: Context, rows: Sequence[ReportRow], may_report: MayReport
         if year in closed and report.changes:
             refuse("period", Conflict("year.closed", field="period", year=year))
         checked.append(report)
-    return checked, refusals, newest
+    return checked, refusals, newest if read is None else read
 
 
 def prepare(ctx: Context, checked: Sequence[Checked],
-            newest: dict[tuple[int, str], Revision] | None = None) -> Prepared:
+            read: dict[tuple[int, str], Revision] | AtOnce | None = None) -> Prepared:
     """Plan the writes of the checked rows that change their month: every project-year they
     touch reconciled at once from set-based reads (postings.plan) with the new amounts.
-    `newest`: the months' newest revisions as check read them (else plan reads them)."""
+    `read`: what check read — the months' newest revisions (plan reads the rest), or all
+    that plan needs (_at_once); None: plan reads it all."""
     changing = [c for c in checked if c.changes]
     groups: dict[tuple[int, int], list[Checked]] = {}
     for c in changing:
         groups.setdefault((c.project_id, year_of(c.period)), []).append(c)
-    planned = postings.plan(ctx.session, list(groups),
-                            {(c.project_id, c.period): c.amount for c in changing},
-                            lines=(Indicator.COMPLETED_INVESTMENT,),
-                            newest=None if newest is None else {
-                                key: r.amount for key, r in newest.items()})
+    incoming = {(c.project_id, c.period): c.amount for c in changing}
+    lines = (Indicator.COMPLETED_INVESTMENT,)
+    if isinstance(read, AtOnce):
+        planned = plan_read(list(groups), lines, read.hosts, read.agreements, {}, read.posted,
+                            {key: r.amount for key, r in read.newest.items()}, incoming)
+    else:
+        planned = postings.plan(ctx.session, list(groups), incoming, lines=lines,
+                                newest=None if read is None else {
+                                    key: r.amount for key, r in read.items()})
     return Prepared(changing, groups, {(p.project_id, p.year): p for p in planned}, ctx.now())
 
 
 _reports = InvestmentReport.__table__
 _INSERT_RETURNING = _reports.insert().returning(_reports.c.id, sort_by_parameter_order=True)
+_BY_ID = sa.select(_reports).where(_reports.c.id == sa.bindparam("id"))
 
 
 def write(ctx: Context, prepared: Prepared, heads: Heads | None = None, *, returning: bool = False,
@@ -359,3 +378,96 @@ def _newest(ctx: Context, project_ids: set[int], years: set[int]
             if key not in out or out[key].revision < revision:
                 out[key] = Revision(id_, revision, amount)
     return out
+
+
+# ------------------------------------------------------------------ a few rows' reads at once
+
+AT_ONCE_ROWS = 24  # up to this many rows naming projects by id (a report, a year's grid)
+
+
+class AtOnce(NamedTuple):
+    """All that check and prepare read for a few rows, in one statement."""
+
+    by_id: dict[int, Known]                               # the projects the user may see
+    newest: dict[tuple[int, str], Revision]               # (project, period) → newest revision
+    closed: set[int]                                      # the closed years
+    hosts: dict[int, str]                                 # project → host region
+    agreements: dict[int, Terms]                          # project → its live agreement
+    posted: dict[tuple[str, int, int], dict[tuple[str, str, str], int]]  # as plan reads it
+
+
+def _at_once_statement(dialect: str) -> sa.Select:
+    """One row per project: its facts and live agreement's parties as columns, and as JSON
+    arrays (correlated subqueries) its agreement's filed terms, the newest revision of each of
+    its months and its postings summed by (period, region, role) in the bound years, and the
+    closed years."""
+    postgres = dialect == "postgresql"
+
+    def array(*columns):  # the rows' columns as an array of arrays; one column: of values
+        row = columns[0] if len(columns) == 1 else (
+            sa.func.json_build_array if postgres else sa.func.json_array)(*columns)
+        return (sa.func.json_agg if postgres else sa.func.json_group_array)(row)
+
+    def as_json(select: sa.Select) -> sa.ColumnElement:
+        return sa.type_coerce(select.scalar_subquery(), sa.JSON)
+
+    projects, agreements = Project.__table__, Agreement.__table__
+    versions, years = AgreementVersion.__table__, AssessmentYear.__table__
+    posted_, years_ = Posting.__table__, sa.bindparam("years", expanding=True)
+    terms = (sa.select(array(versions.c.version, versions.c.first_year, versions.c.last_year,
+                             versions.c.recommender_share, versions.c.superseded_from,
+                             versions.c.funds_share))
+             .where(versions.c.agreement_id == agreements.c.id,
+                    versions.c.status.in_(workflow.COUNTS_FOR_COVERAGE)))
+    revisions = _REVISIONS.where(_reports.c.project_id == projects.c.id).correlate(
+        projects).subquery()
+    newest = sa.select(array(*revisions.c)).correlate(projects)
+    sums = (sa.select(posted_.c.period, posted_.c.region_code, posted_.c.role,
+                      sa.func.sum(posted_.c.amount).label("total"))
+            .where(posted_.c.project_id == projects.c.id, posted_.c.year.in_(years_),
+                   posted_.c.indicator == Indicator.COMPLETED_INVESTMENT)
+            .group_by(posted_.c.period, posted_.c.region_code, posted_.c.role)
+            .correlate(projects).subquery())
+    closed = sa.select(array(years.c.year)).where(years.c.status == YearStatus.CLOSED)
+    return (sa.select(projects.c.id, projects.c.project_code, projects.c.host_code,
+                      projects.c.stage, projects.c.signed_on, projects.c.started_on,
+                      agreements.c.id, agreements.c.recommender_code,
+                      agreements.c.receiver_code, as_json(terms), as_json(newest),
+                      as_json(sa.select(array(*sums.c)).correlate(projects)), as_json(closed))
+            .select_from(projects.outerjoin(agreements, sa.and_(
+                agreements.c.project_id == projects.c.id, Agreement.is_live)))
+            .where(projects.c.id.in_(_IDS)))
+
+
+_AT_ONCE = {dialect: _at_once_statement(dialect) for dialect in ("postgresql", "sqlite")}
+
+
+def _at_once(ctx: Context, rows: Sequence[ReportRow]) -> AtOnce | None:
+    """What check and prepare need for a few rows naming their projects by id, in one
+    statement; None for more rows, or rows naming a project by code (they read apart)."""
+    if len(rows) > AT_ONCE_ROWS or any(r.project_id is None or r.project_code is not None
+                                       for r in rows):
+        return None
+    ctx.session.flush()  # Core reads do not autoflush
+    conn = ctx.session.connection()
+    read = AtOnce({}, {}, set(), {}, {}, {})
+    years = sorted({year_of(r.period) for r in rows})
+    for (*facts, agreement_id, recommender, receiver, terms, newest, sums, closed
+         ) in conn.execute(_AT_ONCE[conn.dialect.name],
+                           {"ids": sorted({r.project_id for r in rows}), "years": years}):
+        read.closed.update(closed or ())
+        known = seen(ctx, Known(*facts), recommender, receiver)
+        if known is None:
+            continue
+        read.by_id[known.id] = known
+        read.hosts[known.id] = known.host_code
+        if agreement_id is not None:
+            read.agreements[known.id] = Terms(
+                agreement_id, recommender, receiver,
+                sorted((Term(*t) for t in terms or ()), key=lambda t: t.version))
+        for id_, _, period, revision, amount in newest or ():
+            read.newest[(known.id, period)] = Revision(id_, revision, amount)
+        for period, region, role, total in sums or ():
+            read.posted.setdefault((Indicator.COMPLETED_INVESTMENT, known.id, year_of(period)),
+                                   {})[(period, region, role)] = int(total)
+    return read

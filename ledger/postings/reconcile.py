@@ -193,6 +193,22 @@ def plan(session: Session, targets: Iterable[tuple[int, int]],
             year = year_of(period)
             if year in years[project_id]:
                 have.setdefault((line, project_id, year), {})[(period, region, role)] = int(total)
+    return planned(order, lines, hosts, agreements, amounts, have, newest, incoming)
+
+
+def planned(targets: Iterable[tuple[int, int]], lines: tuple[str, ...], hosts: dict[int, str],
+            agreements: dict[int, Terms],
+            amounts: dict[tuple[str, int, int], dict[str, int]],
+            have: dict[tuple[str, int, int], dict[tuple[str, str, str], int]],
+            newest: dict[tuple[int, str], int] | None = None,
+            incoming: dict[tuple[int, str], int] | None = None) -> list[Planned]:
+    """plan's differences from what it read (or a caller read in its own statement): the
+    projects' hosts and live agreements' terms, (line, project, year) → period → amount and
+    → (period, region, role) → posted; `newest` and `incoming` as plan takes them."""
+    order = list(dict.fromkeys(targets))
+    years: dict[int, set[int]] = {}
+    for project_id, year in order:
+        years.setdefault(project_id, set()).add(year)
     for (project_id, period), amount in [*(newest or {}).items(), *(incoming or {}).items()]:
         year = year_of(period)
         if year in years.get(project_id, ()):

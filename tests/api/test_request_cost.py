@@ -59,8 +59,9 @@ def test_a_put_is_one_connection_and_one_transaction(seeded):
     assert (seen["checkout"], seen["begin"], seen["commit"], seen["rollback"]) == (1, 1, 1, 0)
     if engine.dialect.name == "sqlite":
         assert seen["statements"][0] == "BEGIN IMMEDIATE"
-    # the token, the lock (PostgreSQL), 5 reads, the heads, 4 inserts
-    assert len(seen["statements"]) == 12
+    # the token, the lock (PostgreSQL), the check's and plan's reads in one statement, the
+    # heads, 4 inserts
+    assert len(seen["statements"]) == 8
 
 
 def test_a_write_after_a_failed_statement_starts_a_new_transaction(app, session):

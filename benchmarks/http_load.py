@@ -25,7 +25,7 @@ counters in Redis under a key prefix of this run) on a free port and is stopped 
 
     make bench-http
     .venv/bin/python -m benchmarks.http_load [--seconds 60] [--clients 50] [--workers 4]
-        [--database sqlite|postgres] [--pairs 200] [--seed 1] [--no-write]
+        [--database sqlite|postgres] [--pairs 200] [--seed 1] [--no-write] [--pairs-only]
 
 The figures go to stdout as one table and into benchmarks/RESULTS.md (section `http, DB`).
 """
@@ -399,15 +399,18 @@ def against_floor(real, base: str, floor, floor_base: str, p: Prepared, n: int, 
                                  "floor PUT")), n))
         for label, params, why in (
                 (f"GET /attribution, past year {past} as of now", {"year": past, "as_of": as_of},
-                 "the regions and the year's postings grouped by host, region and role, cut "
-                 "at as_of (the scan the as-of attribution is, benchmarks.scale.attribution_floor)"),
+                 "the bearer token's user read (no API request is answered without it), then "
+                 "in that transaction the regions and the year's postings grouped by host, "
+                 "region and role, cut at as_of (the scan the as-of attribution is, "
+                 "benchmarks.scale.attribution_floor), the rows sent back as JSON unformatted"),
                 (f"GET /attribution, current year {p.year}", {"year": p.year},
                  "the same scan without the cut: what the running balances save")):
             out.append(paired(
                 label, why, servers,
                 (lambda: ok(a.get(f"{base}/api/v1/attribution", params=params, headers=auth),
                             "GET attribution"),
-                 lambda: ok(b.get(floor_base + "/floor/attribution", params=params),
+                 lambda: ok(b.get(floor_base + "/floor/attribution", params=params,
+                                  headers=auth),
                             "floor attribution")), n))
         agreement = p.agreements[host][0]
         url = f"{base}/api/v1/agreements/{agreement}/filing.pdf"
@@ -476,6 +479,8 @@ def run(url: str, args, tmp: Path) -> tuple[list[str], dict]:
             stop_gunicorn(floor_proc)
             floor_tables.drop_all(engine)
             engine.dispose()
+        if args.pairs_only:
+            return floor_lines(floors, args.pairs), {}
         loadavg = os.getloadavg()[0]
         cpu = time.process_time()
         tally, elapsed = load_run(base, p, args.clients, args.seconds, args.seed)
@@ -543,6 +548,8 @@ def main() -> None:
                         help="requests of each kind paired with the floor app's")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")
+    parser.add_argument("--pairs-only", action="store_true",
+                        help="only the requests paired with the floor app (implies --no-write)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -562,7 +569,7 @@ def main() -> None:
             name = "SQLite"
         lines, _ = run(url, args, tmp)
     print("\n".join(lines))
-    if not args.no_write:
+    if not (args.no_write or args.pairs_only):
         write_results(f"http, {name}", PROFILES[PROFILE], args.seed, lines, " ".join(
             (["LEDGER_BENCH_POSTGRES_URL=…"] if args.database == "postgres" else [])
             + ["python -m benchmarks.http_load", *sys.argv[1:]]))

@@ -278,24 +278,24 @@ def single_report_floor(engine: sa.Engine, n: int) -> float:
 
 
 def attribution_floor(session, year: int, as_of: datetime | None,
-                      indicator: str = Indicator.COMPLETED_INVESTMENT) -> None:
+                      indicator: str = Indicator.COMPLETED_INVESTMENT) -> list[list]:
     """The regions, and the year's postings of one line grouped by host, region and role as
     region_totals reads them as of a moment, by hand; on funds in place also the split by
     source, which the postings do not carry: the year's source moves grouped by host and
     source as of the same moment (the rows that hold it, read once). For the current year
     (which region_totals reads from the running balances) the same scans without the cut:
-    what the balances save."""
+    what the balances save. The rows read, per statement."""
     cut = "" if as_of is None else " AND recorded_at <= :as_of"
     params = {"year": year, "line": indicator} | (
         {} if as_of is None else {"as_of": as_of.replace(tzinfo=None)})
-    session.execute(sa.text("SELECT code, name, level, parent_code FROM regions")).all()
-    session.execute(sa.text("SELECT host_code, region_code, role, sum(amount) FROM postings "
-                            "WHERE year = :year AND indicator = :line" + cut +
-                            " GROUP BY host_code, region_code, role"), params).all()
+    statements = ["SELECT code, name, level, parent_code FROM regions",
+                  "SELECT host_code, region_code, role, sum(amount) FROM postings "
+                  "WHERE year = :year AND indicator = :line" + cut +
+                  " GROUP BY host_code, region_code, role"]
     if indicator == Indicator.FUNDS_IN_PLACE:
-        session.execute(sa.text("SELECT host_code, source, sum(amount) FROM funds_source_moves "
-                                "WHERE year = :year" + cut + " GROUP BY host_code, source"),
-                        params).all()
+        statements.append("SELECT host_code, source, sum(amount) FROM funds_source_moves "
+                          "WHERE year = :year" + cut + " GROUP BY host_code, source")
+    return [session.execute(sa.text(sql), params).all() for sql in statements]
 
 
 def funds_floor(engine: sa.Engine) -> float:

@@ -234,13 +234,26 @@ def settled(session: Session) -> Iterator[Session]:
     visible, and an as-of answer for any time up to now never changes afterwards. On
     PostgreSQL the request's read transaction goes on (as in `writing`: _goes_on), the lock
     taken in it; it ends with COMMIT, which keeps psycopg's prepared statements."""
+    locked = session.info.pop("ledger_settled", False)  # taken already: SETTLE_LOCK
     keep = _goes_on(session)
     with session.get_transaction() if keep else session.begin():
         # SQLite: BEGIN IMMEDIATE, which waits for the writer in flight
         conn = session.connection(execution_options=None if keep else {"ledger_write": True})
-        if conn.dialect.name == "postgresql":
-            conn.execute(sa.select(sa.func.pg_advisory_xact_lock_shared(WRITE_LOCK_KEY)))
+        if conn.dialect.name == "postgresql" and not (keep and locked):
+            conn.execute(sa.select(SETTLE_LOCK))
         yield session
+
+
+# What `settled` waits for on PostgreSQL: no writer in flight (they hold WRITE_LOCK_KEY
+# exclusively). A statement that selects it, in the read transaction that then goes on,
+# spares `settled` its own round trip (mark_settled): the statements after it see every
+# writer that was in flight (at READ COMMITTED each statement reads anew).
+SETTLE_LOCK = sa.func.pg_advisory_xact_lock_shared(WRITE_LOCK_KEY)
+
+
+def mark_settled(session: Session) -> None:
+    """The open transaction has taken SETTLE_LOCK: the next `settled` goes on without it."""
+    session.info["ledger_settled"] = True
 
 
 COPY_FROM_ROWS = 64  # below this, one pipelined executemany takes fewer round trips than COPY

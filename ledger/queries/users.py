@@ -7,6 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from ledger.db import SETTLE_LOCK, mark_settled
 from ledger.models import ApiToken, User
 from ledger.passwords import password_matches, token_digest
 from ledger.policy import Actor, require_user_admin
@@ -72,13 +73,26 @@ _ACTOR_OF_TOKEN = (sa.select(_users.c.id, _users.c.username, _users.c.role, _use
                    .where(_live_token(sa.bindparam("digest"), sa.bindparam("now"))))
 
 
-def actor_for_token(session: Session, raw: object, now: datetime) -> Actor | None:
-    """user_for_token as the Actor it authenticates, from one plain row."""
+# The same, taking also the settled read's lock (ledger.db.SETTLE_LOCK) when it finds the token.
+_ACTOR_OF_TOKEN_SETTLED = _ACTOR_OF_TOKEN.add_columns(SETTLE_LOCK)
+
+
+def actor_for_token(session: Session, raw: object, now: datetime, settles: bool = False
+                    ) -> Actor | None:
+    """user_for_token as the Actor it authenticates, from one plain row. `settles`: the request
+    reads `settled` next (ledger.api.support.settles); on PostgreSQL the token's statement takes
+    the settled read's lock, one round trip instead of two."""
     if not isinstance(raw, str):
         return None
-    row = session.connection().execute(_ACTOR_OF_TOKEN, {"digest": token_digest(raw),
-                                                         "now": now}).first()
-    return None if row is None else Actor(*row)
+    conn = session.connection()
+    settles = settles and conn.dialect.name == "postgresql"
+    row = conn.execute(_ACTOR_OF_TOKEN_SETTLED if settles else _ACTOR_OF_TOKEN,
+                       {"digest": token_digest(raw), "now": now}).first()
+    if row is None:
+        return None
+    if settles:
+        mark_settled(session)
+    return Actor(*row[:4])
 
 
 def me(session: Session, actor: Actor) -> User:

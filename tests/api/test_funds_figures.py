@@ -187,3 +187,30 @@ def test_a_csv_holds_the_line_asked_for_and_an_xlsx_both(seeded):
     projects = stats.get("/attribution/projects", query_string=at | {"format": "xlsx"})
     assert openpyxl.load_workbook(io.BytesIO(projects.data)).sheetnames == [
         "项目分算明细", "项目分算明细（招商引资实际到位资金）"]
+
+
+def test_the_answer_is_the_bytes_the_schema_would_dump(seeded, app):
+    """GET /attribution formats its figures itself (ledger.api.attribution.attribution_json):
+    the same bytes as AttributionSchema's dump of the same figures, on both lines, for the
+    whole province and for a region's own rows."""
+    from flask import jsonify
+
+    from ledger import current
+    from ledger.io.exports import attribution_data
+    from ledger.policy import Actor
+    from ledger.queries.attribution import attribution
+    from ledger.schemas.fields import AsOf
+    from ledger.schemas.resources import AttributionSchema
+
+    _record(seeded)
+    for who, actor in (("statistics", Actor(None, "t", "statistics")),
+                       ("host", Actor(None, "t", "region", HOST))):
+        for line in ("funds_in_place", "completed_investment"):
+            answer = seeded.as_(who).get("/attribution", query_string={"year": 2025,
+                                                                       "indicator": line})
+            assert answer.status_code == 200, answer.json
+            with app.test_request_context():
+                found = attribution(current.context(actor), 2025,
+                                    AsOf().deserialize(answer.json["as_of"]), indicator=line)
+                dumped = jsonify(AttributionSchema().dump(attribution_data(found))).data
+            assert answer.data == dumped

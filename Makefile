@@ -75,10 +75,11 @@ test: deps
 ## bench: the province at scale (30 regions, 2,000 projects, 300 agreements, 3 years; seeded),
 ## loaded through the bulk path, each measure beside its floor; SQLite, and PostgreSQL with
 ## LEDGER_BENCH_POSTGRES_URL (a disposable database). Writes benchmarks/RESULTS.md. Then the
-## printed documents (the filing form's time and size targets).
+## printed documents (the filing form's time and size targets), and the start of the app.
 bench: deps
 	$(PYTHON) -m benchmarks.scale province
 	$(PYTHON) -m benchmarks.documents
+	$(PYTHON) -m benchmarks.start
 
 ## bench-national: the same for 3,000 regions, 50,000 projects, 5,000 agreements, 2 years
 ## (1.2 million reports). On a 2-core machine the first run builds the setup (11–45 min

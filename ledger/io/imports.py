@@ -178,11 +178,8 @@ def import_of(table: Table, data: bytes, name: str = "", kind: Kind = REPORTS) -
         raw: dict[str, object] = {"row": number}
         too_long: dict[str, list] = {}
         for field, index, integer, day in read:
-            value = cells[index] if index < len(cells) else None
-            if type(value) is str:  # a CSV's every cell: cell_text's case of a text, inline
-                text = value.strip() or None
-            else:
-                text = cell_text(value, integer=integer, day=day)
+            text = cell_text(cells[index] if index < len(cells) else None,
+                             integer=integer, day=day)
             if text is None:
                 continue
             if len(text) > limits.IMPORT_CELL:  # before any parser sees it

@@ -202,8 +202,7 @@ def _table(kind: str, records: Iterable[Record]) -> Table:
     for number, cells in records:
         if number - header_row > limits.IMPORT_ROWS:
             raise file_error("import.too_many_rows", max=limits.IMPORT_ROWS)
-        filled = [column for column, value in cells.items()  # not blank: None or spaces
-                  if value is not None and (not isinstance(value, str) or value.strip())]
+        filled = [column for column, value in cells.items() if not _blank(value)]
         if not filled:
             continue
         if table is None:
@@ -232,6 +231,10 @@ def column_letters(column: int) -> str:
     return letters
 
 
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
 def _header_text(value: object) -> str:
     return "" if value is None else str(value).strip().removeprefix("\ufeff").strip()
 
@@ -255,6 +258,8 @@ def cell_text(value: object, *, integer: bool = False, day: bool = False) -> str
     """
     if value is None:
         return None
+    if type(value) is str:  # first: a CSV's every cell is one
+        return value.strip() or None
     if isinstance(value, bool):
         return "TRUE" if value else "FALSE"
     if isinstance(value, int):

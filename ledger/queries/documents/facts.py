@@ -48,7 +48,7 @@ from ledger.queries.attribution import Attribution, as_of_moment, attribution
 from ledger.queries.documents.history import (
     History, Record, baseline_versions, head_at, history as read_history,
 )
-from ledger.queries.reference import province_name
+from ledger.queries.reference import ancestors, province_name
 
 @dataclass(frozen=True)
 class Party:
@@ -204,24 +204,6 @@ _EVENTS = (sa.select(_EVENT.version, _EVENT.action, _EVENT.to_status, _EVENT.act
                      _EVENT.at)
            .where(_EVENT.agreement_id == sa.bindparam("id")).order_by(_EVENT.id))
 
-# The codes above a region, nearest first (ledger.queries.reference.ancestors, in one read;
-# the depth bound stops a cycle, which the tree never has).
-_UP = (sa.select(Region.parent_code.label("code"), sa.literal(1).label("depth"))
-       .where(Region.code == sa.bindparam("code")).cte("up", recursive=True))
-_UP = _UP.union_all(sa.select(Region.parent_code, _UP.c.depth + 1)
-                    .join(_UP, Region.code == _UP.c.code).where(_UP.c.depth < 32))
-_ANCESTORS = sa.select(_UP.c.code).where(_UP.c.code.is_not(None)).order_by(_UP.c.depth)
-
-
-def _ancestors(session, code: str) -> list[str]:
-    out: list[str] = []
-    for above in session.scalars(_ANCESTORS, {"code": code}):
-        if above in out:
-            break
-        out.append(above)
-    return out
-
-
 def _visible(session, actor, agreement_id: int) -> sa.Row:
     """The agreement (with its project's host and zone) if the user may see it and its project;
     404 otherwise, exactly as for a missing one (ledger.queries.lookup)."""
@@ -244,7 +226,7 @@ class _AgreementSource:
         self.session, self.agreement = session, agreement
         self.events = session.execute(_EVENTS, {"id": agreement.id}).all()
         self.codes = [agreement.recommender_code, agreement.receiver_code, agreement.host_code,
-                      *_ancestors(session, agreement.host_code)]
+                      *ancestors(session, agreement.host_code)]
         project = agreement.project_id
         self.history = read_history(session, {
             "agreement": [agreement.number], "project": [project], "region": self.codes})

@@ -259,7 +259,8 @@ def prepare(ctx: Context, checked: Sequence[Checked],
     incoming = {(c.project_id, c.period): c.amount for c in changing}
     lines = (Indicator.COMPLETED_INVESTMENT,)
     if isinstance(read, AtOnce):
-        planned = plan_read(list(groups), lines, read.hosts, read.agreements, {}, read.posted,
+        hosts = {project_id: known.host_code for project_id, known in read.by_id.items()}
+        planned = plan_read(list(groups), lines, hosts, read.agreements, {}, read.posted,
                             {key: r.amount for key, r in read.newest.items()}, incoming)
     else:
         planned = postings.plan(ctx.session, list(groups), incoming, lines=lines,
@@ -374,9 +375,7 @@ def _newest(ctx: Context, project_ids: set[int], years: set[int]
     for start in range(0, len(ids), CHUNK):
         for id_, project_id, period, revision, amount in conn.execute(
                 _REVISIONS, {"ids": ids[start:start + CHUNK], "years": in_years}):
-            key = (project_id, period)
-            if key not in out or out[key].revision < revision:
-                out[key] = Revision(id_, revision, amount)
+            out[(project_id, period)] = Revision(id_, revision, amount)  # the newest only
     return out
 
 
@@ -391,7 +390,6 @@ class AtOnce(NamedTuple):
     by_id: dict[int, Known]                               # the projects the user may see
     newest: dict[tuple[int, str], Revision]               # (project, period) → newest revision
     closed: set[int]                                      # the closed years
-    hosts: dict[int, str]                                 # project → host region
     agreements: dict[int, Terms]                          # project → its live agreement
     posted: dict[tuple[str, int, int], dict[tuple[str, str, str], int]]  # as plan reads it
 
@@ -450,7 +448,7 @@ def _at_once(ctx: Context, rows: Sequence[ReportRow]) -> AtOnce | None:
         return None
     ctx.session.flush()  # Core reads do not autoflush
     conn = ctx.session.connection()
-    read = AtOnce({}, {}, set(), {}, {}, {})
+    read = AtOnce({}, {}, set(), {}, {})
     years = sorted({year_of(r.period) for r in rows})
     for (*facts, agreement_id, recommender, receiver, terms, newest, sums, closed
          ) in conn.execute(_AT_ONCE[conn.dialect.name],
@@ -460,7 +458,6 @@ def _at_once(ctx: Context, rows: Sequence[ReportRow]) -> AtOnce | None:
         if known is None:
             continue
         read.by_id[known.id] = known
-        read.hosts[known.id] = known.host_code
         if agreement_id is not None:
             read.agreements[known.id] = Terms(
                 agreement_id, recommender, receiver,

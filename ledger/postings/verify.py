@@ -189,12 +189,9 @@ class _Verifier:
         have = {tuple(r[:3]): tuple(r[3:]) for r in self.s.execute(
             sa.select(Balance.year, Balance.indicator, Balance.region_code,
                       *(Balance.__table__.c[f] for f in SUMMED)))}
-        nothing = (0,) * len(SUMMED)
-        for k in sorted(want.keys() | have.keys()):
-            if want.get(k, nothing) != have.get(k, nothing):
-                self.problems.append(
-                    f"balance of {k[0]} {k[1]}, region {k[2]} (in_place, ceded, credited): "
-                    f"{have.get(k, nothing)} in balances, the postings sum to {want.get(k, nothing)}")
+        self._sums(want, have, lambda k, have, want: (
+            f"balance of {k[0]} {k[1]}, region {k[2]} (in_place, ceded, credited): "
+            f"{have} in balances, the postings sum to {want}"), nothing=(0,) * len(SUMMED))
 
     def _funds_sources(self) -> None:
         """The split of funds in place by source (a projection the attribution reads): each
@@ -202,15 +199,15 @@ class _Verifier:
         in place the postings give the host, and per year and source to the receipts not void
         (a missing row is zero)."""
         m, b, r = FundsSourceMove.__table__, FundsSourceBalance.__table__, FundsReceipt.__table__
-        moved = {tuple(x[:3]): x[3] for x in self.s.execute(
+        moved = {tuple(x[:3]): int(x[3]) for x in self.s.execute(
             sa.select(m.c.year, m.c.host_code, m.c.source, sa.func.sum(m.c.amount))
             .group_by(m.c.year, m.c.host_code, m.c.source))}
-        kept = {tuple(x[:3]): x[3] for x in self.s.execute(
+        kept = {tuple(x[:3]): int(x[3]) for x in self.s.execute(
             sa.select(b.c.year, b.c.host_code, b.c.source, b.c.amount))}
         self._sums(moved, kept, lambda k, have, want: (
             f"funds source balance of {k[0]}, host {k[1]}, {k[2]}: {have}, its moves sum to {want}"))
         posted = balances.from_postings()
-        in_place = {(y, code): v for y, code, v in self.s.execute(
+        in_place = {(y, code): int(v) for y, code, v in self.s.execute(
             sa.select(posted.c.year, posted.c.code, posted.c.in_place)
             .where(posted.c.indicator == Indicator.FUNDS_IN_PLACE))}
         by_host, by_source = defaultdict(int), defaultdict(int)
@@ -220,17 +217,19 @@ class _Verifier:
         self._sums(by_host, in_place, lambda k, have, want: (
             f"funds in place of {k[0]}, host {k[1]}: the postings give {have}, the source moves "
             f"sum to {want}"))
-        received = {(y, source): v for y, source, v in self.s.execute(
+        received = {(y, source): int(v) for y, source, v in self.s.execute(
             sa.select(r.c.year, r.c.source, sa.func.sum(r.c.amount)).where(~r.c.voided)
             .group_by(r.c.year, r.c.source))}
         self._sums(by_source, received, lambda k, have, want: (
             f"funds in place of {k[0]} from {k[1]}: the receipts not void sum to {have}, the "
             f"source moves to {want}"))
 
-    def _sums(self, want: dict, have: dict, problem) -> None:
+    def _sums(self, want: dict, have: dict, problem, nothing=0) -> None:
+        """Each key's value in `want` against `have` (a missing key holds `nothing`):
+        problem(key, have's, want's) for each that differs."""
         for k in sorted(want.keys() | have.keys()):
-            if int(want.get(k, 0)) != int(have.get(k, 0)):
-                self.problems.append(problem(k, int(have.get(k, 0)), int(want.get(k, 0))))
+            if want.get(k, nothing) != have.get(k, nothing):
+                self.problems.append(problem(k, have.get(k, nothing), want.get(k, nothing)))
 
     def _postings_heads_in_journal(self) -> None:
         """Each entry names the postings head of its time; the postings must still hold it."""

@@ -54,6 +54,7 @@ def engine() -> sa.Engine:
         _engines.append(make_engine(os.environ["LEDGER_DATABASE_URL"]))
     return _engines[0]
 
+
 _copies = copies(sa.MetaData())
 _samples: dict[str, dict] = {}
 # keys unique across the workers and the runs of one database: (pid, n) packed into 31 bits

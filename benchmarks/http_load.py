@@ -439,12 +439,12 @@ def floor_lines(results: list[Paired], n: int) -> list[str]:
              "| request | ms | floor ms | wall ratio | CPU ms | floor CPU ms | CPU ratio | target "
              "| the floor |", "|---|---:|---:|---:|---:|---:|---:|---|---|"]
     for r in results:
-        target = ("≤ 1.5×" if r.label.startswith("PUT") else
-                  "≤ 1.2×" if r.label.startswith("GET /attribution") else "")
-        if target:
-            limit = float(target[2:-1])
+        limit = (1.5 if r.label.startswith("PUT") else
+                 1.2 if r.label.startswith("GET /attribution") else None)
+        target = ""
+        if limit is not None:
             met = r.wall_ratio <= limit and r.cpu_ratio <= limit
-            target += " — " + ("met" if met else "missed")
+            target = f"≤ {limit}× — " + ("met" if met else "missed")
         lines.append(
             f"| {r.label} | {1000 * statistics.median(r.real):.2f} "
             f"| {1000 * statistics.median(r.floor):.2f} | {r.wall_ratio:.2f}× "

@@ -196,7 +196,8 @@ def region_totals(session: Session, year: int, as_of: datetime | None = None,
         params["as_of"] = as_of
     found = sorted(session.connection().execute(query, params).all(), key=code_order)
     if by_source:
-        rows = {row[0]: RegionTotals(*row[:7], sources=dict(zip(SOURCES, row[7:])))
+        rows = {row[0]: RegionTotals(*row[:-len(SOURCES)],
+                                     sources=dict(zip(SOURCES, row[-len(SOURCES):])))
                 for row in found}
     else:  # (a dataclass built from a tuple: the cheapest way)
         rows = {row[0]: RegionTotals(*row) for row in found}

@@ -1,20 +1,19 @@
 """The fair floor of benchmarks.http_load: a minimal Flask app served by the same gunicorn
 command line as `wsgi:app`, doing per request only what the ledger's request cannot avoid —
 HTTP, Flask, the JSON body and answer, one connection from the same engine setup
-(ledger.db.make_engine) and:
+(ledger.db.make_engine), the bearer token's user read (one indexed statement: the API answers
+nobody without a live token, SPEC) and, in the same transaction:
 
   PUT  /floor/report         the raw per-report transaction of benchmarks.scale
                              (single_report_floor): its report row, two postings and one journal
                              row inserted into copies of the tables with their indexes, COMMIT
                              (BEGIN IMMEDIATE on SQLite, as a writer begins)
-  GET  /floor/attribution    the bearer token's user read (one indexed statement), then in the
-                             same transaction the attribution's scan
+  GET  /floor/attribution    the attribution's scan
                              (benchmarks.scale.attribution_floor): the regions and the year's
                              postings grouped by host, region and role, cut at `as_of` when
                              given; the rows read sent back as JSON, as they came
   GET  /floor/document/<id>  a repeat download: the kept PDF's bytes read by id, and the
-                             download's journal row (every download is journalled) in the same
-                             transaction
+                             download's journal row (every download is journalled)
 
 The tables' copies (prefix COPY_PREFIX) are created and dropped by benchmarks.http_load;
 LEDGER_DATABASE_URL names the database.
@@ -86,17 +85,7 @@ def _rows(table: sa.Table, key: int) -> list[dict]:
     return [row, dict(row, seq=-key, hash=hashlib.sha256(f"p{key}".encode()).hexdigest())]
 
 
-@app.put("/floor/report")
-def report():
-    body = request.get_json()
-    key = _key()
-    with engine().connect().execution_options(ledger_write=True) as conn, conn.begin():
-        for original, copy in zip(TABLES, _copies):
-            conn.execute(copy.insert(), _rows(original, key))
-    return jsonify({"amount": body["amount"], "id": key})
-
-
-# The API answers nobody without a live bearer token (SPEC), so its floor reads one too: the
+# The API answers nobody without a live bearer token (SPEC), so every floor reads one too: the
 # token's user by the token's digest, as any authentication must. Raw SQL, not the ledger's
 # statement: the floor measures no code of the ledger's.
 _USER_OF_TOKEN = sa.text(
@@ -105,16 +94,35 @@ _USER_OF_TOKEN = sa.text(
     "AND t.expires_at > :now AND u.active")
 
 
+def _user(conn: sa.Connection):
+    """The bearer token's user, or None."""
+    token = request.headers.get("Authorization", "").removeprefix("Bearer ")
+    return conn.execute(_USER_OF_TOKEN, {
+        "digest": hashlib.sha256(token.encode()).hexdigest(),
+        "now": datetime.now(UTC).replace(tzinfo=None)}).first()
+
+
+_NO_TOKEN = {"message": "no such token"}, 401
+
+
+@app.put("/floor/report")
+def report():
+    body = request.get_json()
+    key = _key()
+    with engine().connect().execution_options(ledger_write=True) as conn, conn.begin():
+        if _user(conn) is None:
+            return _NO_TOKEN
+        for original, copy in zip(TABLES, _copies):
+            conn.execute(copy.insert(), _rows(original, key))
+    return jsonify({"amount": body["amount"], "id": key})
+
+
 @app.get("/floor/attribution")
 def attribution():
     as_of = request.args.get("as_of")
-    token = request.headers.get("Authorization", "").removeprefix("Bearer ")
     with engine().connect() as conn:
-        user = conn.execute(_USER_OF_TOKEN, {
-            "digest": hashlib.sha256(token.encode()).hexdigest(),
-            "now": datetime.now(UTC).replace(tzinfo=None)}).first()
-        if user is None:
-            return jsonify({"message": "no such token"}), 401
+        if _user(conn) is None:
+            return _NO_TOKEN
         rows = attribution_floor(conn, int(request.args["year"]),
                                  None if as_of is None else _parse(as_of))
         conn.commit()
@@ -127,6 +135,8 @@ def document(document_id: str):
     key = _key()
     journal = _copies[2]
     with engine().connect().execution_options(ledger_write=True) as conn, conn.begin():
+        if _user(conn) is None:
+            return _NO_TOKEN
         content = conn.execute(sa.select(DocumentFile.content)
                                .where(DocumentFile.document_id == document_id).limit(1)).scalar_one()
         conn.execute(journal.insert(), _rows(TABLES[2], key))

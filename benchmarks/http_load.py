@@ -391,10 +391,11 @@ def against_floor(real, base: str, floor, floor_base: str, p: Prepared, n: int, 
     with requests.Session() as a, requests.Session() as b:
         out.append(paired(
             "PUT …/investments/{period}",
-            "one transaction inserting the report row, two postings and a journal row "
-            "(the raw per-report floor of benchmarks.scale) and COMMIT",
+            "the bearer token's user read, then in that transaction the report row, two "
+            "postings and a journal row inserted (the raw per-report floor of "
+            "benchmarks.scale) and COMMIT",
             servers, (lambda: ok(request(a, base, "put", p, host, rng), "PUT"),
-                      lambda: ok(b.put(floor_base + "/floor/report",
+                      lambda: ok(b.put(floor_base + "/floor/report", headers=auth,
                                        json={"amount": amount(rng), "note": "load"}),
                                  "floor PUT")), n))
         for label, params, why in (
@@ -404,7 +405,8 @@ def against_floor(real, base: str, floor, floor_base: str, p: Prepared, n: int, 
                  "region and role, cut at as_of (the scan the as-of attribution is, "
                  "benchmarks.scale.attribution_floor), the rows sent back as JSON unformatted"),
                 (f"GET /attribution, current year {p.year}", {"year": p.year},
-                 "the same scan without the cut: what the running balances save")):
+                 "the token's user, then the same scan without the cut: what the running "
+                 "balances save")):
             out.append(paired(
                 label, why, servers,
                 (lambda: ok(a.get(f"{base}/api/v1/attribution", params=params, headers=auth),
@@ -423,10 +425,11 @@ def against_floor(real, base: str, floor, floor_base: str, p: Prepared, n: int, 
                 raise RuntimeError("a repeat download is not the first document's bytes")
         out.append(paired(
             "GET …/filing.pdf, a repeat download",
-            "the kept PDF's bytes read by id and the download's journal row, in one "
-            "transaction: an issued document's bytes are fixed by its id and digest, and every "
+            "the token's user, the kept PDF's bytes read by id and the download's journal "
+            "row, in one transaction: an issued document's bytes are fixed by its id and digest, and every "
             "download is journalled; rendering is the floor of a first download only",
-            servers, (download, lambda: ok(b.get(f"{floor_base}/floor/document/{document_id}"),
+            servers, (download, lambda: ok(b.get(f"{floor_base}/floor/document/{document_id}",
+                                                        headers=auth),
                                            "floor document")), n))
     return out
 

@@ -138,16 +138,18 @@ def writing(session: Session, *, late_lock: bool = False) -> Iterator[Session]:
     if session.info.get("ledger_writing"):
         yield session
         return
+    locked = WRITE_LOCK.held(session)
     keep = _goes_on(session)
+    locked = locked and keep  # taken by the read transaction that goes on (ledger.api.support)
     session.info["ledger_writing"] = True
     try:
         with session.get_transaction() if keep else session.begin():
             conn = session.connection(
                 execution_options=None if keep else {"ledger_write": True})
             postgres = conn.dialect.name == "postgresql"
-            session.info["ledger_locked"] = not (postgres and late_lock)
-            if postgres and not late_lock:
-                conn.execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
+            session.info["ledger_locked"] = locked or not (postgres and late_lock)
+            if postgres and not late_lock and not locked:
+                conn.execute(sa.select(WRITE_LOCK.column))
             # Sessions keep objects across commits (expire_on_commit=False), so an object the
             # caller still holds from an earlier transaction (an agreement and its versions, say)
             # may be stale by now: another writer may have changed it. Under the lock, read
@@ -223,7 +225,7 @@ def lock_for_append(session: Session) -> bool:
     has read was read under it; False when it has just been taken."""
     if session.info.get("ledger_locked", True):
         return True
-    session.connection().execute(sa.select(sa.func.pg_advisory_xact_lock(WRITE_LOCK_KEY)))
+    session.connection().execute(sa.select(WRITE_LOCK.column))
     session.info["ledger_locked"] = True
     return False
 
@@ -236,26 +238,38 @@ def settled(session: Session) -> Iterator[Session]:
     visible, and an as-of answer for any time up to now never changes afterwards. On
     PostgreSQL the request's read transaction goes on (as in `writing`: _goes_on), the lock
     taken in it; it ends with COMMIT, which keeps psycopg's prepared statements."""
-    locked = session.info.pop("ledger_settled", False)  # taken already: SETTLE_LOCK
+    locked = SETTLE_LOCK.held(session)
     keep = _goes_on(session)
     with session.get_transaction() if keep else session.begin():
         # SQLite: BEGIN IMMEDIATE, which waits for the writer in flight
         conn = session.connection(execution_options=None if keep else {"ledger_write": True})
         if conn.dialect.name == "postgresql" and not (keep and locked):
-            conn.execute(sa.select(SETTLE_LOCK))
+            conn.execute(sa.select(SETTLE_LOCK.column))
         yield session
 
 
+class Lock(NamedTuple):
+    """A PostgreSQL lock on WRITE_LOCK_KEY that the request's first statement (the bearer
+    token's read, ledger.queries.users.actor_for_token) may take as a column of its own, in the
+    read transaction that then goes on: the transaction that needs it is spared the round trip
+    of taking it. `taken` marks it held; the next `settled` or `writing` consumes the mark."""
+
+    column: sa.ColumnElement
+    mark: str  # the session.info key
+
+    def taken(self, session: Session) -> None:
+        session.info[self.mark] = True
+
+    def held(self, session: Session) -> bool:
+        return session.info.pop(self.mark, False)
+
+
 # What `settled` waits for on PostgreSQL: no writer in flight (they hold WRITE_LOCK_KEY
-# exclusively). A statement that selects it, in the read transaction that then goes on,
-# spares `settled` its own round trip (mark_settled): the statements after it see every
-# writer that was in flight (at READ COMMITTED each statement reads anew).
-SETTLE_LOCK = sa.func.pg_advisory_xact_lock_shared(WRITE_LOCK_KEY)
-
-
-def mark_settled(session: Session) -> None:
-    """The open transaction has taken SETTLE_LOCK: the next `settled` goes on without it."""
-    session.info["ledger_settled"] = True
+# exclusively); the statements after it see every writer that was in flight (at READ
+# COMMITTED each statement reads anew).
+SETTLE_LOCK = Lock(sa.func.pg_advisory_xact_lock_shared(WRITE_LOCK_KEY), "ledger_settled")
+# What every writer takes on PostgreSQL (`writing`, `lock_for_append`).
+WRITE_LOCK = Lock(sa.func.pg_advisory_xact_lock(WRITE_LOCK_KEY), "ledger_write_locked")
 
 
 COPY_FROM_ROWS = 64  # below this, one pipelined executemany takes fewer round trips than COPY

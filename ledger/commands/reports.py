@@ -44,6 +44,7 @@ from ledger.models import (
 )
 from ledger.policy import Actor, is_host
 from ledger.postings.reconcile import Terms, planned as plan_read
+from ledger.postings import journal
 from ledger.postings.journal import Heads
 from ledger.domain.limits import CHUNK
 
@@ -104,6 +105,7 @@ class Prepared:
     groups: dict[tuple[int, int], list[Checked]]
     planned: dict[tuple[int, int], postings.Planned]
     now: datetime
+    heads: Heads | None = None  # the chains' heads, when read with the rest under the lock
 
 
 @dataclass
@@ -188,7 +190,8 @@ def submit(ctx: Context, rows: Sequence[ReportRow], may_report: MayReport,
             return checked, prepare(ctx, checked, newest)
 
         (checked, prepared), heads = read_then_lock_heads(session, read)
-        written = write(ctx, prepared, heads, returning=returning, progress=progress)
+        written = write(ctx, prepared, heads or prepared.heads, returning=returning,
+                        progress=progress)
         written.summary.rows = len(rows)
         written.summary.unchanged = len(checked) - len(prepared.checked)
     return checked, written
@@ -258,7 +261,10 @@ def prepare(ctx: Context, checked: Sequence[Checked],
         groups.setdefault((c.project_id, year_of(c.period)), []).append(c)
     incoming = {(c.project_id, c.period): c.amount for c in changing}
     lines = (Indicator.COMPLETED_INVESTMENT,)
+    heads = None
     if isinstance(read, AtOnce):
+        # read under the lock when the transaction held it from the start (ledger.db.writing)
+        heads = read.heads if ctx.session.info.get("ledger_locked") else None
         hosts = {project_id: known.host_code for project_id, known in read.by_id.items()}
         planned = plan_read(list(groups), lines, hosts, read.agreements, {}, read.posted,
                             {key: r.amount for key, r in read.newest.items()}, incoming)
@@ -266,7 +272,8 @@ def prepare(ctx: Context, checked: Sequence[Checked],
         planned = postings.plan(ctx.session, list(groups), incoming, lines=lines,
                                 newest=None if read is None else {
                                     key: r.amount for key, r in read.items()})
-    return Prepared(changing, groups, {(p.project_id, p.year): p for p in planned}, ctx.now())
+    return Prepared(changing, groups, {(p.project_id, p.year): p for p in planned}, ctx.now(),
+                    heads)
 
 
 _reports = InvestmentReport.__table__
@@ -392,13 +399,14 @@ class AtOnce(NamedTuple):
     closed: set[int]                                      # the closed years
     agreements: dict[int, Terms]                          # project → its live agreement
     posted: dict[tuple[str, int, int], dict[tuple[str, str, str], int]]  # as plan reads it
+    heads: Heads | None                                   # the chains' heads (journal.heads)
 
 
 def _at_once_statement(dialect: str) -> sa.Select:
     """One row per project: its facts and live agreement's parties as columns, and as JSON
     arrays (correlated subqueries) its agreement's filed terms, the newest revision of each of
-    its months and its postings summed by (period, region, role) in the bound years, and the
-    closed years."""
+    its months and its postings summed by (period, region, role) in the bound years, the
+    closed years, and the chains' heads (which the write appends after)."""
     postgres = dialect == "postgresql"
 
     def array(*columns):  # the rows' columns as an array of arrays; one column: of values
@@ -431,7 +439,8 @@ def _at_once_statement(dialect: str) -> sa.Select:
                       projects.c.stage, projects.c.signed_on, projects.c.started_on,
                       agreements.c.id, agreements.c.recommender_code,
                       agreements.c.receiver_code, as_json(terms), as_json(newest),
-                      as_json(sa.select(array(*sums.c)).correlate(projects)), as_json(closed))
+                      as_json(sa.select(array(*sums.c)).correlate(projects)), as_json(closed),
+                      *journal.HEAD_COLUMNS)
             .select_from(projects.outerjoin(agreements, sa.and_(
                 agreements.c.project_id == projects.c.id, Agreement.is_live)))
             .where(projects.c.id.in_(_IDS)))
@@ -448,11 +457,12 @@ def _at_once(ctx: Context, rows: Sequence[ReportRow]) -> AtOnce | None:
         return None
     ctx.session.flush()  # Core reads do not autoflush
     conn = ctx.session.connection()
-    read = AtOnce({}, {}, set(), {}, {})
+    read = AtOnce({}, {}, set(), {}, {}, None)
     years = sorted({year_of(r.period) for r in rows})
-    for (*facts, agreement_id, recommender, receiver, terms, newest, sums, closed
-         ) in conn.execute(_AT_ONCE[conn.dialect.name],
-                           {"ids": sorted({r.project_id for r in rows}), "years": years}):
+    for row in conn.execute(_AT_ONCE[conn.dialect.name],
+                            {"ids": sorted({r.project_id for r in rows}), "years": years}):
+        *facts, agreement_id, recommender, receiver, terms, newest, sums, closed = row[:-4]
+        read = read._replace(heads=journal.heads_of(*row[-4:]))
         read.closed.update(closed or ())
         known = seen(ctx, Known(*facts), recommender, receiver)
         if known is None:

@@ -132,7 +132,10 @@ def _newest(head_stmt: sa.Select) -> list[sa.ScalarSelect]:
     return [head_stmt.with_only_columns(c).scalar_subquery() for c in head_stmt.selected_columns]
 
 
-_HEADS = sa.select(*_newest(postings_head_statement), *_newest(_HEAD))
+# Both heads as four columns, for `heads` and for a statement that reads them beside what
+# it reads (ledger.commands.reports._at_once): heads_of turns them back into Heads.
+HEAD_COLUMNS = (*_newest(postings_head_statement), *_newest(_HEAD))
+_HEADS = sa.select(*HEAD_COLUMNS)
 
 
 Heads = tuple[tuple[int, str], tuple[int, str]]  # (postings head, journal head)
@@ -140,7 +143,12 @@ Heads = tuple[tuple[int, str], tuple[int, str]]  # (postings head, journal head)
 
 def heads(session: Session) -> Heads:
     """(postings head, journal head), as postings.head and head read them, in one statement."""
-    p_seq, p_hash, seq, prev = session.connection().execute(_HEADS).one()
+    return heads_of(*session.connection().execute(_HEADS).one())
+
+
+def heads_of(p_seq: int | None, p_hash: str | None, seq: int | None, prev: str | None
+             ) -> Heads:
+    """The values of HEAD_COLUMNS as Heads."""
     return ((0, GENESIS_HASH) if p_seq is None else (p_seq, p_hash),
             (0, GENESIS_HASH) if seq is None else (seq, prev))
 

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ledger.db import SETTLE_LOCK, mark_settled
+from ledger.db import SETTLE_LOCK, WRITE_LOCK, Lock
 from ledger.models import ApiToken, User
 from ledger.passwords import password_matches, token_digest
 from ledger.policy import Actor, require_user_admin
@@ -71,27 +71,26 @@ def user_for_token(session: Session, raw: object, now: datetime) -> User | None:
 _ACTOR_OF_TOKEN = (sa.select(_users.c.id, _users.c.username, _users.c.role, _users.c.region_code)
                    .select_from(_USER_OF_TOKEN)
                    .where(_live_token(sa.bindparam("digest"), sa.bindparam("now"))))
+# The same, taking also a lock when it finds the token (actor_for_token's `lock`).
+_TAKING = {lock.mark: _ACTOR_OF_TOKEN.add_columns(lock.column)
+           for lock in (SETTLE_LOCK, WRITE_LOCK)}
 
 
-# The same, taking also the settled read's lock (ledger.db.SETTLE_LOCK) when it finds the token.
-_ACTOR_OF_TOKEN_SETTLED = _ACTOR_OF_TOKEN.add_columns(SETTLE_LOCK)
-
-
-def actor_for_token(session: Session, raw: object, now: datetime, settles: bool = False
+def actor_for_token(session: Session, raw: object, now: datetime, lock: Lock | None = None
                     ) -> Actor | None:
-    """user_for_token as the Actor it authenticates, from one plain row. `settles`: the request
-    reads `settled` next (ledger.api.support.settles); on PostgreSQL the token's statement takes
-    the settled read's lock, one round trip instead of two."""
+    """user_for_token as the Actor it authenticates, from one plain row. `lock`: the request's
+    transaction needs it next (ledger.api.support: `settles`, `writes`); on PostgreSQL the
+    token's statement takes it too, one round trip instead of two."""
     if not isinstance(raw, str):
         return None
     conn = session.connection()
-    settles = settles and conn.dialect.name == "postgresql"
-    row = conn.execute(_ACTOR_OF_TOKEN_SETTLED if settles else _ACTOR_OF_TOKEN,
-                       {"digest": token_digest(raw), "now": now}).first()
+    lock = lock if conn.dialect.name == "postgresql" else None
+    statement = _ACTOR_OF_TOKEN if lock is None else _TAKING[lock.mark]
+    row = conn.execute(statement, {"digest": token_digest(raw), "now": now}).first()
     if row is None:
         return None
-    if settles:
-        mark_settled(session)
+    if lock is not None:
+        lock.taken(session)
     return Actor(*row[:4])
 
 

@@ -14,7 +14,7 @@ from flask_smorest.utils import deepupdate
 from ledger import current
 from ledger.commands import idempotency
 from ledger.context import Context
-from ledger.db import begin_writing, utcnow
+from ledger.db import SETTLE_LOCK, WRITE_LOCK, begin_writing, utcnow
 from ledger.api.json_body import Parser
 from ledger.domain import limits
 from ledger.io.sheets import CSV_MIMETYPE, XLSX_MIMETYPE, Export
@@ -33,10 +33,11 @@ def authenticate() -> None:
     match = BEARER_RE.fullmatch(request.headers.get("Authorization", ""))
     session = current.session()
     view = current_app.view_functions.get(request.endpoint or "")
-    settles = match is not None and getattr(view, "settles", False)
-    if match and (settles or getattr(view, "writes", False)):
+    lock = (SETTLE_LOCK if getattr(view, "settles", False)
+            else WRITE_LOCK if getattr(view, "writes", False) else None)
+    if match and lock is not None:
         begin_writing(session)
-    found = actor_for_token(session, match[1], utcnow(), settles) if match else None
+    found = actor_for_token(session, match[1], utcnow(), lock) if match else None
     if found is None:
         abort(401, message="missing, expired or revoked bearer token",
               headers={"WWW-Authenticate": 'Bearer realm="ledger"'})
@@ -46,7 +47,8 @@ def authenticate() -> None:
 def writes(view):
     """Marks a view that writes whatever it is asked (a report's PUT), in one short write
     transaction: on SQLite the request begins with it (ledger.db.begin_writing), one
-    transaction instead of the token's read rolled back and then BEGIN IMMEDIATE. Not for a
+    transaction instead of the token's read rolled back and then BEGIN IMMEDIATE; on
+    PostgreSQL the token's statement takes the write lock (ledger.db.WRITE_LOCK). Not for a
     view that reads or parses at length before it writes (an import): it would hold SQLite's
     write lock meanwhile."""
     view.writes = True
@@ -149,7 +151,10 @@ def reject_nul() -> None:
     for name, value in request.args.items(multi=True):
         if _has_nul(name) or _has_nul(value):
             errors.setdefault("query", {})[name] = [NUL_MESSAGE]
-    body = request.get_json(silent=True) if request.is_json else None
+    # In JSON a NUL can only be written as the escape \u0000 (a raw control character is no
+    # JSON): a body without it is not parsed here, but once, by the view's arguments.
+    body = (request.get_json(silent=True)
+            if request.is_json and b"\\u0000" in request.get_data(cache=True) else None)
     if isinstance(body, dict):
         for name, value in body.items():
             if _has_nul(name) or _has_nul(value):

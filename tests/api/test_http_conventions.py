@@ -152,3 +152,17 @@ def test_x_pagination_is_documented_as_the_string_it_is(seeded):
 def test_commerce_may_not_read_the_audit_log_or_verification(seeded, path):
     assert seeded.as_("commerce").get(path).status_code == 403
     assert seeded.as_("statistics").get(path).status_code == 200
+
+
+def test_an_api_request_opens_no_cookie_session(seeded):
+    """The API knows only bearer tokens: it neither reads nor sets the web pages' session
+    cookie (ledger.api.WebSessions), while the web pages keep theirs."""
+    from flask import request
+
+    app = seeded.app
+    with app.test_request_context("/api/v1/projects"):
+        assert app.session_interface.open_session(app, request) is None
+    with app.test_request_context("/login"):
+        assert app.session_interface.open_session(app, request) is not None
+    r = seeded.as_("admin").get("/projects")
+    assert r.status_code == 200 and "Set-Cookie" not in r.headers

@@ -219,31 +219,65 @@ def _check(ctx: Context, rows: Sequence[ReportRow], may_report: MayReport
     refusals: list[Refusal] = []
     checked: list[Checked] = []
     first_row: dict[tuple[int, str], int] = {}
+    # What every row of a month or of a project shares, worked out once: a batch repeats
+    # both. A row naming by id a project the user may report for, landed, in a month neither
+    # future nor before the start passes every rule of its own (the general case below would
+    # find nothing); only the rules between rows (a month twice, a closed year) remain.
+    months: dict[str, tuple[bool, int]] = {}    # period → (in the future, its year)
+    clear: dict[int, tuple[Known, str] | None] = {}  # project id → (project, start) or None
     for row in rows:
-        def refuse(field_: str, error: DomainError) -> None:
-            refusals.append(Refusal(row.row, field_, error))
+        period = row.period
+        month = months.get(period)
+        if month is None:
+            month = months[period] = (dates.future_period(period, today), year_of(period))
+        future, year = month
+        fits = None
+        if not future and row.project_code is None:
+            if row.project_id in clear:
+                fits = clear[row.project_id]
+            else:
+                fits = clear[row.project_id] = _clear(ctx, by_id.get(row.project_id),
+                                                      may_report)
+        if fits is not None and period >= fits[1]:
+            project, column = fits[0], "project_id"
+        else:
+            def refuse(field_: str, error: DomainError) -> None:
+                refusals.append(Refusal(row.row, field_, error))
 
-        if dates.future_period(row.period, today):
-            refuse("period", Invalid("period.future", field="period"))
-        found = acting_on(ctx, row, by_id, by_code, may_report, refuse)
-        if found is None:
-            continue
-        project, column = found
-        if not stages.landed(project.stage):
-            refuse(column, Conflict("report.not_landed", stage=project.stage))
-        elif stages.before_start(row.period, project.started_on):
-            refuse("period", Conflict("report.before_start", field="period",
-                                      started=period_of(project.started_on)))
-        key = (project.id, row.period)
+            if future:
+                refuse("period", Invalid("period.future", field="period"))
+            found = acting_on(ctx, row, by_id, by_code, may_report, refuse)
+            if found is None:
+                continue
+            project, column = found
+            if not stages.landed(project.stage):
+                refuse(column, Conflict("report.not_landed", stage=project.stage))
+            elif stages.before_start(period, project.started_on):
+                refuse("period", Conflict("report.before_start", field="period",
+                                          started=period_of(project.started_on)))
+        key = (project.id, period)
         if key in first_row:
-            refuse(column, Invalid("import.duplicate_row", field=column, row=first_row[key]))
-        first_row.setdefault(key, row.row)
-        report = Checked(project.id, row.period, row.amount, row.note, newest.get(key))
-        year = year_of(row.period)
+            refusals.append(Refusal(row.row, column, Invalid(
+                "import.duplicate_row", field=column, row=first_row[key])))
+        else:
+            first_row[key] = row.row
+        report = Checked(project.id, period, row.amount, row.note, newest.get(key))
         if year in closed and report.changes:
-            refuse("period", Conflict("year.closed", field="period", year=year))
+            refusals.append(Refusal(row.row, "period", Conflict("year.closed", field="period",
+                                                                year=year)))
         checked.append(report)
     return checked, refusals, newest if read is None else read
+
+
+def _clear(ctx: Context, project: Known | None, may_report: MayReport
+           ) -> tuple[Known, str] | None:
+    """A project found by id that its rows pass on (the user may report for it, it is
+    landed), with the first month they may report ("" when it has no start); else None:
+    its rows go through every rule one by one, which refuses them."""
+    if project is None or not may_report(ctx.actor, project.host_code) \
+            or not stages.landed(project.stage):
+        return None
+    return project, "" if project.started_on is None else period_of(project.started_on)
 
 
 def prepare(ctx: Context, checked: Sequence[Checked],

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import operator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -289,32 +288,28 @@ def insert_rows(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
 
 def _ready(conn: sa.Connection, table: sa.Table, names: list[str], rows: list[dict]
            ) -> list[tuple]:
-    """The rows as the driver takes them: tuples in the order of `names`, each through its
-    column's bind processor where the type has one. A processor is a function of its value,
-    and a batch repeats the same objects (its one recording time): a value that is the
-    previous row's object reuses that row's result."""
-    get = operator.itemgetter(*names)
-    if len(names) == 1:
-        get = (lambda get: lambda row: (get(row),))(get)
+    """The rows as the driver takes them: tuples in the order of `names`, each value through
+    its column's bind processor where the type has one, built a column at a time (zip makes
+    the tuples: no list per row). A processor is a function of its value, and a batch repeats
+    the same objects (its one recording time): a value that is the previous row's object
+    reuses that row's result."""
     # the dialect's type, as an INSERT's compilation takes it: a TypeDecorator's own
     # bind_processor leaves out its impl's (SQLite's DATETIME text, then left to the driver's
     # deprecated adapter, once a value, and without the microseconds when they are 0)
     dialect = conn.dialect
-    binds = [(i, bind, [_NOTHING, None]) for i, n in enumerate(names)
-             if (bind := table.c[n].type.dialect_impl(dialect).bind_processor(dialect))
-             is not None]
-    if not binds:
-        return [get(row) for row in rows]
-    out = []
-    for row in rows:
-        values = list(get(row))
-        for i, bind, seen in binds:  # seen: [the previous row's value, its result]
-            value = values[i]
-            if value is not seen[0]:
-                seen[0], seen[1] = value, bind(value)
-            values[i] = seen[1]
-        out.append(tuple(values))
-    return out
+    columns = []
+    for name in names:
+        column = [row[name] for row in rows]
+        bind = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
+        if bind is not None:
+            bound, last, result = [], _NOTHING, None
+            for value in column:
+                if value is not last:
+                    last, result = value, bind(value)
+                bound.append(result)
+            column = bound
+        columns.append(column)
+    return list(zip(*columns))
 
 
 _NOTHING = object()

@@ -327,7 +327,7 @@ def write(ctx: Context, prepared: Prepared, heads: Heads | None = None, *, retur
 
     def flush() -> None:
         nonlocal done
-        rows = [{"project_id": c.project_id, "period": c.period, "year": year_of(c.period),
+        rows = [{"project_id": c.project_id, "period": c.period, "year": key[1],
                  "amount": c.amount, "note": c.note, "revision": c.revision,
                  "reported_by": actor.id, "reported_at": prepared.now}
                 for key in batch for c in prepared.groups[key]]

@@ -343,8 +343,7 @@ def write(ctx: Context, prepared: Prepared, heads: Heads | None = None, *, retur
             if key in prepared.planned:
                 posted = appender.postings(prepared.planned[key], _cause(group))
             written.postings[key] = posted
-            for c in group:
-                appender.entry(**by, **_journaled(c))
+            appender.entries(by, [_journaled(c) for c in group])
             written.summary.postings += len(posted)
         appender.flush()
         written.summary.created += sum(1 for c in rows if c["revision"] == 1)

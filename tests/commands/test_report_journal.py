@@ -1,16 +1,22 @@
 """A report's journal entry is written out (ledger.commands.reports._journaled) rather than
 encoded by journal.canonical: the texts must be exactly canonical()'s of the same values, or
 `ledger verify` would find the chain broken. Over any note and period text (quotes,
-backslashes, control and non-ASCII characters), any amount and revision."""
+backslashes, control and non-ASCII characters), any amount and revision. And the appender's
+batch of entries (Append.entries, which the pipeline adds them by) is entry() one by one."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger.commands.reports import Checked, Revision, _journaled
 from ledger.domain.money import format_amount
 from ledger.postings import journal
+from ledger.postings.append import Append
+from ledger.postings.chain import GENESIS_HASH
 
 amounts = st.integers(-10**15, 10**15)
 revisions = st.integers(1, 2**40)
@@ -39,3 +45,29 @@ def test_a_written_out_text_is_not_encoded_again_but_any_other_value_is():
     assert journal._stored(text) == '{"a":"投资\\n"}'
     assert journal._stored('{"a":1}') == journal.canonical('{"a":1}') == '"{\\"a\\":1}"'
     assert journal._stored(None) is None
+
+
+def test_entries_add_what_entry_adds_one_by_one_and_refuse_other_keywords(session):
+    at = datetime(2025, 3, 1, tzinfo=UTC)
+    fields = {"at": at, "actor_id": 3, "actor_username": "张三", "actor_role": "host",
+              "actor_region": "640000", "action": "investment.report", "entity": "project"}
+    changes = [{"entity_id": "1", "before": None, "after": {"a": 1}},
+               {"entity_id": "2", "before": {"b": "旧"}, "after": None}]
+    heads = ((4, "ab" * 32), (0, GENESIS_HASH))
+    one, many = Append(session, at, heads), Append(session, at, heads)
+    for change in changes:
+        one.entry(**fields, **change)
+    many.entries(fields, changes)
+    assert many._entries == one._entries
+    assert journal.chain_rows((0, GENESIS_HASH), many._entries) == journal.chain_rows(
+        (0, GENESIS_HASH), one._entries)
+    with pytest.raises(TypeError):
+        many.entries(fields | {"entity_id": "3"}, changes)
+    with pytest.raises(TypeError):
+        many.entries({k: v for k, v in fields.items() if k != "entity"}, changes)
+    with pytest.raises(TypeError):
+        many.entries(fields, [{"entity_id": "3", "before": None}])
+    with pytest.raises(TypeError):
+        many.entries(fields, [{"entity_id": "3", "before": None, "after": None, "x": 1}])
+    assert len(many._entries) == 2
+    session.rollback()

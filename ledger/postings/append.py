@@ -96,7 +96,7 @@ class Append:
     def entries(self, fields: dict[str, Any], changes: list[dict[str, Any]]) -> None:
         """Many journal entries at once, after the postings added so far: `fields` are
         entry()'s keywords they share (at, actor_*, action, entity), each of `changes` has an
-        entry_id, before and after — as entry() would add them one by one."""
+        entity_id, before and after — as entry() would add them one by one."""
         if fields.keys() | _CHANGE != _ENTRY or fields.keys() & _CHANGE:
             raise TypeError(f"entries() takes {sorted(_ENTRY - _CHANGE)}, got {sorted(fields)}")
         seq, hash_ = self._postings_head

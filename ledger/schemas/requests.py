@@ -126,12 +126,11 @@ class RowLoader:
                 return self.schema.load(raw)
             if loaded is not missing:
                 data[name] = loaded
-        if self.rules:
-            try:
-                for rule in self.rules:
-                    rule(data, **self.options)
-            except ValidationError:
-                return self.schema.load(raw)
+        try:
+            for rule in self.rules:
+                rule(data, **self.options)
+        except ValidationError:
+            return self.schema.load(raw)
         for post in self.post:
             data = post(data, **self.options)
         return data

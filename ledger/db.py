@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import operator
 from collections.abc import Callable
 from contextlib import contextmanager
 from functools import lru_cache
@@ -298,30 +297,28 @@ def insert_rows(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
 class _InsertPlan(NamedTuple):
     """What insert_rows works out once for a table, the rows' keys and a dialect."""
 
-    insert: str                                          # the INSERT, in the driver's paramstyle
-    copy: str                                            # PostgreSQL's COPY … FROM STDIN
-    get: Callable[[dict], tuple]                         # a row's values in the columns' order
-    binds: tuple[tuple[int, Callable[[Any], Any]], ...]  # (position, the column's processor)
+    insert: str                                       # the INSERT, in the driver's paramstyle
+    copy: str                                         # PostgreSQL's COPY … FROM STDIN
+    columns: tuple[tuple[str, Callable[[Any], Any] | None], ...]  # name, its bind processor
 
     def ready(self, rows: list[dict]) -> list[tuple]:
         """The rows as the driver takes them: tuples in the columns' order, each value through
-        its column's bind processor where the type has one. A processor is a function of its
-        value, and a batch repeats the same objects (its one recording time): a value that is
-        the previous row's object reuses that row's result."""
-        get = self.get
-        if not self.binds:
-            return [get(row) for row in rows]
-        seen = [[_NOTHING, None] for _ in self.binds]  # the previous row's value, its result
-        out = []
-        for row in rows:
-            values = list(get(row))
-            for (i, bind), last in zip(self.binds, seen):
-                value = values[i]
-                if value is not last[0]:
-                    last[0], last[1] = value, bind(value)
-                values[i] = last[1]
-            out.append(tuple(values))
-        return out
+        its column's bind processor where the type has one, built a column at a time (zip makes
+        the tuples: no list per row). A processor is a function of its value, and a batch
+        repeats the same objects (its one recording time): a value that is the previous row's
+        object reuses that row's result."""
+        columns = []
+        for name, bind in self.columns:
+            column = [row[name] for row in rows]
+            if bind is not None:
+                bound, last, result = [], _NOTHING, None
+                for value in column:
+                    if value is not last:
+                        last, result = value, bind(value)
+                    bound.append(result)
+                column = bound
+            columns.append(column)
+        return list(zip(*columns))
 
 
 @lru_cache(maxsize=64)
@@ -338,18 +335,13 @@ def _insert_plan(table: sa.Table, keys: tuple[str, ...], dialect: sa.Dialect
     quote = dialect.identifier_preparer.quote
     columns = ", ".join(quote(n) for n in names)
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    get = operator.itemgetter(*names)
-    if len(names) == 1:
-        get = (lambda get: lambda row: (get(row),))(get)
     # the dialect's type, as an INSERT's compilation takes it: a TypeDecorator's own
     # bind_processor leaves out its impl's (SQLite's DATETIME text, then left to the driver's
     # deprecated adapter, once a value, and without the microseconds when they are 0)
-    binds = tuple((i, bind) for i, n in enumerate(names)
-                  if (bind := table.c[n].type.dialect_impl(dialect).bind_processor(dialect))
-                  is not None)
     return _InsertPlan(
         f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({', '.join([mark] * len(names))})",
-        f"COPY {quote(table.name)} ({columns}) FROM STDIN", get, binds)
+        f"COPY {quote(table.name)} ({columns}) FROM STDIN",
+        tuple((n, table.c[n].type.dialect_impl(dialect).bind_processor(dialect)) for n in names))
 
 
 _NOTHING = object()

@@ -31,7 +31,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
     "ledger.fonts": (),
     "ledger.collector": (),
     "ledger.models": BASE + ("ledger.db",),
-    "ledger.postings": BASE + ("ledger.db", "ledger.models", "ledger.signing"),
+    "ledger.postings": BASE + ("ledger.db", "ledger.models", "ledger.signing", "ledger.collector"),
     "ledger.policy": BASE + ("ledger.models",),
     "ledger.context": BASE + ("ledger.db", "ledger.policy", "ledger.config"),
     "ledger.queries": CORE,

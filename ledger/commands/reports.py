@@ -21,6 +21,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from json.encoder import encode_basestring as _text  # journal.canonical's escaping
 from types import SimpleNamespace
 from typing import NamedTuple
 
@@ -45,7 +46,7 @@ from ledger.models import (
 from ledger.policy import Actor, is_host
 from ledger.postings.reconcile import Terms, planned as plan_read
 from ledger.postings import journal
-from ledger.postings.journal import Heads
+from ledger.postings.journal import Canonical, Heads
 from ledger.domain.limits import CHUNK
 
 BATCH_ROWS = 5000  # rows written between two progress reports (they only bound memory)
@@ -222,31 +223,65 @@ def _check(ctx: Context, rows: Sequence[ReportRow], may_report: MayReport
     refusals: list[Refusal] = []
     checked: list[Checked] = []
     first_row: dict[tuple[int, str], int] = {}
+    # What every row of a month or of a project shares, worked out once: a batch repeats
+    # both. A row naming by id a project the user may report for, landed, in a month neither
+    # future nor before the start passes every rule of its own (the general case below would
+    # find nothing); only the rules between rows (a month twice, a closed year) remain.
+    months: dict[str, tuple[bool, int]] = {}    # period → (in the future, its year)
+    clear: dict[int, tuple[Known, str] | None] = {}  # project id → (project, start) or None
     for row in rows:
-        def refuse(field_: str, error: DomainError) -> None:
-            refusals.append(Refusal(row.row, field_, error))
+        period = row.period
+        month = months.get(period)
+        if month is None:
+            month = months[period] = (dates.future_period(period, today), year_of(period))
+        future, year = month
+        fits = None
+        if not future and row.project_code is None:
+            if row.project_id in clear:
+                fits = clear[row.project_id]
+            else:
+                fits = clear[row.project_id] = _clear(ctx, by_id.get(row.project_id),
+                                                      may_report)
+        if fits is not None and period >= fits[1]:
+            project, column = fits[0], "project_id"
+        else:
+            def refuse(field_: str, error: DomainError) -> None:
+                refusals.append(Refusal(row.row, field_, error))
 
-        if dates.future_period(row.period, today):
-            refuse("period", Invalid("period.future", field="period"))
-        found = acting_on(ctx, row, by_id, by_code, may_report, refuse)
-        if found is None:
-            continue
-        project, column = found
-        if not stages.landed(project.stage):
-            refuse(column, Conflict("report.not_landed", stage=project.stage))
-        elif stages.before_start(row.period, project.started_on):
-            refuse("period", Conflict("report.before_start", field="period",
-                                      started=period_of(project.started_on)))
-        key = (project.id, row.period)
+            if future:
+                refuse("period", Invalid("period.future", field="period"))
+            found = acting_on(ctx, row, by_id, by_code, may_report, refuse)
+            if found is None:
+                continue
+            project, column = found
+            if not stages.landed(project.stage):
+                refuse(column, Conflict("report.not_landed", stage=project.stage))
+            elif stages.before_start(period, project.started_on):
+                refuse("period", Conflict("report.before_start", field="period",
+                                          started=period_of(project.started_on)))
+        key = (project.id, period)
         if key in first_row:
-            refuse(column, Invalid("import.duplicate_row", field=column, row=first_row[key]))
-        first_row.setdefault(key, row.row)
-        report = Checked(project.id, row.period, row.amount, row.note, newest.get(key))
-        year = year_of(row.period)
+            refusals.append(Refusal(row.row, column, Invalid(
+                "import.duplicate_row", field=column, row=first_row[key])))
+        else:
+            first_row[key] = row.row
+        report = Checked(project.id, period, row.amount, row.note, newest.get(key))
         if year in closed and report.changes:
-            refuse("period", Conflict("year.closed", field="period", year=year))
+            refusals.append(Refusal(row.row, "period", Conflict("year.closed", field="period",
+                                                                year=year)))
         checked.append(report)
     return checked, refusals, newest if read is None else read
+
+
+def _clear(ctx: Context, project: Known | None, may_report: MayReport
+           ) -> tuple[Known, str] | None:
+    """A project found by id that its rows pass on (the user may report for it, it is
+    landed), with the first month they may report ("" when it has no start); else None:
+    its rows go through every rule one by one, which refuses them."""
+    if project is None or not may_report(ctx.actor, project.host_code) \
+            or not stages.landed(project.stage):
+        return None
+    return project, "" if project.started_on is None else period_of(project.started_on)
 
 
 def prepare(ctx: Context, checked: Sequence[Checked],
@@ -299,7 +334,7 @@ def write(ctx: Context, prepared: Prepared, heads: Heads | None = None, *, retur
 
     def flush() -> None:
         nonlocal done
-        rows = [{"project_id": c.project_id, "period": c.period, "year": year_of(c.period),
+        rows = [{"project_id": c.project_id, "period": c.period, "year": key[1],
                  "amount": c.amount, "note": c.note, "revision": c.revision,
                  "reported_by": actor.id, "reported_at": prepared.now}
                 for key in batch for c in prepared.groups[key]]
@@ -315,8 +350,7 @@ def write(ctx: Context, prepared: Prepared, heads: Heads | None = None, *, retur
             if key in prepared.planned:
                 posted = appender.postings(prepared.planned[key], _cause(group))
             written.postings[key] = posted
-            for c in group:
-                appender.entry(**by, **_journaled(c))
+            appender.entries(by, [_journaled(c) for c in group])
             written.summary.postings += len(posted)
         appender.flush()
         written.summary.created += sum(1 for c in rows if c["revision"] == 1)
@@ -350,12 +384,21 @@ def _journaled(c: Checked) -> dict:
     """A report's journal entry (one a report, the bulk of the journal, so only what replays
     it and what it changed): the month's newest revision before → the new one. The postings its
     project-year appended are not listed: they name the report as their cause, and the entry
-    carries the postings head after them."""
+    carries the postings head after them.
+
+    before {"amount", "revision"} and after {"amount", "note", "period", "revision"} are
+    written out as journal.canonical() writes them — keys sorted, no spaces, strings through
+    json's escaping, amounts (format_amount: digits, "-" and ".") needing none — in half the
+    time of building the values and encoding them (tests/commands/test_report_journal.py
+    compares the texts)."""
+    previous = c.previous
     return {"entity_id": str(c.project_id),
-            "before": None if c.previous is None else {
-                "revision": c.previous.revision, "amount": format_amount(c.previous.amount)},
-            "after": {"period": c.period, "revision": c.revision,
-                      "amount": format_amount(c.amount), "note": c.note}}
+            "before": None if previous is None else Canonical(
+                f'{{"amount":"{format_amount(previous.amount)}",'
+                f'"revision":{int.__repr__(previous.revision)}}}'),
+            "after": Canonical(
+                f'{{"amount":"{format_amount(c.amount)}","note":{_text(c.note)},'
+                f'"period":{_text(c.period)},"revision":{int.__repr__(c.revision)}}}')}
 
 
 # ------------------------------------------------------------------ the reads of check

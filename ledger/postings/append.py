@@ -93,6 +93,19 @@ class Append:
             "entity": entity, "entity_id": entity_id, "before": before, "after": after,
             "postings_seq": seq, "postings_hash": hash_})
 
+    def entries(self, fields: dict[str, Any], changes: list[dict[str, Any]]) -> None:
+        """Many journal entries at once, after the postings added so far: `fields` are
+        entry()'s keywords they share (at, actor_*, action, entity), each of `changes` has an
+        entity_id, before and after — as entry() would add them one by one."""
+        if fields.keys() | _CHANGE != _ENTRY or fields.keys() & _CHANGE:
+            raise TypeError(f"entries() takes {sorted(_ENTRY - _CHANGE)}, got {sorted(fields)}")
+        seq, hash_ = self._postings_head
+        shared = {**fields, "postings_seq": seq, "postings_hash": hash_}
+        for change in changes:
+            if change.keys() != _CHANGE:
+                raise TypeError(f"an entry's change has {sorted(_CHANGE)}, got {sorted(change)}")
+            self._entries.append(shared | change)
+
     def flush(self) -> None:
         """Insert what was added since the last flush: the postings and the balances they
         move, then the journal entries."""
@@ -107,6 +120,12 @@ class Append:
                 insert_rows(conn, AuditEntry.__table__, rows)
                 self._journal_head = (rows[-1]["id"], rows[-1]["hash"])
                 self._entries = []
+
+
+# entry()'s keywords, and those of them that differ from entry to entry of a batch
+_ENTRY = frozenset(("at", "actor_id", "actor_username", "actor_role", "actor_region", "action",
+                    "entity", "entity_id", "before", "after"))
+_CHANGE = frozenset(("entity_id", "before", "after"))
 
 
 def entry(session: Session, *, before: Any = None, after: Any = None, **fields: Any) -> None:

@@ -87,6 +87,19 @@ def canonical(value: Any) -> str:
 _CANONICAL = json.JSONEncoder(sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode
 
 
+class Canonical(str):
+    """A JSON value given as its canonical() text, written out by a caller that makes
+    thousands of entries of one shape (a report's: ledger.commands.reports): stored and
+    hashed as it is, not encoded again. compact() leaves it as given."""
+
+
+def _stored(value: Any) -> str | None:
+    """The text an entry's before or after is stored as."""
+    if value is None:
+        return None
+    return str(value) if type(value) is Canonical else canonical(value)
+
+
 def parsed(text: str | None) -> Any:
     return None if text is None else json.loads(text)
 
@@ -167,29 +180,29 @@ def chain_rows(prev: tuple[int, str], entries: list[dict]) -> list[dict]:
                "actor_username": e["actor_username"], "actor_role": e["actor_role"],
                "actor_region": e["actor_region"], "action": e["action"], "entity": e["entity"],
                "entity_id": e["entity_id"],
-               "before": None if before is None else canonical(before),
-               "after": None if after is None else canonical(after),
+               "before": _stored(before), "after": _stored(after),
                "postings_seq": e["postings_seq"], "postings_hash": e["postings_hash"],
                "hash_version": HASH_VERSION}
         key = (row["at"], row["actor_id"], row["actor_username"], row["actor_role"],
                row["actor_region"], row["action"], row["entity"])
         if key != who_key:  # the same for every entry of a batch, as a rule: encoded once
             who_key, who_text = key, canonical([utc_text(key[0]), *key[1:]])[1:-1]
+        # prev_hash is ASCII: its UTF-8 bytes are its ASCII bytes, encoded with the rest
         row["hash"] = prev_hash = hashlib.sha256(
-            prev_hash.encode("ascii") + _spliced(row, who_text)).hexdigest()
+            f"{prev_hash}{_spliced(row, who_text)}".encode("utf-8")).hexdigest()
         rows.append(row)
     return rows
 
 
-def _spliced(row: dict, who: str) -> bytes:
-    """_encoded(row) of a row whose before and after are their canonical texts, with `who` the
-    encoding of its fields from at to entity without the brackets: the array's text written
-    around the texts instead of their values encoded again — the same bytes, canonical() of a
-    value being the same alone and inside the array (tests/postings/test_encoding.py)."""
+def _spliced(row: dict, who: str) -> str:
+    """The text whose UTF-8 bytes are _encoded(row), of a row whose before and after are
+    their canonical texts, with `who` the encoding of its fields from at to entity without the
+    brackets: the array's text written around the texts instead of their values encoded
+    again — the same bytes, canonical() of a value being the same alone and inside the array
+    (tests/postings/test_encoding.py)."""
     return (f"[{HASH_VERSION},{int.__repr__(row['id'])},{who},{_text(row['entity_id'])},"
             f"{_or_null(row['before'])},{_or_null(row['after'])},"
-            f"{int.__repr__(row['postings_seq'])},{_text(row['postings_hash'])}]"
-            ).encode("utf-8")
+            f"{int.__repr__(row['postings_seq'])},{_text(row['postings_hash'])}]")
 
 
 def _or_null(text: str | None) -> str:

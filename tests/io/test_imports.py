@@ -419,7 +419,10 @@ def test_rows_loaded_as_a_batch_are_loaded_as_the_schema_loads_each(kind):
                {"project_code": "bad"}, {"amount": "1.005"}, {"amount": "0"},
                {"amount": "-1"}, {"amount": None}, {"note": "\u202e"}, {"note": "x" * 501},
                {"period": "2025-13"}, {"received_on": "2025-02-30"}, {"source": "别处"},
-               {"payer": " "}, {"amount": "abc", "project_id": None}, {"unknown": "1"}]
+               {"payer": " "}, {"amount": "abc", "project_id": None}, {"unknown": "1"},
+               # a value of another type than text (the memory keeps 1, "1" and True apart)
+               {"project_id": 1}, {"project_id": "1"}, {"project_id": True}, {"amount": 1},
+               {"amount": True}, {"row": True}, {"row": 1.0}]
     for number, change in enumerate(changes * 2, start=2):
         raw = {"row": number} | {k: v for k, v in (good | change).items() if v is not None}
         expected = _loaded(schema.load, raw)

@@ -137,9 +137,7 @@ def writing(session: Session, *, late_lock: bool = False) -> Iterator[Session]:
     if session.info.get("ledger_writing"):
         yield session
         return
-    locked = WRITE_LOCK.held(session)
-    keep = _goes_on(session)
-    locked = locked and keep  # taken by the read transaction that goes on (ledger.api.support)
+    keep, locked = _goes_on_holding(session, WRITE_LOCK)  # locked by the token's statement
     session.info["ledger_writing"] = True
     try:
         with session.get_transaction() if keep else session.begin():
@@ -187,6 +185,14 @@ def _goes_on(session: Session) -> bool:
     return False
 
 
+def _goes_on_holding(session: Session, lock: Lock) -> tuple[bool, bool]:
+    """_goes_on, and whether the transaction that goes on holds `lock` already (taken by its
+    first statement: Lock.taken); the mark is consumed either way."""
+    taken = lock.held(session)
+    keep = _goes_on(session)
+    return keep, keep and taken
+
+
 def _pending(session: Session) -> bool:
     """Whether the session holds changes not flushed yet."""
     return bool(session.new or session.dirty or session.deleted)
@@ -218,11 +224,18 @@ def finish(session: Session, failed: bool = False) -> None:
     session.close()
 
 
+def holds_write_lock(session: Session) -> bool:
+    """Whether everything this transaction has read was read under the write lock: held since
+    its start (SQLite's BEGIN IMMEDIATE, a `writing` transaction without late_lock) — False
+    only in a `late_lock` transaction on PostgreSQL until lock_for_append takes it."""
+    return session.info.get("ledger_locked", True)
+
+
 def lock_for_append(session: Session) -> bool:
     """Take the global write lock if this transaction does not hold it yet (a `late_lock`
     transaction on PostgreSQL). True when it was held already, i.e. everything this transaction
     has read was read under it; False when it has just been taken."""
-    if session.info.get("ledger_locked", True):
+    if holds_write_lock(session):
         return True
     session.connection().execute(sa.select(WRITE_LOCK.column))
     session.info["ledger_locked"] = True
@@ -237,12 +250,11 @@ def settled(session: Session) -> Iterator[Session]:
     visible, and an as-of answer for any time up to now never changes afterwards. On
     PostgreSQL the request's read transaction goes on (as in `writing`: _goes_on), the lock
     taken in it; it ends with COMMIT, which keeps psycopg's prepared statements."""
-    locked = SETTLE_LOCK.held(session)
-    keep = _goes_on(session)
+    keep, locked = _goes_on_holding(session, SETTLE_LOCK)
     with session.get_transaction() if keep else session.begin():
         # SQLite: BEGIN IMMEDIATE, which waits for the writer in flight
         conn = session.connection(execution_options=None if keep else {"ledger_write": True})
-        if conn.dialect.name == "postgresql" and not (keep and locked):
+        if conn.dialect.name == "postgresql" and not locked:
             conn.execute(sa.select(SETTLE_LOCK.column))
         yield session
 

@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from ledger.context import Context
-from ledger.db import lock_for_append
+from ledger.db import holds_write_lock, lock_for_append
 from ledger.domain.errors import PreconditionFailed
 from ledger.postings import append, journal
 
@@ -48,7 +48,7 @@ def read_then_lock_heads(session: Session, read: Callable[[], T]
     """read_then_lock, with the chain heads (journal.heads) when it read them under the lock
     to check the journal's: the appends that follow start from them instead of reading them
     again. None when the reads ran under the lock (held from the start, or a second pass)."""
-    if session.info.get("ledger_locked", True):  # held since the start (SQLite, nested)
+    if holds_write_lock(session):  # held since the start (SQLite, nested)
         return read(), None
     while True:
         mark = journal.head(session)

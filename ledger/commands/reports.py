@@ -32,7 +32,7 @@ from ledger.commands.batch import Known, Refusal, acting_on, seen, visible
 from ledger.commands.common import read_then_lock_heads, who
 from ledger.commands.inputs import ReportInput, ReportRow
 from ledger.context import Context
-from ledger.db import insert_rows, writing
+from ledger.db import holds_write_lock, insert_rows, writing
 from ledger.domain import dates, stages
 from ledger.domain import workflow
 from ledger.domain.coverage import Term
@@ -45,8 +45,7 @@ from ledger.models import (
 )
 from ledger.policy import Actor, is_host
 from ledger.postings.reconcile import Terms, planned as plan_read
-from ledger.postings import journal
-from ledger.postings.journal import Canonical, Heads
+from ledger.postings.journal import HEAD_COLUMNS, Canonical, Heads, heads_of
 from ledger.domain.limits import CHUNK
 
 BATCH_ROWS = 5000  # rows written between two progress reports (they only bound memory)
@@ -298,8 +297,8 @@ def prepare(ctx: Context, checked: Sequence[Checked],
     lines = (Indicator.COMPLETED_INVESTMENT,)
     heads = None
     if isinstance(read, AtOnce):
-        # read under the lock when the transaction held it from the start (ledger.db.writing)
-        heads = read.heads if ctx.session.info.get("ledger_locked") else None
+        # read with the rest: usable when that was under the lock
+        heads = read.heads if holds_write_lock(ctx.session) else None
         hosts = {project_id: known.host_code for project_id, known in read.by_id.items()}
         planned = plan_read(list(groups), lines, hosts, read.agreements, {}, read.posted,
                             {key: r.amount for key, r in read.newest.items()}, incoming)
@@ -483,7 +482,7 @@ def _at_once_statement(dialect: str) -> sa.Select:
                       agreements.c.id, agreements.c.recommender_code,
                       agreements.c.receiver_code, as_json(terms), as_json(newest),
                       as_json(sa.select(array(*sums.c)).correlate(projects)), as_json(closed),
-                      *journal.HEAD_COLUMNS)
+                      *HEAD_COLUMNS)
             .select_from(projects.outerjoin(agreements, sa.and_(
                 agreements.c.project_id == projects.c.id, Agreement.is_live)))
             .where(projects.c.id.in_(_IDS)))
@@ -505,7 +504,7 @@ def _at_once(ctx: Context, rows: Sequence[ReportRow]) -> AtOnce | None:
     for row in conn.execute(_AT_ONCE[conn.dialect.name],
                             {"ids": sorted({r.project_id for r in rows}), "years": years}):
         *facts, agreement_id, recommender, receiver, terms, newest, sums, closed = row[:-4]
-        read = read._replace(heads=journal.heads_of(*row[-4:]))
+        read = read._replace(heads=heads_of(*row[-4:]))
         read.closed.update(closed or ())
         known = seen(ctx, Known(*facts), recommender, receiver)
         if known is None:

@@ -359,6 +359,18 @@ def _insert_plan(table: sa.Table, keys: tuple[str, ...], dialect: sa.Dialect
 _NOTHING = object()
 
 
+@lru_cache(maxsize=None)
+def adding(table: sa.Table, keys: tuple[str, ...], added: tuple[str, ...], dialect: str
+           ) -> sa.Insert:
+    """INSERT … ON CONFLICT (keys) DO UPDATE adding each of the `added` columns to the row
+    already there — a running sum's upsert, SQLite and PostgreSQL alike; without RETURNING (a
+    pipeline can carry it: `pipelined`). Built once per table and dialect."""
+    from sqlalchemy.dialects import postgresql, sqlite  # their INSERTs: not loaded at start
+    insert = (sqlite if dialect == "sqlite" else postgresql).insert(table).inline()
+    return insert.on_conflict_do_update(index_elements=[table.c[k] for k in keys],
+                                        set_={c: table.c[c] + insert.excluded[c] for c in added})
+
+
 @contextmanager
 def pipelined(conn: sa.Connection, rows: int) -> Iterator[None]:
     """On PostgreSQL, the statements of the block — which must ask for no result (INSERT

@@ -30,8 +30,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from ledger import postings
 from ledger.commands import notify
@@ -39,7 +37,7 @@ from ledger.commands.batch import Known, Refusal, acting_on, visible
 from ledger.commands.common import audit, check_row_version, read_then_lock_heads, who
 from ledger.commands.inputs import EvidenceUpload, FundsChange, FundsRow
 from ledger.context import Context
-from ledger.db import writing
+from ledger.db import adding, writing
 from ledger.domain import dates, evidence, limits
 from ledger.domain.enums import Indicator, Stage
 from ledger.domain.errors import Conflict, DomainError, Invalid, NotFound
@@ -210,17 +208,6 @@ def _revise(ctx: Context, receipt: FundsReceipt, host_code: str, after: dict, re
 
 
 _MOVES, _SOURCE_BALANCES = FundsSourceMove.__table__, FundsSourceBalance.__table__
-_ADD: dict[str, sa.Insert] = {}  # by dialect, built on first use
-
-
-def _add(dialect: str) -> sa.Insert:
-    """INSERT … ON CONFLICT DO UPDATE adding to a source balance (SQLite and PostgreSQL)."""
-    if dialect not in _ADD:
-        insert = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(_SOURCE_BALANCES)
-        _ADD[dialect] = insert.on_conflict_do_update(
-            index_elements=list(_SOURCE_BALANCES.primary_key.columns),
-            set_={"amount": _SOURCE_BALANCES.c.amount + insert.excluded.amount})
-    return _ADD[dialect]
 
 
 def _move_sources(conn: sa.Connection, moves: Moves, at: datetime) -> None:
@@ -231,7 +218,8 @@ def _move_sources(conn: sa.Connection, moves: Moves, at: datetime) -> None:
             for (year, host, source), amount in sorted(moves.items()) if amount]
     if rows:
         conn.execute(_MOVES.insert(), [r | {"recorded_at": at} for r in rows])
-        conn.execute(_add(conn.dialect.name), rows)
+        conn.execute(adding(_SOURCE_BALANCES, ("year", "host_code", "source"), ("amount",),
+                            conn.dialect.name), rows)
 
 
 def _journaled(project_id: int, revision: int, values: dict, reason: str | None = None,

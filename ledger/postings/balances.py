@@ -11,10 +11,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection
 
+from ledger.db import adding
 from ledger.domain.enums import PostingRole
 from ledger.models import Balance, Posting
 
@@ -62,23 +61,9 @@ def from_postings() -> sa.Subquery:
     return summed(groups, "year", "indicator")
 
 
-_UPSERT: dict[str, sa.Insert] = {}  # by dialect, built on first use
-
-
-def _upsert(dialect: str) -> sa.Insert:
-    """INSERT … ON CONFLICT DO UPDATE adding to the figures (SQLite and PostgreSQL alike)."""
-    if dialect not in _UPSERT:
-        table = Balance.__table__
-        # inline: no RETURNING (a pipeline carries it: ledger.db.pipelined)
-        insert = (sqlite_insert if dialect == "sqlite" else postgresql_insert)(table).inline()
-        _UPSERT[dialect] = insert.on_conflict_do_update(
-            index_elements=[table.c.year, table.c.indicator, table.c.region_code],
-            set_={f: table.c[f] + insert.excluded[f] for f in SUMMED})
-    return _UPSERT[dialect]
-
-
 def add(conn: Connection, rows: list[dict]) -> None:
     """Move the running balances by the posting rows being inserted (same transaction)."""
-    conn.execute(_upsert(conn.dialect.name),
+    conn.execute(adding(Balance.__table__, ("year", "indicator", "region_code"), SUMMED,
+                        conn.dialect.name),
                  [{"year": y, "indicator": line, "region_code": code, **dict(zip(SUMMED, figures))}
                   for (y, line, code), figures in moved(rows).items()])

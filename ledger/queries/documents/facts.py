@@ -204,6 +204,7 @@ _EVENTS = (sa.select(_EVENT.version, _EVENT.action, _EVENT.to_status, _EVENT.act
                      _EVENT.at)
            .where(_EVENT.agreement_id == sa.bindparam("id")).order_by(_EVENT.id))
 
+
 def _visible(session, actor, agreement_id: int) -> sa.Row:
     """The agreement (with its project's host and zone) if the user may see it and its project;
     404 otherwise, exactly as for a missing one (ledger.queries.lookup)."""

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 from datetime import date
-from typing import Any
+from typing import Any, NamedTuple
 
 
 class _Unset:
@@ -112,12 +112,13 @@ class AgreementInput(Input):
     receiver_code: str | None = None
 
 
-@dataclass(frozen=True)
-class ReportRow(Input):
+class ReportRow(NamedTuple):
     """One monthly report in a batch (ledger.commands.reports): the project by id or by
     project code (GB/T 40058), a month and its completed investment. `row`: the number that
     names it in the batch's refusals — in an import file, as the spreadsheet shows it (the
-    header's row counted, so 2 under a header on row 1); else its place, from 1."""
+    header's row counted, so 2 under a header on row 1); else its place, from 1. A named
+    tuple, like FundsRow, where the other inputs are frozen dataclasses: an import makes one
+    per row, and a tuple is made in half the time."""
 
     row: int
     period: str
@@ -127,8 +128,7 @@ class ReportRow(Input):
     note: str = ""
 
 
-@dataclass(frozen=True)
-class FundsRow(Input):
+class FundsRow(NamedTuple):
     """One receipt of funds in place (到位资金) in a batch (ledger.commands.funds): the project
     by id or by project code, the day received, the amount, its source and payer. `row` as in
     ReportRow."""

@@ -146,9 +146,12 @@ def _field_value(field: fields.Field, name: str, value: object, raw: dict,
         if direct and value is not missing and value is not None:
             # Field.deserialize of a value neither missing nor None, without the checks
             # and loops that have nothing to do for it (every row has a row number and an
-            # amount of its own: half of their time)
+            # amount of its own: half of their time). Its validators one by one: whether one
+            # refuses is all that counts here (a refused row is loaded by schema.load, which
+            # gathers their messages), and the first that does decides it.
             output = field._deserialize(value, name, raw)
-            field._validate(output)
+            for validator in field.validators:
+                validator(output)
             return output
         return field.deserialize(value, name, raw)
     except ValidationError:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import contextmanager
 from functools import lru_cache
+from operator import itemgetter
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import Any, Iterator, NamedTuple
+from typing import Iterator, NamedTuple
 
 import sqlalchemy as sa
 from sqlalchemy import event
@@ -45,6 +46,13 @@ class Money(sa.types.TypeDecorator):
             raise TypeError(f"money must be an int of 0.01万元, got {type(value).__name__}")
         return value
 
+    def bind_column(self, values: list) -> list:
+        """process_bind_param of a column of values at once (insert_rows): ints pass as they
+        are."""
+        if all(type(v) is int for v in values):
+            return values
+        return [self.process_bind_param(v, None) for v in values]
+
 
 class UTCDateTime(sa.types.TypeDecorator):
     """Stored as naive UTC, returned as aware UTC. Naive input is refused, not guessed."""
@@ -72,6 +80,11 @@ class Hash(sa.types.TypeDecorator):
 
     def process_bind_param(self, value, dialect):
         return None if value is None else bytes.fromhex(value)
+
+    def bind_column(self, values: list) -> list:
+        """process_bind_param of a column of values at once (insert_rows)."""
+        fromhex = bytes.fromhex
+        return [None if v is None else fromhex(v) for v in values]
 
     def process_result_value(self, value, dialect):
         if value is None or isinstance(value, str):  # text put in by hand on SQLite: as it is
@@ -307,30 +320,61 @@ def insert_rows(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
 
 
 class _InsertPlan(NamedTuple):
-    """What insert_rows works out once for a table, the rows' keys and a dialect."""
+    """What insert_rows works out once for a table, the rows' keys and a dialect. The INSERT
+    names the columns without bind processing first, then those with."""
 
     insert: str                                       # the INSERT, in the driver's paramstyle
     copy: str                                         # PostgreSQL's COPY … FROM STDIN
-    columns: tuple[tuple[str, Callable[[Any], Any] | None], ...]  # name, its bind processor
+    plain: Callable[[dict], tuple]                    # a row's values needing no processing
+    processed: tuple[tuple[str, Callable[[list], list]], ...]  # the others: name, processing
 
     def ready(self, rows: list[dict]) -> list[tuple]:
-        """The rows as the driver takes them: tuples in the columns' order, each value through
-        its column's bind processor where the type has one, built a column at a time (zip makes
-        the tuples: no list per row). A processor is a function of its value, and a batch
-        repeats the same objects (its one recording time): a value that is the previous row's
-        object reuses that row's result."""
-        columns = []
-        for name, bind in self.columns:
-            column = [row[name] for row in rows]
-            if bind is not None:
-                bound, last, result = [], _NOTHING, None
-                for value in column:
-                    if value is not last:
-                        last, result = value, bind(value)
-                    bound.append(result)
-                column = bound
-            columns.append(column)
-        return list(zip(*columns))
+        """The rows as the driver takes them: tuples in the INSERT's order of columns, each
+        value through its column's bind processing where the type has one — those a column at
+        a time."""
+        plain = map(self.plain, rows)
+        if not self.processed:
+            return list(plain)
+        columns = [process([row[name] for row in rows]) for name, process in self.processed]
+        return [values + bound for values, bound in zip(plain, zip(*columns))]
+
+
+def _values(names: list[str]) -> Callable[[dict], tuple]:
+    """A row's values of `names`, as a tuple (itemgetter's: one call in C)."""
+    if len(names) == 1:
+        name = names[0]
+        return lambda row: (row[name],)
+    return itemgetter(*names) if names else (lambda row: ())
+
+
+def _column_processing(type_: sa.types.TypeEngine, dialect: sa.Dialect
+                       ) -> Callable[[list], list] | None:
+    """What an INSERT's bind processing does to each value of a column of this type, done to
+    a column of values; None when the type has none. The dialect's type, as an INSERT's
+    compilation takes it (a TypeDecorator's own bind_processor leaves out its impl's: SQLite's
+    DATETIME text, then left to the driver's deprecated adapter, once a value, and without the
+    microseconds when they are 0). A type of ours with a `bind_column` processes the column in
+    one pass (then its impl's processor, as TypeDecorator.bind_processor composes them); any
+    other type a value at a time, a value that is the previous row's object (a batch's one
+    recording time) reusing that row's result — a processor is a function of its value."""
+    typed = type_.dialect_impl(dialect)
+    whole = getattr(typed, "bind_column", None)
+    if whole is not None:
+        impl = typed.impl_instance.bind_processor(dialect)
+        return whole if impl is None else (lambda values: [impl(v) for v in whole(values)])
+    bind = typed.bind_processor(dialect)
+    if bind is None:
+        return None
+
+    def each(values: list) -> list:
+        bound, last, result = [], _NOTHING, None
+        for value in values:
+            if value is not last:
+                last, result = value, bind(value)
+            bound.append(result)
+        return bound
+
+    return each
 
 
 @lru_cache(maxsize=64)
@@ -344,16 +388,15 @@ def _insert_plan(table: sa.Table, keys: tuple[str, ...], dialect: sa.Dialect
     names = [n for n in keys if n in table.c]
     if any(c.default is not None for c in table.columns if c.name not in names):
         return None
+    processing = {n: _column_processing(table.c[n].type, dialect) for n in names}
+    plain = [n for n in names if processing[n] is None]
+    processed = [(n, processing[n]) for n in names if processing[n] is not None]
     quote = dialect.identifier_preparer.quote
-    columns = ", ".join(quote(n) for n in names)
+    columns = ", ".join(quote(n) for n in plain + [n for n, _ in processed])
     mark = "?" if dialect.paramstyle == "qmark" else "%s"
-    # the dialect's type, as an INSERT's compilation takes it: a TypeDecorator's own
-    # bind_processor leaves out its impl's (SQLite's DATETIME text, then left to the driver's
-    # deprecated adapter, once a value, and without the microseconds when they are 0)
     return _InsertPlan(
         f"INSERT INTO {quote(table.name)} ({columns}) VALUES ({', '.join([mark] * len(names))})",
-        f"COPY {quote(table.name)} ({columns}) FROM STDIN",
-        tuple((n, table.c[n].type.dialect_impl(dialect).bind_processor(dialect)) for n in names))
+        f"COPY {quote(table.name)} ({columns}) FROM STDIN", _values(plain), tuple(processed))
 
 
 _NOTHING = object()

@@ -64,8 +64,8 @@ def record(kind: str, obj: Any) -> dict[str, Any]:
 def compact(action: str, before: Any, after: Any) -> tuple[Any, Any]:
     """What a version-2 entry stores of an update of a recorded row: only the keys whose values
     changed (or that one side alone has). Other entries are stored as given."""
-    if action.partition(".")[0] not in RECORDED or not (
-            isinstance(before, dict) and isinstance(after, dict)):
+    if not (isinstance(before, dict) and isinstance(after, dict)) \
+            or action.partition(".")[0] not in RECORDED:
         return before, after
     same = {k for k in before.keys() & after.keys() if before[k] == after[k]}
     return ({k: v for k, v in before.items() if k not in same},
@@ -169,41 +169,41 @@ def heads_of(p_seq: int | None, p_hash: str | None, seq: int | None, prev: str |
 def chain_rows(prev: tuple[int, str], entries: list[dict]) -> list[dict]:
     """Entries (ledger.postings.append.Append.entry: before/after as JSON values with string
     keys, and the postings head each carries) chained after `prev` as rows of audit_log. The
-    appender holds the write lock and inserts them."""
+    appender holds the write lock and inserts them.
+
+    Each hash is of the text whose UTF-8 bytes are _encoded(row), written around the stored
+    texts of before and after instead of their values encoded again — the same bytes,
+    canonical() of a value being the same alone and inside the array — with what the entries
+    of a batch share (who made them, the postings head) encoded once for all of them
+    (tests/postings/test_encoding.py holds it to verify's hashing)."""
     seq, prev_hash = prev
     rows = []
-    who_key, who_text = None, ""
+    who_key = head = head_hash = None
+    who = tail = ""
     for e in entries:
         seq += 1
         before, after = compact(e["action"], e.get("before"), e.get("after"))
-        row = {"id": seq, "at": e["at"], "actor_id": e["actor_id"],
-               "actor_username": e["actor_username"], "actor_role": e["actor_role"],
-               "actor_region": e["actor_region"], "action": e["action"], "entity": e["entity"],
-               "entity_id": e["entity_id"],
-               "before": _stored(before), "after": _stored(after),
-               "postings_seq": e["postings_seq"], "postings_hash": e["postings_hash"],
+        before, after = _stored(before), _stored(after)
+        key = (e["at"], e["actor_id"], e["actor_username"], e["actor_role"], e["actor_region"],
+               e["action"], e["entity"])
+        entity_id = e["entity_id"]
+        postings_seq, postings_hash = e["postings_seq"], e["postings_hash"]
+        row = {"id": seq, "at": key[0], "actor_id": key[1], "actor_username": key[2],
+               "actor_role": key[3], "actor_region": key[4], "action": key[5], "entity": key[6],
+               "entity_id": entity_id, "before": before, "after": after,
+               "postings_seq": postings_seq, "postings_hash": postings_hash,
                "hash_version": HASH_VERSION}
-        key = (row["at"], row["actor_id"], row["actor_username"], row["actor_role"],
-               row["actor_region"], row["action"], row["entity"])
-        if key != who_key:  # the same for every entry of a batch, as a rule: encoded once
-            who_key, who_text = key, canonical([utc_text(key[0]), *key[1:]])[1:-1]
+        if key != who_key:  # the same for every entry of a batch, as a rule
+            who_key, who = key, canonical([utc_text(key[0]), *key[1:]])[1:-1]
+        if postings_seq != head or postings_hash != head_hash:  # the same for a project-year's
+            head, head_hash = postings_seq, postings_hash
+            tail = f",{int.__repr__(head)},{_text(head_hash)}]"
         # prev_hash is ASCII: its UTF-8 bytes are its ASCII bytes, encoded with the rest
         row["hash"] = prev_hash = hashlib.sha256(
-            f"{prev_hash}{_spliced(row, who_text)}".encode("utf-8")).hexdigest()
+            f"{prev_hash}[{HASH_VERSION},{int.__repr__(seq)},{who},{_text(entity_id)},"
+            f"{'null' if before is None else before},{'null' if after is None else after}{tail}"
+            .encode("utf-8")).hexdigest()
         rows.append(row)
     return rows
 
 
-def _spliced(row: dict, who: str) -> str:
-    """The text whose UTF-8 bytes are _encoded(row), of a row whose before and after are
-    their canonical texts, with `who` the encoding of its fields from at to entity without the
-    brackets: the array's text written around the texts instead of their values encoded
-    again — the same bytes, canonical() of a value being the same alone and inside the array
-    (tests/postings/test_encoding.py)."""
-    return (f"[{HASH_VERSION},{int.__repr__(row['id'])},{who},{_text(row['entity_id'])},"
-            f"{_or_null(row['before'])},{_or_null(row['after'])},"
-            f"{int.__repr__(row['postings_seq'])},{_text(row['postings_hash'])}]")
-
-
-def _or_null(text: str | None) -> str:
-    return "null" if text is None else text

@@ -1,8 +1,10 @@
 """ledger.db.insert_rows: by COPY on PostgreSQL from COPY_FROM_ROWS rows, by executemany below
-that and on SQLite — the same rows either way, through the columns' own bind processing."""
+that, on SQLite by INSERTs of many rows each — the same rows every way, through the columns' own
+bind processing."""
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
@@ -61,3 +63,31 @@ def test_a_float_amount_is_refused_and_nothing_is_written(scratch, n):
         insert_rows(conn, table, rows)
     with engine.connect() as conn:
         assert conn.scalar(sa.select(sa.func.count()).select_from(table)) == 0
+
+
+def test_sqlite_splits_many_rows_by_its_limit_of_bound_values(scratch):
+    """As many rows to a statement as SQLite's limit of bound values allows (here lowered to
+    12: two rows of five columns), the last statement taking the rest; in order, all of them."""
+    engine, table = scratch
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's multi-row INSERT")
+    at = datetime(2025, 1, 1, tzinfo=UTC)
+    rows = [{"id": i, "name": f"n{i}", "amount": i, "at": at, "note": None} for i in range(7)]
+    inserts = []
+    listener = lambda *args: inserts.append((args[2], len(args[3])))  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        with engine.begin() as conn:
+            driver = conn.connection.driver_connection
+            was = driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 12)
+            try:
+                insert_rows(conn, table, rows)
+            finally:
+                driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, was)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    assert [(s.count("("), n) for s, n in inserts if s.startswith("INSERT")] == [
+        (3, 10), (3, 10), (3, 10), (2, 5)]  # the columns' parentheses and a row's each
+    with engine.connect() as conn:
+        back = [dict(r._mapping) for r in conn.execute(sa.select(table).order_by(table.c.id))]
+    assert back == rows

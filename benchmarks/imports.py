@@ -244,7 +244,9 @@ def report(results: dict, args, command: str, profile: str | None) -> str:
         "with POST /api/v1/investments/import through the Flask app (test client, in process). "
         "Floor: the same rows (reports, postings, journal entries, running balances) inserted "
         "into the same tables by the driver's executemany of ready tuples, one transaction "
-        f"with its COMMIT. {args.rounds} rounds A B A B …, medians; the tables are put back "
+        "with its COMMIT. The import itself inserts by COPY on PostgreSQL and by INSERTs of "
+        "many rows each on SQLite (ledger.db.insert_rows), so it can take less than the floor's "
+        f"time to write. {args.rounds} rounds A B A B …, medians; the tables are put back "
         "between runs. CPU: this process's (PostgreSQL's server is in neither).",
         "",
         "| | " + " | ".join(names) + " |",

@@ -207,7 +207,7 @@ def test_the_template_downloads_and_imports_back(seeded, fmt):
 
 
 def test_a_bulk_import_equals_the_same_receipts_sent_one_by_one(seeded):
-    """The bulk path (executemany, one reconcile per project-year, one append) leaves the ledger
+    """The bulk path (insert_rows, one reconcile per project-year, one append) leaves the ledger
     that the same receipts sent one at a time through POST /projects/{id}/funds leave: the same
     amounts per project, month, region, role and line, the same balances, the same receipts;
     verify holds after both."""

@@ -224,7 +224,7 @@ def test_the_filled_template_imports_back(world, session):
 
 
 def test_a_bulk_import_equals_the_same_reports_sent_one_by_one(world, session):
-    """The bulk path (executemany, set-based reconcile, one append) writes what the reports
+    """The bulk path (insert_rows, set-based reconcile, one append) writes what the reports
     sent one project-year at a time through report_investments write: the same postings and
     journal entries for twin projects, then the same after revisions; verify holds."""
     from ledger.commands.inputs import ReportInput

@@ -76,6 +76,35 @@ def test_fonts_command_builds_only_what_is_missing(small_cut, capsys):
         f"fonts: Ledger Serif GB, Ledger Fang GB, Ledger Title GB current in {small_cut}\n")
 
 
+def test_the_fonts_command_rebuilds_a_cut_of_an_older_glyph_order(small_cut, tmp_path, capsys,
+                                                                 monkeypatch):
+    """A cut in an older glyph order is still used (same glyphs, larger PDFs); `make fonts`
+    rebuilds it, and only it."""
+    copy = tmp_path / "cut"
+    shutil.copytree(small_cut, copy)
+    manifest = json.loads((copy / "manifest.json").read_text(encoding="utf-8"))
+    manifest["weights"]["title"]["order"] = "1:"
+    (copy / "manifest.json").write_text(json.dumps(manifest), encoding="utf-8")
+    assert set(fonts.cut_status(copy).usable) == {"regular", "fang", "title"}
+    built = []
+    monkeypatch.setattr(fonts, "build_cut", lambda weight, directory: built.append(weight)
+                        or directory / fonts.CUTS[weight].file)
+    assert fonts.main(["--dir", str(copy)]) == 0
+    assert built == ["title"]
+
+
+def test_the_title_face_prints_its_titles_first():
+    """The title face prints the documents' titles only: their characters lead its print order
+    (fonts.CUTS["title"].first), so a PDF embeds ~30 slots of it, not ~4,500."""
+    from ledger.domain.enums import DocumentKind, Indicator
+    from ledger.domain.vocabulary import TITLES, statement_title
+
+    titles = [*TITLES.values(), *(statement_title(2025, line) for line in Indicator)]
+    assert len(titles) > len(DocumentKind)
+    wanted = {c for title in titles for c in title if ord(c) > 0x7F}
+    assert wanted <= set(fonts.CUTS["title"].first)
+
+
 def test_doctor_names_the_package_of_the_fandol_faces_when_they_are_missing(
         small_cut, tmp_path, monkeypatch):
     monkeypatch.setenv("LEDGER_FONTS_DIR", str(tmp_path / "none"))
@@ -144,6 +173,18 @@ def test_the_cut_is_in_print_order_with_an_identity_charset(small_cut):
             source_glyphs[source_cmap[point]].draw(theirs)
             assert ours.value == theirs.value, chr(point)
             assert font["hmtx"][cmap[point]] == source["hmtx"][source_cmap[point]], chr(point)
+
+
+def test_what_documents_seldom_print_comes_after_the_common_hanzi(tmp_path):
+    """GB 2312's kana, Greek, Cyrillic, zhuyin and box drawing (rows 4–9) and the half-width
+    katakana come after level 1 (座, its last hanzi), its numbering and full-width rows (①, （)
+    before: a document's embedded subset ends lower."""
+    chars = "（①座あアαЖㄅ└ｱ"
+    font = TTFont(fonts.build_cut("regular", tmp_path, [ord(c) for c in chars]))
+    cmap = font.getBestCmap()
+    gid = {name: i for i, name in enumerate(font.getGlyphOrder())}
+    ids = [gid[cmap[ord(c)]] for c in chars]
+    assert max(ids[:3]) < min(ids[3:])
 
 
 # ------------------------------------------------------------------ what input is held to

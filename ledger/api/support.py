@@ -48,7 +48,8 @@ def writes(view):
     """Marks a view that writes whatever it is asked (a report's PUT), in one short write
     transaction: on SQLite the request begins with it (ledger.db.begin_writing), one
     transaction instead of the token's read rolled back and then BEGIN IMMEDIATE; on
-    PostgreSQL the token's statement takes the write lock (ledger.db.WRITE_LOCK). Not for a
+    PostgreSQL the token's statement takes the write lock (ledger.db.WRITE_LOCK) and sets
+    generic plans for the transaction (ledger.queries.users._GENERIC_PLANS). Not for a
     view that reads or parses at length before it writes (an import): it would hold SQLite's
     write lock meanwhile."""
     view.writes = True

@@ -147,3 +147,21 @@ def test_the_wsgi_app_starts_without_alembic_redis_or_the_renderers(tmp_path):
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          cwd=Path(__file__).resolve().parent.parent, check=True).stdout
     assert json.loads(out.splitlines()[-1]) == [[], 0, 0, True]
+
+
+def test_gunicorns_arbiter_reads_the_fonts_coverage_once_for_its_workers():
+    """gunicorn.conf.py's when_ready (in the arbiter, before the workers fork) reads what text
+    input is held to, so that no worker reads it again at its first request with text; then
+    freezes it out of the collector's passes, as wsgi.py does the app."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parent.parent
+    code = ("import gc, runpy; from ledger import fonts; "
+            "conf = runpy.run_path('gunicorn.conf.py'); "
+            "before = fonts.coverage.cache_info().currsize; conf['when_ready'](None); "
+            "print(before, fonts.coverage.cache_info().currsize, gc.get_freeze_count() > 0)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=root,
+                         env=dict(os.environ, PYTHONPATH=str(root)), check=True).stdout
+    assert out.split() == ["0", "1", "True"]

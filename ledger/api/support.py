@@ -48,7 +48,8 @@ def writes(view):
     """Marks a view that writes whatever it is asked (a report's PUT), in one short write
     transaction: on SQLite the request begins with it (ledger.db.begin_writing), one
     transaction instead of the token's read rolled back and then BEGIN IMMEDIATE; on
-    PostgreSQL the token's statement takes the write lock (ledger.db.WRITE_LOCK). Not for a
+    PostgreSQL the token's statement takes the write lock (ledger.db.WRITE_LOCK) and sets
+    generic plans for the transaction (ledger.queries.users._GENERIC_PLANS). Not for a
     view that reads or parses at length before it writes (an import): it would hold SQLite's
     write lock meanwhile."""
     view.writes = True
@@ -81,6 +82,12 @@ class LedgerBlueprint(Blueprint):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self._prepare_doc_cbks.append(self._prepare_header_doc)
+
+    def arguments(self, schema, *args, **kwargs):
+        """A schema class is made into its instance once: webargs would make one for every
+        request (its fields deep-copied, 1% of a report's PUT). Loading keeps no state in the
+        schema."""
+        return super().arguments(schema() if isinstance(schema, type) else schema, *args, **kwargs)
 
     @staticmethod
     def _prepare_header_doc(doc, doc_info, *, method, **kwargs):

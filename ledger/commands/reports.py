@@ -402,17 +402,31 @@ def _journaled(c: Checked) -> dict:
 
 # ------------------------------------------------------------------ the reads of check
 
-_IDS = sa.bindparam("ids", expanding=True)
+_IDS, _YEARS = sa.bindparam("ids", expanding=True), sa.bindparam("years", expanding=True)
+# One project and one year (a report's PUT) bound as plain values: an expanding IN is rendered
+# into the statement's text anew at every execution, a tenth of a millisecond for _at_once's
+_ID, _YEAR = sa.bindparam("id"), sa.bindparam("year")
 _later = _reports.alias("later")
-# the newest revision of each month only (a month revised often has many): no later revision
-# of it, a probe of uq_investment_reports_revision
-_REVISIONS = (sa.select(_reports.c.id, _reports.c.project_id, _reports.c.period,
-                        _reports.c.revision, _reports.c.amount)
-              .where(_reports.c.project_id.in_(_IDS),
-                     _reports.c.year.in_(sa.bindparam("years", expanding=True)),
-                     ~sa.exists().where(_later.c.project_id == _reports.c.project_id,
-                                        _later.c.period == _reports.c.period,
-                                        _later.c.revision > _reports.c.revision)))
+
+
+def _among(column: sa.ColumnElement, values: sa.BindParameter) -> sa.ColumnElement[bool]:
+    """The column in the values (an expanding parameter) or equal to the value (a single)."""
+    return column.in_(values) if values.expanding else column == values
+
+
+def _revisions(ids: sa.BindParameter, years: sa.BindParameter) -> sa.Select:
+    """The newest revision of each month only (a month revised often has many): no later
+    revision of it, a probe of uq_investment_reports_revision; of the projects `ids` in the
+    `years` (_among)."""
+    return (sa.select(_reports.c.id, _reports.c.project_id, _reports.c.period,
+                      _reports.c.revision, _reports.c.amount)
+            .where(_among(_reports.c.project_id, ids), _among(_reports.c.year, years),
+                   ~sa.exists().where(_later.c.project_id == _reports.c.project_id,
+                                      _later.c.period == _reports.c.period,
+                                      _later.c.revision > _reports.c.revision)))
+
+
+_REVISIONS = _revisions(_IDS, _YEARS)
 
 
 def _newest(ctx: Context, project_ids: set[int], years: set[int]
@@ -444,12 +458,14 @@ class AtOnce(NamedTuple):
     heads: Heads | None                                   # the chains' heads (journal.heads)
 
 
-def _at_once_statement(dialect: str) -> sa.Select:
+def _at_once_statement(dialect: str, single: bool) -> sa.Select:
     """One row per project: its facts and live agreement's parties as columns, and as JSON
     arrays (correlated subqueries) its agreement's filed terms, the newest revision of each of
     its months and its postings summed by (period, region, role) in the bound years, the
-    closed years, and the chains' heads (which the write appends after)."""
+    closed years, and the chains' heads (which the write appends after). `single`: for one
+    project (`id`) and one year (`year`), else for the projects `ids` in the years `years`."""
     postgres = dialect == "postgresql"
+    ids, years_ = (_ID, _YEAR) if single else (_IDS, _YEARS)
 
     def array(*columns):  # the rows' columns as an array of arrays; one column: of values
         row = columns[0] if len(columns) == 1 else (
@@ -461,18 +477,20 @@ def _at_once_statement(dialect: str) -> sa.Select:
 
     projects, agreements = Project.__table__, Agreement.__table__
     versions, years = AgreementVersion.__table__, AssessmentYear.__table__
-    posted_, years_ = Posting.__table__, sa.bindparam("years", expanding=True)
+    posted_ = Posting.__table__
     terms = (sa.select(array(versions.c.version, versions.c.first_year, versions.c.last_year,
                              versions.c.recommender_share, versions.c.superseded_from,
                              versions.c.funds_share))
              .where(versions.c.agreement_id == agreements.c.id,
-                    versions.c.status.in_(workflow.COUNTS_FOR_COVERAGE)))
-    revisions = _REVISIONS.where(_reports.c.project_id == projects.c.id).correlate(
+                    # values, not an expanding parameter (see _ID)
+                    versions.c.status.in_([sa.literal(s, versions.c.status.type)
+                                           for s in workflow.COUNTS_FOR_COVERAGE])))
+    revisions = _revisions(ids, years_).where(_reports.c.project_id == projects.c.id).correlate(
         projects).subquery()
     newest = sa.select(array(*revisions.c)).correlate(projects)
     sums = (sa.select(posted_.c.period, posted_.c.region_code, posted_.c.role,
                       sa.func.sum(posted_.c.amount).label("total"))
-            .where(posted_.c.project_id == projects.c.id, posted_.c.year.in_(years_),
+            .where(posted_.c.project_id == projects.c.id, _among(posted_.c.year, years_),
                    posted_.c.indicator == Indicator.COMPLETED_INVESTMENT)
             .group_by(posted_.c.period, posted_.c.region_code, posted_.c.role)
             .correlate(projects).subquery())
@@ -485,10 +503,12 @@ def _at_once_statement(dialect: str) -> sa.Select:
                       *HEAD_COLUMNS)
             .select_from(projects.outerjoin(agreements, sa.and_(
                 agreements.c.project_id == projects.c.id, Agreement.is_live)))
-            .where(projects.c.id.in_(_IDS)))
+            .where(_among(projects.c.id, ids)))
 
 
-_AT_ONCE = {dialect: _at_once_statement(dialect) for dialect in ("postgresql", "sqlite")}
+# (dialect, one project and one year) → the statement
+_AT_ONCE = {(dialect, single): _at_once_statement(dialect, single)
+            for dialect in ("postgresql", "sqlite") for single in (False, True)}
 
 
 def _at_once(ctx: Context, rows: Sequence[ReportRow]) -> AtOnce | None:
@@ -500,9 +520,11 @@ def _at_once(ctx: Context, rows: Sequence[ReportRow]) -> AtOnce | None:
     ctx.session.flush()  # Core reads do not autoflush
     conn = ctx.session.connection()
     read = AtOnce({}, {}, set(), {}, {}, None)
-    years = sorted({year_of(r.period) for r in rows})
-    for row in conn.execute(_AT_ONCE[conn.dialect.name],
-                            {"ids": sorted({r.project_id for r in rows}), "years": years}):
+    ids, years = sorted({r.project_id for r in rows}), sorted({year_of(r.period) for r in rows})
+    single = len(ids) == len(years) == 1
+    for row in conn.execute(_AT_ONCE[conn.dialect.name, single],
+                            {"id": ids[0], "year": years[0]} if single
+                            else {"ids": ids, "years": years}):
         *facts, agreement_id, recommender, receiver, terms, newest, sums, closed = row[:-4]
         read = read._replace(heads=heads_of(*row[-4:]))
         read.closed.update(closed or ())

@@ -71,9 +71,14 @@ def user_for_token(session: Session, raw: object, now: datetime) -> User | None:
 _ACTOR_OF_TOKEN = (sa.select(_users.c.id, _users.c.username, _users.c.role, _users.c.region_code)
                    .select_from(_USER_OF_TOKEN)
                    .where(_live_token(sa.bindparam("digest"), sa.bindparam("now"))))
+# A write request's transaction on PostgreSQL (`writes`: a report's PUT) runs the same few
+# statements every time, and uses their generic plans (plan_cache_mode, for that transaction
+# only): PostgreSQL kept choosing a custom plan for the report's one read
+# (ledger.commands.reports._at_once), planned anew at every request in more time than it reads.
+_GENERIC_PLANS = sa.func.set_config("plan_cache_mode", "force_generic_plan", True)
 # The same, taking also a lock when it finds the token (actor_for_token's `lock`).
-_TAKING = {lock.mark: _ACTOR_OF_TOKEN.add_columns(lock.column)
-           for lock in (SETTLE_LOCK, WRITE_LOCK)}
+_TAKING = {SETTLE_LOCK.mark: _ACTOR_OF_TOKEN.add_columns(SETTLE_LOCK.column),
+           WRITE_LOCK.mark: _ACTOR_OF_TOKEN.add_columns(WRITE_LOCK.column, _GENERIC_PLANS)}
 
 
 def actor_for_token(session: Session, raw: object, now: datetime, lock: Lock | None = None

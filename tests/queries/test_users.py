@@ -66,3 +66,27 @@ def test_a_deactivated_users_token_names_nobody(world, session):
     drive.update_user(world.ctx(ADMIN), pingluo.id, {"active": False})
     assert user_for_token(session, raw, utcnow()) is None
     assert actor_for_token(session, raw, utcnow()) is None
+
+
+def test_a_write_requests_token_read_takes_the_lock_and_generic_plans_on_postgresql(world,
+                                                                                   session):
+    """On PostgreSQL the token's statement of a `writes` request (WRITE_LOCK) takes the write
+    lock and sets generic plans for that transaction only; a read's takes neither."""
+    import sqlalchemy as sa
+
+    from ledger.db import WRITE_LOCK
+
+    if session.get_bind().dialect.name != "postgresql":
+        pytest.skip("SQLite takes its write lock by BEGIN IMMEDIATE and has no plan cache")
+    raw, _ = issue_token_for(session, by_username(session, "lingwu"), 3600)
+    session.commit()
+    mode = sa.text("SELECT current_setting('plan_cache_mode')")
+    default = session.scalar(mode)
+    session.commit()
+    assert actor_for_token(session, raw, utcnow()).username == "lingwu"
+    assert session.scalar(mode) == default != "force_generic_plan"
+    session.commit()
+    assert actor_for_token(session, raw, utcnow(), WRITE_LOCK).username == "lingwu"
+    assert WRITE_LOCK.held(session) and session.scalar(mode) == "force_generic_plan"
+    session.commit()
+    assert session.scalar(mode) == default

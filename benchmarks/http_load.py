@@ -352,10 +352,13 @@ class Paired:
         return self.real_cpu / self.floor_cpu if self.floor_cpu else float("nan")
 
 
-def paired(label: str, why: str, servers, calls, n: int, warm: int = 10) -> Paired:
+def paired(label: str, why: str, servers, calls, n: int, warm: int = 60) -> Paired:
     """`calls` (ledger, floor) each sent n times in turn after `warm` unmeasured pairs; the
     workers' CPU read from /proc before and after the n pairs (both servers serve only these
-    requests meanwhile, so each server's CPU is that of its own n requests)."""
+    requests meanwhile, so each server's CPU is that of its own n requests). `warm` is enough
+    for every worker to have served a few: gunicorn's sync workers take the requests as they
+    come, and after 10 some were still cold, their first requests (connecting, compiling the
+    statements: about 20 ms each in the ledger) measured as if every request paid them."""
     for _ in range(warm):
         for call in calls:
             call()

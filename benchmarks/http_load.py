@@ -352,7 +352,10 @@ class Paired:
         return self.real_cpu / self.floor_cpu if self.floor_cpu else float("nan")
 
 
-def paired(label: str, why: str, servers, calls, n: int, warm: int = 60) -> Paired:
+WARM_PAIRS = 60  # unmeasured pairs before each kind's measured ones (paired)
+
+
+def paired(label: str, why: str, servers, calls, n: int, warm: int = WARM_PAIRS) -> Paired:
     """`calls` (ledger, floor) each sent n times in turn after `warm` unmeasured pairs; the
     workers' CPU read from /proc before and after the n pairs (both servers serve only these
     requests meanwhile, so each server's CPU is that of its own n requests). `warm` is enough
@@ -440,8 +443,9 @@ def against_floor(real, base: str, floor, floor_base: str, p: Prepared, n: int, 
 def floor_lines(results: list[Paired], n: int) -> list[str]:
     lines = ["", f"Against the fair floor (benchmarks/floor_app.py: a minimal Flask app under the "
              f"same gunicorn command line, both servers up at once; the ledger's request and "
-             f"the floor's sent in turn, A B A B, {n} pairs after 10 unmeasured; wall: medians; "
-             f"CPU: the workers' user + system time over the {n}, from /proc):", "",
+             f"the floor's sent in turn, A B A B, {n} pairs after {WARM_PAIRS} unmeasured; "
+             f"wall: medians; CPU: the workers' user + system time over the {n}, from /proc):",
+             "",
              "| request | ms | floor ms | wall ratio | CPU ms | floor CPU ms | CPU ratio | target "
              "| the floor |", "|---|---:|---:|---:|---:|---:|---:|---|---|"]
     for r in results:

@@ -64,11 +64,11 @@ class Revision(NamedTuple):
     amount: int
 
 
-@dataclass(frozen=True)
-class Checked:
+class Checked(NamedTuple):
     """A row that passed every check (the project visible, the user may report for it, landed,
     the month neither in the future nor before the project started, one row per project and
-    month, the year open if the row changes it), with the newest revision of its month."""
+    month, the year open if the row changes it), with the newest revision of its month. A named
+    tuple, as the rows it comes from: one a row of an import."""
 
     project_id: int
     period: str
@@ -112,7 +112,9 @@ class Prepared:
 class Written:
     summary: Summary
     reports: list[dict]  # the rows written, in the order of the changing checked rows
-    postings: dict[tuple[int, int], list[dict]] = field(default_factory=dict)  # by project-year
+    # by project-year, the postings written (`returning` only, as the reports' rows: an import
+    # counts them, and keeping its tens of thousands of rows to the end cost a collection)
+    postings: dict[tuple[int, int], list[dict]] = field(default_factory=dict)
 
 
 @dataclass
@@ -181,8 +183,8 @@ def submit(ctx: Context, rows: Sequence[ReportRow], may_report: MayReport,
            progress: Progress | None = None) -> tuple[list[Checked], Written]:
     """Check, plan and write a batch in one write transaction. `refuse(refusals)` raises if
     the batch may not be written (a single report its first refusal, an import all of them and
-    those of the file); `returning`: the written rows carry their ids (a single report answers
-    with its row; an import only counts)."""
+    those of the file); `returning`: the written rows are kept in Written, the reports' with
+    their ids (a single report answers with its row and postings; an import only counts)."""
     with writing(ctx.session, late_lock=True) as session:
         def read() -> tuple[list[Checked], Prepared]:
             checked, refusals, newest = _check(ctx, rows, may_report)
@@ -348,7 +350,8 @@ def write(ctx: Context, prepared: Prepared, heads: Heads | None = None, *, retur
             posted = []
             if key in prepared.planned:
                 posted = appender.postings(prepared.planned[key], _cause(group))
-            written.postings[key] = posted
+            if returning:
+                written.postings[key] = posted
             appender.entries(by, [_journaled(c) for c in group])
             written.summary.postings += len(posted)
         appender.flush()

@@ -45,9 +45,9 @@ OLE2_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # .xls, and .xlsx with a passw
 DELIMITERS = (",", ";", "\t")
 
 
-# A record as read: its row number as the spreadsheet shows it, and column index (0 = A) →
-# value of the cells it holds.
-Record = tuple[int, Mapping[int, object]]
+# A record as read: its row number as the spreadsheet shows it, and its cells: a CSV line's
+# as a list, or an XLSX row's as column index (0 = A) → value of the cells it holds.
+Record = tuple[int, list[object] | Mapping[int, object]]
 
 
 @dataclass
@@ -122,7 +122,7 @@ def _read_csv(data: bytes, known_headers: Collection[str]) -> Table:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     # One record is one spreadsheet row: a blank line is a row, a quoted cell holding a line
     # break is not two.
-    records = ((number, dict(enumerate(cells))) for number, cells in enumerate(reader, start=1))
+    records = enumerate(reader, start=1)
     try:
         return _table("csv", records)
     except csv.Error as err:
@@ -202,19 +202,27 @@ def _table(kind: str, records: Iterable[Record]) -> Table:
     for number, cells in records:
         if number - header_row > limits.IMPORT_ROWS:
             raise file_error("import.too_many_rows", max=limits.IMPORT_ROWS)
-        filled = [column for column, value in cells.items() if not _blank(value)]
+        listed = type(cells) is list
+        # the cells not blank (None, or text of nothing but whitespace), tested without a call
+        filled = [column for column, value in (enumerate(cells) if listed else cells.items())
+                  if value is not None and not (isinstance(value, str) and not value.strip())]
         if not filled:
             continue
         if table is None:
             header_row, width = number, max(filled) + 1
-            table = Table(kind, [_header_text(cells.get(c))
+            table = Table(kind, [_header_text(_cell(cells, c))
                                  for c in range(min(width, limits.IMPORT_COLUMNS))])
             columns = range(len(table.header))
             continue
         if max(filled) >= width:
             table.extra[number] = sorted(c + 1 for c in filled if c >= width)
-        get = cells.get
-        table.rows.append((number, [get(c) for c in columns]))
+        if listed:
+            row = cells[:len(columns)]
+            row += [None] * (len(columns) - len(row))
+        else:
+            get = cells.get
+            row = [get(c) for c in columns]
+        table.rows.append((number, row))
     if table is None:
         raise file_error("import.empty")
     if not table.rows:
@@ -231,8 +239,11 @@ def column_letters(column: int) -> str:
     return letters
 
 
-def _blank(value: object) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
+def _cell(cells: list[object] | Mapping[int, object], column: int) -> object:
+    """A record's cell in `column` (0 = A); None where it has none."""
+    if type(cells) is list:
+        return cells[column] if column < len(cells) else None
+    return cells.get(column)
 
 
 def _header_text(value: object) -> str:

@@ -330,7 +330,7 @@ def test_a_filing_committed_between_the_reads_and_the_lock_is_seen(app, world, s
     with make() as worker:
         _, written = reports.submit(as_(worker, world.lingwu),
                                     [ReportRow(1, "2024-02", 1000, project.id, None, "")],
-                                    is_host, refuse)
+                                    is_host, refuse, returning=True)
         worker.commit()
     assert len(calls) == 2  # planned again under the lock
     # Feb under the filed 30 %, not to the host alone as planned before the filing.

@@ -160,10 +160,12 @@ def _field_value(field: fields.Field, name: str, value: object, raw: dict,
 
 def _direct(field: fields.Field) -> bool:
     """Whether Field.deserialize of a value neither missing nor None is exactly
-    _deserialize then _validate for this field: neither method is overridden where a value
-    is checked before them, and no pre_load or post_load functions of the field."""
+    _deserialize then its validators one by one for this field: neither method is overridden
+    where a value is checked before them, nor _validate (OptionalCode's skips None), and no
+    pre_load or post_load functions of the field."""
     return (type(field).deserialize is fields.Field.deserialize
             and type(field)._validate_missing is fields.Field._validate_missing
+            and type(field)._validate is fields.Field._validate
             and not getattr(field, "pre_load", None) and not getattr(field, "post_load", None))
 
 

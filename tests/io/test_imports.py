@@ -420,6 +420,8 @@ def test_rows_loaded_as_a_batch_are_loaded_as_the_schema_loads_each(kind):
                {"amount": "-1"}, {"amount": None}, {"note": "\u202e"}, {"note": "x" * 501},
                {"period": "2025-13"}, {"received_on": "2025-02-30"}, {"source": "别处"},
                {"payer": " "}, {"amount": "abc", "project_id": None}, {"unknown": "1"},
+               # a field with a _validate of its own (OptionalCode: "" loads as None, unchecked)
+               {"project_code": ""},
                # a value of another type than text (the memory keeps 1, "1" and True apart)
                {"project_id": 1}, {"project_id": "1"}, {"project_id": True}, {"amount": 1},
                {"amount": True}, {"row": True}, {"row": 1.0}]

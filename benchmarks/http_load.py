@@ -432,10 +432,11 @@ def against_floor(real, base: str, floor, floor_base: str, p: Prepared, n: int, 
         out.append(paired(
             "GET …/filing.pdf, a repeat download",
             "the token's user, the kept PDF's bytes read by id and the download's journal "
-            "row, in one transaction: an issued document's bytes are fixed by its id and digest, and every "
-            "download is journalled; rendering is the floor of a first download only",
+            "row, in one transaction: an issued document's bytes are fixed by its id and "
+            "digest, and every download is journalled; rendering is the floor of a first "
+            "download only",
             servers, (download, lambda: ok(b.get(f"{floor_base}/floor/document/{document_id}",
-                                                        headers=auth),
+                                                 headers=auth),
                                            "floor document")), n))
     return out
 

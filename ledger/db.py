@@ -433,14 +433,17 @@ _NOTHING = object()
 
 @lru_cache(maxsize=None)
 def adding(table: sa.Table, keys: tuple[str, ...], added: tuple[str, ...], dialect: str
-           ) -> sa.Insert:
+           ) -> Prebuilt:
     """INSERT … ON CONFLICT (keys) DO UPDATE adding each of the `added` columns to the row
-    already there — a running sum's upsert, SQLite and PostgreSQL alike; without RETURNING (a
-    pipeline can carry it: `pipelined`). Built once per table and dialect."""
+    already there — a running sum's upsert, SQLite and PostgreSQL alike, run by
+    Prebuilt.run_many with those keys and columns; without RETURNING (a pipeline can carry
+    it: `pipelined`). Built once per table and dialect."""
     from sqlalchemy.dialects import postgresql, sqlite  # their INSERTs: not loaded at start
-    insert = (sqlite if dialect == "sqlite" else postgresql).insert(table).inline()
-    return insert.on_conflict_do_update(index_elements=[table.c[k] for k in keys],
-                                        set_={c: table.c[c] + insert.excluded[c] for c in added})
+    insert = ((sqlite if dialect == "sqlite" else postgresql).insert(table)
+              .values({c: sa.bindparam(c) for c in keys + added}))
+    return Prebuilt(insert.on_conflict_do_update(
+        index_elements=[table.c[k] for k in keys],
+        set_={c: table.c[c] + insert.excluded[c] for c in added}))
 
 
 @contextmanager
@@ -454,3 +457,101 @@ def pipelined(conn: sa.Connection, rows: int) -> Iterator[None]:
         return
     with conn.connection.driver_connection.pipeline():
         yield
+
+
+
+class Prebuilt:
+    """A statement that requests run all the time (the bearer token's read, a report's read
+    and its row), compiled once per dialect and handed to the driver as that text.
+    Connection.execute finds a statement's compiled form by a key of the whole statement,
+    built and hashed at every execution, then sets up the parameters and the result around
+    the driver's call: for a report's read (a dozen subqueries) that took longer than SQLite
+    took to run it.
+
+    As Connection.execute would: in the connection's transaction (begun if none is), the
+    parameters and the result columns through their types' processing, the driver's errors
+    raised as SQLAlchemy's (a lost connection invalidated), before_cursor_execute announced.
+    Parameters are single values (no expanding IN)."""
+
+    def __init__(self, statement: sa.Executable):
+        self.statement = statement
+        self._compiled: dict[str, _Compiled] = {}
+
+    def rows(self, conn: sa.Connection, params: dict) -> list[tuple]:
+        """The statement's rows for these parameters."""
+        compiled = self._compiled.get(conn.dialect.name) or self._compile(conn.dialect)
+        rows = _run(conn, compiled.sql, compiled.bound(params), many=False)
+        return [compiled.processed(row) for row in rows] if compiled.results else rows
+
+    def run_many(self, conn: sa.Connection, params: list[dict]) -> None:
+        """The statement (one that returns nothing) for each of the parameters, in one call
+        of the driver's executemany."""
+        compiled = self._compiled.get(conn.dialect.name) or self._compile(conn.dialect)
+        _run(conn, compiled.sql, [compiled.bound(p) for p in params], many=True)
+
+    def _compile(self, dialect: sa.Dialect) -> _Compiled:
+        compiled = self.statement.compile(dialect=dialect)
+        binds = {compiled.bind_names[b]: b for b in compiled.binds.values()}
+        if any(b.expanding for b in binds.values()):
+            raise TypeError("a prebuilt statement takes single values, not an expanding IN")
+        processing = {name: b.type.dialect_impl(dialect).bind_processor(dialect)
+                      for name, b in binds.items()}
+        fixed = {name: b.effective_value for name, b in binds.items()
+                 if not (b.required or b.callable)}
+        fixed = {name: (p(v) if (p := processing[name]) else v) for name, v in fixed.items()}
+        results = tuple(
+            (n, p) for n, column in enumerate(self.statement.exported_columns)
+            if (p := column.type.dialect_impl(dialect).result_processor(dialect, None)))
+        made = self._compiled[dialect.name] = _Compiled(
+            compiled.string, compiled.positiontup, fixed,
+            {name: p for name, p in processing.items() if name not in fixed}, results)
+        return made
+
+
+class _Compiled(NamedTuple):
+    """Prebuilt's statement for one dialect."""
+
+    sql: str
+    order: list[str] | None                  # positional (SQLite's ?): the names in order
+    fixed: dict[str, object]                 # the statement's own values, bound
+    given: dict[str, Callable | None]        # the caller's names → their bind processing
+    results: tuple[tuple[int, Callable], ...]  # (column, processing), where a type has one
+
+    def bound(self, params: dict) -> tuple | dict:
+        if params.keys() != self.given.keys():
+            raise TypeError(f"the statement takes {sorted(self.given)}, got {sorted(params)}")
+        values = dict(self.fixed)
+        for name, process in self.given.items():
+            value = params[name]
+            values[name] = value if process is None else process(value)
+        return values if self.order is None else tuple([values[n] for n in self.order])
+
+    def processed(self, row: tuple) -> tuple:
+        row = list(row)
+        for n, process in self.results:
+            row[n] = process(row[n])
+        return tuple(row)
+
+
+def _run(conn: sa.Connection, sql: str, values, many: bool) -> list[tuple]:
+    """The driver's execute (or executemany) of `sql` on the connection, as Prebuilt says."""
+    dialect = conn.dialect
+    if not conn.in_transaction():
+        conn.begin()  # as Connection.execute's autobegin
+    fairy = conn.connection
+    cursor = fairy.cursor()
+    try:
+        if conn.dispatch.before_cursor_execute:
+            conn.dispatch.before_cursor_execute(conn, cursor, sql, values, None, many)
+        if many:
+            cursor.executemany(sql, values)
+            return []
+        cursor.execute(sql, values)
+        return cursor.fetchall() if cursor.description is not None else []
+    except dialect.loaded_dbapi.Error as error:
+        if dialect.is_disconnect(error, fairy.dbapi_connection, cursor):
+            conn.invalidate(error)
+        raise sa.exc.DBAPIError.instance(sql, values, error, dialect.loaded_dbapi.Error,
+                                         dialect=dialect) from error
+    finally:
+        cursor.close()

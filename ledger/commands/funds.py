@@ -218,8 +218,8 @@ def _move_sources(conn: sa.Connection, moves: Moves, at: datetime) -> None:
             for (year, host, source), amount in sorted(moves.items()) if amount]
     if rows:
         conn.execute(_MOVES.insert(), [r | {"recorded_at": at} for r in rows])
-        conn.execute(adding(_SOURCE_BALANCES, ("year", "host_code", "source"), ("amount",),
-                            conn.dialect.name), rows)
+        adding(_SOURCE_BALANCES, ("year", "host_code", "source"), ("amount",),
+               conn.dialect.name).run_many(conn, rows)
 
 
 def _journaled(project_id: int, revision: int, values: dict, reason: str | None = None,

@@ -32,7 +32,7 @@ from ledger.commands.batch import Known, Refusal, acting_on, seen, visible
 from ledger.commands.common import read_then_lock_heads, who
 from ledger.commands.inputs import ReportInput, ReportRow
 from ledger.context import Context
-from ledger.db import holds_write_lock, insert_rows, writing
+from ledger.db import Prebuilt, holds_write_lock, insert_rows, writing
 from ledger.domain import dates, stages
 from ledger.domain import workflow
 from ledger.domain.coverage import Term
@@ -313,7 +313,12 @@ def prepare(ctx: Context, checked: Sequence[Checked],
 
 
 _reports = InvestmentReport.__table__
-_INSERT_RETURNING = _reports.insert().returning(_reports.c.id, sort_by_parameter_order=True)
+# A report's row as write() makes it, inserted answering its id: one row at a time (a few, a
+# report's or a year's grid: `returning`)
+_INSERTED = ("project_id", "period", "year", "amount", "note", "revision", "reported_by",
+             "reported_at")
+_INSERT_RETURNING = Prebuilt(_reports.insert().values({k: sa.bindparam(k) for k in _INSERTED})
+                             .returning(_reports.c.id))
 _BY_ID = sa.select(_reports).where(_reports.c.id == sa.bindparam("id"))
 
 
@@ -340,8 +345,8 @@ def write(ctx: Context, prepared: Prepared, heads: Heads | None = None, *, retur
                  "reported_by": actor.id, "reported_at": prepared.now}
                 for key in batch for c in prepared.groups[key]]
         if returning:
-            for row, id_ in zip(rows, conn.scalars(_INSERT_RETURNING, rows).all()):
-                row["id"] = id_
+            for row in rows:
+                [(row["id"],)] = _INSERT_RETURNING.rows(conn, row)
             written.reports += rows
         else:
             insert_rows(conn, _reports, rows)
@@ -509,9 +514,11 @@ def _at_once_statement(dialect: str, single: bool) -> sa.Select:
             .where(_among(projects.c.id, ids)))
 
 
-# (dialect, one project and one year) → the statement
-_AT_ONCE = {(dialect, single): _at_once_statement(dialect, single)
-            for dialect in ("postgresql", "sqlite") for single in (False, True)}
+# For a dialect: for one project and one year (a report's PUT: Prebuilt, see there), and for
+# a few projects and years
+_AT_ONCE = {dialect: (Prebuilt(_at_once_statement(dialect, True)),
+                      _at_once_statement(dialect, False))
+            for dialect in ("postgresql", "sqlite")}
 
 
 def _at_once(ctx: Context, rows: Sequence[ReportRow]) -> AtOnce | None:
@@ -524,10 +531,9 @@ def _at_once(ctx: Context, rows: Sequence[ReportRow]) -> AtOnce | None:
     conn = ctx.session.connection()
     read = AtOnce({}, {}, set(), {}, {}, None)
     ids, years = sorted({r.project_id for r in rows}), sorted({year_of(r.period) for r in rows})
-    single = len(ids) == len(years) == 1
-    for row in conn.execute(_AT_ONCE[conn.dialect.name, single],
-                            {"id": ids[0], "year": years[0]} if single
-                            else {"ids": ids, "years": years}):
+    single, few = _AT_ONCE[conn.dialect.name]
+    for row in (single.rows(conn, {"id": ids[0], "year": years[0]})
+                if len(ids) == len(years) == 1 else conn.execute(few, {"ids": ids, "years": years})):
         *facts, agreement_id, recommender, receiver, terms, newest, sums, closed = row[:-4]
         read = read._replace(heads=heads_of(*row[-4:]))
         read.closed.update(closed or ())

@@ -63,7 +63,7 @@ def from_postings() -> sa.Subquery:
 
 def add(conn: Connection, rows: list[dict]) -> None:
     """Move the running balances by the posting rows being inserted (same transaction)."""
-    conn.execute(adding(Balance.__table__, ("year", "indicator", "region_code"), SUMMED,
-                        conn.dialect.name),
-                 [{"year": y, "indicator": line, "region_code": code, **dict(zip(SUMMED, figures))}
-                  for (y, line, code), figures in moved(rows).items()])
+    adding(Balance.__table__, ("year", "indicator", "region_code"), SUMMED,
+           conn.dialect.name).run_many(conn, [
+               {"year": y, "indicator": line, "region_code": code, **dict(zip(SUMMED, figures))}
+               for (y, line, code), figures in moved(rows).items()])

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from ledger.db import SETTLE_LOCK, WRITE_LOCK, Lock
+from ledger.db import SETTLE_LOCK, WRITE_LOCK, Lock, Prebuilt
 from ledger.models import ApiToken, User
 from ledger.passwords import password_matches, token_digest
 from ledger.policy import Actor, require_user_admin
@@ -68,17 +68,18 @@ def user_for_token(session: Session, raw: object, now: datetime) -> User | None:
 
 
 # Built once: every API request runs it (ledger.api.support.authenticate).
-_ACTOR_OF_TOKEN = (sa.select(_users.c.id, _users.c.username, _users.c.role, _users.c.region_code)
-                   .select_from(_USER_OF_TOKEN)
-                   .where(_live_token(sa.bindparam("digest"), sa.bindparam("now"))))
+_TOKEN_ACTOR = (sa.select(_users.c.id, _users.c.username, _users.c.role, _users.c.region_code)
+                .select_from(_USER_OF_TOKEN)
+                .where(_live_token(sa.bindparam("digest"), sa.bindparam("now"))))
+_ACTOR_OF_TOKEN = Prebuilt(_TOKEN_ACTOR)
 # A write request's transaction on PostgreSQL (`writes`: a report's PUT) runs the same few
 # statements every time, and uses their generic plans (plan_cache_mode, for that transaction
 # only): PostgreSQL kept choosing a custom plan for the report's one read
 # (ledger.commands.reports._at_once), planned anew at every request in more time than it reads.
 _GENERIC_PLANS = sa.func.set_config("plan_cache_mode", "force_generic_plan", True)
 # The same, taking also a lock when it finds the token (actor_for_token's `lock`).
-_TAKING = {SETTLE_LOCK.mark: _ACTOR_OF_TOKEN.add_columns(SETTLE_LOCK.column),
-           WRITE_LOCK.mark: _ACTOR_OF_TOKEN.add_columns(WRITE_LOCK.column, _GENERIC_PLANS)}
+_TAKING = {SETTLE_LOCK.mark: Prebuilt(_TOKEN_ACTOR.add_columns(SETTLE_LOCK.column)),
+           WRITE_LOCK.mark: Prebuilt(_TOKEN_ACTOR.add_columns(WRITE_LOCK.column, _GENERIC_PLANS))}
 
 
 def actor_for_token(session: Session, raw: object, now: datetime, lock: Lock | None = None
@@ -91,9 +92,10 @@ def actor_for_token(session: Session, raw: object, now: datetime, lock: Lock | N
     conn = session.connection()
     lock = lock if conn.dialect.name == "postgresql" else None
     statement = _ACTOR_OF_TOKEN if lock is None else _TAKING[lock.mark]
-    row = conn.execute(statement, {"digest": token_digest(raw), "now": now}).first()
-    if row is None:
+    rows = statement.rows(conn, {"digest": token_digest(raw), "now": now})
+    if not rows:
         return None
+    row = rows[0]
     if lock is not None:
         lock.taken(session)
     return Actor(*row[:4])

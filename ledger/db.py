@@ -127,7 +127,7 @@ def _sqlite_setup(engine: sa.Engine) -> None:
     @event.listens_for(engine, "begin")
     def _begin(conn):
         write = conn.get_execution_options().get("ledger_write", False)
-        conn.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+        _driver(conn, "BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def make_sessionmaker(engine: sa.Engine) -> sessionmaker[Session]:
@@ -321,7 +321,7 @@ def insert_rows(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
     elif conn.dialect.name == "sqlite":
         _insert_values(conn, plan, plan.ready(rows))
     else:
-        conn.exec_driver_sql(plan.insert, plan.ready(rows))
+        _driver(conn, plan.insert, plan.ready(rows), many=True)
 
 
 def _insert_values(conn: sa.Connection, plan: _InsertPlan, rows: list[tuple]) -> None:
@@ -334,7 +334,7 @@ def _insert_values(conn: sa.Connection, plan: _InsertPlan, rows: list[tuple]) ->
     per = max(1, limit // width)
     for start in range(0, len(rows), per):
         chunk = rows[start:start + per]
-        conn.exec_driver_sql(plan.inserting(len(chunk)), tuple(chain.from_iterable(chunk)))
+        _driver(conn, plan.inserting(len(chunk)), tuple(chain.from_iterable(chunk)))
 
 
 class _InsertPlan(NamedTuple):
@@ -480,14 +480,18 @@ class Prebuilt:
     def rows(self, conn: sa.Connection, params: dict) -> list[tuple]:
         """The statement's rows for these parameters."""
         compiled = self._compiled.get(conn.dialect.name) or self._compile(conn.dialect)
-        rows = _run(conn, compiled.sql, compiled.bound(params), many=False)
+        if not conn.in_transaction():
+            conn.begin()  # as Connection.execute's autobegin
+        rows = _driver(conn, compiled.sql, compiled.bound(params))
         return [compiled.processed(row) for row in rows] if compiled.results else rows
 
     def run_many(self, conn: sa.Connection, params: list[dict]) -> None:
         """The statement (one that returns nothing) for each of the parameters, in one call
         of the driver's executemany."""
         compiled = self._compiled.get(conn.dialect.name) or self._compile(conn.dialect)
-        _run(conn, compiled.sql, [compiled.bound(p) for p in params], many=True)
+        if not conn.in_transaction():
+            conn.begin()
+        _driver(conn, compiled.sql, [compiled.bound(p) for p in params], many=True)
 
     def _compile(self, dialect: sa.Dialect) -> _Compiled:
         compiled = self.statement.compile(dialect=dialect)
@@ -533,11 +537,11 @@ class _Compiled(NamedTuple):
         return tuple(row)
 
 
-def _run(conn: sa.Connection, sql: str, values, many: bool) -> list[tuple]:
-    """The driver's execute (or executemany) of `sql` on the connection, as Prebuilt says."""
+def _driver(conn: sa.Connection, sql: str, values=(), many: bool = False) -> list[tuple]:
+    """The driver's execute (or executemany) of `sql` on the connection, and its rows if it
+    has any: Connection.exec_driver_sql without the result's set-up (as Prebuilt says), for
+    the statements of every write (its BEGIN, its INSERTs)."""
     dialect = conn.dialect
-    if not conn.in_transaction():
-        conn.begin()  # as Connection.execute's autobegin
     fairy = conn.connection
     cursor = fairy.cursor()
     try:

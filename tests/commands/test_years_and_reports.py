@@ -362,3 +362,30 @@ def test_postings_are_never_updated(world, session):
         range(1, len(after) + 1))
     assert len(session.scalars(sa.select(InvestmentReport)).all()) == 2
     assert postings(session, p.id)[-2:] == [("2025-01", XQ, REC, "3.00", 1), ("2025-01", LW, RCV, "7.00", 1)]
+
+
+def test_a_reports_one_read_finds_what_the_general_reads_find(world, session):
+    """_at_once (one project, one year: the newest revision of each month by twelve probes)
+    reads the same newest revisions and posted sums as the reads of a batch (_newest, plan's),
+    over months revised several times, months not reported and another year's reports."""
+    from ledger.commands.inputs import ReportRow
+    from ledger.commands.reports import _at_once, _newest
+    from ledger.postings import plan
+    p = world.project()
+    world.agreement(p)
+    for period, amount in [("2025-01", "1.00"), ("2025-01", "2.00"), ("2025-03", "3.00"),
+                           ("2025-12", "4.00"), ("2025-03", "5.00"), ("2025-01", "6.00"),
+                           ("2026-01", "7.00"), ("2024-12", "8.00")]:
+        world.report(p, period, amount)
+    ctx = world.ctx(world.lingwu)
+    read = _at_once(ctx, [ReportRow(1, "2025-03", 100, p.id, None, "")])
+    assert read.newest == _newest(ctx, {p.id}, {2025})
+    assert {(period, r.revision) for (_, period), r in read.newest.items()} == {
+        ("2025-01", 3), ("2025-03", 2), ("2025-12", 1)}
+    assert plan(session, [(p.id, 2025)], lines=("completed_investment",)) == []  # in step
+    sums = {}
+    for row in session.scalars(sa.select(Posting).where(Posting.project_id == p.id,
+                                                         Posting.year == 2025)):
+        key = (row.period, row.region_code, row.role)
+        sums[key] = sums.get(key, 0) + row.amount
+    assert len(sums) == 6 and read.posted == {("completed_investment", p.id, 2025): sums}

@@ -459,7 +459,6 @@ def pipelined(conn: sa.Connection, rows: int) -> Iterator[None]:
         yield
 
 
-
 class Prebuilt:
     """A statement that requests run all the time (the bearer token's read, a report's read
     and its row), compiled once per dialect and handed to the driver as that text.
@@ -506,7 +505,7 @@ class Prebuilt:
         results = tuple(
             (n, p) for n, column in enumerate(self.statement.exported_columns)
             if (p := column.type.dialect_impl(dialect).result_processor(dialect, None)))
-        made = self._compiled[dialect.name] = _Compiled(
+        self._compiled[dialect.name] = made = _Compiled(
             compiled.string, compiled.positiontup, fixed,
             {name: p for name, p in processing.items() if name not in fixed}, results)
         return made

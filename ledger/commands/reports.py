@@ -551,8 +551,9 @@ def _at_once(ctx: Context, rows: Sequence[ReportRow]) -> AtOnce | None:
     read = AtOnce({}, {}, set(), {}, {}, None)
     ids, years = sorted({r.project_id for r in rows}), sorted({year_of(r.period) for r in rows})
     single, few = _AT_ONCE[conn.dialect.name]
-    for row in (single.rows(conn, {"id": ids[0], "year": years[0]})
-                if len(ids) == len(years) == 1 else conn.execute(few, {"ids": ids, "years": years})):
+    found = (single.rows(conn, {"id": ids[0], "year": years[0]}) if len(ids) == len(years) == 1
+             else conn.execute(few, {"ids": ids, "years": years}))
+    for row in found:
         *facts, agreement_id, recommender, receiver, terms, newest, sums, closed = row[:-4]
         read = read._replace(heads=heads_of(*row[-4:]))
         read.closed.update(closed or ())

@@ -14,7 +14,7 @@ over HTTP"):
                 the same kind of request to benchmarks/floor_app.py — a minimal Flask app under
                 the same gunicorn command line, up at the same time, doing only what the
                 request cannot avoid (see its docstring) — A B A B, --pairs of each: median
-                wall ratios and the ratios of the workers' CPU (utime + stime from /proc)
+                wall ratios and the ratios of the workers' CPU (/proc's schedstat, in ns)
                 (targets: PUT ≤ 1.5×, GET attribution ≤ 1.2×)
 
 The ledger is the seeded `tiny` profile of benchmarks.scale (12 regions, 60 projects,
@@ -323,12 +323,15 @@ def in_process(p: Prepared, n: int, seed: int) -> float:
 # ------------------------------------------------------------------ the fair floor, paired
 
 def worker_cpu(proc: subprocess.Popen) -> float:
-    """CPU seconds (user + system) used so far by the arbiter's workers."""
+    """CPU seconds (user + system) used so far by the arbiter's workers, to the nanosecond:
+    each task's time on a CPU from /proc/PID/task/TID/schedstat. (/proc/PID/stat counts in
+    ticks of 10 ms: over a few hundred requests of a few ms, a worker's count moved by a tick
+    either way, and the ratio by a tenth from one run to the next.)"""
     total = 0
     for pid in Path(f"/proc/{proc.pid}/task/{proc.pid}/children").read_text().split():
-        fields = Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()
-        total += int(fields[11]) + int(fields[12])   # utime and stime, fields 14 and 15
-    return total / os.sysconf("SC_CLK_TCK")
+        for task in Path(f"/proc/{pid}/task").iterdir():
+            total += int((task / "schedstat").read_text().split()[0])
+    return total / 1e9
 
 
 @dataclass
@@ -445,7 +448,8 @@ def floor_lines(results: list[Paired], n: int) -> list[str]:
     lines = ["", f"Against the fair floor (benchmarks/floor_app.py: a minimal Flask app under the "
              f"same gunicorn command line, both servers up at once; the ledger's request and "
              f"the floor's sent in turn, A B A B, {n} pairs after {WARM_PAIRS} unmeasured; "
-             f"wall: medians; CPU: the workers' user + system time over the {n}, from /proc):",
+             f"wall: medians; CPU: the workers' time on a CPU over the {n}, from /proc's "
+             f"schedstat):",
              "",
              "| request | ms | floor ms | wall ratio | CPU ms | floor CPU ms | CPU ratio | target "
              "| the floor |", "|---|---:|---:|---:|---:|---:|---:|---|---|"]
@@ -555,7 +559,7 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--sequential", type=int, default=200,
                         help="sequential PUTs for the one-report figure (and rows of its floor)")
-    parser.add_argument("--pairs", type=int, default=200,
+    parser.add_argument("--pairs", type=int, default=400,
                         help="requests of each kind paired with the floor app's")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--no-write", action="store_true", help="do not update RESULTS.md")

@@ -324,6 +324,17 @@ def insert_rows(conn: sa.Connection, table: sa.Table, rows: list[dict]) -> None:
         _driver(conn, plan.insert, plan.ready(rows), many=True)
 
 
+def insert_returning(conn: sa.Connection, table: sa.Table, rows: list[dict], column: str
+                     ) -> list:
+    """insert_rows for a few rows each answering its `column` (a report's id): one INSERT …
+    RETURNING a row, through the same statement and bind processing."""
+    plan = _insert_plan(table, tuple(rows[0]), conn.dialect)
+    if plan is None:
+        raise TypeError(f"{table.name}: a column left out has a Python default")
+    sql = f"{plan.insert} RETURNING {conn.dialect.identifier_preparer.quote(column)}"
+    return [_driver(conn, sql, values)[0][0] for values in plan.ready(rows)]
+
+
 def _insert_values(conn: sa.Connection, plan: _InsertPlan, rows: list[tuple]) -> None:
     """SQLite's counterpart of COPY: the rows in as few INSERTs as its limit of bound values
     allows, each of many rows (VALUES (…), (…), …). The B-tree work is the same as one INSERT
@@ -460,8 +471,8 @@ def pipelined(conn: sa.Connection, rows: int) -> Iterator[None]:
 
 
 class Prebuilt:
-    """A statement that requests run all the time (the bearer token's read, a report's read
-    and its row), compiled once per dialect and handed to the driver as that text.
+    """A statement that requests run all the time (the bearer token's read, a report's read,
+    the running sums' upserts), compiled once per dialect and handed to the driver as that text.
     Connection.execute finds a statement's compiled form by a key of the whole statement,
     built and hashed at every execution, then sets up the parameters and the result around
     the driver's call: for a report's read (a dozen subqueries) that took longer than SQLite
@@ -478,19 +489,22 @@ class Prebuilt:
 
     def rows(self, conn: sa.Connection, params: dict) -> list[tuple]:
         """The statement's rows for these parameters."""
-        compiled = self._compiled.get(conn.dialect.name) or self._compile(conn.dialect)
-        if not conn.in_transaction():
-            conn.begin()  # as Connection.execute's autobegin
+        compiled = self._on(conn)
         rows = _driver(conn, compiled.sql, compiled.bound(params))
         return [compiled.processed(row) for row in rows] if compiled.results else rows
 
     def run_many(self, conn: sa.Connection, params: list[dict]) -> None:
         """The statement (one that returns nothing) for each of the parameters, in one call
         of the driver's executemany."""
-        compiled = self._compiled.get(conn.dialect.name) or self._compile(conn.dialect)
+        compiled = self._on(conn)
+        _driver(conn, compiled.sql, [compiled.bound(p) for p in params], many=True)
+
+    def _on(self, conn: sa.Connection) -> _Compiled:
+        """The statement for the connection's dialect, the connection in a transaction (as
+        Connection.execute's autobegin)."""
         if not conn.in_transaction():
             conn.begin()
-        _driver(conn, compiled.sql, [compiled.bound(p) for p in params], many=True)
+        return self._compiled.get(conn.dialect.name) or self._compile(conn.dialect)
 
     def _compile(self, dialect: sa.Dialect) -> _Compiled:
         compiled = self.statement.compile(dialect=dialect)

@@ -32,7 +32,7 @@ from ledger.commands.batch import Known, Refusal, acting_on, seen, visible
 from ledger.commands.common import read_then_lock_heads, who
 from ledger.commands.inputs import ReportInput, ReportRow
 from ledger.context import Context
-from ledger.db import Prebuilt, holds_write_lock, insert_rows, writing
+from ledger.db import Prebuilt, holds_write_lock, insert_returning, insert_rows, writing
 from ledger.domain import dates, stages
 from ledger.domain import workflow
 from ledger.domain.coverage import Term
@@ -313,12 +313,6 @@ def prepare(ctx: Context, checked: Sequence[Checked],
 
 
 _reports = InvestmentReport.__table__
-# A report's row as write() makes it, inserted answering its id: one row at a time (a few, a
-# report's or a year's grid: `returning`)
-_INSERTED = ("project_id", "period", "year", "amount", "note", "revision", "reported_by",
-             "reported_at")
-_INSERT_RETURNING = Prebuilt(_reports.insert().values({k: sa.bindparam(k) for k in _INSERTED})
-                             .returning(_reports.c.id))
 _BY_ID = sa.select(_reports).where(_reports.c.id == sa.bindparam("id"))
 
 
@@ -345,8 +339,8 @@ def write(ctx: Context, prepared: Prepared, heads: Heads | None = None, *, retur
                  "reported_by": actor.id, "reported_at": prepared.now}
                 for key in batch for c in prepared.groups[key]]
         if returning:
-            for row in rows:
-                [(row["id"],)] = _INSERT_RETURNING.rows(conn, row)
+            for row, id_ in zip(rows, insert_returning(conn, _reports, rows, "id")):
+                row["id"] = id_
             written.reports += rows
         else:
             insert_rows(conn, _reports, rows)

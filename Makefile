@@ -13,11 +13,12 @@ PYTEST_ARGS ?=
 # pytest-xdist processes for `make test` (auto: one per core; 0: in the make process)
 TEST_WORKERS ?= auto
 
-.PHONY: deps system-deps fonts lock db key demo run test bench bench-all bench-national bench-small bench-import bench-http doctor translations
+.PHONY: deps system-deps bytecode fonts lock db key demo run test bench bench-all bench-national bench-small bench-import bench-http doctor translations
 
 ## deps: system packages, the virtualenv, the locked Python dependencies, the document font and
-## the web UI's front-end packages (npm ci from package-lock.json, served by the app: no CDN)
-deps: system-deps $(DEPS_STAMP) fonts $(NODE_STAMP)
+## the web UI's front-end packages (npm ci from package-lock.json, served by the app: no CDN),
+## and the bytecode of every module
+deps: system-deps $(DEPS_STAMP) fonts $(NODE_STAMP) bytecode
 
 system-deps:
 	bash scripts/install-system-deps.sh
@@ -33,6 +34,7 @@ $(DEPS_STAMP): requirements.lock pyproject.toml | $(UV)
 	$(UV) pip install --python $(PYTHON) --no-deps -e .
 	@# a dependency added to pyproject.toml but missing from the lock fails here, not in the tests
 	$(UV) pip check --python $(PYTHON) || { echo "requirements.lock does not satisfy pyproject.toml: run make lock" >&2; exit 1; }
+	$(PYTHON) -m compileall -q -j 0 "$$($(PYTHON) -c 'import sysconfig; print(sysconfig.get_path("purelib"))')"
 	touch $@
 
 ## fonts: cut Noto Serif CJK SC and the Fandol 仿宋 and bold 宋 faces to GB 2312 for the PDF
@@ -40,6 +42,12 @@ $(DEPS_STAMP): requirements.lock pyproject.toml | $(UV)
 ## a few minutes the first time.
 fonts: $(DEPS_STAMP)
 	$(PYTHON) -m ledger.fonts
+
+## bytecode: the project's .pyc files (the dependencies' are compiled at install, above). Python
+## writes them itself on first import, but not where PYTHONDONTWRITEBYTECODE is set (as on some
+## servers): then every start would compile every module, 2.4 s instead of 0.9. Quick when current.
+bytecode: $(DEPS_STAMP)
+	$(PYTHON) -m compileall -q -j 0 ledger migrations wsgi.py
 
 $(NODE_STAMP): package.json package-lock.json | system-deps
 	npm ci --no-audit --no-fund

@@ -66,9 +66,14 @@ class RegionTotals:
         self.in_place += other.in_place
         self.ceded += other.ceded
         self.credited += other.credited
+        # into self's own dict (a roll-up's copy, the totals'): a national roll-up adds
+        # thousands, and a new dict for each cost more than the statement
         if other.sources is not None:
-            mine = self.sources if self.sources is not None else no_sources()
-            self.sources = {s: mine[s] + other.sources[s] for s in FundsSource}
+            if self.sources is None:
+                self.sources = no_sources()
+            mine = self.sources
+            for source, amount in other.sources.items():
+                mine[source] += amount
 
 
 SOURCES = tuple(source.value for source in FundsSource)

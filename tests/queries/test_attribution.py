@@ -10,7 +10,8 @@ import pytest
 
 from ledger.db import utcnow
 from ledger.domain.errors import Forbidden, Invalid, NotFound
-from ledger.queries.attribution import attribution, region_totals
+from ledger.queries.attribution import (RegionTotals, attribution, grand_total, region_rows,
+                                        region_totals)
 
 XQ, LW, YC, PL = "640104", "640181", "640100", "640221"
 
@@ -69,3 +70,28 @@ def test_a_region_sees_its_own_rows_and_the_province_totals(world, reported):
         attribution(world.ctx(world.xingqing), 2025, region=LW)
     with pytest.raises(NotFound):
         attribution(world.ctx(world.statistics), 2025, region="999999")
+
+
+def test_funds_by_source_roll_up_each_region_once_and_leave_the_own_rows_alone():
+    """A region above others shows its own split by source plus theirs, each counted once;
+    the totals add every own row; neither touches the own rows (the sums are added in place,
+    into the roll-up's and the totals' own dicts)."""
+    def own(code, parent, domestic, foreign):
+        return RegionTotals(code, code, "county", parent, domestic + foreign,
+                            sources={"domestic": domestic, "foreign": foreign})
+    rows = {r.code: r for r in (own("640000", None, 1, 0), own("640100", "640000", 10, 20),
+                                own("640104", "640100", 100, 0), own("640181", "640100", 0, 300),
+                                own("640200", "640000", 1000, 2000))}
+    for row in rows.values():
+        if row.parent_code:
+            rows[row.parent_code].children.append(row.code)
+    before = {code: dict(row.sources) for code, row in rows.items()}
+    for _ in range(2):  # twice: the first must not change what the second reads
+        shown = {r.code: r.sources for r in region_rows(rows, None)}
+        assert shown["640000"] == {"domestic": 1111, "foreign": 2320}
+        assert shown["640100"] == {"domestic": 110, "foreign": 320}
+        assert shown["640104"] == {"domestic": 100, "foreign": 0}
+        total = grand_total(rows, by_source=True)
+        assert total.sources == {"domestic": 1111, "foreign": 2320}
+        assert total.in_place == 3431
+    assert {code: row.sources for code, row in rows.items()} == before

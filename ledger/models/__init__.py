@@ -13,7 +13,7 @@ from ledger.models.investment import InvestmentReport
 from ledger.models.message import MessageMark, MessageRead
 from ledger.models.posting import Balance, Posting
 from ledger.models.project import Project
-from ledger.models.region import Region
+from ledger.models.region import Region, RegionsVersion
 from ledger.models.user import ApiToken, User
 from ledger.models.year import AssessmentYear, YearEvent
 from ledger.models.zone import Zone
@@ -23,5 +23,5 @@ __all__ = [
     "AuditEntry", "Balance", "Checkpoint", "DocumentFile", "FundsEvidence", "FundsReceipt",
     "FundsRevision", "FundsSourceBalance", "FundsSourceMove", "IdempotencyRecord",
     "InvestmentReport", "MessageMark", "MessageRead", "IssuedDocument", "Posting", "Project",
-    "Region", "User", "YearEvent", "Zone",
+    "Region", "RegionsVersion", "User", "YearEvent", "Zone",
 ]

@@ -9,6 +9,9 @@ from datetime import timedelta
 import pytest
 
 from ledger.db import utcnow
+from tests import drive
+from tests.factories import ADMIN
+from tests.helpers import tamper
 from ledger.domain.errors import Forbidden, Invalid, NotFound
 from ledger.queries.attribution import (RegionTotals, attribution, grand_total, region_rows,
                                         region_totals)
@@ -72,6 +75,24 @@ def test_a_region_sees_its_own_rows_and_the_province_totals(world, reported):
         attribution(world.ctx(world.statistics), 2025, region="999999")
 
 
+def test_the_regions_are_read_again_whenever_they_change(world, reported, app):
+    """The region tree an attribution keeps between calls is read again after any change of
+    the regions, by the app or behind it (the regions' version, set by triggers)."""
+    ctx = world.ctx(world.statistics)
+    assert attribution(ctx, 2025).regions  # the tree kept
+    drive.create_region(world.ctx(ADMIN), {"code": "640199", "name": "新设区",
+                                                 "level": "county", "parent_code": YC})
+    world.session.commit()
+    rows = {r.code: r for r in attribution(ctx, 2025).regions}
+    assert rows["640199"].name == "新设区" and "640199" in rows[YC].children
+    world.session.rollback()
+    assert tamper(app, "UPDATE regions SET name = '某市' WHERE code = :c", c=LW) == 1
+    assert {r.code: r.name for r in attribution(ctx, 2025).regions}[LW] == "某市"
+    world.session.rollback()
+    assert tamper(app, "UPDATE regions SET name = '灵武市' WHERE code = :c", c=LW) == 1
+    assert {r.code: r.name for r in attribution(ctx, 2025).regions}[LW] == "灵武市"
+
+
 def test_funds_by_source_roll_up_each_region_once_and_leave_the_own_rows_alone():
     """A region above others shows its own split by source plus theirs, each counted once;
     the totals add every own row; neither touches the own rows (the sums are added in place,
@@ -84,7 +105,7 @@ def test_funds_by_source_roll_up_each_region_once_and_leave_the_own_rows_alone()
                                 own("640200", "640000", 1000, 2000))}
     for row in rows.values():
         if row.parent_code:
-            rows[row.parent_code].children.append(row.code)
+            rows[row.parent_code].children += (row.code,)
     before = {code: dict(row.sources) for code, row in rows.items()}
     for _ in range(2):  # twice: the first must not change what the second reads
         shown = {r.code: r.sources for r in region_rows(rows, None)}

@@ -451,5 +451,5 @@ def _regions_at(found: Attribution, history: History, scope: str | None,
                                        "parent_code": row.parent_code}
         rows.append(replace(row, name=recorded["name"], level=recorded["level"],
                             parent_code=recorded["parent_code"],
-                            children=[c for c in row.children if c not in gone]))
+                            children=tuple(c for c in row.children if c not in gone)))
     return replace(found, regions=rows)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import re
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,10 @@ import sqlalchemy as sa
 
 from ledger import create_app, current
 from ledger.config import TestingConfig
-from tests.factories import World
+from ledger.commands.funds import record_funds
+from ledger.commands.inputs import FundsRow
+from tests import drive
+from tests.factories import ADMIN, World
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -53,9 +57,14 @@ def test_the_application_runs_as_the_least_privileged_role(app_role):
     app, ids = app_role
     with app.app_context():
         world = World(current.session(), ids)
+        drive.create_region(world.ctx(ADMIN), {"code": "640199", "name": "新设区",
+                                               "level": "county", "parent_code": "640100"})
         project = world.project()
         world.report(project, "2025-01", "10.05")
         world.agreement(project, share="30", first_year=2025)
+        record_funds(world.ctx(world.lingwu), FundsRow(
+            row=1, received_on=date(2025, 3, 1), amount=1005, source="domestic",
+            payer="宁夏某某有限公司", project_id=project.id))
         world.close(2025)
     with app.app_context():
         from tests.helpers import verify

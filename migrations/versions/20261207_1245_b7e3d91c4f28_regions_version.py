@@ -6,6 +6,8 @@ Revision ID: b7e3d91c4f28
 Revises: e4a9c2b7d610
 Create Date: 2026-12-07 12:45:00.000000
 """
+import secrets
+
 from alembic import op
 import sqlalchemy as sa
 
@@ -24,7 +26,8 @@ def upgrade() -> None:
     sa.Column('token', sa.BigInteger(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_regions_version'))
     )
-    op.execute("INSERT INTO regions_version (id, token) VALUES (1, 0)")
+    # a token of its own for each database migrated, so no two hold the same before a change
+    op.execute(f"INSERT INTO regions_version (id, token) VALUES (1, {secrets.randbits(62)})")
     if op.get_bind().dialect.name == "postgresql":
         # random() is a double in [0, 1): 62 random bits are plenty
         op.execute("CREATE FUNCTION ledger_regions_changed() RETURNS trigger LANGUAGE plpgsql AS "

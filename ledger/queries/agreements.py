@@ -16,7 +16,7 @@ from ledger.models import Agreement, AgreementVersion, Region
 from ledger.policy import agreements_seen_by
 from ledger.queries.lookup import visible_agreement
 from ledger.queries.pagination import Page, page_of
-from ledger.queries.reference import below
+from ledger.queries.reference import below, children
 from ledger.queries.search import EXPORT_MAX, contains
 
 
@@ -73,10 +73,8 @@ def _covers(year: int) -> sa.ColumnElement[bool]:
 
 def _region_and_below(ctx: Context, code: str) -> set[str]:
     """The region and every region under it (a city's counties)."""
-    children: dict[str, list[str]] = {}
-    for child, parent in ctx.session.execute(sa.select(Region.code, Region.parent_code)):
-        children.setdefault(parent, []).append(child)
-    return {code} | below(lambda c: children.get(c, ()), code)
+    under = children(ctx.session.execute(sa.select(Region.code, Region.parent_code)))
+    return {code} | below(lambda c: under.get(c, ()), code)
 
 
 def _query(ctx: Context, *, status: str | None = None, region: str | None = None,

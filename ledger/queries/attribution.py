@@ -42,7 +42,7 @@ from ledger.postings import balances
 from ledger.postings.balances import SUMMED
 from ledger.policy import attribution_scope, require_attribution_region
 from ledger.queries.lookup import get_or_404
-from ledger.queries.reference import below
+from ledger.queries.reference import below, children
 
 NOTICE = API_NOTICE
 FIGURES = (*SUMMED, "attributed")  # attributed follows from the summed three
@@ -155,11 +155,8 @@ def _tree(conn: sa.Connection, token: int | None) -> _Tree:
     if token is None or tree is None or tree.token != token:
         # Python sorts the codes by their characters; PostgreSQL would by its collation
         regions = tuple(sorted(_REGION_ROWS.rows(conn, {}), key=itemgetter(0)))
-        children: dict[str, list[str]] = {}
-        for code, _, _, parent in regions:
-            if parent is not None:
-                children.setdefault(parent, []).append(code)
-        tree = _Tree(token, regions, {code: tuple(c) for code, c in children.items()})
+        under = children((code, parent) for code, _, _, parent in regions)
+        tree = _Tree(token, regions, {code: tuple(c) for code, c in under.items()})
         if token is not None:
             _TREES[conn.engine] = tree
     return tree
@@ -256,12 +253,12 @@ def region_totals(session: Session, year: int, as_of: datetime | None = None,
     version = figures.pop(None, None)  # the version row (see _figures)
     tree = _tree(conn, None if version is None else version[1])
     none = (None, 0, 0, 0, *(0 for _ in SOURCES))
-    children = tree.children
+    under = tree.children
     rows = {}
     for code, name, level, parent in tree.regions:
         _, in_place, ceded, credited, *split = figures.get(code, none)
         rows[code] = RegionTotals(code, name, level, parent, in_place, ceded, credited,
-                                  children=children.get(code, ()),
+                                  children=under.get(code, ()),
                                   sources=dict(zip(SOURCES, split)) if by_source else None)
     return rows
 

@@ -55,6 +55,15 @@ def ancestors(session: Session, code: str) -> list[str]:
     return out
 
 
+def children(pairs: Iterable[tuple[str, str | None]]) -> dict[str, list[str]]:
+    """code → the codes right below it, in the order given, from (code, parent_code) pairs."""
+    out: dict[str, list[str]] = {}
+    for code, parent in pairs:
+        if parent is not None:
+            out.setdefault(parent, []).append(code)
+    return out
+
+
 def below(children_of: Callable[[str], Iterable[str]], code: str) -> set[str]:
     """The codes under a region at any depth (not its own), given each region's children."""
     out, stack = set(), list(children_of(code))

@@ -29,7 +29,7 @@ def upgrade() -> None:
     # a token of its own for each database migrated, so no two hold the same before a change
     op.execute(f"INSERT INTO regions_version (id, token) VALUES (1, {secrets.randbits(62)})")
     if op.get_bind().dialect.name == "postgresql":
-        # random() is a double in [0, 1): 62 random bits are plenty
+        # random() is a double in [0, 1) (53 random bits), scaled to a bigint
         op.execute("CREATE FUNCTION ledger_regions_changed() RETURNS trigger LANGUAGE plpgsql AS "
                    "$$ BEGIN UPDATE regions_version SET token = "
                    "floor(random() * 4611686018427387904)::bigint; RETURN NULL; END $$")

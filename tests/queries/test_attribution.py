@@ -9,12 +9,12 @@ from datetime import timedelta
 import pytest
 
 from ledger.db import utcnow
-from tests import drive
-from tests.factories import ADMIN
-from tests.helpers import tamper
 from ledger.domain.errors import Forbidden, Invalid, NotFound
 from ledger.queries.attribution import (RegionTotals, attribution, grand_total, region_rows,
                                         region_totals)
+from tests import drive
+from tests.factories import ADMIN
+from tests.helpers import tamper
 
 XQ, LW, YC, PL = "640104", "640181", "640100", "640221"
 
@@ -81,7 +81,7 @@ def test_the_regions_are_read_again_whenever_they_change(world, reported, app):
     ctx = world.ctx(world.statistics)
     assert attribution(ctx, 2025).regions  # the tree kept
     drive.create_region(world.ctx(ADMIN), {"code": "640199", "name": "新设区",
-                                                 "level": "county", "parent_code": YC})
+                                           "level": "county", "parent_code": YC})
     world.session.commit()
     rows = {r.code: r for r in attribution(ctx, 2025).regions}
     assert rows["640199"].name == "新设区" and "640199" in rows[YC].children

@@ -155,6 +155,23 @@ def test_schema_diff_is_not_blind(empty_engine):
     assert diff[0][1].name == "ix_postings_recorded_at_seq"
 
 
+def test_at_head_every_change_of_the_regions_moves_their_version(empty_engine):
+    """The triggers that set the regions' version anew (the kept region tree relies on them)
+    exist at head: a later migration that rebuilds `regions` (SQLite's batch ALTER copies the
+    table) would drop them silently, and the schema comparison does not see triggers."""
+    migrate.upgrade(empty_engine)
+    changes = ["INSERT INTO regions (code, name, level, created_at) "
+               "VALUES ('990000', '试验省', 'province', CURRENT_TIMESTAMP)",
+               "UPDATE regions SET name = '试验' WHERE code = '990000'",
+               "DELETE FROM regions WHERE code = '990000'"]
+    with empty_engine.begin() as conn:
+        seen = [conn.scalar(sa.text("SELECT token FROM regions_version"))]
+        for change in changes:
+            conn.execute(sa.text(change))
+            seen.append(conn.scalar(sa.text("SELECT token FROM regions_version")))
+    assert len(set(seen)) == len(seen), seen
+
+
 # --- constraint names ----------------------------------------------------------------------
 
 

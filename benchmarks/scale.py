@@ -64,8 +64,7 @@ from ledger.domain.enums import Indicator
 from ledger.io.imports import FUNDS, read_import
 from ledger.migrate import rebuild, upgrade
 from ledger.models import (
-    AuditEntry, FundsReceipt, FundsRevision, FundsSourceBalance, FundsSourceMove, InvestmentReport,
-    Posting,
+    AuditEntry, Balance, FundsReceipt, FundsRevision, FundsSourceMove, InvestmentReport, Posting,
 )
 from ledger.policy import Actor
 from ledger.postings import chain, journal, verify
@@ -293,10 +292,11 @@ def attribution_floor(session, year: int, as_of: datetime | None,
 
 def funds_floor(engine: sa.Engine) -> float:
     """Seconds to insert, in one executemany transaction, what the funds import wrote — its
-    receipts, their revisions, the source moves and balances, its postings and journal
-    entries — into copies of the tables with their indexes."""
+    receipts, their revisions, the source moves, the funds line's balances, its postings and
+    journal entries — into copies of the tables with their indexes."""
     tables = [(FundsReceipt.__table__, None), (FundsRevision.__table__, None),
-              (FundsSourceMove.__table__, None), (FundsSourceBalance.__table__, None),
+              (FundsSourceMove.__table__, None),
+              (Balance.__table__, Balance.indicator == Indicator.FUNDS_IN_PLACE),
               (Posting.__table__, Posting.indicator == Indicator.FUNDS_IN_PLACE),
               (AuditEntry.__table__, AuditEntry.action == "funds.record")]
     with engine.connect() as conn:

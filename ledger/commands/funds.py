@@ -16,9 +16,10 @@ revision, the earlier ones kept (FundsRevision), journaled before → after, the
 leaves and enters reconciled. Evidence files (凭证) are added to a receipt with their SHA-256.
 
 Every write that changes what counts also records, per year, host and source, how much it moved
-(FundsSourceMove) and moves the running sum of those (FundsSourceBalance): the split by source
-of the in-place funds, which the postings do not carry, as it stands (a row per region and
-source) or as of any time (one grouped scan of the moves).
+(FundsSourceMove) and moves the running sum of those in the host's funds balance (Balance's
+in_place by source): the split by source of the in-place funds, which the postings do not
+carry, as it stands (in the balance row the attribution reads anyway) or as of any time (one
+grouped scan of the moves).
 """
 
 from __future__ import annotations
@@ -44,9 +45,11 @@ from ledger.domain.errors import Conflict, DomainError, Invalid, NotFound
 from ledger.domain.money import format_amount
 from ledger.domain.periods import period_of
 from ledger.models import (
-    FundsEvidence, FundsReceipt, FundsRevision, FundsSourceBalance, FundsSourceMove, Posting,
+    Balance, FundsEvidence, FundsReceipt, FundsRevision, FundsSourceMove, Posting,
 )
+from ledger.models.posting import BY_SOURCE
 from ledger.policy import Actor, is_host, require_host
+from ledger.postings.balances import SUMMED
 from ledger.postings.journal import Heads
 from ledger.queries.lookup import visible_project
 
@@ -207,19 +210,30 @@ def _revise(ctx: Context, receipt: FundsReceipt, host_code: str, after: dict, re
     return FundsResult(receipt, [Posting(**r) for r in rows])
 
 
-_MOVES, _SOURCE_BALANCES = FundsSourceMove.__table__, FundsSourceBalance.__table__
+_MOVES = FundsSourceMove.__table__
+_BALANCE_KEY = ("year", "indicator", "region_code")
+# The three figures are the postings' (added as zero here: the row is the postings' own,
+# or else made here with them at zero), the source columns the moves'.
+_BALANCE_ADDED = (*SUMMED, *BY_SOURCE.values())
 
 
 def _move_sources(conn: sa.Connection, moves: Moves, at: datetime) -> None:
     """Record how a write moved the in-place funds by source, under the host of the postings
-    it wrote (the project's host then), and move the source balances by as much: each year's
-    moves sum per host to its in-place funds."""
+    it wrote (the project's host then), and move the host's funds balance by source by as
+    much: each year's moves sum per host to its in-place funds."""
     rows = [{"year": year, "host_code": host, "source": source, "amount": amount}
             for (year, host, source), amount in sorted(moves.items()) if amount]
-    if rows:
-        conn.execute(_MOVES.insert(), [r | {"recorded_at": at} for r in rows])
-        adding(_SOURCE_BALANCES, ("year", "host_code", "source"), ("amount",),
-               conn.dialect.name).run_many(conn, rows)
+    if not rows:
+        return
+    conn.execute(_MOVES.insert(), [r | {"recorded_at": at} for r in rows])
+    by_host: dict[tuple[int, str], dict[str, int]] = {}
+    for r in rows:
+        added = by_host.setdefault((r["year"], r["host_code"]), dict.fromkeys(_BALANCE_ADDED, 0))
+        added[BY_SOURCE[r["source"]]] += r["amount"]
+    line = str(Indicator.FUNDS_IN_PLACE)
+    adding(Balance.__table__, _BALANCE_KEY, _BALANCE_ADDED, conn.dialect.name).run_many(conn, [
+        {"year": year, "indicator": line, "region_code": host} | added
+        for (year, host), added in by_host.items()])
 
 
 def _journaled(project_id: int, revision: int, values: dict, reason: str | None = None,

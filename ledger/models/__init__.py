@@ -6,7 +6,7 @@ from ledger.models.audit import AuditEntry
 from ledger.models.checkpoint import Checkpoint
 from ledger.models.document import DocumentFile, IssuedDocument
 from ledger.models.funds import (
-    FundsEvidence, FundsReceipt, FundsRevision, FundsSourceBalance, FundsSourceMove,
+    FundsEvidence, FundsReceipt, FundsRevision, FundsSourceMove,
 )
 from ledger.models.idempotency import IdempotencyRecord
 from ledger.models.investment import InvestmentReport
@@ -21,7 +21,7 @@ from ledger.models.zone import Zone
 __all__ = [
     "Base", "Agreement", "AgreementEvent", "AgreementVersion", "ApiToken", "AssessmentYear",
     "AuditEntry", "Balance", "Checkpoint", "DocumentFile", "FundsEvidence", "FundsReceipt",
-    "FundsRevision", "FundsSourceBalance", "FundsSourceMove", "IdempotencyRecord",
+    "FundsRevision", "FundsSourceMove", "IdempotencyRecord",
     "InvestmentReport", "MessageMark", "MessageRead", "IssuedDocument", "Posting", "Project",
     "Region", "RegionsVersion", "User", "YearEvent", "Zone",
 ]

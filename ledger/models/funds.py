@@ -85,8 +85,9 @@ class FundsSourceMove(Base):
     境外), recorded at the time of the postings it came with: the split by source that the
     postings do not carry. The year's moves sum, per host, to its in-place funds (the
     postings' figure), and those recorded at or before a time to the split as it stood then,
-    in one grouped scan. Written in the same transaction as the receipts' revisions and their
-    postings (ledger.commands.funds), never changed."""
+    in one grouped scan; as they stand, their sums are kept in the host's funds balance
+    (Balance.in_place_domestic / _foreign). Written in the same transaction as the receipts'
+    revisions and their postings (ledger.commands.funds), never changed."""
 
     __tablename__ = "funds_source_moves"
     __table_args__ = (
@@ -101,17 +102,3 @@ class FundsSourceMove(Base):
     source: Mapped[str] = mapped_column(sa.String(12))
     amount: Mapped[int] = mapped_column(Money)  # signed: a correction or a void moves it back
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime)
-
-
-class FundsSourceBalance(Base):
-    """A host region's in-place funds of a year from one source as they stand: the sum of its
-    source moves, moved in the same transaction, so the current attribution reads a row per
-    region and source instead of summing the moves (as the balances do for the postings)."""
-
-    __tablename__ = "funds_source_balances"
-    __table_args__ = (check_in("source", FundsSource, "source"),)
-
-    year: Mapped[int] = mapped_column(sa.Integer, primary_key=True, autoincrement=False)
-    host_code: Mapped[str] = mapped_column(sa.ForeignKey("regions.code"), primary_key=True)
-    source: Mapped[str] = mapped_column(sa.String(12), primary_key=True)
-    amount: Mapped[int] = mapped_column(Money)

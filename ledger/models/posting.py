@@ -4,7 +4,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, column_property, mapped_column
 
 from ledger.db import YEAR_OF_PERIOD, Base, Hash, Money, UTCDateTime, check_in
-from ledger.domain.enums import Indicator, PostingRole
+from ledger.domain.enums import FundsSource, Indicator, PostingRole
 
 
 class Posting(Base):
@@ -71,3 +71,12 @@ class Balance(Base):
     in_place: Mapped[int] = mapped_column(Money)  # Σ postings of the projects it hosts
     ceded: Mapped[int] = mapped_column(Money)     # Σ their recommender postings
     credited: Mapped[int] = mapped_column(Money)  # Σ recommender postings to this region
+    # Funds in place only (zero on the other lines): in_place by source (BY_SOURCE), the sum
+    # of the source moves (FundsSourceMove), moved in the same transaction by the funds
+    # commands; in the row itself, so the current split is read without a join
+    in_place_domestic: Mapped[int] = mapped_column(Money, server_default="0")
+    in_place_foreign: Mapped[int] = mapped_column(Money, server_default="0")
+
+
+# FundsSource → the balance column of in_place from that source
+BY_SOURCE = {FundsSource.DOMESTIC: "in_place_domestic", FundsSource.FOREIGN: "in_place_foreign"}

@@ -33,10 +33,10 @@ from ledger.domain.errors import Invalid
 from ledger.domain.periods import utc_text, year_of
 from ledger.models import (
     Agreement, AgreementEvent, AgreementVersion, AssessmentYear, AuditEntry, Balance, Checkpoint,
-    DocumentFile, FundsEvidence, FundsReceipt, FundsRevision, FundsSourceBalance, FundsSourceMove,
-    InvestmentReport, IssuedDocument,
-    Posting, Project, Region, User, YearEvent, Zone,
+    DocumentFile, FundsEvidence, FundsReceipt, FundsRevision, FundsSourceMove, InvestmentReport,
+    IssuedDocument, Posting, Project, Region, User, YearEvent, Zone,
 )
+from ledger.models.posting import BY_SOURCE
 from ledger.postings import balances, chain, checkpoints, journal
 from ledger.postings.balances import SUMMED
 from ledger.postings.journal import RECORDED, parsed, record
@@ -218,12 +218,20 @@ class _Verifier:
         source balance is the sum of its moves; the moves sum, per year and host, to the funds
         in place the postings give the host, and per year and source to the receipts not void
         (a missing row is zero). `posted`: what _balances found the postings sum to."""
-        m, b, r = FundsSourceMove.__table__, FundsSourceBalance.__table__, FundsReceipt.__table__
+        m, b, r = FundsSourceMove.__table__, Balance.__table__, FundsReceipt.__table__
         moved = {tuple(x[:3]): int(x[3]) for x in self.s.execute(
             sa.select(m.c.year, m.c.host_code, m.c.source, sa.func.sum(m.c.amount))
             .group_by(m.c.year, m.c.host_code, m.c.source))}
-        kept = {tuple(x[:3]): int(x[3]) for x in self.s.execute(
-            sa.select(b.c.year, b.c.host_code, b.c.source, b.c.amount))}
+        kept: dict[tuple, int] = {}
+        for year, line, code, *split in self.s.execute(
+                sa.select(b.c.year, b.c.indicator, b.c.region_code,
+                          *(b.c[column] for column in BY_SOURCE.values()))):
+            for source, amount in zip(BY_SOURCE, split):
+                if line == Indicator.FUNDS_IN_PLACE:
+                    kept[year, code, str(source)] = int(amount)
+                elif amount:  # a line without sources
+                    self.problems.append(f"balance of {year} {line}, region {code}: "
+                                         f"{amount} from {source}, on a line without sources")
         self._sums(moved, kept, lambda k, have, want: (
             f"funds source balance of {k[0]}, host {k[1]}, {k[2]}: {have}, its moves sum to {want}"))
         in_place = {(y, code): int(figures[0])

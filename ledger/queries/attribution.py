@@ -13,10 +13,10 @@ A region with regions below it is shown rolled up (its own figures plus theirs, 
 
 Each accounting line (Posting.indicator: 完成投资, 招商引资实际到位资金) has its own figures and
 its own reconciliation. Funds in place are also split by source (境内区外 / 境外): postings do not
-carry the source, so the split is read, in the same statement as the figures, from the source
-balances now (FundsSourceBalance, a row per host and source) or from the source moves recorded
-with the postings as of a past time (FundsSourceMove, summed per host); its parts sum to the
-in-place figure.
+carry the source, so the split is read, in the same statement as the figures, from the balance
+rows now (their in_place by source, kept with the source moves) or from the source moves
+recorded with the postings as of a past time (FundsSourceMove, summed per host); its parts sum
+to the in-place figure.
 """
 
 from __future__ import annotations
@@ -35,9 +35,8 @@ from ledger.db import Prebuilt, settled
 from ledger.domain.enums import FundsSource, Indicator
 from ledger.domain.errors import Invalid
 from ledger.domain.vocabulary import API_NOTICE
-from ledger.models import (
-    Balance, FundsSourceBalance, FundsSourceMove, Posting, Region, RegionsVersion,
-)
+from ledger.models import Balance, FundsSourceMove, Posting, Region, RegionsVersion
+from ledger.models.posting import BY_SOURCE
 from ledger.postings import balances
 from ledger.postings.balances import SUMMED
 from ledger.policy import attribution_scope, require_attribution_region
@@ -65,19 +64,6 @@ class RegionTotals:
     @property
     def attributed(self) -> int:
         return self.in_place - self.ceded + self.credited
-
-    def add(self, other: "RegionTotals") -> None:
-        self.in_place += other.in_place
-        self.ceded += other.ceded
-        self.credited += other.credited
-        # into self's own dict (a roll-up's copy, the totals'): a national roll-up adds
-        # thousands, and a new dict for each cost more than the statement
-        if other.sources is not None:
-            if self.sources is None:
-                self.sources = no_sources()
-            mine = self.sources
-            for source, amount in other.sources.items():
-                mine[source] += amount
 
 
 SOURCES = tuple(source.value for source in FundsSource)
@@ -186,17 +172,10 @@ _YEAR, _LINE, _AS_OF = (sa.bindparam("year", type_=sa.Integer), sa.bindparam("in
 
 
 def _sources_now(joined, code):
-    """`joined` with each region's in-place funds of the year by source as they stand: the
-    source balances, a row per host and source, each source joined by its primary key (two
-    probes a region; grouping the year's rows by host cost SQLite twice as much). → (joined,
-    a column per source)."""
-    columns = []
-    for source in SOURCES:
-        one = FundsSourceBalance.__table__.alias(f"source_{source}")
-        joined = joined.outerjoin(one, sa.and_(one.c.year == _YEAR, one.c.source == source,
-                                               one.c.host_code == code))
-        columns.append(one.c.amount)
-    return joined, columns
+    """Each region's in-place funds of the year by source as they stand: in its balance row
+    itself (Balance.in_place_domestic / _foreign), `joined` being the balances. → (joined, a
+    column per source)."""
+    return joined, [_BALANCES.c[BY_SOURCE[source]] for source in SOURCES]
 
 
 def _sources_then(joined, code):
@@ -252,14 +231,20 @@ def region_totals(session: Session, year: int, as_of: datetime | None = None,
     figures = {row[0]: row for row in query.rows(conn, params)}
     version = figures.pop(None, None)  # the version row (see _figures)
     tree = _tree(conn, None if version is None else version[1])
-    none = (None, 0, 0, 0, *(0 for _ in SOURCES))
-    under = tree.children
+    none = (None, *(0 for _ in SUMMED), *(0 for _ in SOURCES if by_source))
+    under, get, new = tree.children, figures.get, RegionTotals
     rows = {}
-    for code, name, level, parent in tree.regions:
-        _, in_place, ceded, credited, *split = figures.get(code, none)
-        rows[code] = RegionTotals(code, name, level, parent, in_place, ceded, credited,
-                                  children=under.get(code, ()),
-                                  sources=dict(zip(SOURCES, split)) if by_source else None)
+    # positional arguments and one loop per line: this runs for every region of the country
+    if by_source:
+        for code, name, level, parent in tree.regions:
+            _, in_place, ceded, credited, *split = get(code, none)
+            rows[code] = new(code, name, level, parent, in_place, ceded, credited, False,
+                             under.get(code, ()), dict(zip(SOURCES, split)))
+    else:
+        for code, name, level, parent in tree.regions:
+            _, in_place, ceded, credited = get(code, none)
+            rows[code] = new(code, name, level, parent, in_place, ceded, credited, False,
+                             under.get(code, ()))
     return rows
 
 
@@ -269,15 +254,34 @@ def rolled_up(rows: dict[str, RegionTotals], code: str,
     form a tree: a parent exists before its children and never changes). `memo` shares the
     sums of the regions below between calls, so rolling up every region is one pass."""
     memo = {} if memo is None else memo
-    if code not in memo:
+    found = memo.get(code)
+    if found is None:
         base = rows[code]
-        out = RegionTotals(base.code, base.name, base.level, base.parent_code, base.in_place,
-                           base.ceded, base.credited, rolled_up=True, children=base.children,
-                           sources=None if base.sources is None else dict(base.sources))
-        for child in base.children:  # a region without regions below adds its own figures
-            out.add(rolled_up(rows, child, memo) if rows[child].children else rows[child])
-        memo[code] = out
-    return memo[code]
+        in_place, ceded, credited, sources = _with(base, base.children, rows, memo)
+        memo[code] = found = RegionTotals(base.code, base.name, base.level, base.parent_code,
+                                          in_place, ceded, credited, True, base.children,
+                                          sources)
+    return found
+
+
+def _with(base: RegionTotals, codes, rows: dict[str, RegionTotals],
+          memo: dict[str, RegionTotals]) -> tuple[int, int, int, dict[str, int] | None]:
+    """base's figures (in_place, ceded, credited, sources) plus the roll-ups of the regions
+    `codes`, summed inline (a national roll-up adds thousands: a call or a new dict for each
+    cost more than the statement)."""
+    in_place, ceded, credited = base.in_place, base.ceded, base.credited
+    sources = None if base.sources is None else dict(base.sources)
+    for code in codes:  # a region without regions below adds its own figures
+        part = rows[code]
+        if part.children:
+            part = rolled_up(rows, code, memo)
+        in_place += part.in_place
+        ceded += part.ceded
+        credited += part.credited
+        if sources is not None:
+            for source, amount in part.sources.items():
+                sources[source] += amount
+    return in_place, ceded, credited, sources
 
 
 def grand_total(rows: dict[str, RegionTotals], by_source: bool = False,
@@ -285,21 +289,20 @@ def grand_total(rows: dict[str, RegionTotals], by_source: bool = False,
     """Every region's own figures summed: the roll-ups of the regions at the top (`memo` as
     in rolled_up, shared with region_rows: the roll-up of every region is then done once)."""
     memo = {} if memo is None else memo
-    out = RegionTotals("", "合计", "total", None, sources=no_sources() if by_source else None)
-    for row in rows.values():
-        if row.parent_code not in rows:
-            out.add(rolled_up(rows, row.code, memo) if row.children else row)
-    return out
+    top = [code for code, row in rows.items() if row.parent_code not in rows]
+    zero = RegionTotals("", "合计", "total", None, sources=no_sources() if by_source else None)
+    in_place, ceded, credited, sources = _with(zero, top, rows, memo)
+    return RegionTotals("", "合计", "total", None, in_place, ceded, credited, sources=sources)
 
 
 def region_rows(rows: dict[str, RegionTotals], scope: str | None,
                 memo: dict[str, RegionTotals] | None = None) -> list[RegionTotals]:
     """The rows to show, in code order: every region (scope None) or `scope` and the regions
     below it; a region with regions below it is shown rolled up (`memo` as in rolled_up)."""
-    wanted = set(rows) if scope is None else {scope} | below(lambda c: rows[c].children, scope)
+    codes = rows if scope is None else sorted({scope} | below(lambda c: rows[c].children, scope))
     memo = {} if memo is None else memo
     return [rolled_up(rows, code, memo) if rows[code].children else rows[code]
-            for code in sorted(wanted)]
+            for code in codes]
 
 
 def attribution(ctx: Context, year: int, as_of: datetime | None = None,

@@ -431,8 +431,10 @@ def test_the_funds_by_source_migration_refills_the_moves_and_balances(app, sessi
     session.commit()
     moves = sa.text("SELECT year, host_code, source, amount, recorded_at FROM funds_source_moves "
                     "ORDER BY recorded_at, year, host_code, source")
-    sums = sa.text("SELECT year, host_code, source, amount FROM funds_source_balances "
-                   "WHERE amount <> 0 ORDER BY year, host_code, source")
+    sums = sa.text(" UNION ALL ".join(  # the split kept in the funds line's balance rows
+        f"SELECT year, region_code, '{source}', in_place_{source} FROM balances "
+        f"WHERE indicator = 'funds_in_place' AND in_place_{source} <> 0"
+        for source in ("domestic", "foreign")) + " ORDER BY 1, 2, 3")
     before = session.execute(moves).all(), session.execute(sums).all()
     assert len(before[0]) == 6  # 3 receipts in, the correction out and in, the void out
     assert before[1] == [(2024, world.lingwu.region_code, "domestic", 2000),

@@ -139,15 +139,25 @@ def test_a_posting_on_the_funds_line_changed(app, session, funded, sql):
 
 def test_a_source_balance_changed(app, funded):
     """The split by source the attribution reads must be what its moves sum to."""
-    tamper(app, "UPDATE funds_source_balances SET amount = amount + 1 WHERE source = 'domestic'")
+    tamper(app, "UPDATE balances SET in_place_domestic = in_place_domestic + 1 "
+                "WHERE indicator = 'funds_in_place' AND in_place_domestic <> 0")
     check(app, says="funds source balance of 2025, host 640181, domestic: 1351, its moves sum "
                     "to 1350")
+
+
+def test_a_split_by_source_on_the_completed_line(app, funded):
+    """Only the funds line has sources: a split written into another line's balance is named
+    (the attribution of that line does not read it, so nothing else would show it)."""
+    tamper(app, "INSERT INTO balances (year, indicator, region_code, in_place, ceded, credited, "
+                "in_place_foreign) VALUES (2025, 'completed_investment', '640181', 0, 0, 0, 7)")
+    check(app, says="region 640181: 7 from foreign, on a line without sources")
 
 
 def test_a_source_move_moved_to_the_other_source(app, funded):
     """Both the balances and the moves rewritten together: the receipts still say domestic."""
     tamper(app, "UPDATE funds_source_moves SET source = 'foreign'")
-    tamper(app, "UPDATE funds_source_balances SET source = 'foreign'")
+    tamper(app, "UPDATE balances SET in_place_foreign = in_place_domestic, "
+                "in_place_domestic = 0 WHERE indicator = 'funds_in_place'")
     result = check(app, says="funds in place of 2025 from domestic: the receipts not void sum "
                              "to 1350, the source moves to 0")
     assert not any("host 640181: the postings" in p for p in result.problems), result.problems
@@ -155,7 +165,7 @@ def test_a_source_move_moved_to_the_other_source(app, funded):
 
 def test_a_source_move_deleted(app, funded):
     tamper(app, "DELETE FROM funds_source_moves")
-    tamper(app, "DELETE FROM funds_source_balances")
+    tamper(app, "UPDATE balances SET in_place_domestic = 0, in_place_foreign = 0")
     check(app, says="funds in place of 2025, host 640181: the postings give 1350, the source "
                     "moves sum to 0")
 

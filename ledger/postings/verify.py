@@ -215,9 +215,10 @@ class _Verifier:
 
     def _funds_sources(self, posted: dict) -> None:
         """The split of funds in place by source (a projection the attribution reads): each
-        source balance is the sum of its moves; the moves sum, per year and host, to the funds
-        in place the postings give the host, and per year and source to the receipts not void
-        (a missing row is zero). `posted`: what _balances found the postings sum to."""
+        funds balance's in_place from a source is the sum of its moves, and no other line has
+        one; the moves sum, per year and host, to the funds in place the postings give the
+        host, and per year and source to the receipts not void (a missing row is zero).
+        `posted`: what _balances found the postings sum to."""
         m, b, r = FundsSourceMove.__table__, Balance.__table__, FundsReceipt.__table__
         moved = {tuple(x[:3]): int(x[3]) for x in self.s.execute(
             sa.select(m.c.year, m.c.host_code, m.c.source, sa.func.sum(m.c.amount))

@@ -452,6 +452,40 @@ def test_the_funds_by_source_migration_refills_the_moves_and_balances(app, sessi
         assert result.ok, result.problems
 
 
+def test_the_split_in_balances_migration_moves_every_sum_both_ways(empty_engine):
+    """The source balances' sums go into the funds line's balance rows, a row made (its
+    figures zero) for a sum with no balance row, and come back on the way down."""
+    migrate.upgrade(empty_engine, "b7e3d91c4f28")
+    with empty_engine.begin() as conn:
+        for code, parent in (("640000", None), ("640100", "640000"), ("640181", "640100")):
+            conn.execute(sa.text("INSERT INTO regions (code, name, level, parent_code, "
+                                 "created_at) VALUES (:c, :c, 'county', :p, CURRENT_TIMESTAMP)"),
+                         {"c": code, "p": parent})
+        conn.execute(sa.text(
+            "INSERT INTO balances (year, indicator, region_code, in_place, ceded, credited) "
+            "VALUES (2025, 'funds_in_place', '640181', 1500, 300, 0), "
+            "(2025, 'completed_investment', '640181', 9000, 0, 0)"))
+        conn.execute(sa.text(
+            "INSERT INTO funds_source_balances (year, host_code, source, amount) VALUES "
+            "(2025, '640181', 'domestic', 1000), (2025, '640181', 'foreign', 500), "
+            "(2024, '640100', 'foreign', 70), (2024, '640100', 'domestic', 0)"))
+    kept = sa.text("SELECT year, indicator, region_code, in_place, ceded, credited, "
+                   "in_place_domestic, in_place_foreign FROM balances ORDER BY 1, 2, 3")
+    sums = sa.text("SELECT year, host_code, source, amount FROM funds_source_balances "
+                   "WHERE amount <> 0 ORDER BY 1, 2, 3")
+    migrate.upgrade(empty_engine)
+    with empty_engine.connect() as conn:
+        assert conn.execute(kept).all() == [
+            (2024, "funds_in_place", "640100", 0, 0, 0, 0, 70),
+            (2025, "completed_investment", "640181", 9000, 0, 0, 0, 0),
+            (2025, "funds_in_place", "640181", 1500, 300, 0, 1000, 500)]
+    migrate.downgrade(empty_engine, "b7e3d91c4f28")
+    with empty_engine.connect() as conn:
+        assert conn.execute(sums).all() == [(2024, "640100", "foreign", 70),
+                                            (2025, "640181", "domestic", 1000),
+                                            (2025, "640181", "foreign", 500)]
+
+
 def test_the_events_migration_aligns_older_times_and_makes_the_events_append_only(
         app, session, world):
     """Before it, a command read the clock once for a row and again for its journal entry:

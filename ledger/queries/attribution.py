@@ -157,8 +157,7 @@ def _figures(figures, code, sources=None, *where) -> sa.CompoundSelect:
     joined, split = figures, []
     if sources is not None:
         joined, split = sources(joined, code)
-    found = (sa.select(code, *(figures.c[f] for f in SUMMED),
-                       *(sa.func.coalesce(column, 0) for column in split))
+    found = (sa.select(code, *(figures.c[f] for f in SUMMED), *split)
              .select_from(joined).where(*where))
     version = sa.select(sa.null(), _VERSION.c.token,
                         *(sa.literal(0) for _ in (*SUMMED[1:], *split)))
@@ -180,15 +179,16 @@ def _sources_now(joined, code):
 
 def _sources_then(joined, code):
     """`joined` with each region's in-place funds of the year by source as recorded at
-    `as_of`: its source moves recorded at or before then, summed per host. → (joined, a
-    column per source)."""
+    `as_of`: its source moves recorded at or before then, summed per host (0 for a region
+    without any: the join is outer). → (joined, a column per source)."""
     moves = FundsSourceMove.__table__
     by = [sa.cast(sa.func.sum(sa.case((moves.c.source == s, moves.c.amount), else_=0)),
                   sa.BigInteger).label(s) for s in SOURCES]
     summed = (sa.select(moves.c.host_code.label("code"), *by)
               .where(moves.c.year == _YEAR, moves.c.recorded_at <= _AS_OF)
               .group_by(moves.c.host_code).subquery("sources"))
-    return joined.outerjoin(summed, summed.c.code == code), [summed.c[s] for s in SOURCES]
+    return (joined.outerjoin(summed, summed.c.code == code),
+            [sa.func.coalesce(summed.c[s], 0) for s in SOURCES])
 
 
 def _current(by_source: bool) -> sa.Select:

@@ -37,10 +37,13 @@ class Planned:
     year: int
     indicator: str
     reference: tuple[int | None, int | None]   # (agreement_id, version) on non-host postings
+    # (period, region, role) → amount, in the order of the postings: by period, then role
+    # (ROLE_ORDER), then region
     diff: dict[tuple[str, str, str], int]
 
 
 ROLE_ORDER = {PostingRole.HOST: 0, PostingRole.RECOMMENDER: 1, PostingRole.RECEIVER: 2}
+_HOST = PostingRole.HOST
 
 
 class Append:
@@ -59,24 +62,25 @@ class Append:
         after those added so far; returns their rows."""
         seq, prev = self._postings_head
         agreement_id, version = planned.reference
-        diff = planned.diff
-        hash_ = hasher(planned.project_id, planned.host_code, planned.indicator, cause, self.at)
+        project_id, indicator, host_code, year = (planned.project_id, planned.indicator,
+                                                  planned.host_code, planned.year)
+        at = self.at
+        hash_ = hasher(project_id, host_code, indicator, cause, at)
         rows = []
-        for key in sorted(diff, key=lambda k: (k[0], ROLE_ORDER[k[2]], k[1])):
-            period, region, role = key
+        for (period, region, role), amount in planned.diff.items():
             seq += 1
-            on = role != PostingRole.HOST  # on the agreement
-            amount = diff[key]
-            row = {"seq": seq, "project_id": planned.project_id, "indicator": planned.indicator,
-                   "host_code": planned.host_code,
-                   "agreement_id": agreement_id if on else None,
-                   "version": version if on else None, "region_code": region,
-                   "role": role, "period": period, "year": planned.year, "amount": amount,
-                   "cause": cause, "recorded_at": self.at, "hash_version": HASH_VERSION,
-                   "prev_hash": prev}
-            row["hash"] = prev = hash_(prev, seq, row["agreement_id"], row["version"], region,
-                                       role, period, amount)
-            rows.append(row)
+            if role == _HOST:
+                on_agreement = on_version = None
+            else:
+                on_agreement, on_version = agreement_id, version
+            hash_of = hash_(prev, seq, on_agreement, on_version, region, role, period, amount)
+            rows.append({"seq": seq, "project_id": project_id, "indicator": indicator,
+                         "host_code": host_code, "agreement_id": on_agreement,
+                         "version": on_version, "region_code": region, "role": role,
+                         "period": period, "year": year, "amount": amount, "cause": cause,
+                         "recorded_at": at, "hash_version": HASH_VERSION, "prev_hash": prev,
+                         "hash": hash_of})
+            prev = hash_of
         self._postings_head = (seq, prev)
         self._postings += rows
         return rows

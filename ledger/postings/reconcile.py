@@ -26,7 +26,7 @@ from ledger.domain.periods import year_of
 from ledger.models import (
     Agreement, AgreementVersion, AssessmentYear, FundsReceipt, InvestmentReport, Posting, Project,
 )
-from ledger.postings.append import Append, Planned
+from ledger.postings.append import ROLE_ORDER, Append, Planned
 
 # ---------------------------------------------------------------- desired state
 
@@ -209,24 +209,42 @@ def planned(targets: Iterable[tuple[int, int]], lines: tuple[str, ...], hosts: d
     years: dict[int, set[int]] = {}
     for project_id, year in order:
         years.setdefault(project_id, set()).add(year)
-    for (project_id, period), amount in [*(newest or {}).items(), *(incoming or {}).items()]:
-        year = year_of(period)
-        if year in years.get(project_id, ()):
-            amounts.setdefault((Indicator.COMPLETED_INVESTMENT, project_id, year),
-                               {})[period] = amount
+    completed = Indicator.COMPLETED_INVESTMENT
+    for given in (newest or {}, incoming or {}):  # the incoming amounts last: they win
+        for (project_id, period), amount in given.items():
+            year = year_of(period)
+            if year in years.get(project_id, ()):
+                months = amounts.get((completed, project_id, year))
+                if months is None:
+                    months = amounts[(completed, project_id, year)] = {}
+                months[period] = amount
     out: list[Planned] = []
     for project_id, year in order:
         terms = agreements.get(project_id)
         for line in lines:
             rule = applicable_terms(terms, year, line)
             want = desired_at(hosts[project_id], amounts.get((line, project_id, year), {}), rule)
-            posted_ = have.get((line, project_id, year), {})
-            diff = {k: want.get(k, 0) - posted_.get(k, 0) for k in want.keys() | posted_.keys()}
-            diff = {k: d for k, d in diff.items() if d != 0}
+            posted_ = have.get((line, project_id, year), _NONE)
+            # what is wanted less what is posted, without the keys that are already right, in
+            # the order of the postings: the order wanted (period, then the roles in order),
+            # unless something posted is no longer wanted at all
+            diff = {k: d for k, amount in want.items() if (d := amount - posted_.get(k, 0))}
+            if posted_:
+                gone = [(k, -total) for k, total in posted_.items() if total and k not in want]
+                if gone:
+                    diff = dict(sorted([*diff.items(), *gone], key=_posting_order))
             if diff:
                 out.append(Planned(project_id, hosts[project_id], year, line,
                                    _reference(terms, rule), diff))
     return out
+
+
+_NONE: dict = {}  # nothing posted (never written to)
+
+
+def _posting_order(item: tuple[tuple[str, str, str], int]) -> tuple[str, int, str]:
+    (period, region, role), _ = item
+    return period, ROLE_ORDER[role], region
 
 
 def reconcile(session: Session, targets: Iterable[tuple[int, int]], cause: str,

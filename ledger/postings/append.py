@@ -55,7 +55,9 @@ class Append:
         self._postings_head, self._journal_head = (
             heads if heads is not None else journal.heads(session))
         self._postings: list[dict] = []
-        self._entries: list[dict] = []
+        # the journal entries added since the last flush, as batches: what a batch's entries
+        # share (who, when, what, the postings head) and each one's entity_id, before and after
+        self._entries: list[tuple[dict[str, Any], list[dict[str, Any]]]] = []
 
     def postings(self, planned: Planned, cause: str) -> list[dict]:
         """The postings of one plan (the reconciler's differences of a project-year), chained
@@ -91,11 +93,11 @@ class Append:
         """One journal entry (before/after as JSON values with string keys), after the
         postings added so far: it carries their head."""
         seq, hash_ = self._postings_head
-        self._entries.append({
-            "at": at, "actor_id": actor_id, "actor_username": actor_username,
-            "actor_role": actor_role, "actor_region": actor_region, "action": action,
-            "entity": entity, "entity_id": entity_id, "before": before, "after": after,
-            "postings_seq": seq, "postings_hash": hash_})
+        self._entries.append((
+            {"at": at, "actor_id": actor_id, "actor_username": actor_username,
+             "actor_role": actor_role, "actor_region": actor_region, "action": action,
+             "entity": entity, "postings_seq": seq, "postings_hash": hash_},
+            [{"entity_id": entity_id, "before": before, "after": after}]))
 
     def entries(self, fields: dict[str, Any], changes: list[dict[str, Any]]) -> None:
         """Many journal entries at once, after the postings added so far: `fields` are
@@ -104,11 +106,12 @@ class Append:
         if fields.keys() | _CHANGE != _ENTRY or fields.keys() & _CHANGE:
             raise TypeError(f"entries() takes {sorted(_ENTRY - _CHANGE)}, got {sorted(fields)}")
         seq, hash_ = self._postings_head
-        shared = {**fields, "postings_seq": seq, "postings_hash": hash_}
         for change in changes:
             if change.keys() != _CHANGE:
                 raise TypeError(f"an entry's change has {sorted(_CHANGE)}, got {sorted(change)}")
-            self._entries.append(shared | change)
+        if changes:
+            self._entries.append(({**fields, "postings_seq": seq, "postings_hash": hash_},
+                                  list(changes)))
 
     def flush(self) -> None:
         """Insert what was added since the last flush: the postings and the balances they

@@ -166,44 +166,45 @@ def heads_of(p_seq: int | None, p_hash: str | None, seq: int | None, prev: str |
             (0, GENESIS_HASH) if seq is None else (seq, prev))
 
 
-def chain_rows(prev: tuple[int, str], entries: list[dict]) -> list[dict]:
-    """Entries (ledger.postings.append.Append.entry: before/after as JSON values with string
-    keys, and the postings head each carries) chained after `prev` as rows of audit_log. The
-    appender holds the write lock and inserts them.
+def chain_rows(prev: tuple[int, str], batches: list[tuple[dict, list[dict]]]) -> list[dict]:
+    """Entries (ledger.postings.append.Append: batches of what their entries share — at,
+    actor_*, action, entity and the postings head they carry — and each entry's entity_id,
+    before and after, as JSON values with string keys) chained after `prev` as rows of
+    audit_log. The appender holds the write lock and inserts them.
 
     Each hash is of the text whose UTF-8 bytes are _encoded(row), written around the stored
     texts of before and after instead of their values encoded again — the same bytes,
     canonical() of a value being the same alone and inside the array — with what the entries
-    of a batch share (who made them, the postings head) encoded once for all of them
-    (tests/postings/test_encoding.py holds it to verify's hashing)."""
+    of a batch share encoded once for all of them (tests/postings/test_encoding.py holds it to
+    verify's hashing)."""
     seq, prev_hash = prev
     rows = []
-    who_key = head = head_hash = None
-    who = tail = ""
-    for e in entries:
-        seq += 1
-        before, after = compact(e["action"], e.get("before"), e.get("after"))
-        before, after = _stored(before), _stored(after)
-        key = (e["at"], e["actor_id"], e["actor_username"], e["actor_role"], e["actor_region"],
-               e["action"], e["entity"])
-        entity_id = e["entity_id"]
-        postings_seq, postings_hash = e["postings_seq"], e["postings_hash"]
-        row = {"id": seq, "at": key[0], "actor_id": key[1], "actor_username": key[2],
-               "actor_role": key[3], "actor_region": key[4], "action": key[5], "entity": key[6],
-               "entity_id": entity_id, "before": before, "after": after,
-               "postings_seq": postings_seq, "postings_hash": postings_hash,
-               "hash_version": HASH_VERSION}
-        if key != who_key:  # the same for every entry of a batch, as a rule
-            who_key, who = key, canonical([utc_text(key[0]), *key[1:]])[1:-1]
-        if postings_seq != head or postings_hash != head_hash:  # the same for a project-year's
-            head, head_hash = postings_seq, postings_hash
-            tail = f",{int.__repr__(head)},{_text(head_hash)}]"
-        # prev_hash is ASCII: its UTF-8 bytes are its ASCII bytes, encoded with the rest
-        row["hash"] = prev_hash = hashlib.sha256(
-            f"{prev_hash}[{HASH_VERSION},{int.__repr__(seq)},{who},{_text(entity_id)},"
-            f"{'null' if before is None else before},{'null' if after is None else after}{tail}"
-            .encode("utf-8")).hexdigest()
-        rows.append(row)
+    for shared, changes in batches:
+        at, actor_id, username, role, region, action, entity, postings_seq, postings_hash = (
+            shared["at"], shared["actor_id"], shared["actor_username"], shared["actor_role"],
+            shared["actor_region"], shared["action"], shared["entity"], shared["postings_seq"],
+            shared["postings_hash"])
+        who = canonical([utc_text(at), actor_id, username, role, region, action, entity])[1:-1]
+        tail = f",{int.__repr__(postings_seq)},{_text(postings_hash)}]"
+        compacted = action.partition(".")[0] in RECORDED
+        for change in changes:
+            seq += 1
+            before, after = change["before"], change["after"]
+            if compacted:
+                before, after = compact(action, before, after)
+            before, after = _stored(before), _stored(after)
+            entity_id = change["entity_id"]
+            # prev_hash is ASCII: its UTF-8 bytes are its ASCII bytes, encoded with the rest
+            prev_hash = hashlib.sha256(
+                f"{prev_hash}[{HASH_VERSION},{int.__repr__(seq)},{who},{_text(entity_id)},"
+                f"{'null' if before is None else before},"
+                f"{'null' if after is None else after}{tail}".encode("utf-8")).hexdigest()
+            rows.append({"id": seq, "at": at, "actor_id": actor_id, "actor_username": username,
+                         "actor_role": role, "actor_region": region, "action": action,
+                         "entity": entity, "entity_id": entity_id, "before": before,
+                         "after": after, "postings_seq": postings_seq,
+                         "postings_hash": postings_hash, "hash_version": HASH_VERSION,
+                         "hash": prev_hash})
     return rows
 
 

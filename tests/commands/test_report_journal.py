@@ -58,9 +58,9 @@ def test_entries_add_what_entry_adds_one_by_one_and_refuse_other_keywords(sessio
     for change in changes:
         one.entry(**fields, **change)
     many.entries(fields, changes)
-    assert many._entries == one._entries
     assert journal.chain_rows((0, GENESIS_HASH), many._entries) == journal.chain_rows(
         (0, GENESIS_HASH), one._entries)
+    assert len(journal.chain_rows((0, GENESIS_HASH), many._entries)) == 2
     with pytest.raises(TypeError):
         many.entries(fields | {"entity_id": "3"}, changes)
     with pytest.raises(TypeError):
@@ -69,5 +69,5 @@ def test_entries_add_what_entry_adds_one_by_one_and_refuse_other_keywords(sessio
         many.entries(fields, [{"entity_id": "3", "before": None}])
     with pytest.raises(TypeError):
         many.entries(fields, [{"entity_id": "3", "before": None, "after": None, "x": 1}])
-    assert len(many._entries) == 2
+    assert len(journal.chain_rows((0, GENESIS_HASH), many._entries)) == 2  # nothing refused added
     session.rollback()

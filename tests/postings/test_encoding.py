@@ -75,7 +75,7 @@ def test_a_journal_entry_is_hashed_as_verify_hashes_it(batch, first):
     batch = [e | {"before": _as_stored(e["before"]), "after": _as_stored(e["after"])}
              for e in batch]
     prev = hashlib.sha256(str(first).encode()).hexdigest()
-    rows = journal.chain_rows((first, prev), batch)
+    rows = journal.chain_rows((first, prev), _one_by_one(batch))
     for row in rows:
         entry = SimpleNamespace(**row)
         assert journal.chain_hash(prev, entry) == row["hash"]
@@ -87,14 +87,24 @@ def test_entries_of_one_batch_share_their_actor_text_and_keep_their_own_fields()
     common = {"at": at, "actor_id": 3, "actor_username": "张三", "actor_role": "host",
               "actor_region": "320500", "action": "investment.report", "entity": "project",
               "postings_seq": 4, "postings_hash": "ab" * 32}
-    batch = [common | {"entity_id": "12", "before": None, "after": {"amount": "1.00"}},
-             common | {"entity_id": "13", "before": {"note": "旧\n"}, "after": None},
-             common | {"actor_username": "李四", "entity_id": "13", "before": None,
-                       "after": None}]
+    batches = [(common, [{"entity_id": "12", "before": None, "after": {"amount": "1.00"}},
+                         {"entity_id": "13", "before": {"note": "旧\n"}, "after": None}]),
+               (common | {"actor_username": "李四"},
+                [{"entity_id": "13", "before": None, "after": None}])]
     prev = "0" * 64
-    for row in journal.chain_rows((0, prev), batch):
+    rows = journal.chain_rows((0, prev), batches)
+    assert [(r["id"], r["actor_username"], r["entity_id"]) for r in rows] == [
+        (1, "张三", "12"), (2, "张三", "13"), (3, "李四", "13")]
+    for row in rows:
         assert journal.chain_hash(prev, SimpleNamespace(**row)) == row["hash"]
         prev = row["hash"]
+
+
+def _one_by_one(entries: list[dict]) -> list[tuple[dict, list[dict]]]:
+    """Entries as Append.entry adds them: each a batch of its own."""
+    change = ("entity_id", "before", "after")
+    return [({k: v for k, v in e.items() if k not in change}, [{k: e[k] for k in change}])
+            for e in entries]
 
 
 def test_utc_text_formats_a_new_time_and_refuses_a_naive_one_after_a_cached_one():

@@ -6,6 +6,10 @@ user act) are the commands' business. Unknown fields are refused (marshmallow's 
 
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable
+from functools import partial
+
 from marshmallow import Schema, ValidationError, fields, missing, post_load, validates_schema
 from marshmallow.decorators import POST_LOAD, VALIDATES_SCHEMA
 
@@ -36,7 +40,7 @@ class Changes(Request):
     """A PATCH (or amendment) body: at least one field, else there is nothing to change."""
 
     @validates_schema
-    def _not_empty(self, data, **kwargs):
+    def _not_empty(self, data, **_):
         if not data:
             raise refuse("input.empty")
 
@@ -106,9 +110,11 @@ class RowLoader:
         self.fields = [(name, field, {}, _direct(field))
                        for name, field in schema.load_fields.items()]
         self.names = set(schema.load_fields)
-        self.rules = [getattr(schema, name) for name, _, _ in hooks.get(VALIDATES_SCHEMA, ())]
-        self.post = [getattr(schema, name) for name, _, _ in hooks.get(POST_LOAD, ())]
-        self.options = {"partial": schema.partial, "many": False, "unknown": schema.unknown}
+        options = {"partial": schema.partial, "many": False, "unknown": schema.unknown}
+        self.rules = [_called(getattr(schema, name), options)
+                      for name, _, _ in hooks.get(VALIDATES_SCHEMA, ())]
+        self.post = [_called(getattr(schema, name), options)
+                     for name, _, _ in hooks.get(POST_LOAD, ())]
 
     def load(self, raw: dict):
         """The row as schema.load(raw) loads it; its ValidationError when refused."""
@@ -129,15 +135,25 @@ class RowLoader:
                 data[name] = loaded
         try:
             for rule in self.rules:
-                rule(data, **self.options)
+                rule(data)
         except ValidationError:
             return self.schema.load(raw)
         for post in self.post:
-            data = post(data, **self.options)
+            data = post(data)
         return data
 
 
 _REFUSED, _UNSEEN = object(), object()
+
+
+def _called(hook: Callable, options: dict) -> Callable[[dict], object]:
+    """A hook as schema.load calls it with a row's data: with marshmallow's keyword arguments
+    (many, partial, unknown), unless it takes them as `**_`, unread, as ours do — a keyword
+    dict made for every call was a third of a row's load."""
+    *_, last = inspect.signature(hook).parameters.values()
+    if last.kind is inspect.Parameter.VAR_KEYWORD and last.name == "_":
+        return hook
+    return partial(hook, **options)
 
 
 def _field_value(field: fields.Field, name: str, value: object, raw: dict,
@@ -197,7 +213,7 @@ class UserCreate(Request):
     email = Email()
 
     @post_load
-    def _input(self, data, **kwargs) -> UserInput:
+    def _input(self, data, **_) -> UserInput:
         return UserInput(**data)
 
 
@@ -209,7 +225,7 @@ class UserPatch(Changes):
     email = Email()
 
     @post_load
-    def _input(self, data, **kwargs) -> UserInput:
+    def _input(self, data, **_) -> UserInput:
         return UserInput(**data)
 
 
@@ -224,7 +240,7 @@ class PasswordChange(Request):
                                printed=False, load_only=True)
 
     @validates_schema(skip_on_field_errors=False)  # shown with the other fields' problems
-    def _repeated(self, data, **kwargs):
+    def _repeated(self, data, **_):
         if "new_password" in data and data.get("new_password_repeat") != data["new_password"]:
             raise ValidationError({"new_password_repeat": [Problem("password.repeat")]})
 
@@ -248,14 +264,14 @@ class RegionCreate(Request):
     parent_code = RegionCode(allow_none=True)
 
     @validates_schema
-    def _structure(self, data, **kwargs):
+    def _structure(self, data, **_):
         try:
             codes.validate_region(data["code"], data["level"], data.get("parent_code"))
         except Invalid as err:
             raise ValidationError({f: list(m) for f, m in err.errors.items()}) from err
 
     @post_load
-    def _input(self, data, **kwargs) -> RegionInput:
+    def _input(self, data, **_) -> RegionInput:
         return RegionInput(**data | {"parent_code": data.get("parent_code") or None})
 
 
@@ -273,7 +289,7 @@ class ZoneFields(Request):
     restricted_industries = IndustryList()
 
     @validates_schema
-    def _distinct(self, data, **kwargs):
+    def _distinct(self, data, **_):
         for name, code in (("blocks", "blocks.duplicate"), ("leading_industries", "industry.twice"),
                            ("restricted_industries", "industry.twice")):
             items = data.get(name) or []
@@ -282,7 +298,7 @@ class ZoneFields(Request):
                 raise ValidationError({name: [Problem(code, item=twice[0])]})
 
     @post_load
-    def _input(self, data, **kwargs) -> ZoneInput:
+    def _input(self, data, **_) -> ZoneInput:
         return ZoneInput(**data)
 
 
@@ -319,7 +335,7 @@ class ProjectCreate(ProjectFields):
     signed_on = Date()
 
     @post_load
-    def _input(self, data, **kwargs) -> ProjectInput:
+    def _input(self, data, **_) -> ProjectInput:
         return ProjectInput(**data)
 
 
@@ -336,7 +352,7 @@ class ProjectPatch(ProjectFields, Changes):
     stage_on = Date(metadata={"description": "the date of the new stage (required with stage)"})
 
     @post_load
-    def _input(self, data, **kwargs) -> ProjectInput | StageChange:
+    def _input(self, data, **_) -> ProjectInput | StageChange:
         """A stage change is a request of its own: every write is one transaction."""
         if "stage" in data or "stage_on" in data:
             if set(data) != {"stage", "stage_on"}:
@@ -362,12 +378,12 @@ class ImportRowRequest(InvestmentPut):
     period = Period(required=True)
 
     @validates_schema
-    def _project(self, data, **kwargs):
+    def _project(self, data, **_):
         if data.get("project_id") is None and data.get("project_code") is None:
             raise ValidationError({"project_id": [Problem("import.project_missing")]})
 
     @post_load
-    def _input(self, data, **kwargs) -> ReportRow:
+    def _input(self, data, **_) -> ReportRow:
         return ReportRow(**data)
 
 
@@ -388,7 +404,7 @@ class FundsCreate(Request):
     note = Text(limits.NOTE, blank=True, lines=True, load_default="")
 
     @validates_schema(skip_on_field_errors=False)  # shown with the other fields' problems
-    def _amount(self, data, **kwargs):
+    def _amount(self, data, **_):
         _positive(data)
 
 
@@ -403,11 +419,11 @@ class FundsPatch(Changes):
     reason = Text(limits.REASON, required=True, lines=True)
 
     @validates_schema(skip_on_field_errors=False)  # shown with the other fields' problems
-    def _amount(self, data, **kwargs):
+    def _amount(self, data, **_):
         _positive(data)
 
     @post_load
-    def _input(self, data, **kwargs) -> FundsChange:
+    def _input(self, data, **_) -> FundsChange:
         return FundsChange(**data)
 
 
@@ -421,12 +437,12 @@ class FundsImportRowRequest(FundsCreate):
     project_code = ProjectCode()
 
     @validates_schema
-    def _project(self, data, **kwargs):
+    def _project(self, data, **_):
         if data.get("project_id") is None and data.get("project_code") is None:
             raise ValidationError({"project_id": [Problem("import.project_missing")]})
 
     @post_load
-    def _input(self, data, **kwargs) -> FundsRow:
+    def _input(self, data, **_) -> FundsRow:
         return FundsRow(**data)
 
 
@@ -486,7 +502,7 @@ class _Years:
     change starts from)."""
 
     @validates_schema(skip_on_field_errors=False)
-    def _years(self, data, **kwargs):
+    def _years(self, data, **_):
         problem = dates.years_reversed(data.get("first_year"), data.get("last_year"))
         if problem is not None:
             raise ValidationError({"last_year": [problem]})
@@ -502,7 +518,7 @@ class AgreementTerms(_Years, Changes):
     reason = Text(limits.REASON, lines=True)
 
     @post_load
-    def _input(self, data, **kwargs) -> TermsInput:
+    def _input(self, data, **_) -> TermsInput:
         return _terms(data)
 
 
@@ -519,7 +535,7 @@ class AgreementCreate(_Years, Request):
     reason = Text(limits.REASON, required=True, lines=True)
 
     @post_load
-    def _input(self, data, **kwargs) -> AgreementInput:
+    def _input(self, data, **_) -> AgreementInput:
         parties = {k: data.pop(k) for k in ("project_id", "recommender_code", "receiver_code")
                    if k in data}
         return AgreementInput(terms=_terms(data | {"last_year": data.get("last_year")}), **parties)
@@ -572,7 +588,7 @@ class AgreementPageQuery(Request):
     waiting = Choice(("1",))
 
     @post_load
-    def _waiting(self, data, **kwargs):
+    def _waiting(self, data, **_):
         return {k: v for k, v in data.items() if k != "waiting"} | (
             {"waiting_for_me": True} if data.get("waiting") else {})
 
@@ -663,6 +679,6 @@ class AuditPageQuery(AuditQuery):
     show = Choice(("facts", "logins", "all"))
 
     @validates_schema(skip_on_field_errors=False)
-    def _ordered(self, data, **kwargs):
+    def _ordered(self, data, **_):
         if data.get("since") and data.get("until") and data["until"] < data["since"]:
             raise ValidationError({"until": [Problem("audit.until_before_since")]})

@@ -431,3 +431,27 @@ def test_rows_loaded_as_a_batch_are_loaded_as_the_schema_loads_each(kind):
         assert _loaded(loader.load, raw) == expected, raw
         if isinstance(expected, dict):
             assert list(_loaded(loader.load, raw)) == list(expected)
+
+
+def test_the_batch_calls_a_hook_as_the_schema_does_with_or_without_its_keywords():
+    """Ours take marshmallow's keyword arguments as **_, unread: called without them. A hook
+    that takes them as any other name gets them, as schema.load gives them."""
+    from marshmallow import Schema, fields, post_load
+
+    from ledger.io.imports import KINDS
+    from ledger.schemas.requests import RowLoader
+
+    for kind in KINDS.values():
+        loader = RowLoader(kind.schema)
+        assert all(type(hook).__name__ == "method" for hook in loader.rules + loader.post)
+
+    class Reads(Schema):
+        a = fields.String()
+
+        @post_load
+        def _out(self, data, **kwargs):
+            return data | {k: kwargs[k] for k in ("many", "partial", "unknown")}
+
+    schema = Reads()
+    assert RowLoader(schema).load({"a": "x"}) == schema.load({"a": "x"})
+    assert RowLoader(schema).load({"a": "x"})["many"] is False

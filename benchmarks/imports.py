@@ -9,7 +9,8 @@ The floor (B): the rows that import wrote — its reports, postings, journal ent
 running balances — inserted again into the same tables by the driver's executemany of ready
 tuples (as read back from the database), in one transaction with its COMMIT. Between two runs
 the tables are put back as they were before the import (the rows added are deleted), so each A
-and each B writes the same rows into the same tables. A and B alternate (A B A B …); the
+and each B writes the same rows into the same tables, each on a new connection (no statement
+of the run's prepared beforehand, as for a file of a new size). A and B alternate (A B A B …); the
 ratio is of the medians, wall and CPU (this process's CPU: on PostgreSQL the server's own is
 in neither).
 
@@ -113,7 +114,10 @@ class Tables:
 
     def reset(self) -> None:
         """The tables as they were before the import (on PostgreSQL past the append-only
-        triggers, which the session's replica role does not fire)."""
+        triggers, which the session's replica role does not fire), and the next run on a new
+        connection: a worker's connection has not prepared the statements of a file of a size
+        it has not seen (the driver keeps a prepared statement by its text), and each run
+        imports the same file."""
         with self._raw() as (conn, cur):
             self._begin(cur)
             if self.mark == "%s":
@@ -125,6 +129,8 @@ class Tables:
                 else:
                     cur.execute(f"DELETE FROM {table} WHERE {key} > {self.before[table]}")
             conn.commit()
+        self.engine.dispose()
+        self.engine.connect().close()  # opened here, not in the run
 
     def _begin(self, cur) -> None:
         """One transaction: the app's SQLite connections leave BEGIN to their user (as the
@@ -247,7 +253,8 @@ def report(results: dict, args, command: str, profile: str | None) -> str:
         "with its COMMIT. The import itself inserts by COPY on PostgreSQL and by INSERTs of "
         "many rows each on SQLite (ledger.db.insert_rows), so it can take less than the floor's "
         f"time to write. {args.rounds} rounds A B A B …, medians; the tables are put back "
-        "between runs. CPU: this process's (PostgreSQL's server is in neither).",
+        "between runs, and each run is on a new connection (nothing prepared beforehand, as "
+        "for a file of a new size). CPU: this process's (PostgreSQL's server is in neither).",
         "",
         "| | " + " | ".join(names) + " |",
         "|---|" + "---:|" * len(names),

@@ -65,6 +65,31 @@ def test_a_float_amount_is_refused_and_nothing_is_written(scratch, n):
         assert conn.scalar(sa.select(sa.func.count()).select_from(table)) == 0
 
 
+def test_sqlite_inserts_rows_in_statements_of_one_size_that_come_prepared(scratch, monkeypatch):
+    """INSERT_VALUES_ROWS rows to a statement (here 3), the last taking the rest: one text for
+    every full statement, which the driver keeps prepared; in order, all of them."""
+    engine, table = scratch
+    if engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's multi-row INSERT")
+    monkeypatch.setattr("ledger.db.INSERT_VALUES_ROWS", 3)
+    at = datetime(2025, 1, 1, tzinfo=UTC)
+    rows = [{"id": i, "name": f"n{i}", "amount": i, "at": at, "note": None} for i in range(7)]
+    inserts = []
+    listener = lambda *args: inserts.append((args[2], len(args[3])))  # noqa: E731
+    sa.event.listen(engine, "before_cursor_execute", listener)
+    try:
+        with engine.begin() as conn:
+            insert_rows(conn, table, rows)
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", listener)
+    statements = [(s, n) for s, n in inserts if s.startswith("INSERT")]
+    assert [(s.count("("), n) for s, n in statements] == [(4, 15), (4, 15), (2, 5)]
+    assert statements[0][0] == statements[1][0]
+    with engine.connect() as conn:
+        back = [dict(r._mapping) for r in conn.execute(sa.select(table).order_by(table.c.id))]
+    assert back == rows
+
+
 def test_sqlite_splits_many_rows_by_its_limit_of_bound_values(scratch):
     """As many rows to a statement as SQLite's limit of bound values allows (here lowered to
     12: two rows of five columns), the last statement taking the rest; in order, all of them."""

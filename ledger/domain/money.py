@@ -77,10 +77,12 @@ def _parse_hundredths(text: object, field: str, kind: str, *, allow_negative: bo
 
 
 def _format_hundredths(value: int) -> str:
-    if not isinstance(value, int) or isinstance(value, bool):
+    if type(value) is not int and (not isinstance(value, int) or isinstance(value, bool)):
         raise TypeError(f"expected int, got {type(value).__name__}")
-    whole, cents = divmod(abs(value), 100)
-    return f"{'-' if value < 0 else ''}{whole}.{cents:02d}"
+    if value >= 0:  # as a rule (an import's every amount: the quick way first)
+        return f"{value // 100}.{value % 100:02d}"
+    whole, cents = divmod(-value, 100)
+    return f"-{whole}.{cents:02d}"
 
 
 # An amount exactly as format_amount writes it, not negative and with fewer integer digits than

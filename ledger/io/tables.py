@@ -199,23 +199,30 @@ def _table(kind: str, records: Iterable[Record]) -> Table:
     table: Table | None = None
     header_row = width = 0
     columns = range(0)  # the header's
+    text = kind == "csv"  # every cell text: csv.reader's records are lists of str
     for number, cells in records:
         if number - header_row > limits.IMPORT_ROWS:
             raise file_error("import.too_many_rows", max=limits.IMPORT_ROWS)
         listed = type(cells) is list
-        # the cells not blank (None, or text of nothing but whitespace), tested without a call
-        filled = [column for column, value in (enumerate(cells) if listed else cells.items())
-                  if value is not None and not (isinstance(value, str) and not value.strip())]
-        if not filled:
-            continue
-        if table is None:
-            header_row, width = number, max(filled) + 1
-            table = Table(kind, [_header_text(_cell(cells, c))
-                                 for c in range(min(width, limits.IMPORT_COLUMNS))])
-            columns = range(len(table.header))
-            continue
-        if max(filled) >= width:
-            table.extra[number] = sorted(c + 1 for c in filled if c >= width)
+        if text and table is not None and len(cells) <= width:
+            # a row of text no wider than the header, as a rule: no cell to the right of it,
+            # a row unless every cell is blank (nothing but whitespace)
+            if not any(map(str.strip, cells)):
+                continue
+        else:
+            # the cells not blank (None, or text of nothing but whitespace)
+            filled = [column for column, value in (enumerate(cells) if listed else cells.items())
+                      if value is not None and not (isinstance(value, str) and not value.strip())]
+            if not filled:
+                continue
+            if table is None:
+                header_row, width = number, max(filled) + 1
+                table = Table(kind, [_header_text(_cell(cells, c))
+                                     for c in range(min(width, limits.IMPORT_COLUMNS))])
+                columns = range(len(table.header))
+                continue
+            if max(filled) >= width:
+                table.extra[number] = sorted(c + 1 for c in filled if c >= width)
         if listed:
             row = cells[:len(columns)]
             row += [None] * (len(columns) - len(row))

@@ -72,6 +72,7 @@ class Checked(NamedTuple):
 
     project_id: int
     period: str
+    year: int    # the period's
     amount: int
     note: str
     previous: Revision | None
@@ -152,7 +153,7 @@ def report_investments(ctx: Context, reports: Sequence[ReportInput]) -> list[Rep
         results = []
         for c in checked:
             if c.changes:
-                posted = written.postings[(c.project_id, year_of(c.period))]
+                posted = written.postings[(c.project_id, c.year)]
                 results.append(ReportResult(SimpleNamespace(**next(made)), created=True,
                                             postings=[SimpleNamespace(**p) for p in posted]))
             else:  # the newest revision, as it stands
@@ -266,7 +267,7 @@ def _check(ctx: Context, rows: Sequence[ReportRow], may_report: MayReport
                 "import.duplicate_row", field=column, row=first_row[key])))
         else:
             first_row[key] = row.row
-        report = Checked(project.id, period, row.amount, row.note, newest.get(key))
+        report = Checked(project.id, period, year, row.amount, row.note, newest.get(key))
         if year in closed and report.changes:
             refusals.append(Refusal(row.row, "period", Conflict("year.closed", field="period",
                                                                 year=year)))
@@ -294,8 +295,8 @@ def prepare(ctx: Context, checked: Sequence[Checked],
     changing = [c for c in checked if c.changes]
     groups: dict[tuple[int, int], list[Checked]] = {}
     for c in changing:
-        groups.setdefault((c.project_id, year_of(c.period)), []).append(c)
-    incoming = {(c.project_id, c.period): c.amount for c in changing}
+        groups.setdefault((c.project_id, c.year), []).append(c)
+    incoming = {key: {c.period: c.amount for c in group} for key, group in groups.items()}
     lines = (Indicator.COMPLETED_INVESTMENT,)
     heads = None
     if isinstance(read, AtOnce):
@@ -378,7 +379,7 @@ def _cause(group: list[Checked]) -> str:
     first = group[0]
     if len(group) == 1:
         return f"report:{first.project_id}/{first.period} r{first.revision}"
-    return f"reports:{first.project_id}/{year_of(first.period)} ×{len(group)}"
+    return f"reports:{first.project_id}/{first.year} ×{len(group)}"
 
 
 def _journaled(c: Checked) -> dict:

@@ -132,12 +132,12 @@ _POSTED = (sa.select(_postings.c.indicator, _postings.c.project_id, _postings.c.
 
 
 def plan(session: Session, targets: Iterable[tuple[int, int]],
-         incoming: dict[tuple[int, str], int] | None = None,
+         incoming: dict[tuple[int, int], dict[str, int]] | None = None,
          lines: Iterable[str] = LINES,
          newest: dict[tuple[int, str], int] | None = None) -> list[Planned]:
     """The differences of every (project_id, year) in `targets` on each accounting line of
     `lines`, read set-based: a few queries per 900 projects, however many targets (the bulk
-    path reconciles thousands at once). `incoming`: (project_id, period) → the completed
+    path reconciles thousands at once). `incoming`: (project_id, year) → period → the completed
     investment of a new revision not written yet, which counts as the newest (so a report can
     be planned before it is written). `newest`: (project_id, period) → the newest completed
     investment of every reported month of the targets' years, when the caller has read them
@@ -201,7 +201,7 @@ def planned(targets: Iterable[tuple[int, int]], lines: tuple[str, ...], hosts: d
             amounts: dict[tuple[str, int, int], dict[str, int]],
             have: dict[tuple[str, int, int], dict[tuple[str, str, str], int]],
             newest: dict[tuple[int, str], int] | None = None,
-            incoming: dict[tuple[int, str], int] | None = None) -> list[Planned]:
+            incoming: dict[tuple[int, int], dict[str, int]] | None = None) -> list[Planned]:
     """plan's differences from what it read (or a caller read in its own statement): the
     projects' hosts and live agreements' terms, (line, project, year) → period → amount and
     → (period, region, role) → posted; `newest` and `incoming` as plan takes them."""
@@ -210,14 +210,13 @@ def planned(targets: Iterable[tuple[int, int]], lines: tuple[str, ...], hosts: d
     for project_id, year in order:
         years.setdefault(project_id, set()).add(year)
     completed = Indicator.COMPLETED_INVESTMENT
-    for given in (newest or {}, incoming or {}):  # the incoming amounts last: they win
-        for (project_id, period), amount in given.items():
-            year = year_of(period)
-            if year in years.get(project_id, ()):
-                months = amounts.get((completed, project_id, year))
-                if months is None:
-                    months = amounts[(completed, project_id, year)] = {}
-                months[period] = amount
+    for (project_id, period), amount in (newest or {}).items():
+        year = year_of(period)
+        if year in years.get(project_id, ()):
+            amounts.setdefault((completed, project_id, year), {})[period] = amount
+    for (project_id, year), months in (incoming or {}).items():  # last: they win
+        if year in years.get(project_id, ()):
+            amounts.setdefault((completed, project_id, year), {}).update(months)
     out: list[Planned] = []
     for project_id, year in order:
         terms = agreements.get(project_id)

@@ -27,7 +27,7 @@ revisions = st.integers(1, 2**40)
        st.none() | st.tuples(st.integers(1, 2**62), revisions, amounts))
 def test_a_reports_entry_is_stored_as_canonical_writes_it(project_id, period, amount, note,
                                                           previous):
-    c = Checked(project_id, period, amount, note,
+    c = Checked(project_id, period, 0, amount, note,  # (its year: not in the entry)
                 None if previous is None else Revision(*previous))
     entry = _journaled(c)
     expected_before = None if previous is None else journal.canonical(

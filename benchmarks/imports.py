@@ -283,7 +283,7 @@ def main() -> None:
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--projects", type=int, default=200)
     parser.add_argument("--months", type=int, default=50, help="from 2022-01 (at most 59)")
-    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--rounds", type=int, default=9)  # a noisy machine: a steadier median
     parser.add_argument("--profile", action="store_true",
                         help="also profile one import on SQLite (printed, and in the results)")
     parser.add_argument("--only-profile", action="store_true", help="profile, nothing else")

@@ -343,8 +343,8 @@ def insert_returning(conn: sa.Connection, table: sa.Table, rows: list[dict], col
 # Rows in one of _insert_values' INSERTs. Preparing an INSERT of many rows costs more than
 # running it (about 3 µs a row, against under 1), and the driver keeps a prepared statement by
 # its text, so that only an INSERT of the same number of rows comes prepared: of a fixed size,
-# one is prepared once per import and per table, not once per size of file (a fifth of the time
-# an import of 10,000 rows took to write them), and runs as fast as a longer one.
+# one is prepared once per import and per table, not once per size of file (about a quarter of
+# the time an import of 10,000 rows took to write them), and runs as fast as a longer one.
 INSERT_VALUES_ROWS = 500
 
 
@@ -407,8 +407,9 @@ def _column_processing(type_: sa.types.TypeEngine, dialect: sa.Dialect
     DATETIME text, then left to the driver's deprecated adapter, once a value, and without the
     microseconds when they are 0). A type of ours with a `bind_column` readies the column for
     the driver in one pass (its impl's processing included, or left out where it changes
-    nothing the driver binds: Hash); any other type a value at a time, a value that is the previous row's object (a batch's one
-    recording time) reusing that row's result — a processor is a function of its value."""
+    nothing the driver binds: Hash); any other type a value at a time, a value that is the
+    previous row's object (a batch's one recording time) reusing that row's result — a
+    processor is a function of its value."""
     typed = type_.dialect_impl(dialect)
     whole = getattr(typed, "bind_column", None)
     if whole is not None:

@@ -65,37 +65,20 @@ def test_a_float_amount_is_refused_and_nothing_is_written(scratch, n):
         assert conn.scalar(sa.select(sa.func.count()).select_from(table)) == 0
 
 
-def test_sqlite_inserts_rows_in_statements_of_one_size_that_come_prepared(scratch, monkeypatch):
-    """INSERT_VALUES_ROWS rows to a statement (here 3), the last taking the rest: one text for
-    every full statement, which the driver keeps prepared; in order, all of them."""
+@pytest.mark.parametrize(("rows_a_statement", "bound_values", "statements"), [
+    (3, None, [(4, 15), (4, 15), (2, 5)]),  # INSERT_VALUES_ROWS rows each (here 3)
+    # fewer where SQLite's limit of bound values says so (here 12: two rows of five columns)
+    (500, 12, [(3, 10), (3, 10), (3, 10), (2, 5)]),
+])
+def test_sqlite_inserts_many_rows_a_statement_in_statements_of_one_size(
+        scratch, monkeypatch, rows_a_statement, bound_values, statements):
+    """The last statement takes the rest; every other is the same text (which the driver keeps
+    prepared); all the rows, in order. (Each statement counted as the columns' parentheses and
+    a row's each, and its bound values.)"""
     engine, table = scratch
     if engine.dialect.name != "sqlite":
         pytest.skip("SQLite's multi-row INSERT")
-    monkeypatch.setattr("ledger.db.INSERT_VALUES_ROWS", 3)
-    at = datetime(2025, 1, 1, tzinfo=UTC)
-    rows = [{"id": i, "name": f"n{i}", "amount": i, "at": at, "note": None} for i in range(7)]
-    inserts = []
-    listener = lambda *args: inserts.append((args[2], len(args[3])))  # noqa: E731
-    sa.event.listen(engine, "before_cursor_execute", listener)
-    try:
-        with engine.begin() as conn:
-            insert_rows(conn, table, rows)
-    finally:
-        sa.event.remove(engine, "before_cursor_execute", listener)
-    statements = [(s, n) for s, n in inserts if s.startswith("INSERT")]
-    assert [(s.count("("), n) for s, n in statements] == [(4, 15), (4, 15), (2, 5)]
-    assert statements[0][0] == statements[1][0]
-    with engine.connect() as conn:
-        back = [dict(r._mapping) for r in conn.execute(sa.select(table).order_by(table.c.id))]
-    assert back == rows
-
-
-def test_sqlite_splits_many_rows_by_its_limit_of_bound_values(scratch):
-    """As many rows to a statement as SQLite's limit of bound values allows (here lowered to
-    12: two rows of five columns), the last statement taking the rest; in order, all of them."""
-    engine, table = scratch
-    if engine.dialect.name != "sqlite":
-        pytest.skip("SQLite's multi-row INSERT")
+    monkeypatch.setattr("ledger.db.INSERT_VALUES_ROWS", rows_a_statement)
     at = datetime(2025, 1, 1, tzinfo=UTC)
     rows = [{"id": i, "name": f"n{i}", "amount": i, "at": at, "note": None} for i in range(7)]
     inserts = []
@@ -104,15 +87,17 @@ def test_sqlite_splits_many_rows_by_its_limit_of_bound_values(scratch):
     try:
         with engine.begin() as conn:
             driver = conn.connection.driver_connection
-            was = driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, 12)
+            was = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+            driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, bound_values or was)
             try:
                 insert_rows(conn, table, rows)
             finally:
                 driver.setlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER, was)
     finally:
         sa.event.remove(engine, "before_cursor_execute", listener)
-    assert [(s.count("("), n) for s, n in inserts if s.startswith("INSERT")] == [
-        (3, 10), (3, 10), (3, 10), (2, 5)]  # the columns' parentheses and a row's each
+    made = [(sql, n) for sql, n in inserts if sql.startswith("INSERT")]
+    assert [(sql.count("("), n) for sql, n in made] == statements
+    assert len({sql for sql, _ in made[:-1]}) == 1
     with engine.connect() as conn:
         back = [dict(r._mapping) for r in conn.execute(sa.select(table).order_by(table.c.id))]
     assert back == rows

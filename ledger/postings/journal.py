@@ -186,12 +186,9 @@ def chain_rows(prev: tuple[int, str], batches: list[tuple[dict, list[dict]]]) ->
             shared["postings_hash"])
         who = canonical([utc_text(at), actor_id, username, role, region, action, entity])[1:-1]
         tail = f",{int.__repr__(postings_seq)},{_text(postings_hash)}]"
-        compacted = action.partition(".")[0] in RECORDED
         for change in changes:
             seq += 1
-            before, after = change["before"], change["after"]
-            if compacted:
-                before, after = compact(action, before, after)
+            before, after = compact(action, change["before"], change["after"])
             before, after = _stored(before), _stored(after)
             entity_id = change["entity_id"]
             # prev_hash is ASCII: its UTF-8 bytes are its ASCII bytes, encoded with the rest

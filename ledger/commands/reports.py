@@ -72,10 +72,13 @@ class Checked(NamedTuple):
 
     project_id: int
     period: str
-    year: int    # the period's
     amount: int
     note: str
     previous: Revision | None
+
+    @property
+    def year(self) -> int:
+        return year_of(self.period)
 
     @property
     def changes(self) -> bool:
@@ -267,7 +270,7 @@ def _check(ctx: Context, rows: Sequence[ReportRow], may_report: MayReport
                 "import.duplicate_row", field=column, row=first_row[key])))
         else:
             first_row[key] = row.row
-        report = Checked(project.id, period, year, row.amount, row.note, newest.get(key))
+        report = Checked(project.id, period, row.amount, row.note, newest.get(key))
         if year in closed and report.changes:
             refusals.append(Refusal(row.row, "period", Conflict("year.closed", field="period",
                                                                 year=year)))
